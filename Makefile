@@ -1,0 +1,60 @@
+# t3attr — see README.md. Targets install the Debian packages they need.
+PREFIX ?= /usr/local
+SWIFT ?= swift
+ARGS ?=
+CONFIG ?= debug
+BIN := .build/$(CONFIG)/t3attr
+SAMPLE_EXPORT := Tests/Fixtures/dispatch-basic.export
+SAMPLE_DIR := .build/sample
+JOURNAL_REMOTE := /lib/systemd/systemd-journal-remote
+
+# Packages: to build (sd-journal headers, pkg-config) and to test (journal-remote builds
+# the test journals from export text; journalctl is the oracle).
+BUILD_PKGS := libsystemd-dev pkg-config
+TEST_PKGS := systemd-journal-remote systemd
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build release run test install deps-build deps-test sample fixtures-check clean
+
+all: build
+
+deps-build:
+	@bash tools/ensure-packages.sh $(BUILD_PKGS)
+
+deps-test: deps-build
+	@bash tools/ensure-packages.sh $(TEST_PKGS)
+
+build: deps-build
+	$(SWIFT) build -c $(CONFIG)
+
+release:
+	$(MAKE) build CONFIG=release
+
+# `make run` with no ARGS: the sample incident journal built from the committed fixtures.
+# `make run ARGS="dispatch --since 1h"`: the host's own journal.
+run: build
+ifeq ($(strip $(ARGS)),)
+	@$(MAKE) --no-print-directory sample
+	$(BIN) dispatch --file $(SAMPLE_DIR)/sample.journal --dispatch-table Tests/Fixtures/dispatch.json
+else
+	$(BIN) $(ARGS)
+endif
+
+sample: deps-test
+	@mkdir -p $(SAMPLE_DIR)
+	@rm -f $(SAMPLE_DIR)/sample.journal
+	@$(JOURNAL_REMOTE) --output=$(SAMPLE_DIR)/sample.journal $(SAMPLE_EXPORT) 2>/dev/null
+
+test: deps-test
+	python3 tools/fixtures.py --check
+	$(SWIFT) build
+	$(SWIFT) test
+
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 .build/release/t3attr $(DESTDIR)$(PREFIX)/bin/t3attr
+	[ ! -f man/t3attr.1 ] || install -m 0644 man/t3attr.1 $(DESTDIR)$(PREFIX)/share/man/man1/t3attr.1
+
+clean:
+	rm -rf .build

@@ -1,0 +1,36 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "t3attr",
+    products: [
+        .executable(name: "t3attr", targets: ["t3attr"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // <systemd/sd-journal.h>, linked through pkg-config's libsystemd.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // Pure logic: entries in, typed events, bursts and verdicts out. No I/O.
+        .target(name: "Classifiers"),
+        // sd-journal: opening journals, unit matches, time windows, iteration.
+        .target(name: "JournalReader", dependencies: ["CSystemd", "Classifiers"]),
+        // The command line: one file per subcommand, rendering.
+        .executableTarget(
+            name: "t3attr",
+            dependencies: [
+                "JournalReader", "Classifiers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers"]),
+        .testTarget(name: "JournalReaderTests", dependencies: ["JournalReader", "Classifiers"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["t3attr"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,255 @@
+/// The kinds of line t3-dispatch writes (field guide 2.1).
+public enum DispatchKind: String, Sendable, Codable, CaseIterable {
+    case proxyError = "proxy_error"
+    case wsOpen = "ws_open"
+    case wsClose = "ws_close"
+    case listening
+    case paired
+    case pairingFailed = "pairing_failed"
+    case tableReloadFailed = "table_reload_failed"
+    case other
+}
+
+/// How a `ws close` line says the socket ended.
+public enum WSCause: Sendable, Equatable {
+    case graceful
+    case downstreamClosed
+    case upstreamClosed
+    /// A raw Go error text, classified like a proxy error.
+    case error(GoErrorInfo)
+
+    public var className: String {
+        switch self {
+        case .graceful: "graceful"
+        case .downstreamClosed: "downstream_closed"
+        case .upstreamClosed: "upstream_closed"
+        case .error(let info): info.errorClass.rawValue
+        }
+    }
+}
+
+/// One parsed t3-dispatch MESSAGE.
+public struct DispatchMessage: Sendable, Equatable {
+    public var kind: DispatchKind
+    /// Go's `YYYY/MM/DD HH:MM:SS` prefix as µs since the epoch (UTC on devvm).
+    public var sourceTime: UInt64?
+    /// Proxy errors and raw `ws close` causes: the Go error's class.
+    public var error: GoErrorInfo?
+    public var wsCause: WSCause?
+    public var user: String?
+    public var ip: String?
+    public var durationMs: UInt64?
+    /// The raw `cause=` value, or the error text of a proxy error / pairing failure.
+    public var detail: String?
+
+    public init(kind: DispatchKind, sourceTime: UInt64? = nil) {
+        self.kind = kind
+        self.sourceTime = sourceTime
+    }
+
+    /// The class printed for this line: the Go error class for proxy errors,
+    /// the cause for `ws close`, nil for the other kinds.
+    public var className: String? {
+        switch kind {
+        case .proxyError: error?.errorClass.rawValue
+        case .wsClose: wsCause?.className
+        default: nil
+        }
+    }
+
+    public var side: Side {
+        switch kind {
+        case .proxyError: return error?.side ?? .unknown
+        case .wsClose:
+            switch wsCause {
+            case .downstreamClosed: return .downstream
+            case .upstreamClosed: return .upstream
+            case .error(let info): return info.side
+            case .graceful, nil: return .unknown
+            }
+        default: return .unknown
+        }
+    }
+
+    /// The serve port named by the line's text, if any.
+    public var port: Int? { error?.port }
+}
+
+public enum DispatchParser {
+    /// Parses a t3-dispatch MESSAGE. Never fails: anything unrecognised is
+    /// `.other`, and a line without Go's prefix is still parsed by its text.
+    public static func parse(_ m: [UInt8], dispatchPort: Int = GoError.defaultDispatchPort) -> DispatchMessage {
+        var start = 0
+        let ts = parseGoPrefix(m)
+        if let ts { start = ts.end }
+        let time = ts?.usec
+        let rest = m[start...]
+        var msg = DispatchMessage(kind: .other, sourceTime: time)
+
+        if rest.hasPrefix("http: proxy error: ", at: start) {
+            let err = rest[(start + 19)...]
+            msg.kind = .proxyError
+            msg.error = GoError.classify(err, dispatchPort: dispatchPort)
+            msg.detail = text(err)
+        } else if rest.hasPrefix("ws close ", at: start) || rest.hasPrefix("ws open ", at: start) {
+            let isClose = rest.hasPrefix("ws close ", at: start)
+            msg.kind = isClose ? .wsClose : .wsOpen
+            let fields = parseKeyValues(rest[(start + (isClose ? 9 : 8))...])
+            msg.user = fields["user"].map(text)
+            msg.ip = fields["ip"].map(text)
+            if isClose {
+                if let d = fields["dur_ms"] { msg.durationMs = parseUInt(d) }
+                if let c = fields["cause"] {
+                    let cause = Array(c)
+                    msg.detail = text(cause)
+                    if cause.elementsEqual("graceful".utf8) {
+                        msg.wsCause = .graceful
+                    } else if cause.elementsEqual("downstream_closed".utf8) {
+                        msg.wsCause = .downstreamClosed
+                    } else if cause.elementsEqual("upstream_closed".utf8) {
+                        msg.wsCause = .upstreamClosed
+                    } else {
+                        let info = GoError.classify(cause, dispatchPort: dispatchPort)
+                        msg.error = info
+                        msg.wsCause = .error(info)
+                    }
+                }
+            }
+        } else if rest.hasPrefix("t3-dispatch listening on ", at: start) {
+            msg.kind = .listening
+        } else if rest.hasPrefix("paired ", at: start) {
+            msg.kind = .paired
+            msg.user = parseKeyValues(rest[(start + 7)...])["user"].map(text)
+        } else if let failure = pairingFailure(rest, from: start) {
+            msg.kind = .pairingFailed
+            msg.user = failure.user
+            msg.detail = failure.detail
+        } else if (rest.hasPrefix("reload ", at: start) || rest.hasPrefix("load ", at: start)),
+                  let sep = rest.firstRange(of: ": ", from: start) {
+            msg.kind = .tableReloadFailed
+            msg.detail = text(rest[sep.upperBound...])
+        }
+        return msg
+    }
+
+    /// `mint for U failed: E`, `pairing exchange for U failed: E`,
+    /// `pairing for U returned CODE (endpoint=P)`.
+    static func pairingFailure(_ rest: ArraySlice<UInt8>, from start: Int) -> (user: String, detail: String)? {
+        for (prefix, len) in [("mint for ", 9), ("pairing exchange for ", 21)] as [(StaticString, Int)]
+        where rest.hasPrefix(prefix, at: start) {
+            let uStart = start + len
+            guard let f = rest.firstRange(of: " failed: ", from: uStart) else { return nil }
+            return (text(rest[uStart..<f.lowerBound]), text(rest[f.upperBound...]))
+        }
+        if rest.hasPrefix("pairing for ", at: start) {
+            let uStart = start + 12
+            guard let r = rest.firstRange(of: " returned ", from: uStart) else { return nil }
+            return (text(rest[uStart..<r.lowerBound]), "returned " + text(rest[r.upperBound...]))
+        }
+        return nil
+    }
+
+    /// Splits `user=a ip=1.2.3.4, 10.0.0.1 dur_ms=5 cause=read tcp ...` by the
+    /// known keys. A value runs to the next ` key=`; `cause` runs to the end of
+    /// the line (it is the last key and may hold spaces and `=`). The first
+    /// occurrence of a duplicated key wins.
+    static func parseKeyValues(_ s: ArraySlice<UInt8>) -> [String: ArraySlice<UInt8>] {
+        let keys: [String] = ["user", "ip", "dur_ms", "cause", "endpoint", "fallback"]
+        // Find key starts: at the beginning or after a space, `key=`.
+        var marks: [(key: String, valueStart: Int, keyStart: Int)] = []
+        var i = s.startIndex
+        while i < s.endIndex {
+            if i == s.startIndex || s[i - 1] == UInt8(ascii: " ") {
+                for k in keys {
+                    let kb = Array(k.utf8)
+                    let end = i + kb.count
+                    if end < s.endIndex, s[end] == UInt8(ascii: "="), s[i..<end].elementsEqual(kb) {
+                        marks.append((k, end + 1, i))
+                        break
+                    }
+                }
+                if let last = marks.last, last.key == "cause", last.keyStart == i { break }
+            }
+            i += 1
+        }
+        var out: [String: ArraySlice<UInt8>] = [:]
+        for (n, mark) in marks.enumerated() {
+            var end = n + 1 < marks.count ? marks[n + 1].keyStart : s.endIndex
+            if mark.key == "cause" { end = s.endIndex }
+            // Drop the single space that separates this value from the next key.
+            if end > mark.valueStart, end < s.endIndex, s[end - 1] == UInt8(ascii: " ") { end -= 1 }
+            if out[mark.key] == nil { out[mark.key] = s[mark.valueStart..<max(end, mark.valueStart)] }
+        }
+        return out
+    }
+
+    /// Go's `log` default prefix `YYYY/MM/DD HH:MM:SS ` (optionally with
+    /// `.uuuuuu`), read as UTC. Returns the time and the index after the space.
+    public static func parseGoPrefix(_ m: [UInt8], utcOffsetSeconds: Int = 0) -> (usec: UInt64, end: Int)? {
+        guard m.count >= 20 else { return nil }
+        func num(_ a: Int, _ n: Int) -> Int? {
+            var v = 0
+            for k in a..<(a + n) {
+                guard isDigit(m[k]) else { return nil }
+                v = v * 10 + Int(m[k] - 0x30)
+            }
+            return v
+        }
+        guard m[4] == UInt8(ascii: "/"), m[7] == UInt8(ascii: "/"), m[10] == UInt8(ascii: " "),
+              m[13] == UInt8(ascii: ":"), m[16] == UInt8(ascii: ":"),
+              let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2),
+              let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2),
+              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+        else { return nil }
+        var idx = 19
+        var micros = 0
+        if m[idx] == UInt8(ascii: ".") {
+            var digits = 0
+            idx += 1
+            while idx < m.count, isDigit(m[idx]) {
+                if digits < 6 { micros = micros * 10 + Int(m[idx] - 0x30) }
+                digits += 1
+                idx += 1
+            }
+            for _ in min(digits, 6)..<6 { micros *= 10 }
+        }
+        guard idx < m.count, m[idx] == UInt8(ascii: " ") else { return nil }
+        let secs = CivilTime.epochSeconds(year: y, month: mo, day: d, hour: h, minute: mi, second: s) - utcOffsetSeconds
+        guard secs >= 0 else { return nil }
+        return (UInt64(secs) * 1_000_000 + UInt64(micros), idx + 1)
+    }
+}
+
+/// Calendar arithmetic without Foundation (proleptic Gregorian, UTC).
+public enum CivilTime {
+    /// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
+    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    public static func epochSeconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int {
+        daysFromCivil(year: year, month: month, day: day) * 86400 + hour * 3600 + minute * 60 + second
+    }
+
+    /// (year, month, day, hour, minute, second) of an epoch second, UTC.
+    public static func civil(fromEpochSeconds t: Int) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        let days = t >= 0 ? t / 86400 : (t - 86399) / 86400
+        let secs = t - days * 86400
+        let z = days + 719468
+        let era = (z >= 0 ? z : z - 146096) / 146097
+        let doe = z - era * 146097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        return (y, m, d, secs / 3600, (secs % 3600) / 60, secs % 60)
+    }
+}

@@ -1,0 +1,82 @@
+/// A journal entry after classification: what happened, to whom, when.
+/// Everything the renderers print comes from here.
+public struct Event: Sendable, Equatable {
+    /// journald's receive time (µs) and the writer's own time when known.
+    public var realtime: UInt64
+    public var writtenAt: UInt64
+    public var cursor: String
+    public var bootID: String
+    /// The unit the entry is about (`journalctl -u` sense).
+    public var unit: String?
+    public var kind: String
+    public var user: String?
+    public var port: Int?
+    public var className: String?
+    public var side: Side
+    public var durationMs: UInt64?
+    public var message: [UInt8]
+    /// The parsed dispatch line, for dispatch entries.
+    public var dispatch: DispatchMessage?
+
+    public init(realtime: UInt64, writtenAt: UInt64, cursor: String = "", bootID: String = "", unit: String?,
+                kind: String, user: String? = nil, port: Int? = nil, className: String? = nil,
+                side: Side = .unknown, durationMs: UInt64? = nil, message: [UInt8], dispatch: DispatchMessage? = nil) {
+        self.realtime = realtime
+        self.writtenAt = writtenAt
+        self.cursor = cursor
+        self.bootID = bootID
+        self.unit = unit
+        self.kind = kind
+        self.user = user
+        self.port = port
+        self.className = className
+        self.side = side
+        self.durationMs = durationMs
+        self.message = message
+        self.dispatch = dispatch
+    }
+
+    /// MESSAGE as text (invalid UTF-8 becomes U+FFFD).
+    public var messageText: String { String(decoding: message, as: UTF8.self) }
+}
+
+/// Turns entries selected by the dispatch unit (`journalctl -u` sense) into events.
+public struct DispatchClassifier: Sendable {
+    public var portMap: PortMap
+    public var dispatchPort: Int
+
+    public init(portMap: PortMap = PortMap(), dispatchPort: Int = GoError.defaultDispatchPort) {
+        self.portMap = portMap
+        self.dispatchPort = dispatchPort
+    }
+
+    /// The kinds `t3attr dispatch` lists by default: the drop-relevant ones.
+    public static let dropRelevantKinds: Set<String> = [
+        DispatchKind.proxyError.rawValue, DispatchKind.wsClose.rawValue, DispatchKind.listening.rawValue,
+        DispatchKind.pairingFailed.rawValue, DispatchKind.tableReloadFailed.rawValue,
+    ]
+
+    public func classify(_ e: JournalEntry) -> Event {
+        var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
+                       unit: e.aboutUnit, kind: "other", message: e.message)
+        if e.pid == 1 {
+            ev.kind = "systemd"
+            return ev
+        }
+        if e.messageID == MessageID.coredump {
+            ev.kind = "coredump"
+            return ev
+        }
+        let m = DispatchParser.parse(e.message, dispatchPort: dispatchPort)
+        ev.kind = m.kind.rawValue
+        ev.dispatch = m
+        if let t = m.sourceTime, e.sourceRealtime == nil { ev.writtenAt = t }
+        ev.className = m.className
+        ev.side = m.side
+        ev.port = m.port
+        ev.durationMs = m.durationMs
+        ev.user = m.user ?? portMap.user(forPort: m.port)
+        if ev.port == nil, let u = m.user { ev.port = portMap.port(forUser: u) }
+        return ev
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// A configuration file that could not be read as what it should be.
+public struct ConfigError: Error, Equatable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+    public var description: String { "\(path): \(reason)" }
+}
+
+/// Serve port -> OS user (field guide 3). Built from dispatch.json, the
+/// per-user `.env` files and the watchdog's `probe FAILED ... port=` lines.
+public struct PortMap: Sendable, Equatable {
+    public private(set) var userByPort: [Int: String] = [:]
+
+    public init(_ pairs: [Int: String] = [:]) { userByPort = pairs }
+
+    public func user(forPort port: Int?) -> String? { port.flatMap { userByPort[$0] } }
+
+    public func port(forUser user: String) -> Int? {
+        userByPort.first(where: { $0.value == user })?.key
+    }
+
+    public var ports: Set<Int> { Set(userByPort.keys) }
+
+    /// Adds pairs that are not known yet (the first source to name a port wins).
+    public mutating func merge(_ other: PortMap) {
+        for (p, u) in other.userByPort where userByPort[p] == nil { userByPort[p] = u }
+    }
+
+    /// `/etc/t3-serve/dispatch.json`: `{"<login>": {"os_user": "<u>", "port": <n>}, ...}`.
+    public static func parseDispatchTable(_ data: Data, path: String) throws(ConfigError) -> PortMap {
+        let obj: Any
+        do {
+            obj = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw ConfigError(path: path, reason: "not valid JSON")
+        }
+        guard let table = obj as? [String: Any] else {
+            throw ConfigError(path: path, reason: "expected a JSON object keyed by login name")
+        }
+        var map = PortMap()
+        for (login, value) in table.sorted(by: { $0.key < $1.key }) {
+            guard let entry = value as? [String: Any] else {
+                throw ConfigError(path: path, reason: "entry '\(login)' is not an object")
+            }
+            let user = (entry["os_user"] as? String) ?? login
+            guard let portValue = entry["port"] else {
+                throw ConfigError(path: path, reason: "entry '\(login)' has no port")
+            }
+            guard let number = portValue as? NSNumber, !(portValue is String),
+                  CFGetTypeIDIfAvailable(number), let port = Int(exactly: number.doubleValue),
+                  (1...65535).contains(port)
+            else {
+                throw ConfigError(path: path, reason: "entry '\(login)' has a port that is not a number from 1 to 65535")
+            }
+            if map.userByPort[port] == nil { map.userByPort[port] = user }
+        }
+        return map
+    }
+
+    /// A `<user>.env` file's `T3_PORT=<n>` (optionally quoted, `export`
+    /// allowed, comments and CRLF tolerated). nil when the file has no port.
+    public static func parseEnvFile(_ contents: String) -> Int? {
+        for raw in contents.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            var line = raw.trimmingCharacters(in: .whitespaces)
+            if line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+            guard line.hasPrefix("T3_PORT") else { continue }
+            var rest = line.dropFirst(7).trimmingCharacters(in: .whitespaces)
+            guard rest.hasPrefix("=") else { continue }
+            rest = String(rest.dropFirst()).trimmingCharacters(in: .whitespaces)
+            if let hash = rest.firstIndex(of: "#") { rest = String(rest[..<hash]).trimmingCharacters(in: .whitespaces) }
+            if rest.count >= 2, let q = rest.first, q == "\"" || q == "'", rest.last == q {
+                rest = String(rest.dropFirst().dropLast())
+            }
+            if let p = Int(rest), (1...65535).contains(p) { return p }
+            return nil
+        }
+        return nil
+    }
+
+    /// The user an env file belongs to, from its name; nil for files to skip
+    /// (`playwright-*.env`, anything not ending in `.env`).
+    public static func userForEnvFile(named name: String) -> String? {
+        guard name.hasSuffix(".env"), !name.hasPrefix("playwright-"), !name.hasPrefix(".") else { return nil }
+        let user = String(name.dropLast(4))
+        return user.isEmpty ? nil : user
+    }
+}
+
+/// JSONSerialization gives booleans as NSNumber too; a port must not be one.
+@inline(__always)
+func CFGetTypeIDIfAvailable(_ n: NSNumber) -> Bool {
+    // On Linux, a Bool decoded by JSONSerialization is an NSNumber whose
+    // objCType is "c"; reject it so `"port": true` is not port 1.
+    String(cString: n.objCType) != "c"
+}

@@ -1,0 +1,336 @@
+import CSystemd
+import Classifiers
+import Glibc
+
+/// Where to read the journal from, with journalctl's meanings.
+public enum JournalSource: Sendable, Equatable {
+    /// The local system journal, this machine only (journalctl without flags).
+    case local
+    /// Every journal on the system, other machines' too (`-m/--merge`).
+    case merged
+    /// `-D/--directory DIR`.
+    case directory(String)
+    /// `--file PATH...` (already glob-expanded, see `expandFileArguments`).
+    case files([String])
+}
+
+/// One outcome of `Journal.next()`.
+public enum ReadResult {
+    case entry(JournalEntry)
+    /// An entry sd-journal could not read (damaged data); counted and skipped.
+    case skipped(errno: Int32)
+    case end
+}
+
+/// An open sd-journal handle.
+///
+/// Not `Sendable`: sd-journal handles must be used from the thread that
+/// opened them, and the compiler now refuses to let one cross threads.
+public final class Journal {
+    private var j: OpaquePointer?
+    public let source: JournalSource
+    private var interner = Interner()
+    private var lastBoot: (sd_id128_t, String)?
+    private var until: UInt64?
+    /// Entries skipped because sd-journal could not read them.
+    public private(set) var skippedEntries = 0
+    /// Entries returned by `next()`.
+    public private(set) var entriesRead = 0
+    /// Set when iteration itself failed (a damaged file); reading stops there.
+    public private(set) var iterationError: String?
+
+    public init(source: JournalSource) throws(JournalError) {
+        self.source = source
+        var handle: OpaquePointer?
+        var r: Int32
+        switch source {
+        case .local:
+            r = sd_journal_open(&handle, Int32(SD_JOURNAL_LOCAL_ONLY))
+        case .merged:
+            r = sd_journal_open(&handle, 0)
+        case .directory(let dir):
+            try Journal.checkDirectory(dir)
+            r = sd_journal_open_directory(&handle, dir, 0)
+        case .files(let paths):
+            guard !paths.isEmpty else { throw JournalError(.noInput, "no journal files given") }
+            for p in paths { try Journal.checkFile(p) }
+            var cstrs: [UnsafeMutablePointer<CChar>?] = paths.map { strdup($0) }
+            cstrs.append(nil)
+            defer { for c in cstrs { free(c) } }
+            r = cstrs.withUnsafeMutableBufferPointer { buf in
+                buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) {
+                    sd_journal_open_files(&handle, $0, 0)
+                }
+            }
+        }
+        if r < 0 { throw JournalError.errno("cannot open the journal (\(Journal.describe(source)))", r) }
+        j = handle
+        // Read whole fields: MESSAGE may be large, and a cut one would misclassify.
+        _ = sd_journal_set_data_threshold(handle, 0)
+        try checkSomethingOpened()
+    }
+
+    deinit { sd_journal_close(j) }
+
+    static func describe(_ s: JournalSource) -> String {
+        switch s {
+        case .local: "local system journal"
+        case .merged: "all journals"
+        case .directory(let d): "directory \(d)"
+        case .files(let f): f.count == 1 ? "file \(f[0])" : "\(f.count) files"
+        }
+    }
+
+    static func checkFile(_ path: String) throws(JournalError) {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            throw JournalError(.noInput, "\(path): \(String(cString: strerror(errno)))")
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw JournalError(.noInput, "\(path): is a directory (use -D/--directory for a directory of journal files)")
+        }
+        if access(path, R_OK) != 0 {
+            throw JournalError(.permission, "\(path): permission denied; \(JournalError.accessHint)")
+        }
+    }
+
+    static func checkDirectory(_ path: String) throws(JournalError) {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            throw JournalError(.noInput, "\(path): \(String(cString: strerror(errno)))")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw JournalError(.noInput, "\(path): not a directory (use --file for a journal file)")
+        }
+        if access(path, R_OK | X_OK) != 0 {
+            throw JournalError(.permission, "\(path): permission denied; \(JournalError.accessHint)")
+        }
+    }
+
+    /// sd-journal opens an empty set of files without complaint; journalctl
+    /// then says why. So do we.
+    private func checkSomethingOpened() throws(JournalError) {
+        var bytes: UInt64 = 0
+        let r = sd_journal_get_usage(j, &bytes)
+        if r >= 0 && bytes > 0 { return }
+        switch source {
+        case .directory(let d):
+            if Journal.hasUnreadableJournalFiles(in: d) {
+                throw JournalError(.permission, "\(d): its journal files cannot be read; \(JournalError.accessHint)")
+            }
+            throw JournalError(.noInput, "\(d): no journal files found")
+        case .files(let f):
+            throw JournalError(.noInput, "\(f.joined(separator: ", ")): not a readable journal file")
+        case .local, .merged:
+            for d in ["/var/log/journal", "/run/log/journal"] where Journal.hasUnreadableJournalFiles(in: d, recursive: true) {
+                throw JournalError(.permission, "the system journal cannot be read by this user; \(JournalError.accessHint)")
+            }
+            throw JournalError(.noInput, "no journal files found in /var/log/journal or /run/log/journal")
+        }
+    }
+
+    static func hasUnreadableJournalFiles(in dir: String, recursive: Bool = false) -> Bool {
+        guard let d = opendir(dir) else { return errno == EACCES }
+        defer { closedir(d) }
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            let path = dir + "/" + name
+            if name.hasSuffix(".journal") || name.hasSuffix(".journal~") {
+                if access(path, R_OK) != 0 { return true }
+            } else if recursive, e.pointee.d_type == UInt8(DT_DIR), hasUnreadableJournalFiles(in: path) {
+                return true
+            }
+        }
+        return false
+    }
+
+    // MARK: Matches
+
+    /// Applies `matches` (an OR of AND-terms). An empty set matches everything.
+    public func apply(_ matches: MatchSet) throws(JournalError) {
+        sd_journal_flush_matches(j)
+        for term in matches.terms {
+            for m in term {
+                let r = m.withCString { sd_journal_add_match(j, $0, 0) }
+                if r < 0 { throw JournalError.errno("bad match '\(m)'", r) }
+            }
+            let r = sd_journal_add_disjunction(j)
+            if r < 0 { throw JournalError.errno("cannot combine matches", r) }
+        }
+    }
+
+    /// The distinct values of `field` in the journal (`sd_journal_query_unique`).
+    public func uniqueValues(of field: String) throws(JournalError) -> [String] {
+        var out: [String] = []
+        let r = field.withCString { sd_journal_query_unique(j, $0) }
+        if r < 0 { throw JournalError.errno("cannot list values of \(field)", r) }
+        var ptr: UnsafeRawPointer?
+        var len = 0
+        let prefix = field.utf8.count + 1
+        while true {
+            let e = sd_journal_enumerate_unique(j, &ptr, &len)
+            if e <= 0 { break }
+            guard let ptr, len > prefix else { continue }
+            out.append(String(decoding: UnsafeRawBufferPointer(start: ptr + prefix, count: len - prefix), as: UTF8.self))
+        }
+        sd_journal_restart_unique(j)
+        return out
+    }
+
+    /// Expands unit names and globs as `journalctl -u` does on systemd 252:
+    /// a name without a type gets `.service`; a glob is matched (fnmatch)
+    /// against every unit name the journal knows. Throws `.noData` when a
+    /// glob matches nothing, as journalctl fails with "No data available".
+    public func expandUnits(_ patterns: [String]) throws(JournalError) -> [String] {
+        var result: [String] = []
+        var known: [String]?
+        for raw in patterns {
+            let p = UnitName.mangle(raw)
+            guard UnitName.isGlob(p) else {
+                if !result.contains(p) { result.append(p) }
+                continue
+            }
+            if known == nil {
+                var all = Set<String>()
+                for f in UnitName.unitFields { for v in try uniqueValues(of: f) { all.insert(v) } }
+                known = all.sorted()
+            }
+            let hits = known!.filter { fnmatch(p, $0, 0) == 0 }
+            if hits.isEmpty {
+                throw JournalError(.noData, "no unit in the journal matches '\(raw)'")
+            }
+            for h in hits where !result.contains(h) { result.append(h) }
+        }
+        return result
+    }
+
+    // MARK: Iteration
+
+    /// Positions before the first entry at or after `since` (µs), or at the
+    /// head; iteration stops after `until` (µs) like journalctl's.
+    public func seek(since: UInt64?, until: UInt64?) throws(JournalError) {
+        self.until = until
+        let r = since.map { sd_journal_seek_realtime_usec(j, $0) } ?? sd_journal_seek_head(j)
+        if r < 0 { throw JournalError.errno("cannot seek", r) }
+    }
+
+    /// The next entry of the window, a skipped (unreadable) one, or the end.
+    public func next() -> ReadResult {
+        let r = sd_journal_next(j)
+        if r == 0 { return .end }
+        if r < 0 {
+            iterationError = "reading stopped early: \(String(cString: strerror(-r)))"
+            return .end
+        }
+        var realtime: UInt64 = 0
+        var rr = sd_journal_get_realtime_usec(j, &realtime)
+        if rr < 0 { skippedEntries += 1; return .skipped(errno: -rr) }
+        if let until, realtime > until { return .end }
+        var mono: UInt64 = 0
+        var boot = sd_id128_t()
+        rr = sd_journal_get_monotonic_usec(j, &mono, &boot)
+        let bootID: String
+        if rr < 0 {
+            bootID = ""
+        } else if let lb = lastBoot, lb.0.qwords == boot.qwords {
+            bootID = lb.1
+        } else {
+            bootID = Journal.hex(boot)
+            lastBoot = (boot, bootID)
+        }
+        var e = JournalEntry(realtime: realtime, bootID: bootID, message: [])
+        sd_journal_restart_data(j)
+        var ptr: UnsafeRawPointer?
+        var len = 0
+        while true {
+            let d = sd_journal_enumerate_data(j, &ptr, &len)
+            if d == 0 { break }
+            if d < 0 { skippedEntries += 1; return .skipped(errno: -d) }
+            guard let ptr else { continue }
+            store(UnsafeRawBufferPointer(start: ptr, count: len), into: &e)
+        }
+        entriesRead += 1
+        return .entry(e)
+    }
+
+    /// The cursor of the entry `next()` returned last.
+    public func cursor() -> String {
+        var c: UnsafeMutablePointer<CChar>?
+        guard sd_journal_get_cursor(j, &c) >= 0, let c else { return "" }
+        defer { free(c) }
+        return String(cString: c)
+    }
+
+    private func store(_ item: UnsafeRawBufferPointer, into e: inout JournalEntry) {
+        guard let eq = item.firstIndex(of: UInt8(ascii: "=")) else { return }
+        let name = UnsafeRawBufferPointer(rebasing: item[..<eq])
+        let value = UnsafeRawBufferPointer(rebasing: item[(eq + 1)...])
+        switch eq {
+        case 7:
+            if Journal.eq(name, "MESSAGE") { e.message = Array(value) }
+        case 4:
+            if Journal.eq(name, "_PID") { e.pid = Journal.int(value) }
+            else if Journal.eq(name, "_UID") { e.uid = Journal.int(value) }
+            else if Journal.eq(name, "UNIT") { e.unit = interner.string(value) }
+        case 10:
+            if Journal.eq(name, "_TRANSPORT") { e.transport = interner.string(value) }
+            else if Journal.eq(name, "MESSAGE_ID") { e.messageID = interner.string(value) }
+        case 13:
+            if Journal.eq(name, "_SYSTEMD_UNIT") { e.systemdUnit = interner.string(value) }
+            else if Journal.eq(name, "COREDUMP_UNIT") { e.coredumpUnit = interner.string(value) }
+        case 17:
+            if Journal.eq(name, "SYSLOG_IDENTIFIER") { e.syslogIdentifier = interner.string(value) }
+        case 9:
+            if Journal.eq(name, "_HOSTNAME") { e.hostname = interner.string(value) }
+        case 19:
+            if Journal.eq(name, "OBJECT_SYSTEMD_UNIT") { e.objectSystemdUnit = interner.string(value) }
+        case 27:
+            if Journal.eq(name, "_SOURCE_REALTIME_TIMESTAMP") { e.sourceRealtime = Journal.uint(value) }
+        default:
+            break
+        }
+    }
+
+    @inline(__always)
+    static func eq(_ a: UnsafeRawBufferPointer, _ b: StaticString) -> Bool {
+        a.count == b.utf8CodeUnitCount && memcmp(a.baseAddress!, b.utf8Start, a.count) == 0
+    }
+
+    static func uint(_ v: UnsafeRawBufferPointer) -> UInt64? {
+        var x: UInt64 = 0
+        guard !v.isEmpty else { return nil }
+        for b in v {
+            guard b >= 0x30 && b <= 0x39 else { return nil }
+            let (m, o1) = x.multipliedReportingOverflow(by: 10)
+            let (s, o2) = m.addingReportingOverflow(UInt64(b - 0x30))
+            if o1 || o2 { return nil }
+            x = s
+        }
+        return x
+    }
+
+    static func int(_ v: UnsafeRawBufferPointer) -> Int? {
+        uint(v).flatMap { $0 <= UInt64(Int.max) ? Int($0) : nil }
+    }
+
+    static func hex(_ id: sd_id128_t) -> String {
+        withUnsafeBytes(of: id.bytes) { b in
+            let digits = Array("0123456789abcdef".utf8)
+            var out = [UInt8]()
+            out.reserveCapacity(32)
+            for x in b {
+                out.append(digits[Int(x >> 4)])
+                out.append(digits[Int(x & 15)])
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+}
+
+extension sd_id128_t {
+    var qwords: (UInt64, UInt64) { (qwords_tuple.0, qwords_tuple.1) }
+    private var qwords_tuple: (UInt64, UInt64) {
+        withUnsafeBytes(of: self) { ($0.load(as: UInt64.self), $0.load(fromByteOffset: 8, as: UInt64.self)) }
+    }
+}

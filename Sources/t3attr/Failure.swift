@@ -1,0 +1,33 @@
+import ArgumentParser
+import Classifiers
+import JournalReader
+
+/// Exit codes (sysexits.h), documented in the README and the man page.
+enum Exit {
+    static let ok: Int32 = 0
+    static let failure: Int32 = 1
+    static let usage: Int32 = 64
+    static let dataError: Int32 = 65
+    static let noInput: Int32 = 66
+    static let noPermission: Int32 = 77
+}
+
+/// Runs a command body, turning the errors operators can cause into one
+/// line on stderr and an exit code; never a stack trace.
+func runReporting(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as JournalError {
+        Output.shared.flush()
+        Diagnostics.error(e.message)
+        switch e.kind {
+        case .noInput: throw ExitCode(Exit.noInput)
+        case .permission: throw ExitCode(Exit.noPermission)
+        case .noData, .system: throw ExitCode(Exit.failure)
+        }
+    } catch let e as ConfigError {
+        Output.shared.flush()
+        Diagnostics.error(e.description)
+        throw ExitCode(e.reason.hasPrefix("cannot read") ? Exit.noInput : Exit.dataError)
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Classifiers
+import Foundation
+import JournalReader
+
+/// Where to read the journal from and which window: journalctl's flag names.
+struct SourceOptions: ParsableArguments {
+    @Flag(name: [.short, .long], help: "Read every journal on the system, other machines' too (default: this machine's).")
+    var merge = false
+
+    @Option(name: [.customShort("D"), .long], help: ArgumentHelp("Read the journal files in DIR.", valueName: "dir"))
+    var directory: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read this journal file (repeatable; globs allowed).", valueName: "path"))
+    var file: [String] = []
+
+    @Option(name: [.customShort("S"), .long], help: ArgumentHelp(
+        "Start of the window: journalctl syntax ('1h ago', '-30min', 'today', '2026-06-10 21:00:00', '@EPOCH'), a bare span ('1h' = 1h ago) or RFC 3339.",
+        valueName: "time"))
+    var since: String?
+
+    @Option(name: [.customShort("U"), .long], help: ArgumentHelp("End of the window (same syntax as --since).", valueName: "time"))
+    var until: String?
+
+    func validate() throws {
+        let chosen = [merge, directory != nil, !file.isEmpty].filter { $0 }.count
+        if chosen > 1 { throw ValidationError("choose one of -m/--merge, -D/--directory and --file") }
+    }
+
+    func journalSource() throws(JournalError) -> JournalSource {
+        if let directory { return .directory(directory) }
+        if !file.isEmpty { return .files(try expandFileArguments(file)) }
+        return merge ? .merged : .local
+    }
+
+    /// Resolves --since/--until against `now` (µs); throws a usage error
+    /// naming the bad value.
+    func window(now: UInt64) throws -> TimeWindow {
+        var w = TimeWindow()
+        do {
+            if let since { w.since = try TimeSpec.parse(since, now: now) }
+            if let until { w.until = try TimeSpec.parse(until, now: now) }
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        if let s = w.since, let u = w.until, s > u {
+            throw ValidationError("--since (\(Render.rfc3339(s))) is after --until (\(Render.rfc3339(u)))")
+        }
+        return w
+    }
+}
+
+struct TimeWindow: Equatable {
+    var since: UInt64?
+    var until: UInt64?
+}
+
+/// Which units hold which source, so t3attr works where they are named differently.
+struct UnitOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The dispatch proxy's unit (name or glob).", valueName: "unit"))
+    var dispatchUnit = "t3-dispatch.service"
+}
+
+/// Port -> user mapping sources (field guide 3).
+struct MapOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "dispatch.json mapping login names to serve ports (default: /etc/t3-serve/dispatch.json when readable).",
+        valueName: "path"))
+    var dispatchTable: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Directory of per-user .env files with T3_PORT= (default: /etc/t3-serve).", valueName: "dir"))
+    var envDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("The port t3-dispatch listens on.", valueName: "port"))
+    var dispatchPort = GoError.defaultDispatchPort
+
+    func validate() throws {
+        guard (1...65535).contains(dispatchPort) else { throw ValidationError("--dispatch-port must be from 1 to 65535") }
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+struct OutputOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: "Output format: table (for people) or json (NDJSON, for tools).")
+    var output: OutputFormat = .table
+
+    @Flag(name: .long, help: "Show times in the local time zone (default: UTC).")
+    var local = false
+
+    @Flag(name: .long, help: "Show times in UTC (the default; accepted for journalctl habits).")
+    var utc = false
+
+    func validate() throws {
+        if local && utc { throw ValidationError("--local and --utc contradict each other") }
+    }
+}
+
+/// `T3ATTR_NOW` (journalctl time syntax, e.g. `@1781128800`) fixes "now" for
+/// reproducible runs over copied journals and for tests.
+func currentTime() throws -> UInt64 {
+    let real = UInt64(Date().timeIntervalSince1970 * 1_000_000)
+    guard let s = ProcessInfo.processInfo.environment["T3ATTR_NOW"], !s.isEmpty else { return real }
+    do {
+        return try TimeSpec.parse(s, now: real)
+    } catch {
+        throw ValidationError("T3ATTR_NOW: \(error)")
+    }
+}

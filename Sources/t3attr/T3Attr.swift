@@ -1,0 +1,20 @@
+import ArgumentParser
+
+@main
+struct T3Attr: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "t3attr",
+        abstract: "Attribute t3 WebSocket drops to a segment, from the systemd journal.",
+        discussion: """
+            t3attr reads the journal through sd-journal (like journalctl) and tells, for \
+            each drop a t3 user saw, which segment broke: the user's network (client), \
+            Cloudflare/tunnel/Traefik (edge), the host (devvm), the user's t3 serve \
+            (serve) or t3-dispatch itself (dispatch).
+            """,
+        version: version,
+        subcommands: [Dispatch.self],
+        defaultSubcommand: Dispatch.self
+    )
+}
