@@ -28,9 +28,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Helpers shared by the tests: fixture paths, building real journal files
+        // with systemd-journal-remote, running the built binary.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers"]),
-        .testTarget(name: "JournalReaderTests", dependencies: ["JournalReader", "Classifiers"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["t3attr"]),
+        .testTarget(name: "JournalReaderTests", dependencies: ["JournalReader", "Classifiers", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["t3attr", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

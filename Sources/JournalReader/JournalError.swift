@@ -27,7 +27,14 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
     static func errno(_ what: String, _ r: Int32) -> JournalError {
         let code = r < 0 ? -r : r
         let text = String(cString: strerror(code))
-        return JournalError(code == EACCES || code == EPERM ? .permission : .system, "\(what): \(text)")
+        switch code {
+        case EACCES, EPERM:
+            return JournalError(.permission, "\(what): \(text); \(accessHint)")
+        case EBADMSG, EPROTONOSUPPORT, ENODATA, ENOENT:
+            return JournalError(.noInput, "\(what): not a journal file, or a damaged one (\(text))")
+        default:
+            return JournalError(.system, "\(what): \(text)")
+        }
     }
 
     static let accessHint =

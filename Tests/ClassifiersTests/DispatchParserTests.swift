@@ -1,0 +1,156 @@
+import Testing
+@testable import Classifiers
+
+private func parse(_ s: String) -> DispatchMessage { DispatchParser.parse(Array(s.utf8)) }
+private let prefix = "2026/06/10 21:11:29 "
+private let prefixUsec: UInt64 = 1_781_125_889_000_000
+
+@Suite("t3-dispatch message shapes (field guide 2.1, 2.2)")
+struct DispatchParserTests {
+    @Test func goPrefixIsTheSourceTimeInUTC() {
+        let m = parse(prefix + "t3-dispatch listening on :3780")
+        #expect(m.kind == .listening)
+        #expect(m.sourceTime == prefixUsec)
+    }
+
+    @Test func goPrefixWithMicroseconds() {
+        let m = parse("2026/06/10 21:11:29.250000 http: proxy error: EOF")
+        #expect(m.sourceTime == prefixUsec + 250_000)
+        #expect(m.kind == .proxyError)
+    }
+
+    @Test func lineWithoutPrefixIsStillParsed() {
+        let m = parse("http: proxy error: context canceled")
+        #expect(m.sourceTime == nil)
+        #expect(m.kind == .proxyError)
+        #expect(m.error?.errorClass == .canceled)
+    }
+
+    @Test func impossibleDateIsNotAPrefix() {
+        #expect(parse("2026/13/10 21:11:29 http: proxy error: EOF").sourceTime == nil)
+        #expect(parse("2026/06/10 25:11:29 http: proxy error: EOF").sourceTime == nil)
+    }
+
+    @Test("proxy error classes and sides", arguments: [
+        ("context canceled", ErrorClass.canceled, Side.downstream, nil as Int?),
+        ("dial tcp 127.0.0.1:3774: connect: connection refused", .refused, .upstream, 3774),
+        ("read tcp 127.0.0.1:41234->127.0.0.1:3773: read: connection reset by peer", .reset, .upstream, 3773),
+        ("read tcp 10.0.20.5:3780->10.0.20.203:51234: read: connection reset by peer", .reset, .downstream, nil),
+        ("write tcp 127.0.0.1:41240->127.0.0.1:3775: write: broken pipe", .brokenPipe, .upstream, 3775),
+        ("write tcp 10.0.20.5:3780->10.0.20.203:5123: write: broken pipe", .brokenPipe, .downstream, nil),
+        ("EOF", .eof, .upstream, nil),
+        ("unexpected EOF", .unexpectedEOF, .upstream, nil),
+        ("dial tcp 127.0.0.1:3776: i/o timeout", .timeout, .upstream, 3776),
+        ("read tcp 127.0.0.1:41234->127.0.0.1:3777: i/o timeout", .timeout, .upstream, 3777),
+        ("tls: internal error", .other, .unknown, nil),
+        ("read tcp [::1]:41234->[::1]:3773: read: connection reset by peer", .reset, .upstream, 3773),
+    ])
+    func proxyErrors(text: String, cls: ErrorClass, side: Side, port: Int?) {
+        let m = parse(prefix + "http: proxy error: " + text)
+        #expect(m.kind == .proxyError)
+        #expect(m.error?.errorClass == cls)
+        #expect(m.side == side)
+        #expect(m.port == port)
+        #expect(m.detail == text)
+    }
+
+    @Test func portOutOfRangeOrNotNumericIsNoPort() {
+        let a = parse(prefix + "http: proxy error: dial tcp 127.0.0.1:99999: connect: connection refused")
+        #expect(a.error?.errorClass == .refused)
+        #expect(a.port == nil)
+        let b = parse(prefix + "http: proxy error: dial tcp 127.0.0.1:abc: connect: connection refused")
+        #expect(b.port == nil)
+        #expect(b.side == .upstream)
+    }
+
+    @Test func wsCloseFieldsByKeyWithCommaIPAndSpacedCause() {
+        let m = parse(prefix + "ws close user=bob ip=203.0.113.7, 10.0.20.203 dur_ms=4200 cause=read tcp 127.0.0.1:41300->127.0.0.1:3774: read: connection reset by peer")
+        #expect(m.kind == .wsClose)
+        #expect(m.user == "bob")
+        #expect(m.ip == "203.0.113.7, 10.0.20.203")
+        #expect(m.durationMs == 4200)
+        #expect(m.className == "reset")
+        #expect(m.side == .upstream)
+        #expect(m.port == 3774)
+        #expect(m.detail == "read tcp 127.0.0.1:41300->127.0.0.1:3774: read: connection reset by peer")
+    }
+
+    @Test("ws close causes", arguments: [
+        ("graceful", "graceful", Side.unknown),
+        ("downstream_closed", "downstream_closed", .downstream),
+        ("upstream_closed", "upstream_closed", .upstream),
+        ("context canceled", "canceled", .downstream),
+    ])
+    func wsCloseCauses(cause: String, cls: String, side: Side) {
+        let m = parse(prefix + "ws close user=a ip=1.2.3.4 dur_ms=10 cause=" + cause)
+        #expect(m.className == cls)
+        #expect(m.side == side)
+    }
+
+    @Test func wsCloseMissingDurationAndDuplicatedKeys() {
+        let m = parse(prefix + "ws close user=a user=b ip=1.2.3.4 cause=graceful")
+        #expect(m.kind == .wsClose)
+        #expect(m.user == "a")
+        #expect(m.durationMs == nil)
+        let n = parse(prefix + "ws close user=a dur_ms=12x cause=graceful")
+        #expect(n.durationMs == nil)
+    }
+
+    @Test func wsOpen() {
+        let m = parse(prefix + "ws open user=alice ip=203.0.113.7, 10.0.20.203")
+        #expect(m.kind == .wsOpen)
+        #expect(m.user == "alice")
+        #expect(m.ip == "203.0.113.7, 10.0.20.203")
+    }
+
+    @Test func pairing() {
+        #expect(parse(prefix + "paired user=alice endpoint=/api/pair fallback=false").kind == .paired)
+        let a = parse(prefix + "mint for dave failed: exit status 1")
+        #expect(a.kind == .pairingFailed && a.user == "dave" && a.detail == "exit status 1")
+        let b = parse(prefix + "pairing exchange for dave failed: context deadline exceeded")
+        #expect(b.kind == .pairingFailed && b.user == "dave")
+        let c = parse(prefix + "pairing for erin returned 502 (endpoint=/api/pair)")
+        #expect(c.kind == .pairingFailed && c.user == "erin")
+    }
+
+    @Test func tableReload() {
+        let m = parse(prefix + "reload /etc/t3-serve/dispatch.json: unexpected end of JSON input")
+        #expect(m.kind == .tableReloadFailed)
+        #expect(m.detail == "unexpected end of JSON input")
+        #expect(parse(prefix + "load /etc/t3-serve/dispatch.json: no such file").kind == .tableReloadFailed)
+    }
+
+    @Test("cut short, unknown or odd lines are .other and never crash", arguments: [
+        "", "2026/06/10", prefix, prefix + "ws clos", prefix + "http: proxy error:", prefix + "ws close ",
+        prefix + "mint for x", prefix + "pairing for", "\u{0}\u{1}binary", prefix + "upstream alice healthy",
+        prefix + "http: TLS handshake error from 1.2.3.4:5: EOF",
+    ])
+    func oddLines(_ s: String) {
+        let m = parse(s)
+        #expect(m.kind != .listening)
+        if !s.contains("proxy error: ") && !s.hasPrefix(prefix + "ws close ") {
+            #expect(m.kind == .other)
+        }
+    }
+
+    @Test func invalidUTF8DoesNotCrash() {
+        var bytes = Array((prefix + "ws close user=").utf8)
+        bytes += [0xff, 0xfe, 0x80]
+        bytes += Array(" dur_ms=5 cause=graceful".utf8)
+        let m = DispatchParser.parse(bytes)
+        #expect(m.kind == .wsClose)
+        #expect(m.durationMs == 5)
+        #expect(m.user?.contains("\u{FFFD}") == true)
+    }
+}
+
+@Suite struct CivilTimeTests {
+    @Test func roundTrip() {
+        for t in [0, 86399, 951_782_400, 1_781_125_889, 4_102_444_800] {
+            let c = CivilTime.civil(fromEpochSeconds: t)
+            #expect(CivilTime.epochSeconds(year: c.year, month: c.month, day: c.day, hour: c.hour, minute: c.minute, second: c.second) == t)
+        }
+        let c = CivilTime.civil(fromEpochSeconds: 1_781_125_889)
+        #expect(c.year == 2026 && c.month == 6 && c.day == 10 && c.hour == 21 && c.minute == 11 && c.second == 29)
+    }
+}

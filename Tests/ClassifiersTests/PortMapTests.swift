@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+@testable import Classifiers
+
+@Suite("port to user")
+struct PortMapTests {
+    @Test func dispatchTable() throws {
+        let json = #"{"alice": {"os_user": "alice", "port": 3773}, "Bob": {"os_user": "bob", "port": 3774}}"#
+        let m = try PortMap.parseDispatchTable(Data(json.utf8), path: "d.json")
+        #expect(m.user(forPort: 3773) == "alice")
+        #expect(m.user(forPort: 3774) == "bob")
+        #expect(m.port(forUser: "bob") == 3774)
+        #expect(m.user(forPort: 3775) == nil)
+    }
+
+    @Test("malformed tables are errors naming the file", arguments: [
+        "", "{", "[]", #"{"a": 1}"#, #"{"a": {"port": "3773"}}"#, #"{"a": {"os_user": "a"}}"#,
+        #"{"a": {"port": 70000}}"#, #"{"a": {"port": true}}"#, #"{"a": {"port": 3773.5}}"#,
+    ])
+    func malformed(json: String) {
+        #expect {
+            try PortMap.parseDispatchTable(Data(json.utf8), path: "/etc/t3-serve/dispatch.json")
+        } throws: { e in
+            (e as? ConfigError)?.path == "/etc/t3-serve/dispatch.json"
+        }
+    }
+
+    @Test("env files", arguments: [
+        ("T3_PORT=3773\n", 3773 as Int?), ("T3_PORT=\"3774\"\n", 3774), ("T3_PORT='3775'\r\n", 3775),
+        ("# T3_PORT=1\nFOO=bar\nT3_PORT=3776 # main\n", 3776), ("export T3_PORT=3777", 3777),
+        ("FOO=1\n", nil), ("T3_PORT=abc\n", nil), ("T3_PORT=99999\n", nil), ("T3_PORTX=1\n", nil),
+    ])
+    func env(contents: String, port: Int?) {
+        #expect(PortMap.parseEnvFile(contents) == port)
+    }
+
+    @Test func envFileNames() {
+        #expect(PortMap.userForEnvFile(named: "alice.env") == "alice")
+        #expect(PortMap.userForEnvFile(named: "playwright-alice.env") == nil)
+        #expect(PortMap.userForEnvFile(named: "notes.txt") == nil)
+        #expect(PortMap.userForEnvFile(named: ".env") == nil)
+    }
+
+    @Test func mergeKeepsFirstSource() {
+        var a = PortMap([3773: "alice"])
+        a.merge(PortMap([3773: "mallory", 3774: "bob"]))
+        #expect(a.user(forPort: 3773) == "alice")
+        #expect(a.user(forPort: 3774) == "bob")
+    }
+}

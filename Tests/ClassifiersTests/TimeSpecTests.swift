@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import Classifiers
+
+/// now = 2026-06-10 22:00:00 UTC (a Wednesday).
+private let now: UInt64 = 1_781_128_800_000_000
+private let utc = TimeZone(identifier: "UTC")!
+private let berlin = TimeZone(identifier: "Europe/Berlin")!
+private let h: UInt64 = 3_600_000_000
+
+private func p(_ s: String, _ tz: TimeZone = utc) throws -> UInt64 { try TimeSpec.parse(s, now: now, timeZone: tz) }
+
+@Suite("journalctl time syntax")
+struct TimeSpecTests {
+    static let relativeCases: [(String, UInt64)] = [
+        ("-1h", now - h), ("1h ago", now - h), ("1 hour ago", now - h), ("1h30m ago", now - h * 3 / 2),
+        ("1h 30min ago", now - h * 3 / 2), ("+1h", now + h), ("1h left", now + h), ("now", now),
+        ("1h", now - h), ("30min", now - h / 2), ("2d", now - 48 * h), ("-90", now - 90_000_000),
+        ("90s ago", now - 90_000_000), ("1.5h ago", now - h * 3 / 2), ("1w ago", now - 168 * h),
+    ]
+
+    @Test("relative forms", arguments: relativeCases)
+    func relative(input: String, expected: UInt64) throws {
+        #expect(try p(input) == expected)
+    }
+
+    @Test("absolute forms (UTC zone)", arguments: [
+        ("today", 1_781_049_600), ("yesterday", 1_780_963_200), ("tomorrow", 1_781_136_000),
+        ("21:00", 1_781_125_200), ("21:00:30", 1_781_125_230),
+        ("2026-06-10 21:00:00", 1_781_125_200), ("2026-06-10 21:00", 1_781_125_200),
+        ("2026-06-10", 1_781_049_600), ("26-06-10 21:00:00", 1_781_125_200),
+        ("2026-06-10 21:00:00 UTC", 1_781_125_200), ("Jun 10 21:00:00", 1_781_125_200),
+        ("Wed 2026-06-10 21:00", 1_781_125_200), ("@1781125200", 1_781_125_200),
+        ("2026-06-10T21:00:00Z", 1_781_125_200), ("2026-06-10T23:00:00+02:00", 1_781_125_200),
+        ("2026-06-10 23:00:00 +0200", 1_781_125_200), ("2026-06-10 23:00:00 Europe/Berlin", 1_781_125_200),
+    ])
+    func absolute(input: String, epoch: UInt64) throws {
+        #expect(try p(input) == epoch * 1_000_000)
+    }
+
+    @Test func fractionalSeconds() throws {
+        #expect(try p("2026-06-10 21:00:00.123456") == 1_781_125_200_123_456)
+        #expect(try p("2026-06-10 21:00:00.5 UTC") == 1_781_125_200_500_000)
+        #expect(try p("@1781125200.25") == 1_781_125_200_250_000)
+    }
+
+    @Test func zonelessTimesAreLocal() throws {
+        // 21:00 in Berlin (CEST, +02:00) is 19:00 UTC.
+        #expect(try p("2026-06-10 21:00:00", berlin) == 1_781_118_000 * 1_000_000)
+        #expect(try p("2026-06-10 21:00:00 UTC", berlin) == 1_781_125_200 * 1_000_000)
+    }
+
+    @Test("rejected", arguments: [
+        "", "soon", "2026-13-10", "2026-02-30 10:00", "25:00", "1 fortnight ago", "Thu 2026-06-10",
+        "2026-06-10 21:00:00 Mars/Olympus", "@abc", "--1h", "21:60",
+    ])
+    func rejected(input: String) {
+        #expect(throws: TimeSpecError.self) { try p(input) }
+    }
+
+    @Test func errorNamesTheValue() {
+        do {
+            _ = try p("soon")
+            Issue.record("expected an error")
+        } catch let error as TimeSpecError {
+            #expect(error.description.contains("'soon'"))
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import TestSupport
+
+private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
+
+private func events(_ out: String) throws -> [[String: Any]] {
+    try Fixtures.ndjson(out).filter { $0["type"] as? String == "event" }
+}
+
+@Suite("t3attr dispatch, end to end on real journal files")
+struct DispatchCommandTests {
+    /// journalctl -u is the oracle: `--all` selects exactly its entries.
+    @Test("selection equals journalctl -u", arguments: [
+        ("t3-dispatch.service", [String]()),
+        ("t3-dispatch", []),
+        ("t3-serve@*", []),
+        ("t3-serve@alice.service", []),
+        ("t3-dispatch.service", ["--since", "2026-06-10 20:02:00", "--until", "2026-06-10 20:12:00"]),
+        ("t3-dispatch.service", ["--since", "2026-06-10 20:12:00.100"]),
+        ("t3-dispatch.service", ["--until", "2026-06-10 20:05:00"]),
+        ("t3-serve@*", ["--since", "2026-06-10 20:14:03", "--until", "2026-06-10 20:14:04"]),
+    ])
+    func selectionMatchesJournalctl(unit: String, window: [String]) throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let r = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-unit", unit, "--all", "-o", "json"] + table + window)
+        #expect(r.status == 0, "\(r.stderr)")
+        let ours = try events(r.stdout).map { $0["cursor"] as? String ?? "" }
+        let oracle = try Fixtures.journalctlCursors(["--file", path, "-u", unit] + window)
+        #expect(ours == oracle)
+        #expect(!oracle.isEmpty)
+    }
+
+    @Test func jsonEventsCarryTheStableFields() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let r = try Fixtures.t3attr(["dispatch", "--file", path, "-o", "json"] + table)
+        #expect(r.status == 0)
+        let objs = try Fixtures.ndjson(r.stdout)
+        #expect(objs.last?["type"] as? String == "summary")
+        let evs = objs.filter { $0["type"] as? String == "event" }
+        #expect(evs.count == 20)
+        for e in evs {
+            for key in ["type", "realtime_usec", "time", "cursor", "unit", "kind", "user", "port", "class", "side", "message"] {
+                #expect(e[key] != nil, "missing \(key)")
+            }
+            #expect(e["realtime_usec"] is Int)
+            #expect((e["time"] as? String)?.hasSuffix("Z") == true)
+        }
+        let refused = try #require(evs.first { $0["class"] as? String == "refused" })
+        #expect(refused["user"] as? String == "bob")
+        #expect(refused["port"] as? Int == 3774)
+        #expect(refused["side"] as? String == "upstream")
+        #expect(refused["time"] as? String == "2026-06-10T20:02:00.000000Z")
+        let summary = try #require(objs.last)
+        #expect(summary["events"] as? Int == 20)
+        #expect((summary["by_class"] as? [String: Int])?["canceled"] == 2)
+    }
+
+    @Test func tableShowsRowsAndSummary() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let r = try Fixtures.t3attr(["dispatch", "--file", path] + table)
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.contains("bob") && $0.contains("refused") && $0.contains("3774") })
+        #expect(r.stdout.contains("-- 20 events"))
+        #expect(r.stdout.contains("by side: upstream 8, downstream 4, unknown 2"))
+    }
+
+    @Test func filtersByUserAndClass() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let r = try Fixtures.t3attr(["dispatch", "--file", path, "-o", "json", "--user", "bob"] + table)
+        let evs = try events(r.stdout)
+        #expect(evs.count == 3)
+        #expect(evs.allSatisfy { $0["user"] as? String == "bob" })
+        let c = try Fixtures.t3attr(["dispatch", "--file", path, "-o", "json", "--class", "canceled"] + table)
+        #expect(try events(c.stdout).count == 2)
+    }
+
+    @Test func emptyWindowSaysSoAndSucceeds() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let r = try Fixtures.t3attr(["dispatch", "--file", path, "--since", "2027-01-01"] + table)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("No dispatch events in 2027-01-01T00:00:00.000000Z"))
+    }
+
+    @Test func relativeTimesUseNow() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        // now = 20:21:00; the last 9 minutes hold only the 20:12:05 restart and the 20:20 cancel.
+        let r = try Fixtures.t3attr(["dispatch", "--file", path, "--since", "9min", "-o", "json"] + table,
+                                    env: ["T3ATTR_NOW": "@1781122860"])
+        let evs = try events(r.stdout)
+        #expect(evs.map { $0["kind"] as? String } == ["listening", "proxy_error"])
+    }
+
+    @Test("usage errors exit 64 and name the problem", arguments: [
+        (["--since", "soon"], "'soon'"),
+        (["--since", "2026-06-10 22:00", "--until", "2026-06-10 21:00"], "is after --until"),
+        (["--class", "bogus"], "unknown class 'bogus'"),
+        (["-o", "yaml"], "yaml"),
+        (["--merge", "--directory", "/tmp"], "choose one"),
+    ])
+    func usageErrors(args: [String], text: String) throws {
+        let r = try Fixtures.t3attr(["dispatch", "--file", "/dev/null"] + args)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains(text), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func inputErrors() throws {
+        let missing = try Fixtures.t3attr(["dispatch", "--file", "/nonexistent.journal"])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.contains("/nonexistent.journal"))
+        let path = try Fixtures.journal("dispatch-basic")
+        let noUnit = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-unit", "nosuch@*"] + table)
+        #expect(noUnit.status == 1)
+        #expect(noUnit.stderr.contains("no unit in the journal matches 'nosuch@*'"))
+    }
+
+    @Test func portMapErrorsAndNotes() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let named = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", "/nonexistent/dispatch.json"])
+        #expect(named.status == 66)
+        #expect(named.stderr.contains("/nonexistent/dispatch.json"))
+        let dir = try Fixtures.tempDir()
+        try Data("[1,2]".utf8).write(to: URL(fileURLWithPath: dir + "/bad.json"))
+        let bad = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", dir + "/bad.json"])
+        #expect(bad.status == 65)
+        #expect(bad.stderr.contains(dir + "/bad.json"))
+        // Env files map ports too; playwright-*.env is skipped.
+        try Data("T3_PORT=\"3774\"\r\n".utf8).write(to: URL(fileURLWithPath: dir + "/bobby.env"))
+        try Data("T3_PORT=3773\n".utf8).write(to: URL(fileURLWithPath: dir + "/playwright-x.env"))
+        let env = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", Fixtures.path("empty-table.json"),
+                                       "--env-dir", dir, "-o", "json", "--class", "refused"])
+        #expect(env.status == 0, "\(env.stderr)")
+        #expect(try events(env.stdout).first?["user"] as? String == "bobby")
+        let reset = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", Fixtures.path("empty-table.json"),
+                                         "--env-dir", dir, "-o", "json", "--class", "reset"])
+        #expect(try events(reset.stdout).first?["user"] is NSNull)
+    }
+}

@@ -1,0 +1,127 @@
+import Classifiers
+import Foundation
+import JournalReader
+import Testing
+import TestSupport
+
+private func entries(_ j: Journal) -> [JournalEntry] {
+    var out: [JournalEntry] = []
+    while true {
+        switch j.next() {
+        case .end: return out
+        case .skipped: continue
+        case .entry(var e):
+            e.cursor = j.cursor()
+            out.append(e)
+        }
+    }
+}
+
+private func open(_ path: String, units: [String] = [], since: UInt64? = nil, until: UInt64? = nil) throws -> [JournalEntry] {
+    let j = try Journal(source: .files([path]))
+    var m = MatchSet()
+    for u in try j.expandUnits(units) { m.addUnit(u) }
+    try j.apply(m)
+    try j.seek(since: since, until: until)
+    return entries(j)
+}
+
+@Suite("sd-journal reader on real journal files")
+struct JournalTests {
+    @Test func readsEveryEntryLikeJournalctl() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let all = try open(path)
+        let oracle = try Fixtures.journalctlCursors(["--file", path])
+        #expect(all.map(\.cursor) == oracle)
+        #expect(all.count == 38)
+    }
+
+    @Test func entryFieldsAreRead() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let all = try open(path)
+        let pid1 = try #require(all.first { $0.pid == 1 })
+        #expect(pid1.unit == "t3-dispatch.service")
+        #expect(pid1.systemdUnit == "init.scope")
+        #expect(pid1.transport == "journal")
+        #expect(pid1.messageID == "7d4958e842da4a758f6c1cdc7b36dcc5")
+        #expect(pid1.aboutUnit == "t3-dispatch.service")
+        #expect(pid1.bootID == "5ae0daad7495215b8541efb25e0e7cae")
+        #expect(pid1.hostname == "devvm")
+        let d = try #require(all.first { $0.systemdUnit == "t3-dispatch.service" })
+        #expect(d.syslogIdentifier == "t3-dispatch")
+        #expect(d.messageText == "2026/06/10 20:00:00 t3-dispatch listening on :3780")
+        #expect(d.realtime == 1_781_121_600_200_000)
+        let core = try #require(all.first { $0.messageID == MessageID.coredump })
+        #expect(core.coredumpUnit == "t3-dispatch.service")
+        #expect(core.uid == 0)
+    }
+
+    @Test func unitSelectionIsJournalctlDashU() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        for (ours, theirs) in [("t3-dispatch.service", "t3-dispatch.service"), ("t3-dispatch", "t3-dispatch"),
+                               ("t3-serve@*", "t3-serve@*"), ("t3-serve@alice.service", "t3-serve@alice.service")] {
+            let got = try open(path, units: [ours]).map(\.cursor)
+            let want = try Fixtures.journalctlCursors(["--file", path, "-u", theirs])
+            #expect(got == want, "unit \(ours)")
+            #expect(!got.isEmpty)
+        }
+    }
+
+    @Test func globExpansionListsUnitsFromEveryUnitField() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let j = try Journal(source: .files([path]))
+        #expect(try j.expandUnits(["t3-serve@*"]) == ["t3-serve@alice.service", "t3-serve@bob.service"])
+        #expect(try j.expandUnits(["t3-dispatch"]) == ["t3-dispatch.service"])
+    }
+
+    @Test func globMatchingNothingIsAnError() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let j = try Journal(source: .files([path]))
+        #expect {
+            try j.expandUnits(["nosuch@*"])
+        } throws: { e in
+            guard let e = e as? JournalError else { return false }
+            return e.kind == .noData && e.message.contains("nosuch@*")
+        }
+    }
+
+    @Test func windowIncludesBothEndsLikeJournalctl() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let since: UInt64 = 1_781_121_720_000_000  // 20:02:00, an entry's exact time
+        let until: UInt64 = 1_781_122_320_000_000  // 20:12:00, likewise
+        let got = try open(path, units: ["t3-dispatch.service"], since: since, until: until).map(\.cursor)
+        let want = try Fixtures.journalctlCursors(["--file", path, "-u", "t3-dispatch.service",
+                                                   "--since", "@1781121720", "--until", "@1781122320"])
+        #expect(got == want)
+        #expect(got.count > 5)
+    }
+
+    @Test func directoryOfSeveralFiles() throws {
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal("dispatch-basic", in: dir, fileName: "a.journal")
+        let j = try Journal(source: .directory(dir))
+        #expect(entries(j).count == 38)
+    }
+
+    @Test func missingPathsAndEmptyDirectoriesSayWhy() throws {
+        #expect { try Journal(source: .files(["/nonexistent/x.journal"])) } throws: { e in
+            (e as? JournalError)?.kind == .noInput
+        }
+        let empty = try Fixtures.tempDir()
+        #expect { try Journal(source: .directory(empty)) } throws: { e in
+            guard let e = e as? JournalError else { return false }
+            return e.kind == .noInput && e.message.contains("no journal files")
+        }
+        #expect { try Journal(source: .files(["/etc/passwd"])) } throws: { e in
+            (e as? JournalError)?.kind == .noInput
+        }
+    }
+
+    @Test func fileGlobs() throws {
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal("dispatch-basic", in: dir, fileName: "b.journal")
+        _ = try Fixtures.journal("dispatch-basic", in: dir, fileName: "a.journal")
+        #expect(try expandFileArguments([dir + "/*.journal"]) == [dir + "/a.journal", dir + "/b.journal"])
+        #expect(throws: JournalError.self) { try expandFileArguments([dir + "/*.nomatch"]) }
+    }
+}
