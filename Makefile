@@ -4,7 +4,7 @@ SWIFT ?= swift
 ARGS ?=
 CONFIG ?= debug
 BIN := .build/$(CONFIG)/t3attr
-SAMPLE_EXPORT := Tests/Fixtures/dispatch-basic.export
+SAMPLE_EXPORT := Tests/Fixtures/sample-incident.export
 SAMPLE_DIR := .build/sample
 JOURNAL_REMOTE := /lib/systemd/systemd-journal-remote
 
@@ -36,7 +36,7 @@ release:
 run: build
 ifeq ($(strip $(ARGS)),)
 	@$(MAKE) --no-print-directory sample
-	$(BIN) dispatch --file $(SAMPLE_DIR)/sample.journal --dispatch-table Tests/Fixtures/dispatch.json
+	$(BIN) report --file $(SAMPLE_DIR)/sample.journal --dispatch-table Tests/Fixtures/dispatch.json
 else
 	$(BIN) $(ARGS)
 endif

@@ -60,6 +60,7 @@ class Journal:
         self.boot_start = boot_start
         self.entries = []
         self.sort = True
+        self.expected = []  # (receive µs, verdict, reason) of every drop, for *.expected.json
 
     def new_boot(self, boot, at):
         self.boot = boot
@@ -82,9 +83,12 @@ class Journal:
         self.entries.append((us, len(self.entries), f))
 
     # -- sources -------------------------------------------------------------
-    def dispatch(self, t, text, lag_ms=0, unit="t3-dispatch.service", pid=812):
-        """A t3-dispatch line; Go's prefix is the write time (receive - lag)."""
+    def dispatch(self, t, text, lag_ms=0, unit="t3-dispatch.service", pid=812, expect=None):
+        """A t3-dispatch line; Go's prefix is the write time (receive - lag).
+        `expect` = (verdict, reason) when this line is a drop."""
         us = ts(t)
+        if expect:
+            self.expected.append({"realtime_usec": us, "verdict": expect[0], "reason": expect[1], "message": text})
         written = us - lag_ms * 1000
         self.add(t, {
             "PRIORITY": "6", "SYSLOG_FACILITY": "3", "_TRANSPORT": "stdout",
@@ -162,7 +166,197 @@ class Journal:
         return bytes(out)
 
 
+    def filler(self, start, end, every=7.0, unit="kubelet.service"):
+        """Background chatter from an unrelated unit, so the host is never silent."""
+        t = ts(start) / 1e6
+        stop = ts(end) / 1e6
+        n = 0
+        while t < stop:
+            self.unit_line(t, unit, "kubelet", 'I0610 %d reconciler.go:357] "operationExecutor.VerifyControllerAttachedVolume started"' % n,
+                           pid=611, comm="kubelet")
+            t += every
+            n += 1
+
+
+def at(base, offset):
+    """base ('2026-06-10 21:00:00') + offset seconds -> epoch seconds (float)."""
+    return ts(base) / 1e6 + offset
+
+
 # -- scenarios ---------------------------------------------------------------
+# Each scenario builds one incident around `base` and states, per drop, the
+# verdict and reason t3attr must give. Filler keeps the host from looking frozen.
+
+USERS = {"alice": 3773, "bob": 3774, "carol": 3775, "dave": 3776, "erin": 3777, "frank": 3778, "grace": 3779}
+
+
+def tunnel_break(j, base):
+    """A one-second burst across several users while every serve is quiet."""
+    for i, u in enumerate(["alice", "bob", "carol", "dave"]):
+        j.dispatch(at(base, -3000 + i), "ws open user=%s ip=203.0.113.%d, 10.0.20.203" % (u, i + 1))
+    burst = at(base, 0)
+    for k in range(3):
+        j.dispatch(burst + 0.05 * k, "http: proxy error: context canceled", expect=("edge", "burst"))
+    for i, u in enumerate(["alice", "bob", "carol", "dave"]):
+        j.dispatch(burst + 0.2 + 0.1 * i, "ws close user=%s ip=203.0.113.%d, 10.0.20.203 dur_ms=%d cause=graceful"
+                   % (u, i + 1, 3_000_000 + i), expect=("edge", "burst"))
+    for i, u in enumerate(["alice", "bob", "carol", "dave"]):
+        j.dispatch(burst + 21 + i, "ws open user=%s ip=203.0.113.%d, 10.0.20.203" % (u, i + 1))
+    for i, u in enumerate(["alice", "bob", "carol", "dave"]):
+        j.serve(at(base, -30 + 10 * i), u, "Pushed pairing state (subscribers=1)")
+
+
+def memory_storm(j, base):
+    """Serve timeouts in several units and a kernel OOM, then a burst ~20 s later."""
+    for i, u in enumerate(["alice", "bob", "carol"]):
+        j.serve(at(base, -45 + 5 * i), u, "Git command failed in GitCore.fetchRemoteForStatus (/home/%s/code): git -C /home/%s/code fetch --quiet --no-tags origin timed out." % (u, u), "WARN")
+        j.serve(at(base, -40 + 5 * i), u, "Process 'git' in '/home/%s/code' timed out after 30000ms" % u, "WARN")
+    k = at(base, -20)
+    j.kernel(k, "2.1.205 invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0", "4")
+    j.kernel(k + 0.01, "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=t3-serve@dave.service,mems_allowed=0,oom_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service,task=2.1.205,pid=48213,uid=1004", "6")
+    j.kernel(k + 0.02, "Memory cgroup out of memory: Killed process 48213 (2.1.205) total-vm:14523184kB, anon-rss:12288000kB, file-rss:0kB, shmem-rss:0kB, UID:1004 pgtables:25000kB oom_score_adj:0", "3")
+    j.pid1(k + 0.05, "t3-serve@dave.service", "t3-serve@dave.service: A process of this unit has been killed by the OOM killer.", "oom")
+    burst = at(base, 0)
+    for kk in range(4):
+        j.dispatch(burst + 0.1 * kk, "http: proxy error: context canceled", expect=("devvm", "oom_kill"), lag_ms=0)
+    for i, u in enumerate(["alice", "bob"]):
+        j.dispatch(burst + 0.5 + 0.1 * i, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, i + 1, 900_000 + i),
+                   expect=("devvm", "oom_kill"))
+
+
+def serve_livelock(j, base):
+    """One user's short sockets, watchdog probe timeouts, then a watchdog restart."""
+    u = "erin"
+    for k, off in enumerate([0, 25, 50]):
+        j.dispatch(at(base, off - 14), "ws open user=erin ip=192.0.2.77")
+        j.dispatch(at(base, off), "ws close user=erin ip=192.0.2.77 dur_ms=%d cause=graceful" % (14_000 + k),
+                   expect=("serve", "watchdog_restart"))
+    j.script(at(base, 10), "t3-watchdog", "probe FAILED for t3-serve@erin.service (port=3777 reason=timeout consecutive=1 uptime=8121s recent_restarts=0)")
+    j.script(at(base, 70), "t3-watchdog", "probe FAILED for t3-serve@erin.service (port=3777 reason=timeout consecutive=2 uptime=8181s recent_restarts=0)")
+    j.script(at(base, 88), "t3-watchdog", "WATCHDOG: restarted t3-serve@erin.service (reason=timeout) \u2014 recovered, pairing verified".encode().decode("unicode_escape"))
+    j.pid1(at(base, 85), "t3-serve@erin.service", "Stopping t3-serve@erin.service - t3 serve for erin...", "stopping")
+    j.pid1(at(base, 86), "t3-serve@erin.service", "t3-serve@erin.service: Main process exited, code=exited, status=130/n/a", "exited")
+    j.pid1(at(base, 86.1), "t3-serve@erin.service", "Stopped t3-serve@erin.service - t3 serve for erin.", "stopped")
+    j.pid1(at(base, 86.2), "t3-serve@erin.service", "Started t3-serve@erin.service - t3 serve for erin.", "started")
+
+
+def serve_oom(j, base):
+    """An OOM kill inside one serve's cgroup, a crash restart, refused on its port."""
+    k = at(base, 0)
+    j.kernel(k, "MainThread invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0", "4")
+    j.kernel(k + 0.01, "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=t3-serve@frank.service,mems_allowed=0,oom_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@frank.service,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@frank.service,task=MainThread,pid=51002,uid=1005", "6")
+    j.kernel(k + 0.02, "Memory cgroup out of memory: Killed process 51002 (MainThread) total-vm:17000000kB, anon-rss:16000000kB, file-rss:0kB, shmem-rss:0kB, UID:1005 pgtables:30000kB oom_score_adj:0", "3")
+    j.pid1(k + 0.1, "t3-serve@frank.service", "t3-serve@frank.service: A process of this unit has been killed by the OOM killer.", "oom")
+    j.pid1(k + 0.2, "t3-serve@frank.service", "t3-serve@frank.service: Main process exited, code=killed, status=9/KILL", "exited")
+    j.pid1(k + 0.3, "t3-serve@frank.service", "t3-serve@frank.service: Failed with result 'oom-kill'.", "failed")
+    j.dispatch(k + 1, "http: proxy error: dial tcp 127.0.0.1:3778: connect: connection refused", expect=("serve", "oom_kill"))
+    j.dispatch(k + 2, "ws close user=frank ip=198.51.100.66 dur_ms=200 cause=upstream_closed", expect=("serve", "oom_kill"))
+    j.dispatch(k + 3, "http: proxy error: dial tcp 127.0.0.1:3778: connect: connection refused", expect=("serve", "oom_kill"))
+    j.pid1(k + 5.3, "t3-serve@frank.service", "t3-serve@frank.service: Scheduled restart job, restart counter is at 1.", "restart")
+    j.pid1(k + 5.4, "t3-serve@frank.service", "Started t3-serve@frank.service - t3 serve for frank.", "started")
+
+
+def planned_autoupdate(j, base):
+    """t3-autoupdate restarts a serve on purpose: planned, not a crash."""
+    k = at(base, 0)
+    j.dispatch(k - 7200, "ws open user=grace ip=192.0.2.9")
+    j.script(k, "t3-autoupdate", "restarted t3-serve@grace.service -> 0.0.42 (was 0.0.41)")
+    j.pid1(k + 0.2, "t3-serve@grace.service", "Stopping t3-serve@grace.service - t3 serve for grace...", "stopping")
+    j.pid1(k + 0.9, "t3-serve@grace.service", "t3-serve@grace.service: Main process exited, code=exited, status=130/n/a", "exited")
+    j.pid1(k + 1.0, "t3-serve@grace.service", "Stopped t3-serve@grace.service - t3 serve for grace.", "stopped")
+    j.dispatch(k + 1.1, "ws close user=grace ip=192.0.2.9 dur_ms=7201000 cause=graceful", expect=("serve", "planned_restart"))
+    j.dispatch(k + 1.5, "http: proxy error: dial tcp 127.0.0.1:3779: connect: connection refused", expect=("serve", "planned_restart"))
+    j.pid1(k + 2.0, "t3-serve@grace.service", "Started t3-serve@grace.service - t3 serve for grace.", "started")
+    j.dispatch(k + 6, "ws open user=grace ip=192.0.2.9")
+
+
+def isolated_cancels(j, base):
+    """Single-user teardowns minutes apart, everything else quiet: the client."""
+    j.dispatch(at(base, 0), "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
+    j.dispatch(at(base, 300), "ws close user=bob ip=198.51.100.4 dur_ms=5000 cause=context canceled", expect=("client", "isolated_cancel"))
+    j.dispatch(at(base, 310), "ws open user=bob ip=198.51.100.4")
+    j.dispatch(at(base, 600), "http: proxy error: read tcp 10.0.20.5:3780->10.0.20.203:51234: read: connection reset by peer",
+               expect=("client", "isolated_cancel"))
+    # A long graceful close with no reconnect is a user leaving: not a drop.
+    j.dispatch(at(base, 900), "ws close user=carol ip=198.51.100.9 dur_ms=9000000 cause=graceful")
+
+
+def cancels_per_second(j, base):
+    """Regression for the runbook's per-day counter: seven cancels spread over a
+    day are no burst; seven in one second are."""
+    for k in range(7):
+        j.dispatch(at(base, k * 3 * 3600), "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
+    b = at(base, 3 * 3600 + 1800)
+    for k in range(7):
+        j.dispatch(b + 0.1 * k, "http: proxy error: context canceled", expect=("edge", "burst"))
+
+
+def dispatch_restart(j, base):
+    """Dispatch restarted: every socket dropped with it."""
+    k = at(base, 0)
+    j.pid1(k, "t3-dispatch.service", "Stopping t3-dispatch.service - t3 dispatch proxy...", "stopping")
+    j.pid1(k + 0.2, "t3-dispatch.service", "t3-dispatch.service: Deactivated successfully.")
+    j.pid1(k + 0.3, "t3-dispatch.service", "Stopped t3-dispatch.service - t3 dispatch proxy.", "stopped")
+    j.pid1(k + 0.4, "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy.", "started")
+    j.dispatch(k + 0.5, "t3-dispatch listening on :3780", pid=9100, expect=("dispatch", "dispatch_restart"))
+    j.dispatch(k + 1.0, "http: proxy error: context canceled", pid=9100, expect=("dispatch", "dispatch_restart"))
+
+
+def host_freeze(j, base):
+    """The last line, a long silence, then a new boot."""
+    k = at(base, 0)
+    j.dispatch(k - 5, "ws open user=alice ip=203.0.113.1")
+    j.kernel(k - 1, "INFO: task kworker/u4:2:123 blocked for more than 120 seconds.", "3")
+    j.new_boot(BOOT_B, at(base, 600 - 5))
+    j.kernel(at(base, 600), "Linux version 6.1.0-18-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1", "5")
+    j.pid1(at(base, 604), "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy.", "started")
+    j.dispatch(at(base, 604.2), "t3-dispatch listening on :3780", pid=700, expect=("devvm", "reboot"))
+    j.dispatch(at(base, 606), "http: proxy error: dial tcp 127.0.0.1:3773: connect: connection refused", pid=700,
+               expect=("devvm", "reboot"))
+
+
+def old_format(j, base):
+    """Before 2026-06-11: WebSocket drops were proxy errors, no ws lines."""
+    b = at(base, 0)
+    for k in range(6):
+        j.dispatch(b + 0.1 * k, "http: proxy error: context canceled", expect=("edge", "burst"))
+    j.dispatch(at(base, 400), "http: proxy error: read tcp 127.0.0.1:41234->127.0.0.1:3773: read: connection reset by peer",
+               expect=("serve", "reset"))
+
+
+def scenario(builder, base, span_before=900, span_after=900, filler=True):
+    def make():
+        j = Journal()
+        if filler:
+            j.filler(at(base, -span_before), at(base, span_after))
+        builder(j, base)
+        return j
+    return make
+
+
+def host_freeze_scenario():
+    j = Journal()
+    base = "2026-06-09 03:00:00"
+    j.filler(at(base, -900), at(base, -2))
+    host_freeze(j, base)
+    j.boot = BOOT_B
+    j.filler(at(base, 601), at(base, 1500))
+    return j
+
+
+def sample_incident():
+    """The `make run` sample: several incidents on one evening."""
+    j = Journal()
+    j.filler("2026-06-10 19:50:00", "2026-06-10 21:10:00")
+    tunnel_break(j, "2026-06-10 20:00:00")
+    isolated_cancels(j, "2026-06-10 20:05:00")
+    serve_oom(j, "2026-06-10 20:30:00")
+    planned_autoupdate(j, "2026-06-10 20:45:00")
+    dispatch_restart(j, "2026-06-10 21:00:00")
+    return j
+
+
+# -- the shapes of dispatch lines --------------------------------------------
 
 def dispatch_basic():
     """Every dispatch message shape, plus entries -u must and must not select."""
@@ -216,22 +410,39 @@ def dispatch_basic():
 
 SCENARIOS = {
     "dispatch-basic": dispatch_basic,
+    "scenario-tunnel-break": scenario(tunnel_break, "2026-06-12 10:00:00"),
+    "scenario-memory-storm": scenario(memory_storm, "2026-06-12 11:00:00"),
+    "scenario-serve-livelock": scenario(serve_livelock, "2026-06-12 12:00:00"),
+    "scenario-serve-oom": scenario(serve_oom, "2026-06-12 13:00:00"),
+    "scenario-planned-autoupdate": scenario(planned_autoupdate, "2026-06-12 14:00:00", span_before=7300),
+    "scenario-isolated-cancels": scenario(isolated_cancels, "2026-06-12 15:00:00", span_after=1200),
+    "scenario-cancels-per-second": scenario(cancels_per_second, "2026-06-13 00:00:00", span_after=19 * 3600),
+    "scenario-dispatch-restart": scenario(dispatch_restart, "2026-06-12 16:30:00"),
+    "scenario-host-freeze": host_freeze_scenario,
+    "scenario-old-format": scenario(old_format, "2026-06-05 09:00:00"),
+    "sample-incident": sample_incident,
 }
 
 
 def main():
     check = "--check" in sys.argv
     bad = 0
+    import json
     for name, fn in SCENARIOS.items():
-        data = fn().export()
-        path = os.path.join(OUT, name + ".export")
-        if check:
-            if not os.path.exists(path) or open(path, "rb").read() != data:
-                print("differs: " + path)
-                bad += 1
-        else:
-            with open(path, "wb") as f:
-                f.write(data)
+        j = fn()
+        outputs = {name + ".export": j.export()}
+        if name.startswith("scenario-") or name == "sample-incident":
+            exp = sorted(j.expected, key=lambda e: e["realtime_usec"])
+            outputs[name + ".expected.json"] = (json.dumps(exp, indent=1, ensure_ascii=False) + "\n").encode()
+        for fname, data in outputs.items():
+            path = os.path.join(OUT, fname)
+            if check:
+                if not os.path.exists(path) or open(path, "rb").read() != data:
+                    print("differs: " + path + " (run python3 tools/fixtures.py)")
+                    bad += 1
+            else:
+                with open(path, "wb") as f:
+                    f.write(data)
     sys.exit(1 if bad else 0)
 
 

@@ -17,6 +17,8 @@ public struct Event: Sendable, Equatable {
     public var message: [UInt8]
     /// The parsed dispatch line, for dispatch entries.
     public var dispatch: DispatchMessage?
+    /// What a non-dispatch source said (serve, systemd, kernel, scripts).
+    public var signal: Signal?
 
     public init(realtime: UInt64, writtenAt: UInt64, cursor: String = "", bootID: String = "", unit: String?,
                 kind: String, user: String? = nil, port: Int? = nil, className: String? = nil,
@@ -35,6 +37,9 @@ public struct Event: Sendable, Equatable {
         self.message = message
         self.dispatch = dispatch
     }
+
+    /// The writer's second: the burst key (Go's prefix has whole seconds).
+    public var writtenSecond: UInt64 { writtenAt / 1_000_000 }
 
     /// MESSAGE as text (invalid UTF-8 becomes U+FFFD).
     public var messageText: String { String(decoding: message, as: UTF8.self) }

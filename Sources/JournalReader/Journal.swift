@@ -224,34 +224,82 @@ public final class Journal {
             return .end
         }
         var realtime: UInt64 = 0
-        var rr = sd_journal_get_realtime_usec(j, &realtime)
+        let rr = sd_journal_get_realtime_usec(j, &realtime)
         if rr < 0 { skippedEntries += 1; return .skipped(errno: -rr) }
         if let until, realtime > until { return .end }
+        let result = readCurrent(realtime: realtime)
+        switch result {
+        case .entry: entriesRead += 1
+        case .skipped: skippedEntries += 1
+        case .end: break
+        }
+        return result
+    }
+
+    private func currentBoot() -> String {
         var mono: UInt64 = 0
         var boot = sd_id128_t()
-        rr = sd_journal_get_monotonic_usec(j, &mono, &boot)
-        let bootID: String
-        if rr < 0 {
-            bootID = ""
-        } else if let lb = lastBoot, lb.0.qwords == boot.qwords {
-            bootID = lb.1
-        } else {
-            bootID = Journal.hex(boot)
-            lastBoot = (boot, bootID)
-        }
-        var e = JournalEntry(realtime: realtime, bootID: bootID, message: [])
+        guard sd_journal_get_monotonic_usec(j, &mono, &boot) >= 0 else { return "" }
+        if let lb = lastBoot, lb.0.qwords == boot.qwords { return lb.1 }
+        let id = Journal.hex(boot)
+        lastBoot = (boot, id)
+        return id
+    }
+
+    /// Reads the fields of the entry the handle is on.
+    private func readCurrent(realtime: UInt64) -> ReadResult {
+        var e = JournalEntry(realtime: realtime, bootID: currentBoot(), message: [])
         sd_journal_restart_data(j)
         var ptr: UnsafeRawPointer?
         var len = 0
         while true {
             let d = sd_journal_enumerate_data(j, &ptr, &len)
             if d == 0 { break }
-            if d < 0 { skippedEntries += 1; return .skipped(errno: -d) }
+            if d < 0 { return .skipped(errno: -d) }
             guard let ptr else { continue }
             store(UnsafeRawBufferPointer(start: ptr, count: len), into: &e)
         }
-        entriesRead += 1
         return .entry(e)
+    }
+
+    /// Walks every entry (no matches: all sources) with receive time in
+    /// [from, to], giving only its receive time and boot id: the cheap scan
+    /// that finds host gaps around drops. Clears the matches.
+    public func scanTimes(from: UInt64, to: UInt64, _ body: (UInt64, String) -> Void) throws(JournalError) {
+        sd_journal_flush_matches(j)
+        let r = sd_journal_seek_realtime_usec(j, from)
+        if r < 0 { throw JournalError.errno("cannot seek", r) }
+        // The last entry before `from` too: a gap may begin before the interval.
+        if sd_journal_previous(j) > 0 {
+            var t: UInt64 = 0
+            if sd_journal_get_realtime_usec(j, &t) >= 0 { body(t, currentBoot()) }
+        } else {
+            _ = sd_journal_seek_realtime_usec(j, from)
+        }
+        while sd_journal_next(j) > 0 {
+            var t: UInt64 = 0
+            guard sd_journal_get_realtime_usec(j, &t) >= 0 else { continue }
+            if t > to { break }
+            body(t, currentBoot())
+        }
+    }
+
+    /// The entries just before and at-or-after `realtime` (any source), with
+    /// cursors: the two sides of a host gap. Clears the matches.
+    public func neighbours(of realtime: UInt64) -> (before: JournalEntry?, after: JournalEntry?) {
+        sd_journal_flush_matches(j)
+        guard sd_journal_seek_realtime_usec(j, realtime) >= 0 else { return (nil, nil) }
+        func read() -> JournalEntry? {
+            var t: UInt64 = 0
+            guard sd_journal_get_realtime_usec(j, &t) >= 0, case .entry(var e) = readCurrent(realtime: t) else { return nil }
+            e.cursor = cursor()
+            return e
+        }
+        var after: JournalEntry?
+        if sd_journal_next(j) > 0 { after = read() }
+        var before: JournalEntry?
+        if sd_journal_previous(j) > 0 { before = read() }
+        return (before, after)
     }
 
     /// The cursor of the entry `next()` returned last.

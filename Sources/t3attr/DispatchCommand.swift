@@ -53,10 +53,11 @@ extension T3Attr {
 
                 renderer.header(command: "dispatch", window: scan.windowText(local: out.local), units: scan.units)
                 scan.forEach { entry in
-                    let ev = classifier.classify(entry)
+                    var ev = classifier.classify(entry)
                     guard all || DispatchClassifier.dropRelevantKinds.contains(ev.kind) else { return }
                     if !user.isEmpty && !user.contains(ev.user ?? "") { return }
                     if !classes.isEmpty && !classes.contains(ev.className ?? "") { return }
+                    ev.cursor = scan.journal.cursor()
                     summary.add(ev)
                     renderer.event(ev)
                 }

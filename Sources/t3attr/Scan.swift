@@ -2,17 +2,34 @@ import Classifiers
 import JournalReader
 
 /// The common first half of every command: open the journal the options
-/// name, select units, seek to the window.
+/// name, select units (and any extra matches), seek to the window.
 struct Scan {
     let journal: Journal
     let window: TimeWindow
     let units: [String]
 
-    init(source: SourceOptions, unitPatterns: [String], window: TimeWindow) throws {
+    /// - Parameters:
+    ///   - unitPatterns: selected as `journalctl -u` does; a glob that matches nothing is an error.
+    ///   - optionalPatterns: the same, but a glob matching nothing is left out (returned in `missing`).
+    ///   - extra: further terms ORed in (`_TRANSPORT=kernel`, ...).
+    init(source: SourceOptions, unitPatterns: [String], optionalPatterns: [String] = [], extra: [[String]] = [],
+         window: TimeWindow, missing: inout [String]) throws {
         let j = try Journal(source: try source.journalSource())
-        let units = try j.expandUnits(unitPatterns)
+        var units = try j.expandUnits(unitPatterns)
+        for p in optionalPatterns {
+            let found: [String]
+            do {
+                found = try j.expandUnits([p])
+            } catch {
+                guard error.kind == .noData else { throw error }
+                missing.append(p)
+                continue
+            }
+            units += found.filter { !units.contains($0) }
+        }
         var matches = MatchSet()
         for u in units { matches.addUnit(u) }
+        for t in extra { matches.add(t) }
         try j.apply(matches)
         try j.seek(since: window.since, until: window.until)
         self.journal = j
@@ -20,16 +37,19 @@ struct Scan {
         self.units = units
     }
 
-    /// Calls `body` for each readable entry of the window, in journal order,
-    /// with its cursor filled in.
+    init(source: SourceOptions, unitPatterns: [String], window: TimeWindow) throws {
+        var missing: [String] = []
+        try self.init(source: source, unitPatterns: unitPatterns, window: window, missing: &missing)
+    }
+
+    /// Calls `body` for each readable entry of the window, in journal order.
+    /// The entry's cursor is empty; `journal.cursor()` gives it while in `body`.
     func forEach(_ body: (JournalEntry) throws -> Void) rethrows {
         while true {
             switch journal.next() {
             case .end: return
             case .skipped: continue
-            case .entry(var e):
-                e.cursor = journal.cursor()
-                try body(e)
+            case .entry(let e): try body(e)
             }
         }
     }

@@ -14,7 +14,7 @@ struct T3Attr: ParsableCommand {
             (serve) or t3-dispatch itself (dispatch).
             """,
         version: version,
-        subcommands: [Dispatch.self],
-        defaultSubcommand: Dispatch.self
+        subcommands: [Report.self, Dispatch.self, Bursts.self, Serve.self],
+        defaultSubcommand: Report.self
     )
 }

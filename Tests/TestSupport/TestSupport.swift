@@ -27,6 +27,7 @@ public enum Fixtures {
 
     public struct Missing: Error, CustomStringConvertible {
         public var description: String
+        public init(description: String) { self.description = description }
     }
 
     /// A new temporary directory, removed by the caller when it wants to.

@@ -1,0 +1,443 @@
+/// The segment a drop is attributed to (field guide, section 1).
+public enum Verdict: String, Sendable, Codable, CaseIterable {
+    case client, edge, devvm, serve, dispatch, unknown
+
+    /// Segments run by the operators (everything but the user's own network).
+    public var isInfra: Bool { self != .client && self != .unknown }
+}
+
+/// A journal entry that supports a verdict.
+public struct Evidence: Sendable, Equatable {
+    public var realtime: UInt64
+    public var unit: String?
+    public var kind: String
+    public var message: String
+    public var cursor: String
+
+    public init(realtime: UInt64, unit: String?, kind: String, message: String, cursor: String) {
+        self.realtime = realtime
+        self.unit = unit
+        self.kind = kind
+        self.message = message
+        self.cursor = cursor
+    }
+
+    public init(_ ev: Event) {
+        self.init(realtime: ev.realtime, unit: ev.unit, kind: ev.kind, message: ev.messageText, cursor: ev.cursor)
+    }
+}
+
+/// A stretch with no journal entry from any source, or a boot change.
+public struct HostGap: Sendable, Equatable {
+    /// Receive times of the last entry before and the first entry after.
+    public var start: UInt64
+    public var end: UInt64
+    public var bootChanged: Bool
+    public var before: Evidence?
+    public var after: Evidence?
+
+    public init(start: UInt64, end: UInt64, bootChanged: Bool, before: Evidence? = nil, after: Evidence? = nil) {
+        self.start = start
+        self.end = end
+        self.bootChanged = bootChanged
+        self.before = before
+        self.after = after
+    }
+
+    public var seconds: Double { Double(end - start) / 1e6 }
+}
+
+/// Finds gaps and boot changes in a sequence of (receive time, boot id).
+public struct GapFinder: Sendable {
+    public var threshold: UInt64
+    private var last: (UInt64, String)?
+    public private(set) var gaps: [HostGap] = []
+
+    public init(threshold: UInt64) { self.threshold = threshold }
+
+    /// Starts a new, unrelated stretch (the next interval of a scan).
+    public mutating func reset() { last = nil }
+
+    public mutating func add(realtime: UInt64, bootID: String) {
+        defer { last = (realtime, bootID) }
+        guard let (t, b) = last else { return }
+        let changed = !b.isEmpty && !bootID.isEmpty && b != bootID
+        if changed || (realtime > t && realtime - t >= threshold) {
+            if gaps.last?.start != t || gaps.last?.end != realtime {
+                gaps.append(HostGap(start: t, end: realtime, bootChanged: changed))
+            }
+        }
+    }
+}
+
+/// Why an event counts as a drop.
+public enum DropTrigger: String, Sendable {
+    case proxyError = "proxy_error"
+    case notGraceful = "not_graceful"
+    case shortSocket = "short_socket"
+    case reconnect
+    case burst
+    case dispatchRestart = "dispatch_restart"
+}
+
+public struct Drop: Sendable, Equatable {
+    public var event: Event
+    public var trigger: DropTrigger
+    public var verdict: Verdict = .unknown
+    public var reason: String = "no_evidence"
+    public var evidence: [Evidence] = []
+    /// The written second of the burst this drop belongs to, if any.
+    public var burstSecond: UInt64?
+
+    public init(event: Event, trigger: DropTrigger) {
+        self.event = event
+        self.trigger = trigger
+    }
+}
+
+public struct Burst: Sendable, Equatable {
+    public var second: UInt64
+    public var count: Int
+    public var users: [String]
+    public var classes: [String: Int]
+    public var verdict: Verdict
+    public var reason: String
+    public var evidence: [Evidence]
+}
+
+/// Thresholds and correlation windows; every one has a command-line flag.
+public struct AttributionSettings: Sendable, Equatable {
+    /// Downstream teardowns in one second that make a burst (`--min`, `--burst-min`).
+    public var burstMin = 5
+    /// A graceful `ws close` shorter than this is a drop (`--short-socket`).
+    public var shortSocketMs: UInt64 = 120_000
+    /// A close followed by the same user's `ws open` within this is a reconnect (`--reconnect-window`).
+    public var reconnectWindow: UInt64 = 60_000_000
+    /// Serve-side events of the drop's user within this before or after it (`--serve-window`).
+    public var serveWindow: UInt64 = 120_000_000
+    /// Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop (`--host-window`).
+    public var hostWindow: UInt64 = 120_000_000
+    /// ...and this long after it (the journal lags a stalled host).
+    public var hostAfter: UInt64 = 5_000_000
+    /// Silence in the journal that counts as a host gap (`--gap`).
+    public var gapThreshold: UInt64 = 30_000_000
+    /// Serve timeouts in at least this many units at once point at the host.
+    public var unitsForHostStarvation = 2
+    /// A dispatch restart explains drops within this of it.
+    public var dispatchRestartWindow: UInt64 = 5_000_000
+    /// At most this many evidence entries per verdict.
+    public var maxEvidence = 8
+
+    public init() {}
+}
+
+/// Collects drops and the signals around them from a time-ordered event
+/// stream, then gives each drop one verdict. Memory holds the drops (the
+/// output), the non-dispatch signals (rare) and the sockets that may still
+/// turn out to be drops (at most `reconnectWindow` of them); nothing else.
+public struct Attributor: Sendable {
+    public var settings: AttributionSettings
+    public private(set) var drops: [Drop] = []
+    public private(set) var signals: [Event] = []
+    private var dispatchRestarts: [Event] = []
+    /// Downstream teardowns per written second (the burst counter).
+    private var teardowns: [UInt64: Int] = [:]
+    /// Graceful, long closes that become drops on a reconnect or a burst.
+    private var pending: [Event] = []
+    private var pendingHead = 0
+    private var lastTime: UInt64 = 0
+    public private(set) var clockWentBack: [(from: UInt64, to: UInt64)] = []
+
+    public init(settings: AttributionSettings = AttributionSettings()) { self.settings = settings }
+
+    /// Downstream teardowns, the burst counter's unit: what a broken front
+    /// segment produces at once for everyone. Downstream proxy errors
+    /// (`context canceled`, resets from the front), established sockets ending
+    /// (`cause=graceful`, whichever side hung up) and raw causes that classify
+    /// as downstream. Not `downstream_closed`: a client giving up on an
+    /// upgrade the serve did not answer is as much a stalled serve (field
+    /// guide 2.1), and it is everyday background on a busy host.
+    public static func isTeardown(_ ev: Event) -> Bool {
+        guard let d = ev.dispatch else { return false }
+        switch d.kind {
+        case .proxyError: return d.side == .downstream
+        case .wsClose:
+            switch d.wsCause {
+            case .graceful?: return true
+            case .error(let info)?: return info.side == .downstream
+            default: return false
+            }
+        default: return false
+        }
+    }
+
+    public mutating func add(_ ev: Event) {
+        if ev.realtime + 1_000_000 < lastTime {
+            clockWentBack.append((lastTime, ev.realtime))
+        }
+        lastTime = max(lastTime, ev.realtime)
+        expirePending(now: ev.realtime)
+        if ev.signal != nil {
+            signals.append(ev)
+            return
+        }
+        guard let d = ev.dispatch else { return }
+        if Self.isTeardown(ev) { teardowns[ev.writtenSecond, default: 0] += 1 }
+        switch d.kind {
+        case .proxyError:
+            drops.append(Drop(event: ev, trigger: .proxyError))
+        case .listening:
+            dispatchRestarts.append(ev)
+            drops.append(Drop(event: ev, trigger: .dispatchRestart))
+        case .wsOpen:
+            guard let user = d.user else { return }
+            for i in pendingHead..<pending.count where pending[i].dispatch?.user == user && pending[i].realtime != 0 {
+                if ev.realtime >= pending[i].realtime, ev.realtime - pending[i].realtime <= settings.reconnectWindow {
+                    drops.append(Drop(event: pending[i], trigger: .reconnect))
+                    pending[i].realtime = 0  // taken
+                }
+            }
+        case .wsClose:
+            if case .graceful? = d.wsCause {
+                if let ms = d.durationMs, ms >= settings.shortSocketMs {
+                    pending.append(ev)
+                } else {
+                    drops.append(Drop(event: ev, trigger: .shortSocket))
+                }
+            } else {
+                drops.append(Drop(event: ev, trigger: .notGraceful))
+            }
+        default:
+            return
+        }
+    }
+
+    /// Long graceful closes with no reconnect: drops only if their second was a burst.
+    private mutating func expirePending(now: UInt64) {
+        while pendingHead < pending.count {
+            let p = pending[pendingHead]
+            if p.realtime != 0 && now < p.realtime + settings.reconnectWindow { break }
+            if p.realtime != 0, (teardowns[p.writtenSecond] ?? 0) >= settings.burstMin {
+                drops.append(Drop(event: p, trigger: .burst))
+            }
+            pendingHead += 1
+        }
+        if pendingHead > 4096 && pendingHead * 2 > pending.count {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+    }
+
+    /// Ends the stream: the remaining sockets are decided. Call before `dropTimes`.
+    public mutating func close() {
+        expirePending(now: UInt64.max - settings.reconnectWindow)
+        drops.sort { ($0.event.realtime, $0.event.cursor) < ($1.event.realtime, $1.event.cursor) }
+    }
+
+    /// Receive-time intervals around the drops where host gaps matter, merged.
+    public func gapIntervals() -> [(UInt64, UInt64)] {
+        var out: [(UInt64, UInt64)] = []
+        for d in drops {
+            let t = d.event.realtime
+            let a = t > settings.hostWindow ? t - settings.hostWindow : 0
+            let b = t + settings.hostAfter
+            if let last = out.last, a <= last.1 { out[out.count - 1].1 = max(last.1, b) } else { out.append((a, b)) }
+        }
+        return out
+    }
+
+    // MARK: Verdicts
+
+    /// Gives every drop its verdict and builds the bursts.
+    public func attribute(gaps: [HostGap]) -> Attribution {
+        let sigs = signals.sorted { $0.writtenAt < $1.writtenAt }
+        let gaps = gaps.sorted { $0.end < $1.end }
+        var out = drops
+        for i in out.indices { judge(&out[i], signals: sigs, gaps: gaps) }
+        // A burst's drops are each other's evidence.
+        var members: [UInt64: [Int]] = [:]
+        for (i, d) in out.enumerated() { if let b = d.burstSecond { members[b, default: []].append(i) } }
+        for (_, idx) in members {
+            for i in idx where out[i].reason == "burst" {
+                out[i].evidence = idx.filter { $0 != i }.prefix(settings.maxEvidence).map { Evidence(out[$0].event) }
+            }
+        }
+        return Attribution(drops: out, bursts: bursts(from: out), signals: sigs, gaps: gaps,
+                           clockWentBack: clockWentBack)
+    }
+
+    func inBurst(_ ev: Event) -> Bool {
+        Self.isTeardown(ev) && (teardowns[ev.writtenSecond] ?? 0) >= settings.burstMin
+    }
+
+    /// Signals written in [t - before, t + after].
+    func window(_ sigs: [Event], around t: UInt64, before: UInt64, after: UInt64) -> ArraySlice<Event> {
+        let lo = t > before ? t - before : 0
+        let hi = t + after
+        var a = 0, b = sigs.count
+        while a < b { let m = (a + b) / 2; if sigs[m].writtenAt < lo { a = m + 1 } else { b = m } }
+        var e = a
+        while e < sigs.count && sigs[e].writtenAt <= hi { e += 1 }
+        return sigs[a..<e]
+    }
+
+    func judge(_ drop: inout Drop, signals sigs: [Event], gaps: [HostGap]) {
+        let ev = drop.event
+        let t = ev.writtenAt
+        let s = settings
+        func set(_ v: Verdict, _ r: String, _ evidence: [Evidence]) {
+            drop.verdict = v
+            drop.reason = r
+            drop.evidence = Array(evidence.prefix(s.maxEvidence))
+        }
+        if inBurst(ev) { drop.burstSecond = ev.writtenSecond }
+
+        // 1. The host froze or rebooted just before.
+        if let g = Self.lastGap(gaps, endingBy: ev.realtime + s.hostAfter), g.end + s.hostWindow >= ev.realtime {
+            set(.devvm, g.bootChanged ? "reboot" : "host_gap", [g.before, g.after].compactMap { $0 })
+            return
+        }
+        // 2. Dispatch restarted: every socket dropped with it.
+        if drop.trigger == .dispatchRestart {
+            let around = window(sigs, around: t, before: 60_000_000, after: 5_000_000)
+                .filter { $0.user == nil && $0.unit != nil && $0.signal.map { if case .unit = $0 { true } else { false } } == true }
+            set(.dispatch, "dispatch_restart", around.map(Evidence.init))
+            return
+        }
+        let side = ev.dispatch?.side ?? .unknown
+        if side != .upstream,
+           let r = dispatchRestarts.first(where: { $0.realtime + s.dispatchRestartWindow >= ev.realtime && $0.realtime <= ev.realtime + s.dispatchRestartWindow }) {
+            set(.dispatch, "dispatch_restart", [Evidence(r)])
+            return
+        }
+
+        let host = window(sigs, around: t, before: s.hostWindow, after: s.hostAfter)
+        let ooms = host.filter { if case .oomKill? = $0.signal { true } else if case .earlyoomKill? = $0.signal { true } else { false } }
+        let timeouts = host.filter { $0.signal == .serveTimeout }
+        let timeoutUnits = Set(timeouts.compactMap(\.unit))
+
+        // 3. A burst: the front segment, unless the host was starving.
+        if drop.burstSecond != nil {
+            if !ooms.isEmpty {
+                set(.devvm, "oom_kill", ooms.map(Evidence.init) + timeouts.map(Evidence.init)); return
+            }
+            if timeoutUnits.count >= s.unitsForHostStarvation {
+                set(.devvm, "serve_timeouts", timeouts.map(Evidence.init)); return
+            }
+            set(.edge, "burst", []); return
+        }
+
+        // 4. The user's own serve restarted, was killed or starved.
+        let near = window(sigs, around: t, before: s.serveWindow, after: s.serveWindow)
+        var user = ev.user
+        if user == nil && side == .upstream {
+            let restarted = Set(near.filter { if case .unit(let a)? = $0.signal { a.isCrash || a == .started } else { false } }.compactMap(\.user))
+            if restarted.count == 1 { user = restarted.first }
+        }
+        if let user {
+            let mine = near.filter { $0.user == user }
+            let ev8 = mine.map(Evidence.init)
+            func has(_ p: (Signal) -> Bool) -> Bool { mine.contains { $0.signal.map(p) ?? false } }
+            if has({ if case .oomKill = $0 { true } else if case .unit(.oomKilled) = $0 { true } else if case .unit(.failed("oom-kill")) = $0 { true } else { false } }) {
+                set(.serve, "oom_kill", ev8); return
+            }
+            if has({ if case .watchdogRestart = $0 { true } else { false } }) { set(.serve, "watchdog_restart", ev8); return }
+            if has({ if case .plannedRestart = $0 { true } else { false } }) { set(.serve, "planned_restart", ev8); return }
+            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) { set(.serve, "crash_restart", ev8); return }
+            if has({ $0 == .unit(.stopTimeout) }) { set(.serve, "stop_timeout", ev8); return }
+            if has({ if case .unit(let a) = $0 { a == .stopping || a == .stopped || a == .started || a == .starting } else { false } }) {
+                set(.serve, "unit_restart", ev8); return
+            }
+        }
+        // 5. The serve's port refused, reset or hung up.
+        if side == .upstream {
+            let cls = ev.dispatch?.error?.errorClass
+            let reason: String
+            switch cls {
+            case .refused?: reason = "refused"
+            case .reset?, .brokenPipe?: reason = "reset"
+            case .eof?, .unexpectedEOF?: reason = "eof"
+            case .timeout?: reason = "serve_timeout"
+            default: reason = ev.dispatch?.wsCause == .upstreamClosed ? "upstream_closed" : "upstream_error"
+            }
+            let mine = user.map { u in near.filter { $0.user == u } } ?? []
+            if user == nil && (cls == .eof || cls == .unexpectedEOF || cls == nil) {
+                set(.unknown, "upstream_no_user", []); return
+            }
+            set(.serve, reason, mine.map(Evidence.init)); return
+        }
+        // 6. The user's serve starving (its own timeouts, watchdog probe timeouts).
+        if let user {
+            let starving = near.filter { e in
+                guard e.user == user, let sig = e.signal else { return false }
+                if sig == .serveTimeout { return true }
+                if case .probeFailed = sig { return true }
+                return false
+            }
+            if !starving.isEmpty && timeoutUnits.subtracting(["t3-serve@\(user).service"]).count < s.unitsForHostStarvation - 1 {
+                set(.serve, "serve_timeout", starving.map(Evidence.init)); return
+            }
+        }
+        // 7. The host was in trouble.
+        if !ooms.isEmpty { set(.devvm, "oom_kill", ooms.map(Evidence.init)); return }
+        if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, "serve_timeouts", timeouts.map(Evidence.init)); return }
+
+        // 8. One user's teardown with everything else quiet: their own network.
+        let others = teardowns[ev.writtenSecond] ?? 0
+        if side == .downstream || drop.trigger == .shortSocket || drop.trigger == .reconnect {
+            if others <= 1 || !Self.isTeardown(ev) {
+                set(.client, side == .downstream ? "isolated_cancel" : "isolated_drop", []); return
+            }
+            set(.unknown, "below_burst_threshold", []); return
+        }
+        set(.unknown, "no_evidence", [])
+    }
+
+    /// The last gap (gaps are sorted by end) that ended at or before `t`.
+    static func lastGap(_ gaps: [HostGap], endingBy t: UInt64) -> HostGap? {
+        var a = 0, b = gaps.count
+        while a < b { let m = (a + b) / 2; if gaps[m].end <= t { a = m + 1 } else { b = m } }
+        return a > 0 ? gaps[a - 1] : nil
+    }
+
+    func bursts(from drops: [Drop]) -> [Burst] {
+        var bySecond: [UInt64: [Drop]] = [:]
+        for d in drops { if let s = d.burstSecond { bySecond[s, default: []].append(d) } }
+        return bySecond.keys.sorted().map { sec in
+            let members = bySecond[sec]!
+            var classes: [String: Int] = [:]
+            for m in members { classes[m.event.className ?? m.event.kind, default: 0] += 1 }
+            let first = members[0]
+            let users = Array(Set(members.compactMap(\.event.user))).sorted()
+            var evidence = first.evidence
+            if evidence.isEmpty { evidence = members.prefix(settings.maxEvidence).map { Evidence($0.event) } }
+            return Burst(second: sec, count: teardowns[sec] ?? members.count, users: users, classes: classes,
+                         verdict: first.verdict, reason: first.reason, evidence: evidence)
+        }
+    }
+}
+
+/// The answer: every drop with its verdict, the bursts, and what backed them.
+public struct Attribution: Sendable {
+    public var drops: [Drop]
+    public var bursts: [Burst]
+    public var signals: [Event]
+    public var gaps: [HostGap]
+    public var clockWentBack: [(from: UInt64, to: UInt64)]
+
+    public var counts: [Verdict: Int] {
+        var c: [Verdict: Int] = [:]
+        for d in drops { c[d.verdict, default: 0] += 1 }
+        return c
+    }
+
+    /// "12 drops: 3 client, 8 edge, 1 serve; infra segments implicated: edge, serve".
+    public var answer: String {
+        if drops.isEmpty { return "No drops." }
+        let c = counts
+        let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
+        let infra = Verdict.allCases.filter { $0.isInfra && c[$0] != nil }.map(\.rawValue)
+        return "\(drops.count) drop\(drops.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
+            + "; infra segments implicated: \(infra.isEmpty ? "none" : infra.joined(separator: ", "))"
+    }
+}

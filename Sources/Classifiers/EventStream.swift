@@ -1,0 +1,121 @@
+/// Which units and identifiers hold which source.
+public struct SourceConfig: Sendable {
+    public var dispatchUnits: Set<String>
+    public var serveUnits: Set<String>
+    public var scriptTags: Set<String>
+    public var earlyoomUnit: String
+    public var dispatchPort: Int
+    public var portMap: PortMap
+
+    public init(dispatchUnits: Set<String> = ["t3-dispatch.service"], serveUnits: Set<String> = [],
+                scriptTags: Set<String> = SourceConfig.defaultScriptTags,
+                earlyoomUnit: String = "earlyoom.service", dispatchPort: Int = GoError.defaultDispatchPort,
+                portMap: PortMap = PortMap()) {
+        self.dispatchUnits = dispatchUnits
+        self.serveUnits = serveUnits
+        self.scriptTags = scriptTags
+        self.earlyoomUnit = earlyoomUnit
+        self.dispatchPort = dispatchPort
+        self.portMap = portMap
+    }
+
+    public static let defaultScriptTags: Set<String> = ["t3-watchdog", "t3-autoupdate", "t3-migrate-idle"]
+
+    func isServe(_ unit: String?) -> Bool {
+        guard let unit else { return false }
+        return serveUnits.contains(unit) || (serveUnits.isEmpty && unit.hasPrefix("t3-serve@"))
+    }
+}
+
+/// Turns time-ordered journal entries from every source into typed events:
+/// one per logical line. It folds the host scripts' doubled lines (logger and
+/// stdout) and the kernel's two lines per OOM kill into one event each.
+public struct EventStream: Sendable {
+    public var config: SourceConfig
+    private var dispatch: DispatchClassifier
+    private var recentScriptLines: [String: UInt64] = [:]
+    private var recentOOMPids: [Int: UInt64] = [:]
+    /// Lines folded into an earlier event (the scripts' second copies, ...).
+    public private(set) var folded = 0
+
+    /// Within this many µs a repeated script line or OOM pid is the same event.
+    public static let foldWindow: UInt64 = 10_000_000
+
+    public init(config: SourceConfig) {
+        self.config = config
+        self.dispatch = DispatchClassifier(portMap: config.portMap, dispatchPort: config.dispatchPort)
+    }
+
+    /// The event an entry makes, or nil for lines that say nothing t3attr uses.
+    public mutating func classify(_ e: JournalEntry) -> Event? {
+        func event(_ kind: String, unit: String?, user: String? = nil, signal: Signal? = nil) -> Event {
+            var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
+                           unit: unit, kind: kind, user: user, message: e.message)
+            ev.signal = signal
+            return ev
+        }
+        if e.pid == 1, let unit = e.unit {
+            guard config.dispatchUnits.contains(unit) || config.isServe(unit),
+                  let action = SignalParser.unitAction(e.message, messageID: e.messageID) else { return nil }
+            var ev = event(action.kind, unit: unit, user: SignalParser.serveUser(unit), signal: .unit(action))
+            if ev.user != nil { ev.port = config.portMap.port(forUser: ev.user!) }
+            return ev
+        }
+        if e.messageID == MessageID.coredump, let unit = e.coredumpUnit {
+            return event(UnitAction.coredump.kind, unit: unit, user: SignalParser.serveUser(unit), signal: .unit(.coredump))
+        }
+        if e.transport == "kernel" {
+            guard let sig = SignalParser.kernelOOM(e.message), case .oomKill(let pid, _, let memcg, _) = sig else { return nil }
+            if let pid {
+                if let seen = recentOOMPids[pid], e.realtime >= seen, e.realtime - seen < Self.foldWindow {
+                    folded += 1
+                    return nil
+                }
+                if recentOOMPids.count > 1024 { recentOOMPids = recentOOMPids.filter { e.realtime &- $0.value < Self.foldWindow } }
+                recentOOMPids[pid] = e.realtime
+            }
+            let user = SignalParser.serveUser(memcg)
+            return event(sig.kind, unit: user.map { "t3-serve@\($0).service" }, user: user, signal: sig)
+        }
+        if e.systemdUnit == config.earlyoomUnit || e.syslogIdentifier == "earlyoom" {
+            guard let sig = SignalParser.earlyoom(e.message) else { return nil }
+            return event(sig.kind, unit: e.systemdUnit, signal: sig)
+        }
+        if let tag = e.syslogIdentifier, config.scriptTags.contains(tag) {
+            guard let (sig, unit) = SignalParser.script(e.message, tag: tag) else { return nil }
+            // One logical line, logged twice: keep the first copy.
+            var key = text(e.message)
+            if key.hasPrefix(tag + ": ") { key.removeFirst(tag.count + 2) }
+            key = tag + "\u{0}" + key
+            if let seen = recentScriptLines[key], e.writtenAt >= seen, e.writtenAt - seen < Self.foldWindow {
+                folded += 1
+                return nil
+            }
+            if recentScriptLines.count > 1024 {
+                recentScriptLines = recentScriptLines.filter { e.writtenAt &- $0.value < Self.foldWindow }
+            }
+            recentScriptLines[key] = e.writtenAt
+            let user = SignalParser.serveUser(unit)
+            var ev = event(sig.kind, unit: unit, user: user, signal: sig)
+            if case .probeFailed(_, let port) = sig { ev.port = port }
+            return ev
+        }
+        if let u = e.systemdUnit, config.dispatchUnits.contains(u) {
+            return dispatch.classify(e)
+        }
+        if config.isServe(e.systemdUnit) {
+            guard e.message.contains("timed out") else { return nil }
+            let user = SignalParser.serveUser(e.systemdUnit)
+            return event(Signal.serveTimeout.kind, unit: e.systemdUnit, user: user, signal: .serveTimeout)
+        }
+        return nil
+    }
+
+    /// Port -> user pairs learnt from the watchdog's probe lines.
+    public mutating func learn(from ev: Event) {
+        if case .probeFailed(_, let port)? = ev.signal, let port, let user = ev.user, config.portMap.user(forPort: port) == nil {
+            config.portMap.merge(PortMap([port: user]))
+            dispatch.portMap = config.portMap
+        }
+    }
+}

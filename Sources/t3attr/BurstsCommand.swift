@@ -1,0 +1,52 @@
+import ArgumentParser
+import Classifiers
+
+extension T3Attr {
+    struct Bursts: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Every second with at least N downstream teardowns, with the burst's verdict.",
+            discussion: """
+                A burst is counted per real second of the time the program wrote the line \
+                (Go's log prefix), not per day as the old runbook's awk did. Teardowns are \
+                downstream proxy errors (context canceled, ...), downstream WebSocket closes \
+                and established sockets closing in the same second.
+
+                Examples:
+                  t3attr bursts --min 5
+                  t3attr bursts --since 7d -o json | jq -r '.second'
+                """
+        )
+
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var units: SourceUnitOptions
+        @OptionGroup var maps: MapOptions
+        @OptionGroup var attribution: AttributionOptions
+        @OptionGroup var out: OutputOptions
+
+        @Option(name: .long, help: ArgumentHelp("Downstream teardowns in one second that make a burst.", valueName: "n"))
+        var min = 5
+
+        @Flag(name: [.short, .long], help: "Show the evidence under each burst.")
+        var verbose = false
+
+        func validate() throws {
+            guard min >= 1 else { throw ValidationError("--min must be at least 1") }
+        }
+
+        func run() throws {
+            try runReporting {
+                let window = try source.window(now: try currentTime())
+                var settings = try attribution.settings()
+                settings.burstMin = min
+                let a = try Analysis.run(source: source, units: units, maps: maps, settings: settings, window: window)
+                var r = AttributionRenderer(format: out.output, local: out.local)
+                r.verbose = verbose
+                r.header("bursts", a)
+                r.bursts(a)
+                r.summary(a, window: window)
+                Output.shared.flush()
+                for n in a.notes { Diagnostics.warning(n) }
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import Classifiers
+
+extension T3Attr {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "One verdict per drop, with the evidence: client, edge, devvm, serve, dispatch or unknown.",
+            discussion: """
+                Reads t3-dispatch, the serves, systemd's messages about them, the kernel's OOM \
+                killer, earlyoom and the host scripts in the window; finds every drop (proxy \
+                errors, WebSocket closes that were not a user leaving, dispatch restarts) and \
+                attributes each to one segment:
+
+                  client    the user's own network/device: an isolated teardown, all else quiet
+                  edge      Cloudflare/tunnel/Traefik: a same-second burst across users, serves quiet
+                  devvm     the host: a burst or drop with OOM kills, timeouts in several serves, a gap or reboot
+                  serve     the user's t3 serve: refused/reset/EOF from its port, its restart, OOM kill, timeouts
+                  dispatch  t3-dispatch restarted and dropped every socket
+                  unknown   not enough evidence (the reason says what is missing)
+
+                Examples:
+                  t3attr report --since 6h
+                  t3attr report --since '2026-06-10 21:00' --until '2026-06-10 22:00' -v
+                  t3attr report --since 6h -o json > ticket.json
+                """
+        )
+
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var units: SourceUnitOptions
+        @OptionGroup var maps: MapOptions
+        @OptionGroup var attribution: AttributionOptions
+        @OptionGroup var out: OutputOptions
+
+        @Flag(name: [.short, .long], help: "Show every evidence entry under each drop.")
+        var verbose = false
+
+        @Option(name: .long, help: ArgumentHelp("Only drops with this verdict (repeatable).", valueName: "verdict"))
+        var verdict: [Verdict] = []
+
+        func run() throws {
+            try runReporting {
+                let window = try source.window(now: try currentTime())
+                var a = try Analysis.run(source: source, units: units, maps: maps,
+                                         settings: try attribution.settings(), window: window)
+                if !verdict.isEmpty { a.attribution.drops.removeAll { !verdict.contains($0.verdict) } }
+                var r = AttributionRenderer(format: out.output, local: out.local)
+                r.verbose = verbose
+                r.header("report", a)
+                r.drops(a)
+                r.bursts(a)
+                r.summary(a, window: window)
+                Output.shared.flush()
+                for n in a.notes { Diagnostics.warning(n) }
+            }
+        }
+    }
+}
+
+extension Verdict: ExpressibleByArgument {}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import Classifiers
+
+extension T3Attr {
+    struct Serve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Per user, the serve side: starvation markers, restarts (planned, crash, watchdog), OOM kills, probe failures.",
+            discussion: """
+                Starvation markers are the serve's own git/process timeouts; systemd's \
+                "State 'stop-sigterm' timed out" is a stop that hung and is listed as a unit event.
+
+                Examples:
+                  t3attr serve --since 6h
+                  t3attr serve --user alice --since today -o json
+                """
+        )
+
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var units: SourceUnitOptions
+        @OptionGroup var maps: MapOptions
+        @OptionGroup var out: OutputOptions
+
+        @Option(name: .long, help: ArgumentHelp("Only this user (repeatable).", valueName: "user"))
+        var user: [String] = []
+
+        func run() throws {
+            try runReporting {
+                let window = try source.window(now: try currentTime())
+                let a = try Analysis.run(source: source, units: units, maps: maps, settings: AttributionSettings(),
+                                         window: window, requireServe: true)
+                let r = AttributionRenderer(format: out.output, local: out.local)
+                r.header("serve", a)
+                r.serve(a, users: user)
+                if out.output == .json { r.summary(a, window: window) }
+                Output.shared.flush()
+                for n in a.notes { Diagnostics.warning(n) }
+            }
+        }
+    }
+}

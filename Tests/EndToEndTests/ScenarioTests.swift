@@ -1,0 +1,129 @@
+import Foundation
+import Testing
+import TestSupport
+
+private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
+
+private struct Expected: Decodable {
+    var realtime_usec: Int
+    var verdict: String
+    var reason: String
+    var message: String
+}
+
+/// Runs `t3attr report -o json` on a scenario journal.
+private func report(_ name: String, _ extra: [String] = []) throws -> (drops: [[String: Any]], bursts: [[String: Any]], summary: [String: Any]) {
+    let path = try Fixtures.journal(name)
+    let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table + extra)
+    guard r.status == 0 else { throw Fixtures.Missing(description: "t3attr failed (\(r.status)): \(r.stderr)") }
+    let objs = try Fixtures.ndjson(r.stdout)
+    return (objs.filter { $0["type"] as? String == "drop" }, objs.filter { $0["type"] as? String == "burst" },
+            objs.last { $0["type"] as? String == "summary" } ?? [:])
+}
+
+@Suite("one verdict per drop: incident scenarios with expected verdicts")
+struct ScenarioTests {
+    /// Every drop of the scenario gets exactly the verdict and reason its
+    /// fixture states, and nothing else is reported as a drop.
+    @Test("verdicts match the scenario", arguments: [
+        "scenario-tunnel-break", "scenario-memory-storm", "scenario-serve-livelock", "scenario-serve-oom",
+        "scenario-planned-autoupdate", "scenario-isolated-cancels", "scenario-cancels-per-second",
+        "scenario-dispatch-restart", "scenario-host-freeze", "scenario-old-format", "sample-incident",
+    ])
+    func verdicts(name: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json")))
+        let expected = try JSONDecoder().decode([Expected].self, from: data)
+        #expect(!expected.isEmpty)
+        let (drops, _, summary) = try report(name)
+        let got = drops.map { d in
+            "\(d["realtime_usec"] as? Int ?? 0) \(d["verdict"] as? String ?? "?")/\(d["reason"] as? String ?? "?")"
+        }
+        let want = expected.map { "\($0.realtime_usec) \($0.verdict)/\($0.reason)" }
+        #expect(got == want)
+        #expect(summary["drops"] as? Int == expected.count)
+        for d in drops {
+            #expect(d["cursor"] as? String != "", "every drop names its own cursor")
+            #expect(d["evidence"] is [Any])
+            let v = d["verdict"] as? String
+            // Verdicts read from the drop's own text need no other entry.
+            let selfEvident = ["refused", "reset", "eof", "serve_timeout", "upstream_closed", "upstream_error"]
+            if v != "client" && v != "unknown" && !selfEvident.contains(d["reason"] as? String ?? "") {
+                #expect(!((d["evidence"] as? [Any]) ?? []).isEmpty, "an infra verdict carries evidence")
+            }
+        }
+    }
+
+    @Test func sevenCancelsInADayAreNotABurstSevenInOneSecondAre() throws {
+        let (_, bursts, _) = try report("scenario-cancels-per-second")
+        #expect(bursts.count == 1)
+        #expect(bursts.first?["count"] as? Int == 7)
+        #expect(bursts.first?["second"] as? String == "2026-06-13T03:30:00Z")
+        #expect(bursts.first?["verdict"] as? String == "edge")
+    }
+
+    @Test func burstMinimumIsAFlag() throws {
+        let path = try Fixtures.journal("scenario-tunnel-break")
+        let strict = try Fixtures.t3attr(["bursts", "--file", path, "--min", "8", "-o", "json"] + table)
+        #expect(try Fixtures.ndjson(strict.stdout).filter { $0["type"] as? String == "burst" }.isEmpty)
+        let loose = try Fixtures.t3attr(["bursts", "--file", path, "--min", "7", "-o", "json"] + table)
+        let b = try Fixtures.ndjson(loose.stdout).filter { $0["type"] as? String == "burst" }
+        #expect(b.count == 1)
+        #expect(b.first?["users"] as? [String] == ["alice", "bob", "carol", "dave"])
+        #expect(b.first?["reason"] as? String == "burst")
+    }
+
+    @Test func burstGroupingUsesTheWrittenSecondNotTheReceiveTime() throws {
+        // Five cancels written in one second but received over three (a
+        // stalled host): one burst. The same spread in the written time: none.
+        var lines = ""
+        var t: UInt64 = 1_781_200_000_000_000
+        func entry(_ recv: UInt64, _ msg: String) -> String {
+            "__REALTIME_TIMESTAMP=\(recv)\n__MONOTONIC_TIMESTAMP=\(recv - 1_781_100_000_000_000)\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_UID=1000\n_SYSTEMD_UNIT=t3-dispatch.service\nSYSLOG_IDENTIFIER=t3-dispatch\nMESSAGE=\(msg)\n\n"
+        }
+        for k in 0..<30 { lines += entry(t + UInt64(k) * 5_000_000, "2026/06/11 05:46:40 upstream alice healthy") }
+        t += 150_000_000
+        for k in 0..<5 { lines += entry(t + UInt64(k) * 700_000, "2026/06/11 05:49:10 http: proxy error: context canceled") }
+        for k in 0..<5 { lines += entry(t + 60_000_000 + UInt64(k) * 700_000, "2026/06/11 05:50:1\(k) http: proxy error: context canceled") }
+        for k in 0..<30 { lines += entry(t + 70_000_000 + UInt64(k) * 5_000_000, "2026/06/11 05:51:00 upstream alice healthy") }
+        let path = try Fixtures.journal(exportText: Data(lines.utf8))
+        let r = try Fixtures.t3attr(["bursts", "--file", path, "-o", "json"] + table)
+        let bursts = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "burst" }
+        #expect(bursts.map { $0["second"] as? String } == ["2026-06-11T05:49:10Z"])
+        #expect(bursts.first?["count"] as? Int == 5)
+    }
+
+    @Test func scriptLinesLoggedTwiceCountOnce() throws {
+        let path = try Fixtures.journal("scenario-serve-livelock")
+        let r = try Fixtures.t3attr(["serve", "--file", path, "--user", "erin", "-o", "json"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        let evs = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "serve_event" }
+        #expect(evs.filter { $0["kind"] as? String == "probe_failed" }.count == 2)
+        #expect(evs.filter { $0["kind"] as? String == "watchdog_restart" }.count == 1)
+        #expect(evs.allSatisfy { $0["user"] as? String == "erin" })
+    }
+
+    @Test func serveTimelineTellsStarvationFromStopTimeouts() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let r = try Fixtures.t3attr(["serve", "--file", path, "-o", "json"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        let evs = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "serve_event" }
+        let alice = evs.filter { $0["user"] as? String == "alice" }.map { $0["kind"] as? String }
+        #expect(alice == ["serve_timeout", "unit_stop_timeout"])
+    }
+
+    @Test func reportTableStartsWithTheAnswer() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let r = try Fixtures.t3attr(["report", "--file", path] + table)
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.count > 3)
+        #expect(lines[1] == "17 drops: 3 client, 7 edge, 5 serve, 2 dispatch; infra segments implicated: edge, serve, dispatch")
+    }
+
+    @Test func reportIsTheDefaultSubcommand() throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let r = try Fixtures.t3attr(["--file", path, "-o", "json"] + table)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\"type\":\"drop\""))
+    }
+}
