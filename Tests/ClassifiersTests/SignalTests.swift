@@ -1,0 +1,174 @@
+import Testing
+@testable import Classifiers
+
+private func b(_ s: String) -> [UInt8] { Array(s.utf8) }
+
+@Suite("serve, systemd, kernel, earlyoom and script lines (field guide 2.3 to 2.6)")
+struct SignalTests {
+    @Test("PID 1 messages", arguments: [
+        ("t3-serve@a.service: A process of this unit has been killed by the OOM killer.", UnitAction.oomKilled),
+        ("t3-serve@a.service: Main process exited, code=killed, status=9/KILL", .exited(code: "killed", status: "9/KILL")),
+        ("t3-serve@a.service: Main process exited, code=exited, status=130/n/a", .exited(code: "exited", status: "130/n/a")),
+        ("t3-serve@a.service: Failed with result 'oom-kill'.", .failed(result: "oom-kill")),
+        ("t3-serve@a.service: Scheduled restart job, restart counter is at 3.", .restartScheduled),
+        ("Stopping t3-serve@a.service - t3 serve for a...", .stopping),
+        ("Stopped t3-serve@a.service.", .stopped),
+        ("Starting t3-serve@a.service...", .starting),
+        ("Started t3-serve@a.service - t3 serve for a.", .started),
+        ("t3-serve@a.service: State 'stop-sigterm' timed out. Killing.", .stopTimeout),
+    ])
+    func unitActions(message: String, action: UnitAction) {
+        #expect(SignalParser.unitAction(b(message), messageID: nil) == action)
+    }
+
+    @Test func crashOrPlanned() {
+        #expect(UnitAction.exited(code: "killed", status: "9/KILL").isCrash)
+        #expect(UnitAction.exited(code: "exited", status: "1/FAILURE").isCrash)
+        #expect(!UnitAction.exited(code: "exited", status: "130/n/a").isCrash)
+        #expect(!UnitAction.exited(code: "killed", status: "15/TERM").isCrash)
+        #expect(UnitAction.failed(result: "signal").isCrash)
+        #expect(!UnitAction.stopping.isCrash)
+    }
+
+    @Test func kernelOOMLines() {
+        let memcg = "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,oom_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service,task=2.1.205,pid=48213,uid=1004"
+        guard case .oomKill(let pid, let task, let cg, let global)? = SignalParser.kernelOOM(b(memcg)) else {
+            Issue.record("not parsed"); return
+        }
+        #expect(pid == 48213 && task == "2.1.205" && !global)
+        #expect(SignalParser.serveUser(cg) == "dave")
+        let g = "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@erin.service,task=node,pid=7,uid=1005"
+        guard case .oomKill(_, _, let cg2, let global2)? = SignalParser.kernelOOM(b(g)) else { Issue.record("not parsed"); return }
+        #expect(global2 && SignalParser.serveUser(cg2) == "erin")
+        guard case .oomKill(let p3, let t3, _, let g3)? = SignalParser.kernelOOM(b("Out of memory: Killed process 4242 (node) total-vm:1kB")) else {
+            Issue.record("not parsed"); return
+        }
+        #expect(p3 == 4242 && t3 == "node" && g3)
+        #expect(SignalParser.kernelOOM(b("[UFW BLOCK] IN=eth0")) == nil)
+    }
+
+    @Test func earlyoomLine() {
+        #expect(SignalParser.earlyoom(b("sending SIGTERM to process 991 uid 1004 \"2.1.205\": badness 912, VmRSS 10800 MiB"))
+                == .earlyoomKill(pid: 991, comm: "2.1.205"))
+        #expect(SignalParser.earlyoom(b("mem avail: 100 MiB")) == nil)
+    }
+
+    @Test func scriptLines() {
+        let p = SignalParser.script(b("t3-watchdog: probe FAILED for t3-serve@erin.service (port=3777 reason=timeout consecutive=2 uptime=5s recent_restarts=0)"), tag: "t3-watchdog")
+        #expect(p?.0 == .probeFailed(reason: "timeout", port: 3777))
+        #expect(p?.unit == "t3-serve@erin.service")
+        #expect(SignalParser.script(b("WATCHDOG: restarted t3-serve@erin.service (reason=timeout) — recovered, pairing verified"), tag: "t3-watchdog")?.0
+                == .watchdogRestart(reason: "timeout"))
+        #expect(SignalParser.script(b("WATCHDOG-EXHAUSTED: t3-serve@erin.service still unhealthy but hit the flap cap (3)"), tag: "t3-watchdog")?.0 == .watchdogExhausted)
+        #expect(SignalParser.script(b("restarted t3-serve@grace.service -> 0.0.42 (was 0.0.41)"), tag: "t3-autoupdate")?.0 == .plannedRestart(script: "t3-autoupdate"))
+        #expect(SignalParser.script(b("migrated t3-serve@grace.service -> 0.0.42 (idle restart)"), tag: "t3-migrate-idle")?.0 == .plannedRestart(script: "t3-migrate-idle"))
+        #expect(SignalParser.script(b("all serves healthy"), tag: "t3-watchdog") == nil)
+    }
+}
+
+@Suite("event stream: one event per logical line")
+struct EventStreamTests {
+    var stream = EventStream(config: SourceConfig(serveUnits: ["t3-serve@erin.service", "t3-serve@alice.service"]))
+
+    @Test mutating func scriptLinesLoggedTwiceAreOneEvent() {
+        let text = "probe FAILED for t3-serve@erin.service (port=3777 reason=timeout consecutive=1 uptime=1s recent_restarts=0)"
+        var syslog = JournalEntry(realtime: 1_000_000_000, message: b(text))
+        syslog.syslogIdentifier = "t3-watchdog"
+        syslog.sourceRealtime = 1_000_000_000
+        var stdout = JournalEntry(realtime: 1_000_003_000, message: b("t3-watchdog: " + text))
+        stdout.syslogIdentifier = "t3-watchdog"
+        stdout.systemdUnit = "t3-watchdog.service"
+        #expect(stream.classify(syslog)?.kind == "probe_failed")
+        #expect(stream.classify(stdout) == nil)
+        #expect(stream.folded == 1)
+        // The same line a minute later is a new probe.
+        var later = syslog
+        later.realtime += 60_000_000
+        later.sourceRealtime! += 60_000_000
+        #expect(stream.classify(later)?.user == "erin")
+    }
+
+    @Test mutating func kernelOOMPairIsOneEvent() {
+        var a = JournalEntry(realtime: 5_000_000, message: b("oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/system.slice/t3-serve@alice.service,task=node,pid=77,uid=1"))
+        a.transport = "kernel"
+        var k = JournalEntry(realtime: 5_000_100, message: b("Memory cgroup out of memory: Killed process 77 (node) total-vm:1kB"))
+        k.transport = "kernel"
+        let ev = stream.classify(a)
+        #expect(ev?.kind == "oom_kill" && ev?.user == "alice" && ev?.unit == "t3-serve@alice.service")
+        #expect(stream.classify(k) == nil)
+    }
+
+    @Test mutating func stopTimeoutIsAUnitEventNotStarvation() {
+        var pid1 = JournalEntry(realtime: 1, message: b("t3-serve@alice.service: State 'stop-sigterm' timed out. Killing."))
+        pid1.pid = 1
+        pid1.unit = "t3-serve@alice.service"
+        pid1.systemdUnit = "init.scope"
+        #expect(stream.classify(pid1)?.kind == "unit_stop_timeout")
+        var node = JournalEntry(realtime: 2, message: b("[21:00:00.000] WARN (#1): Process 'git' in '/home/alice/code' timed out after 30000ms"))
+        node.systemdUnit = "t3-serve@alice.service"
+        #expect(stream.classify(node)?.kind == "serve_timeout")
+        var decoy = node
+        decoy.message = b("[21:00:00.000] INFO (#1): [git] Timed out waiting for index.lock")
+        #expect(stream.classify(decoy) == nil)
+    }
+}
+
+@Suite("attribution rules on plain values")
+struct AttributorTests {
+    static func dispatch(_ t: UInt64, _ text: String) -> Event {
+        let secs = Int(t / 1_000_000)
+        let c = CivilTime.civil(fromEpochSeconds: secs)
+        func p(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        let line = "\(p(c.year, 4))/\(p(c.month, 2))/\(p(c.day, 2)) \(p(c.hour, 2)):\(p(c.minute, 2)):\(p(c.second, 2)) " + text
+        var e = JournalEntry(realtime: t, message: Array(line.utf8))
+        e.systemdUnit = "t3-dispatch.service"
+        return DispatchClassifier().classify(e)
+    }
+
+    static let t0: UInt64 = 1_781_200_000_000_000
+
+    @Test func sevenSpreadCancelsAreNotABurstSevenInOneSecondAre() {
+        var a = Attributor()
+        for k in 0..<7 { a.add(Self.dispatch(Self.t0 + UInt64(k) * 3 * 3_600_000_000, "http: proxy error: context canceled")) }
+        for k in 0..<7 { a.add(Self.dispatch(Self.t0 + 86_000_000_000 + UInt64(k) * 100_000, "http: proxy error: context canceled")) }
+        a.close()
+        let r = a.attribute(gaps: [])
+        #expect(r.bursts.count == 1)
+        #expect(r.bursts.first?.count == 7)
+        #expect(r.drops.filter { $0.verdict == .client }.count == 7)
+        #expect(r.drops.filter { $0.verdict == .edge }.count == 7)
+    }
+
+    @Test func longGracefulCloseIsADropOnlyWithAReconnect() {
+        var a = Attributor()
+        a.add(Self.dispatch(Self.t0, "ws close user=a ip=1.1.1.1 dur_ms=7200000 cause=graceful"))
+        a.add(Self.dispatch(Self.t0 + 10_000_000, "ws open user=a ip=1.1.1.1"))
+        a.add(Self.dispatch(Self.t0 + 100_000_000, "ws close user=b ip=1.1.1.2 dur_ms=7200000 cause=graceful"))
+        a.add(Self.dispatch(Self.t0 + 400_000_000, "ws open user=b ip=1.1.1.2"))
+        a.add(Self.dispatch(Self.t0 + 500_000_000, "ws close user=c ip=1.1.1.3 dur_ms=5000 cause=graceful"))
+        a.close()
+        let drops = a.attribute(gaps: []).drops
+        #expect(drops.map(\.event.user) == ["a", "c"])
+        #expect(drops.map(\.trigger) == [.reconnect, .shortSocket])
+    }
+
+    @Test func hostGapBeforeADropMakesItDevvm() {
+        var a = Attributor()
+        a.add(Self.dispatch(Self.t0, "http: proxy error: context canceled"))
+        a.close()
+        let gap = HostGap(start: Self.t0 - 100_000_000, end: Self.t0 - 10_000_000, bootChanged: false)
+        let d = a.attribute(gaps: [gap]).drops[0]
+        #expect(d.verdict == .devvm && d.reason == "host_gap")
+        let old = HostGap(start: Self.t0 - 900_000_000, end: Self.t0 - 800_000_000, bootChanged: true)
+        #expect(a.attribute(gaps: [old]).drops[0].verdict == .client)
+    }
+
+    @Test func gapFinder() {
+        var f = GapFinder(threshold: 30_000_000)
+        for t in [0, 10, 20, 70, 80] as [UInt64] { f.add(realtime: Self.t0 + t * 1_000_000, bootID: "a") }
+        f.add(realtime: Self.t0 + 85_000_000, bootID: "b")
+        #expect(f.gaps.count == 2)
+        #expect(f.gaps[0].seconds == 50 && !f.gaps[0].bootChanged)
+        #expect(f.gaps[1].bootChanged)
+    }
+}
