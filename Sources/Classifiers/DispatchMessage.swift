@@ -149,37 +149,74 @@ public enum DispatchParser {
         return nil
     }
 
+    /// The fields of a `ws open`/`ws close`/`paired` line.
+    struct KeyValues {
+        var user: ArraySlice<UInt8>?
+        var ip: ArraySlice<UInt8>?
+        var durMs: ArraySlice<UInt8>?
+        var cause: ArraySlice<UInt8>?
+
+        subscript(key: String) -> ArraySlice<UInt8>? {
+            switch key {
+            case "user": user
+            case "ip": ip
+            case "dur_ms": durMs
+            case "cause": cause
+            default: nil
+            }
+        }
+    }
+
     /// Splits `user=a ip=1.2.3.4, 10.0.0.1 dur_ms=5 cause=read tcp ...` by the
-    /// known keys. A value runs to the next ` key=`; `cause` runs to the end of
-    /// the line (it is the last key and may hold spaces and `=`). The first
-    /// occurrence of a duplicated key wins.
-    static func parseKeyValues(_ s: ArraySlice<UInt8>) -> [String: ArraySlice<UInt8>] {
-        let keys: [String] = ["user", "ip", "dur_ms", "cause", "endpoint", "fallback"]
-        // Find key starts: at the beginning or after a space, `key=`.
-        var marks: [(key: String, valueStart: Int, keyStart: Int)] = []
+    /// known keys. A value runs to the next ` key=` of a known key; `cause`
+    /// runs to the end of the line (it is the last key and may hold spaces and
+    /// `=`). The first occurrence of a duplicated key wins.
+    static func parseKeyValues(_ s: ArraySlice<UInt8>) -> KeyValues {
+        // Key ids: 0 user, 1 ip, 2 dur_ms, 3 cause, 4 other known keys.
+        func keyAt(_ i: Int) -> (id: Int, valueStart: Int)? {
+            func match(_ k: StaticString) -> Int? {
+                let n = k.utf8CodeUnitCount
+                guard i + n < s.endIndex, s[i + n] == UInt8(ascii: "="), s.hasPrefix(k, at: i) else { return nil }
+                return i + n + 1
+            }
+            switch s[i] {
+            case UInt8(ascii: "u"): if let v = match("user") { return (0, v) }
+            case UInt8(ascii: "i"): if let v = match("ip") { return (1, v) }
+            case UInt8(ascii: "d"): if let v = match("dur_ms") { return (2, v) }
+            case UInt8(ascii: "c"): if let v = match("cause") { return (3, v) }
+            case UInt8(ascii: "e"): if let v = match("endpoint") { return (4, v) }
+            case UInt8(ascii: "f"): if let v = match("fallback") { return (4, v) }
+            default: break
+            }
+            return nil
+        }
+        var out = KeyValues()
+        var current: (id: Int, valueStart: Int)?
+        func close(_ end: Int) {
+            guard let c = current else { return }
+            var e = end
+            if e > c.valueStart, e < s.endIndex, s[e - 1] == UInt8(ascii: " ") { e -= 1 }
+            let v = s[c.valueStart..<max(e, c.valueStart)]
+            switch c.id {
+            case 0: if out.user == nil { out.user = v }
+            case 1: if out.ip == nil { out.ip = v }
+            case 2: if out.durMs == nil { out.durMs = v }
+            case 3: if out.cause == nil { out.cause = v }
+            default: break
+            }
+        }
         var i = s.startIndex
         while i < s.endIndex {
-            if i == s.startIndex || s[i - 1] == UInt8(ascii: " ") {
-                for k in keys {
-                    let kb = Array(k.utf8)
-                    let end = i + kb.count
-                    if end < s.endIndex, s[end] == UInt8(ascii: "="), s[i..<end].elementsEqual(kb) {
-                        marks.append((k, end + 1, i))
-                        break
-                    }
-                }
-                if let last = marks.last, last.key == "cause", last.keyStart == i { break }
+            if i == s.startIndex || s[i - 1] == UInt8(ascii: " "), let k = keyAt(i) {
+                close(i)
+                current = k
+                if k.id == 3 { break }  // cause runs to the end
+                i = k.valueStart
+                continue
             }
             i += 1
         }
-        var out: [String: ArraySlice<UInt8>] = [:]
-        for (n, mark) in marks.enumerated() {
-            var end = n + 1 < marks.count ? marks[n + 1].keyStart : s.endIndex
-            if mark.key == "cause" { end = s.endIndex }
-            // Drop the single space that separates this value from the next key.
-            if end > mark.valueStart, end < s.endIndex, s[end - 1] == UInt8(ascii: " ") { end -= 1 }
-            if out[mark.key] == nil { out[mark.key] = s[mark.valueStart..<max(end, mark.valueStart)] }
-        }
+        close(s.endIndex)
         return out
     }
 

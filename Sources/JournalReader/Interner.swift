@@ -1,16 +1,28 @@
 /// Turns the few distinct values of a journal field (unit names, transports,
-/// identifiers) into shared Strings without allocating one per entry.
+/// identifiers) into shared Strings without allocating one per entry: a small
+/// open-addressing table keyed by an FNV-1a hash of the bytes.
 struct Interner {
-    private var table: [UInt64: String] = [:]
+    private var keys = [UInt64](repeating: 0, count: 512)
+    private var values = [String?](repeating: nil, count: 512)
+    private var used = 0
 
     mutating func string(_ p: UnsafeRawBufferPointer) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in p {
-            h = (h ^ UInt64(b)) &* 0x100_0000_01b3
+        for b in p { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        var slot = Int(truncatingIfNeeded: h & 511)
+        for _ in 0..<8 {
+            guard let v = values[slot] else {
+                let s = String(decoding: p, as: UTF8.self)
+                if used < 384 {
+                    keys[slot] = h
+                    values[slot] = s
+                    used += 1
+                }
+                return s
+            }
+            if keys[slot] == h, v.utf8.elementsEqual(p) { return v }
+            slot = (slot + 1) & 511
         }
-        if let s = table[h], s.utf8.elementsEqual(p) { return s }
-        let s = String(decoding: p, as: UTF8.self)
-        if table.count < 4096 { table[h] = s }
-        return s
+        return String(decoding: p, as: UTF8.self)
     }
 }

@@ -51,7 +51,7 @@ struct AttributionRenderer {
                 if verbose { evidenceLines(d.evidence) }
             }
         case .json:
-            for d in at.drops { out.line(dropJSON(d)) }
+            for d in at.drops { dropJSON(d) }
         }
     }
 
@@ -59,12 +59,16 @@ struct AttributionRenderer {
         at.bursts.first { $0.second == d.burstSecond }?.count ?? 0
     }
 
-    func dropJSON(_ d: Drop) -> String {
-        var extra = ",\"verdict\":\(Render.json(d.verdict.rawValue)),\"reason\":\(Render.json(d.reason))"
-        extra += ",\"trigger\":\(Render.json(d.trigger.rawValue))"
-        extra += ",\"burst_second\":\(Render.json(d.burstSecond.map { Render.rfc3339($0 * 1_000_000, fractionDigits: 0) }))"
-        extra += ",\"evidence\":" + Self.evidenceJSON(d.evidence)
-        return EventRenderer.eventJSON(d.event, type: "drop", extra: extra)
+    func dropJSON(_ d: Drop) {
+        EventRenderer.writeEventJSON(d.event, type: "drop") { o in
+            o.ascii(",\"verdict\":"); o.jsonString(d.verdict.rawValue)
+            o.ascii(",\"reason\":"); o.jsonString(d.reason)
+            o.ascii(",\"trigger\":"); o.jsonString(d.trigger.rawValue)
+            o.ascii(",\"burst_second\":")
+            if let b = d.burstSecond { o.byte(0x22); o.rfc3339UTC(b * 1_000_000, fractionDigits: 0); o.byte(0x22) } else { o.ascii("null") }
+            o.ascii(",\"evidence\":"); o.write(Self.evidenceJSON(d.evidence))
+        }
+        out.newline()
     }
 
     func bursts(_ a: Analysis, min: Int? = nil) {
@@ -122,9 +126,8 @@ struct AttributionRenderer {
                 for e in byUser[user]! {
                     var extra = ""
                     if case .unit(let act)? = e.signal, act.isCrash { extra = ",\"crash\":true" }
-                    var ev = e
-                    if ev.user == nil { ev.user = nil }
-                    out.line(EventRenderer.eventJSON(ev, type: "serve_event", extra: extra))
+                    EventRenderer.writeEventJSON(e, type: "serve_event") { o in o.write(extra) }
+                    out.newline()
                 }
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Classifiers
 
 /// Counts for the summary line / object.
@@ -43,38 +44,55 @@ struct EventRenderer {
     func event(_ ev: Event) {
         switch format {
         case .table:
-            let user = ev.user ?? ev.port.map { "port:\($0)" } ?? "-"
+            let o = out
+            let start = o.count
+            if local { o.write(Render.rfc3339(ev.realtime, local: true, fractionDigits: 3)) } else { o.rfc3339UTC(ev.realtime, fractionDigits: 3) }
+            o.pad(from: start, to: 26)
+            if let u = ev.user { o.write(u) } else if let p = ev.port { o.ascii("port:"); o.int(p) } else { o.byte(0x2D) }
+            o.pad(from: start, to: 37)
+            o.write(ev.kind)
+            o.pad(from: start, to: 57)
+            if let c = ev.className { o.write(c) } else { o.byte(0x2D) }
+            o.pad(from: start, to: 75)
+            if ev.className != nil { o.write(ev.side.rawValue) } else { o.byte(0x2D) }
+            o.pad(from: start, to: 86)
+            if let p = ev.port { o.int(p) } else { o.byte(0x2D) }
+            o.pad(from: start, to: 92)
+            if let d = ev.durationMs { o.write(Self.duration(d)) } else { o.byte(0x2D) }
+            o.pad(from: start, to: 102)
             var msg = ev.message[...]
             if let d = ev.dispatch, d.sourceTime != nil, msg.count >= 20 { msg = msg.dropFirst(20) }
-            out.line(Render.column(Render.rfc3339(ev.realtime, local: local, fractionDigits: 3), 26)
-                + Render.column(user, 10) + Render.column(ev.kind, 19)
-                + Render.column(ev.className ?? "-", 17)
-                + Render.column(ev.className == nil ? "-" : ev.side.rawValue, 10)
-                + Render.column(ev.port.map(String.init) ?? "-", 5)
-                + Render.column(ev.durationMs.map(Self.duration) ?? "-", 9)
-                + Render.cell(msg))
+            o.cell(msg)
+            o.newline()
         case .json:
-            out.line(Self.eventJSON(ev, type: "event"))
+            Self.writeEventJSON(ev, type: "event")
+            out.newline()
         }
     }
 
-    /// The stable event object (README "JSON output").
-    static func eventJSON(_ ev: Event, type: String, extra: String = "") -> String {
-        var s = "{\"type\":\(Render.json(type))"
-        s += ",\"realtime_usec\":\(ev.realtime)"
-        s += ",\"time\":\(Render.json(Render.rfc3339(ev.realtime)))"
-        s += ",\"written_usec\":\(ev.writtenAt)"
-        s += ",\"cursor\":\(Render.json(ev.cursor))"
-        s += ",\"boot_id\":\(Render.json(ev.bootID))"
-        s += ",\"unit\":\(Render.json(ev.unit))"
-        s += ",\"kind\":\(Render.json(ev.kind))"
-        s += ",\"user\":\(Render.json(ev.user))"
-        s += ",\"port\":\(Render.json(ev.port))"
-        s += ",\"class\":\(Render.json(ev.className))"
-        s += ",\"side\":\(Render.json(ev.className == nil ? nil : ev.side.rawValue))"
-        s += ",\"duration_ms\":\(Render.json(ev.durationMs))"
-        s += "," + Render.messageFields(ev.message)
-        return s + extra + "}"
+    /// The stable event object (README "JSON output"), written without its
+    /// closing brace's newline; `extra` appends more fields before the brace.
+    static func writeEventJSON(_ ev: Event, type: StaticString, extra: ((Output) -> Void)? = nil) {
+        let o = Output.shared
+        o.ascii("{\"type\":\""); o.ascii(type)
+        o.ascii("\",\"realtime_usec\":"); o.uint(ev.realtime)
+        o.ascii(",\"time\":\""); o.rfc3339UTC(ev.realtime); o.byte(0x22)
+        o.ascii(",\"written_usec\":"); o.uint(ev.writtenAt)
+        o.ascii(",\"cursor\":"); o.jsonString(ev.cursor)
+        o.ascii(",\"boot_id\":"); o.jsonString(ev.bootID)
+        o.ascii(",\"unit\":"); o.jsonOrNull(ev.unit)
+        o.ascii(",\"kind\":"); o.jsonString(ev.kind)
+        o.ascii(",\"user\":"); o.jsonOrNull(ev.user)
+        o.ascii(",\"port\":"); if let p = ev.port { o.int(p) } else { o.ascii("null") }
+        o.ascii(",\"class\":"); o.jsonOrNull(ev.className)
+        o.ascii(",\"side\":"); o.jsonOrNull(ev.className == nil ? nil : ev.side.rawValue)
+        o.ascii(",\"duration_ms\":"); if let d = ev.durationMs { o.uint(d) } else { o.ascii("null") }
+        o.ascii(",\"message\":")
+        if !o.jsonString(ev.message) {
+            o.ascii(",\"message_base64\":"); o.jsonString(Data(ev.message).base64EncodedString())
+        }
+        extra?(o)
+        o.byte(UInt8(ascii: "}"))
     }
 
     static func duration(_ ms: UInt64) -> String {

@@ -2,13 +2,14 @@ import Foundation
 import Glibc
 
 /// Buffered standard output that exits quietly when the reader goes away
-/// (`t3attr report | head -1`), as journalctl does.
+/// (`t3attr report | head -1`), as journalctl does. Rows are written as
+/// bytes: no intermediate String per field on the hot path.
 final class Output {
     nonisolated(unsafe) static let shared = Output()
-    private var buffer: [UInt8] = []
+    private(set) var buffer: [UInt8] = []
 
     init() {
-        buffer.reserveCapacity(1 << 16)
+        buffer.reserveCapacity(1 << 17)
         signal(SIGPIPE, SIG_IGN)
     }
 
@@ -19,8 +20,126 @@ final class Output {
 
     func line(_ s: String) {
         write(s)
-        buffer.append(0x0A)
+        newline()
     }
+
+    @inline(__always) func byte(_ b: UInt8) { buffer.append(b) }
+
+    @inline(__always) func ascii(_ s: StaticString) {
+        s.withUTF8Buffer { buffer.append(contentsOf: $0) }
+    }
+
+    func bytes<C: Collection>(_ b: C) where C.Element == UInt8 { buffer.append(contentsOf: b) }
+
+    /// Ends a line; flushes when the buffer is large.
+    func newline() {
+        buffer.append(0x0A)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    func uint(_ v: UInt64) {
+        if v == 0 { buffer.append(0x30); return }
+        var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var n = 0
+        var x = v
+        withUnsafeMutableBytes(of: &tmp) { p in
+            while x > 0 { p[n] = UInt8(0x30 + x % 10); x /= 10; n += 1 }
+            for i in stride(from: n - 1, through: 0, by: -1) { buffer.append(p[i]) }
+        }
+    }
+
+    func int(_ v: Int) {
+        if v < 0 { buffer.append(UInt8(ascii: "-")); uint(UInt64(-v)) } else { uint(UInt64(v)) }
+    }
+
+    /// Zero-padded decimal of a non-negative value.
+    func padded(_ v: Int, _ width: Int) {
+        var digits = 1
+        var x = v
+        while x >= 10 { x /= 10; digits += 1 }
+        if digits < width { for _ in digits..<width { buffer.append(0x30) } }
+        uint(UInt64(max(0, v)))
+    }
+
+    /// A table cell from raw bytes: one line, control characters as `\xNN`,
+    /// invalid UTF-8 as U+FFFD.
+    func cell<C: Collection>(_ b: C) where C.Element == UInt8 {
+        var allASCII = true
+        for x in b where x >= 0x80 { allASCII = false; break }
+        func put(_ x: UInt8) {
+            if x < 0x20 || x == 0x7F {
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                buffer.append(0x5C); buffer.append(UInt8(ascii: "x"))
+                buffer.append(hex[Int(x >> 4)]); buffer.append(hex[Int(x & 15)])
+            } else {
+                buffer.append(x)
+            }
+        }
+        if allASCII { for x in b { put(x) } } else { for x in String(decoding: b, as: UTF8.self).utf8 { put(x) } }
+    }
+
+    /// `2026-06-10T21:11:29.123456Z` in UTC (the JSON form).
+    func rfc3339UTC(_ usec: UInt64, fractionDigits: Int = 6) {
+        let c = CivilTimeBridge.civil(Int(usec / 1_000_000))
+        padded(c.year, 4); byte(0x2D); padded(c.month, 2); byte(0x2D); padded(c.day, 2)
+        byte(UInt8(ascii: "T")); padded(c.hour, 2); byte(0x3A); padded(c.minute, 2); byte(0x3A); padded(c.second, 2)
+        if fractionDigits > 0 {
+            byte(0x2E)
+            var micros = Int(usec % 1_000_000)
+            var div = 100_000
+            for _ in 0..<fractionDigits { byte(UInt8(0x30 + micros / div)); micros %= div; div /= 10 }
+        }
+        byte(UInt8(ascii: "Z"))
+    }
+
+    /// A JSON string literal from raw bytes. Valid UTF-8 is copied as it is
+    /// (with `"`, `\` and control characters escaped); invalid sequences
+    /// become U+FFFD. Returns false when the input was not valid UTF-8.
+    @discardableResult
+    func jsonString<C: Collection>(_ b: C) -> Bool where C.Element == UInt8 {
+        buffer.append(0x22)
+        var valid = true
+        var allASCII = true
+        for x in b where x >= 0x80 { allASCII = false; break }
+        if allASCII {
+            for x in b { escapeASCII(x) }
+        } else {
+            let s = String(decoding: b, as: UTF8.self)
+            valid = String(validating: b, as: UTF8.self) != nil
+            for x in s.utf8 { if x < 0x80 { escapeASCII(x) } else { buffer.append(x) } }
+        }
+        buffer.append(0x22)
+        return valid
+    }
+
+    func jsonString(_ s: String) { jsonString(s.utf8) }
+
+    func jsonOrNull(_ s: String?) {
+        if let s { jsonString(s.utf8) } else { ascii("null") }
+    }
+
+    @inline(__always) private func escapeASCII(_ x: UInt8) {
+        switch x {
+        case 0x22: buffer.append(0x5C); buffer.append(0x22)
+        case 0x5C: buffer.append(0x5C); buffer.append(0x5C)
+        case 0x0A: buffer.append(0x5C); buffer.append(UInt8(ascii: "n"))
+        case 0x0D: buffer.append(0x5C); buffer.append(UInt8(ascii: "r"))
+        case 0x09: buffer.append(0x5C); buffer.append(UInt8(ascii: "t"))
+        case 0..<0x20, 0x7F:
+            ascii("\\u00")
+            let hex: [UInt8] = Array("0123456789abcdef".utf8)
+            buffer.append(hex[Int(x >> 4)]); buffer.append(hex[Int(x & 15)])
+        default: buffer.append(x)
+        }
+    }
+
+    /// Pads the current line with spaces to `column` bytes after `lineStart`.
+    func pad(from lineStart: Int, to column: Int) {
+        let used = buffer.count - lineStart
+        if used < column { for _ in used..<column { buffer.append(0x20) } } else { buffer.append(0x20) }
+    }
+
+    var count: Int { buffer.count }
 
     func flush() {
         var off = 0
@@ -34,6 +153,13 @@ final class Output {
             off += n
         }
         buffer.removeAll(keepingCapacity: true)
+    }
+}
+
+import Classifiers
+enum CivilTimeBridge {
+    @inline(__always) static func civil(_ t: Int) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
+        CivilTime.civil(fromEpochSeconds: t)
     }
 }
 

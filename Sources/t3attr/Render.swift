@@ -52,17 +52,6 @@ enum Render {
     static func json(_ v: Int?) -> String { v.map { String($0) } ?? "null" }
     static func json(_ v: UInt64?) -> String { v.map { String($0) } ?? "null" }
 
-    /// Raw MESSAGE bytes as JSON fields: `"message"` always (U+FFFD for
-    /// invalid UTF-8), plus `"message_base64"` with the exact bytes when the
-    /// message is not valid UTF-8, so nothing is lost.
-    static func messageFields(_ bytes: [UInt8]) -> String {
-        var s = "\"message\":" + json(String(decoding: bytes, as: UTF8.self))
-        if String(validating: bytes, as: UTF8.self) == nil {
-            s += ",\"message_base64\":" + json(Data(bytes).base64EncodedString())
-        }
-        return s
-    }
-
     /// A message for a table cell: one line, control characters shown as `\xNN`.
     static func cell(_ bytes: some Collection<UInt8>) -> String {
         var out = ""
