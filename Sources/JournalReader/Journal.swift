@@ -94,6 +94,9 @@ public final class Journal {
         }
     }
 
+    /// Throws the error `init(source: .directory(path))` would for a path that is not a readable directory.
+    public static func checkReadableDirectory(_ path: String) throws(JournalError) { try checkDirectory(path) }
+
     static func checkDirectory(_ path: String) throws(JournalError) {
         var st = stat()
         if stat(path, &st) != 0 {
@@ -143,6 +146,28 @@ public final class Journal {
             }
         }
         return false
+    }
+
+    /// The receive times of the first and last entry (`sd_journal_get_cutoff_realtime_usec`).
+    public func cutoff() -> (from: UInt64, to: UInt64)? {
+        var a: UInt64 = 0, b: UInt64 = 0
+        return sd_journal_get_cutoff_realtime_usec(j, &a, &b) > 0 ? (a, b) : nil
+    }
+
+    /// The journal files directly in `dir` (`*.journal`, `*.journal~`), or nil
+    /// when it has subdirectories (sd-journal would read those too; a caller
+    /// that splits work per file then reads the directory as one).
+    public static func filesIn(directory dir: String) -> [String]? {
+        guard let d = opendir(dir) else { return nil }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            if e.pointee.d_type == UInt8(DT_DIR) { return nil }
+            if name.hasSuffix(".journal") || name.hasSuffix(".journal~") { out.append(dir + "/" + name) }
+        }
+        return out.sorted()
     }
 
     // MARK: Matches

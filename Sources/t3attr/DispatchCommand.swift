@@ -1,6 +1,9 @@
 import ArgumentParser
 import Classifiers
+import Dispatch
+import Foundation
 import JournalReader
+import Synchronization
 
 extension T3Attr {
     struct Dispatch: ParsableCommand {
@@ -34,38 +37,174 @@ extension T3Attr {
         @Flag(name: .long, help: "List every selected entry with its kind, not only the drop-relevant ones.")
         var all = false
 
+        @Option(name: [.short, .long], help: ArgumentHelp(
+            "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
+            valueName: "n"))
+        var jobs: Int?
+
         static let knownClasses = ErrorClass.allCases.map(\.rawValue) + ["graceful", "downstream_closed", "upstream_closed"]
 
         func validate() throws {
             for c in classes where !Dispatch.knownClasses.contains(c) {
                 throw ValidationError("unknown class '\(c)' (known: \(Dispatch.knownClasses.joined(separator: ", ")))")
             }
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         }
+
+        var filter: DispatchFilter { DispatchFilter(users: Set(user), classes: Set(classes), all: all) }
 
         func run() throws {
             try runReporting {
                 let window = try source.window(now: try currentTime())
                 let portMap = try PortMapLoader.load(maps)
-                let scan = try Scan(source: source, unitPatterns: [units.dispatchUnit], window: window)
                 let classifier = DispatchClassifier(portMap: portMap, dispatchPort: maps.dispatchPort)
                 let renderer = EventRenderer(format: out.output, local: out.local)
-                var summary = EventSummary()
-
-                renderer.header(command: "dispatch", window: scan.windowText(local: out.local), units: scan.units)
-                scan.forEach { entry in
-                    var ev = classifier.classify(entry)
-                    guard all || DispatchClassifier.dropRelevantKinds.contains(ev.kind) else { return }
-                    if !user.isEmpty && !user.contains(ev.user ?? "") { return }
-                    if !classes.isEmpty && !classes.contains(ev.className ?? "") { return }
-                    ev.cursor = scan.journal.cursor()
-                    summary.add(ev)
-                    renderer.event(ev)
+                let files = try ParallelScan.files(for: source)
+                let n = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
+                if let files, n > 1 {
+                    try ParallelScan.dispatch(files: files, jobs: n, unitPattern: units.dispatchUnit, window: window,
+                                              classifier: classifier, filter: filter, renderer: renderer)
+                    return
                 }
+                let scan = try Scan(source: source, unitPatterns: [units.dispatchUnit], window: window)
+                renderer.header(command: "dispatch", window: scan.windowText(local: out.local), units: scan.units)
+                let sum = DispatchRows.render(scan.journal, classifier: classifier, filter: filter, renderer: renderer)
                 let notes = scan.readingNotes()
-                renderer.summary(summary, window: window, scan: scan, notes: notes)
+                renderer.summary(sum, window: window, scan: scan, notes: notes)
                 Output.shared.flush()
                 for n in notes { Diagnostics.warning(n) }
             }
         }
+    }
+}
+
+struct DispatchFilter: Sendable {
+    var users: Set<String>
+    var classes: Set<String>
+    var all: Bool
+
+    func accepts(_ ev: Event) -> Bool {
+        guard all || DispatchClassifier.dropRelevantKinds.contains(ev.kind) else { return false }
+        if !users.isEmpty && !users.contains(ev.user ?? "") { return false }
+        if !classes.isEmpty && !classes.contains(ev.className ?? "") { return false }
+        return true
+    }
+}
+
+/// The dispatch command's loop: classify, filter, render; on one handle.
+enum DispatchRows {
+    static func render(_ journal: Journal, classifier: DispatchClassifier, filter: DispatchFilter,
+                       renderer: EventRenderer) -> EventSummary {
+        var summary = EventSummary()
+        while true {
+            switch journal.next() {
+            case .end: return summary
+            case .skipped: continue
+            case .entry(let entry):
+                var ev = classifier.classify(entry)
+                guard filter.accepts(ev) else { continue }
+                ev.cursor = journal.cursor()
+                summary.add(ev)
+                renderer.event(ev)
+            }
+        }
+    }
+}
+
+/// `--jobs N`: one sd-journal handle per file on N threads. Each file's rows
+/// are rendered into its own buffer; the main thread writes the buffers in
+/// the files' time order as they complete, so the output is the one a single
+/// handle gives (for files from one writer, which never overlap in time).
+enum ParallelScan {
+    /// The files a source is made of, when it can be split per file.
+    static func files(for source: SourceOptions) throws -> [String]? {
+        switch try source.journalSource() {
+        case .files(let f): return f.count > 1 ? f : nil
+        case .directory(let d):
+            try Journal.checkReadableDirectory(d)
+            guard let f = Journal.filesIn(directory: d), f.count > 1 else { return nil }
+            return f
+        case .local, .merged: return nil
+        }
+    }
+
+    struct FileResult: Sendable {
+        var rows: [UInt8] = []
+        var summary = EventSummary()
+        var read = 0
+        var skipped = 0
+        var notes: [String] = []
+        var error: String?
+    }
+
+    static func dispatch(files: [String], jobs: Int, unitPattern: String, window: TimeWindow,
+                         classifier: DispatchClassifier, filter: DispatchFilter, renderer: EventRenderer) throws {
+        // Unit names are expanded once over all files, as a single handle would.
+        let all = try Journal(source: .files(files))
+        let units = try all.expandUnits([unitPattern])
+        var unitMatches = MatchSet()
+        for u in units { unitMatches.addUnit(u) }
+        let matches = unitMatches
+        // Time order of the files; those outside the window are not read.
+        var ordered: [(String, UInt64)] = []
+        for f in files {
+            guard let j = try? Journal(source: .files([f])), let c = j.cutoff() else { continue }
+            if let s = window.since, c.to < s { continue }
+            if let u = window.until, c.from > u { continue }
+            ordered.append((f, c.from))
+        }
+        ordered.sort { $0.1 < $1.1 }
+        let order = ordered.map(\.0)
+        let windowText = "\(window.since.map { Render.rfc3339($0, local: renderer.local) } ?? "(start of journal)") .. \(window.until.map { Render.rfc3339($0, local: renderer.local) } ?? "(end of journal)")"
+        renderer.header(command: "dispatch", window: windowText, units: units)
+
+        let results = Mutex<[Int: FileResult]>([:])
+        let done = (0..<order.count).map { _ in DispatchSemaphore(value: 0) }
+        let format = renderer.format, local = renderer.local
+        for w in 0..<jobs {
+            Thread.detachNewThread {
+                var i = w
+                while i < order.count {
+                    var r = FileResult()
+                    do {
+                        let j = try Journal(source: .files([order[i]]))
+                        try j.apply(matches)
+                        try j.seek(since: window.since, until: window.until)
+                        let buf = Output()
+                        r.summary = DispatchRows.render(j, classifier: classifier, filter: filter,
+                                                        renderer: EventRenderer(format: format, local: local, out: buf))
+                        r.rows = buf.take()
+                        r.read = j.entriesRead
+                        r.skipped = j.skippedEntries
+                        if let e = j.iterationError { r.notes.append("\(order[i]): \(e)") }
+                    } catch {
+                        r.error = "\(order[i]): \(error)"
+                    }
+                    let result = r
+                    results.withLock { $0[i] = result }
+                    done[i].signal()
+                    i += jobs
+                }
+            }
+        }
+        var summary = EventSummary()
+        var read = 0, skipped = 0
+        var notes: [String] = []
+        for i in 0..<order.count {
+            done[i].wait()
+            guard let r = results.withLock({ $0.removeValue(forKey: i) }) else { continue }
+            if let e = r.error { notes.append("skipped \(e)"); continue }
+            Output.shared.bytes(r.rows)
+            Output.shared.flush()
+            summary.merge(r.summary)
+            read += r.read
+            skipped += r.skipped
+            notes += r.notes
+        }
+        if skipped > 0 { notes.insert("\(skipped) unreadable journal entr\(skipped == 1 ? "y was" : "ies were") skipped", at: 0) }
+        renderer.summary(summary, window: window, units: units, windowText: windowText,
+                         entriesRead: read, skipped: skipped, notes: notes)
+        Output.shared.flush()
+        for n in notes { Diagnostics.warning(n) }
     }
 }

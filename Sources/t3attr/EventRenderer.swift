@@ -8,6 +8,13 @@ struct EventSummary {
     var byClass: [String: Int] = [:]
     var bySide: [String: Int] = [:]
 
+    mutating func merge(_ o: EventSummary) {
+        total += o.total
+        for (k, v) in o.byKind { byKind[k, default: 0] += v }
+        for (k, v) in o.byClass { byClass[k, default: 0] += v }
+        for (k, v) in o.bySide { bySide[k, default: 0] += v }
+    }
+
     mutating func add(_ ev: Event) {
         total += 1
         byKind[ev.kind, default: 0] += 1
@@ -30,8 +37,7 @@ struct EventSummary {
 struct EventRenderer {
     let format: OutputFormat
     let local: Bool
-
-    var out: Output { Output.shared }
+    var out: Output = .shared
 
     func header(command: String, window: String, units: [String]) {
         guard format == .table else { return }
@@ -65,15 +71,14 @@ struct EventRenderer {
             o.cell(msg)
             o.newline()
         case .json:
-            Self.writeEventJSON(ev, type: "event")
+            Self.writeEventJSON(ev, type: "event", to: out)
             out.newline()
         }
     }
 
     /// The stable event object (README "JSON output"), written without its
     /// closing brace's newline; `extra` appends more fields before the brace.
-    static func writeEventJSON(_ ev: Event, type: StaticString, extra: ((Output) -> Void)? = nil) {
-        let o = Output.shared
+    static func writeEventJSON(_ ev: Event, type: StaticString, to o: Output = .shared, extra: ((Output) -> Void)? = nil) {
         o.ascii("{\"type\":\""); o.ascii(type)
         o.ascii("\",\"realtime_usec\":"); o.uint(ev.realtime)
         o.ascii(",\"time\":\""); o.rfc3339UTC(ev.realtime); o.byte(0x22)
@@ -104,10 +109,16 @@ struct EventRenderer {
     }
 
     func summary(_ sum: EventSummary, window: TimeWindow, scan: Scan, notes: [String]) {
+        summary(sum, window: window, units: scan.units, windowText: scan.windowText(local: local),
+                entriesRead: scan.journal.entriesRead, skipped: scan.journal.skippedEntries, notes: notes)
+    }
+
+    func summary(_ sum: EventSummary, window: TimeWindow, units: [String], windowText: String,
+                 entriesRead: Int, skipped: Int, notes: [String]) {
         switch format {
         case .table:
             if sum.total == 0 {
-                out.line("-- No dispatch events in \(scan.windowText(local: local)).")
+                out.line("-- No dispatch events in \(windowText).")
                 return
             }
             out.line("-- \(sum.total) event\(sum.total == 1 ? "" : "s"): \(EventSummary.text(sum.byKind))")
@@ -118,9 +129,9 @@ struct EventRenderer {
             s += ",\"since\":\(Render.json(window.since.map { Render.rfc3339($0) }))"
             s += ",\"until\":\(Render.json(window.until.map { Render.rfc3339($0) }))"
             s += ",\"since_usec\":\(Render.json(window.since)),\"until_usec\":\(Render.json(window.until))"
-            s += ",\"units\":[" + scan.units.map { Render.json($0) }.joined(separator: ",") + "]"
-            s += ",\"entries_read\":\(scan.journal.entriesRead)"
-            s += ",\"entries_skipped\":\(scan.journal.skippedEntries)"
+            s += ",\"units\":[" + units.map { Render.json($0) }.joined(separator: ",") + "]"
+            s += ",\"entries_read\":\(entriesRead)"
+            s += ",\"entries_skipped\":\(skipped)"
             s += ",\"events\":\(sum.total)"
             s += ",\"by_kind\":\(EventSummary.json(sum.byKind))"
             s += ",\"by_class\":\(EventSummary.json(sum.byClass))"

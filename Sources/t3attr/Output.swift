@@ -5,17 +5,27 @@ import Glibc
 /// (`t3attr report | head -1`), as journalctl does. Rows are written as
 /// bytes: no intermediate String per field on the hot path.
 final class Output {
-    nonisolated(unsafe) static let shared = Output()
+    nonisolated(unsafe) static let shared = Output(stdout: true)
     private(set) var buffer: [UInt8] = []
+    /// false: an in-memory buffer (a worker's rows), never written by itself.
+    let toStdout: Bool
 
-    init() {
+    init(stdout: Bool = false) {
+        toStdout = stdout
         buffer.reserveCapacity(1 << 17)
-        signal(SIGPIPE, SIG_IGN)
+        if stdout { signal(SIGPIPE, SIG_IGN) }
     }
 
+    /// Appends text. Only `newline()` flushes, so a row's columns can be
+    /// padded relative to where the row began.
     func write(_ s: String) {
         buffer.append(contentsOf: s.utf8)
-        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    /// Takes the buffered bytes (for in-memory buffers).
+    func take() -> [UInt8] {
+        defer { buffer = [] }
+        return buffer
     }
 
     func line(_ s: String) {
@@ -34,7 +44,7 @@ final class Output {
     /// Ends a line; flushes when the buffer is large.
     func newline() {
         buffer.append(0x0A)
-        if buffer.count >= 1 << 16 { flush() }
+        if toStdout && buffer.count >= 1 << 16 { flush() }
     }
 
     func uint(_ v: UInt64) {

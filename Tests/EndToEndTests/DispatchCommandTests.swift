@@ -138,3 +138,45 @@ struct DispatchCommandTests {
         #expect(try events(reset.stdout).first?["user"] is NSNull)
     }
 }
+
+@Suite("--jobs: one handle per file, identical output")
+struct JobsTests {
+    /// Splits a fixture into three journal files in one directory.
+    static func multiFileDirectory(_ name: String) throws -> String {
+        let text = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export")))
+        let entries = String(decoding: text, as: UTF8.self).components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        let dir = try Fixtures.tempDir("t3attr-jobs")
+        let third = (entries.count + 2) / 3
+        for part in 0..<3 {
+            let chunk = entries[(part * third)..<min(entries.count, (part + 1) * third)].joined(separator: "\n\n") + "\n\n"
+            _ = try Fixtures.journal(exportText: Data(chunk.utf8), in: dir, fileName: "part\(part).journal")
+        }
+        return dir
+    }
+
+    @Test(arguments: ["table", "json"])
+    func outputIsIdenticalForAnyJobs(format: String) throws {
+        let dir = try Self.multiFileDirectory("sample-incident")
+        let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
+        var outputs: [String] = []
+        for jobs in ["1", "2", "3"] {
+            for window in [[], ["--since", "2026-06-10 20:04:00", "--until", "2026-06-10 20:46:00"]] {
+                let r = try Fixtures.t3attr(["dispatch", "-D", dir, "--jobs", jobs, "--all", "-o", format] + table + window)
+                #expect(r.status == 0, "\(r.stderr)")
+                outputs.append(r.stdout)
+            }
+        }
+        #expect(outputs[0] == outputs[2] && outputs[2] == outputs[4])
+        #expect(outputs[1] == outputs[3] && outputs[3] == outputs[5])
+        #expect(outputs[0] != outputs[1])
+        if format == "json" {
+            let cursors = try Fixtures.ndjson(outputs[2]).compactMap { $0["type"] as? String == "event" ? $0["cursor"] as? String : nil }
+            #expect(cursors == (try Fixtures.journalctlCursors(["-D", dir, "-u", "t3-dispatch.service"])))
+        }
+    }
+
+    @Test func badJobsIsAUsageError() throws {
+        let r = try Fixtures.t3attr(["dispatch", "--file", "/dev/null", "--jobs", "0"])
+        #expect(r.status == 64)
+    }
+}
