@@ -15,7 +15,7 @@ TEST_PKGS := systemd-journal-remote systemd
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run test install deps-build deps-test sample fixtures-check clean
+.PHONY: all build release run test install deps-build deps-test sample fixtures-check clean bench
 
 all: build
 
@@ -50,6 +50,12 @@ test: deps-test
 	python3 tools/fixtures.py --check
 	$(SWIFT) build
 	$(SWIFT) test
+
+# Speed and memory against ../shared/bench's reference reader and the runbook recipes.
+bench: deps-test
+	@bash tools/ensure-packages.sh hyperfine time gcc bc
+	$(MAKE) release
+	bash bench/bench.sh $(BENCH_ARGS)
 
 install: release
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

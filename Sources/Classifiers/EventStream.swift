@@ -54,7 +54,8 @@ public struct EventStream: Sendable {
             ev.signal = signal
             return ev
         }
-        if e.pid == 1, let unit = e.unit {
+        if e.pid == 1 {
+            guard let unit = e.unit else { return nil }
             guard config.dispatchUnits.contains(unit) || config.isServe(unit),
                   let action = SignalParser.unitAction(e.message, messageID: e.messageID) else { return nil }
             var ev = event(action.kind, unit: unit, user: SignalParser.serveUser(unit), signal: .unit(action))
@@ -62,6 +63,7 @@ public struct EventStream: Sendable {
             return ev
         }
         if e.messageID == MessageID.coredump, let unit = e.coredumpUnit {
+            guard config.dispatchUnits.contains(unit) || config.isServe(unit) else { return nil }
             return event(UnitAction.coredump.kind, unit: unit, user: SignalParser.serveUser(unit), signal: .unit(.coredump))
         }
         if e.transport == "kernel" {

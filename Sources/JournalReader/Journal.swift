@@ -230,6 +230,21 @@ public final class Journal {
         return result
     }
 
+    /// The value of `field` in the first entry that has `match` (`FIELD=value`),
+    /// or nil. Clears the matches.
+    public func firstValue(of field: String, where match: String) -> String? {
+        sd_journal_flush_matches(j)
+        defer { sd_journal_flush_matches(j) }
+        guard match.withCString({ sd_journal_add_match(j, $0, 0) }) >= 0, sd_journal_seek_head(j) >= 0,
+              sd_journal_next(j) > 0 else { return nil }
+        var ptr: UnsafeRawPointer?
+        var len = 0
+        guard field.withCString({ sd_journal_get_data(j, $0, &ptr, &len) }) >= 0, let ptr else { return nil }
+        let prefix = field.utf8.count + 1
+        guard len >= prefix else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: ptr + prefix, count: len - prefix), as: UTF8.self)
+    }
+
     // MARK: Iteration
 
     /// Positions before the first entry at or after `since` (µs), or at the

@@ -1,8 +1,8 @@
 import Glibc
 
 /// An sd-journal match expression in the one shape t3attr needs: an OR of
-/// terms, each term an AND of `FIELD=value` matches. (sd-journal ORs matches
-/// of the same field inside a term, so a term must name each field once.)
+/// terms, each term an AND of fields, where several values of one field
+/// inside a term are ORed (that is how sd-journal reads `add_match`).
 public struct MatchSet: Sendable, Equatable {
     public var terms: [[String]] = []
 
@@ -21,6 +21,21 @@ public struct MatchSet: Sendable, Equatable {
         add(["_PID=1", "UNIT=\(unit)"])
         add(["_UID=0", "OBJECT_SYSTEMD_UNIT=\(unit)"])
         if unit.hasSuffix(".slice") { add(["_SYSTEMD_SLICE=\(unit)"]) }
+    }
+
+    /// The same selection as `addUnit` for each of `units`, folded into four
+    /// terms (sd-journal ORs the values of one field inside a term). One OR
+    /// over 4 terms instead of 4 per unit: with many units sd-journal's
+    /// match walk is several times faster, and the entries are the same.
+    public mutating func addUnits(_ units: [String], extraUnits: [String] = []) {
+        guard !units.isEmpty || !extraUnits.isEmpty else { return }
+        add((units + extraUnits).map { "_SYSTEMD_UNIT=\($0)" })
+        guard !units.isEmpty else { return }
+        add(["MESSAGE_ID=fc2e22bc6ee647b6b90729ab34a250b1", "_UID=0"] + units.map { "COREDUMP_UNIT=\($0)" })
+        add(["_PID=1"] + units.map { "UNIT=\($0)" })
+        add(["_UID=0"] + units.map { "OBJECT_SYSTEMD_UNIT=\($0)" })
+        let slices = units.filter { $0.hasSuffix(".slice") }
+        if !slices.isEmpty { add(slices.map { "_SYSTEMD_SLICE=\($0)" }) }
     }
 }
 

@@ -143,7 +143,7 @@ enum ParallelScan {
         let all = try Journal(source: .files(files))
         let units = try all.expandUnits([unitPattern])
         var unitMatches = MatchSet()
-        for u in units { unitMatches.addUnit(u) }
+        unitMatches.addUnits(units)
         let matches = unitMatches
         // Time order of the files; those outside the window are not read.
         var ordered: [(String, UInt64)] = []

@@ -12,8 +12,9 @@ struct Scan {
     ///   - unitPatterns: selected as `journalctl -u` does; a glob that matches nothing is an error.
     ///   - optionalPatterns: the same, but a glob matching nothing is left out (returned in `missing`).
     ///   - extra: further terms ORed in (`_TRANSPORT=kernel`, ...).
+    ///   - extraUnits: `_SYSTEMD_UNIT=` values selected too, without journalctl -u's other terms.
     init(source: SourceOptions, unitPatterns: [String], optionalPatterns: [String] = [], extra: [[String]] = [],
-         window: TimeWindow, missing: inout [String]) throws {
+         extraUnits: [String] = [], window: TimeWindow, missing: inout [String]) throws {
         let j = try Journal(source: try source.journalSource())
         var units = try j.expandUnits(unitPatterns)
         for p in optionalPatterns {
@@ -28,11 +29,19 @@ struct Scan {
             units += found.filter { !units.contains($0) }
         }
         var matches = MatchSet()
-        for u in units { matches.addUnit(u) }
+        matches.addUnits(units, extraUnits: extraUnits)
         for t in extra { matches.add(t) }
         try j.apply(matches)
         try j.seek(since: window.since, until: window.until)
         self.journal = j
+        self.window = window
+        self.units = units
+    }
+
+    /// A scan over an already opened journal with matches already applied.
+    init(journal: Journal, units: [String], window: TimeWindow) throws {
+        try journal.seek(since: window.since, until: window.until)
+        self.journal = journal
         self.window = window
         self.units = units
     }
