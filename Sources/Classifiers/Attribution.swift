@@ -80,12 +80,22 @@ public enum DropTrigger: String, Sendable {
     case dispatchRestart = "dispatch_restart"
 }
 
+/// Where a piece of evidence is, without copying it: the attribution's
+/// signals, drops, dispatch restarts or host gaps (resolved by `Attribution.evidence(for:)`).
+public enum EvidenceRef: Sendable, Equatable {
+    case signal(Int32)
+    case drop(Int32)
+    case restart(Int32)
+    case gapBefore(Int32)
+    case gapAfter(Int32)
+}
+
 public struct Drop: Sendable, Equatable {
     public var event: Event
     public var trigger: DropTrigger
     public var verdict: Verdict = .unknown
     public var reason: String = "no_evidence"
-    public var evidence: [Evidence] = []
+    public var evidence: [EvidenceRef] = []
     /// The written second of the burst this drop belongs to, if any.
     public var burstSecond: UInt64?
 
@@ -102,7 +112,7 @@ public struct Burst: Sendable, Equatable {
     public var classes: [String: Int]
     public var verdict: Verdict
     public var reason: String
-    public var evidence: [Evidence]
+    public var evidence: [EvidenceRef]
 }
 
 /// Thresholds and correlation windows; every one has a command-line flag.
@@ -147,8 +157,15 @@ public struct Attributor: Sendable {
     private var pendingHead = 0
     private var lastTime: UInt64 = 0
     public private(set) var clockWentBack: [(from: UInt64, to: UInt64)] = []
+    /// Keep only drops that can be in a burst (`t3attr bursts`: less memory).
+    public var onlyTeardowns = false
 
     public init(settings: AttributionSettings = AttributionSettings()) { self.settings = settings }
+
+    private mutating func keep(_ d: Drop) {
+        if onlyTeardowns && !Self.isTeardown(d.event) { return }
+        drops.append(d)
+    }
 
     /// Downstream teardowns, the burst counter's unit: what a broken front
     /// segment produces at once for everyone. Downstream proxy errors
@@ -185,15 +202,15 @@ public struct Attributor: Sendable {
         if Self.isTeardown(ev) { teardowns[ev.writtenSecond, default: 0] += 1 }
         switch d.kind {
         case .proxyError:
-            drops.append(Drop(event: ev, trigger: .proxyError))
+            keep(Drop(event: ev, trigger: .proxyError))
         case .listening:
             dispatchRestarts.append(ev)
-            drops.append(Drop(event: ev, trigger: .dispatchRestart))
+            keep(Drop(event: ev, trigger: .dispatchRestart))
         case .wsOpen:
             guard let user = d.user else { return }
             for i in pendingHead..<pending.count where pending[i].dispatch?.user == user && pending[i].realtime != 0 {
                 if ev.realtime >= pending[i].realtime, ev.realtime - pending[i].realtime <= settings.reconnectWindow {
-                    drops.append(Drop(event: pending[i], trigger: .reconnect))
+                    keep(Drop(event: pending[i], trigger: .reconnect))
                     pending[i].realtime = 0  // taken
                 }
             }
@@ -202,10 +219,10 @@ public struct Attributor: Sendable {
                 if let ms = d.durationMs, ms >= settings.shortSocketMs {
                     pending.append(ev)
                 } else {
-                    drops.append(Drop(event: ev, trigger: .shortSocket))
+                    keep(Drop(event: ev, trigger: .shortSocket))
                 }
             } else {
-                drops.append(Drop(event: ev, trigger: .notGraceful))
+                keep(Drop(event: ev, trigger: .notGraceful))
             }
         default:
             return
@@ -218,7 +235,7 @@ public struct Attributor: Sendable {
             let p = pending[pendingHead]
             if p.realtime != 0 && now < p.realtime + settings.reconnectWindow { break }
             if p.realtime != 0, (teardowns[p.writtenSecond] ?? 0) >= settings.burstMin {
-                drops.append(Drop(event: p, trigger: .burst))
+                keep(Drop(event: p, trigger: .burst))
             }
             pendingHead += 1
         }
@@ -232,6 +249,31 @@ public struct Attributor: Sendable {
     public mutating func close() {
         expirePending(now: UInt64.max - settings.reconnectWindow)
         drops.sort { ($0.event.realtime, $0.event.cursor) < ($1.event.realtime, $1.event.cursor) }
+    }
+
+    /// A signal read out of time order (phase 2: serve lines around the drops).
+    public mutating func addSignal(_ ev: Event) {
+        if ev.signal != nil { signals.append(ev) }
+    }
+
+    /// Keeps only the drops that are in a burst (`t3attr bursts`).
+    public mutating func retainBurstDrops() {
+        let counts = teardowns, min = settings.burstMin
+        drops.removeAll { !(Self.isTeardown($0.event) && (counts[$0.event.writtenSecond] ?? 0) >= min) }
+    }
+
+    /// Receive-time intervals where serve-side evidence can change a verdict:
+    /// around each drop, as far as the serve and host windows reach, merged.
+    public func evidenceIntervals() -> [(UInt64, UInt64)] {
+        let before = max(settings.serveWindow, settings.hostWindow)
+        var out: [(UInt64, UInt64)] = []
+        for d in drops {
+            let t = d.event.writtenAt
+            let a = t > before ? t - before : 0
+            let b = t + max(settings.serveWindow, settings.hostAfter)
+            if let last = out.last, a <= last.1 { out[out.count - 1].1 = max(last.1, b) } else { out.append((a, b)) }
+        }
+        return out
     }
 
     /// Receive-time intervals around the drops where host gaps matter, merged.
@@ -249,28 +291,33 @@ public struct Attributor: Sendable {
     // MARK: Verdicts
 
     /// Gives every drop its verdict and builds the bursts.
-    public func attribute(gaps: [HostGap]) -> Attribution {
+    /// Moves the drops out (no second copy of the largest array).
+    public mutating func attribute(gaps: [HostGap]) -> Attribution {
         let sigs = signals.sorted { $0.writtenAt < $1.writtenAt }
+        signals = []
         let gaps = gaps.sorted { $0.end < $1.end }
         var out = drops
+        drops = []
         for i in out.indices { judge(&out[i], signals: sigs, gaps: gaps) }
         // A burst's drops are each other's evidence.
         var members: [UInt64: [Int]] = [:]
         for (i, d) in out.enumerated() { if let b = d.burstSecond { members[b, default: []].append(i) } }
         for (_, idx) in members {
             for i in idx where out[i].reason == "burst" {
-                out[i].evidence = idx.filter { $0 != i }.prefix(settings.maxEvidence).map { Evidence(out[$0].event) }
+                out[i].evidence = idx.lazy.filter { $0 != i }.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
             }
         }
-        return Attribution(drops: out, bursts: bursts(from: out), signals: sigs, gaps: gaps,
-                           clockWentBack: clockWentBack)
+        var result = Attribution(drops: out, bursts: [], signals: sigs, gaps: gaps, restarts: dispatchRestarts,
+                                 clockWentBack: clockWentBack)
+        result.bursts = bursts(from: out, in: result)
+        return result
     }
 
     func inBurst(_ ev: Event) -> Bool {
         Self.isTeardown(ev) && (teardowns[ev.writtenSecond] ?? 0) >= settings.burstMin
     }
 
-    /// Signals written in [t - before, t + after].
+    /// Signals written in [t - before, t + after] (a slice: its indices are the signals').
     func window(_ sigs: [Event], around t: UInt64, before: UInt64, after: UInt64) -> ArraySlice<Event> {
         let lo = t > before ? t - before : 0
         let hi = t + after
@@ -285,45 +332,51 @@ public struct Attributor: Sendable {
         let ev = drop.event
         let t = ev.writtenAt
         let s = settings
-        func set(_ v: Verdict, _ r: String, _ evidence: [Evidence]) {
+        func set(_ v: Verdict, _ r: String, _ evidence: [EvidenceRef]) {
             drop.verdict = v
             drop.reason = r
             drop.evidence = Array(evidence.prefix(s.maxEvidence))
         }
+        func refs(_ idx: [Int]) -> [EvidenceRef] { idx.map { .signal(Int32($0)) } }
+        func indices(_ slice: ArraySlice<Event>, _ keep: (Event) -> Bool) -> [Int] {
+            slice.indices.filter { keep(sigs[$0]) }
+        }
         if inBurst(ev) { drop.burstSecond = ev.writtenSecond }
 
         // 1. The host froze or rebooted just before.
-        if let g = Self.lastGap(gaps, endingBy: ev.realtime + s.hostAfter), g.end + s.hostWindow >= ev.realtime {
-            set(.devvm, g.bootChanged ? "reboot" : "host_gap", [g.before, g.after].compactMap { $0 })
+        if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime {
+            let g = gaps[gi]
+            set(.devvm, g.bootChanged ? "reboot" : "host_gap",
+                (g.before == nil ? [] : [.gapBefore(Int32(gi))]) + (g.after == nil ? [] : [.gapAfter(Int32(gi))]))
             return
         }
         // 2. Dispatch restarted: every socket dropped with it.
         if drop.trigger == .dispatchRestart {
-            let around = window(sigs, around: t, before: 60_000_000, after: 5_000_000)
-                .filter { $0.user == nil && $0.unit != nil && $0.signal.map { if case .unit = $0 { true } else { false } } == true }
-            set(.dispatch, "dispatch_restart", around.map(Evidence.init))
+            let around = indices(window(sigs, around: t, before: 60_000_000, after: 5_000_000)) { e in
+                guard e.user == nil, e.unit != nil, case .unit? = e.signal else { return false }
+                return true
+            }
+            set(.dispatch, "dispatch_restart", refs(around))
             return
         }
         let side = ev.dispatch?.side ?? .unknown
         if side != .upstream,
-           let r = dispatchRestarts.first(where: { $0.realtime + s.dispatchRestartWindow >= ev.realtime && $0.realtime <= ev.realtime + s.dispatchRestartWindow }) {
-            set(.dispatch, "dispatch_restart", [Evidence(r)])
+           let r = dispatchRestarts.firstIndex(where: { $0.realtime + s.dispatchRestartWindow >= ev.realtime && $0.realtime <= ev.realtime + s.dispatchRestartWindow }) {
+            set(.dispatch, "dispatch_restart", [.restart(Int32(r))])
             return
         }
 
         let host = window(sigs, around: t, before: s.hostWindow, after: s.hostAfter)
-        let ooms = host.filter { if case .oomKill? = $0.signal { true } else if case .earlyoomKill? = $0.signal { true } else { false } }
-        let timeouts = host.filter { $0.signal == .serveTimeout }
-        let timeoutUnits = Set(timeouts.compactMap(\.unit))
+        let ooms = indices(host) { e in
+            switch e.signal { case .oomKill?, .earlyoomKill?: true; default: false }
+        }
+        let timeouts = indices(host) { $0.signal == .serveTimeout }
+        let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit })
 
         // 3. A burst: the front segment, unless the host was starving.
         if drop.burstSecond != nil {
-            if !ooms.isEmpty {
-                set(.devvm, "oom_kill", ooms.map(Evidence.init) + timeouts.map(Evidence.init)); return
-            }
-            if timeoutUnits.count >= s.unitsForHostStarvation {
-                set(.devvm, "serve_timeouts", timeouts.map(Evidence.init)); return
-            }
+            if !ooms.isEmpty { set(.devvm, "oom_kill", refs(ooms + timeouts)); return }
+            if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, "serve_timeouts", refs(timeouts)); return }
             set(.edge, "burst", []); return
         }
 
@@ -335,18 +388,18 @@ public struct Attributor: Sendable {
             if restarted.count == 1 { user = restarted.first }
         }
         if let user {
-            let mine = near.filter { $0.user == user }
-            let ev8 = mine.map(Evidence.init)
-            func has(_ p: (Signal) -> Bool) -> Bool { mine.contains { $0.signal.map(p) ?? false } }
+            let mine = indices(near) { $0.user == user }
+            let mineRefs = refs(mine)
+            func has(_ p: (Signal) -> Bool) -> Bool { mine.contains { sigs[$0].signal.map(p) ?? false } }
             if has({ if case .oomKill = $0 { true } else if case .unit(.oomKilled) = $0 { true } else if case .unit(.failed("oom-kill")) = $0 { true } else { false } }) {
-                set(.serve, "oom_kill", ev8); return
+                set(.serve, "oom_kill", mineRefs); return
             }
-            if has({ if case .watchdogRestart = $0 { true } else { false } }) { set(.serve, "watchdog_restart", ev8); return }
-            if has({ if case .plannedRestart = $0 { true } else { false } }) { set(.serve, "planned_restart", ev8); return }
-            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) { set(.serve, "crash_restart", ev8); return }
-            if has({ $0 == .unit(.stopTimeout) }) { set(.serve, "stop_timeout", ev8); return }
+            if has({ if case .watchdogRestart = $0 { true } else { false } }) { set(.serve, "watchdog_restart", mineRefs); return }
+            if has({ if case .plannedRestart = $0 { true } else { false } }) { set(.serve, "planned_restart", mineRefs); return }
+            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) { set(.serve, "crash_restart", mineRefs); return }
+            if has({ $0 == .unit(.stopTimeout) }) { set(.serve, "stop_timeout", mineRefs); return }
             if has({ if case .unit(let a) = $0 { a == .stopping || a == .stopped || a == .started || a == .starting } else { false } }) {
-                set(.serve, "unit_restart", ev8); return
+                set(.serve, "unit_restart", mineRefs); return
             }
         }
         // 5. The serve's port refused, reset or hung up.
@@ -360,27 +413,26 @@ public struct Attributor: Sendable {
             case .timeout?: reason = "serve_timeout"
             default: reason = ev.dispatch?.wsCause == .upstreamClosed ? "upstream_closed" : "upstream_error"
             }
-            let mine = user.map { u in near.filter { $0.user == u } } ?? []
             if user == nil && (cls == .eof || cls == .unexpectedEOF || cls == nil) {
                 set(.unknown, "upstream_no_user", []); return
             }
-            set(.serve, reason, mine.map(Evidence.init)); return
+            set(.serve, reason, user.map { u in refs(indices(near) { $0.user == u }) } ?? []); return
         }
         // 6. The user's serve starving (its own timeouts, watchdog probe timeouts).
         if let user {
-            let starving = near.filter { e in
+            let starving = indices(near) { e in
                 guard e.user == user, let sig = e.signal else { return false }
                 if sig == .serveTimeout { return true }
                 if case .probeFailed = sig { return true }
                 return false
             }
             if !starving.isEmpty && timeoutUnits.subtracting(["t3-serve@\(user).service"]).count < s.unitsForHostStarvation - 1 {
-                set(.serve, "serve_timeout", starving.map(Evidence.init)); return
+                set(.serve, "serve_timeout", refs(starving)); return
             }
         }
         // 7. The host was in trouble.
-        if !ooms.isEmpty { set(.devvm, "oom_kill", ooms.map(Evidence.init)); return }
-        if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, "serve_timeouts", timeouts.map(Evidence.init)); return }
+        if !ooms.isEmpty { set(.devvm, "oom_kill", refs(ooms)); return }
+        if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, "serve_timeouts", refs(timeouts)); return }
 
         // 8. One user's teardown with everything else quiet: their own network.
         let others = teardowns[ev.writtenSecond] ?? 0
@@ -394,23 +446,25 @@ public struct Attributor: Sendable {
     }
 
     /// The last gap (gaps are sorted by end) that ended at or before `t`.
-    static func lastGap(_ gaps: [HostGap], endingBy t: UInt64) -> HostGap? {
+    static func lastGapIndex(_ gaps: [HostGap], endingBy t: UInt64) -> Int? {
         var a = 0, b = gaps.count
         while a < b { let m = (a + b) / 2; if gaps[m].end <= t { a = m + 1 } else { b = m } }
-        return a > 0 ? gaps[a - 1] : nil
+        return a > 0 ? a - 1 : nil
     }
 
-    func bursts(from drops: [Drop]) -> [Burst] {
-        var bySecond: [UInt64: [Drop]] = [:]
-        for d in drops { if let s = d.burstSecond { bySecond[s, default: []].append(d) } }
+    func bursts(from drops: [Drop], in result: Attribution) -> [Burst] {
+        var bySecond: [UInt64: [Int]] = [:]
+        for (i, d) in drops.enumerated() { if let s = d.burstSecond { bySecond[s, default: []].append(i) } }
         return bySecond.keys.sorted().map { sec in
             let members = bySecond[sec]!
             var classes: [String: Int] = [:]
-            for m in members { classes[m.event.className ?? m.event.kind, default: 0] += 1 }
-            let first = members[0]
-            let users = Array(Set(members.compactMap(\.event.user))).sorted()
+            for m in members { classes[drops[m].event.className ?? drops[m].event.kind, default: 0] += 1 }
+            let first = drops[members[0]]
+            let users = Array(Set(members.compactMap { drops[$0].event.user })).sorted()
             var evidence = first.evidence
-            if evidence.isEmpty { evidence = members.prefix(settings.maxEvidence).map { Evidence($0.event) } }
+            if evidence.isEmpty || first.reason == "burst" {
+                evidence = members.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
+            }
             return Burst(second: sec, count: teardowns[sec] ?? members.count, users: users, classes: classes,
                          verdict: first.verdict, reason: first.reason, evidence: evidence)
         }
@@ -421,9 +475,24 @@ public struct Attributor: Sendable {
 public struct Attribution: Sendable {
     public var drops: [Drop]
     public var bursts: [Burst]
+    /// Signals in written-time order (what `EvidenceRef.signal` indexes).
     public var signals: [Event]
     public var gaps: [HostGap]
+    public var restarts: [Event]
     public var clockWentBack: [(from: UInt64, to: UInt64)]
+
+    /// The journal entries behind a reference.
+    public func evidence(_ r: EvidenceRef) -> Evidence? {
+        switch r {
+        case .signal(let i): return Evidence(signals[Int(i)])
+        case .drop(let i): return Evidence(drops[Int(i)].event)
+        case .restart(let i): return Evidence(restarts[Int(i)])
+        case .gapBefore(let i): return gaps[Int(i)].before
+        case .gapAfter(let i): return gaps[Int(i)].after
+        }
+    }
+
+    public func evidence(_ refs: [EvidenceRef]) -> [Evidence] { refs.compactMap { evidence($0) } }
 
     public var counts: [Verdict: Int] {
         var c: [Verdict: Int] = [:]

@@ -73,8 +73,12 @@ struct Analysis {
     var notes: [String]
     var folded: Int
 
+    /// Which drops to judge; serve lines are read only around them.
+    enum Scope { case everyDrop, burstsOnly, serveTimeline }
+
     static func run(source: SourceOptions, units: SourceUnitOptions, maps: MapOptions,
-                    settings: AttributionSettings, window: TimeWindow, requireServe: Bool = false) throws -> Analysis {
+                    settings: AttributionSettings, window: TimeWindow, scope: Scope = .everyDrop) throws -> Analysis {
+        let requireServe = scope == .serveTimeline
         let portMap = try PortMapLoader.load(maps)
         var missing: [String] = []
         let tags = units.scriptTags.sorted()
@@ -94,11 +98,19 @@ struct Analysis {
         // serves are selected by their shared slice when they have one, and PID
         // 1's and coredump messages by their fixed fields; EventStream then
         // keeps exactly the units asked for. Same entries, a fraction of the time.
-        var m = MatchSet()
+        // Phase 1 reads everything but the serves' own lines (the bulk of
+        // them); phase 2 reads those only around the drops found, where they
+        // can change a verdict. `serve` reads them all in phase 1.
         let slice = Analysis.sharedSlice(of: serveUnits, in: j)
-        m.add(dispatchUnits.map { "_SYSTEMD_UNIT=\($0)" } + (slice == nil ? serveUnits.map { "_SYSTEMD_UNIT=\($0)" } : [])
-              + ([units.earlyoomUnit] + tags.map { "\($0).service" }).map { "_SYSTEMD_UNIT=\($0)" })
-        if let slice { m.add(["_SYSTEMD_SLICE=\(slice)"]) }
+        let serveTerms: [[String]] = serveUnits.isEmpty ? [] : [slice.map { ["_SYSTEMD_SLICE=\($0)"] } ?? serveUnits.map { "_SYSTEMD_UNIT=\($0)" }]
+        // Phase 1a, the signals: PID 1, coredumps, authorised daemons, the
+        // kernel, earlyoom and the scripts (few entries; added out of order).
+        // Phase 1b, the dispatch alone, in time order. Two passes over a few
+        // match terms each are faster than one pass over all of them: sd-journal
+        // re-walks every OR term for every entry it returns.
+        var m = MatchSet()
+        m.add(([units.earlyoomUnit] + tags.map { "\($0).service" }).map { "_SYSTEMD_UNIT=\($0)" })
+        if requireServe { for t in serveTerms { m.add(t) } }
         m.add(["MESSAGE_ID=fc2e22bc6ee647b6b90729ab34a250b1", "_UID=0"])
         m.add(["_PID=1"])
         if !all.isEmpty { m.add(["_UID=0"] + all.map { "OBJECT_SYSTEMD_UNIT=\($0)" }) }
@@ -115,10 +127,48 @@ struct Analysis {
             guard var ev = stream.classify(entry) else { return }
             ev.cursor = scan.journal.cursor()
             stream.learn(from: ev)
+            attributor.addSignal(ev)
+        }
+        timing.mark("signals (\(scan.journal.entriesRead) entries)")
+        var dm = MatchSet()
+        dm.add(dispatchUnits.map { "_SYSTEMD_UNIT=\($0)" })
+        try j.apply(dm)
+        try j.seek(since: window.since, until: window.until)
+        if scope == .burstsOnly { attributor.onlyTeardowns = true }
+        scan.forEach { entry in
+            guard var ev = stream.classify(entry) else { return }
+            // Cursors only for what can be printed (ws open and friends never are).
+            if ev.dispatch.map({ $0.kind != .wsOpen && $0.kind != .paired && $0.kind != .other }) ?? true {
+                ev.cursor = scan.journal.cursor()
+            }
             attributor.add(ev)
         }
         attributor.close()
-        timing.mark("read and classify (\(scan.journal.entriesRead) entries)")
+        if scope == .burstsOnly { attributor.retainBurstDrops() }
+        timing.mark("dispatch (\(scan.journal.entriesRead) entries in all)")
+
+        // Phase 2: the serves' lines around the drops.
+        if !requireServe && !serveTerms.isEmpty {
+            var serveMatches = MatchSet()
+            for t in serveTerms { serveMatches.add(t) }
+            var n = 0
+            for (a, b) in attributor.evidenceIntervals() {
+                try j.apply(serveMatches)
+                try j.seek(since: a, until: b)
+                reading: while true {
+                    switch j.next() {
+                    case .end: break reading
+                    case .skipped: continue
+                    case .entry(let entry):
+                        n += 1
+                        guard var ev = stream.classify(entry) else { continue }
+                        ev.cursor = j.cursor()
+                        attributor.addSignal(ev)
+                    }
+                }
+            }
+            timing.mark("serve lines around the drops (\(n) entries)")
+        }
         var notes = scan.readingNotes()
         for m in missing { notes.append("no unit in the journal matches '\(m)': no serve-side evidence") }
 

@@ -42,16 +42,17 @@ struct AttributionRenderer {
                 + Render.column("CLASS", 17) + Render.column("VERDICT", 8) + Render.column("REASON", 21) + "EVIDENCE")
             for d in at.drops {
                 let ev = d.event
-                var evText = d.evidence.first.map { "\(time($0.realtime, digits: 0)) \($0.unit ?? "-"): \(Render.cell(Array($0.message.utf8)))" } ?? "-"
+                let evidence = at.evidence(d.evidence)
+                var evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \($0.unit ?? "-"): \(Render.cell(Array($0.message.utf8)))" } ?? "-"
                 if d.evidence.count > 1 && !verbose { evText += " (+\(d.evidence.count - 1) more)" }
                 if d.burstSecond != nil && d.evidence.isEmpty { evText = "burst of \(burstCount(at, d)) at \(time(d.burstSecond! * 1_000_000, digits: 0))" }
                 out.line(Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
                     + Render.column(ev.kind, 11) + Render.column(ev.className ?? "-", 17)
                     + Render.column(d.verdict.rawValue, 8) + Render.column(d.reason, 21) + evText)
-                if verbose { evidenceLines(d.evidence) }
+                if verbose { evidenceLines(evidence) }
             }
         case .json:
-            for d in at.drops { dropJSON(d) }
+            for d in at.drops { dropJSON(d, at) }
         }
     }
 
@@ -59,14 +60,14 @@ struct AttributionRenderer {
         at.bursts.first { $0.second == d.burstSecond }?.count ?? 0
     }
 
-    func dropJSON(_ d: Drop) {
+    func dropJSON(_ d: Drop, _ at: Attribution) {
         EventRenderer.writeEventJSON(d.event, type: "drop") { o in
             o.ascii(",\"verdict\":"); o.jsonString(d.verdict.rawValue)
             o.ascii(",\"reason\":"); o.jsonString(d.reason)
             o.ascii(",\"trigger\":"); o.jsonString(d.trigger.rawValue)
             o.ascii(",\"burst_second\":")
             if let b = d.burstSecond { o.byte(0x22); o.rfc3339UTC(b * 1_000_000, fractionDigits: 0); o.byte(0x22) } else { o.ascii("null") }
-            o.ascii(",\"evidence\":"); o.write(Self.evidenceJSON(d.evidence))
+            o.ascii(",\"evidence\":"); o.write(Self.evidenceJSON(at.evidence(d.evidence)))
         }
         out.newline()
     }
@@ -86,7 +87,7 @@ struct AttributionRenderer {
                 out.line(Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
                     + Render.column(b.verdict.rawValue, 8) + Render.column(b.reason, 15)
                     + Render.column(EventSummary.text(b.classes), 30) + (b.users.isEmpty ? "-" : b.users.joined(separator: ",")))
-                if verbose { evidenceLines(b.evidence) }
+                if verbose { evidenceLines(a.attribution.evidence(b.evidence)) }
             }
         case .json:
             for b in list {
@@ -95,7 +96,7 @@ struct AttributionRenderer {
                 s += ",\"users\":[" + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
                 s += ",\"classes\":\(EventSummary.json(b.classes))"
                 s += ",\"verdict\":\(Render.json(b.verdict.rawValue)),\"reason\":\(Render.json(b.reason))"
-                s += ",\"evidence\":" + Self.evidenceJSON(b.evidence) + "}"
+                s += ",\"evidence\":" + Self.evidenceJSON(a.attribution.evidence(b.evidence)) + "}"
                 out.line(s)
             }
         }

@@ -38,7 +38,7 @@ extension T3Attr {
                 let window = try source.window(now: try currentTime())
                 var settings = try attribution.settings()
                 settings.burstMin = min
-                let a = try Analysis.run(source: source, units: units, maps: maps, settings: settings, window: window)
+                let a = try Analysis.run(source: source, units: units, maps: maps, settings: settings, window: window, scope: .burstsOnly)
                 var r = AttributionRenderer(format: out.output, local: out.local)
                 r.verbose = verbose
                 r.header("bursts", a)

@@ -27,7 +27,7 @@ extension T3Attr {
             try runReporting {
                 let window = try source.window(now: try currentTime())
                 let a = try Analysis.run(source: source, units: units, maps: maps, settings: AttributionSettings(),
-                                         window: window, requireServe: true)
+                                         window: window, scope: .serveTimeline)
                 let r = AttributionRenderer(format: out.output, local: out.local)
                 r.header("serve", a)
                 r.serve(a, users: user)

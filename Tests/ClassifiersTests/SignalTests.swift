@@ -156,8 +156,9 @@ struct AttributorTests {
         var a = Attributor()
         a.add(Self.dispatch(Self.t0, "http: proxy error: context canceled"))
         a.close()
+        var b = a
         let gap = HostGap(start: Self.t0 - 100_000_000, end: Self.t0 - 10_000_000, bootChanged: false)
-        let d = a.attribute(gaps: [gap]).drops[0]
+        let d = b.attribute(gaps: [gap]).drops[0]
         #expect(d.verdict == .devvm && d.reason == "host_gap")
         let old = HostGap(start: Self.t0 - 900_000_000, end: Self.t0 - 800_000_000, bootChanged: true)
         #expect(a.attribute(gaps: [old]).drops[0].verdict == .client)
