@@ -324,6 +324,25 @@ public final class Journal {
         }
     }
 
+    /// The receive time and boot of the last entry before `x` and of the first
+    /// at or after it, any source (the matches must be flushed: see `scanTimes`).
+    public func straddle(_ x: UInt64) -> (before: (UInt64, String)?, after: (UInt64, String)?) {
+        guard sd_journal_seek_realtime_usec(j, x) >= 0 else { return (nil, nil) }
+        var after: (UInt64, String)?
+        var t: UInt64 = 0
+        if sd_journal_next(j) > 0, sd_journal_get_realtime_usec(j, &t) >= 0 { after = (t, currentBoot()) }
+        var before: (UInt64, String)?
+        if after != nil {
+            if sd_journal_previous(j) > 0, sd_journal_get_realtime_usec(j, &t) >= 0, t < x { before = (t, currentBoot()) }
+        } else if sd_journal_seek_realtime_usec(j, x) >= 0, sd_journal_previous(j) > 0, sd_journal_get_realtime_usec(j, &t) >= 0 {
+            before = (t, currentBoot())
+        }
+        return (before, after)
+    }
+
+    /// Clears the matches (every source is read from then on).
+    public func flushMatches() { sd_journal_flush_matches(j) }
+
     /// The entries just before and at-or-after `realtime` (any source), with
     /// cursors: the two sides of a host gap. Clears the matches.
     public func neighbours(of realtime: UInt64) -> (before: JournalEntry?, after: JournalEntry?) {

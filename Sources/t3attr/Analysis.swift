@@ -173,15 +173,37 @@ struct Analysis {
         for m in missing { notes.append("no unit in the journal matches '\(m)': no serve-side evidence") }
 
         // Host gaps: read every source, but only around the drops.
+        // Probes a little closer together than the threshold: each lands inside
+        // any gap that long and sees the entries on both sides of it. Where two
+        // probes see different boots, the stretch between them is read whole.
         var finder = GapFinder(threshold: settings.gapThreshold)
+        let step = max(settings.gapThreshold * 9 / 10, 1)
+        j.flushMatches()
         for (a, b) in attributor.gapIntervals() {
-            finder.reset()
-            try scan.journal.scanTimes(from: a, to: b) { t, boot in finder.add(realtime: t, bootID: boot) }
+            var x = a
+            var lastBoot: (UInt64, String)?
+            while x <= b + step {
+                let p = j.straddle(x)
+                if let before = p.before, let after = p.after {
+                    finder.reset()
+                    finder.add(realtime: before.0, bootID: before.1)
+                    finder.add(realtime: after.0, bootID: after.1)
+                }
+                if let seen = p.after ?? p.before {
+                    if let lb = lastBoot, lb.1 != seen.1, !lb.1.isEmpty, !seen.1.isEmpty {
+                        finder.reset()
+                        try j.scanTimes(from: lb.0, to: seen.0) { t, boot in finder.add(realtime: t, bootID: boot) }
+                    }
+                    lastBoot = seen
+                }
+                // Skip ahead: nothing between x and the next entry needs another probe.
+                x = max(x + step, (p.after?.0 ?? x) + 1)
+            }
         }
         timing.mark("gap scan (\(attributor.gapIntervals().count) intervals)")
         var gaps = finder.gaps
         for i in gaps.indices {
-            let n = scan.journal.neighbours(of: gaps[i].end)
+            let n = j.neighbours(of: gaps[i].end)
             gaps[i].before = n.before.map { Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: "last_entry_before_gap", message: $0.messageText, cursor: $0.cursor) }
             gaps[i].after = n.after.map { Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: $0.bootID != n.before?.bootID ? "first_entry_of_new_boot" : "first_entry_after_gap", message: $0.messageText, cursor: $0.cursor) }
         }
