@@ -15,7 +15,7 @@ TEST_PKGS := systemd-journal-remote systemd
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run test install deps-build deps-test sample fixtures-check clean bench
+.PHONY: all build release run test test-sanitize install deps-build deps-test sample fixtures-check clean bench fuzz
 
 all: build
 
@@ -50,6 +50,18 @@ test: deps-test
 	python3 tools/fixtures.py --check
 	$(SWIFT) build
 	$(SWIFT) test
+
+# libFuzzer on the message and time parsers, FUZZ_SECONDS each (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: deps-build
+	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+# The test suite under AddressSanitizer, then ThreadSanitizer (dispatch --jobs uses threads).
+test-sanitize: deps-test
+	$(SWIFT) build --sanitize=address --scratch-path .build-asan
+	T3ATTR_BIN=$(CURDIR)/.build-asan/debug/t3attr $(SWIFT) test --sanitize=address --scratch-path .build-asan
+	$(SWIFT) build --sanitize=thread --scratch-path .build-tsan
+	T3ATTR_BIN=$(CURDIR)/.build-tsan/debug/t3attr $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
 # Speed and memory against ../shared/bench's reference reader and the runbook recipes.
 bench: deps-test

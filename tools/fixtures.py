@@ -324,6 +324,47 @@ def old_format(j, base):
                expect=("serve", "reset"))
 
 
+def hostile_messages():
+    """MESSAGEs that are binary, not UTF-8, empty, very large or cut short."""
+    j = Journal()
+    base = "2026-06-14 08:00:00"
+    j.filler(at(base, -60), at(base, 120))
+    def raw(t, payload, prefix=True):
+        us = ts(t)
+        j.add(t, {"PRIORITY": "6", "_TRANSPORT": "stdout", "_PID": "812", "_UID": "1000", "_COMM": "t3-dispatch",
+                  "_SYSTEMD_UNIT": "t3-dispatch.service", "SYSLOG_IDENTIFIER": "t3-dispatch",
+                  "MESSAGE": (go_prefix(us).encode() if prefix else b"") + payload})
+    raw(at(base, 1), b"http: proxy error: context canceled \xff\xfe\x80 bad utf-8")
+    raw(at(base, 2), b"ws close user=al\x00ice ip=1.2.3.4 dur_ms=5 cause=graceful")
+    raw(at(base, 3), b"", prefix=False)
+    raw(at(base, 4), b"http: proxy error: dial tcp 127.0.0.1:3773: connect: connection refused " + b"x" * (1024 * 1024))
+    raw(at(base, 5), b"ws close user=bob ip=[::1]:5 dur_ms=abc cause=")
+    raw(at(base, 6), b"ws clo")
+    raw(at(base, 7), b"http: proxy error: read tcp [::1]:41234->[::1]:3774: read: connection reset by peer")
+    raw(at(base, 8), b"http: proxy error: dial tcp 127.0.0.1:99999: connect: connection refused")
+    raw(at(base, 9), b"\x1b[31mhttp: proxy error: EOF\x1b[0m\r")
+    j.entries[-1][2]["MESSAGE"] = b"\x1b[31m" + j.entries[-1][2]["MESSAGE"]
+    return j
+
+
+def clock_backwards():
+    """An NTP step back of 40 s in the middle, then a second boot."""
+    j = Journal()
+    j.sort = False
+    base = "2026-06-15 09:00:00"
+    j.filler(at(base, -300), at(base, 0))
+    j.dispatch(at(base, 1), "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
+    j.dispatch(at(base, 2), "ws open user=alice ip=1.1.1.1")
+    # The clock steps back 40 s: these are received "before" the lines above.
+    j.filler(at(base, -35), at(base, -5))
+    j.dispatch(at(base, -30), "http: proxy error: dial tcp 127.0.0.1:3774: connect: connection refused", expect=("serve", "refused"))
+    j.new_boot(BOOT_B, at(base, 100))
+    j.filler(at(base, 110), at(base, 600))
+    j.dispatch(at(base, 115), "t3-dispatch listening on :3780", pid=700, expect=("devvm", "reboot"))
+    j.dispatch(at(base, 400), "http: proxy error: context canceled", pid=700, expect=("client", "isolated_cancel"))
+    return j
+
+
 def scenario(builder, base, span_before=900, span_after=900, filler=True):
     def make():
         j = Journal()
@@ -421,6 +462,8 @@ SCENARIOS = {
     "scenario-host-freeze": host_freeze_scenario,
     "scenario-old-format": scenario(old_format, "2026-06-05 09:00:00"),
     "sample-incident": sample_incident,
+    "hostile-messages": hostile_messages,
+    "scenario-clock-backwards": clock_backwards,
 }
 
 

@@ -14,6 +14,16 @@ public enum JournalSource: Sendable, Equatable {
     case files([String])
 }
 
+/// A journal file that was not (fully) read, and why.
+public struct SkippedFile: Sendable, Equatable {
+    public var path: String
+    public var reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+}
+
 /// One outcome of `Journal.next()`.
 public enum ReadResult {
     case entry(JournalEntry)
@@ -39,35 +49,153 @@ public final class Journal {
     /// Set when iteration itself failed (a damaged file); reading stops there.
     public private(set) var iterationError: String?
 
+    /// Journal files that could not be used, with why; the rest was read.
+    public private(set) var skippedFiles: [SkippedFile] = []
+    private var usageAtOpen: UInt64 = 0
+
     public init(source: JournalSource) throws(JournalError) {
         self.source = source
         var handle: OpaquePointer?
         var r: Int32
         switch source {
-        case .local:
-            r = sd_journal_open(&handle, Int32(SD_JOURNAL_LOCAL_ONLY))
-        case .merged:
-            r = sd_journal_open(&handle, 0)
+        case .local, .merged:
+            // Files this user may not read are named, not silently left out.
+            for dir in ["/var/log/journal", "/run/log/journal"] {
+                skippedFiles += Journal.journalFiles(under: dir, depth: 1).filter { access($0, R_OK) != 0 }
+                    .map { SkippedFile(path: $0, reason: "permission denied") }
+            }
+            r = sd_journal_open(&handle, source == .local ? Int32(SD_JOURNAL_LOCAL_ONLY) : 0)
         case .directory(let dir):
             try Journal.checkDirectory(dir)
+            let files = Journal.journalFiles(under: dir, depth: 1)
+            let (good, bad) = Journal.validate(files)
+            skippedFiles = bad
+            if good.isEmpty && !bad.isEmpty {
+                throw Journal.nothingUsable(bad, in: dir)
+            }
             r = sd_journal_open_directory(&handle, dir, 0)
         case .files(let paths):
             guard !paths.isEmpty else { throw JournalError(.noInput, "no journal files given") }
             for p in paths { try Journal.checkFile(p) }
-            var cstrs: [UnsafeMutablePointer<CChar>?] = paths.map { strdup($0) }
-            cstrs.append(nil)
-            defer { for c in cstrs { free(c) } }
-            r = cstrs.withUnsafeMutableBufferPointer { buf in
-                buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) {
-                    sd_journal_open_files(&handle, $0, 0)
-                }
-            }
+            let (good, bad) = Journal.validate(paths)
+            skippedFiles = bad
+            if good.isEmpty { throw Journal.nothingUsable(bad, in: nil) }
+            r = Journal.openFiles(good, &handle)
         }
         if r < 0 { throw JournalError.errno("cannot open the journal (\(Journal.describe(source)))", r) }
         j = handle
         // Read whole fields: MESSAGE may be large, and a cut one would misclassify.
         _ = sd_journal_set_data_threshold(handle, 0)
         try checkSomethingOpened()
+        _ = sd_journal_get_usage(handle, &usageAtOpen)
+    }
+
+    static func openFiles(_ paths: [String], _ handle: inout OpaquePointer?) -> Int32 {
+        var cstrs: [UnsafeMutablePointer<CChar>?] = paths.map { strdup($0) }
+        cstrs.append(nil)
+        defer { for c in cstrs { free(c) } }
+        return cstrs.withUnsafeMutableBufferPointer { buf in
+            buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) {
+                sd_journal_open_files(&handle, $0, 0)
+            }
+        }
+    }
+
+    /// Opens each file alone: those sd-journal refuses (truncated, not a
+    /// journal, unreadable) are set aside with the reason.
+    public static func validate(_ paths: [String]) -> (good: [String], bad: [SkippedFile]) {
+        var good: [String] = [], bad: [SkippedFile] = []
+        for p in paths {
+            if access(p, R_OK) != 0 {
+                bad.append(SkippedFile(path: p, reason: "permission denied (\(JournalError.accessHint))"))
+                continue
+            }
+            var h: OpaquePointer?
+            let r = openFiles([p], &h)
+            var usage: UInt64 = 0
+            if r >= 0 { _ = sd_journal_get_usage(h, &usage); sd_journal_close(h) }
+            if r < 0 || usage == 0 {
+                bad.append(SkippedFile(path: p, reason: describeBadFile(p, errno: r < 0 ? -r : EBADMSG)))
+            } else {
+                good.append(p)
+            }
+        }
+        return (good, bad)
+    }
+
+    /// Why a file is not a usable journal, in words.
+    static func describeBadFile(_ path: String, errno code: Int32) -> String {
+        var st = stat()
+        if stat(path, &st) == 0 && st.st_size == 0 { return "empty file" }
+        var sig = [UInt8](repeating: 0, count: 8)
+        if let f = fopen(path, "rb") {
+            _ = fread(&sig, 1, 8, f)
+            fclose(f)
+        }
+        let isJournal = sig == Array("LPKSHHRH".utf8)
+        let text = String(cString: strerror(code))
+        return isJournal ? "truncated or damaged journal file (\(text))" : "not a journal file (\(text))"
+    }
+
+    static func nothingUsable(_ bad: [SkippedFile], in dir: String?) -> JournalError {
+        let list = bad.prefix(5).map { "\($0.path): \($0.reason)" }.joined(separator: "; ")
+        let more = bad.count > 5 ? " (and \(bad.count - 5) more)" : ""
+        let kind: JournalError.Kind = bad.allSatisfy { $0.reason.hasPrefix("permission denied") } ? .permission : .noInput
+        return JournalError(kind, "no usable journal file\(dir.map { " in \($0)" } ?? ""): \(list)\(more)")
+    }
+
+    /// `*.journal` and `*.journal~` in `dir` and (to `depth`) its subdirectories.
+    static func journalFiles(under dir: String, depth: Int) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            let path = dir + "/" + name
+            if e.pointee.d_type == UInt8(DT_DIR) {
+                if depth > 0 { out += journalFiles(under: path, depth: depth - 1) }
+            } else if name.hasSuffix(".journal") || name.hasSuffix(".journal~") {
+                out.append(path)
+            }
+        }
+        return out.sorted()
+    }
+
+    /// sd-journal drops a file from the set when it meets damage while
+    /// iterating, without telling the caller; the entries after the damage
+    /// are then missing. This notices (the set's size shrank) and names the
+    /// files that no longer read cleanly.
+    public func damagedFilesAfterReading() -> [SkippedFile] {
+        var usage: UInt64 = 0
+        guard sd_journal_get_usage(j, &usage) >= 0, usage < usageAtOpen else { return [] }
+        var candidates: [String]
+        switch source {
+        case .files(let f): candidates = f
+        case .directory(let d): candidates = Journal.journalFiles(under: d, depth: 1)
+        case .local, .merged: candidates = ["/var/log/journal", "/run/log/journal"].flatMap { Journal.journalFiles(under: $0, depth: 1) }
+        }
+        candidates.removeAll { p in skippedFiles.contains { $0.path == p } }
+        var damaged: [SkippedFile] = []
+        for p in candidates {
+            var h: OpaquePointer?
+            guard Journal.openFiles([p], &h) >= 0 else { continue }
+            defer { sd_journal_close(h) }
+            var before: UInt64 = 0, after: UInt64 = 0
+            _ = sd_journal_get_usage(h, &before)
+            var n = 0
+            while sd_journal_next(h) > 0 { n += 1 }
+            _ = sd_journal_get_usage(h, &after)
+            if after < before {
+                damaged.append(SkippedFile(path: p, reason: "damaged: reading stopped after \(n) entries (journalctl --verify --file \(p))"))
+            }
+        }
+        if damaged.isEmpty {
+            let name = candidates.count == 1 ? candidates[0] : Journal.describe(source)
+            damaged.append(SkippedFile(path: name, reason: "damaged: sd-journal stopped reading it early (journalctl --verify)"))
+        }
+        skippedFiles += damaged
+        return damaged
     }
 
     deinit { sd_journal_close(j) }

@@ -169,9 +169,6 @@ struct Analysis {
             }
             timing.mark("serve lines around the drops (\(n) entries)")
         }
-        var notes = scan.readingNotes()
-        for m in missing { notes.append("no unit in the journal matches '\(m)': no serve-side evidence") }
-
         // Host gaps: read every source, but only around the drops.
         // Probes a little closer together than the threshold: each lands inside
         // any gap that long and sees the entries on both sides of it. Where two
@@ -209,6 +206,8 @@ struct Analysis {
         }
         let result = attributor.attribute(gaps: gaps)
         timing.mark("attribute (\(result.drops.count) drops)")
+        var notes = scan.readingNotes()
+        for m in missing { notes.append("no unit in the journal matches '\(m)': no serve-side evidence") }
         for c in result.clockWentBack.prefix(3) {
             notes.append("the journal's clock went backwards from \(Render.rfc3339(c.from)) to \(Render.rfc3339(c.to))")
         }

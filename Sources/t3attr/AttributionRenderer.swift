@@ -150,6 +150,7 @@ struct AttributionRenderer {
             s += ",\"since_usec\":\(Render.json(window.since)),\"until_usec\":\(Render.json(window.until))"
             s += ",\"units\":[" + a.scan.units.map { Render.json($0) }.joined(separator: ",") + "]"
             s += ",\"entries_read\":\(a.scan.journal.entriesRead),\"entries_skipped\":\(a.scan.journal.skippedEntries)"
+            s += ",\"skipped_files\":" + EventRenderer.skippedFilesJSON(a.scan.journal.skippedFiles)
             s += ",\"answer\":\(Render.json(at.answer))"
             s += ",\"drops\":\(at.drops.count),\"bursts\":\(at.bursts.count)"
             var counts: [String: Int] = [:]

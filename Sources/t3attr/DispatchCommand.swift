@@ -62,8 +62,10 @@ extension T3Attr {
                 let files = try ParallelScan.files(for: source)
                 let n = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
                 if let files, n > 1 {
-                    try ParallelScan.dispatch(files: files, jobs: n, unitPattern: units.dispatchUnit, window: window,
-                                              classifier: classifier, filter: filter, renderer: renderer)
+                    let (badFiles, badEntries) = try ParallelScan.dispatch(
+                        files: files, jobs: n, unitPattern: units.dispatchUnit, window: window,
+                        classifier: classifier, filter: filter, renderer: renderer)
+                    try exitIfStrict(source.strict, skippedFiles: badFiles, skippedEntries: badEntries)
                     return
                 }
                 let scan = try Scan(source: source, unitPatterns: [units.dispatchUnit], window: window)
@@ -73,6 +75,8 @@ extension T3Attr {
                 renderer.summary(sum, window: window, scan: scan, notes: notes)
                 Output.shared.flush()
                 for n in notes { Diagnostics.warning(n) }
+                try exitIfStrict(source.strict, skippedFiles: scan.journal.skippedFiles.count,
+                                 skippedEntries: scan.journal.skippedEntries)
             }
         }
     }
@@ -135,12 +139,16 @@ enum ParallelScan {
         var skipped = 0
         var notes: [String] = []
         var error: String?
+        var damaged: [SkippedFile] = []
     }
 
+    /// Returns the numbers of skipped files and entries (for `--strict`).
     static func dispatch(files: [String], jobs: Int, unitPattern: String, window: TimeWindow,
-                         classifier: DispatchClassifier, filter: DispatchFilter, renderer: EventRenderer) throws {
+                         classifier: DispatchClassifier, filter: DispatchFilter, renderer: EventRenderer) throws -> (Int, Int) {
         // Unit names are expanded once over all files, as a single handle would.
         let all = try Journal(source: .files(files))
+        var skippedFiles = all.skippedFiles
+        let files = files.filter { f in !skippedFiles.contains { $0.path == f } }
         let units = try all.expandUnits([unitPattern])
         var unitMatches = MatchSet()
         unitMatches.addUnits(units)
@@ -177,8 +185,9 @@ enum ParallelScan {
                         r.read = j.entriesRead
                         r.skipped = j.skippedEntries
                         if let e = j.iterationError { r.notes.append("\(order[i]): \(e)") }
+                        r.damaged = j.damagedFilesAfterReading()
                     } catch {
-                        r.error = "\(order[i]): \(error)"
+                        r.error = "\(error)"
                     }
                     let result = r
                     results.withLock { $0[i] = result }
@@ -193,7 +202,11 @@ enum ParallelScan {
         for i in 0..<order.count {
             done[i].wait()
             guard let r = results.withLock({ $0.removeValue(forKey: i) }) else { continue }
-            if let e = r.error { notes.append("skipped \(e)"); continue }
+            if let e = r.error {
+                skippedFiles.append(SkippedFile(path: order[i], reason: e))
+                continue
+            }
+            skippedFiles += r.damaged
             Output.shared.bytes(r.rows)
             Output.shared.flush()
             summary.merge(r.summary)
@@ -202,9 +215,11 @@ enum ParallelScan {
             notes += r.notes
         }
         if skipped > 0 { notes.insert("\(skipped) unreadable journal entr\(skipped == 1 ? "y was" : "ies were") skipped", at: 0) }
+        notes = skippedFiles.map { "skipped \($0.path): \($0.reason)" } + notes
         renderer.summary(summary, window: window, units: units, windowText: windowText,
-                         entriesRead: read, skipped: skipped, notes: notes)
+                         entriesRead: read, skipped: skipped, skippedFiles: skippedFiles, notes: notes)
         Output.shared.flush()
         for n in notes { Diagnostics.warning(n) }
+        return (skippedFiles.count, skipped)
     }
 }

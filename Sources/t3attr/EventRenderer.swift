@@ -1,3 +1,4 @@
+import JournalReader
 import Foundation
 import Classifiers
 
@@ -54,7 +55,7 @@ struct EventRenderer {
             let start = o.count
             if local { o.write(Render.rfc3339(ev.realtime, local: true, fractionDigits: 3)) } else { o.rfc3339UTC(ev.realtime, fractionDigits: 3) }
             o.pad(from: start, to: 26)
-            if let u = ev.user { o.write(u) } else if let p = ev.port { o.ascii("port:"); o.int(p) } else { o.byte(0x2D) }
+            if let u = ev.user { o.cell(u.utf8) } else if let p = ev.port { o.ascii("port:"); o.int(p) } else { o.byte(0x2D) }
             o.pad(from: start, to: 37)
             o.write(ev.kind)
             o.pad(from: start, to: 57)
@@ -110,11 +111,16 @@ struct EventRenderer {
 
     func summary(_ sum: EventSummary, window: TimeWindow, scan: Scan, notes: [String]) {
         summary(sum, window: window, units: scan.units, windowText: scan.windowText(local: local),
-                entriesRead: scan.journal.entriesRead, skipped: scan.journal.skippedEntries, notes: notes)
+                entriesRead: scan.journal.entriesRead, skipped: scan.journal.skippedEntries,
+                skippedFiles: scan.journal.skippedFiles, notes: notes)
+    }
+
+    static func skippedFilesJSON(_ f: [SkippedFile]) -> String {
+        "[" + f.map { "{\"path\":\(Render.json($0.path)),\"reason\":\(Render.json($0.reason))}" }.joined(separator: ",") + "]"
     }
 
     func summary(_ sum: EventSummary, window: TimeWindow, units: [String], windowText: String,
-                 entriesRead: Int, skipped: Int, notes: [String]) {
+                 entriesRead: Int, skipped: Int, skippedFiles: [SkippedFile], notes: [String]) {
         switch format {
         case .table:
             if sum.total == 0 {
@@ -132,6 +138,7 @@ struct EventRenderer {
             s += ",\"units\":[" + units.map { Render.json($0) }.joined(separator: ",") + "]"
             s += ",\"entries_read\":\(entriesRead)"
             s += ",\"entries_skipped\":\(skipped)"
+            s += ",\"skipped_files\":" + Self.skippedFilesJSON(skippedFiles)
             s += ",\"events\":\(sum.total)"
             s += ",\"by_kind\":\(EventSummary.json(sum.byKind))"
             s += ",\"by_class\":\(EventSummary.json(sum.byClass))"

@@ -23,11 +23,19 @@ func runReporting(_ body: () throws -> Void) throws {
         switch e.kind {
         case .noInput: throw ExitCode(Exit.noInput)
         case .permission: throw ExitCode(Exit.noPermission)
-        case .noData, .system: throw ExitCode(Exit.failure)
+        case .noData: throw ExitCode(Exit.usage)  // a unit name or glob that names nothing
+        case .system: throw ExitCode(Exit.failure)
         }
     } catch let e as ConfigError {
         Output.shared.flush()
         Diagnostics.error(e.description)
         throw ExitCode(e.reason.hasPrefix("cannot read") ? Exit.noInput : Exit.dataError)
     }
+}
+
+/// After the output: `--strict` turns anything skipped into exit 65.
+func exitIfStrict(_ strict: Bool, skippedFiles: Int, skippedEntries: Int) throws {
+    guard strict, skippedFiles + skippedEntries > 0 else { return }
+    Diagnostics.error("--strict: \(skippedFiles) file(s) and \(skippedEntries) entr\(skippedEntries == 1 ? "y" : "ies") were skipped")
+    throw ExitCode(Exit.dataError)
 }

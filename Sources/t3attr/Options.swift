@@ -22,6 +22,9 @@ struct SourceOptions: ParsableArguments {
     @Option(name: [.customShort("U"), .long], help: ArgumentHelp("End of the window (same syntax as --since).", valueName: "time"))
     var until: String?
 
+    @Flag(name: .long, help: "Exit non-zero (65) when any journal file or entry had to be skipped (default: warn and go on, like journalctl).")
+    var strict = false
+
     func validate() throws {
         let chosen = [merge, directory != nil, !file.isEmpty].filter { $0 }.count
         if chosen > 1 { throw ValidationError("choose one of -m/--merge, -D/--directory and --file") }

@@ -51,6 +51,8 @@ extension T3Attr {
                 r.summary(a, window: window)
                 Output.shared.flush()
                 for n in a.notes { Diagnostics.warning(n) }
+                try exitIfStrict(source.strict, skippedFiles: a.scan.journal.skippedFiles.count,
+                                 skippedEntries: a.scan.journal.skippedEntries)
             }
         }
     }

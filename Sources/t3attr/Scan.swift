@@ -63,9 +63,11 @@ struct Scan {
         }
     }
 
-    /// Lines for stderr about what could not be read.
+    /// Lines for stderr about what could not be read (call once, after reading).
     func readingNotes() -> [String] {
         var notes: [String] = []
+        _ = journal.damagedFilesAfterReading()
+        for f in journal.skippedFiles { notes.append("skipped \(f.path): \(f.reason)") }
         if journal.skippedEntries > 0 {
             notes.append("\(journal.skippedEntries) unreadable journal entr\(journal.skippedEntries == 1 ? "y was" : "ies were") skipped")
         }

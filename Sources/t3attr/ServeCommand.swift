@@ -34,6 +34,8 @@ extension T3Attr {
                 if out.output == .json { r.summary(a, window: window) }
                 Output.shared.flush()
                 for n in a.notes { Diagnostics.warning(n) }
+                try exitIfStrict(source.strict, skippedFiles: a.scan.journal.skippedFiles.count,
+                                 skippedEntries: a.scan.journal.skippedEntries)
             }
         }
     }

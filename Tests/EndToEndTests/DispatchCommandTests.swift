@@ -112,7 +112,7 @@ struct DispatchCommandTests {
         #expect(missing.stderr.contains("/nonexistent.journal"))
         let path = try Fixtures.journal("dispatch-basic")
         let noUnit = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-unit", "nosuch@*"] + table)
-        #expect(noUnit.status == 1)
+        #expect(noUnit.status == 64)
         #expect(noUnit.stderr.contains("no unit in the journal matches 'nosuch@*'"))
     }
 

@@ -1,0 +1,223 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
+
+private func copy(_ src: String, to dst: String) throws {
+    try? FileManager.default.removeItem(atPath: dst)
+    try FileManager.default.copyItem(atPath: src, toPath: dst)
+}
+
+/// Overwrites `count` bytes at `offset` with zeros or pseudo-random bytes.
+private func damage(_ path: String, at offset: Int, count: Int, random: Bool) throws {
+    let h = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+    try h.seek(toOffset: UInt64(offset))
+    var rng = SystemRandomNumberGenerator()
+    h.write(Data((0..<count).map { _ in random ? UInt8.random(in: 0...255, using: &rng) : 0 }))
+    try h.close()
+}
+
+/// Offset of the n-th occurrence of `needle` in the file.
+private func offset(of needle: String, nth: Int, in path: String) throws -> Int {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    var from = data.startIndex
+    var found = 0
+    while let r = data.range(of: Data(needle.utf8), in: from..<data.endIndex) {
+        found += 1
+        if found == nth { return r.lowerBound }
+        from = r.upperBound
+    }
+    throw Fixtures.Missing(description: "\(needle) occurs \(found) times in \(path)")
+}
+
+private func summary(_ out: String) throws -> [String: Any] {
+    try #require(try Fixtures.ndjson(out).last { $0["type"] as? String == "summary" })
+}
+
+@Suite("hostile input: damaged journals, permissions, odd messages, bad arguments")
+struct HostileInputTests {
+    @Test func truncatedFileAloneIsANamedError() throws {
+        let dir = try Fixtures.tempDir()
+        let good = try Fixtures.journal("sample-incident", in: dir)
+        let bad = dir + "/cut.journal"
+        try copy(good, to: bad)
+        #expect(truncate(bad, 200_000) == 0)
+        let r = try Fixtures.t3attr(["report", "--file", bad] + table)
+        #expect(r.status == 66)
+        #expect(r.stderr.contains(bad) && r.stderr.contains("truncated"), "\(r.stderr)")
+    }
+
+    @Test(arguments: ["dispatch", "report"])
+    func truncatedFileAmongGoodOnesIsSkippedAndNamed(command: String) throws {
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal("sample-incident", in: dir, fileName: "a.journal")
+        try copy(dir + "/a.journal", to: dir + "/b.journal")
+        #expect(truncate(dir + "/b.journal", 100_000) == 0)
+        let r = try Fixtures.t3attr([command, "-D", dir, "-o", "json"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains(dir + "/b.journal"))
+        let s = try summary(r.stdout)
+        let skipped = try #require(s["skipped_files"] as? [[String: Any]])
+        #expect(skipped.map { $0["path"] as? String } == [dir + "/b.journal"])
+        #expect((skipped.first?["reason"] as? String)?.contains("truncated") == true)
+        // The good file was analysed.
+        #expect(r.stdout.contains("\"type\":\"\(command == "report" ? "drop" : "event")\""))
+        let strict = try Fixtures.t3attr([command, "-D", dir, "-o", "json", "--strict"] + table)
+        #expect(strict.status == 65)
+        #expect(strict.stdout == r.stdout, "--strict still prints everything it read")
+        // The same through --file with both files.
+        let files = try Fixtures.t3attr([command, "--file", dir + "/a.journal", "--file", dir + "/b.journal", "-o", "json"] + table)
+        #expect(files.status == 0)
+        #expect(files.stderr.contains(dir + "/b.journal"))
+    }
+
+    @Test(arguments: [false, true])
+    func damagedBytesInTheMiddleNeitherCrashNorHang(random: Bool) throws {
+        let dir = try Fixtures.tempDir()
+        let path = try Fixtures.journal("sample-incident", in: dir)
+        try damage(path, at: try offset(of: "proxy error", nth: 3, in: path), count: 4096, random: random)
+        let start = Date()
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        #expect(Date().timeIntervalSince(start) < 30)
+        #expect(r.status == 0, "\(r.stderr)")
+        let s = try summary(r.stdout)
+        // What was read before the damage is reported, and the damage is named.
+        #expect((s["drops"] as? Int ?? 0) > 0)
+        #expect(!((s["skipped_files"] as? [Any]) ?? []).isEmpty)
+        #expect(r.stderr.contains("damaged"))
+    }
+
+    @Test("empty, foreign and missing inputs", arguments: [
+        ("zero", "empty file"), ("passwd", "not a journal file"), ("emptydir", "no journal files"),
+        ("missing", "No such file or directory"),
+    ])
+    func badInputs(kind: String, text: String) throws {
+        let dir = try Fixtures.tempDir()
+        var args: [String]
+        switch kind {
+        case "zero":
+            FileManager.default.createFile(atPath: dir + "/z.journal", contents: Data())
+            args = ["--file", dir + "/z.journal"]
+        case "passwd": args = ["--file", "/etc/passwd"]
+        case "emptydir": args = ["-D", dir]
+        default: args = ["--file", dir + "/nope.journal"]
+        }
+        for cmd in ["dispatch", "report"] {
+            let r = try Fixtures.t3attr([cmd] + args + table)
+            #expect(r.status == 66, "\(cmd) \(kind): \(r.stderr)")
+            #expect(r.stderr.contains(text), "\(r.stderr)")
+            #expect(!r.stderr.contains("Fatal error") && !r.stderr.contains("Stack dump"))
+        }
+    }
+
+    /// Runs t3attr as an unprivileged user (root reads everything).
+    func runUnprivileged(_ args: [String]) throws -> Fixtures.Result {
+        if getuid() == 0 {
+            return try Fixtures.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Fixtures.binary] + args)
+        }
+        return try Fixtures.t3attr(args)
+    }
+
+    @Test func unreadableFilesSayHowToGetAccess() throws {
+        let dir = try Fixtures.tempDir()
+        chmod(dir, 0o755)
+        _ = try Fixtures.journal("sample-incident", in: dir, fileName: "a.journal")
+        _ = try Fixtures.journal("scenario-serve-oom", in: dir, fileName: "b.journal")
+        chmod(dir + "/a.journal", 0o644)
+        chmod(dir + "/b.journal", 0o000)
+        let tableCopy = dir + "/dispatch.json"
+        try copy(Fixtures.path("dispatch.json"), to: tableCopy)
+        chmod(tableCopy, 0o644)
+        // Some unreadable: warn and go on.
+        let some = try runUnprivileged(["report", "-D", dir, "--dispatch-table", tableCopy, "-o", "json"])
+        #expect(some.status == 0, "\(some.stderr)")
+        #expect(some.stderr.contains(dir + "/b.journal") && some.stderr.contains("systemd-journal"), "\(some.stderr)")
+        // All unreadable: a non-zero exit that says why.
+        chmod(dir + "/a.journal", 0o000)
+        let none = try runUnprivileged(["report", "-D", dir, "--dispatch-table", tableCopy])
+        #expect(none.status == 77, "\(none.stderr)")
+        #expect(none.stderr.contains("permission denied") && none.stderr.contains("adm"), "\(none.stderr)")
+        let file = try runUnprivileged(["dispatch", "--file", dir + "/a.journal", "--dispatch-table", tableCopy])
+        #expect(file.status == 77)
+        #expect(file.stderr.contains(dir + "/a.journal"))
+    }
+
+    @Test func oddMessagesKeepJSONValid() throws {
+        let path = try Fixtures.journal("hostile-messages")
+        for cmd in ["dispatch", "report"] {
+            let r = try Fixtures.t3attr([cmd, "--file", path, "-o", "json", "--all"].filter { cmd == "dispatch" || $0 != "--all" } + table)
+            #expect(r.status == 0, "\(r.stderr)")
+            let objs = try Fixtures.ndjson(r.stdout)  // throws on invalid JSON
+            #expect(!objs.isEmpty)
+        }
+        let r = try Fixtures.t3attr(["dispatch", "--file", path, "-o", "json", "--all"] + table)
+        let evs = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "event" }
+        let bad = try #require(evs.first { ($0["message"] as? String)?.contains("bad utf-8") == true })
+        let raw = try #require(Data(base64Encoded: bad["message_base64"] as? String ?? ""))
+        #expect(raw.contains(0xFF) && raw.contains(0xFE))
+        #expect((bad["message"] as? String)?.contains("\u{FFFD}") == true)
+        let big = try #require(evs.first { ($0["message"] as? String ?? "").count > 1_000_000 })
+        #expect(big["class"] as? String == "refused" && big["user"] as? String == "alice")
+        let v6 = try #require(evs.first { ($0["message"] as? String ?? "").contains("[::1]:3774") })
+        #expect(v6["port"] as? Int == 3774 && v6["side"] as? String == "upstream")
+        let outOfRange = try #require(evs.first { ($0["message"] as? String ?? "").contains("99999") })
+        #expect(outOfRange["port"] is NSNull)
+        #expect(evs.contains { $0["message"] as? String == "" })
+        let table = try Fixtures.t3attr(["dispatch", "--file", path, "--all"] + ["--dispatch-table", Fixtures.path("dispatch.json")])
+        #expect(!table.stdout.contains("\u{1b}"), "control characters are escaped in the table")
+    }
+
+    @Test func malformedDispatchTablesNameTheFile() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let dir = try Fixtures.tempDir()
+        for (name, text) in [("empty", ""), ("array", "[1]"), ("string-port", #"{"a":{"port":"3773"}}"#), ("cut", #"{"a":"#)] {
+            let f = dir + "/\(name).json"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: f))
+            let r = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", f])
+            #expect(r.status == 65, "\(name)")
+            #expect(r.stderr.contains(f))
+        }
+    }
+
+    @Test("bad arguments are usage errors", arguments: [
+        (["bursts", "--min", "0"], "--min"), (["bursts", "--min", "-3"], "--min"), (["bursts", "--min=-3"], "--min"), (["report", "--burst-min", "0"], "--burst-min"),
+        (["report", "--gap", "0"], "--gap"), (["report", "--serve-window", "5 fortnights"], "fortnights"),
+        (["report", "--since", "tomorrow", "--until", "yesterday"], "is after --until"), (["report", "-o", "xml"], "xml"),
+        (["report", "--since", "2026-13-40"], "2026-13-40"), (["report", "--dispatch-unit", "nosuch@*"], "nosuch@*"),
+        (["report", "--verdict", "maybe"], "maybe"), (["dispatch", "--jobs=-1"], "--jobs"),
+    ])
+    func badArguments(args: [String], text: String) throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let r = try Fixtures.t3attr(args + ["--file", path] + table)
+        #expect(r.status == 64, "\(args): \(r.stderr)")
+        #expect(r.stderr.contains(text), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func clockGoingBackwardsIsReported() throws {
+        let path = try Fixtures.journal("scenario-clock-backwards")
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        let s = try summary(r.stdout)
+        #expect((s["clock_went_back"] as? Int ?? 0) >= 1)
+        #expect(r.stderr.contains("clock went backwards"))
+        let times = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.compactMap { $0["realtime_usec"] as? Int }
+        #expect(times == times.sorted() && times.count == 4)
+    }
+
+    @Test func closedPipeExitsQuietly() throws {
+        // Enough output to overflow a pipe buffer.
+        var text = ""
+        for k in 0..<3000 {
+            let t = 1_781_200_000_000_000 + UInt64(k) * 1_000_000
+            text += "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - 1_781_100_000_000_000)\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_SYSTEMD_UNIT=t3-dispatch.service\nMESSAGE=http: proxy error: dial tcp 127.0.0.1:3773: connect: connection refused \(k)\n\n"
+        }
+        let path = try Fixtures.journal(exportText: Data(text.utf8))
+        for cmd in ["dispatch", "report"] {
+            let r = try Fixtures.run("/bin/bash", ["-c", "'\(Fixtures.binary)' \(cmd) --file '\(path)' --dispatch-table '\(Fixtures.path("dispatch.json"))' | head -1; echo \"status=${PIPESTATUS[0]}\" >&2"])
+            #expect(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "status=0", "\(cmd): \(r.stderr)")
+            #expect(r.stdout.split(separator: "\n").count == 1)
+        }
+    }
+}

@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Writes the fuzzers' seed corpora from the fixtures: every MESSAGE of every
+Tests/Fixtures/*.export (messages), and the time syntax examples (timespec)."""
+import glob, hashlib, os, struct, sys
+here = os.path.dirname(os.path.abspath(__file__))
+out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus")
+
+def put(kind, data):
+    d = os.path.join(out, kind)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, hashlib.sha1(data).hexdigest()[:16]), "wb") as f:
+        f.write(data)
+
+for path in glob.glob(os.path.join(here, "..", "Tests", "Fixtures", "*.export")):
+    data = open(path, "rb").read()
+    i = 0
+    while i < len(data):
+        nl = data.find(b"\n", i)
+        if nl < 0:
+            break
+        line = data[i:nl]
+        if b"=" in line:
+            if line.startswith(b"MESSAGE="):
+                put("messages", line[8:])
+            i = nl + 1
+        elif line:  # binary field: NAME\n<le64 size><data>\n
+            n = struct.unpack("<Q", data[nl + 1:nl + 9])[0]
+            if line == b"MESSAGE":
+                put("messages", data[nl + 9:nl + 9 + n])
+            i = nl + 9 + n + 1
+        else:
+            i = nl + 1
+for t in ["-1h", "1h ago", "1 hour ago", "1h30m ago", "today", "yesterday", "now", "21:00", "21:00:00.5",
+          "2026-06-10 21:00:00.123456 UTC", "Jun 10 21:00:00", "@1781125200", "1h", "30min", "2d",
+          "2026-06-10T21:00:00Z", "2026-06-10T23:00:00+02:00", "Wed 2026-06-10 21:00", "2026-06-10 21:00 Europe/Berlin",
+          "+3h", "5 min left", "26-06-10"]:
+    put("timespec", t.encode())
