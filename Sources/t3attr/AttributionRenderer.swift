@@ -6,6 +6,13 @@ struct AttributionRenderer {
     let format: OutputFormat
     let local: Bool
     var verbose = false
+    var color = false
+
+    func paint(_ padded: String, _ key: String) -> String {
+        guard color else { return padded }
+        let trimmed = padded.replacingOccurrences(of: " ", with: "")
+        return Terminal.color(for: key) + trimmed + Terminal.reset + String(repeating: " ", count: padded.count - trimmed.count)
+    }
 
     var out: Output { Output.shared }
 
@@ -35,7 +42,7 @@ struct AttributionRenderer {
     func drops(_ a: Analysis) {
         let at = a.attribution
         switch format {
-        case .table:
+        case .table, .markdown:
             out.line(at.answer)
             guard !at.drops.isEmpty else { return }
             out.line(Render.column("TIME", 24) + Render.column("USER", 10) + Render.column("KIND", 11)
@@ -48,10 +55,10 @@ struct AttributionRenderer {
                 if d.burstSecond != nil && d.evidence.isEmpty { evText = "burst of \(burstCount(at, d)) at \(time(d.burstSecond! * 1_000_000, digits: 0))" }
                 out.line(Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
                     + Render.column(ev.kind, 11) + Render.column(ev.className ?? "-", 17)
-                    + Render.column(d.verdict.rawValue, 8) + Render.column(d.reason, 21) + evText)
+                    + paint(Render.column(d.verdict.rawValue, 8), d.verdict.rawValue) + Render.column(d.reason, 21) + evText)
                 if verbose { evidenceLines(evidence) }
             }
-        case .json:
+        case .json, .jsonPretty:
             for d in at.drops { dropJSON(d, at) }
         }
     }
@@ -75,7 +82,7 @@ struct AttributionRenderer {
     func bursts(_ a: Analysis, min: Int? = nil) {
         let list = a.attribution.bursts.filter { min == nil || $0.count >= min! }
         switch format {
-        case .table:
+        case .table, .markdown:
             if list.isEmpty {
                 out.line("-- No bursts (\(a.attribution.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
                 return
@@ -85,11 +92,11 @@ struct AttributionRenderer {
                 + Render.column("REASON", 15) + Render.column("CLASSES", 30) + "USERS")
             for b in list {
                 out.line(Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
-                    + Render.column(b.verdict.rawValue, 8) + Render.column(b.reason, 15)
+                    + paint(Render.column(b.verdict.rawValue, 8), b.verdict.rawValue) + Render.column(b.reason, 15)
                     + Render.column(EventSummary.text(b.classes), 30) + (b.users.isEmpty ? "-" : b.users.joined(separator: ",")))
                 if verbose { evidenceLines(a.attribution.evidence(b.evidence)) }
             }
-        case .json:
+        case .json, .jsonPretty:
             for b in list {
                 var s = "{\"type\":\"burst\",\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0)))"
                 s += ",\"second_epoch\":\(b.second),\"count\":\(b.count)"
@@ -113,7 +120,7 @@ struct AttributionRenderer {
             byUser[key, default: []].append(s)
         }
         switch format {
-        case .table:
+        case .table, .markdown:
             if byUser.isEmpty { out.line("-- No serve-side events in \(a.scan.windowText(local: local))."); return }
             for user in byUser.keys.sorted() {
                 let evs = byUser[user]!
@@ -122,7 +129,7 @@ struct AttributionRenderer {
                     out.line("  " + Render.column(time(e.realtime), 24) + Render.column(e.kind, 23) + Render.cell(e.message))
                 }
             }
-        case .json:
+        case .json, .jsonPretty:
             for user in byUser.keys.sorted() {
                 for e in byUser[user]! {
                     var extra = ""
@@ -137,13 +144,13 @@ struct AttributionRenderer {
     func summary(_ a: Analysis, window: TimeWindow) {
         let at = a.attribution
         switch format {
-        case .table:
+        case .table, .markdown:
             if !at.gaps.isEmpty {
                 for g in at.gaps {
                     out.line("-- host \(g.bootChanged ? "reboot" : "gap"): \(String(format: "%.1f", g.seconds)) s without journal entries, \(time(g.start)) .. \(time(g.end))")
                 }
             }
-        case .json:
+        case .json, .jsonPretty:
             var s = "{\"type\":\"summary\""
             s += ",\"since\":\(Render.json(window.since.map { Render.rfc3339($0) }))"
             s += ",\"until\":\(Render.json(window.until.map { Render.rfc3339($0) }))"

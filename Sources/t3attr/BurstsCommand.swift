@@ -22,6 +22,7 @@ extension T3Attr {
         @OptionGroup var maps: MapOptions
         @OptionGroup var attribution: AttributionOptions
         @OptionGroup var out: OutputOptions
+        @OptionGroup var term: TerminalOptions
 
         @Option(name: .long, help: ArgumentHelp("Downstream teardowns in one second that make a burst.", valueName: "n"))
         var min = 5
@@ -31,6 +32,7 @@ extension T3Attr {
 
         func validate() throws {
             guard min >= 1 else { throw ValidationError("--min must be at least 1") }
+            if out.output == .markdown { throw ValidationError("-o markdown is for 'report' (try 'report -o markdown')") }
         }
 
         func run() throws {
@@ -38,13 +40,15 @@ extension T3Attr {
                 let window = try source.window(now: try currentTime())
                 var settings = try attribution.settings()
                 settings.burstMin = min
+                let session = Session(out, term)
                 let a = try Analysis.run(source: source, units: units, maps: maps, settings: settings, window: window, scope: .burstsOnly)
-                var r = AttributionRenderer(format: out.output, local: out.local)
+                var r = AttributionRenderer(format: session.renderFormat, local: out.local)
                 r.verbose = verbose
+                r.color = session.color
                 r.header("bursts", a)
                 r.bursts(a)
                 r.summary(a, window: window)
-                Output.shared.flush()
+                session.finish()
                 for n in a.notes { Diagnostics.warning(n) }
                 try exitIfStrict(source.strict, skippedFiles: a.scan.journal.skippedFiles.count,
                                  skippedEntries: a.scan.journal.skippedEntries)

@@ -25,6 +25,7 @@ extension T3Attr {
         @OptionGroup var units: UnitOptions
         @OptionGroup var maps: MapOptions
         @OptionGroup var out: OutputOptions
+        @OptionGroup var term: TerminalOptions
 
         @Option(name: .long, help: ArgumentHelp("Only events of this user (repeatable).", valueName: "user"))
         var user: [String] = []
@@ -49,6 +50,7 @@ extension T3Attr {
                 throw ValidationError("unknown class '\(c)' (known: \(Dispatch.knownClasses.joined(separator: ", ")))")
             }
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+            if out.output == .markdown { throw ValidationError("-o markdown is for 'report' (try 'report -o markdown')") }
         }
 
         var filter: DispatchFilter { DispatchFilter(users: Set(user), classes: Set(classes), all: all) }
@@ -58,22 +60,25 @@ extension T3Attr {
                 let window = try source.window(now: try currentTime())
                 let portMap = try PortMapLoader.load(maps)
                 let classifier = DispatchClassifier(portMap: portMap, dispatchPort: maps.dispatchPort)
-                let renderer = EventRenderer(format: out.output, local: out.local)
+                let session = Session(out, term)
+                let renderer = EventRenderer(format: session.renderFormat, local: out.local, color: session.color)
                 let files = try ParallelScan.files(for: source)
                 let n = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
                 if let files, n > 1 {
                     let (badFiles, badEntries) = try ParallelScan.dispatch(
                         files: files, jobs: n, unitPattern: units.dispatchUnit, window: window,
                         classifier: classifier, filter: filter, renderer: renderer)
+                    session.finish()
                     try exitIfStrict(source.strict, skippedFiles: badFiles, skippedEntries: badEntries)
                     return
                 }
                 let scan = try Scan(source: source, unitPatterns: [units.dispatchUnit], window: window)
                 renderer.header(command: "dispatch", window: scan.windowText(local: out.local), units: scan.units)
-                let sum = DispatchRows.render(scan.journal, classifier: classifier, filter: filter, renderer: renderer)
+                let sum = DispatchRows.render(scan.journal, classifier: classifier, filter: filter, renderer: renderer,
+                                              progress: Progress(window: window))
                 let notes = scan.readingNotes()
                 renderer.summary(sum, window: window, scan: scan, notes: notes)
-                Output.shared.flush()
+                session.finish()
                 for n in notes { Diagnostics.warning(n) }
                 try exitIfStrict(source.strict, skippedFiles: scan.journal.skippedFiles.count,
                                  skippedEntries: scan.journal.skippedEntries)
@@ -98,13 +103,15 @@ struct DispatchFilter: Sendable {
 /// The dispatch command's loop: classify, filter, render; on one handle.
 enum DispatchRows {
     static func render(_ journal: Journal, classifier: DispatchClassifier, filter: DispatchFilter,
-                       renderer: EventRenderer) -> EventSummary {
+                       renderer: EventRenderer, progress: Progress? = nil) -> EventSummary {
         var summary = EventSummary()
+        defer { progress?.finish() }
         while true {
             switch journal.next() {
             case .end: return summary
             case .skipped: continue
             case .entry(let entry):
+                if let progress, journal.entriesRead & 8191 == 0 { progress.update(entries: journal.entriesRead, at: entry.realtime) }
                 var ev = classifier.classify(entry)
                 guard filter.accepts(ev) else { continue }
                 ev.cursor = journal.cursor()
@@ -168,7 +175,7 @@ enum ParallelScan {
 
         let results = Mutex<[Int: FileResult]>([:])
         let done = (0..<order.count).map { _ in DispatchSemaphore(value: 0) }
-        let format = renderer.format, local = renderer.local
+        let format = renderer.format, local = renderer.local, color = renderer.color
         for w in 0..<jobs {
             Thread.detachNewThread {
                 var i = w
@@ -180,7 +187,7 @@ enum ParallelScan {
                         try j.seek(since: window.since, until: window.until)
                         let buf = Output()
                         r.summary = DispatchRows.render(j, classifier: classifier, filter: filter,
-                                                        renderer: EventRenderer(format: format, local: local, out: buf))
+                                                        renderer: EventRenderer(format: format, local: local, out: buf, color: color))
                         r.rows = buf.take()
                         r.read = j.entriesRead
                         r.skipped = j.skippedEntries

@@ -39,6 +39,14 @@ struct EventRenderer {
     let format: OutputFormat
     let local: Bool
     var out: Output = .shared
+    var color = false
+
+    init(format: OutputFormat, local: Bool, out: Output = .shared, color: Bool = false) {
+        self.format = format
+        self.local = local
+        self.out = out
+        self.color = color
+    }
 
     func header(command: String, window: String, units: [String]) {
         guard format == .table else { return }
@@ -50,9 +58,9 @@ struct EventRenderer {
 
     func event(_ ev: Event) {
         switch format {
-        case .table:
+        case .table, .markdown:
             let o = out
-            let start = o.count
+            var start = o.count
             if local { o.write(Render.rfc3339(ev.realtime, local: true, fractionDigits: 3)) } else { o.rfc3339UTC(ev.realtime, fractionDigits: 3) }
             o.pad(from: start, to: 26)
             if let u = ev.user { o.cell(u.utf8) } else if let p = ev.port { o.ascii("port:"); o.int(p) } else { o.byte(0x2D) }
@@ -61,7 +69,17 @@ struct EventRenderer {
             o.pad(from: start, to: 57)
             if let c = ev.className { o.write(c) } else { o.byte(0x2D) }
             o.pad(from: start, to: 75)
-            if ev.className != nil { o.write(ev.side.rawValue) } else { o.byte(0x2D) }
+            if ev.className != nil {
+                if color {
+                    let c = Terminal.color(for: ev.side.rawValue)
+                    o.write(c)
+                    o.write(ev.side.rawValue)
+                    o.write(Terminal.reset)
+                    start += c.utf8.count + Terminal.reset.utf8.count
+                } else {
+                    o.write(ev.side.rawValue)
+                }
+            } else { o.byte(0x2D) }
             o.pad(from: start, to: 86)
             if let p = ev.port { o.int(p) } else { o.byte(0x2D) }
             o.pad(from: start, to: 92)
@@ -71,7 +89,7 @@ struct EventRenderer {
             if let d = ev.dispatch, d.sourceTime != nil, msg.count >= 20 { msg = msg.dropFirst(20) }
             o.cell(msg)
             o.newline()
-        case .json:
+        case .json, .jsonPretty:
             Self.writeEventJSON(ev, type: "event", to: out)
             out.newline()
         }
@@ -122,7 +140,7 @@ struct EventRenderer {
     func summary(_ sum: EventSummary, window: TimeWindow, units: [String], windowText: String,
                  entriesRead: Int, skipped: Int, skippedFiles: [SkippedFile], notes: [String]) {
         switch format {
-        case .table:
+        case .table, .markdown:
             if sum.total == 0 {
                 out.line("-- No dispatch events in \(windowText).")
                 return
@@ -130,7 +148,7 @@ struct EventRenderer {
             out.line("-- \(sum.total) event\(sum.total == 1 ? "" : "s"): \(EventSummary.text(sum.byKind))")
             if !sum.byClass.isEmpty { out.line("-- by class: \(EventSummary.text(sum.byClass))") }
             if !sum.bySide.isEmpty { out.line("-- by side: \(EventSummary.text(sum.bySide))") }
-        case .json:
+        case .json, .jsonPretty:
             var s = "{\"type\":\"summary\""
             s += ",\"since\":\(Render.json(window.since.map { Render.rfc3339($0) }))"
             s += ",\"until\":\(Render.json(window.until.map { Render.rfc3339($0) }))"

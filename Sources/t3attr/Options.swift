@@ -85,10 +85,14 @@ struct MapOptions: ParsableArguments {
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json
+    /// One pretty-printed JSON document instead of NDJSON.
+    case jsonPretty = "json-pretty"
+    /// A ticket-ready summary (report).
+    case markdown
 }
 
 struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: "Output format: table (for people) or json (NDJSON, for tools).")
+    @Option(name: [.short, .long], help: "Output format: table (for people), json (NDJSON, for tools), json-pretty (one JSON document), markdown (a ticket, report only).")
     var output: OutputFormat = .table
 
     @Flag(name: .long, help: "Show times in the local time zone (default: UTC).")

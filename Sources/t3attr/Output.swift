@@ -9,6 +9,8 @@ final class Output {
     private(set) var buffer: [UInt8] = []
     /// false: an in-memory buffer (a worker's rows), never written by itself.
     let toStdout: Bool
+    /// Keep everything in memory until `take()` (json-pretty gathers it).
+    var capture = false
 
     init(stdout: Bool = false) {
         toStdout = stdout
@@ -44,7 +46,7 @@ final class Output {
     /// Ends a line; flushes when the buffer is large.
     func newline() {
         buffer.append(0x0A)
-        if toStdout && buffer.count >= 1 << 16 { flush() }
+        if toStdout && !capture && buffer.count >= 1 << 16 { flush() }
     }
 
     func uint(_ v: UInt64) {
@@ -151,7 +153,21 @@ final class Output {
 
     var count: Int { buffer.count }
 
+    /// Writes what is buffered, ignoring errors (at exit, before the pager is waited for).
+    func flushQuietly() {
+        buffer.withUnsafeBytes { p in
+            var off = 0
+            while off < p.count {
+                let n = Glibc.write(1, p.baseAddress! + off, p.count - off)
+                if n <= 0 { break }
+                off += n
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
     func flush() {
+        if capture { return }
         var off = 0
         while off < buffer.count {
             let n = buffer[off...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }

@@ -30,6 +30,7 @@ extension T3Attr {
         @OptionGroup var maps: MapOptions
         @OptionGroup var attribution: AttributionOptions
         @OptionGroup var out: OutputOptions
+        @OptionGroup var term: TerminalOptions
 
         @Flag(name: [.short, .long], help: "Show every evidence entry under each drop.")
         var verbose = false
@@ -40,16 +41,22 @@ extension T3Attr {
         func run() throws {
             try runReporting {
                 let window = try source.window(now: try currentTime())
+                let session = Session(out, term)
                 var a = try Analysis.run(source: source, units: units, maps: maps,
                                          settings: try attribution.settings(), window: window)
                 if !verdict.isEmpty { a.attribution.drops.removeAll { !verdict.contains($0.verdict) } }
-                var r = AttributionRenderer(format: out.output, local: out.local)
-                r.verbose = verbose
-                r.header("report", a)
-                r.drops(a)
-                r.bursts(a)
-                r.summary(a, window: window)
-                Output.shared.flush()
+                if out.output == .markdown {
+                    MarkdownRenderer(local: out.local).render(a)
+                } else {
+                    var r = AttributionRenderer(format: session.renderFormat, local: out.local)
+                    r.verbose = verbose
+                    r.color = session.color
+                    r.header("report", a)
+                    r.drops(a)
+                    r.bursts(a)
+                    r.summary(a, window: window)
+                }
+                session.finish()
                 for n in a.notes { Diagnostics.warning(n) }
                 try exitIfStrict(source.strict, skippedFiles: a.scan.journal.skippedFiles.count,
                                  skippedEntries: a.scan.journal.skippedEntries)

@@ -54,11 +54,17 @@ struct Scan {
     /// Calls `body` for each readable entry of the window, in journal order.
     /// The entry's cursor is empty; `journal.cursor()` gives it while in `body`.
     func forEach(_ body: (JournalEntry) throws -> Void) rethrows {
+        let progress = Progress(window: window)
+        defer { progress.finish() }
+        var n = 0
         while true {
             switch journal.next() {
             case .end: return
             case .skipped: continue
-            case .entry(let e): try body(e)
+            case .entry(let e):
+                n += 1
+                if n & 8191 == 0 { progress.update(entries: journal.entriesRead, at: e.realtime) }
+                try body(e)
             }
         }
     }

@@ -19,6 +19,11 @@ extension T3Attr {
         @OptionGroup var units: SourceUnitOptions
         @OptionGroup var maps: MapOptions
         @OptionGroup var out: OutputOptions
+        @OptionGroup var term: TerminalOptions
+
+        func validate() throws {
+            if out.output == .markdown { throw ValidationError("-o markdown is for 'report' (try 'report -o markdown')") }
+        }
 
         @Option(name: .long, help: ArgumentHelp("Only this user (repeatable).", valueName: "user"))
         var user: [String] = []
@@ -26,13 +31,15 @@ extension T3Attr {
         func run() throws {
             try runReporting {
                 let window = try source.window(now: try currentTime())
+                let session = Session(out, term)
                 let a = try Analysis.run(source: source, units: units, maps: maps, settings: AttributionSettings(),
                                          window: window, scope: .serveTimeline)
-                let r = AttributionRenderer(format: out.output, local: out.local)
+                var r = AttributionRenderer(format: session.renderFormat, local: out.local)
+                r.color = session.color
                 r.header("serve", a)
                 r.serve(a, users: user)
-                if out.output == .json { r.summary(a, window: window) }
-                Output.shared.flush()
+                if session.renderFormat == .json { r.summary(a, window: window) }
+                session.finish()
                 for n in a.notes { Diagnostics.warning(n) }
                 try exitIfStrict(source.strict, skippedFiles: a.scan.journal.skippedFiles.count,
                                  skippedEntries: a.scan.journal.skippedEntries)

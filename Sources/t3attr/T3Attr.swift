@@ -1,8 +1,12 @@
 import ArgumentParser
+import JournalReader
 
 @main
 struct T3Attr: ParsableCommand {
     static let version = "0.1.0"
+
+    /// `t3attr --version`: ours and the libsystemd we are linked against.
+    static var versionText: String { "t3attr \(version) (\(LibSystemd.describe()))" }
 
     static let configuration = CommandConfiguration(
         commandName: "t3attr",
@@ -13,7 +17,7 @@ struct T3Attr: ParsableCommand {
             Cloudflare/tunnel/Traefik (edge), the host (devvm), the user's t3 serve \
             (serve) or t3-dispatch itself (dispatch).
             """,
-        version: version,
+        version: versionText,
         subcommands: [Report.self, Dispatch.self, Bursts.self, Serve.self],
         defaultSubcommand: Report.self
     )

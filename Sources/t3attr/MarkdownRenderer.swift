@@ -1,0 +1,92 @@
+import Classifiers
+
+/// `report -o markdown`: a summary to paste into a ticket. Every evidence
+/// line comes with the journalctl command that finds it again.
+struct MarkdownRenderer {
+    let local: Bool
+    var out: Output { Output.shared }
+
+    func time(_ t: UInt64, digits: Int = 3) -> String { Render.rfc3339(t, local: local, fractionDigits: digits) }
+
+    static func cell(_ s: String) -> String {
+        Render.cell(Array(s.utf8)).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'")
+    }
+
+    static func shortMessage(_ s: String, _ n: Int = 120) -> String {
+        let c = cell(s)
+        return c.count > n ? String(c.prefix(n)) + "…" : c
+    }
+
+    func render(_ a: Analysis) {
+        let at = a.attribution
+        out.line("# t3 drop attribution")
+        out.line("")
+        out.line("**\(at.answer)**")
+        out.line("")
+        out.line("- Window: \(a.scan.windowText(local: local))")
+        out.line("- Units: \(a.scan.units.map { "`\($0)`" }.joined(separator: ", "))")
+        out.line("- Made by t3attr \(T3Attr.version) from the systemd journal")
+        for n in a.notes { out.line("- Note: \(Self.cell(n))") }
+        out.line("")
+        if !at.drops.isEmpty {
+            out.line("## Verdicts")
+            out.line("")
+            var counts: [(Verdict, Int)] = Verdict.allCases.compactMap { v in at.counts[v].map { (v, $0) } }
+            counts.sort { $0.1 > $1.1 }
+            out.line("| verdict | drops |")
+            out.line("|---|---:|")
+            for (v, n) in counts { out.line("| \(v.rawValue) | \(n) |") }
+            out.line("")
+            out.line("## Drops")
+            out.line("")
+            out.line("| time | user | kind | class | verdict | reason | key evidence |")
+            out.line("|---|---|---|---|---|---|---|")
+            for d in at.drops {
+                let ev = d.event
+                let first = at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \($0.unit ?? "-"): \(Self.shortMessage($0.message, 80))" } ?? "-"
+                out.line("| \(time(ev.realtime)) | \(Self.cell(AttributionRenderer.userText(ev))) | \(ev.kind) | \(ev.className ?? "-") | **\(d.verdict.rawValue)** | \(d.reason) | \(first) |")
+            }
+            out.line("")
+        }
+        if !at.bursts.isEmpty {
+            out.line("## Bursts")
+            out.line("")
+            out.line("| second | teardowns | verdict | reason | classes | users |")
+            out.line("|---|---:|---|---|---|---|")
+            for b in at.bursts {
+                out.line("| \(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason) | \(EventSummary.text(b.classes)) | \(b.users.isEmpty ? "-" : b.users.joined(separator: ", ")) |")
+            }
+            out.line("")
+        }
+        var byUser: [String: [Event]] = [:]
+        for s in at.signals { if let u = s.user { byUser[u, default: []].append(s) } }
+        if !byUser.isEmpty {
+            out.line("## Serve side, per user")
+            out.line("")
+            for u in byUser.keys.sorted() {
+                out.line("### \(Self.cell(u))")
+                out.line("")
+                for e in byUser[u]! {
+                    out.line("- \(time(e.realtime)) `\(e.kind)` \(Self.shortMessage(e.messageText))")
+                }
+                out.line("")
+            }
+        }
+        // Every evidence entry once, with the command that re-finds it.
+        var seen = Set<String>()
+        var lines: [Evidence] = []
+        for d in at.drops { for e in at.evidence(d.evidence) where !e.cursor.isEmpty && seen.insert(e.cursor).inserted { lines.append(e) } }
+        for b in at.bursts { for e in at.evidence(b.evidence) where !e.cursor.isEmpty && seen.insert(e.cursor).inserted { lines.append(e) } }
+        if !lines.isEmpty {
+            out.line("## Evidence")
+            out.line("")
+            out.line("Each line is re-found with the command under it.")
+            out.line("")
+            for e in lines.sorted(by: { $0.realtime < $1.realtime }) {
+                out.line("- \(time(e.realtime)) \(e.unit ?? "-"): \(Self.shortMessage(e.message))")
+                out.line("  `journalctl --cursor '\(e.cursor)' -n 1`")
+            }
+            out.line("")
+        }
+    }
+}

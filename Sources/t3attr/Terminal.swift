@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import Glibc
+
+enum ColorMode: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+}
+
+/// Terminal behaviour shared by the commands: colour, pager, progress.
+struct TerminalOptions: ParsableArguments {
+    @Option(name: .long, help: "Colour verdicts and sides: auto (on a terminal), always, never. NO_COLOR, SYSTEMD_COLORS and TERM=dumb are honoured.")
+    var color: ColorMode = .auto
+
+    @Flag(name: .long, help: "Do not pipe table output into a pager.")
+    var noPager = false
+}
+
+enum Terminal {
+    /// Whether to colour a stream, as journalctl decides it: `--color`
+    /// first, then NO_COLOR (present = off), SYSTEMD_COLORS (a boolean),
+    /// TERM=dumb (off), then whether the stream is a terminal.
+    static func useColor(_ mode: ColorMode, env: [String: String], isTTY: Bool) -> Bool {
+        switch mode {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            if env["NO_COLOR"] != nil { return false }
+            if let s = env["SYSTEMD_COLORS"]?.lowercased() {
+                if ["0", "false", "no", "off", "n"].contains(s) { return false }
+                if ["1", "true", "yes", "on", "y", "16", "256", "24bit"].contains(s) { return isTTY || s != "" }
+            }
+            if env["TERM"] == "dumb" { return false }
+            return isTTY
+        }
+    }
+
+    /// The pager command line, or nil for none: `$SYSTEMD_PAGER`, then
+    /// `$PAGER`, then `less -FRSXMK`; an empty value or `cat` means none.
+    static func pagerCommand(env: [String: String]) -> String? {
+        for key in ["SYSTEMD_PAGER", "PAGER"] {
+            if let v = env[key] {
+                let t = v.trimmingCharacters(in: .whitespaces)
+                if t.isEmpty || t == "cat" || t.hasSuffix("/cat") { return nil }
+                return t
+            }
+        }
+        return "less -FRSXMK"
+    }
+
+    nonisolated(unsafe) static var pagerPID: pid_t = 0
+
+    /// Pipes standard output into the pager when it is a terminal (table
+    /// output only; the caller decides). The pager is waited for at exit.
+    static func startPager(_ opts: TerminalOptions, format: OutputFormat) {
+        guard !opts.noPager, format == .table || format == .markdown, isatty(1) == 1 else { return }
+        let env = ProcessInfo.processInfo.environment
+        guard let cmd = pagerCommand(env: env) else { return }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        var childEnv = env
+        if childEnv["LESS"] == nil { childEnv["LESS"] = "FRSXMK" }
+        if childEnv["LESSCHARSET"] == nil { childEnv["LESSCHARSET"] = "utf-8" }
+        let words: [String] = ["/bin/sh", "-c", cmd]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { (w: String) in strdup(w) } + [nil]
+        let pairs: [String] = childEnv.map { "\($0.key)=\($0.value)" }
+        let envp: [UnsafeMutablePointer<CChar>?] = pairs.map { (w: String) in strdup(w) } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let r = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
+        posix_spawn_file_actions_destroy(&actions)
+        close(fds[0])
+        guard r == 0 else { close(fds[1]); return }
+        dup2(fds[1], 1)
+        close(fds[1])
+        pagerPID = pid
+        atexit {
+            Output.shared.flushQuietly()
+            close(1)
+            var status: Int32 = 0
+            while waitpid(Terminal.pagerPID, &status, 0) < 0 && errno == EINTR {}
+        }
+    }
+
+    static let reset = "\u{1b}[0m"
+
+    static func color(for verdict: String) -> String {
+        switch verdict {
+        case "client": "\u{1b}[32m"
+        case "edge": "\u{1b}[33m"
+        case "devvm": "\u{1b}[1;31m"
+        case "serve": "\u{1b}[35m"
+        case "dispatch": "\u{1b}[31m"
+        case "upstream": "\u{1b}[35m"
+        case "downstream": "\u{1b}[33m"
+        default: "\u{1b}[2m"
+        }
+    }
+}
+
+/// Progress on stderr for long scans, only when stderr is a terminal.
+final class Progress {
+    let enabled: Bool
+    let start = Date()
+    var shown = false
+    var lastUpdate = Date()
+    let since: UInt64?
+    let until: UInt64
+
+    init(window: TimeWindow) {
+        enabled = isatty(2) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        since = window.since
+        until = window.until ?? UInt64(Date().timeIntervalSince1970 * 1e6)
+    }
+
+    /// Called every few thousand entries with the count and the current entry's time.
+    func update(entries: Int, at realtime: UInt64) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(start) > 1, now.timeIntervalSince(lastUpdate) > 0.2 else { return }
+        lastUpdate = now
+        shown = true
+        var pos = Render.rfc3339(realtime, fractionDigits: 0)
+        if let s = since, until > s {
+            pos += String(format: " (%.0f%% of the window)", min(100, Double(realtime.subtractingClamped(s)) / Double(until - s) * 100))
+        }
+        let rate = Double(entries) / now.timeIntervalSince(start)
+        let line = String(format: "\r\u{1b}[Kt3attr: %d entries read, at %@, %.0f entries/s", entries, pos, rate)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func finish() {
+        if shown { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+    }
+}
+
+extension UInt64 {
+    func subtractingClamped(_ x: UInt64) -> UInt64 { self > x ? self - x : 0 }
+}
