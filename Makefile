@@ -11,7 +11,7 @@ JOURNAL_REMOTE := /lib/systemd/systemd-journal-remote
 # Packages: to build (sd-journal headers, pkg-config) and to test (journal-remote builds
 # the test journals from export text; journalctl is the oracle).
 BUILD_PKGS := libsystemd-dev pkg-config
-TEST_PKGS := systemd-journal-remote systemd
+TEST_PKGS := systemd-journal-remote systemd groff-base bsdutils util-linux
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -70,10 +70,16 @@ bench: deps-test
 	$(MAKE) release
 	bash bench/bench.sh $(BENCH_ARGS)
 
+# The binary, the man page and shell completions under PREFIX (default /usr/local).
 install: release
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 .build/release/t3attr $(DESTDIR)$(PREFIX)/bin/t3attr
-	[ ! -f man/t3attr.1 ] || install -m 0644 man/t3attr.1 $(DESTDIR)$(PREFIX)/share/man/man1/t3attr.1
+	install -m 0644 man/t3attr.1 $(DESTDIR)$(PREFIX)/share/man/man1/t3attr.1
+	.build/release/t3attr --generate-completion-script bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/t3attr
+	.build/release/t3attr --generate-completion-script zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_t3attr
+	.build/release/t3attr --generate-completion-script fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/t3attr.fish
 
 clean:
 	rm -rf .build

@@ -24,14 +24,14 @@ extension T3Attr {
         @OptionGroup var out: OutputOptions
         @OptionGroup var term: TerminalOptions
 
-        @Option(name: .long, help: ArgumentHelp("Downstream teardowns in one second that make a burst.", valueName: "n"))
-        var min = 5
+        @Option(name: .long, help: ArgumentHelp("Downstream teardowns in one second that make a burst (default 5; same as --burst-min).", valueName: "n"))
+        var min: Int?
 
         @Flag(name: [.short, .long], help: "Show the evidence under each burst.")
         var verbose = false
 
         func validate() throws {
-            guard min >= 1 else { throw ValidationError("--min must be at least 1") }
+            if let min, min < 1 { throw ValidationError("--min must be at least 1") }
             if out.output == .markdown { throw ValidationError("-o markdown is for 'report' (try 'report -o markdown')") }
         }
 
@@ -39,7 +39,7 @@ extension T3Attr {
             try runReporting {
                 let window = try source.window(now: try currentTime())
                 var settings = try attribution.settings()
-                settings.burstMin = min
+                settings.burstMin = min ?? settings.burstMin
                 let session = Session(out, term)
                 let a = try Analysis.run(source: source, units: units, maps: maps, settings: settings, window: window, scope: .burstsOnly)
                 var r = AttributionRenderer(format: session.renderFormat, local: out.local)

@@ -72,7 +72,8 @@ public enum Fixtures {
     }
 
     /// Runs a program to completion (environment: the test's, plus `env`).
-    public static func run(_ exe: String, _ args: [String], env: [String: String] = [:], stdin: Data? = nil) throws -> Result {
+    public static func run(_ exe: String, _ args: [String], env: [String: String] = [:], stdin: Data? = nil,
+                           unset: [String] = []) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: exe) else {
             throw Missing(description: "\(exe) is missing or not executable")
         }
@@ -82,6 +83,7 @@ public enum Fixtures {
         var e = ProcessInfo.processInfo.environment
         e["TZ"] = e["TZ"] ?? "UTC"
         for (k, v) in env { e[k] = v }
+        for k in unset { e.removeValue(forKey: k) }
         p.environment = e
         let out = Pipe(), err = Pipe(), inp = Pipe()
         p.standardOutput = out

@@ -1,0 +1,159 @@
+import Foundation
+import Testing
+import TestSupport
+@testable import t3attr
+
+private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
+
+/// Runs a command line under a pseudo-terminal (script(1)), so that stdout
+/// and stderr are terminals.
+private func underPTY(_ command: String, env: [String: String] = [:]) throws -> Fixtures.Result {
+    // A colour-capable terminal unless the test says otherwise.
+    var e = ["TERM": "xterm"]
+    for (k, v) in env { e[k] = v }
+    return try Fixtures.run("/usr/bin/script", ["-qec", command, "/dev/null"], env: e, unset: ["NO_COLOR", "SYSTEMD_COLORS"].filter { env[$0] == nil })
+}
+
+private func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+@Suite("a tool operators like: man page, completions, colour, pager, tickets")
+struct OperatorTests {
+    /// Every option the code defines is documented in man/t3attr.1.
+    @Test func manPageCoversEveryOption() throws {
+        let r = try Fixtures.t3attr(["--experimental-dump-help"])
+        let info = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        var names = Set<String>()
+        var commands = Set<String>()
+        func walk(_ c: [String: Any]) {
+            commands.insert(c["commandName"] as? String ?? "")
+            for a in (c["arguments"] as? [[String: Any]]) ?? [] {
+                for n in (a["names"] as? [[String: Any]]) ?? [] {
+                    let name = n["name"] as? String ?? ""
+                    names.insert((n["kind"] as? String) == "short" ? "\\-" + name : "\\-\\-" + name.replacingOccurrences(of: "-", with: "\\-"))
+                }
+            }
+            for s in (c["subcommands"] as? [[String: Any]]) ?? [] { walk(s) }
+        }
+        walk(try #require(info["command"] as? [String: Any]))
+        let man = try String(contentsOfFile: Fixtures.packageRoot.appendingPathComponent("man/t3attr.1").path, encoding: .utf8)
+        #expect(names.count > 30)
+        for n in names.sorted() { #expect(man.contains(n), "man/t3attr.1 does not document \(n)") }
+        for c in commands where !c.isEmpty && c != "t3attr" { #expect(man.contains(".B \(c)"), "command \(c)") }
+    }
+
+    @Test func manPageRendersWithoutWarnings() throws {
+        let r = try Fixtures.run("/usr/bin/groff", ["-ww", "-z", "-man", Fixtures.packageRoot.appendingPathComponent("man/t3attr.1").path])
+        #expect(r.status == 0)
+        #expect(r.stderr.isEmpty, "\(r.stderr)")
+    }
+
+    @Test(arguments: ["bash", "zsh", "fish"])
+    func completionScripts(shell: String) throws {
+        let r = try Fixtures.t3attr(["--generate-completion-script", shell])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("report") && r.stdout.contains("bursts") && r.stdout.contains("dispatch"))
+    }
+
+    @Test func colourDecisions() {
+        #expect(Terminal.useColor(.auto, env: [:], isTTY: true))
+        #expect(!Terminal.useColor(.auto, env: [:], isTTY: false))
+        #expect(!Terminal.useColor(.auto, env: ["NO_COLOR": ""], isTTY: true))
+        #expect(!Terminal.useColor(.auto, env: ["SYSTEMD_COLORS": "0"], isTTY: true))
+        #expect(!Terminal.useColor(.auto, env: ["TERM": "dumb"], isTTY: true))
+        #expect(Terminal.useColor(.always, env: ["NO_COLOR": "1"], isTTY: false))
+        #expect(!Terminal.useColor(.never, env: [:], isTTY: true))
+    }
+
+    @Test func colourOnlyOnATerminal() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let cmd = "\(shellQuote(Fixtures.binary)) report --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json"))) --no-pager"
+        let tty = try underPTY(cmd)
+        #expect(tty.stdout.contains("\u{1b}[33medge"), "coloured on a terminal")
+        let noColor = try underPTY(cmd, env: ["NO_COLOR": "1"])
+        #expect(!noColor.stdout.contains("\u{1b}["))
+        let sd = try underPTY(cmd, env: ["SYSTEMD_COLORS": "0"])
+        #expect(!sd.stdout.contains("\u{1b}["))
+        let never = try underPTY(cmd + " --color never")
+        #expect(!never.stdout.contains("\u{1b}["))
+        let piped = try Fixtures.t3attr(["report", "--file", path] + table)
+        #expect(!piped.stdout.contains("\u{1b}["))
+        let forced = try Fixtures.t3attr(["report", "--file", path, "--color", "always"] + table)
+        #expect(forced.stdout.contains("\u{1b}["))
+        let json = try underPTY(cmd + " -o json --color always")
+        #expect(!json.stdout.contains("\u{1b}["), "JSON is never coloured")
+    }
+
+    @Test func pagerSelection() {
+        #expect(Terminal.pagerCommand(env: [:]) == "less -FRSXMK")
+        #expect(Terminal.pagerCommand(env: ["PAGER": "more"]) == "more")
+        #expect(Terminal.pagerCommand(env: ["SYSTEMD_PAGER": "most", "PAGER": "more"]) == "most")
+        #expect(Terminal.pagerCommand(env: ["SYSTEMD_PAGER": ""]) == nil)
+        #expect(Terminal.pagerCommand(env: ["PAGER": "cat"]) == nil)
+    }
+
+    @Test func pagerRunsOnlyForTablesOnATerminal() throws {
+        let dir = try Fixtures.tempDir()
+        let fake = dir + "/pager.sh"
+        try Data("#!/bin/sh\necho \"argv: $*\" > \(dir)/argv\ncat > \(dir)/stdin\n".utf8).write(to: URL(fileURLWithPath: fake))
+        chmod(fake, 0o755)
+        let path = try Fixtures.journal("sample-incident")
+        let base = "\(shellQuote(Fixtures.binary)) report --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json")))"
+        _ = try underPTY(base, env: ["SYSTEMD_PAGER": fake + " --fake-flag"])
+        let stdin = try String(contentsOfFile: dir + "/stdin", encoding: .utf8)
+        #expect(stdin.contains("17 drops"))
+        #expect(try String(contentsOfFile: dir + "/argv", encoding: .utf8).contains("--fake-flag"))
+        for extra in [" --no-pager", " -o json"] {
+            try? FileManager.default.removeItem(atPath: dir + "/stdin")
+            let r = try underPTY(base + extra, env: ["SYSTEMD_PAGER": fake])
+            #expect(!FileManager.default.fileExists(atPath: dir + "/stdin"), "no pager with\(extra)")
+            #expect(r.stdout.contains("17 drops"))
+        }
+        try? FileManager.default.removeItem(atPath: dir + "/stdin")
+        _ = try Fixtures.t3attr(["report", "--file", path] + table, env: ["SYSTEMD_PAGER": fake])
+        #expect(!FileManager.default.fileExists(atPath: dir + "/stdin"), "no pager when stdout is not a terminal")
+    }
+
+    @Test func noProgressWhenStderrIsNotATerminal() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let r = try Fixtures.t3attr(["report", "--file", path] + table)
+        #expect(!r.stderr.contains("entries read"))
+    }
+
+    /// `report -o markdown` on a scenario, against a committed golden file.
+    @Test func markdownTicketMatchesTheGoldenFile() throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "markdown"] + table)
+        #expect(r.status == 0)
+        // Cursors depend on the file journal-remote wrote; compare without them.
+        let normalise = { (s: String) in s.replacingOccurrences(of: #"--cursor '[^']*'"#, with: "--cursor '…'", options: .regularExpression) }
+        let golden = try String(contentsOfFile: Fixtures.path("scenario-serve-oom.md"), encoding: .utf8)
+        #expect(normalise(r.stdout) == golden)
+        #expect(r.stdout.contains("journalctl --cursor 's="))
+    }
+
+    @Test func jsonPrettyIsOneDocument() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json-pretty"] + table)
+        let doc = try #require(try JSONSerialization.jsonObject(with: r.stdoutData) as? [String: Any])
+        #expect((doc["drops"] as? [Any])?.count == 17)
+        #expect((doc["summary"] as? [String: Any])?["drops"] as? Int == 17)
+    }
+
+    @Test func versionNamesLibsystemd() throws {
+        let r = try Fixtures.t3attr(["--version"])
+        #expect(r.stdout.hasPrefix("t3attr "))
+        #expect(r.stdout.contains("libsystemd"))
+    }
+
+    @Test(arguments: ["report", "dispatch", "bursts", "serve"])
+    func everyHelpHasAnExample(command: String) throws {
+        let r = try Fixtures.t3attr([command, "--help"])
+        #expect(r.stdout.contains("Examples:"))
+        #expect(r.stdout.contains("t3attr \(command)"))
+    }
+
+    @Test func helpReportExplainsTheVerdicts() throws {
+        let r = try Fixtures.t3attr(["help", "report"])
+        for v in ["client", "edge", "devvm", "serve", "dispatch", "unknown"] { #expect(r.stdout.contains(v)) }
+    }
+}
