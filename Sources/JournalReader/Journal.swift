@@ -416,6 +416,7 @@ public final class Journal {
 
     /// Reads the fields of the entry the handle is on.
     private func readCurrent(realtime: UInt64) -> ReadResult {
+        originalCursor = nil
         var e = JournalEntry(realtime: realtime, bootID: currentBoot(), message: [])
         sd_journal_restart_data(j)
         var ptr: UnsafeRawPointer?
@@ -489,8 +490,16 @@ public final class Journal {
         return (before, after)
     }
 
-    /// The cursor of the entry `next()` returned last.
+    /// For imported streams: the cursor the entry had on its own host.
+    private var originalCursor: String?
+
+    /// Records a source that was only partly read (a stream that ended early).
+    public func noteSkipped(_ f: SkippedFile) { skippedFiles.append(f) }
+
+    /// The cursor of the entry `next()` returned last (for an imported
+    /// stream, the one it had on its own host).
     public func cursor() -> String {
+        if let originalCursor { return originalCursor }
         var c: UnsafeMutablePointer<CChar>?
         guard sd_journal_get_cursor(j, &c) >= 0, let c else { return "" }
         defer { free(c) }
@@ -514,6 +523,7 @@ public final class Journal {
         case 13:
             if Journal.eq(name, "_SYSTEMD_UNIT") { e.systemdUnit = interner.string(value) }
             else if Journal.eq(name, "COREDUMP_UNIT") { e.coredumpUnit = interner.string(value) }
+            else if Journal.eq(name, "T3ATTR_CURSOR") { originalCursor = String(decoding: value, as: UTF8.self) }
         case 17:
             if Journal.eq(name, "SYSLOG_IDENTIFIER") { e.syslogIdentifier = interner.string(value) }
         case 9:

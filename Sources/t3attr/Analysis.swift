@@ -82,7 +82,7 @@ struct Analysis {
         let portMap = try PortMapLoader.load(maps)
         var missing: [String] = []
         let tags = units.scriptTags.sorted()
-        let j = try Journal(source: try source.journalSource())
+        let j = try source.openJournal()
         let dispatchUnits = try j.expandUnits([units.dispatchUnit])
         var serveUnits: [String] = []
         do {

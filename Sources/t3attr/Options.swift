@@ -14,6 +14,14 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read this journal file (repeatable; globs allowed).", valueName: "path"))
     var file: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Read a Journal Export Format stream or journalctl -o json lines from PATH, or standard input with '-' (ssh devvm journalctl -o export ... | t3attr report --input -).",
+        valueName: "path"))
+    var input: String?
+
+    @Option(name: .long, help: ArgumentHelp("Read from a systemd-journal-gatewayd (http://HOST:19531).", valueName: "url"))
+    var url: String?
+
     @Option(name: [.customShort("S"), .long], help: ArgumentHelp(
         "Start of the window: journalctl syntax ('1h ago', '-30min', 'today', '2026-06-10 21:00:00', '@EPOCH'), a bare span ('1h' = 1h ago) or RFC 3339.",
         valueName: "time"))
@@ -26,11 +34,20 @@ struct SourceOptions: ParsableArguments {
     var strict = false
 
     func validate() throws {
-        let chosen = [merge, directory != nil, !file.isEmpty].filter { $0 }.count
-        if chosen > 1 { throw ValidationError("choose one of -m/--merge, -D/--directory and --file") }
+        let chosen = [merge, directory != nil, !file.isEmpty, input != nil, url != nil].filter { $0 }.count
+        if chosen > 1 { throw ValidationError("choose one of -m/--merge, -D/--directory, --file, --input and --url") }
+    }
+
+    /// Opens the journal the options name (streams are imported first).
+    func openJournal() throws -> Journal {
+        let j = try Journal(source: try journalSource())
+        for p in Imports.shared.partial { j.noteSkipped(p) }
+        return j
     }
 
     func journalSource() throws(JournalError) -> JournalSource {
+        if let input { return .files([try Imports.shared.get(input) { () throws(JournalError) in try ImportedJournal.fromFile(input) }.path]) }
+        if let url { return .files([try Imports.shared.get(url) { () throws(JournalError) in try ImportedJournal.fromGateway(url) }.path]) }
         if let directory { return .directory(directory) }
         if !file.isEmpty { return .files(try expandFileArguments(file)) }
         return merge ? .merged : .local
@@ -115,5 +132,32 @@ func currentTime() throws -> UInt64 {
         return try TimeSpec.parse(s, now: real)
     } catch {
         throw ValidationError("T3ATTR_NOW: \(error)")
+    }
+}
+
+/// Streams are imported once per run and their temporary journal removed at exit.
+final class Imports: @unchecked Sendable {
+    static let shared = Imports()
+    private var byName: [String: ImportedJournal] = [:]
+    private var registered = false
+
+    func get(_ name: String, _ make: () throws(JournalError) -> ImportedJournal) throws(JournalError) -> ImportedJournal {
+        if let j = byName[name] { return j }
+        let j = try make()
+        byName[name] = j
+        if !registered {
+            registered = true
+            atexit { Imports.shared.removeAll() }
+        }
+        return j
+    }
+
+    /// Sources only partly read (a stream that ended early), for the notes.
+    var partial: [SkippedFile] {
+        byName.compactMap { name, j in j.streamError.map { SkippedFile(path: name, reason: $0) } }
+    }
+
+    func removeAll() {
+        for j in byName.values { try? FileManager.default.removeItem(atPath: j.directory) }
     }
 }

@@ -15,7 +15,7 @@ struct Scan {
     ///   - extraUnits: `_SYSTEMD_UNIT=` values selected too, without journalctl -u's other terms.
     init(source: SourceOptions, unitPatterns: [String], optionalPatterns: [String] = [], extra: [[String]] = [],
          extraUnits: [String] = [], window: TimeWindow, missing: inout [String]) throws {
-        let j = try Journal(source: try source.journalSource())
+        let j = try source.openJournal()
         var units = try j.expandUnits(unitPatterns)
         for p in optionalPatterns {
             let found: [String]
