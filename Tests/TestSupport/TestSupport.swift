@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Paths and tools the tests share. Anything missing fails loudly: a test
 /// run without systemd-journal-remote or journalctl is not a pass.
@@ -71,40 +72,74 @@ public enum Fixtures {
         public var stdoutData: Data
     }
 
-    /// Runs a program to completion (environment: the test's, plus `env`).
+    /// Runs a program to completion (environment: the test's, plus `env`,
+    /// minus `unset`). posix_spawn with close-on-exec pipes: tests run in
+    /// parallel, and a child that inherited another test's pipe would keep
+    /// that test from ever seeing end-of-file.
     public static func run(_ exe: String, _ args: [String], env: [String: String] = [:], stdin: Data? = nil,
                            unset: [String] = []) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: exe) else {
             throw Missing(description: "\(exe) is missing or not executable")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: exe)
-        p.arguments = args
         var e = ProcessInfo.processInfo.environment
         e["TZ"] = e["TZ"] ?? "UTC"
         for (k, v) in env { e[k] = v }
         for k in unset { e.removeValue(forKey: k) }
-        p.environment = e
-        let out = Pipe(), err = Pipe(), inp = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = inp
-        try p.run()
-        if let stdin { inp.fileHandleForWriting.write(stdin) }
-        try? inp.fileHandleForWriting.close()
-        // Read both pipes concurrently so a full stderr cannot block stdout.
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
+        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
+            throw Missing(description: "pipe: \(String(cString: strerror(errno)))")
         }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self), stdoutData: outData)
+        // Close-on-exec: no other child (of a test running in parallel) inherits them.
+        for fd in inPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { (w: String) in strdup(w) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = e.map { (k: String, v: String) in strdup("\(k)=\(v)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let r = posix_spawn(&pid, exe, &actions, nil, argv, envp)
+        close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+        guard r == 0 else {
+            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
+            throw Missing(description: "cannot run \(exe): \(String(cString: strerror(r)))")
+        }
+        // Feed stdin and drain stdout and stderr together.
+        let input = [UInt8](stdin ?? Data())
+        var written = 0
+        var inFD: Int32 = inPipe[1]
+        if input.isEmpty { close(inFD); inFD = -1 } else { _ = fcntl(inFD, F_SETFL, O_NONBLOCK) }
+        var out = [UInt8](), err = [UInt8]()
+        var open: [Int32] = [outPipe[0], errPipe[0]]
+        var buf = [UInt8](repeating: 0, count: 1 << 16)
+        while !open.isEmpty || inFD >= 0 {
+            var fds = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if inFD >= 0 { fds.append(pollfd(fd: inFD, events: Int16(POLLOUT), revents: 0)) }
+            if poll(&fds, nfds_t(fds.count), -1) < 0 { if errno == EINTR { continue } else { break } }
+            for f in fds where f.revents != 0 {
+                if f.fd == inFD {
+                    let n = input[written...].withUnsafeBytes { Glibc.write(inFD, $0.baseAddress, $0.count) }
+                    if n > 0 { written += n }
+                    if n < 0 && errno != EAGAIN && errno != EINTR || written == input.count { close(inFD); inFD = -1 }
+                } else {
+                    let n = read(f.fd, &buf, buf.count)
+                    if n > 0 {
+                        if f.fd == outPipe[0] { out += buf[0..<n] } else { err += buf[0..<n] }
+                    } else if n == 0 || (errno != EINTR && errno != EAGAIN) {
+                        close(f.fd)
+                        open.removeAll { $0 == f.fd }
+                    }
+                }
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return Result(status: code, stdout: String(decoding: out, as: UTF8.self),
+                      stderr: String(decoding: err, as: UTF8.self), stdoutData: Data(out))
     }
 
     /// Runs the built t3attr.

@@ -1,0 +1,160 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
+
+/// A free loopback port.
+private func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+/// Starts a server in the background; the caller terminates it. It first
+/// closes the descriptors it inherited: tests run in parallel, and a server
+/// holding another test's pipe open would keep that test waiting for EOF.
+private func background(_ exe: String, _ args: [String]) throws -> Process {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    p.arguments = ["-c", "import os, sys; os.closerange(3, 65536); os.execv(sys.argv[1], sys.argv[1:])", exe] + args
+    p.standardInput = FileHandle.nullDevice
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    return p
+}
+
+/// SIGKILL: a child may inherit a signal mask that blocks SIGTERM.
+private func stop(_ p: Process) {
+    kill(p.processIdentifier, SIGKILL)
+    p.waitUntilExit()
+}
+
+private func waitForPort(_ port: Int) {
+    for _ in 0..<100 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        close(fd)
+        if ok == 0 { return }
+        usleep(50_000)
+    }
+}
+
+@Suite("streams and journal gateways, through systemd-journal-remote")
+struct StreamTests {
+    @Test(arguments: ["export", "json"])
+    func aStreamGivesTheSameOutputAsTheFile(format: String) throws {
+        let path = try Fixtures.journal("sample-incident")
+        let stream = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", format, "--no-pager"])
+        #expect(stream.status == 0)
+        for cmd in [["report"], ["dispatch", "--all"], ["bursts", "--min", "3"]] {
+            for window in [[String](), ["--since", "2026-06-10 20:04:00", "--until", "2026-06-10 20:46:00"]] {
+                let file = try Fixtures.t3attr(cmd + ["--file", path, "-o", "json"] + table + window)
+                let piped = try Fixtures.t3attr(cmd + ["--input", "-", "-o", "json"] + table + window, stdin: stream.stdoutData)
+                #expect(piped.status == 0, "\(piped.stderr)")
+                #expect(piped.stdout == file.stdout, "\(cmd) \(window) from a \(format) stream")
+            }
+        }
+        // And from a saved file.
+        let dir = try Fixtures.tempDir()
+        try stream.stdoutData.write(to: URL(fileURLWithPath: dir + "/saved.\(format)"))
+        let saved = try Fixtures.t3attr(["report", "--input", dir + "/saved.\(format)", "-o", "json"] + table)
+        let file = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        #expect(saved.stdout == file.stdout)
+    }
+
+    @Test func binaryFieldsSurviveTheStream() throws {
+        let path = try Fixtures.journal("hostile-messages")
+        for format in ["export", "json"] {
+            let stream = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", format, "--no-pager", "--all"])
+            let file = try Fixtures.t3attr(["dispatch", "--all", "--file", path, "-o", "json"] + table)
+            let piped = try Fixtures.t3attr(["dispatch", "--all", "--input", "-", "-o", "json"] + table, stdin: stream.stdoutData)
+            #expect(piped.stdout == file.stdout, "\(format)")
+        }
+    }
+
+    @Test func notAStreamIsAClearError() throws {
+        let r = try Fixtures.t3attr(["report", "--input", "-"] + table, stdin: Data("hello\n".utf8))
+        #expect(r.status == 66)
+        #expect(r.stderr.contains("standard input"), "\(r.stderr)")
+        let j = try Fixtures.t3attr(["report", "--input", "-"] + table, stdin: Data("{not json\n".utf8))
+        #expect(j.status == 66)
+        #expect(j.stderr.contains("JSON"), "\(j.stderr)")
+    }
+
+    @Test func gatewayGivesTheSameOutputAsTheFiles() throws {
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal("sample-incident", in: dir)
+        let port = freePort()
+        let gw = try background("/usr/bin/systemd-socket-activate",
+                                ["-l", "127.0.0.1:\(port)", "/lib/systemd/systemd-journal-gatewayd", "-D", dir])
+        defer { stop(gw) }
+        waitForPort(port)
+        for window in [[String](), ["--since", "2026-06-10 20:04:00", "--until", "2026-06-10 20:46:00"]] {
+            let remote = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table + window)
+            let local = try Fixtures.t3attr(["report", "-D", dir, "-o", "json"] + table + window)
+            #expect(remote.status == 0, "\(remote.stderr)")
+            #expect(remote.stdout == local.stdout)
+        }
+    }
+
+    @Test func gatewayErrorsAreClear() throws {
+        // Nothing listening.
+        let refused = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(freePort())"] + table)
+        #expect(refused.status == 66)
+        #expect(refused.stderr.contains("connect"), "\(refused.stderr)")
+        // A web server that is not a journal gateway.
+        let dir = try Fixtures.tempDir()
+        let port = freePort()
+        let web = try background("/usr/bin/python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir])
+        defer { stop(web) }
+        waitForPort(port)
+        let notGateway = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)"] + table)
+        #expect(notGateway.status == 66)
+        #expect(notGateway.stderr.contains("not a journal gateway"), "\(notGateway.stderr)")
+        #expect(try Fixtures.t3attr(["report", "--url", "ftp://x"] + table).status == 66)
+    }
+
+    @Test func aGatewayThatStopsMidStreamKeepsWhatWasRead() throws {
+        let dir = try Fixtures.tempDir()
+        let server = dir + "/partial.py"
+        try Data("""
+            import socket, sys
+            data = open(sys.argv[1], 'rb').read()
+            cut = data.index(b'\\n\\n', len(data) // 2) + 2
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(('127.0.0.1', int(sys.argv[2]))); s.listen(5)
+            while True:  # the readiness probe connects and sends nothing
+                c, _ = s.accept()
+                if c.recv(65536):
+                    break
+                c.close()
+            c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: application/vnd.fdo.journal\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(data) + data[:cut])
+            c.close()
+            """.utf8).write(to: URL(fileURLWithPath: server))
+        let port = freePort()
+        let p = try background("/usr/bin/python3", [server, Fixtures.path("sample-incident.export"), String(port)])
+        defer { stop(p) }
+        waitForPort(port)
+        let r = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("ended early") || r.stderr.contains("skipped"), "\(r.stderr)")
+        let objs = try Fixtures.ndjson(r.stdout)
+        #expect(objs.contains { $0["type"] as? String == "drop" }, "what was read is analysed")
+        let skipped = (objs.last?["skipped_files"] as? [[String: Any]]) ?? []
+        #expect(skipped.count == 1)
+    }
+}
