@@ -365,6 +365,33 @@ def clock_backwards():
     return j
 
 
+def fleet():
+    """Three hosts in one collector; only devvm-b has a burst."""
+    base = "2026-06-16 10:00:00"
+    hosts = []
+    for n, name in enumerate(["devvm-a", "devvm-b", "devvm-c"]):
+        j = Journal(host=name, boot="%032x" % (0xb00 + n))
+        j.filler(at(base, -600), at(base, 600))
+        for e in j.entries:
+            e[2]["_MACHINE_ID"] = "%032x" % (0xaa0 + n)
+        hosts.append(j)
+    a, b, c = hosts
+    a.dispatch(at(base, 0), "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
+    for k in range(6):
+        b.dispatch(at(base, 0) + 0.1 * k, "http: proxy error: context canceled", expect=("edge", "burst"))
+    c.dispatch(at(base, 0), "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
+    c.dispatch(at(base, 200), "http: proxy error: dial tcp 127.0.0.1:3773: connect: connection refused", expect=("serve", "refused"))
+    for j in (a, b, c):
+        for e in j.entries:
+            e[2]["_MACHINE_ID"] = "%032x" % (0xaa0 + hosts.index(j))
+    out = Journal()
+    for j in hosts:
+        out.entries += j.entries
+        out.expected += [dict(x, host=j.host) for x in j.expected]
+    out.entries = [(u, i, f) for i, (u, _, f) in enumerate(sorted(out.entries, key=lambda e: (e[0], e[2]["_HOSTNAME"], e[1])))]
+    return out
+
+
 def scenario(builder, base, span_before=900, span_after=900, filler=True):
     def make():
         j = Journal()
@@ -464,6 +491,7 @@ SCENARIOS = {
     "sample-incident": sample_incident,
     "hostile-messages": hostile_messages,
     "scenario-clock-backwards": clock_backwards,
+    "scenario-fleet": fleet,
 }
 
 

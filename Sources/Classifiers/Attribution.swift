@@ -106,6 +106,7 @@ public struct Drop: Sendable, Equatable {
 }
 
 public struct Burst: Sendable, Equatable {
+    public var host: String?
     public var second: UInt64
     public var count: Int
     public var users: [String]
@@ -465,7 +466,7 @@ public struct Attributor: Sendable {
             if evidence.isEmpty || first.reason == "burst" {
                 evidence = members.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
             }
-            return Burst(second: sec, count: teardowns[sec] ?? members.count, users: users, classes: classes,
+            return Burst(host: first.event.host, second: sec, count: teardowns[sec] ?? members.count, users: users, classes: classes,
                          verdict: first.verdict, reason: first.reason, evidence: evidence)
         }
     }
@@ -494,16 +495,64 @@ public struct Attribution: Sendable {
 
     public func evidence(_ refs: [EvidenceRef]) -> [Evidence] { refs.compactMap { evidence($0) } }
 
-    public var counts: [Verdict: Int] {
+    /// Several hosts' attributions as one: arrays concatenated, references
+    /// shifted, drops in time order (each keeps its host in `event.host`).
+    public static func merge(_ parts: [Attribution]) -> Attribution {
+        if parts.count == 1 { return parts[0] }
+        var out = Attribution(drops: [], bursts: [], signals: [], gaps: [], restarts: [], clockWentBack: [])
+        for p in parts {
+            let (ds, ss, rs, gs) = (Int32(out.drops.count), Int32(out.signals.count), Int32(out.restarts.count), Int32(out.gaps.count))
+            func shift(_ r: EvidenceRef) -> EvidenceRef {
+                switch r {
+                case .signal(let i): .signal(i + ss)
+                case .drop(let i): .drop(i + ds)
+                case .restart(let i): .restart(i + rs)
+                case .gapBefore(let i): .gapBefore(i + gs)
+                case .gapAfter(let i): .gapAfter(i + gs)
+                }
+            }
+            out.drops += p.drops.map { var d = $0; d.evidence = d.evidence.map(shift); return d }
+            out.bursts += p.bursts.map { var b = $0; b.evidence = b.evidence.map(shift); return b }
+            out.signals += p.signals
+            out.restarts += p.restarts
+            out.gaps += p.gaps
+            out.clockWentBack += p.clockWentBack
+        }
+        // Time order across hosts; `.drop` references follow their drop.
+        let order = out.drops.indices.sorted { (out.drops[$0].event.realtime, $0) < (out.drops[$1].event.realtime, $1) }
+        var newIndex = [Int32](repeating: 0, count: order.count)
+        for (n, old) in order.enumerated() { newIndex[old] = Int32(n) }
+        func remap(_ r: EvidenceRef) -> EvidenceRef { if case .drop(let i) = r { .drop(newIndex[Int(i)]) } else { r } }
+        out.drops = order.map { var d = out.drops[$0]; d.evidence = d.evidence.map(remap); return d }
+        out.bursts = out.bursts.map { var b = $0; b.evidence = b.evidence.map(remap); return b }
+            .sorted { $0.second < $1.second }
+        return out
+    }
+
+    /// The hosts the drops came from, in order of first appearance.
+    public var hosts: [String] {
+        var seen = Set<String>(), out: [String] = []
+        for d in drops { let h = d.event.host ?? ""; if seen.insert(h).inserted { out.append(h) } }
+        return out
+    }
+
+    public var counts: [Verdict: Int] { Self.counts(drops) }
+
+    static func counts(_ drops: [Drop]) -> [Verdict: Int] {
         var c: [Verdict: Int] = [:]
         for d in drops { c[d.verdict, default: 0] += 1 }
         return c
     }
 
     /// "12 drops: 3 client, 8 edge, 1 serve; infra segments implicated: edge, serve".
-    public var answer: String {
+    public var answer: String { Self.answer(drops) }
+
+    /// The answer for one host of a fleet.
+    public func answer(host: String) -> String { Self.answer(drops.filter { ($0.event.host ?? "") == host }) }
+
+    static func answer(_ drops: [Drop]) -> String {
         if drops.isEmpty { return "No drops." }
-        let c = counts
+        let c = counts(drops)
         let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
         let infra = Verdict.allCases.filter { $0.isInfra && c[$0] != nil }.map(\.rawValue)
         return "\(drops.count) drop\(drops.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"

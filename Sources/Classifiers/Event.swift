@@ -19,6 +19,8 @@ public struct Event: Sendable, Equatable {
     public var dispatch: DispatchMessage?
     /// What a non-dispatch source said (serve, systemd, kernel, scripts).
     public var signal: Signal?
+    /// `_HOSTNAME`: which machine of a fleet the entry came from.
+    public var host: String?
 
     public init(realtime: UInt64, writtenAt: UInt64, cursor: String = "", bootID: String = "", unit: String?,
                 kind: String, user: String? = nil, port: Int? = nil, className: String? = nil,
@@ -64,6 +66,7 @@ public struct DispatchClassifier: Sendable {
     public func classify(_ e: JournalEntry) -> Event {
         var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
                        unit: e.aboutUnit, kind: "other", message: e.message)
+        ev.host = e.hostname
         if e.pid == 1 {
             ev.kind = "systemd"
             return ev

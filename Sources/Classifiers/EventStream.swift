@@ -52,6 +52,7 @@ public struct EventStream: Sendable {
             var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
                            unit: unit, kind: kind, user: user, message: e.message)
             ev.signal = signal
+            ev.host = e.hostname
             return ev
         }
         if e.pid == 1 {
@@ -88,7 +89,7 @@ public struct EventStream: Sendable {
             // One logical line, logged twice: keep the first copy.
             var key = text(e.message)
             if key.hasPrefix(tag + ": ") { key.removeFirst(tag.count + 2) }
-            key = tag + "\u{0}" + key
+            key = (e.hostname ?? "") + "\u{0}" + tag + "\u{0}" + key
             if let seen = recentScriptLines[key], e.writtenAt >= seen, e.writtenAt - seen < Self.foldWindow {
                 folded += 1
                 return nil

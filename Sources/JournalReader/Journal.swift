@@ -434,8 +434,8 @@ public final class Journal {
     /// Walks every entry (no matches: all sources) with receive time in
     /// [from, to], giving only its receive time and boot id: the cheap scan
     /// that finds host gaps around drops. Clears the matches.
-    public func scanTimes(from: UInt64, to: UInt64, _ body: (UInt64, String) -> Void) throws(JournalError) {
-        sd_journal_flush_matches(j)
+    public func scanTimes(from: UInt64, to: UInt64, keepMatches: Bool = false, _ body: (UInt64, String) -> Void) throws(JournalError) {
+        if !keepMatches { sd_journal_flush_matches(j) }
         let r = sd_journal_seek_realtime_usec(j, from)
         if r < 0 { throw JournalError.errno("cannot seek", r) }
         // The last entry before `from` too: a gap may begin before the interval.
@@ -474,8 +474,8 @@ public final class Journal {
 
     /// The entries just before and at-or-after `realtime` (any source), with
     /// cursors: the two sides of a host gap. Clears the matches.
-    public func neighbours(of realtime: UInt64) -> (before: JournalEntry?, after: JournalEntry?) {
-        sd_journal_flush_matches(j)
+    public func neighbours(of realtime: UInt64, keepMatches: Bool = false) -> (before: JournalEntry?, after: JournalEntry?) {
+        if !keepMatches { sd_journal_flush_matches(j) }
         guard sd_journal_seek_realtime_usec(j, realtime) >= 0 else { return (nil, nil) }
         func read() -> JournalEntry? {
             var t: UInt64 = 0

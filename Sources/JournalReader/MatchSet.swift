@@ -8,6 +8,13 @@ public struct MatchSet: Sendable, Equatable {
 
     public init(terms: [[String]] = []) { self.terms = terms }
 
+    /// ANDs `_HOSTNAME` ∈ hosts into every term (`--host`).
+    public mutating func restrict(toHosts hosts: [String]) {
+        guard !hosts.isEmpty else { return }
+        if terms.isEmpty { terms = [[]] }
+        terms = terms.map { $0 + hosts.map { "_HOSTNAME=\($0)" } }
+    }
+
     public mutating func add(_ term: [String]) {
         if !terms.contains(term) { terms.append(term) }
     }

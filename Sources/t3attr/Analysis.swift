@@ -116,96 +116,116 @@ struct Analysis {
         if !all.isEmpty { m.add(["_UID=0"] + all.map { "OBJECT_SYSTEMD_UNIT=\($0)" }) }
         m.add(["_TRANSPORT=kernel"])
         m.add(tags.map { "SYSLOG_IDENTIFIER=\($0)" })
+        m.restrict(toHosts: source.host)
         try j.apply(m)
         let scan = try Scan(journal: j, units: all, window: window)
         var stream = EventStream(config: SourceConfig(
             dispatchUnits: Set(dispatchUnits), serveUnits: Set(serveUnits), scriptTags: units.scriptTags,
             earlyoomUnit: units.earlyoomUnit, dispatchPort: maps.dispatchPort, portMap: portMap))
-        var attributor = Attributor(settings: settings)
+        // One attributor per host: bursts, gaps and verdicts are judged per machine.
+        var attributors: [String: Attributor] = [:]
+        func key(_ ev: Event) -> String { ev.host ?? "" }
         let timing = Timing()
         scan.forEach { entry in
             guard var ev = stream.classify(entry) else { return }
             ev.cursor = scan.journal.cursor()
             stream.learn(from: ev)
-            attributor.addSignal(ev)
+            attributors[key(ev), default: Attributor(settings: settings)].addSignal(ev)
         }
         timing.mark("signals (\(scan.journal.entriesRead) entries)")
         var dm = MatchSet()
         dm.add(dispatchUnits.map { "_SYSTEMD_UNIT=\($0)" })
+        dm.restrict(toHosts: source.host)
         try j.apply(dm)
         try j.seek(since: window.since, until: window.until)
-        if scope == .burstsOnly { attributor.onlyTeardowns = true }
         scan.forEach { entry in
             guard var ev = stream.classify(entry) else { return }
             // Cursors only for what can be printed (ws open and friends never are).
             if ev.dispatch.map({ $0.kind != .wsOpen && $0.kind != .paired && $0.kind != .other }) ?? true {
                 ev.cursor = scan.journal.cursor()
             }
-            attributor.add(ev)
+            let k = key(ev)
+            if attributors[k] == nil { attributors[k] = Attributor(settings: settings) }
+            attributors[k]!.onlyTeardowns = scope == .burstsOnly
+            attributors[k]!.add(ev)
         }
-        attributor.close()
-        if scope == .burstsOnly { attributor.retainBurstDrops() }
-        timing.mark("dispatch (\(scan.journal.entriesRead) entries in all)")
+        let hosts = attributors.keys.sorted()
+        // Several machines, or one picked out of several: every later read is per host.
+        let fleet = hosts.count > 1 || !source.host.isEmpty
+        for h in hosts {
+            attributors[h]!.close()
+            if scope == .burstsOnly { attributors[h]!.retainBurstDrops() }
+        }
+        timing.mark("dispatch (\(scan.journal.entriesRead) entries in all, \(hosts.count) host(s))")
+        func hostTerms(_ h: String) -> [String] { fleet && !h.isEmpty ? ["_HOSTNAME=\(h)"] : [] }
 
-        // Phase 2: the serves' lines around the drops.
+        // Phase 2: the serves' lines around the drops, per host.
         if !requireServe && !serveTerms.isEmpty {
-            var serveMatches = MatchSet()
-            for t in serveTerms { serveMatches.add(t) }
             var n = 0
-            for (a, b) in attributor.evidenceIntervals() {
-                try j.apply(serveMatches)
-                try j.seek(since: a, until: b)
-                reading: while true {
-                    switch j.next() {
-                    case .end: break reading
-                    case .skipped: continue
-                    case .entry(let entry):
-                        n += 1
-                        guard var ev = stream.classify(entry) else { continue }
-                        ev.cursor = j.cursor()
-                        attributor.addSignal(ev)
+            for h in hosts {
+                var serveMatches = MatchSet()
+                for t in serveTerms { serveMatches.add(t + hostTerms(h)) }
+                for (a, b) in attributors[h]!.evidenceIntervals() {
+                    try j.apply(serveMatches)
+                    try j.seek(since: a, until: b)
+                    reading: while true {
+                        switch j.next() {
+                        case .end: break reading
+                        case .skipped: continue
+                        case .entry(let entry):
+                            n += 1
+                            guard var ev = stream.classify(entry) else { continue }
+                            ev.cursor = j.cursor()
+                            attributors[h]!.addSignal(ev)
+                        }
                     }
                 }
             }
             timing.mark("serve lines around the drops (\(n) entries)")
         }
-        // Host gaps: read every source, but only around the drops.
+
+        // Host gaps: every source of the host, but only around its drops.
         // Probes a little closer together than the threshold: each lands inside
         // any gap that long and sees the entries on both sides of it. Where two
         // probes see different boots, the stretch between them is read whole.
-        var finder = GapFinder(threshold: settings.gapThreshold)
+        var parts: [Attribution] = []
         let step = max(settings.gapThreshold * 9 / 10, 1)
-        j.flushMatches()
-        for (a, b) in attributor.gapIntervals() {
-            var x = a
-            var lastBoot: (UInt64, String)?
-            while x <= b + step {
-                let p = j.straddle(x)
-                if let before = p.before, let after = p.after {
-                    finder.reset()
-                    finder.add(realtime: before.0, bootID: before.1)
-                    finder.add(realtime: after.0, bootID: after.1)
-                }
-                if let seen = p.after ?? p.before {
-                    if let lb = lastBoot, lb.1 != seen.1, !lb.1.isEmpty, !seen.1.isEmpty {
+        for h in hosts {
+            var finder = GapFinder(threshold: settings.gapThreshold)
+            var hm = MatchSet()
+            if !hostTerms(h).isEmpty { hm.add(hostTerms(h)) }
+            try j.apply(hm)
+            for (a, b) in attributors[h]!.gapIntervals() {
+                var x = a
+                var lastBoot: (UInt64, String)?
+                while x <= b + step {
+                    let p = j.straddle(x)
+                    if let before = p.before, let after = p.after {
                         finder.reset()
-                        try j.scanTimes(from: lb.0, to: seen.0) { t, boot in finder.add(realtime: t, bootID: boot) }
+                        finder.add(realtime: before.0, bootID: before.1)
+                        finder.add(realtime: after.0, bootID: after.1)
                     }
-                    lastBoot = seen
+                    if let seen = p.after ?? p.before {
+                        if let lb = lastBoot, lb.1 != seen.1, !lb.1.isEmpty, !seen.1.isEmpty {
+                            finder.reset()
+                            try j.scanTimes(from: lb.0, to: seen.0, keepMatches: true) { t, boot in finder.add(realtime: t, bootID: boot) }
+                        }
+                        lastBoot = seen
+                    }
+                    // Skip ahead: nothing between x and the next entry needs another probe.
+                    x = max(x + step, (p.after?.0 ?? x) + 1)
                 }
-                // Skip ahead: nothing between x and the next entry needs another probe.
-                x = max(x + step, (p.after?.0 ?? x) + 1)
             }
+            var gaps = finder.gaps
+            for i in gaps.indices {
+                let n = j.neighbours(of: gaps[i].end, keepMatches: true)
+                gaps[i].before = n.before.map { Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: "last_entry_before_gap", message: $0.messageText, cursor: $0.cursor) }
+                gaps[i].after = n.after.map { Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: $0.bootID != n.before?.bootID ? "first_entry_of_new_boot" : "first_entry_after_gap", message: $0.messageText, cursor: $0.cursor) }
+            }
+            parts.append(attributors[h]!.attribute(gaps: gaps))
         }
-        timing.mark("gap scan (\(attributor.gapIntervals().count) intervals)")
-        var gaps = finder.gaps
-        for i in gaps.indices {
-            let n = j.neighbours(of: gaps[i].end)
-            gaps[i].before = n.before.map { Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: "last_entry_before_gap", message: $0.messageText, cursor: $0.cursor) }
-            gaps[i].after = n.after.map { Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: $0.bootID != n.before?.bootID ? "first_entry_of_new_boot" : "first_entry_after_gap", message: $0.messageText, cursor: $0.cursor) }
-        }
-        let result = attributor.attribute(gaps: gaps)
-        timing.mark("attribute (\(result.drops.count) drops)")
+        timing.mark("gaps and verdicts")
+        let result = Attribution.merge(parts)
         var notes = scan.readingNotes()
         for m in missing { notes.append("no unit in the journal matches '\(m)': no serve-side evidence") }
         for c in result.clockWentBack.prefix(3) {

@@ -45,18 +45,22 @@ struct AttributionRenderer {
         case .table, .markdown:
             out.line(at.answer)
             guard !at.drops.isEmpty else { return }
-            out.line(Render.column("TIME", 24) + Render.column("USER", 10) + Render.column("KIND", 11)
-                + Render.column("CLASS", 17) + Render.column("VERDICT", 8) + Render.column("REASON", 21) + "EVIDENCE")
-            for d in at.drops {
-                let ev = d.event
-                let evidence = at.evidence(d.evidence)
-                var evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \($0.unit ?? "-"): \(Render.cell(Array($0.message.utf8)))" } ?? "-"
-                if d.evidence.count > 1 && !verbose { evText += " (+\(d.evidence.count - 1) more)" }
-                if d.burstSecond != nil && d.evidence.isEmpty { evText = "burst of \(burstCount(at, d)) at \(time(d.burstSecond! * 1_000_000, digits: 0))" }
-                out.line(Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
-                    + Render.column(ev.kind, 11) + Render.column(ev.className ?? "-", 17)
-                    + paint(Render.column(d.verdict.rawValue, 8), d.verdict.rawValue) + Render.column(d.reason, 21) + evText)
-                if verbose { evidenceLines(evidence) }
+            let hosts = at.hosts
+            for host in hosts {
+                if hosts.count > 1 { out.line("== host \(host.isEmpty ? "(unknown)" : host): \(at.answer(host: host))") }
+                out.line(Render.column("TIME", 24) + Render.column("USER", 10) + Render.column("KIND", 11)
+                    + Render.column("CLASS", 17) + Render.column("VERDICT", 8) + Render.column("REASON", 21) + "EVIDENCE")
+                for d in at.drops where hosts.count == 1 || (d.event.host ?? "") == host {
+                    let ev = d.event
+                    let evidence = at.evidence(d.evidence)
+                    var evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \($0.unit ?? "-"): \(Render.cell(Array($0.message.utf8)))" } ?? "-"
+                    if d.evidence.count > 1 && !verbose { evText += " (+\(d.evidence.count - 1) more)" }
+                    if d.burstSecond != nil && d.evidence.isEmpty { evText = "burst of \(burstCount(at, d)) at \(time(d.burstSecond! * 1_000_000, digits: 0))" }
+                    out.line(Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
+                        + Render.column(ev.kind, 11) + Render.column(ev.className ?? "-", 17)
+                        + paint(Render.column(d.verdict.rawValue, 8), d.verdict.rawValue) + Render.column(d.reason, 21) + evText)
+                    if verbose { evidenceLines(evidence) }
+                }
             }
         case .json, .jsonPretty:
             for d in at.drops { dropJSON(d, at) }
@@ -88,17 +92,18 @@ struct AttributionRenderer {
                 return
             }
             out.line("-- \(list.count) burst\(list.count == 1 ? "" : "s")")
-            out.line(Render.column("SECOND", 21) + Render.column("COUNT", 6) + Render.column("VERDICT", 8)
+            let fleet = Set(list.map { $0.host ?? "" }).count > 1
+            out.line((fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + Render.column("COUNT", 6) + Render.column("VERDICT", 8)
                 + Render.column("REASON", 15) + Render.column("CLASSES", 30) + "USERS")
             for b in list {
-                out.line(Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
+                out.line((fleet ? Render.column(b.host ?? "-", 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
                     + paint(Render.column(b.verdict.rawValue, 8), b.verdict.rawValue) + Render.column(b.reason, 15)
                     + Render.column(EventSummary.text(b.classes), 30) + (b.users.isEmpty ? "-" : b.users.joined(separator: ",")))
                 if verbose { evidenceLines(a.attribution.evidence(b.evidence)) }
             }
         case .json, .jsonPretty:
             for b in list {
-                var s = "{\"type\":\"burst\",\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0)))"
+                var s = "{\"type\":\"burst\",\"host\":\(Render.json(b.host)),\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0)))"
                 s += ",\"second_epoch\":\(b.second),\"count\":\(b.count)"
                 s += ",\"users\":[" + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
                 s += ",\"classes\":\(EventSummary.json(b.classes))"
@@ -159,6 +164,10 @@ struct AttributionRenderer {
             s += ",\"entries_read\":\(a.scan.journal.entriesRead),\"entries_skipped\":\(a.scan.journal.skippedEntries)"
             s += ",\"skipped_files\":" + EventRenderer.skippedFilesJSON(a.scan.journal.skippedFiles)
             s += ",\"answer\":\(Render.json(at.answer))"
+            let hosts = at.hosts
+            if hosts.count > 1 {
+                s += ",\"by_host\":{" + hosts.map { "\(Render.json($0)):\(Render.json(at.answer(host: $0)))" }.joined(separator: ",") + "}"
+            }
             s += ",\"drops\":\(at.drops.count),\"bursts\":\(at.bursts.count)"
             var counts: [String: Int] = [:]
             for (k, v) in at.counts { counts[k.rawValue] = v }

@@ -66,7 +66,7 @@ extension T3Attr {
                 let n = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
                 if let files, n > 1 {
                     let (badFiles, badEntries) = try ParallelScan.dispatch(
-                        files: files, jobs: n, unitPattern: units.dispatchUnit, window: window,
+                        files: files, jobs: n, unitPattern: units.dispatchUnit, hosts: source.host, window: window,
                         classifier: classifier, filter: filter, renderer: renderer)
                     session.finish()
                     try exitIfStrict(source.strict, skippedFiles: badFiles, skippedEntries: badEntries)
@@ -150,7 +150,7 @@ enum ParallelScan {
     }
 
     /// Returns the numbers of skipped files and entries (for `--strict`).
-    static func dispatch(files: [String], jobs: Int, unitPattern: String, window: TimeWindow,
+    static func dispatch(files: [String], jobs: Int, unitPattern: String, hosts: [String], window: TimeWindow,
                          classifier: DispatchClassifier, filter: DispatchFilter, renderer: EventRenderer) throws -> (Int, Int) {
         // Unit names are expanded once over all files, as a single handle would.
         let all = try Journal(source: .files(files))
@@ -159,6 +159,7 @@ enum ParallelScan {
         let units = try all.expandUnits([unitPattern])
         var unitMatches = MatchSet()
         unitMatches.addUnits(units)
+        unitMatches.restrict(toHosts: hosts)
         let matches = unitMatches
         // Time order of the files; those outside the window are not read.
         var ordered: [(String, UInt64)] = []

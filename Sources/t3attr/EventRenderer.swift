@@ -104,6 +104,7 @@ struct EventRenderer {
         o.ascii(",\"written_usec\":"); o.uint(ev.writtenAt)
         o.ascii(",\"cursor\":"); o.jsonString(ev.cursor)
         o.ascii(",\"boot_id\":"); o.jsonString(ev.bootID)
+        o.ascii(",\"host\":"); o.jsonOrNull(ev.host)
         o.ascii(",\"unit\":"); o.jsonOrNull(ev.unit)
         o.ascii(",\"kind\":"); o.jsonString(ev.kind)
         o.ascii(",\"user\":"); o.jsonOrNull(ev.user)

@@ -30,6 +30,9 @@ struct SourceOptions: ParsableArguments {
     @Option(name: [.customShort("U"), .long], help: ArgumentHelp("End of the window (same syntax as --since).", valueName: "time"))
     var until: String?
 
+    @Option(name: .long, help: ArgumentHelp("Only entries from this host (_HOSTNAME; repeatable), for fleet directories.", valueName: "host"))
+    var host: [String] = []
+
     @Flag(name: .long, help: "Exit non-zero (65) when any journal file or entry had to be skipped (default: warn and go on, like journalctl).")
     var strict = false
 

@@ -31,6 +31,7 @@ struct Scan {
         var matches = MatchSet()
         matches.addUnits(units, extraUnits: extraUnits)
         for t in extra { matches.add(t) }
+        matches.restrict(toHosts: source.host)
         try j.apply(matches)
         try j.seek(since: window.since, until: window.until)
         self.journal = j

@@ -29,7 +29,7 @@ struct ScenarioTests {
         "scenario-tunnel-break", "scenario-memory-storm", "scenario-serve-livelock", "scenario-serve-oom",
         "scenario-planned-autoupdate", "scenario-isolated-cancels", "scenario-cancels-per-second",
         "scenario-dispatch-restart", "scenario-host-freeze", "scenario-old-format", "sample-incident",
-        "scenario-clock-backwards",
+        "scenario-clock-backwards", "scenario-fleet",
     ])
     func verdicts(name: String) throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json")))

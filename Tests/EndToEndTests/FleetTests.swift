@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+import TestSupport
+
+private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
+
+/// A collector directory: one `remote-<host>.journal` per host, as
+/// systemd-journal-remote --split-mode=host writes them.
+private func fleetDirectory() throws -> String {
+    let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("scenario-fleet.export"))), as: UTF8.self)
+    var byHost: [String: [String]] = [:]
+    for entry in text.components(separatedBy: "\n\n") where !entry.isEmpty {
+        let host = entry.split(separator: "\n").first { $0.hasPrefix("_HOSTNAME=") }.map { String($0.dropFirst(10)) } ?? "?"
+        byHost[host, default: []].append(entry)
+    }
+    let dir = try Fixtures.tempDir("t3attr-fleet")
+    for (host, entries) in byHost {
+        _ = try Fixtures.journal(exportText: Data((entries.joined(separator: "\n\n") + "\n\n").utf8), in: dir,
+                                 fileName: "remote-\(host).journal")
+    }
+    return dir
+}
+
+@Suite("fleet directories: every verdict names its host, bursts and gaps are judged per host")
+struct FleetTests {
+    @Test func onlyTheHostWithABurstHasOne() throws {
+        let dir = try fleetDirectory()
+        let r = try Fixtures.t3attr(["report", "-D", dir, "-o", "json"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        let objs = try Fixtures.ndjson(r.stdout)
+        let drops = objs.filter { $0["type"] as? String == "drop" }
+        #expect(drops.count == 9)
+        #expect(drops.allSatisfy { ($0["host"] as? String)?.hasPrefix("devvm-") == true })
+        let edge = drops.filter { $0["verdict"] as? String == "edge" }
+        #expect(edge.count == 6 && edge.allSatisfy { $0["host"] as? String == "devvm-b" })
+        let bursts = objs.filter { $0["type"] as? String == "burst" }
+        #expect(bursts.count == 1 && bursts.first?["host"] as? String == "devvm-b")
+        // Three isolated cancels in the same second on three hosts are not a burst.
+        #expect(drops.filter { $0["host"] as? String != "devvm-b" && $0["verdict"] as? String == "client" }.count == 2)
+        let summary = try #require(objs.last)
+        #expect((summary["by_host"] as? [String: String])?.count == 3)
+    }
+
+    @Test func hostFilter() throws {
+        let dir = try fleetDirectory()
+        let r = try Fixtures.t3attr(["report", "-D", dir, "--host", "devvm-c", "-o", "json"] + table)
+        let drops = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }
+        #expect(drops.map { $0["verdict"] as? String } == ["client", "serve"])
+        #expect(drops.allSatisfy { $0["host"] as? String == "devvm-c" })
+        let two = try Fixtures.t3attr(["dispatch", "-D", dir, "--host", "devvm-a", "--host", "devvm-c", "-o", "json"] + table)
+        let hosts = Set(try Fixtures.ndjson(two.stdout).compactMap { $0["host"] as? String })
+        #expect(hosts == ["devvm-a", "devvm-c"])
+    }
+
+    @Test func reportGroupsByHost() throws {
+        let dir = try fleetDirectory()
+        let r = try Fixtures.t3attr(["report", "-D", dir] + table)
+        #expect(r.stdout.contains("== host devvm-a: 1 drop: 1 client"))
+        #expect(r.stdout.contains("== host devvm-b: 6 drops: 6 edge"))
+        #expect(r.stdout.contains("== host devvm-c: 2 drops: 1 client, 1 serve"))
+    }
+}
