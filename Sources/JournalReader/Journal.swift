@@ -46,6 +46,8 @@ public final class Journal {
     public private(set) var skippedEntries = 0
     /// Entries returned by `next()`.
     public private(set) var entriesRead = 0
+    /// The latest receive time among the entries read.
+    public private(set) var lastRealtime: UInt64 = 0
     /// Set when iteration itself failed (a damaged file); reading stops there.
     public private(set) var iterationError: String?
 
@@ -397,7 +399,9 @@ public final class Journal {
         if let until, realtime > until { return .end }
         let result = readCurrent(realtime: realtime)
         switch result {
-        case .entry: entriesRead += 1
+        case .entry:
+            entriesRead += 1
+            if realtime > lastRealtime { lastRealtime = realtime }
         case .skipped: skippedEntries += 1
         case .end: break
         }

@@ -38,12 +38,20 @@ extension T3Attr {
         @Option(name: .long, help: ArgumentHelp("Only drops with this verdict (repeatable).", valueName: "verdict"))
         var verdict: [Verdict] = []
 
+        @Option(name: .long, help: ArgumentHelp(
+            "For unattended runs: start where the last run with this file ended and report each drop once; the file is replaced atomically.",
+            valueName: "file"))
+        var cursorFile: String?
+
         func run() throws {
             try runReporting {
-                let window = try source.window(now: try currentTime())
+                var window = try source.window(now: try currentTime())
+                let settings = try attribution.settings()
+                let previous = try cursorFile.flatMap { try CursorState.load($0) }
+                if let p = previous { window.since = max(window.since ?? 0, p.resumeUsec) }
                 let session = Session(out, term)
-                var a = try Analysis.run(source: source, units: units, maps: maps,
-                                         settings: try attribution.settings(), window: window)
+                var a = try Analysis.run(source: source, units: units, maps: maps, settings: settings, window: window)
+                let next = cursorFile == nil ? nil : a.applyCursorFile(previous: previous, settings: settings)
                 if !verdict.isEmpty { a.attribution.drops.removeAll { !verdict.contains($0.verdict) } }
                 if out.output == .markdown {
                     MarkdownRenderer(local: out.local).render(a)
@@ -57,6 +65,7 @@ extension T3Attr {
                     r.summary(a, window: window)
                 }
                 session.finish()
+                if let cursorFile, let next { try next.save(cursorFile) }
                 for n in a.notes { Diagnostics.warning(n) }
                 try exitIfStrict(source.strict, skippedFiles: a.scan.journal.skippedFiles.count,
                                  skippedEntries: a.scan.journal.skippedEntries)

@@ -158,3 +158,40 @@ struct StreamTests {
         #expect(skipped.count == 1)
     }
 }
+
+@Suite("--cursor-file: unattended runs report every drop exactly once")
+struct CursorFileTests {
+    @Test func threeRunsOverAGrowingJournal() throws {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), as: UTF8.self)
+        let entries = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        let dir = try Fixtures.tempDir("t3attr-cursor")
+        let state = dir + "/state.json"
+        let third = (entries.count + 2) / 3
+        var reported: [String] = []
+        for part in 0..<3 {
+            let chunk = entries[(part * third)..<min(entries.count, (part + 1) * third)].joined(separator: "\n\n") + "\n\n"
+            _ = try Fixtures.journal(exportText: Data(chunk.utf8), in: dir, fileName: "part\(part).journal")
+            let r = try Fixtures.t3attr(["report", "-D", dir, "--cursor-file", state, "-o", "json"] + table)
+            #expect(r.status == 0, "\(r.stderr)")
+            reported += try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.compactMap { $0["cursor"] as? String }
+            #expect(FileManager.default.fileExists(atPath: state))
+        }
+        let all = try Fixtures.t3attr(["report", "-D", dir, "-o", "json"] + table)
+        let expected = try Fixtures.ndjson(all.stdout).filter { $0["type"] as? String == "drop" }.compactMap { $0["cursor"] as? String }
+        #expect(reported.count == Set(reported).count, "no drop twice")
+        #expect(Set(reported) == Set(expected), "none skipped")
+        #expect(expected.count == 17)
+        // A fourth run with nothing new reports nothing.
+        let again = try Fixtures.t3attr(["report", "-D", dir, "--cursor-file", state, "-o", "json"] + table)
+        #expect(try Fixtures.ndjson(again.stdout).filter { $0["type"] as? String == "drop" }.isEmpty)
+    }
+
+    @Test func aDamagedCursorFileIsANamedError() throws {
+        let dir = try Fixtures.tempDir()
+        try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir + "/state.json"))
+        let path = try Fixtures.journal("sample-incident")
+        let r = try Fixtures.t3attr(["report", "--file", path, "--cursor-file", dir + "/state.json"] + table)
+        #expect(r.status == 65)
+        #expect(r.stderr.contains(dir + "/state.json"))
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Classifiers
+import Foundation
+import Glibc
+
+/// `--cursor-file FILE` for unattended runs (cron, a systemd timer).
+///
+/// A drop can only be judged with what comes after it (a reconnect, a
+/// restart), so each run starts a little before where the last one ended
+/// (`resume_usec`: the last entry read, less the longest correlation window)
+/// and skips the drops and bursts the last run already reported (their
+/// cursors are kept in the file). So no drop is reported twice, and none near
+/// the end of a run is lost. The file is replaced atomically.
+struct CursorState: Codable, Equatable {
+    var version = 1
+    var lastRealtimeUsec: UInt64
+    var resumeUsec: UInt64
+    var reported: [String]
+    var reportedBursts: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case version
+        case lastRealtimeUsec = "last_realtime_usec"
+        case resumeUsec = "resume_usec"
+        case reported
+        case reportedBursts = "reported_bursts"
+    }
+
+    static func load(_ path: String) throws -> CursorState? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(path: path, reason: "cannot read (permission denied?)")
+        }
+        do {
+            return try JSONDecoder().decode(CursorState.self, from: data)
+        } catch {
+            throw ConfigError(path: path, reason: "not a t3attr cursor file (delete it to start over)")
+        }
+    }
+
+    /// Writes `FILE.tmp` and renames it over `FILE`.
+    func save(_ path: String) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let data = try enc.encode(self)
+        let tmp = path + ".tmp.\(getpid())"
+        guard FileManager.default.createFile(atPath: tmp, contents: data) else {
+            throw ConfigError(path: path, reason: "cannot write \(tmp)")
+        }
+        let fd = open(tmp, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
+        guard rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw ConfigError(path: path, reason: "cannot replace it: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static func burstKey(_ b: Burst) -> String { "\(b.host ?? "")@\(b.second)" }
+}
+
+extension Analysis {
+    /// Applies a cursor file: drops and bursts already reported are removed;
+    /// returns the state to save after the output.
+    mutating func applyCursorFile(previous: CursorState?, settings: AttributionSettings) -> CursorState {
+        let last = max(scan.journal.lastRealtime, previous?.lastRealtimeUsec ?? 0)
+        let horizon = max(settings.reconnectWindow, settings.serveWindow, settings.hostWindow) + 5_000_000
+        let resume = max(previous?.resumeUsec ?? 0, last > horizon ? last - horizon : 0)
+        // This run re-read everything from the previous resume point on, so the
+        // drops it saw after the new one are all the next run needs to skip.
+        let reported = attribution.drops.filter { $0.event.realtime >= resume }.map(\.event.cursor)
+        let bursts = attribution.bursts.filter { $0.second * 1_000_000 + 1_000_000 >= resume }.map(CursorState.burstKey)
+        let seen = Set(previous?.reported ?? [])
+        let seenBursts = Set(previous?.reportedBursts ?? [])
+        attribution.drops.removeAll { seen.contains($0.event.cursor) }
+        attribution.bursts.removeAll { seenBursts.contains(CursorState.burstKey($0)) }
+        return CursorState(lastRealtimeUsec: last, resumeUsec: resume,
+                           reported: Array(Set(reported)).sorted(), reportedBursts: Array(Set(bursts)).sorted())
+    }
+}
