@@ -257,6 +257,17 @@ public struct Attributor: Sendable {
         if ev.signal != nil { signals.append(ev) }
     }
 
+    /// Follow mode: forgets drops and signals older than `t` (already printed
+    /// and beyond every correlation window of what is still to come).
+    public mutating func prune(before t: UInt64) {
+        let keepFrom = t.subtractingClamped(max(settings.serveWindow, settings.hostWindow) + 60_000_000)
+        drops.removeAll { $0.event.realtime < t }
+        signals.removeAll { $0.writtenAt < keepFrom }
+        let sec = keepFrom / 1_000_000
+        teardowns = teardowns.filter { $0.key >= sec }
+        dispatchRestarts.removeAll { $0.realtime < keepFrom }
+    }
+
     /// Keeps only the drops that are in a burst (`t3attr bursts`).
     public mutating func retainBurstDrops() {
         let counts = teardowns, min = settings.burstMin

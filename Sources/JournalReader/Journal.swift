@@ -500,6 +500,16 @@ public final class Journal {
     /// Records a source that was only partly read (a stream that ended early).
     public func noteSkipped(_ f: SkippedFile) { skippedFiles.append(f) }
 
+    /// Waits up to `timeoutUsec` for the journal to change (new entries, a
+    /// rotated or added file); returns false on a timeout. `next()` then
+    /// continues from where it stopped.
+    public func wait(timeoutUsec: UInt64) -> Bool {
+        sd_journal_wait(j, timeoutUsec) > 0
+    }
+
+    /// Ends the window's upper bound (follow mode reads on past `--until`... never: it has none).
+    public func clearUntil() { until = nil }
+
     /// The cursor of the entry `next()` returned last (for an imported
     /// stream, the one it had on its own host).
     public func cursor() -> String {

@@ -1,3 +1,5 @@
+import Foundation
+import Glibc
 import ArgumentParser
 import Classifiers
 
@@ -24,6 +26,9 @@ extension T3Attr {
         @OptionGroup var out: OutputOptions
         @OptionGroup var term: TerminalOptions
 
+        @Flag(name: [.short, .long], help: "Keep reading as the journal grows; print each drop once its verdict is final (after the longest correlation window + 5 s).")
+        var follow = false
+
         @Option(name: .long, help: ArgumentHelp("Downstream teardowns in one second that make a burst (default 5; same as --burst-min).", valueName: "n"))
         var min: Int?
 
@@ -40,6 +45,13 @@ extension T3Attr {
                 let window = try source.window(now: try currentTime())
                 var settings = try attribution.settings()
                 settings.burstMin = min ?? settings.burstMin
+                if follow {
+                    var r = AttributionRenderer(format: out.output == .jsonPretty ? .json : out.output, local: out.local)
+                    r.color = Terminal.useColor(term.color, env: ProcessInfo.processInfo.environment, isTTY: isatty(1) == 1) && out.output == .table
+                    try Follow.attribution(source: source, units: units, maps: maps, settings: settings, window: window,
+                                           renderer: r, burstsOnly: true)
+                    return
+                }
                 let session = Session(out, term)
                 let a = try Analysis.run(source: source, units: units, maps: maps, settings: settings, window: window, scope: .burstsOnly)
                 var r = AttributionRenderer(format: session.renderFormat, local: out.local)

@@ -38,6 +38,9 @@ extension T3Attr {
         @Flag(name: .long, help: "List every selected entry with its kind, not only the drop-relevant ones.")
         var all = false
 
+        @Flag(name: [.short, .long], help: "Keep reading as the journal grows and print each event as it is written.")
+        var follow = false
+
         @Option(name: [.short, .long], help: ArgumentHelp(
             "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
             valueName: "n"))
@@ -60,10 +63,22 @@ extension T3Attr {
                 let window = try source.window(now: try currentTime())
                 let portMap = try PortMapLoader.load(maps)
                 let classifier = DispatchClassifier(portMap: portMap, dispatchPort: maps.dispatchPort)
-                let session = Session(out, term)
+                let session = Session(out, term, pager: !follow)
                 let renderer = EventRenderer(format: session.renderFormat, local: out.local, color: session.color)
                 let files = try ParallelScan.files(for: source)
                 let n = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
+                if follow {
+                    Follow.installSignals()
+                    let scan = try Scan(source: source, unitPatterns: [units.dispatchUnit], window: window)
+                    renderer.header(command: "dispatch --follow", window: scan.windowText(local: out.local), units: scan.units)
+                    Follow.loop(scan.journal, entry: { entry in
+                        var ev = classifier.classify(entry)
+                        guard filter.accepts(ev) else { return }
+                        ev.cursor = scan.journal.cursor()
+                        renderer.event(ev)
+                    }, tick: {})
+                    return
+                }
                 if let files, n > 1 {
                     let (badFiles, badEntries) = try ParallelScan.dispatch(
                         files: files, jobs: n, unitPattern: units.dispatchUnit, hosts: source.host, window: window,

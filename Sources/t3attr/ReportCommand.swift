@@ -1,3 +1,5 @@
+import Foundation
+import Glibc
 import ArgumentParser
 import Classifiers
 
@@ -32,6 +34,9 @@ extension T3Attr {
         @OptionGroup var out: OutputOptions
         @OptionGroup var term: TerminalOptions
 
+        @Flag(name: [.short, .long], help: "Keep reading as the journal grows; print each drop once its verdict is final (after the longest correlation window + 5 s).")
+        var follow = false
+
         @Flag(name: [.short, .long], help: "Show every evidence entry under each drop.")
         var verbose = false
 
@@ -49,6 +54,13 @@ extension T3Attr {
                 let settings = try attribution.settings()
                 let previous = try cursorFile.flatMap { try CursorState.load($0) }
                 if let p = previous { window.since = max(window.since ?? 0, p.resumeUsec) }
+                if follow {
+                    var r = AttributionRenderer(format: out.output == .jsonPretty ? .json : out.output, local: out.local)
+                    r.color = Terminal.useColor(term.color, env: ProcessInfo.processInfo.environment, isTTY: isatty(1) == 1) && out.output == .table
+                    try Follow.attribution(source: source, units: units, maps: maps, settings: settings, window: window,
+                                           renderer: r, burstsOnly: false)
+                    return
+                }
                 let session = Session(out, term)
                 var a = try Analysis.run(source: source, units: units, maps: maps, settings: settings, window: window)
                 let next = cursorFile == nil ? nil : a.applyCursorFile(previous: previous, settings: settings)

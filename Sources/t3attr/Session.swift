@@ -10,7 +10,7 @@ struct Session {
     let renderFormat: OutputFormat
     let color: Bool
 
-    init(_ out: OutputOptions, _ term: TerminalOptions) {
+    init(_ out: OutputOptions, _ term: TerminalOptions, pager: Bool = true) {
         format = out.output
         renderFormat = out.output == .jsonPretty ? .json : out.output
         let env = ProcessInfo.processInfo.environment
@@ -18,7 +18,7 @@ struct Session {
         color = (out.output == .table || out.output == .markdown) && Terminal.useColor(term.color, env: env, isTTY: tty)
             && out.output == .table
         if format == .jsonPretty { Output.shared.capture = true }
-        Terminal.startPager(term, format: out.output)
+        if pager { Terminal.startPager(term, format: out.output) }
     }
 
     /// Ends the output: json-pretty gathers the NDJSON objects into one

@@ -195,3 +195,55 @@ struct CursorFileTests {
         #expect(r.stderr.contains(dir + "/state.json"))
     }
 }
+
+@Suite("-f/--follow: drops as the journal grows")
+struct FollowTests {
+    static func halves(_ name: String) throws -> (Data, Data) {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export"))), as: UTF8.self)
+        let entries = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        let h = entries.count / 2
+        return (Data((entries[..<h].joined(separator: "\n\n") + "\n\n").utf8),
+                Data((entries[h...].joined(separator: "\n\n") + "\n\n").utf8))
+    }
+
+    /// Polls `path` until it has `count` lines matching `needle` (or 20 s).
+    static func waitFor(_ needle: String, count: Int, in path: String) -> Int {
+        var n = 0
+        for _ in 0..<200 {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            n = text.components(separatedBy: "\n").filter { $0.contains(needle) }.count
+            if n >= count { break }
+            usleep(100_000)
+        }
+        return n
+    }
+
+    @Test(arguments: [["report"], ["dispatch"]])
+    func followPrintsNewEntriesAndEndsOnSIGINT(command: [String]) throws {
+        let (first, second) = try Self.halves("sample-incident")
+        let dir = try Fixtures.tempDir("t3attr-follow")
+        _ = try Fixtures.journal(exportText: first, in: dir, fileName: "a.journal")
+        let outPath = dir + "/out.json"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Fixtures.binary)
+        p.arguments = command + ["-f", "-D", dir, "-o", "json"] + table
+        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        p.standardError = FileHandle.nullDevice
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        let needle = command == ["report"] ? "\"type\":\"drop\"" : "\"type\":\"event\""
+        let all = try Fixtures.t3attr(command + ["-D", dir, "-o", "json"] + table)
+        let before = try Fixtures.ndjson(all.stdout).filter { ($0["type"] as? String).map { needle.contains($0) } ?? false }.count
+        #expect(Self.waitFor(needle, count: before, in: outPath) == before)
+        _ = try Fixtures.journal(exportText: second, in: dir, fileName: "b.journal")
+        let full = try Fixtures.t3attr(command + ["-D", dir, "-o", "json"] + table)
+        let expected = try Fixtures.ndjson(full.stdout).filter { ($0["type"] as? String).map { needle.contains($0) } ?? false }
+        #expect(Self.waitFor(needle, count: expected.count, in: outPath) == expected.count)
+        kill(p.processIdentifier, SIGINT)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let got = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8)).compactMap { $0["cursor"] as? String }
+        #expect(got.sorted() == expected.compactMap { $0["cursor"] as? String }.sorted(), "every one, once")
+    }
+}
