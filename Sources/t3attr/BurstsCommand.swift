@@ -46,10 +46,8 @@ extension T3Attr {
                 var settings = try attribution.settings()
                 settings.burstMin = min ?? settings.burstMin
                 if follow {
-                    var r = AttributionRenderer(format: out.output == .jsonPretty ? .json : out.output, local: out.local)
-                    r.color = Terminal.useColor(term.color, env: ProcessInfo.processInfo.environment, isTTY: isatty(1) == 1) && out.output == .table
                     try Follow.attribution(source: source, units: units, maps: maps, settings: settings, window: window,
-                                           renderer: r, burstsOnly: true)
+                                           renderer: Follow.renderer(out, term), burstsOnly: true)
                     return
                 }
                 let session = Session(out, term)

@@ -28,6 +28,13 @@ enum Follow {
 
     static var stopped: Bool { stop != 0 }
 
+    /// Follow mode renders line by line: no pager, no json-pretty gathering.
+    static func renderer(_ out: OutputOptions, _ term: TerminalOptions) -> AttributionRenderer {
+        var r = AttributionRenderer(format: out.output == .jsonPretty ? .json : out.output, local: out.local)
+        r.color = out.output == .table && Terminal.useColor(term.color, env: ProcessInfo.processInfo.environment, isTTY: isatty(1) == 1)
+        return r
+    }
+
     static func nowUsec() -> UInt64 { UInt64(Date().timeIntervalSince1970 * 1_000_000) }
 
     /// Reads entries until the journal has nothing new, then waits; calls

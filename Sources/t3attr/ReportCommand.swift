@@ -55,10 +55,8 @@ extension T3Attr {
                 let previous = try cursorFile.flatMap { try CursorState.load($0) }
                 if let p = previous { window.since = max(window.since ?? 0, p.resumeUsec) }
                 if follow {
-                    var r = AttributionRenderer(format: out.output == .jsonPretty ? .json : out.output, local: out.local)
-                    r.color = Terminal.useColor(term.color, env: ProcessInfo.processInfo.environment, isTTY: isatty(1) == 1) && out.output == .table
                     try Follow.attribution(source: source, units: units, maps: maps, settings: settings, window: window,
-                                           renderer: r, burstsOnly: false)
+                                           renderer: Follow.renderer(out, term), burstsOnly: false)
                     return
                 }
                 let session = Session(out, term)
