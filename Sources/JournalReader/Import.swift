@@ -20,7 +20,7 @@ public final class ImportedJournal {
     static let journalRemote = "/lib/systemd/systemd-journal-remote"
     public static let cursorField = "T3ATTR_CURSOR"
 
-    private let converter = ExportConverter()
+    let converter = ExportConverter()
     private let process = Process()
     private let pipe = Pipe()
     private let errPipe = Pipe()
@@ -134,6 +134,40 @@ public final class ImportedJournal {
         try imp.finish(what: base)
         return imp
     }
+}
+
+extension ImportedJournal {
+    /// `--url ... -f`: streams `/entries?follow` into journal-remote for as
+    /// long as the process runs; returns once the journal file has its first
+    /// entries, so that it can be followed like any file.
+    public static func followGateway(_ base: String) throws(JournalError) -> ImportedJournal {
+        var s = base
+        while s.hasSuffix("/") { s.removeLast() }
+        guard let url = URL(string: s + "/entries?follow"), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw JournalError(.noInput, "\(base): not an http:// or https:// URL")
+        }
+        let imp = try ImportedJournal(label: "gateway")
+        var request = URLRequest(url: url, timeoutInterval: 365 * 86400)
+        request.setValue("application/vnd.fdo.journal", forHTTPHeaderField: "Accept")
+        let receiver = GatewayReceiver(importer: imp)
+        let session = URLSession(configuration: .ephemeral, delegate: receiver, delegateQueue: nil)
+        session.dataTask(with: request).resume()
+        FollowedGateways.keep(session, receiver)
+        // Wait for the first entries to reach the file (or for a failure).
+        for _ in 0..<200 {
+            if receiver.failure != nil { break }
+            var st = stat()
+            if stat(imp.path, &st) == 0 && st.st_size > 0 && imp.converter.entries > 0 { return imp }
+            usleep(50_000)
+        }
+        throw JournalError(.noInput, "\(base): \(receiver.failure ?? "no journal entries arrived")")
+    }
+}
+
+/// Keeps followed gateway sessions alive for the life of the process.
+enum FollowedGateways {
+    nonisolated(unsafe) static var live: [(URLSession, GatewayReceiver)] = []
+    static func keep(_ s: URLSession, _ r: GatewayReceiver) { live.append((s, r)) }
 }
 
 /// URLSession delegate feeding the importer as the body arrives.

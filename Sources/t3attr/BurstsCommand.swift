@@ -46,6 +46,7 @@ extension T3Attr {
                 var settings = try attribution.settings()
                 settings.burstMin = min ?? settings.burstMin
                 if follow {
+                    Imports.shared.follow = true
                     try Follow.attribution(source: source, units: units, maps: maps, settings: settings, window: window,
                                            renderer: Follow.renderer(out, term), burstsOnly: true)
                     return

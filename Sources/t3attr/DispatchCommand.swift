@@ -68,6 +68,7 @@ extension T3Attr {
                 let files = try ParallelScan.files(for: source)
                 let n = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
                 if follow {
+                    Imports.shared.follow = true
                     Follow.installSignals()
                     let scan = try Scan(source: source, unitPatterns: [units.dispatchUnit], window: window)
                     renderer.header(command: "dispatch --follow", window: scan.windowText(local: out.local), units: scan.units)

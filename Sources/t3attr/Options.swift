@@ -50,7 +50,12 @@ struct SourceOptions: ParsableArguments {
 
     func journalSource() throws(JournalError) -> JournalSource {
         if let input { return .files([try Imports.shared.get(input) { () throws(JournalError) in try ImportedJournal.fromFile(input) }.path]) }
-        if let url { return .files([try Imports.shared.get(url) { () throws(JournalError) in try ImportedJournal.fromGateway(url) }.path]) }
+        if let url {
+            let follow = Imports.shared.follow
+            return .files([try Imports.shared.get(url) { () throws(JournalError) in
+                follow ? try ImportedJournal.followGateway(url) : try ImportedJournal.fromGateway(url)
+            }.path])
+        }
         if let directory { return .directory(directory) }
         if !file.isEmpty { return .files(try expandFileArguments(file)) }
         return merge ? .merged : .local
@@ -143,6 +148,8 @@ final class Imports: @unchecked Sendable {
     static let shared = Imports()
     private var byName: [String: ImportedJournal] = [:]
     private var registered = false
+    /// Set by `-f`: a gateway is followed instead of read to its end.
+    var follow = false
 
     func get(_ name: String, _ make: () throws(JournalError) -> ImportedJournal) throws(JournalError) -> ImportedJournal {
         if let j = byName[name] { return j }

@@ -19,25 +19,12 @@ private func freePort() -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
-/// Starts a server in the background; the caller terminates it. It first
-/// closes the descriptors it inherited: tests run in parallel, and a server
-/// holding another test's pipe open would keep that test waiting for EOF.
-private func background(_ exe: String, _ args: [String]) throws -> Process {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    p.arguments = ["-c", "import os, sys; os.closerange(3, 65536); os.execv(sys.argv[1], sys.argv[1:])", exe] + args
-    p.standardInput = FileHandle.nullDevice
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    return p
+/// Starts a server in the background; the caller stops it.
+private func background(_ exe: String, _ args: [String]) throws -> Fixtures.Background {
+    try Fixtures.background(exe, args)
 }
 
-/// SIGKILL: a child may inherit a signal mask that blocks SIGTERM.
-private func stop(_ p: Process) {
-    kill(p.processIdentifier, SIGKILL)
-    p.waitUntilExit()
-}
+private func stop(_ p: Fixtures.Background) { _ = p.stop() }
 
 private func waitForPort(_ port: Int) {
     for _ in 0..<100 {
@@ -225,13 +212,7 @@ struct FollowTests {
         _ = try Fixtures.journal(exportText: first, in: dir, fileName: "a.journal")
         let outPath = dir + "/out.json"
         FileManager.default.createFile(atPath: outPath, contents: nil)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Fixtures.binary)
-        p.arguments = command + ["-f", "-D", dir, "-o", "json"] + table
-        p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
+        let p = try Fixtures.background(Fixtures.binary, command + ["-f", "-D", dir, "-o", "json"] + table, stdoutPath: outPath)
         let needle = command == ["report"] ? "\"type\":\"drop\"" : "\"type\":\"event\""
         let all = try Fixtures.t3attr(command + ["-D", dir, "-o", "json"] + table)
         let before = try Fixtures.ndjson(all.stdout).filter { ($0["type"] as? String).map { needle.contains($0) } ?? false }.count
@@ -240,10 +221,27 @@ struct FollowTests {
         let full = try Fixtures.t3attr(command + ["-D", dir, "-o", "json"] + table)
         let expected = try Fixtures.ndjson(full.stdout).filter { ($0["type"] as? String).map { needle.contains($0) } ?? false }
         #expect(Self.waitFor(needle, count: expected.count, in: outPath) == expected.count)
-        kill(p.processIdentifier, SIGINT)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0)
+        #expect(p.stop(SIGINT) == 0, "SIGINT ends it with 0")
         let got = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8)).compactMap { $0["cursor"] as? String }
         #expect(got.sorted() == expected.compactMap { $0["cursor"] as? String }.sorted(), "every one, once")
+    }
+
+    @Test func followAGateway() throws {
+        let (first, second) = try Self.halves("sample-incident")
+        let dir = try Fixtures.tempDir("t3attr-follow-gw")
+        _ = try Fixtures.journal(exportText: first, in: dir, fileName: "a.journal")
+        let port = freePort()
+        let gw = try background("/usr/bin/systemd-socket-activate",
+                                ["-l", "127.0.0.1:\(port)", "/lib/systemd/systemd-journal-gatewayd", "-D", dir])
+        defer { stop(gw) }
+        waitForPort(port)
+        let outPath = dir + "/out.json"
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        let p = try Fixtures.background(Fixtures.binary, ["report", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,
+                                        stdoutPath: outPath)
+        #expect(Self.waitFor("\"type\":\"drop\"", count: 10, in: outPath) == 10)
+        _ = try Fixtures.journal(exportText: second, in: dir, fileName: "b.journal")
+        #expect(Self.waitFor("\"type\":\"drop\"", count: 17, in: outPath) == 17)
+        #expect(p.stop(SIGTERM) == 0, "SIGTERM ends it with 0")
     }
 }

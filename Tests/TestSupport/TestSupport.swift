@@ -142,6 +142,47 @@ public enum Fixtures {
                       stderr: String(decoding: err, as: UTF8.self), stdoutData: Data(out))
     }
 
+    /// A process started in the background with posix_spawn: stdin from
+    /// /dev/null, stdout to `stdoutPath` (or /dev/null), stderr to /dev/null,
+    /// signals unblocked. Foundation's Process is not used: its reaping races
+    /// with children spawned from other test threads.
+    public struct Background: Sendable {
+        public let pid: pid_t
+
+        /// Sends `signal` and waits for the exit status.
+        public func stop(_ signal: Int32 = SIGKILL) -> Int32 {
+            kill(pid, signal)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        }
+    }
+
+    public static func background(_ exe: String, _ args: [String], stdoutPath: String? = nil) throws -> Background {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, stdoutPath ?? "/dev/null", O_WRONLY | O_APPEND | O_CREAT, 0o644)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK))
+        var e = ProcessInfo.processInfo.environment
+        e["TZ"] = e["TZ"] ?? "UTC"
+        let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { (w: String) in strdup(w) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = e.map { (k: String, v: String) in strdup("\(k)=\(v)") } + [nil]
+        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let r = posix_spawn(&pid, exe, &actions, &attr, argv, envp)
+        guard r == 0 else { throw Missing(description: "cannot run \(exe): \(String(cString: strerror(r)))") }
+        return Background(pid: pid)
+    }
+
     /// Runs the built t3attr.
     public static func t3attr(_ args: [String], env: [String: String] = [:], stdin: Data? = nil) throws -> Result {
         try run(binary, args, env: env, stdin: stdin)
