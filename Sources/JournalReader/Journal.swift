@@ -284,20 +284,11 @@ public final class Journal {
         return sd_journal_get_cutoff_realtime_usec(j, &a, &b) > 0 ? (a, b) : nil
     }
 
-    /// The journal files directly in `dir` (`*.journal`, `*.journal~`), or nil
-    /// when it has subdirectories (sd-journal would read those too; a caller
-    /// that splits work per file then reads the directory as one).
+    /// The journal files of a `-D` directory, as sd-journal reads them: in
+    /// it and in its subdirectories (machine-id folders). Sorted; nil if none.
     public static func filesIn(directory dir: String) -> [String]? {
-        guard let d = opendir(dir) else { return nil }
-        defer { closedir(d) }
-        var out: [String] = []
-        while let e = readdir(d) {
-            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
-            if name == "." || name == ".." { continue }
-            if e.pointee.d_type == UInt8(DT_DIR) { return nil }
-            if name.hasSuffix(".journal") || name.hasSuffix(".journal~") { out.append(dir + "/" + name) }
-        }
-        return out.sorted()
+        let f = journalFiles(under: dir, depth: 1)
+        return f.isEmpty ? nil : f
     }
 
     // MARK: Matches

@@ -8,29 +8,13 @@ struct Scan {
     let window: TimeWindow
     let units: [String]
 
-    /// - Parameters:
-    ///   - unitPatterns: selected as `journalctl -u` does; a glob that matches nothing is an error.
-    ///   - optionalPatterns: the same, but a glob matching nothing is left out (returned in `missing`).
-    ///   - extra: further terms ORed in (`_TRANSPORT=kernel`, ...).
-    ///   - extraUnits: `_SYSTEMD_UNIT=` values selected too, without journalctl -u's other terms.
-    init(source: SourceOptions, unitPatterns: [String], optionalPatterns: [String] = [], extra: [[String]] = [],
-         extraUnits: [String] = [], window: TimeWindow, missing: inout [String]) throws {
+    /// Selects `unitPatterns` as `journalctl -u` does (a glob that matches
+    /// nothing is an error) and seeks to the window.
+    init(source: SourceOptions, unitPatterns: [String], window: TimeWindow) throws {
         let j = try source.openJournal()
-        var units = try j.expandUnits(unitPatterns)
-        for p in optionalPatterns {
-            let found: [String]
-            do {
-                found = try j.expandUnits([p])
-            } catch {
-                guard error.kind == .noData else { throw error }
-                missing.append(p)
-                continue
-            }
-            units += found.filter { !units.contains($0) }
-        }
+        let units = try j.expandUnits(unitPatterns)
         var matches = MatchSet()
-        matches.addUnits(units, extraUnits: extraUnits)
-        for t in extra { matches.add(t) }
+        matches.addUnits(units)
         matches.restrict(toHosts: source.host)
         try j.apply(matches)
         try j.seek(since: window.since, until: window.until)
@@ -47,10 +31,6 @@ struct Scan {
         self.units = units
     }
 
-    init(source: SourceOptions, unitPatterns: [String], window: TimeWindow) throws {
-        var missing: [String] = []
-        try self.init(source: source, unitPatterns: unitPatterns, window: window, missing: &missing)
-    }
 
     /// Calls `body` for each readable entry of the window, in journal order.
     /// The entry's cursor is empty; `journal.cursor()` gives it while in `body`.
