@@ -21,6 +21,8 @@ public final class ImportedJournal {
     public static let cursorField = "T3ATTR_CURSOR"
 
     let converter = ExportConverter()
+    /// The converter is fed from URLSession's queue and finished from the caller's thread.
+    private let feedLock = NSLock()
     private let process = Process()
     private let pipe = Pipe()
     private let errPipe = Pipe()
@@ -47,7 +49,12 @@ public final class ImportedJournal {
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
 
+    /// Entries handed to journal-remote so far.
+    var entriesFed: Int { feedLock.withLock { converter.entries } }
+
     func feed(_ data: Data) throws(JournalError) {
+        feedLock.lock()
+        defer { feedLock.unlock() }
         do {
             let out = try converter.feed(data)
             if !out.isEmpty { try pipe.fileHandleForWriting.write(contentsOf: out) }
@@ -60,6 +67,8 @@ public final class ImportedJournal {
 
     /// Ends the stream and waits for journal-remote to write the file.
     func finish(what: String) throws(JournalError) {
+        feedLock.lock()
+        defer { feedLock.unlock() }
         do {
             let tail = try converter.finish()
             if !tail.isEmpty { try pipe.fileHandleForWriting.write(contentsOf: tail) }
@@ -127,8 +136,8 @@ public final class ImportedJournal {
         session.dataTask(with: request).resume()
         receiver.done.wait()
         session.invalidateAndCancel()
-        if let e = receiver.failure {
-            if receiver.bytes == 0 { throw JournalError(.noInput, "\(base): \(e)") }
+        if let e = receiver.failureText {
+            if receiver.bytesReceived == 0 { throw JournalError(.noInput, "\(base): \(e)") }
             imp.streamError = "\(base): the stream ended early: \(e)"
         }
         try imp.finish(what: base)
@@ -153,14 +162,17 @@ extension ImportedJournal {
         let session = URLSession(configuration: .ephemeral, delegate: receiver, delegateQueue: nil)
         session.dataTask(with: request).resume()
         FollowedGateways.keep(session, receiver)
-        // Wait for the first entries to reach the file (or for a failure).
-        for _ in 0..<200 {
-            if receiver.failure != nil { break }
+        // Wait for the first entries to reach journal-remote (or for a failure).
+        let arrived = receiver.firstEntries.wait(timeout: .now() + 10) == .success
+        if let failure = receiver.failureText { throw JournalError(.noInput, "\(base): \(failure)") }
+        guard arrived else { throw JournalError(.noInput, "\(base): no journal entries arrived within 10 s") }
+        // journal-remote writes the file as the entries arrive.
+        for _ in 0..<100 {
             var st = stat()
-            if stat(imp.path, &st) == 0 && st.st_size > 0 && imp.converter.entries > 0 { return imp }
+            if stat(imp.path, &st) == 0 && st.st_size > 0 { return imp }
             usleep(50_000)
         }
-        throw JournalError(.noInput, "\(base): \(receiver.failure ?? "no journal entries arrived")")
+        throw JournalError(.noInput, "\(base): systemd-journal-remote wrote no journal file")
     }
 }
 
@@ -170,26 +182,43 @@ enum FollowedGateways {
     static func keep(_ s: URLSession, _ r: GatewayReceiver) { live.append((s, r)) }
 }
 
-/// URLSession delegate feeding the importer as the body arrives.
+/// URLSession delegate feeding the importer as the body arrives. It runs on
+/// URLSession's queue; what the caller reads is behind `lock`.
 final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {
     let importer: ImportedJournal
     let done = DispatchSemaphore(value: 0)
-    var failure: String?
-    var bytes = 0
+    /// Signalled once when the first entries were handed to journal-remote, or on failure.
+    let firstEntries = DispatchSemaphore(value: 0)
+    private let lock = NSLock()
+    private var failure: String?
+    private var bytes = 0
+    private var signalled = false
 
     init(importer: ImportedJournal) { self.importer = importer }
+
+    var failureText: String? { lock.withLock { failure } }
+    var bytesReceived: Int { lock.withLock { bytes } }
+
+    private func fail(_ text: String) {
+        let first = lock.withLock { () -> Bool in
+            if failure == nil { failure = text }
+            defer { signalled = true }
+            return !signalled
+        }
+        if first { firstEntries.signal() }
+    }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
                     completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
         if let http = response as? HTTPURLResponse {
             let type = http.value(forHTTPHeaderField: "Content-Type") ?? "none"
             if http.statusCode != 200 {
-                failure = "HTTP \(http.statusCode) (not a journal gateway?)"
+                fail("HTTP \(http.statusCode) (not a journal gateway?)")
                 completionHandler(.cancel)
                 return
             }
             if !type.hasPrefix("application/vnd.fdo.journal") {
-                failure = "not a journal gateway (Content-Type: \(type))"
+                fail("not a journal gateway (Content-Type: \(type))")
                 completionHandler(.cancel)
                 return
             }
@@ -198,18 +227,31 @@ final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendab
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard failure == nil else { return }
-        bytes += data.count
-        do { try importer.feed(data) } catch { failure = error.message; dataTask.cancel() }
+        guard failureText == nil else { return }
+        lock.withLock { bytes += data.count }
+        do {
+            try importer.feed(data)
+        } catch {
+            fail(error.message)
+            dataTask.cancel()
+            return
+        }
+        let first = lock.withLock { () -> Bool in
+            guard !signalled, importer.entriesFed > 0 else { return false }
+            signalled = true
+            return true
+        }
+        if first { firstEntries.signal() }
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        if let error, failure == nil {
+        if let error {
             let ns = error as NSError
-            failure = ns.localizedDescription.isEmpty ? "\(error)" : ns.localizedDescription
-            if let under = ns.userInfo[NSUnderlyingErrorKey] as? NSError, under.localizedDescription != failure {
-                failure! += " (\(under.localizedDescription))"
+            var text = ns.localizedDescription.isEmpty ? "\(error)" : ns.localizedDescription
+            if let under = ns.userInfo[NSUnderlyingErrorKey] as? NSError, under.localizedDescription != text {
+                text += " (\(under.localizedDescription))"
             }
+            fail(text)
         }
         done.signal()
     }
