@@ -277,12 +277,17 @@ public struct Attributor: Sendable {
     /// Receive-time intervals where serve-side evidence can change a verdict:
     /// around each drop, as far as the serve and host windows reach, merged.
     public func evidenceIntervals() -> [(UInt64, UInt64)] {
-        let before = max(settings.serveWindow, settings.hostWindow)
+        mergedIntervals(at: \.writtenAt, before: max(settings.serveWindow, settings.hostWindow),
+                        after: max(settings.serveWindow, settings.hostAfter))
+    }
+
+    /// [t - before, t + after] around each drop's time, overlapping ones merged.
+    private func mergedIntervals(at time: KeyPath<Event, UInt64>, before: UInt64, after: UInt64) -> [(UInt64, UInt64)] {
         var out: [(UInt64, UInt64)] = []
         for d in drops {
-            let t = d.event.writtenAt
-            let a = t > before ? t - before : 0
-            let b = t + max(settings.serveWindow, settings.hostAfter)
+            let t = d.event[keyPath: time]
+            let a = t.subtractingClamped(before)
+            let b = t + after
             if let last = out.last, a <= last.1 { out[out.count - 1].1 = max(last.1, b) } else { out.append((a, b)) }
         }
         return out
@@ -290,14 +295,7 @@ public struct Attributor: Sendable {
 
     /// Receive-time intervals around the drops where host gaps matter, merged.
     public func gapIntervals() -> [(UInt64, UInt64)] {
-        var out: [(UInt64, UInt64)] = []
-        for d in drops {
-            let t = d.event.realtime
-            let a = t > settings.hostWindow ? t - settings.hostWindow : 0
-            let b = t + settings.hostAfter
-            if let last = out.last, a <= last.1 { out[out.count - 1].1 = max(last.1, b) } else { out.append((a, b)) }
-        }
-        return out
+        mergedIntervals(at: \.realtime, before: settings.hostWindow, after: settings.hostAfter)
     }
 
     // MARK: Verdicts

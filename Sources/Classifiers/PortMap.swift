@@ -4,9 +4,12 @@ import Foundation
 public struct ConfigError: Error, Equatable, CustomStringConvertible {
     public var path: String
     public var reason: String
-    public init(path: String, reason: String) {
+    /// The file could not be read at all (exit 66), rather than read and found wrong (65).
+    public var unreadable: Bool
+    public init(path: String, reason: String, unreadable: Bool = false) {
         self.path = path
         self.reason = reason
+        self.unreadable = unreadable
     }
     public var description: String { "\(path): \(reason)" }
 }

@@ -87,7 +87,8 @@ extension Character {
 }
 
 extension UInt64 {
-    func subtractingClamped(_ x: UInt64) -> UInt64 { self > x ? self - x : 0 }
+    /// `self - x`, or 0 where that would be negative.
+    public func subtractingClamped(_ x: UInt64) -> UInt64 { self > x ? self - x : 0 }
 }
 
 /// systemd time spans (`parse_sec`): `1h30m`, `1h 30min`, `2.5d`, `90s`.

@@ -262,6 +262,8 @@ public final class Journal {
         }
     }
 
+    /// Unlike `journalFiles(under:depth:)` this also counts a directory that
+    /// cannot be opened (a machine-id folder of mode 2750) as unreadable.
     static func hasUnreadableJournalFiles(in dir: String, recursive: Bool = false) -> Bool {
         guard let d = opendir(dir) else { return errno == EACCES }
         defer { closedir(d) }

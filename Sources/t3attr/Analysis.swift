@@ -124,13 +124,15 @@ struct Analysis {
             earlyoomUnit: units.earlyoomUnit, dispatchPort: maps.dispatchPort, portMap: portMap))
         // One attributor per host: bursts, gaps and verdicts are judged per machine.
         var attributors: [String: Attributor] = [:]
+        var blank = Attributor(settings: settings)
+        blank.onlyTeardowns = scope == .burstsOnly
         func key(_ ev: Event) -> String { ev.host ?? "" }
         let timing = Timing()
         scan.forEach { entry in
             guard var ev = stream.classify(entry) else { return }
             ev.cursor = scan.journal.cursor()
             stream.learn(from: ev)
-            attributors[key(ev), default: Attributor(settings: settings)].addSignal(ev)
+            attributors[key(ev), default: blank].addSignal(ev)
         }
         timing.mark("signals (\(scan.journal.entriesRead) entries)")
         var dm = MatchSet()
@@ -145,9 +147,7 @@ struct Analysis {
                 ev.cursor = scan.journal.cursor()
             }
             let k = key(ev)
-            if attributors[k] == nil { attributors[k] = Attributor(settings: settings) }
-            attributors[k]!.onlyTeardowns = scope == .burstsOnly
-            attributors[k]!.add(ev)
+            attributors[k, default: blank].add(ev)
         }
         let hosts = attributors.keys.sorted()
         // Several machines, or one picked out of several: every later read is per host.

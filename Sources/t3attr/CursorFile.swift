@@ -29,7 +29,7 @@ struct CursorState: Codable, Equatable {
     static func load(_ path: String) throws -> CursorState? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(path: path, reason: "cannot read (permission denied?)")
+            throw ConfigError(path: path, reason: "cannot read (permission denied?)", unreadable: true)
         }
         do {
             return try JSONDecoder().decode(CursorState.self, from: data)

@@ -29,7 +29,7 @@ func runReporting(_ body: () throws -> Void) throws {
     } catch let e as ConfigError {
         Output.shared.flush()
         Diagnostics.error(e.description)
-        throw ExitCode(e.reason.hasPrefix("cannot read") ? Exit.noInput : Exit.dataError)
+        throw ExitCode(e.unreadable ? Exit.noInput : Exit.dataError)
     }
 }
 

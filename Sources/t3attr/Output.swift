@@ -1,3 +1,4 @@
+import Classifiers
 import Foundation
 import Glibc
 
@@ -92,7 +93,7 @@ final class Output {
 
     /// `2026-06-10T21:11:29.123456Z` in UTC (the JSON form).
     func rfc3339UTC(_ usec: UInt64, fractionDigits: Int = 6) {
-        let c = CivilTimeBridge.civil(Int(usec / 1_000_000))
+        let c = CivilTime.civil(fromEpochSeconds: Int(usec / 1_000_000))
         padded(c.year, 4); byte(0x2D); padded(c.month, 2); byte(0x2D); padded(c.day, 2)
         byte(UInt8(ascii: "T")); padded(c.hour, 2); byte(0x3A); padded(c.minute, 2); byte(0x3A); padded(c.second, 2)
         if fractionDigits > 0 {
@@ -179,13 +180,6 @@ final class Output {
             off += n
         }
         buffer.removeAll(keepingCapacity: true)
-    }
-}
-
-import Classifiers
-enum CivilTimeBridge {
-    @inline(__always) static func civil(_ t: Int) -> (year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) {
-        CivilTime.civil(fromEpochSeconds: t)
     }
 }
 

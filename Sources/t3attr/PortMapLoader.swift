@@ -15,7 +15,7 @@ enum PortMapLoader {
         if let data = FileManager.default.contents(atPath: tablePath) {
             map.merge(try PortMap.parseDispatchTable(data, path: tablePath))
         } else if opts.dispatchTable != nil {
-            throw ConfigError(path: tablePath, reason: "cannot read (\(reason(tablePath)))")
+            throw ConfigError(path: tablePath, reason: "cannot read (\(reason(tablePath)))", unreadable: true)
         } else {
             notes.append("\(tablePath) \(reason(tablePath))")
         }
@@ -36,7 +36,7 @@ enum PortMapLoader {
             }
             if unreadable > 0 { notes.append("\(unreadable) .env file(s) in \(envDir) are unreadable (mode 0600: run as root)") }
         } else if opts.envDir != nil {
-            throw ConfigError(path: envDir, reason: "cannot read (not a directory)")
+            throw ConfigError(path: envDir, reason: "cannot read (not a directory)", unreadable: true)
         }
         if !notes.isEmpty && !quiet && map.userByPort.isEmpty {
             Diagnostics.note("no port-to-user map (\(notes.joined(separator: "; "))); users show as port:<n>")

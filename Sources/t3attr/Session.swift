@@ -15,8 +15,7 @@ struct Session {
         renderFormat = out.output == .jsonPretty ? .json : out.output
         let env = ProcessInfo.processInfo.environment
         let tty = isatty(1) == 1
-        color = (out.output == .table || out.output == .markdown) && Terminal.useColor(term.color, env: env, isTTY: tty)
-            && out.output == .table
+        color = out.output == .table && Terminal.useColor(term.color, env: env, isTTY: tty)
         if format == .jsonPretty { Output.shared.capture = true }
         if pager { Terminal.startPager(term, format: out.output) }
     }

@@ -1,3 +1,4 @@
+import Classifiers
 import ArgumentParser
 import Foundation
 import Glibc
@@ -135,8 +136,4 @@ final class Progress {
     func finish() {
         if shown { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
     }
-}
-
-extension UInt64 {
-    func subtractingClamped(_ x: UInt64) -> UInt64 { self > x ? self - x : 0 }
 }
