@@ -3,7 +3,6 @@ import Classifiers
 import Dispatch
 import Foundation
 import JournalReader
-import Synchronization
 
 extension T3Attr {
     struct Dispatch: ParsableCommand {
@@ -155,6 +154,16 @@ enum ParallelScan {
         }
     }
 
+    /// The workers' results, behind a pthread mutex (NSLock): ThreadSanitizer
+    /// understands it, while it cannot see Synchronization.Mutex's futex and
+    /// reported a race that was not one.
+    final class ResultBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var byFile: [Int: FileResult] = [:]
+        func put(_ i: Int, _ r: FileResult) { lock.withLock { byFile[i] = r } }
+        func take(_ i: Int) -> FileResult? { lock.withLock { byFile.removeValue(forKey: i) } }
+    }
+
     struct FileResult: Sendable {
         var rows: [UInt8] = []
         var summary = EventSummary()
@@ -190,7 +199,7 @@ enum ParallelScan {
         let windowText = "\(window.since.map { Render.rfc3339($0, local: renderer.local) } ?? "(start of journal)") .. \(window.until.map { Render.rfc3339($0, local: renderer.local) } ?? "(end of journal)")"
         renderer.header(command: "dispatch", window: windowText, units: units)
 
-        let results = Mutex<[Int: FileResult]>([:])
+        let results = ResultBox()
         let done = (0..<order.count).map { _ in DispatchSemaphore(value: 0) }
         let format = renderer.format, local = renderer.local, color = renderer.color
         for w in 0..<jobs {
@@ -214,7 +223,7 @@ enum ParallelScan {
                         r.error = "\(error)"
                     }
                     let result = r
-                    results.withLock { $0[i] = result }
+                    results.put(i, result)
                     done[i].signal()
                     i += jobs
                 }
@@ -225,7 +234,7 @@ enum ParallelScan {
         var notes: [String] = []
         for i in 0..<order.count {
             done[i].wait()
-            guard let r = results.withLock({ $0.removeValue(forKey: i) }) else { continue }
+            guard let r = results.take(i) else { continue }
             if let e = r.error {
                 skippedFiles.append(SkippedFile(path: order[i], reason: e))
                 continue
