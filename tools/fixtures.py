@@ -344,6 +344,19 @@ def hostile_messages():
     raw(at(base, 8), b"http: proxy error: dial tcp 127.0.0.1:99999: connect: connection refused")
     raw(at(base, 9), b"\x1b[31mhttp: proxy error: EOF\x1b[0m\r")
     j.entries[-1][2]["MESSAGE"] = b"\x1b[31m" + j.entries[-1][2]["MESSAGE"]
+    # Terminal control in every field a renderer prints: a user that clears the
+    # screen and sets the title (OSC), C1 controls (U+009B is CSI), DEL, a raw
+    # 0x9B byte, a serve unit, a host and a script line's unit.
+    raw(at(base, 10), b"ws close user=\x1b[2J\x1b]0;owned\x07mallory ip=1.2.3.4 dur_ms=5 cause=context canceled")
+    raw(at(base, 11), "http: proxy error: \u009b2J\u009d0;title\u009c\u0085 \x7f context canceled".encode() + b" \x9b2J")
+    j.add(at(base, 12), {"PRIORITY": "4", "_TRANSPORT": "stdout", "_PID": "2900", "_UID": "1009", "_COMM": "node",
+                         "_SYSTEMD_UNIT": "t3-serve@ev\x1b[2Jil.service", "SYSLOG_IDENTIFIER": "t3",
+                         "MESSAGE": "[08:00:12.000] WARN (#1): Process 'git' in '/home/evil' timed out after 30000ms \x1b]8;;http://x\x07link"})
+    j.unit_line(at(base, 13), "t3-watchdog.service", "t3-watchdog",
+                "probe FAILED for t3-serve@x\x1b[2J.service (port=3790 reason=timeout\x1b[8m consecutive=1 uptime=1s recent_restarts=0)",
+                transport="syslog", pid=5100, comm="logger")
+    raw(at(base, 14), b"http: proxy error: context canceled")
+    j.entries[-1][2]["_HOSTNAME"] = "devvm\x1b[31m"
     return j
 
 
