@@ -141,10 +141,14 @@ struct CursorAndTextTests {
     /// entry's own, as journalctl finds it.
     @Test func aLoggedCursorFieldIsIgnoredOutsideImports() throws {
         let dir = try Fixtures.tempDir("t3attr-cursor-field")
-        let path = try Fixtures.journal(exportText: Self.incident(cursor: { _ in nil }, extra: ["T3ATTR_CURSOR": Self.evil]), in: dir)
-        let real = try Fixtures.journalctlCursors(["--file", path])
-        for args in [["report", "-o", "json"], ["dispatch", "-o", "json"], ["report", "-o", "markdown"], ["report", "-v"]] {
-            let r = try Fixtures.t3attr(args + ["--file", path] + table)
+        let forged = Self.incident(cursor: { _ in nil }, extra: ["T3ATTR_CURSOR": Self.evil])
+        _ = try Fixtures.journal(exportText: forged, in: dir, fileName: "a.journal")
+        _ = try Fixtures.journal(exportText: forged, in: dir, fileName: "b.journal")
+        // Both files hold the same entries: --jobs reads each file on its own.
+        let real = try Fixtures.journalctlCursors(["--file", dir + "/a.journal"]) + Fixtures.journalctlCursors(["--file", dir + "/b.journal"])
+        for args in [["report", "-o", "json"], ["dispatch", "-o", "json"], ["dispatch", "-o", "json", "--jobs", "2"],
+                     ["report", "-o", "markdown"], ["report", "-v"]] {
+            let r = try Fixtures.t3attr(args + ["-D", dir] + table)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(!r.stdout.contains("PWNED"), "\(args): \(r.stdout)")
             if args.contains("json") {
