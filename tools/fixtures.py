@@ -344,6 +344,111 @@ def hostile_messages():
     raw(at(base, 8), b"http: proxy error: dial tcp 127.0.0.1:99999: connect: connection refused")
     raw(at(base, 9), b"\x1b[31mhttp: proxy error: EOF\x1b[0m\r")
     j.entries[-1][2]["MESSAGE"] = b"\x1b[31m" + j.entries[-1][2]["MESSAGE"]
+    # Terminal control in every field a renderer prints: a user that clears the
+    # screen and sets the title (OSC), C1 controls (U+009B is CSI), DEL, a raw
+    # 0x9B byte, a serve unit, a host and a script line's unit.
+    raw(at(base, 10), b"ws close user=\x1b[2J\x1b]0;owned\x07mallory ip=1.2.3.4 dur_ms=5 cause=context canceled")
+    raw(at(base, 11), "http: proxy error: \u009b2J\u009d0;title\u009c\u0085 \x7f context canceled".encode() + b" \x9b2J")
+    j.add(at(base, 12), {"PRIORITY": "4", "_TRANSPORT": "stdout", "_PID": "2900", "_UID": "1009", "_COMM": "node",
+                         "_SYSTEMD_UNIT": "t3-serve@ev\x1b[2Jil.service", "SYSLOG_IDENTIFIER": "t3",
+                         "MESSAGE": "[08:00:12.000] WARN (#1): Process 'git' in '/home/evil' timed out after 30000ms \x1b]8;;http://x\x07link"})
+    j.unit_line(at(base, 13), "t3-watchdog.service", "t3-watchdog",
+                "probe FAILED for t3-serve@x\x1b[2J.service (port=3790 reason=timeout\x1b[8m consecutive=1 uptime=1s recent_restarts=0)",
+                transport="syslog", pid=5100, comm="logger")
+    raw(at(base, 14), b"http: proxy error: context canceled")
+    j.entries[-1][2]["_HOSTNAME"] = "devvm\x1b[31m"
+    return j
+
+
+def forged_evidence():
+    """Lines any local user can write (logger -t, sd_journal_send) that name a
+    script, earlyoom, PID 1, the kernel or a unit, next to client drops: none
+    may change a verdict. Then genuine root lines, which must."""
+    j = Journal()
+    base = "2026-06-17 10:00:00"
+    j.filler(at(base, -900), at(base, 7800))
+
+    def user_line(t, fields, uid=1000, transport="syslog", unit="session-5.scope"):
+        f = {"PRIORITY": "6", "SYSLOG_FACILITY": "1", "_TRANSPORT": transport, "_PID": "6100",
+             "_UID": str(uid), "_GID": str(uid), "_COMM": "logger", "_EXE": "/usr/bin/logger",
+             "_SYSTEMD_CGROUP": "/user.slice/user-%d.slice/%s" % (uid, unit), "_SYSTEMD_UNIT": unit,
+             "_SYSTEMD_SLICE": "user-%d.slice" % uid, "_SYSTEMD_OWNER_UID": str(uid)}
+        f.update(fields)
+        j.add(t, f)
+
+    def client_drop(t, user="bob"):
+        j.dispatch(t, "ws close user=%s ip=198.51.100.4 dur_ms=5000 cause=context canceled" % user,
+                   expect=("client", "isolated_cancel"))
+
+    # 1. logger -t t3-autoupdate by an ordinary user (the issue's example).
+    k = at(base, 0)
+    user_line(k - 1, {"SYSLOG_IDENTIFIER": "t3-autoupdate", "MESSAGE": "restarted t3-serve@bob.service -> 0.0.42"})
+    client_drop(k)
+    # 2. The watchdog's words from inside bob's own serve (an agent running logger).
+    k = at(base, 600)
+    j.add(k - 1, {"PRIORITY": "6", "_TRANSPORT": "syslog", "_PID": "7100", "_UID": "1002", "_GID": "1002",
+                  "_COMM": "logger", "_SYSTEMD_UNIT": "t3-serve@bob.service", "_SYSTEMD_SLICE": "system-t3\\x2dserve.slice",
+                  "SYSLOG_IDENTIFIER": "t3-watchdog", "MESSAGE": "WATCHDOG: restarted t3-serve@bob.service (reason=timeout)"})
+    client_drop(k)
+    # 3. earlyoom's words from an ordinary user.
+    k = at(base, 1200)
+    user_line(k - 1, {"SYSLOG_IDENTIFIER": "earlyoom",
+                      "MESSAGE": 'sending SIGTERM to process 4242 uid 1002 "node": badness 900, VmRSS 4000 MiB'})
+    client_drop(k)
+    # 4. PID 1's words (UNIT=, MESSAGE_ID) from an ordinary process.
+    k = at(base, 1800)
+    user_line(k - 1, {"SYSLOG_IDENTIFIER": "systemd", "UNIT": "t3-serve@bob.service", "MESSAGE_ID": MSGID["exited"],
+                      "MESSAGE": "t3-serve@bob.service: Main process exited, code=killed, status=9/KILL"}, transport="journal")
+    client_drop(k)
+    # 5. A coredump record (MESSAGE_ID + COREDUMP_UNIT) from an ordinary process.
+    k = at(base, 2400)
+    user_line(k - 1, {"SYSLOG_IDENTIFIER": "systemd-coredump", "MESSAGE_ID": MSGID["coredump"],
+                      "COREDUMP_UNIT": "t3-serve@bob.service",
+                      "MESSAGE": "Process 2222 (node) of user 1002 dumped core."}, transport="journal")
+    client_drop(k)
+    # 6. OBJECT_SYSTEMD_UNIT from an ordinary process.
+    k = at(base, 3000)
+    user_line(k - 1, {"SYSLOG_IDENTIFIER": "evil", "OBJECT_SYSTEMD_UNIT": "t3-serve@bob.service",
+                      "MESSAGE": "t3-serve@bob.service: A process of this unit has been killed by the OOM killer."},
+              transport="journal")
+    client_drop(k)
+    # 7. The kernel's OOM words through syslog.
+    k = at(base, 3600)
+    user_line(k - 1, {"SYSLOG_IDENTIFIER": "kernel",
+                      "MESSAGE": "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=t3-serve@bob.service,mems_allowed=0,"
+                                 "task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@bob.service,task=node,pid=7777,uid=1002"})
+    client_drop(k)
+    # 8. A user service named like the script (systemd --user): _SYSTEMD_UNIT is user@1000.service.
+    k = at(base, 4200)
+    user_line(k - 1, {"SYSLOG_IDENTIFIER": "t3-migrate-idle", "_SYSTEMD_USER_UNIT": "t3-migrate-idle.service",
+                      "UNIT": "t3-migrate-idle.service", "MESSAGE": "t3-migrate-idle: migrated t3-serve@bob.service -> 0.0.42 (idle restart)"},
+              transport="stdout", unit="user@1000.service")
+    client_drop(k)
+    # 9. Genuine: t3-autoupdate from its unit (logger and stdout): planned.
+    k = at(base, 4800)
+    j.dispatch(k - 3600, "ws open user=grace ip=192.0.2.9")
+    j.script(k, "t3-autoupdate", "restarted t3-serve@grace.service -> 0.0.42 (pairing verified via dispatch)")
+    j.dispatch(k + 1.1, "ws close user=grace ip=192.0.2.9 dur_ms=3601000 cause=graceful", expect=("serve", "planned_restart"))
+    j.dispatch(k + 6, "ws open user=grace ip=192.0.2.9")
+    # 10. Genuine: root runs the script by hand (logger only, from a login session).
+    k = at(base, 5400)
+    j.dispatch(k - 3600, "ws open user=carol ip=192.0.2.10")
+    user_line(k, {"SYSLOG_IDENTIFIER": "t3-migrate-idle", "MESSAGE": "migrated t3-serve@carol.service -> 0.0.42 (idle restart)"},
+              uid=0, unit="session-9.scope")
+    j.dispatch(k + 1.1, "ws close user=carol ip=192.0.2.10 dur_ms=3601000 cause=graceful", expect=("serve", "planned_restart"))
+    j.dispatch(k + 6, "ws open user=carol ip=192.0.2.10")
+    # 11. Genuine: the watchdog's stdout copy alone, from its unit.
+    k = at(base, 6000)
+    j.unit_line(k - 1, "t3-watchdog.service", "t3-watchdog",
+                "t3-watchdog: WATCHDOG: restarted t3-serve@dave.service (reason=timeout) \u2014 recovered, pairing verified", pid=5099, comm="bash")
+    client_drop(k, "dave")
+    j.expected[-1].update(verdict="serve", reason="watchdog_restart")
+    # 12. Genuine: earlyoom from its own unit (DynamicUser: not root).
+    k = at(base, 6600)
+    j.unit_line(k - 1, "earlyoom.service", "earlyoom",
+                'sending SIGTERM to process 4242 uid 1004 "node": badness 900, VmRSS 4000 MiB', pid=600, uid=61874, comm="earlyoom")
+    client_drop(k, "erin")
+    j.expected[-1].update(verdict="devvm", reason="oom_kill")
     return j
 
 
@@ -491,6 +596,7 @@ SCENARIOS = {
     "sample-incident": sample_incident,
     "hostile-messages": hostile_messages,
     "scenario-clock-backwards": clock_backwards,
+    "scenario-forged-evidence": forged_evidence,
     "scenario-fleet": fleet,
 }
 

@@ -25,6 +25,30 @@ public struct SourceConfig: Sendable {
         guard let unit else { return false }
         return serveUnits.contains(unit) || (serveUnits.isEmpty && unit.hasPrefix("t3-serve@"))
     }
+
+    /// earlyoom's identifier when it logs as root outside its unit.
+    public static let earlyoomIdentifier = "earlyoom"
+
+    /// The script tag an entry speaks for, decided by what journald itself
+    /// records (`_SYSTEMD_UNIT`, `_UID`), never by `SYSLOG_IDENTIFIER` alone,
+    /// which any process sets: the script's own unit (`<tag>.service`, both
+    /// its logger and its stdout copies), or root logging under the tag (the
+    /// script run by hand, or from another root unit such as
+    /// `t3-provision-users.service`).
+    public func trustedScriptTag(_ e: JournalEntry) -> String? {
+        if let u = e.systemdUnit, u.hasSuffix(".service") {
+            let name = String(u.dropLast(".service".count))
+            if scriptTags.contains(name) { return name }
+        }
+        if e.uid == 0, let tag = e.syslogIdentifier, scriptTags.contains(tag) { return tag }
+        return nil
+    }
+
+    /// earlyoom speaks from its own unit (it runs with `DynamicUser=`, so
+    /// not as root) or as root under its identifier.
+    public func isTrustedEarlyoom(_ e: JournalEntry) -> Bool {
+        e.systemdUnit == earlyoomUnit || (e.uid == 0 && e.syslogIdentifier == Self.earlyoomIdentifier)
+    }
 }
 
 /// Turns time-ordered journal entries from every source into typed events:
@@ -63,7 +87,8 @@ public struct EventStream: Sendable {
             if ev.user != nil { ev.port = config.portMap.port(forUser: ev.user!) }
             return ev
         }
-        if e.messageID == MessageID.coredump, let unit = e.coredumpUnit {
+        // systemd-coredump runs as root; journalctl -u trusts COREDUMP_UNIT only with _UID=0.
+        if e.messageID == MessageID.coredump, e.uid == 0, let unit = e.coredumpUnit {
             guard config.dispatchUnits.contains(unit) || config.isServe(unit) else { return nil }
             return event(UnitAction.coredump.kind, unit: unit, user: SignalParser.serveUser(unit), signal: .unit(.coredump))
         }
@@ -80,11 +105,11 @@ public struct EventStream: Sendable {
             let user = SignalParser.serveUser(memcg)
             return event(sig.kind, unit: user.map { "t3-serve@\($0).service" }, user: user, signal: sig)
         }
-        if e.systemdUnit == config.earlyoomUnit || e.syslogIdentifier == "earlyoom" {
+        if config.isTrustedEarlyoom(e) {
             guard let sig = SignalParser.earlyoom(e.message) else { return nil }
             return event(sig.kind, unit: e.systemdUnit, signal: sig)
         }
-        if let tag = e.syslogIdentifier, config.scriptTags.contains(tag) {
+        if let tag = config.trustedScriptTag(e) {
             guard let (sig, unit) = SignalParser.script(e.message, tag: tag) else { return nil }
             // One logical line, logged twice: keep the first copy.
             var key = text(e.message)

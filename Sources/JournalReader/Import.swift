@@ -298,6 +298,9 @@ final class ExportConverter {
 
     static func emit(_ out: inout [UInt8], name: [UInt8], value: ArraySlice<UInt8>) {
         var name = name
+        // The stream's own T3ATTR_CURSOR fields were logged by some process on
+        // the host, not kept by t3attr: only __CURSOR may fill that field.
+        if name == Array(ImportedJournal.cursorField.utf8) { return }
         if name == Array("__CURSOR".utf8) { name = Array(ImportedJournal.cursorField.utf8) }
         else if name.starts(with: [0x5F, 0x5F]) && name != Array("__REALTIME_TIMESTAMP".utf8)
                     && name != Array("__MONOTONIC_TIMESTAMP".utf8) { return }

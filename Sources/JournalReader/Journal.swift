@@ -490,6 +490,12 @@ public final class Journal {
     /// For imported streams: the cursor the entry had on its own host.
     private var originalCursor: String?
 
+    /// Set only for the journal files t3attr wrote itself from a stream
+    /// (`--input`, `--url`): there `T3ATTR_CURSOR` holds the entry's cursor
+    /// on its own host. Anywhere else any process can log that field, so it
+    /// is ignored and sd-journal's own cursor is reported.
+    public var honoursImportedCursors = false
+
     /// Records a source that was only partly read (a stream that ended early).
     public func noteSkipped(_ f: SkippedFile) { skippedFiles.append(f) }
 
@@ -530,7 +536,7 @@ public final class Journal {
         case 13:
             if Journal.eq(name, "_SYSTEMD_UNIT") { e.systemdUnit = interner.string(value) }
             else if Journal.eq(name, "COREDUMP_UNIT") { e.coredumpUnit = interner.string(value) }
-            else if Journal.eq(name, "T3ATTR_CURSOR") { originalCursor = String(decoding: value, as: UTF8.self) }
+            else if honoursImportedCursors, Journal.eq(name, "T3ATTR_CURSOR") { originalCursor = String(decoding: value, as: UTF8.self) }
         case 17:
             if Journal.eq(name, "SYSLOG_IDENTIFIER") { e.syslogIdentifier = interner.string(value) }
         case 9:

@@ -115,7 +115,9 @@ struct Analysis {
         m.add(["_PID=1"])
         if !all.isEmpty { m.add(["_UID=0"] + all.map { "OBJECT_SYSTEMD_UNIT=\($0)" }) }
         m.add(["_TRANSPORT=kernel"])
-        m.add(tags.map { "SYSLOG_IDENTIFIER=\($0)" })
+        // Only journald's own fields decide who wrote a line: the scripts and
+        // earlyoom by their units (above), or by root under their identifiers.
+        m.add(["_UID=0"] + (tags + [SourceConfig.earlyoomIdentifier]).map { "SYSLOG_IDENTIFIER=\($0)" })
         m.restrict(toHosts: source.host)
         try j.apply(m)
         let scan = try Scan(journal: j, units: all, window: window)

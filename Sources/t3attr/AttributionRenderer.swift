@@ -27,17 +27,18 @@ struct AttributionRenderer {
 
     func evidenceLines(_ e: [Evidence]) {
         for x in e {
-            out.line("      <- \(time(x.realtime)) \(x.unit ?? "-") \(x.kind): \(Render.cell(Array(x.message.utf8)))"
-                + (x.cursor.isEmpty ? "" : "  [cursor \(x.cursor)]"))
+            out.line("      <- \(time(x.realtime)) \(Render.cell(x.unit ?? "-")) \(Render.cell(x.kind)): \(Render.cell(x.message))"
+                + (x.cursor.isEmpty ? "" : "  [cursor \(Render.cell(x.cursor))]"))
         }
     }
 
     func header(_ command: String, _ a: Analysis) {
         guard format == .table else { return }
-        out.line("-- t3attr \(command): \(a.scan.windowText(local: local)) (\(local ? "local time" : "UTC")); units: \(a.scan.units.joined(separator: ", "))")
+        out.line("-- t3attr \(command): \(a.scan.windowText(local: local)) (\(local ? "local time" : "UTC")); units: \(Render.cell(a.scan.units.joined(separator: ", ")))")
     }
 
-    static func userText(_ ev: Event) -> String { ev.user ?? ev.port.map { "port:\($0)" } ?? "-" }
+    /// The drop's user for a column (terminal-safe), else its port.
+    static func userText(_ ev: Event) -> String { ev.user.map { Render.cell($0) } ?? ev.port.map { "port:\($0)" } ?? "-" }
 
     func drops(_ a: Analysis) {
         let at = a.attribution
@@ -47,13 +48,13 @@ struct AttributionRenderer {
             guard !at.drops.isEmpty else { return }
             let hosts = at.hosts
             for host in hosts {
-                if hosts.count > 1 { out.line("== host \(host.isEmpty ? "(unknown)" : host): \(at.answer(host: host))") }
+                if hosts.count > 1 { out.line("== host \(host.isEmpty ? "(unknown)" : Render.cell(host)): \(at.answer(host: host))") }
                 out.line(Render.column("TIME", 24) + Render.column("USER", 10) + Render.column("KIND", 11)
                     + Render.column("CLASS", 17) + Render.column("VERDICT", 8) + Render.column("REASON", 21) + "EVIDENCE")
                 for d in at.drops where hosts.count == 1 || (d.event.host ?? "") == host {
                     let ev = d.event
                     let evidence = at.evidence(d.evidence)
-                    var evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \($0.unit ?? "-"): \(Render.cell(Array($0.message.utf8)))" } ?? "-"
+                    var evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
                     if d.evidence.count > 1 && !verbose { evText += " (+\(d.evidence.count - 1) more)" }
                     if d.burstSecond != nil && d.evidence.isEmpty { evText = "burst of \(burstCount(at, d)) at \(time(d.burstSecond! * 1_000_000, digits: 0))" }
                     out.line(Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
@@ -96,9 +97,9 @@ struct AttributionRenderer {
             out.line((fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + Render.column("COUNT", 6) + Render.column("VERDICT", 8)
                 + Render.column("REASON", 15) + Render.column("CLASSES", 30) + "USERS")
             for b in list {
-                out.line((fleet ? Render.column(b.host ?? "-", 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
+                out.line((fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
                     + paint(Render.column(b.verdict.rawValue, 8), b.verdict.rawValue) + Render.column(b.reason, 15)
-                    + Render.column(EventSummary.text(b.classes), 30) + (b.users.isEmpty ? "-" : b.users.joined(separator: ",")))
+                    + Render.column(EventSummary.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
                 if verbose { evidenceLines(a.attribution.evidence(b.evidence)) }
             }
         case .json, .jsonPretty:
@@ -129,7 +130,7 @@ struct AttributionRenderer {
             if byUser.isEmpty { out.line("-- No serve-side events in \(a.scan.windowText(local: local))."); return }
             for user in byUser.keys.sorted() {
                 let evs = byUser[user]!
-                out.line("== \(user): \(evs.count) event\(evs.count == 1 ? "" : "s")")
+                out.line("== \(Render.cell(user)): \(evs.count) event\(evs.count == 1 ? "" : "s")")
                 for e in evs {
                     out.line("  " + Render.column(time(e.realtime), 24) + Render.column(e.kind, 23) + Render.cell(e.message))
                 }

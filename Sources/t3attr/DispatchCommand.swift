@@ -82,6 +82,7 @@ extension T3Attr {
                 if let files, n > 1 {
                     let (badFiles, badEntries) = try ParallelScan.dispatch(
                         files: files, jobs: n, unitPattern: units.dispatchUnit, hosts: source.host, window: window,
+                        importedCursors: source.isImport,
                         classifier: classifier, filter: filter, renderer: renderer)
                     session.finish()
                     try exitIfStrict(source.strict, skippedFiles: badFiles, skippedEntries: badEntries)
@@ -176,7 +177,7 @@ enum ParallelScan {
 
     /// Returns the numbers of skipped files and entries (for `--strict`).
     static func dispatch(files: [String], jobs: Int, unitPattern: String, hosts: [String], window: TimeWindow,
-                         classifier: DispatchClassifier, filter: DispatchFilter, renderer: EventRenderer) throws -> (Int, Int) {
+                         importedCursors: Bool = false, classifier: DispatchClassifier, filter: DispatchFilter, renderer: EventRenderer) throws -> (Int, Int) {
         // Unit names are expanded once over all files, as a single handle would.
         let all = try Journal(source: .files(files))
         var skippedFiles = all.skippedFiles
@@ -209,6 +210,7 @@ enum ParallelScan {
                     var r = FileResult()
                     do {
                         let j = try Journal(source: .files([order[i]]))
+                        j.honoursImportedCursors = importedCursors
                         try j.apply(matches)
                         try j.seek(since: window.since, until: window.until)
                         let buf = Output()

@@ -50,7 +50,7 @@ struct EventRenderer {
 
     func header(command: String, window: String, units: [String]) {
         guard format == .table else { return }
-        out.line("-- t3attr \(command): \(window) (\(local ? "local time" : "UTC")); units: \(units.joined(separator: ", "))")
+        out.line("-- t3attr \(command): \(window) (\(local ? "local time" : "UTC")); units: \(Render.cell(units.joined(separator: ", ")))")
         out.line(Render.column("TIME", 26) + Render.column("USER", 10) + Render.column("KIND", 19)
             + Render.column("CLASS", 17) + Render.column("SIDE", 10) + Render.column("PORT", 5)
             + Render.column("DUR", 9) + "MESSAGE")

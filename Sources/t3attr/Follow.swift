@@ -130,8 +130,8 @@ extension AttributionRenderer {
             for d in drops {
                 let ev = d.event
                 let evidence = at.evidence(d.evidence)
-                let evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \($0.unit ?? "-"): \(Render.cell(Array($0.message.utf8)))" } ?? "-"
-                out.line(Render.column(time(ev.realtime), 24) + (ev.host.map { Render.column($0, 12) } ?? "")
+                let evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
+                out.line(Render.column(time(ev.realtime), 24) + (ev.host.map { Render.column(Render.cell($0), 12) } ?? "")
                     + Render.column(Self.userText(ev), 10) + Render.column(ev.kind, 11) + Render.column(ev.className ?? "-", 17)
                     + paint(Render.column(d.verdict.rawValue, 8), d.verdict.rawValue) + Render.column(d.reason, 21) + evText)
             }
@@ -150,7 +150,7 @@ extension AttributionRenderer {
             case .table, .markdown:
                 out.line(Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
                     + paint(Render.column(b.verdict.rawValue, 8), b.verdict.rawValue) + Render.column(b.reason, 15)
-                    + Render.column(EventSummary.text(b.classes), 30) + (b.users.isEmpty ? "-" : b.users.joined(separator: ",")))
+                    + Render.column(EventSummary.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
             }
         }
     }

@@ -9,7 +9,18 @@ struct MarkdownRenderer {
     func time(_ t: UInt64, digits: Int = 3) -> String { Render.rfc3339(t, local: local, fractionDigits: digits) }
 
     static func cell(_ s: String) -> String {
-        Render.cell(Array(s.utf8)).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'")
+        Render.cell(s).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'")
+    }
+
+    /// A shell command as a markdown code span: each journal value in it was
+    /// already made one shell word (`SafeText.shellWord`); the fence is longer
+    /// than any run of backticks inside, so none can end the span early.
+    static func code(_ command: String) -> String {
+        var longest = 0, run = 0
+        for c in command { if c == "`" { run += 1; longest = max(longest, run) } else { run = 0 } }
+        let fence = String(repeating: "`", count: longest + 1)
+        let pad = command.hasPrefix("`") || command.hasSuffix("`") ? " " : ""
+        return fence + pad + command + pad + fence
     }
 
     static func shortMessage(_ s: String, _ n: Int = 120) -> String {
@@ -24,7 +35,7 @@ struct MarkdownRenderer {
         out.line("**\(at.answer)**")
         out.line("")
         out.line("- Window: \(a.scan.windowText(local: local))")
-        out.line("- Units: \(a.scan.units.map { "`\($0)`" }.joined(separator: ", "))")
+        out.line("- Units: \(a.scan.units.map { "`\(Self.cell($0))`" }.joined(separator: ", "))")
         out.line("- Made by t3attr \(T3Attr.version) from the systemd journal")
         for n in a.notes { out.line("- Note: \(Self.cell(n))") }
         out.line("")
@@ -43,7 +54,7 @@ struct MarkdownRenderer {
             out.line("|---|---|---|---|---|---|---|")
             for d in at.drops {
                 let ev = d.event
-                let first = at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \($0.unit ?? "-"): \(Self.shortMessage($0.message, 80))" } ?? "-"
+                let first = at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" } ?? "-"
                 out.line("| \(time(ev.realtime)) | \(Self.cell(AttributionRenderer.userText(ev))) | \(ev.kind) | \(ev.className ?? "-") | **\(d.verdict.rawValue)** | \(d.reason) | \(first) |")
             }
             out.line("")
@@ -54,7 +65,7 @@ struct MarkdownRenderer {
             out.line("| second | teardowns | verdict | reason | classes | users |")
             out.line("|---|---:|---|---|---|---|")
             for b in at.bursts {
-                out.line("| \(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason) | \(EventSummary.text(b.classes)) | \(b.users.isEmpty ? "-" : b.users.joined(separator: ", ")) |")
+                out.line("| \(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason) | \(EventSummary.text(b.classes)) | \(b.users.isEmpty ? "-" : Self.cell(b.users.joined(separator: ", "))) |")
             }
             out.line("")
         }
@@ -83,8 +94,8 @@ struct MarkdownRenderer {
             out.line("Each line is re-found with the command under it.")
             out.line("")
             for e in lines.sorted(by: { $0.realtime < $1.realtime }) {
-                out.line("- \(time(e.realtime)) \(e.unit ?? "-"): \(Self.shortMessage(e.message))")
-                out.line("  `journalctl --cursor '\(e.cursor)' -n 1`")
+                out.line("- \(time(e.realtime)) \(Self.cell(e.unit ?? "-")): \(Self.shortMessage(e.message))")
+                out.line("  " + Self.code("journalctl --cursor \(SafeText.shellWord(e.cursor)) -n 1"))
             }
             out.line("")
         }

@@ -44,9 +44,13 @@ struct SourceOptions: ParsableArguments {
     /// Opens the journal the options name (streams are imported first).
     func openJournal() throws -> Journal {
         let j = try Journal(source: try journalSource())
+        j.honoursImportedCursors = isImport
         for p in Imports.shared.partial { j.noteSkipped(p) }
         return j
     }
+
+    /// `--input`/`--url`: the journal is the one t3attr wrote from a stream.
+    var isImport: Bool { input != nil || url != nil }
 
     func journalSource() throws(JournalError) -> JournalSource {
         if let input { return .files([try Imports.shared.get(input) { () throws(JournalError) in try ImportedJournal.fromFile(input) }.path]) }

@@ -75,20 +75,9 @@ final class Output {
     }
 
     /// A table cell from raw bytes: one line, control characters as `\xNN`,
-    /// invalid UTF-8 as U+FFFD.
+    /// invalid UTF-8 as U+FFFD (`SafeText`).
     func cell<C: Collection>(_ b: C) where C.Element == UInt8 {
-        var allASCII = true
-        for x in b where x >= 0x80 { allASCII = false; break }
-        func put(_ x: UInt8) {
-            if x < 0x20 || x == 0x7F {
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                buffer.append(0x5C); buffer.append(UInt8(ascii: "x"))
-                buffer.append(hex[Int(x >> 4)]); buffer.append(hex[Int(x & 15)])
-            } else {
-                buffer.append(x)
-            }
-        }
-        if allASCII { for x in b { put(x) } } else { for x in String(decoding: b, as: UTF8.self).utf8 { put(x) } }
+        SafeText.appendText(b, to: &buffer)
     }
 
     /// `2026-06-10T21:11:29.123456Z` in UTC (the JSON form).
@@ -106,21 +95,12 @@ final class Output {
     }
 
     /// A JSON string literal from raw bytes. Valid UTF-8 is copied as it is
-    /// (with `"`, `\` and control characters escaped); invalid sequences
-    /// become U+FFFD. Returns false when the input was not valid UTF-8.
+    /// (with `"`, `\` and control characters escaped: `SafeText`); invalid
+    /// sequences become U+FFFD. Returns false when the input was not valid UTF-8.
     @discardableResult
     func jsonString<C: Collection>(_ b: C) -> Bool where C.Element == UInt8 {
         buffer.append(0x22)
-        var valid = true
-        var allASCII = true
-        for x in b where x >= 0x80 { allASCII = false; break }
-        if allASCII {
-            for x in b { escapeASCII(x) }
-        } else {
-            let s = String(decoding: b, as: UTF8.self)
-            valid = String(validating: b, as: UTF8.self) != nil
-            for x in s.utf8 { if x < 0x80 { escapeASCII(x) } else { buffer.append(x) } }
-        }
+        let valid = SafeText.appendJSON(b, to: &buffer)
         buffer.append(0x22)
         return valid
     }
@@ -129,21 +109,6 @@ final class Output {
 
     func jsonOrNull(_ s: String?) {
         if let s { jsonString(s.utf8) } else { ascii("null") }
-    }
-
-    @inline(__always) private func escapeASCII(_ x: UInt8) {
-        switch x {
-        case 0x22: buffer.append(0x5C); buffer.append(0x22)
-        case 0x5C: buffer.append(0x5C); buffer.append(0x5C)
-        case 0x0A: buffer.append(0x5C); buffer.append(UInt8(ascii: "n"))
-        case 0x0D: buffer.append(0x5C); buffer.append(UInt8(ascii: "r"))
-        case 0x09: buffer.append(0x5C); buffer.append(UInt8(ascii: "t"))
-        case 0..<0x20, 0x7F:
-            ascii("\\u00")
-            let hex: [UInt8] = Array("0123456789abcdef".utf8)
-            buffer.append(hex[Int(x >> 4)]); buffer.append(hex[Int(x & 15)])
-        default: buffer.append(x)
-        }
     }
 
     /// Pads the current line with spaces to `column` bytes after `lineStart`.
@@ -185,7 +150,7 @@ final class Output {
 
 /// Messages for the operator on standard error, prefixed like other tools'.
 enum Diagnostics {
-    static func note(_ s: String) { FileHandle.standardError.write(Data("t3attr: \(s)\n".utf8)) }
-    static func warning(_ s: String) { FileHandle.standardError.write(Data("t3attr: warning: \(s)\n".utf8)) }
-    static func error(_ s: String) { FileHandle.standardError.write(Data("t3attr: error: \(s)\n".utf8)) }
+    static func note(_ s: String) { FileHandle.standardError.write(Data("t3attr: \(SafeText.text(s))\n".utf8)) }
+    static func warning(_ s: String) { FileHandle.standardError.write(Data("t3attr: warning: \(SafeText.text(s))\n".utf8)) }
+    static func error(_ s: String) { FileHandle.standardError.write(Data("t3attr: error: \(SafeText.text(s))\n".utf8)) }
 }

@@ -28,42 +28,25 @@ enum Render {
         return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
-    /// A JSON string literal. Control characters are escaped; text is UTF-8
-    /// (invalid input bytes were already replaced by U+FFFD).
+    /// A JSON string literal (`SafeText.appendJSON`): control characters are
+    /// escaped; text is UTF-8 (invalid input bytes were already replaced by U+FFFD).
     static func json(_ s: String) -> String {
-        var out = "\""
+        var out: [UInt8] = [0x22]
         out.reserveCapacity(s.utf8.count + 2)
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029:
-                out += "\\u" + String(u.value, radix: 16).leftPadded(4)
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        return out + "\""
+        SafeText.appendJSON(s.utf8, to: &out)
+        out.append(0x22)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func json(_ s: String?) -> String { s.map { json($0) } ?? "null" }
     static func json(_ v: Int?) -> String { v.map { String($0) } ?? "null" }
     static func json(_ v: UInt64?) -> String { v.map { String($0) } ?? "null" }
 
-    /// A message for a table cell: one line, control characters shown as `\xNN`.
-    static func cell(_ bytes: some Collection<UInt8>) -> String {
-        var out = ""
-        for u in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-            if u.value < 0x20 || u.value == 0x7F {
-                out += "\\x" + String(u.value, radix: 16).leftPadded(2)
-            } else {
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
-    }
+    /// A message for a table cell: one line, control characters shown as `\xNN` (`SafeText`).
+    static func cell(_ bytes: some Collection<UInt8>) -> String { SafeText.text(bytes) }
+
+    /// Journal text (a user, host, unit, cursor, note) for a table or a line: `SafeText`.
+    static func cell(_ s: String) -> String { SafeText.text(s.utf8) }
 
     static func column(_ s: String, _ width: Int) -> String {
         s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count + 1)

@@ -36,7 +36,8 @@ struct Session {
         }
         for (k, v) in lists { doc[k] = v }
         if let data = try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
-            Output.shared.bytes(data)
+            // JSONSerialization writes DEL and C1 controls raw (valid JSON, but not terminal-safe).
+            Output.shared.bytes(SafeText.escapingRawControls(inJSON: data))
             Output.shared.newline()
         }
     }

@@ -74,6 +74,9 @@ struct EventStreamTests {
         let text = "probe FAILED for t3-serve@erin.service (port=3777 reason=timeout consecutive=1 uptime=1s recent_restarts=0)"
         var syslog = JournalEntry(realtime: 1_000_000_000, message: b(text))
         syslog.syslogIdentifier = "t3-watchdog"
+        syslog.systemdUnit = "t3-watchdog.service"
+        syslog.uid = 0
+        syslog.transport = "syslog"
         syslog.sourceRealtime = 1_000_000_000
         var stdout = JournalEntry(realtime: 1_000_003_000, message: b("t3-watchdog: " + text))
         stdout.syslogIdentifier = "t3-watchdog"
@@ -86,6 +89,47 @@ struct EventStreamTests {
         later.realtime += 60_000_000
         later.sourceRealtime! += 60_000_000
         #expect(stream.classify(later)?.user == "erin")
+    }
+
+    /// Who wrote a line is decided by journald's own fields: the same words
+    /// from an ordinary user are no evidence; from root or the unit they are.
+    @Test mutating func onlyTrustedWritersMakeScriptEarlyoomAndCoredumpEvents() {
+        func entry(_ text: String, ident: String?, unit: String?, uid: Int?, transport: String = "syslog") -> JournalEntry {
+            var e = JournalEntry(realtime: 7_000_000_000, message: b(text))
+            e.syslogIdentifier = ident
+            e.systemdUnit = unit
+            e.uid = uid
+            e.transport = transport
+            return e
+        }
+        let planned = "restarted t3-serve@bob.service -> 0.0.42"
+        let kill = "sending SIGTERM to process 4242 uid 1002 \"node\": badness 900, VmRSS 4000 MiB"
+        // Forged: any user sets SYSLOG_IDENTIFIER (logger -t), UNIT=, COREDUMP_UNIT=, MESSAGE_ID=.
+        #expect(stream.classify(entry(planned, ident: "t3-autoupdate", unit: "session-5.scope", uid: 1000)) == nil)
+        #expect(stream.classify(entry(planned, ident: "t3-autoupdate", unit: "t3-serve@bob.service", uid: 1002)) == nil)
+        #expect(stream.classify(entry(planned, ident: "t3-autoupdate", unit: nil, uid: nil)) == nil)
+        #expect(stream.classify(entry(kill, ident: "earlyoom", unit: "session-5.scope", uid: 1000)) == nil)
+        var core = entry("Process 1 (node) dumped core.", ident: "systemd-coredump", unit: "session-5.scope", uid: 1000, transport: "journal")
+        core.messageID = MessageID.coredump
+        core.coredumpUnit = "t3-serve@alice.service"
+        #expect(stream.classify(core) == nil)
+        var pid1 = entry("t3-serve@alice.service: Main process exited, code=killed, status=9/KILL", ident: "systemd",
+                         unit: "session-5.scope", uid: 1000, transport: "journal")
+        pid1.unit = "t3-serve@alice.service"
+        pid1.pid = 4321
+        #expect(stream.classify(pid1) == nil)
+        var kernel = entry("oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/t3-serve@alice.service,task=node,pid=7,uid=1", ident: "kernel",
+                           unit: "session-5.scope", uid: 1000)
+        kernel.realtime += 1
+        #expect(stream.classify(kernel) == nil)
+        // Trusted: the script's own unit (whatever its identifier), root under the tag, earlyoom's unit, root's coredump.
+        #expect(stream.classify(entry("t3-autoupdate: " + planned, ident: "bash", unit: "t3-autoupdate.service", uid: 0, transport: "stdout"))?.kind == "planned_restart")
+        var byHand = entry("migrated t3-serve@bob.service -> 0.0.42 (idle restart)", ident: "t3-migrate-idle", unit: "session-9.scope", uid: 0)
+        byHand.realtime += 20_000_000
+        #expect(stream.classify(byHand)?.kind == "planned_restart")
+        #expect(stream.classify(entry(kill, ident: "earlyoom", unit: "earlyoom.service", uid: 61874, transport: "stdout"))?.kind == "earlyoom_kill")
+        core.uid = 0
+        #expect(stream.classify(core)?.kind == "unit_coredump")
     }
 
     @Test mutating func kernelOOMPairIsOneEvent() {

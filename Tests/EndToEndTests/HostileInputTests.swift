@@ -169,6 +169,49 @@ struct HostileInputTests {
         #expect(!table.stdout.contains("\u{1b}"), "control characters are escaped in the table")
     }
 
+    /// Journal text that tries to drive the terminal (ESC/CSI/OSC in a user,
+    /// a host, a serve unit, a script line and MESSAGE; C1 controls such as
+    /// U+009B; DEL; a file name with ESC for the notes) comes out escaped in
+    /// every format, on stdout and stderr, and JSON stays valid.
+    @Test(arguments: [
+        ["dispatch", "--all"], ["dispatch", "--all", "--jobs", "2"], ["dispatch", "--all", "-o", "json"],
+        ["dispatch", "--all", "-o", "json-pretty"], ["report"], ["report", "-v"], ["report", "-o", "markdown"],
+        ["report", "-o", "json"], ["report", "-o", "json-pretty"], ["bursts", "--min", "1", "-v"],
+        ["bursts", "--min", "1", "-o", "json"], ["serve"], ["serve", "-o", "json"], ["report", "-f"],
+    ])
+    func noOutputByteCanDriveATerminal(args: [String]) throws {
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal("hostile-messages", in: dir)
+        _ = FileManager.default.createFile(atPath: dir + "/x\u{1b}]0;title\u{07}\u{9b}2J.journal", contents: Data())
+        var r: (status: Int32, stdout: String, stderr: String, stdoutData: Data)
+        if args.contains("-f") {
+            let out = dir + "/follow.out"
+            let p = try Fixtures.background(Fixtures.binary, args + ["-D", dir] + table, stdoutPath: out)
+            for _ in 0..<100 where ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").components(separatedBy: "mallory").count < 2 {
+                usleep(100_000)
+            }
+            #expect(p.stop(SIGINT) == 0)
+            let data = try Data(contentsOf: URL(fileURLWithPath: out))
+            r = (0, String(decoding: data, as: UTF8.self), "", data)
+        } else {
+            let run = try Fixtures.t3attr(args + ["-D", dir] + table)
+            r = (run.status, run.stdout, run.stderr, run.stdoutData)
+        }
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(terminalControls(r.stdoutData) == [], "\(args) stdout")
+        #expect(terminalControls(Data(r.stderr.utf8)) == [], "\(args) stderr: \(r.stderr)")
+        let json = args.contains("json") || args.contains("json-pretty")
+        if args.contains("json-pretty") {
+            #expect(try JSONSerialization.jsonObject(with: r.stdoutData) is [String: Any])
+        } else if json {
+            _ = try Fixtures.ndjson(r.stdout)
+        }
+        // Not vacuous: the hostile text is there, escaped.
+        #expect(r.stdout.contains(json ? "\\u001b[2J" : "\\x1b[2J"), "\(args): \(r.stdout.prefix(3000))")
+        if args.first == "dispatch" { #expect(r.stdout.contains(json ? "\\u009b2J" : "\\x9b2J")) }
+        if !args.contains("-f") { #expect(r.stderr.contains("x\\x1b]0;title\\x07\\x9b2J.journal"), "\(r.stderr)") }
+    }
+
     @Test func malformedDispatchTablesNameTheFile() throws {
         let path = try Fixtures.journal("dispatch-basic")
         let dir = try Fixtures.tempDir()
