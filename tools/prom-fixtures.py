@@ -78,7 +78,7 @@ def fixture(down=(), reasons=None, rtt_spike=False, storm=False):
 
 CASES = {
     # Runbook section 1: cloudflare drops, internal clean -> Cloudflare edge / QUIC tunnel / WAN.
-    "cloudflare-only": fixture(down=["cloudflare"], reasons={"cloudflare": "closed_1006"}),
+    "cloudflare-only": fixture(down=["cloudflare"], reasons={"cloudflare": "closed_closed"}),
     # Both WS legs drop together -> Traefik, dispatch or devvm reachability.
     "both-legs": fixture(down=["cloudflare", "internal"], reasons={"cloudflare": "rtt_timeout", "internal": "rtt_timeout"}),
     # t3serve RTT spikes -> the serve stalled (no disconnect: the spike alone decides).

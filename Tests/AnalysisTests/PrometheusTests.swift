@@ -26,12 +26,12 @@ struct PrometheusFixtureTests {
         let (a, errors) = try assessFixture("cloudflare-only")
         #expect(errors.isEmpty)
         #expect(a.finding == .cloudflareOnly && a.finding.verdict == .edge)
-        #expect(a.leg(.cloudflare)?.reasons == ["closed_1006"])
+        #expect(a.leg(.cloudflare)?.reasons == ["closed_closed"])
         #expect(a.leg(.internal)?.dropped == false && a.leg(.t3serve)?.dropped == false)
         let down = try #require(a.evidence.first { $0.query == .connected })
         #expect(down.labels["leg"] == "cloudflare" && down.value == 0 && down.time == incident)
         let inc = try #require(a.evidence.first { $0.query == .disconnects })
-        #expect(inc.labels["reason"] == "closed_1006" && inc.value >= 1)
+        #expect(inc.labels["reason"] == "closed_closed" && inc.value >= 1)
     }
 
     @Test("both WebSocket legs drop together → Traefik / dispatch / devvm reachability")

@@ -45,7 +45,7 @@ struct ProbeEvidenceTests {
         // cloudflare drops, internal clean → Cloudflare edge / QUIC tunnel / WAN
         ("cloudflare drops, internal clean", data(dropped: [("cloudflare", "io_error")]), ProbeFinding.cloudflareOnly, Verdict?.some(.edge)),
         // both WS legs drop together → Traefik, dispatch, or devvm reachability
-        ("both WS legs drop together", data(dropped: [("cloudflare", "closed_1006"), ("internal", "closed_1006")]), .bothWebSocketLegs, nil),
+        ("both WS legs drop together", data(dropped: [("cloudflare", "closed_closed"), ("internal", "closed_closed")]), .bothWebSocketLegs, nil),
         // t3serve RTT spikes → the user's t3 serve stalled
         ("t3serve RTT spikes", data(rtt: 12), .serveStalled, .serve),
         // t3serve timeouts → the user's t3 serve stalled

@@ -105,6 +105,10 @@ struct TunnelLogTests {
         }
         #expect(e.kind == .exitAfterUpdate && e.time == nil && e.level == nil)
         #expect(TunnelEventKind.exitAfterUpdate.severs)
+        // With --timestamps --prefix, the same text carries Kubernetes' time and the pod.
+        let log = TunnelLogParser.parse("[pod/cf-c/cloudflared] 2026-06-10T21:10:03.000000000Z cloudflared has been updated to version 2026.5.0\r\n")
+        #expect(log.events.first?.kind == .exitAfterUpdate && log.events.first?.time == t0 && log.events.first?.pod == "cf-c")
+        #expect(log.lines == 1 && log.unrecognisedLines == 0)
     }
 
     @Test("unrecognised lines are counted, other cloudflared lines are counted apart, nothing is fatal")
