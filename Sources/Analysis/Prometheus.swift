@@ -95,9 +95,30 @@ public struct PrometheusClient: Sendable {
     }
 
     func queryRangeOnce(_ query: String, start: UInt64, end: UInt64, step: UInt64) throws(PrometheusError) -> [MetricSeries] {
-        var c = URLComponents(url: baseURL.appendingPathComponent("api/v1/query_range"), resolvingAgainstBaseURL: false)
-        c?.queryItems = [URLQueryItem(name: "query", value: query), URLQueryItem(name: "start", value: String(start)),
-                         URLQueryItem(name: "end", value: String(end)), URLQueryItem(name: "step", value: "\(step)s")]
+        try request("api/v1/query_range", [("query", query), ("start", String(start)), ("end", String(end)), ("step", "\(step)s")])
+    }
+
+    /// The spacing of the stored samples of `selector` (a series selector such as
+    /// `t3probe_connected{job="t3-probe"}`) in the `lookback` (microseconds) before `at`: the median gap
+    /// between consecutive samples, smallest over the series, in microseconds; nil with fewer than two
+    /// samples. This is the data's scrape interval, which a query step must not exceed.
+    public func sampleInterval(of selector: String, at: UInt64, lookback: UInt64) throws(PrometheusError) -> UInt64? {
+        let range = "[\(max(1, lookback / 1_000_000))s]"
+        let series = try request("api/v1/query", [("query", selector + range), ("time", String(at / 1_000_000))])
+        var best: UInt64?
+        for s in series where s.samples.count >= 2 {
+            var gaps: [UInt64] = []
+            for (a, b) in zip(s.samples, s.samples.dropFirst()) where b.time > a.time { gaps.append(b.time - a.time) }
+            guard !gaps.isEmpty else { continue }
+            let median = gaps.sorted()[gaps.count / 2]
+            best = min(best ?? median, median)
+        }
+        return best
+    }
+
+    func request(_ path: String, _ items: [(String, String)]) throws(PrometheusError) -> [MetricSeries] {
+        var c = URLComponents(url: baseURL.appendingPathComponent(path), resolvingAgainstBaseURL: false)
+        c?.queryItems = items.map { URLQueryItem(name: $0.0, value: $0.1) }
         // `+` in a query string means a space to Prometheus' form parser.
         let encoded = c?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         c?.percentEncodedQuery = encoded
@@ -283,24 +304,42 @@ public enum ProbeQueries {
 public struct ProbeFetcher: Sendable {
     public var client: PrometheusClient
     public var selectors: ProbeSelectors
-    /// Query resolution, microseconds: no coarser than the scrape interval (default 15 s).
-    public var step: UInt64
-    /// The range of increase() and rate(), microseconds (default 1 minute).
+    /// Query resolution, microseconds. nil: the data's own scrape interval (the smaller of the probe's
+    /// and the node's, read from the stored samples), `defaultStep` when that cannot be read.
+    public var step: UInt64?
+    public var defaultStep: UInt64
+    /// The range of increase() and rate(), microseconds (default 1 minute; at least 4 steps).
     public var rateWindow: UInt64
 
-    public init(client: PrometheusClient, selectors: ProbeSelectors = ProbeSelectors(),
-                step: UInt64 = 15_000_000, rateWindow: UInt64 = 60_000_000) {
+    public init(client: PrometheusClient, selectors: ProbeSelectors = ProbeSelectors(), step: UInt64? = nil,
+                defaultStep: UInt64 = 15_000_000, rateWindow: UInt64 = 60_000_000) {
         self.client = client
         self.selectors = selectors
         self.step = step
+        self.defaultStep = defaultStep
         self.rateWindow = rateWindow
     }
 
     /// Series for `[start, end]` (microseconds), with the failures of the queries that have none.
+    /// `series.step` and `series.rateWindow` say what was used.
     public func fetch(start: UInt64, end: UInt64) -> (series: ProbeSeries, errors: [ProbeQuery: PrometheusError]) {
-        var data = ProbeSeries(rateWindow: rateWindow)
         var errors: [ProbeQuery: PrometheusError] = [:]
         var serverFailure: PrometheusError?
+        var step = self.step ?? defaultStep
+        if self.step == nil {
+            // Raw samples over at most the last 2 hours of the window.
+            let lookback = min(max(end, start) - start, 7_200_000_000)
+            var found: [UInt64] = []
+            for sel in ["t3probe_connected{\(selectors.probe)}", "node_memory_SwapFree_bytes{\(selectors.node)}"] {
+                do {
+                    if let i = try client.sampleInterval(of: sel, at: end, lookback: max(lookback, 60_000_000)) { found.append(i) }
+                } catch {
+                    if error.isServerFailure { serverFailure = error; break }
+                }
+            }
+            if let m = found.min() { step = max(1_000_000, m) }
+        }
+        var data = ProbeSeries(rateWindow: max(rateWindow, 4 * step), step: step)
         for q in ProbeQuery.allCases {
             if let f = serverFailure {
                 errors[q] = f
@@ -308,7 +347,7 @@ public struct ProbeFetcher: Sendable {
                 continue
             }
             do {
-                data.series[q] = try client.queryRange(ProbeQueries.promQL(q, selectors: selectors, rateWindow: rateWindow),
+                data.series[q] = try client.queryRange(ProbeQueries.promQL(q, selectors: selectors, rateWindow: data.rateWindow),
                                                        start: start, end: end, step: step)
             } catch {
                 errors[q] = error

@@ -70,12 +70,15 @@ public struct ProbeSeries: Sendable, Equatable {
     /// The range `[R]` the increase and rate queries looked back over, microseconds: a sample at
     /// time t covers (t - R, t].
     public var rateWindow: UInt64
+    /// The query step the samples are spaced by, microseconds.
+    public var step: UInt64
 
     public init(series: [ProbeQuery: [MetricSeries]] = [:], missing: [ProbeQuery: String] = [:],
-                rateWindow: UInt64 = 60_000_000) {
+                rateWindow: UInt64 = 60_000_000, step: UInt64 = 15_000_000) {
         self.series = series
         self.missing = missing
         self.rateWindow = rateWindow
+        self.step = step
     }
 
     public subscript(_ q: ProbeQuery) -> [MetricSeries] { series[q] ?? [] }

@@ -81,6 +81,22 @@ struct PrometheusFixtureTests {
         #expect(ProbeEvaluator.assess(series, from: start, to: incident - 3 * minute).finding == .infraClean)
     }
 
+    @Test("the query step is the data's scrape interval, read from the stored samples")
+    func stepFromData() throws {
+        let server = try PrometheusServer.start(fixture: "pressure-storm")
+        defer { server.stop() }
+        let client = try PrometheusClient(url: server.url)
+        #expect(try client.sampleInterval(of: #"t3probe_connected{job="t3-probe"}"#, at: end, lookback: 10 * minute) == 15_000_000)
+        #expect(try client.sampleInterval(of: "no_such_metric", at: end, lookback: 10 * minute) == nil)
+        let (auto, _) = ProbeFetcher(client: client, defaultStep: 60_000_000).fetch(start: start, end: end)
+        #expect(auto.step == 15_000_000 && auto.rateWindow == minute)
+        #expect(auto[.swapFree].first?.samples.count == 81)
+        // A step the caller sets is used as given; the rate window grows to four steps.
+        let (fixed, _) = ProbeFetcher(client: client, step: 30_000_000).fetch(start: start, end: end)
+        #expect(fixed.step == 30_000_000 && fixed.rateWindow == 2 * minute)
+        #expect(fixed[.swapFree].first?.samples.count == 41)
+    }
+
     @Test("a range longer than Prometheus' 11,000 points is fetched in pieces, samples joined once")
     func pieces() throws {
         let server = try PrometheusServer.start(fixture: "cloudflare-only")
