@@ -11,7 +11,7 @@ JOURNAL_REMOTE := /lib/systemd/systemd-journal-remote
 # Packages: to build (sd-journal headers, pkg-config) and to test (journal-remote builds
 # the test journals from export text; journalctl is the oracle).
 BUILD_PKGS := libsystemd-dev pkg-config
-TEST_PKGS := systemd-journal-remote systemd groff-base bsdutils util-linux python3
+TEST_PKGS := systemd-journal-remote systemd groff-base bsdutils util-linux python3 prometheus
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -48,6 +48,7 @@ sample: deps-test
 
 test: deps-test
 	python3 tools/fixtures.py --check
+	python3 tools/prom-fixtures.py --check
 	$(SWIFT) build
 	$(SWIFT) test
 

@@ -25,6 +25,8 @@ let package = Package(
         .target(name: "Classifiers", swiftSettings: fast),
         // sd-journal: opening journals, unit matches, time windows, iteration.
         .target(name: "JournalReader", dependencies: ["CSystemd", "Classifiers"], swiftSettings: fast),
+        // Between the readers and the commands (issue 12); for now: Prometheus' HTTP API (issue 14).
+        .target(name: "Analysis", dependencies: ["Classifiers"], swiftSettings: fast),
         // The command line: one file per subcommand, rendering.
         .executableTarget(
             name: "t3attr",
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers"]),
         .testTarget(name: "JournalReaderTests", dependencies: ["JournalReader", "Classifiers", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["t3attr", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Classifiers", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
