@@ -12,7 +12,8 @@ let package = Package(
         .executable(name: "t3attr", targets: ["t3attr"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Pinned to the version the build machines provide; Package.resolved is committed.
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     ],
     targets: [
         // <systemd/sd-journal.h>, linked through pkg-config's libsystemd.
