@@ -160,8 +160,13 @@ public struct Attributor: Sendable {
     public private(set) var clockWentBack: [(from: UInt64, to: UInt64)] = []
     /// Keep only drops that can be in a burst (`t3attr bursts`: less memory).
     public var onlyTeardowns = false
+    /// How serve unit names carry their user (`--serve-unit`).
+    public var serveUnits: ServeUnits
 
-    public init(settings: AttributionSettings = AttributionSettings()) { self.settings = settings }
+    public init(settings: AttributionSettings = AttributionSettings(), serveUnits: ServeUnits = .default) {
+        self.settings = settings
+        self.serveUnits = serveUnits
+    }
 
     private mutating func keep(_ d: Drop) {
         if onlyTeardowns && !Self.isTeardown(d.event) { return }
@@ -436,7 +441,7 @@ public struct Attributor: Sendable {
                 if case .probeFailed = sig { return true }
                 return false
             }
-            if !starving.isEmpty && timeoutUnits.subtracting(["t3-serve@\(user).service"]).count < s.unitsForHostStarvation - 1 {
+            if !starving.isEmpty && timeoutUnits.subtracting([serveUnits.unit(forUser: user)]).count < s.unitsForHostStarvation - 1 {
                 set(.serve, "serve_timeout", refs(starving)); return
             }
         }

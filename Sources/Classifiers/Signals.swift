@@ -149,40 +149,22 @@ public enum SignalParser {
 
     /// Host script lines, with or without the `<tag>: ` stdout prefix.
     /// Returns the signal and the serve unit it names.
-    public static func script(_ m: [UInt8], tag: String) -> (Signal, unit: String?)? {
+    public static func script(_ m: [UInt8], tag: String, serveUnits: ServeUnits = .default) -> (Signal, unit: String?)? {
         var body = m[...]
         let prefix = Array((tag + ": ").utf8)
         if body.starts(with: prefix) { body = body.dropFirst(prefix.count) }
         let s = text(body)
-        let unit = serveUnitName(in: s)
+        let unit = serveUnits.unitName(in: s)
         if s.hasPrefix("probe FAILED for ") {
             let kv = spaceFields(s)
             return (.probeFailed(reason: kv["reason"] ?? "unknown", port: kv["port"].flatMap { Int($0) }), unit)
         }
         if s.hasPrefix("WATCHDOG-EXHAUSTED") { return (.watchdogExhausted, unit) }
         if s.hasPrefix("WATCHDOG: restarted ") { return (.watchdogRestart(reason: spaceFields(s)["reason"]), unit) }
-        if (s.hasPrefix("restarted t3-serve@") || s.hasPrefix("migrated t3-serve@")) && unit != nil {
+        if (s.hasPrefix("restarted " + serveUnits.prefix) || s.hasPrefix("migrated " + serveUnits.prefix)) && unit != nil {
             return (.plannedRestart(script: tag), unit)
         }
         return nil
-    }
-
-    /// `t3-serve@alice.service` anywhere in `s`.
-    public static func serveUnitName(in s: String) -> String? {
-        guard let r = s.range(of: "t3-serve@") else { return nil }
-        let rest = s[r.lowerBound...]
-        guard let end = rest.range(of: ".service") else { return nil }
-        let name = rest[..<end.upperBound]
-        return name.contains(" ") ? nil : String(name)
-    }
-
-    /// The user of a serve unit name or cgroup path: `t3-serve@alice.service` -> alice.
-    public static func serveUser(_ s: String?) -> String? {
-        guard let s, let r = s.range(of: "t3-serve@", options: .backwards) else { return nil }
-        let rest = s[r.upperBound...]
-        guard let end = rest.range(of: ".service") else { return nil }
-        let u = String(rest[..<end.lowerBound])
-        return u.isEmpty ? nil : u
     }
 
     /// `a=1,b=2,...` (the kernel's oom-kill line).

@@ -36,10 +36,10 @@ struct SignalTests {
             Issue.record("not parsed"); return
         }
         #expect(pid == 48213 && task == "2.1.205" && !global)
-        #expect(SignalParser.serveUser(cg) == "dave")
+        #expect(ServeUnits.default.user(in: cg) == "dave")
         let g = "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@erin.service,task=node,pid=7,uid=1005"
         guard case .oomKill(_, _, let cg2, let global2)? = SignalParser.kernelOOM(b(g)) else { Issue.record("not parsed"); return }
-        #expect(global2 && SignalParser.serveUser(cg2) == "erin")
+        #expect(global2 && ServeUnits.default.user(in: cg2) == "erin")
         guard case .oomKill(let p3, let t3, _, let g3)? = SignalParser.kernelOOM(b("Out of memory: Killed process 4242 (node) total-vm:1kB")) else {
             Issue.record("not parsed"); return
         }
@@ -215,5 +215,40 @@ struct AttributorTests {
         #expect(f.gaps.count == 2)
         #expect(f.gaps[0].seconds == 50 && !f.gaps[0].bootChanged)
         #expect(f.gaps[1].bootChanged)
+    }
+}
+
+/// `--serve-unit` decides how a unit name carries its user; nothing else knows `t3-serve@`.
+@Suite struct ServeUnitNameTests {
+    @Test(arguments: [
+        // pattern, text, user
+        ("t3-serve@*.service", "t3-serve@alice.service", "alice"),
+        ("t3-serve@*.service", "/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service", "dave"),
+        ("t3-serve@*.service", "ws-alice.service", nil),
+        ("ws-*.service", "ws-alice.service", "alice"),
+        ("ws-*.service", "/system.slice/ws-bob.service", "bob"),
+        ("ws-*.service", "t3-serve@alice.service", nil),
+        ("serve@alice.service", "serve@carol.service", "carol"),
+        ("plain.service", "plain.service", nil),
+    ] as [(String, String, String?)])
+    func userFromName(pattern: String, text: String, user: String?) {
+        #expect(ServeUnits(pattern: pattern).user(in: text) == user)
+    }
+
+    @Test func unitForUserAndNameInText() {
+        let ws = ServeUnits(pattern: "ws-*.service")
+        #expect(ws.unit(forUser: "alice") == "ws-alice.service")
+        #expect(ws.unitName(in: "WATCHDOG: restarted ws-alice.service (reason=timeout)") == "ws-alice.service")
+        #expect(ws.unitName(in: "WATCHDOG: restarted t3-serve@alice.service (reason=timeout)") == nil)
+    }
+
+    @Test func scriptLinesNameTheConfiguredUnits() {
+        let ws = ServeUnits(pattern: "ws-*.service")
+        let line = Array("restarted ws-bob.service for an update".utf8)
+        guard let (sig, unit) = SignalParser.script(line, tag: "t3-autoupdate", serveUnits: ws) else {
+            Issue.record("not parsed"); return
+        }
+        #expect(sig == .plannedRestart(script: "t3-autoupdate") && unit == "ws-bob.service")
+        #expect(SignalParser.script(line, tag: "t3-autoupdate") == nil)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Analysis
 import Classifiers
 import Foundation
 import JournalReader
@@ -41,27 +42,12 @@ struct SourceOptions: ParsableArguments {
         if chosen > 1 { throw ValidationError("choose one of -m/--merge, -D/--directory, --file, --input and --url") }
     }
 
-    /// Opens the journal the options name (streams are imported first).
-    func openJournal() throws -> Journal {
-        let j = try Journal(source: try journalSource())
-        j.honoursImportedCursors = isImport
-        for p in Imports.shared.partial { j.noteSkipped(p) }
-        return j
-    }
-
-    /// `--input`/`--url`: the journal is the one t3attr wrote from a stream.
-    var isImport: Bool { input != nil || url != nil }
-
-    func journalSource() throws(JournalError) -> JournalSource {
-        if let input { return .files([try Imports.shared.get(input) { () throws(JournalError) in try ImportedJournal.fromFile(input) }.path]) }
-        if let url {
-            let follow = Imports.shared.follow
-            return .files([try Imports.shared.get(url) { () throws(JournalError) in
-                follow ? try ImportedJournal.followGateway(url) : try ImportedJournal.fromGateway(url)
-            }.path])
-        }
+    /// The source as a value (`--input`, `--url`, `-D`, `--file`, `-m`, or this machine).
+    var spec: SourceSpec {
+        if let input { return .input(input) }
+        if let url { return .gateway(url) }
         if let directory { return .directory(directory) }
-        if !file.isEmpty { return .files(try expandFileArguments(file)) }
+        if !file.isEmpty { return .files(file) }
         return merge ? .merged : .local
     }
 
@@ -80,11 +66,6 @@ struct SourceOptions: ParsableArguments {
         }
         return w
     }
-}
-
-struct TimeWindow: Equatable {
-    var since: UInt64?
-    var until: UInt64?
 }
 
 /// Which units hold which source, so t3attr works where they are named differently.
@@ -112,7 +93,7 @@ struct MapOptions: ParsableArguments {
     }
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case table, json
     /// One pretty-printed JSON document instead of NDJSON.
     case jsonPretty = "json-pretty"
@@ -144,34 +125,5 @@ func currentTime() throws -> UInt64 {
         return try TimeSpec.parse(s, now: real)
     } catch {
         throw ValidationError("T3ATTR_NOW: \(error)")
-    }
-}
-
-/// Streams are imported once per run and their temporary journal removed at exit.
-final class Imports: @unchecked Sendable {
-    static let shared = Imports()
-    private var byName: [String: ImportedJournal] = [:]
-    private var registered = false
-    /// Set by `-f`: a gateway is followed instead of read to its end.
-    var follow = false
-
-    func get(_ name: String, _ make: () throws(JournalError) -> ImportedJournal) throws(JournalError) -> ImportedJournal {
-        if let j = byName[name] { return j }
-        let j = try make()
-        byName[name] = j
-        if !registered {
-            registered = true
-            atexit { Imports.shared.removeAll() }
-        }
-        return j
-    }
-
-    /// Sources only partly read (a stream that ended early), for the notes.
-    var partial: [SkippedFile] {
-        byName.compactMap { name, j in j.streamError.map { SkippedFile(path: name, reason: $0) } }
-    }
-
-    func removeAll() {
-        for j in byName.values { try? FileManager.default.removeItem(atPath: j.directory) }
     }
 }

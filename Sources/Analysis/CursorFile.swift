@@ -1,4 +1,3 @@
-import ArgumentParser
 import Classifiers
 import Foundation
 import Glibc
@@ -11,12 +10,12 @@ import Glibc
 /// and skips the drops and bursts the last run already reported (their
 /// cursors are kept in the file). So no drop is reported twice, and none near
 /// the end of a run is lost. The file is replaced atomically.
-struct CursorState: Codable, Equatable {
-    var version = 1
-    var lastRealtimeUsec: UInt64
-    var resumeUsec: UInt64
-    var reported: [String]
-    var reportedBursts: [String]
+public struct CursorState: Codable, Equatable, Sendable {
+    public var version = 1
+    public var lastRealtimeUsec: UInt64
+    public var resumeUsec: UInt64
+    public var reported: [String]
+    public var reportedBursts: [String]
 
     enum CodingKeys: String, CodingKey {
         case version
@@ -26,7 +25,7 @@ struct CursorState: Codable, Equatable {
         case reportedBursts = "reported_bursts"
     }
 
-    static func load(_ path: String) throws -> CursorState? {
+    public static func load(_ path: String) throws -> CursorState? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(path: path, reason: "cannot read (permission denied?)", unreadable: true)
@@ -39,7 +38,7 @@ struct CursorState: Codable, Equatable {
     }
 
     /// Writes `FILE.tmp` and renames it over `FILE`.
-    func save(_ path: String) throws {
+    public func save(_ path: String) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         let data = try enc.encode(self)
@@ -55,14 +54,24 @@ struct CursorState: Codable, Equatable {
         }
     }
 
-    static func burstKey(_ b: Burst) -> String { "\(b.host ?? "")@\(b.second)" }
+    public static func burstKey(_ b: Burst) -> String { "\(b.host ?? "")@\(b.second)" }
 }
 
-extension Analysis {
+extension CursorState {
+    /// Where a run with this file starts: the window's start, or the last
+    /// run's resume point when that is later.
+    public static func resumedWindow(_ w: TimeWindow, previous: CursorState?) -> TimeWindow {
+        var w = w
+        if let p = previous { w.since = max(w.since ?? 0, p.resumeUsec) }
+        return w
+    }
+}
+
+extension Report {
     /// Applies a cursor file: drops and bursts already reported are removed;
     /// returns the state to save after the output.
-    mutating func applyCursorFile(previous: CursorState?, settings: AttributionSettings) -> CursorState {
-        let last = max(scan.journal.lastRealtime, previous?.lastRealtimeUsec ?? 0)
+    public mutating func applyCursorFile(previous: CursorState?, settings: AttributionSettings) -> CursorState {
+        let last = max(stats.lastRealtime, previous?.lastRealtimeUsec ?? 0)
         let horizon = max(settings.reconnectWindow, settings.serveWindow, settings.hostWindow) + 5_000_000
         let resume = max(previous?.resumeUsec ?? 0, last > horizon ? last - horizon : 0)
         // This run re-read everything from the previous resume point on, so the

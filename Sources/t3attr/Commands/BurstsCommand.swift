@@ -1,10 +1,11 @@
-import Foundation
-import Glibc
+import Analysis
 import ArgumentParser
 import Classifiers
 
 extension T3Attr {
-    struct Bursts: ParsableCommand {
+    struct Bursts: ParsableCommand, FormatDeclaring {
+        static let acceptedFormats: [OutputFormat] = [.table, .json, .jsonPretty]
+
         static let configuration = CommandConfiguration(
             abstract: "Every second with at least N downstream teardowns, with the burst's verdict.",
             discussion: """
@@ -37,32 +38,27 @@ extension T3Attr {
 
         func validate() throws {
             if let min, min < 1 { throw ValidationError("--min must be at least 1") }
-            if out.output == .markdown { throw ValidationError("-o markdown is for 'report' (try 'report -o markdown')") }
+            try validateFormat()
         }
 
         func run() throws {
-            try runReporting {
-                let window = try source.window(now: try currentTime())
+            let output = CommandOutput(out, term, follow: follow, verbose: verbose)
+            defer { output.end() }
+            try runReporting(output.out) {
                 var settings = try attribution.settings()
                 settings.burstMin = min ?? settings.burstMin
-                if follow {
-                    Imports.shared.follow = true
-                    try Follow.attribution(source: source, units: units, maps: maps, settings: settings, window: window,
-                                           renderer: Follow.renderer(out, term), burstsOnly: true)
-                    return
-                }
-                let session = Session(out, term)
-                let a = try Analysis.run(source: source, units: units, maps: maps, settings: settings, window: window, scope: .burstsOnly)
-                var r = AttributionRenderer(format: session.renderFormat, local: out.local)
-                r.verbose = verbose
-                r.color = session.color
-                r.header("bursts", a)
-                r.bursts(a)
-                r.summary(a, window: window)
-                session.finish()
-                for n in a.notes { Diagnostics.warning(n) }
-                try exitIfStrict(source.strict, skippedFiles: a.scan.journal.skippedFiles.count,
-                                 skippedEntries: a.scan.journal.skippedEntries)
+                let config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings,
+                                                scope: .burstsOnly, follow: follow)
+                if follow { return try Live.attribution(config, command: .bursts, output: output) }
+                let analyzer = try Analyzer(config)
+                show(analyzer.setup.portMapNotice)
+                let report = try analyzer.run(progress: { Progress(window: config.window) })
+                show(report.timings)
+                let sink = output.sink
+                try sink.begin(RunHeader(command: .bursts, window: report.window, units: report.units, report: report))
+                try Feed.bursts(report.attribution, to: sink)
+                try sink.finish(.report(report))
+                try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
             }
         }
     }

@@ -1,0 +1,49 @@
+import Analysis
+import ArgumentParser
+import Classifiers
+
+extension T3Attr {
+    struct Serve: ParsableCommand, FormatDeclaring {
+        static let acceptedFormats: [OutputFormat] = [.table, .json, .jsonPretty]
+
+        static let configuration = CommandConfiguration(
+            abstract: "Per user, the serve side: starvation markers, restarts (planned, crash, watchdog), OOM kills, probe failures.",
+            discussion: """
+                Starvation markers are the serve's own git/process timeouts; systemd's \
+                "State 'stop-sigterm' timed out" is a stop that hung and is listed as a unit event.
+
+                Examples:
+                  t3attr serve --since 6h
+                  t3attr serve --user alice --since today -o json
+                """
+        )
+
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var units: SourceUnitOptions
+        @OptionGroup var maps: MapOptions
+        @OptionGroup var out: OutputOptions
+        @OptionGroup var term: TerminalOptions
+
+        func validate() throws { try validateFormat() }
+
+        @Option(name: .long, help: ArgumentHelp("Only this user (repeatable).", valueName: "user"))
+        var user: [String] = []
+
+        func run() throws {
+            let output = CommandOutput(out, term)
+            defer { output.end() }
+            try runReporting(output.out) {
+                let config = try AnalysisConfig(source: source, units: units.config, maps: maps, scope: .serveTimeline)
+                let analyzer = try Analyzer(config)
+                show(analyzer.setup.portMapNotice)
+                let report = try analyzer.run(progress: { Progress(window: config.window) })
+                show(report.timings)
+                let sink = output.sink
+                try sink.begin(RunHeader(command: .serve, window: report.window, units: report.units, report: report))
+                try Feed.serveEvents(report.attribution, users: user, to: sink)
+                try sink.finish(.report(report))
+                try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
+            }
+        }
+    }
+}

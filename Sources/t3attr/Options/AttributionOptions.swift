@@ -1,0 +1,69 @@
+import Analysis
+import ArgumentParser
+import Classifiers
+
+/// Which units and identifiers hold the sources the attribution reads.
+struct SourceUnitOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The dispatch proxy's unit (name or glob).", valueName: "unit"))
+    var dispatchUnit = "t3-dispatch.service"
+
+    @Option(name: .long, help: ArgumentHelp("The per-user serve units (name or glob).", valueName: "unit"))
+    var serveUnit = ServeUnits.defaultPattern
+
+    @Option(name: .long, help: ArgumentHelp("earlyoom's unit.", valueName: "unit"))
+    var earlyoomUnit = "earlyoom.service"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Host script identifiers whose restarts and probes are evidence (repeatable; default: t3-watchdog, t3-autoupdate, t3-migrate-idle).",
+        valueName: "tag"))
+    var scriptTag: [String] = []
+
+    var scriptTags: Set<String> { scriptTag.isEmpty ? SourceConfig.defaultScriptTags : Set(scriptTag) }
+
+    var config: UnitConfig {
+        UnitConfig(dispatchUnit: dispatchUnit, serveUnit: serveUnit, earlyoomUnit: earlyoomUnit, scriptTags: scriptTags)
+    }
+}
+
+/// Thresholds and correlation windows of the attribution (spans in journalctl syntax).
+struct AttributionOptions: ParsableArguments {
+    @Option(name: .customLong("burst-min"), help: ArgumentHelp("Downstream teardowns in one second that make a burst.", valueName: "n"))
+    var burstMin = 5
+
+    @Option(name: .long, help: ArgumentHelp("A graceful WebSocket close shorter than this is a drop.", valueName: "span"))
+    var shortSocket = "120s"
+
+    @Option(name: .long, help: ArgumentHelp("A close followed by the same user's ws open within this is a reconnect.", valueName: "span"))
+    var reconnectWindow = "60s"
+
+    @Option(name: .long, help: ArgumentHelp("Serve-side events of the drop's user this long before or after it count.", valueName: "span"))
+    var serveWindow = "120s"
+
+    @Option(name: .long, help: ArgumentHelp("Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count.", valueName: "span"))
+    var hostWindow = "120s"
+
+    @Option(name: .long, help: ArgumentHelp("Silence in the whole journal that counts as a host gap.", valueName: "span"))
+    var gap = "30s"
+
+    func settings() throws -> AttributionSettings {
+        var s = AttributionSettings()
+        guard burstMin >= 1 else { throw ValidationError("--burst-min must be at least 1") }
+        s.burstMin = burstMin
+        s.shortSocketMs = try span(shortSocket, "--short-socket") / 1000
+        s.reconnectWindow = try span(reconnectWindow, "--reconnect-window")
+        s.serveWindow = try span(serveWindow, "--serve-window")
+        s.hostWindow = try span(hostWindow, "--host-window")
+        s.gapThreshold = try span(gap, "--gap")
+        guard s.gapThreshold > 0 else { throw ValidationError("--gap must be more than 0") }
+        return s
+    }
+
+    func validate() throws { _ = try settings() }
+}
+
+func span(_ s: String, _ flag: String) throws -> UInt64 {
+    guard let v = Span.parse(s, requireUnit: false) else {
+        throw ValidationError("\(flag): invalid time span '\(s)' (examples: 90s, 2min, 1h)")
+    }
+    return v
+}
