@@ -37,7 +37,11 @@ struct AttributionRenderer {
         out.line("-- t3attr \(command): \(a.scan.windowText(local: local)) (\(local ? "local time" : "UTC")); units: \(a.scan.units.joined(separator: ", "))")
     }
 
-    static func userText(_ ev: Event) -> String { ev.user ?? ev.port.map { "port:\($0)" } ?? "-" }
+    /// A user from a port several users claim shows every claimant: `alice|bob`.
+    static func userText(_ ev: Event) -> String {
+        if !ev.userCandidates.isEmpty { return ev.userCandidates.joined(separator: "|") }
+        return ev.user ?? ev.port.map { "port:\($0)" } ?? "-"
+    }
 
     func drops(_ a: Analysis) {
         let at = a.attribution

@@ -52,6 +52,7 @@ extension T3Attr {
                 throw ValidationError("unknown class '\(c)' (known: \(Dispatch.knownClasses.joined(separator: ", ")))")
             }
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+            if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             if out.output == .markdown { throw ValidationError("-o markdown is for 'report' (try 'report -o markdown')") }
         }
 

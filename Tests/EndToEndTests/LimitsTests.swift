@@ -1,0 +1,131 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+
+private func events(_ out: String) throws -> [[String: Any]] {
+    try Fixtures.ndjson(out).filter { $0["type"] as? String == "event" }
+}
+
+/// Runs t3attr under `timeout`, so that a test of something that used to hang fails instead of hanging.
+private func t3attrBounded(_ args: [String], seconds: Int = 20) throws -> Fixtures.Result {
+    try Fixtures.run("/usr/bin/timeout", [String(seconds), Fixtures.binary] + args)
+}
+
+@Suite("options that speak up: values with '-', empty names, port conflicts, config files")
+struct OptionLimitsTests {
+    /// `--since -1h` (spaced), as documented, means the same as `--since=-1h`.
+    @Test("time options take values that start with '-'", arguments: [
+        (["--since", "-1h"], ["--since=-1h"]),
+        (["-S", "-30min"], ["--since=-30min"]),
+        (["--until", "-10min"], ["--until=-10min"]),
+        (["-U", "-10min", "--since", "-2h"], ["--until=-10min", "--since=-2h"]),
+    ])
+    func dashValues(spaced: [String], joined: [String]) throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let env = ["T3ATTR_NOW": "@1781122860"]  // 20:21:00, the fixture's end
+        let base = ["dispatch", "--file", path, "--dispatch-table", Fixtures.path("dispatch.json"), "-o", "json"]
+        let a = try Fixtures.t3attr(base + spaced, env: env)
+        let b = try Fixtures.t3attr(base + joined, env: env)
+        #expect(a.status == 0, "\(a.stderr)")
+        #expect(b.status == 0, "\(b.stderr)")
+        #expect(a.stdout == b.stdout)
+        #expect(try !events(a.stdout).isEmpty)
+    }
+
+    @Test("empty unit, tag, user and host values are usage errors", arguments: [
+        ["dispatch", "--dispatch-unit", ""],
+        ["report", "--dispatch-unit", ""],
+        ["report", "--serve-unit", ""],
+        ["report", "--earlyoom-unit", ""],
+        ["report", "--script-tag", ""],
+        ["bursts", "--serve-unit", ""],
+        ["serve", "--user", ""],
+        ["dispatch", "--user", ""],
+        ["dispatch", "--host", ""],
+    ])
+    func emptyValues(args: [String]) throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let r = try Fixtures.t3attr(args + ["--file", path, "--dispatch-table", Fixtures.path("dispatch.json")])
+        #expect(r.status == 64, "\(args): \(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("must not be empty"), "\(r.stderr)")
+        #expect(!r.stdout.contains("No drops"))
+    }
+
+    /// Two logins on one port: both are named (stderr, and in the event), and
+    /// the `.env` files decide when they name one of them.
+    @Test func portClaimedByTwoUsers() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let table = dir + "/dispatch.json"
+        try Data(#"{"bob": {"port": 3774}, "bobby": {"port": 3774}, "alice": {"port": 3773}}"#.utf8)
+            .write(to: URL(fileURLWithPath: table))
+        let args = ["dispatch", "--file", path, "--dispatch-table", table, "--class", "refused", "-o", "json"]
+        let r = try Fixtures.t3attr(args + ["--env-dir", dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("port 3774 is claimed by bob and bobby"), "\(r.stderr)")
+        let ev = try #require(try events(r.stdout).first)
+        #expect(ev["user"] as? String == "bob")
+        #expect(ev["user_candidates"] as? [String] == ["bob", "bobby"])
+
+        // bobby's .env file says 3774 is bobby's: bobby is the answer, bob still listed.
+        try Data("T3_PORT=3774\n".utf8).write(to: URL(fileURLWithPath: dir + "/bobby.env"))
+        let e = try Fixtures.t3attr(args + ["--env-dir", dir])
+        let ev2 = try #require(try events(e.stdout).first)
+        #expect(ev2["user"] as? String == "bobby")
+        #expect(ev2["user_candidates"] as? [String] == ["bobby", "bob"])
+        #expect(e.stderr.contains("port 3774 is claimed by bobby and bob"), "\(e.stderr)")
+        let table2 = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", table, "--class", "refused", "--env-dir", dir])
+        #expect(table2.stdout.contains("bobby|bob"), "\(table2.stdout)")
+
+        // The table and an .env file disagree: both named, the table's answer kept.
+        try FileManager.default.removeItem(atPath: dir + "/bobby.env")
+        try Data("T3_PORT=3773\n".utf8).write(to: URL(fileURLWithPath: dir + "/mallory.env"))
+        let m = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", table, "--env-dir", dir, "-o", "json"])
+        #expect(m.stderr.contains("port 3773 is claimed by alice and mallory"), "\(m.stderr)")
+
+        // No conflict: no extra key, no warning.
+        let plain = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", Fixtures.path("dispatch.json"), "-o", "json"])
+        #expect(!plain.stdout.contains("user_candidates"))
+        #expect(!plain.stderr.contains("claimed by"))
+    }
+
+    /// A FIFO, a device or an oversized file is refused by name before being read.
+    @Test func configFilesMustBeRegularAndSmall() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fifo = dir + "/fifo.json"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let f = try t3attrBounded(["dispatch", "--file", path, "--dispatch-table", fifo])
+        #expect(f.status == 66, "\(f.status) \(f.stderr)")
+        #expect(f.stderr.contains("\(fifo): is a FIFO, not a regular file"), "\(f.stderr)")
+
+        let u = try t3attrBounded(["dispatch", "--file", path, "--dispatch-table", "/dev/urandom"])
+        #expect(u.status == 66)
+        #expect(u.stderr.contains("/dev/urandom: is a character device, not a regular file"), "\(u.stderr)")
+
+        // 300 MB (sparse): refused from its size, without reading it.
+        let big = dir + "/big.json"
+        #expect(FileManager.default.createFile(atPath: big, contents: Data("{}".utf8)))
+        #expect(truncate(big, 300_000_000) == 0)
+        let b = try t3attrBounded(["dispatch", "--file", path, "--dispatch-table", big], seconds: 5)
+        #expect(b.status == 65, "\(b.status) \(b.stderr)")
+        #expect(b.stderr.contains("\(big): is 300000000 bytes, more than the 16 MiB"), "\(b.stderr)")
+
+        let empty = dir + "/empty.json"
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        let e = try t3attrBounded(["dispatch", "--file", path, "--dispatch-table", empty])
+        #expect(e.status == 65)
+        #expect(e.stderr.contains("\(empty): is empty"), "\(e.stderr)")
+
+        // The same for an .env file.
+        let envDir = dir + "/env"
+        try FileManager.default.createDirectory(atPath: envDir, withIntermediateDirectories: true)
+        #expect(mkfifo(envDir + "/bob.env", 0o600) == 0)
+        let v = try t3attrBounded(["dispatch", "--file", path, "--dispatch-table", Fixtures.path("dispatch.json"), "--env-dir", envDir])
+        #expect(v.status == 66, "\(v.status) \(v.stderr)")
+        #expect(v.stderr.contains("\(envDir)/bob.env: is a FIFO, not a regular file"), "\(v.stderr)")
+    }
+}
