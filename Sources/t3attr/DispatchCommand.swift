@@ -179,10 +179,14 @@ enum ParallelScan {
     static func dispatch(files: [String], jobs: Int, unitPattern: String, hosts: [String], window: TimeWindow,
                          classifier: DispatchClassifier, filter: DispatchFilter, renderer: EventRenderer) throws -> (Int, Int) {
         // Unit names are expanded once over all files, as a single handle would.
-        let all = try Journal(source: .files(files))
-        var skippedFiles = all.skippedFiles
+        // That handle is closed before the workers start: they need the descriptors.
+        // Files it could not open for lack of descriptors are read one by one below.
+        let (units, unusable): ([String], [SkippedFile]) = try {
+            let all = try Journal(source: .files(files))
+            return (try all.expandUnits([unitPattern]), all.skippedFiles.filter { $0.cause != .notOpened })
+        }()
+        var skippedFiles = unusable
         let files = files.filter { f in !skippedFiles.contains { $0.path == f } }
-        let units = try all.expandUnits([unitPattern])
         var unitMatches = MatchSet()
         unitMatches.addUnits(units)
         unitMatches.restrict(toHosts: hosts)
@@ -249,7 +253,7 @@ enum ParallelScan {
             notes += r.notes
         }
         if skipped > 0 { notes.insert("\(skipped) unreadable journal entr\(skipped == 1 ? "y was" : "ies were") skipped", at: 0) }
-        notes = skippedFiles.map { "skipped \($0.path): \($0.reason)" } + notes
+        notes = SkippedFile.notes(skippedFiles) + notes
         renderer.summary(summary, window: window, units: units, windowText: windowText,
                          entriesRead: read, skipped: skipped, skippedFiles: skippedFiles, notes: notes)
         Output.shared.flush()

@@ -129,3 +129,87 @@ struct OptionLimitsTests {
         #expect(v.stderr.contains("\(envDir)/bob.env: is a FIFO, not a regular file"), "\(v.stderr)")
     }
 }
+
+@Suite("many journal files: the open-file limit")
+struct OpenFileLimitTests {
+    static let count = 120
+
+    /// `count` small journal files in one directory, one dispatch entry each, a minute apart.
+    static func manyFiles() throws -> String {
+        let dir = try Fixtures.tempDir("t3attr-many")
+        let src = try Fixtures.tempDir("t3attr-many-src")
+        defer { try? FileManager.default.removeItem(atPath: src) }
+        for i in 0..<count {
+            let t = 1_781_121_600_000_000 + UInt64(i) * 60_000_000
+            let text = """
+                __REALTIME_TIMESTAMP=\(t)
+                __MONOTONIC_TIMESTAMP=\(3_600_000_000 + UInt64(i) * 60_000_000)
+                _BOOT_ID=5ae0daad7495215b8541efb25e0e7cae
+                _MACHINE_ID=0f3a9c2e5b7d4e1f8a6b2c4d6e8f0a1b
+                _HOSTNAME=devvm
+                _TRANSPORT=stdout
+                _PID=812
+                _UID=0
+                _SYSTEMD_UNIT=t3-dispatch.service
+                SYSLOG_IDENTIFIER=t3-dispatch
+                MESSAGE=entry \(i)
+
+
+                """
+            let name = String(format: "f%03d.journal", i)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: "\(src)/\(name).export"))
+            let r = try Fixtures.run(Fixtures.journalRemote, ["--output=\(dir)/\(name)", "\(src)/\(name).export"])
+            guard r.status == 0 else { throw Fixtures.Missing(description: "journal-remote: \(r.stderr)") }
+        }
+        return dir
+    }
+
+    static func summary(_ out: String) throws -> [String: Any] {
+        try #require(try Fixtures.ndjson(out).last { $0["type"] as? String == "summary" })
+    }
+
+    /// Runs t3attr with RLIMIT_NOFILE set by prlimit(1) ("40:40" soft and hard, "40:" soft only).
+    static func limited(_ limit: String, _ args: [String]) throws -> Fixtures.Result {
+        try Fixtures.run("/usr/bin/prlimit", ["--nofile=\(limit)", Fixtures.binary] + args)
+    }
+
+    /// Hard limit lowered too: raising cannot help, so the files sd-journal
+    /// could not open are named and --strict fails; nothing is silently lost.
+    @Test func filesBeyondTheHardLimitAreNamed() throws {
+        let dir = try Self.manyFiles()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let files = (0..<Self.count).map { String(format: "\(dir)/f%03d.journal", $0) }
+        for args in [["report", "-D", dir], ["dispatch", "--all", "-D", dir, "--jobs", "1"], ["dispatch", "--all", "--file", "\(dir)/*.journal", "--jobs", "1"]] {
+            let r = try Self.limited("40:40", args + ["--strict", "-o", "json", "--dispatch-table", Fixtures.path("dispatch.json")])
+            #expect(r.status == 65, "\(args): \(r.status) \(r.stderr)")
+            let s = try Self.summary(r.stdout)
+            let skipped = (s["skipped_files"] as? [[String: Any]]) ?? []
+            #expect(!skipped.isEmpty, "\(args)")
+            for f in skipped {
+                #expect(files.contains(f["path"] as? String ?? ""), "\(f)")
+                #expect((f["reason"] as? String ?? "").contains("open-file limit"), "\(f)")
+            }
+            // Every file is either read (one entry each) or named.
+            #expect((s["entries_read"] as? Int ?? 0) + skipped.count == Self.count, "\(args): \(s)")
+            #expect(r.stderr.contains("open-file limit"))
+        }
+        // One handle per file: every file is read, even under the low limit.
+        let j = try Self.limited("40:40", ["dispatch", "--all", "-D", dir, "--jobs", "2", "--strict", "-o", "json",
+                                           "--dispatch-table", Fixtures.path("dispatch.json")])
+        #expect(j.status == 0, "\(j.stderr)")
+        #expect(try Self.summary(j.stdout)["entries_read"] as? Int == Self.count)
+    }
+
+    /// Only the soft limit lowered: t3attr raises it to the hard limit, as journalctl does, and reads every file.
+    @Test func softLimitIsRaised() throws {
+        let dir = try Self.manyFiles()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for args in [["report", "-D", dir], ["dispatch", "--all", "-D", dir, "--jobs", "1"], ["dispatch", "--all", "--file", "\(dir)/*.journal", "--jobs", "1"]] {
+            let r = try Self.limited("40:", args + ["--strict", "-o", "json", "--dispatch-table", Fixtures.path("dispatch.json")])
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            let s = try Self.summary(r.stdout)
+            #expect(s["entries_read"] as? Int == Self.count, "\(args)")
+            #expect((s["skipped_files"] as? [Any])?.isEmpty == true, "\(args)")
+        }
+    }
+}
