@@ -6,10 +6,13 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
     public var reason: String
     /// The file could not be read at all (exit 66), rather than read and found wrong (65).
     public var unreadable: Bool
-    public init(path: String, reason: String, unreadable: Bool = false) {
+    /// This user may not read or write it (exit 77).
+    public var permission: Bool
+    public init(path: String, reason: String, unreadable: Bool = false, permission: Bool = false) {
         self.path = path
         self.reason = reason
         self.unreadable = unreadable
+        self.permission = permission
     }
     public var description: String { "\(path): \(reason)" }
 }

@@ -213,3 +213,105 @@ struct OpenFileLimitTests {
         }
     }
 }
+
+@Suite("--cursor-file: one run at a time, permission problems found first")
+struct CursorFileLockTests {
+    static func dropCursors(_ out: String) throws -> [String] {
+        try Fixtures.ndjson(out).filter { $0["type"] as? String == "drop" }.compactMap { $0["cursor"] as? String }
+    }
+
+    /// Two runs started together: the second waits for the first's lock, then
+    /// reads the state it saved, so no drop is printed twice.
+    @Test func concurrentRunsPrintEachDropOnce() throws {
+        let journal = try Fixtures.journal("sample-incident")
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let args = ["report", "--file", journal, "--dispatch-table", Fixtures.path("dispatch.json"),
+                    "--cursor-file", dir + "/state.json", "-o", "json"]
+        let all = try Self.dropCursors(try Fixtures.t3attr(Array(args.dropLast(4)) + ["-o", "json"]).stdout)
+        #expect(all.count > 5)
+        for _ in 0..<3 {
+            try? FileManager.default.removeItem(atPath: dir + "/state.json")
+            let a = Fixtures.t3attrAsync(args), b = Fixtures.t3attrAsync(args)
+            let ra = try a.wait(), rb = try b.wait()
+            #expect(ra.status == 0 && rb.status == 0, "\(ra.stderr) \(rb.stderr)")
+            let ca = try Self.dropCursors(ra.stdout), cb = try Self.dropCursors(rb.stdout)
+            #expect(Set(ca).isDisjoint(with: cb), "both runs printed \(Set(ca).intersection(cb).count) drops")
+            #expect(Set(ca).union(cb) == Set(all))
+        }
+    }
+
+    /// A lock held longer than t3attr waits: a clear message and 75, nothing printed.
+    @Test func heldLockEndsWithAClearMessage() throws {
+        let journal = try Fixtures.journal("sample-incident")
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let holder = try Fixtures.background("/usr/bin/flock", [dir + "/state.json.lock", "sleep", "30"])
+        defer { _ = holder.stop() }
+        // Until flock(1) has the lock.
+        for _ in 0..<50 {
+            let fd = open(dir + "/state.json.lock", O_RDONLY)
+            if fd >= 0 { defer { close(fd) }; if flock(fd, LOCK_EX | LOCK_NB) != 0 { break } else { flock(fd, LOCK_UN) } }
+            usleep(100_000)
+        }
+        let start = Date()
+        let r = try Fixtures.t3attr(["report", "--file", journal, "--dispatch-table", Fixtures.path("dispatch.json"),
+                                     "--cursor-file", dir + "/state.json", "-o", "json"])
+        #expect(r.status == 75, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("\(dir)/state.json.lock: another t3attr run"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        #expect(Date().timeIntervalSince(start) >= 9)
+    }
+
+    /// A state directory this user cannot write: exit 77 before any drop is printed.
+    @Test func unwritableStateDirectoryIsFoundFirst() throws {
+        let journal = try Fixtures.journal("sample-incident")
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o755)
+        let state = dir + "/state"
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        chmod(state, 0o555)
+        chmod(journal, 0o644)
+        chmod((journal as NSString).deletingLastPathComponent, 0o755)
+        let table = dir + "/dispatch.json"
+        try FileManager.default.copyItem(atPath: Fixtures.path("dispatch.json"), toPath: table)
+        chmod(table, 0o644)
+        let args = ["report", "--file", journal, "--dispatch-table", table, "--cursor-file", state + "/state.json", "-o", "json"]
+        let r = getuid() == 0
+            ? try Fixtures.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Fixtures.binary] + args)
+            : try Fixtures.t3attr(args)
+        #expect(r.status == 77, "\(r.status) \(r.stderr)")
+        #expect(r.stderr.contains("cannot write in \(state)"), "\(r.stderr)")
+        #expect(!r.stdout.contains("\"type\":\"drop\""), "drops were printed before the failure")
+        // An existing state file this user may not read: also 77.
+        chmod(state, 0o777)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: state + "/state.json"))
+        chmod(state + "/state.json", 0o600)
+        let u = getuid() == 0
+            ? try Fixtures.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Fixtures.binary] + args)
+            : try Fixtures.t3attr(args)
+        #expect(u.status == 77, "\(u.status) \(u.stderr)")
+        #expect(u.stdout.isEmpty)
+    }
+}
+
+extension Fixtures {
+    /// A t3attr run on its own thread; `wait()` returns its result.
+    final class AsyncRun: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var result: Swift.Result<Fixtures.Result, any Error>?
+        init(_ args: [String]) {
+            Thread.detachNewThread { [self] in
+                result = Swift.Result { try Fixtures.t3attr(args) }
+                done.signal()
+            }
+        }
+        func wait() throws -> Fixtures.Result {
+            done.wait()
+            return try result!.get()
+        }
+    }
+
+    static func t3attrAsync(_ args: [String]) -> AsyncRun { AsyncRun(args) }
+}
