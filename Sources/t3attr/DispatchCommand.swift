@@ -194,7 +194,12 @@ enum ParallelScan {
         // Time order of the files; those outside the window are not read.
         var ordered: [(String, UInt64)] = []
         for f in files {
-            guard let j = try? Journal(source: .files([f])), let c = j.cutoff() else { continue }
+            let opened: Journal
+            do { opened = try Journal(source: .files([f])) } catch {
+                skippedFiles.append(SkippedFile(path: f, reason: "\(error)"))
+                continue
+            }
+            guard let c = opened.cutoff() else { continue }  // no entries
             if let s = window.since, c.to < s { continue }
             if let u = window.until, c.from > u { continue }
             ordered.append((f, c.from))
