@@ -37,8 +37,12 @@ struct AttributionRenderer {
         out.line("-- t3attr \(command): \(a.scan.windowText(local: local)) (\(local ? "local time" : "UTC")); units: \(Render.cell(a.scan.units.joined(separator: ", ")))")
     }
 
-    /// The drop's user for a column (terminal-safe), else its port.
-    static func userText(_ ev: Event) -> String { ev.user.map { Render.cell($0) } ?? ev.port.map { "port:\($0)" } ?? "-" }
+    /// The drop's user for a column (terminal-safe), else its port; a port
+    /// several users claim shows every claimant: `alice|bob`.
+    static func userText(_ ev: Event) -> String {
+        if !ev.userCandidates.isEmpty { return Render.cell(ev.userCandidates.joined(separator: "|")) }
+        return ev.user.map { Render.cell($0) } ?? ev.port.map { "port:\($0)" } ?? "-"
+    }
 
     func drops(_ a: Analysis) {
         let at = a.attribution

@@ -52,6 +52,7 @@ extension T3Attr {
                 throw ValidationError("unknown class '\(c)' (known: \(Dispatch.knownClasses.joined(separator: ", ")))")
             }
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+            if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             if out.output == .markdown { throw ValidationError("-o markdown is for 'report' (try 'report -o markdown')") }
         }
 
@@ -179,10 +180,14 @@ enum ParallelScan {
     static func dispatch(files: [String], jobs: Int, unitPattern: String, hosts: [String], window: TimeWindow,
                          importedCursors: Bool = false, classifier: DispatchClassifier, filter: DispatchFilter, renderer: EventRenderer) throws -> (Int, Int) {
         // Unit names are expanded once over all files, as a single handle would.
-        let all = try Journal(source: .files(files))
-        var skippedFiles = all.skippedFiles
+        // That handle is closed before the workers start: they need the descriptors.
+        // Files it could not open for lack of descriptors are read one by one below.
+        let (units, unusable): ([String], [SkippedFile]) = try {
+            let all = try Journal(source: .files(files))
+            return (try all.expandUnits([unitPattern]), all.skippedFiles.filter { $0.cause != .notOpened })
+        }()
+        var skippedFiles = unusable
         let files = files.filter { f in !skippedFiles.contains { $0.path == f } }
-        let units = try all.expandUnits([unitPattern])
         var unitMatches = MatchSet()
         unitMatches.addUnits(units)
         unitMatches.restrict(toHosts: hosts)
@@ -190,7 +195,12 @@ enum ParallelScan {
         // Time order of the files; those outside the window are not read.
         var ordered: [(String, UInt64)] = []
         for f in files {
-            guard let j = try? Journal(source: .files([f])), let c = j.cutoff() else { continue }
+            let opened: Journal
+            do { opened = try Journal(source: .files([f])) } catch {
+                skippedFiles.append(SkippedFile(path: f, reason: "\(error)"))
+                continue
+            }
+            guard let c = opened.cutoff() else { continue }  // no entries
             if let s = window.since, c.to < s { continue }
             if let u = window.until, c.from > u { continue }
             ordered.append((f, c.from))
@@ -250,7 +260,7 @@ enum ParallelScan {
             notes += r.notes
         }
         if skipped > 0 { notes.insert("\(skipped) unreadable journal entr\(skipped == 1 ? "y was" : "ies were") skipped", at: 0) }
-        notes = skippedFiles.map { "skipped \($0.path): \($0.reason)" } + notes
+        notes = SkippedFile.notes(skippedFiles) + notes
         renderer.summary(summary, window: window, units: units, windowText: windowText,
                          entriesRead: read, skipped: skipped, skippedFiles: skippedFiles, notes: notes)
         Output.shared.flush()

@@ -63,7 +63,8 @@ struct EventRenderer {
             var start = o.count
             if local { o.write(Render.rfc3339(ev.realtime, local: true, fractionDigits: 3)) } else { o.rfc3339UTC(ev.realtime, fractionDigits: 3) }
             o.pad(from: start, to: 26)
-            if let u = ev.user { o.cell(u.utf8) } else if let p = ev.port { o.ascii("port:"); o.int(p) } else { o.byte(0x2D) }
+            if !ev.userCandidates.isEmpty { o.cell(ev.userCandidates.joined(separator: "|").utf8) }
+            else if let u = ev.user { o.cell(u.utf8) } else if let p = ev.port { o.ascii("port:"); o.int(p) } else { o.byte(0x2D) }
             o.pad(from: start, to: 37)
             o.write(ev.kind)
             o.pad(from: start, to: 57)
@@ -108,6 +109,11 @@ struct EventRenderer {
         o.ascii(",\"unit\":"); o.jsonOrNull(ev.unit)
         o.ascii(",\"kind\":"); o.jsonString(ev.kind)
         o.ascii(",\"user\":"); o.jsonOrNull(ev.user)
+        if !ev.userCandidates.isEmpty {
+            o.ascii(",\"user_candidates\":[")
+            for (i, u) in ev.userCandidates.enumerated() { if i > 0 { o.byte(0x2C) }; o.jsonString(u) }
+            o.byte(0x5D)
+        }
         o.ascii(",\"port\":"); if let p = ev.port { o.int(p) } else { o.ascii("null") }
         o.ascii(",\"class\":"); o.jsonOrNull(ev.className)
         o.ascii(",\"side\":"); o.jsonOrNull(ev.className == nil ? nil : ev.side.rawValue)

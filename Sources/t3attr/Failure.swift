@@ -9,6 +9,8 @@ enum Exit {
     static let usage: Int32 = 64
     static let dataError: Int32 = 65
     static let noInput: Int32 = 66
+    /// Another run holds the `--cursor-file` lock longer than t3attr waits (EX_TEMPFAIL).
+    static let tempFail: Int32 = 75
     static let noPermission: Int32 = 77
 }
 
@@ -29,7 +31,11 @@ func runReporting(_ body: () throws -> Void) throws {
     } catch let e as ConfigError {
         Output.shared.flush()
         Diagnostics.error(e.description)
-        throw ExitCode(e.unreadable ? Exit.noInput : Exit.dataError)
+        throw ExitCode(e.permission ? Exit.noPermission : e.unreadable ? Exit.noInput : Exit.dataError)
+    } catch let e as CursorLock.Busy {
+        Output.shared.flush()
+        Diagnostics.error(e.description)
+        throw ExitCode(Exit.tempFail)
     }
 }
 

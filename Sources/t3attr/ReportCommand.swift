@@ -52,6 +52,9 @@ extension T3Attr {
             try runReporting {
                 var window = try source.window(now: try currentTime())
                 let settings = try attribution.settings()
+                // Held until the next state is saved: concurrent runs take turns.
+                let lock = try cursorFile.map { try CursorLock(for: $0) }
+                defer { withExtendedLifetime(lock) {} }
                 let previous = try cursorFile.flatMap { try CursorState.load($0) }
                 if let p = previous { window.since = max(window.since ?? 0, p.resumeUsec) }
                 if follow {

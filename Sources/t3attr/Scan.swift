@@ -54,7 +54,7 @@ struct Scan {
     func readingNotes() -> [String] {
         var notes: [String] = []
         _ = journal.damagedFilesAfterReading()
-        for f in journal.skippedFiles { notes.append("skipped \(f.path): \(f.reason)") }
+        notes += SkippedFile.notes(journal.skippedFiles)
         if journal.skippedEntries > 0 {
             notes.append("\(journal.skippedEntries) unreadable journal entr\(journal.skippedEntries == 1 ? "y was" : "ies were") skipped")
         }

@@ -23,6 +23,7 @@ extension T3Attr {
 
         func validate() throws {
             if out.output == .markdown { throw ValidationError("-o markdown is for 'report' (try 'report -o markdown')") }
+            if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
         }
 
         @Option(name: .long, help: ArgumentHelp("Only this user (repeatable).", valueName: "user"))
