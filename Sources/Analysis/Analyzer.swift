@@ -8,8 +8,8 @@ public struct RunSetup {
     public let opener: SourceOpener
     public let journal: Journal
     public let portMap: PortMap
-    /// The port map loader's note (the command shows it before reading).
-    public let portMapNotice: PortMapLoader.Notice?
+    /// The port map loader's note and conflicts (the command shows them before reading).
+    public let portMapLoad: PortMapLoader.Loaded
     public let dispatchUnits: [String]
     public let serveUnits: [String]
     /// `--serve-unit` named nothing in the journal: no serve-side evidence.
@@ -19,9 +19,8 @@ public struct RunSetup {
     /// dispatch glob that matches nothing is an error; a serve glob only when
     /// the serves are what was asked for).
     public init(_ config: AnalysisConfig) throws {
-        let (map, notice) = try PortMapLoader.load(config.maps)
-        portMap = map
-        portMapNotice = notice
+        portMapLoad = try PortMapLoader.load(config.maps)
+        portMap = portMapLoad.map
         opener = SourceOpener(config.source, follow: config.follow)
         journal = try opener.open()
         let dispatch = try journal.expandUnits([config.units.dispatchUnit])

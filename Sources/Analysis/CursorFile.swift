@@ -27,8 +27,11 @@ public struct CursorState: Codable, Equatable, Sendable {
 
     public static func load(_ path: String) throws -> CursorState? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
+        if access(path, R_OK) != 0 && (errno == EACCES || errno == EPERM) {
+            throw ConfigError(path: path, reason: "permission denied (run as the user the state belongs to)", permission: true)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(path: path, reason: "cannot read (permission denied?)", unreadable: true)
+            throw ConfigError(path: path, reason: "cannot read it", unreadable: true)
         }
         do {
             return try JSONDecoder().decode(CursorState.self, from: data)
@@ -44,17 +47,74 @@ public struct CursorState: Codable, Equatable, Sendable {
         let data = try enc.encode(self)
         let tmp = path + ".tmp.\(getpid())"
         guard FileManager.default.createFile(atPath: tmp, contents: data) else {
-            throw ConfigError(path: path, reason: "cannot write \(tmp)")
+            let denied = access(CursorLock.directory(of: path), W_OK) != 0 && (errno == EACCES || errno == EPERM || errno == EROFS)
+            throw ConfigError(path: path, reason: "cannot write \(tmp)", permission: denied)
         }
         let fd = open(tmp, O_RDONLY)
         if fd >= 0 { fsync(fd); close(fd) }
         guard rename(tmp, path) == 0 else {
             unlink(tmp)
-            throw ConfigError(path: path, reason: "cannot replace it: \(String(cString: strerror(errno)))")
+            let code = errno
+            throw ConfigError(path: path, reason: "cannot replace it: \(String(cString: strerror(code)))",
+                              permission: code == EACCES || code == EPERM || code == EROFS)
         }
     }
 
     public static func burstKey(_ b: Burst) -> String { "\(b.host ?? "")@\(b.second)" }
+}
+
+/// The exclusive lock a `--cursor-file` run holds from before it reads the
+/// state until after it saved the next one: `flock` on `FILE.lock` beside it
+/// (the state file itself is replaced on every save). A second run waits up to
+/// `maxWait`, then exits 75 naming the lock. Taking the lock also proves,
+/// before anything is printed, that the state's directory can be written.
+public final class CursorLock {
+    static let maxWait: Double = 10
+    private let fd: Int32
+
+    public struct Busy: Error, CustomStringConvertible {
+        public var lockPath: String
+        public var description: String {
+            "\(lockPath): another t3attr run with this --cursor-file has held the lock for \(Int(CursorLock.maxWait)) s; try again later"
+        }
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    public init(for path: String) throws {
+        let dir = CursorLock.directory(of: path)
+        var st = stat()
+        guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw ConfigError(path: path, reason: "its directory \(dir) does not exist", unreadable: true)
+        }
+        // The next state is written beside it (FILE.tmp.PID, then renamed).
+        if access(dir, W_OK | X_OK) != 0 {
+            let code = errno
+            throw ConfigError(path: path, reason: "cannot write in \(dir) (\(String(cString: strerror(code)))): the next state could not be saved",
+                              permission: code == EACCES || code == EPERM || code == EROFS)
+        }
+        let lockPath = path + ".lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            let code = errno
+            throw ConfigError(path: lockPath, reason: "cannot open the lock file: \(String(cString: strerror(code)))",
+                              unreadable: true, permission: code == EACCES || code == EPERM || code == EROFS)
+        }
+        let deadline = Date().addingTimeInterval(CursorLock.maxWait)
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
+                close(fd)
+                throw Busy(lockPath: lockPath)
+            }
+            usleep(100_000)
+        }
+        self.fd = fd
+    }
+
+    deinit { close(fd) }
 }
 
 extension CursorState {

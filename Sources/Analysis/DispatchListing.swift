@@ -69,15 +69,15 @@ public final class DispatchListing {
     public let config: AnalysisConfig
     public let filter: DispatchFilter
     public let classifier: DispatchClassifier
-    public let portMapNotice: PortMapLoader.Notice?
+    /// The port map loader's note and conflicts (the command shows them before reading).
+    public let portMapLoad: PortMapLoader.Loaded
     public let opener: SourceOpener
 
     public init(_ config: AnalysisConfig, filter: DispatchFilter) throws {
         self.config = config
         self.filter = filter
-        let (map, notice) = try PortMapLoader.load(config.maps)
-        classifier = DispatchClassifier(portMap: map, dispatchPort: config.maps.dispatchPort)
-        portMapNotice = notice
+        portMapLoad = try PortMapLoader.load(config.maps)
+        classifier = DispatchClassifier(portMap: portMapLoad.map, dispatchPort: config.maps.dispatchPort)
         opener = SourceOpener(config.source, follow: config.follow)
     }
 
@@ -151,10 +151,15 @@ public final class DispatchListing {
         let window = config.window
         let importedCursors = config.source.isImport
         // Unit names are expanded once over all files, as a single handle would.
-        let all = try Journal(source: .files(files))
-        var skippedFiles = all.skippedFiles
+        // That handle is closed before the workers start: they need the descriptors.
+        // Files it could not open for lack of descriptors are read one by one below.
+        let unitPattern = config.units.dispatchUnit
+        let (units, unusable): ([String], [SkippedFile]) = try {
+            let all = try Journal(source: .files(files))
+            return (try all.expandUnits([unitPattern]), all.skippedFiles.filter { $0.cause != .notOpened })
+        }()
+        var skippedFiles = unusable
         let files = files.filter { f in !skippedFiles.contains { $0.path == f } }
-        let units = try all.expandUnits([config.units.dispatchUnit])
         var unitMatches = MatchSet()
         unitMatches.addUnits(units)
         unitMatches.restrict(toHosts: config.hosts)
@@ -162,7 +167,12 @@ public final class DispatchListing {
         // Time order of the files; those outside the window are not read.
         var ordered: [(String, UInt64)] = []
         for f in files {
-            guard let j = try? Journal(source: .files([f])), let c = j.cutoff() else { continue }
+            let opened: Journal
+            do { opened = try Journal(source: .files([f])) } catch {
+                skippedFiles.append(SkippedFile(path: f, reason: "\(error)"))
+                continue
+            }
+            guard let c = opened.cutoff() else { continue }  // no entries
             if let s = window.since, c.to < s { continue }
             if let u = window.until, c.from > u { continue }
             ordered.append((f, c.from))
@@ -218,7 +228,7 @@ public final class DispatchListing {
             notes += r.notes
         }
         if skipped > 0 { notes.insert(.skippedEntries(skipped), at: 0) }
-        notes = skippedFiles.map { .skippedFile($0) } + notes
+        notes = Note.skipped(skippedFiles) + notes
         return ListingResult(summary: summary, stats: ReadStats(entriesRead: read, entriesSkipped: skipped, skippedFiles: skippedFiles),
                              notes: notes, units: units)
     }

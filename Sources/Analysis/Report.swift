@@ -52,6 +52,9 @@ public struct ReadStats: Sendable, Equatable {
 public enum Note: Sendable, Equatable {
     /// A journal file (or stream) that was not (fully) read.
     case skippedFile(SkippedFile)
+    /// More than three files skipped for one reason: the count and the first three
+    /// (the JSON summary's `skipped_files` lists them all).
+    case skippedFiles(count: Int, first: [String], reason: String)
     /// Entries sd-journal could not read.
     case skippedEntries(Int)
     /// Iteration itself failed; the text is sd-journal's (`reading stopped early: ...`).
@@ -62,6 +65,24 @@ public enum Note: Sendable, Equatable {
     case noServeUnit(pattern: String)
     /// The journal's clock went backwards (receive times).
     case clockWentBack(from: UInt64, to: UInt64)
+}
+
+extension Note {
+    /// One note per skipped file, or one per reason when more than three
+    /// files share it.
+    static func skipped(_ files: [SkippedFile]) -> [Note] {
+        var order: [String] = []
+        var byReason: [String: [SkippedFile]] = [:]
+        for f in files {
+            if byReason[f.reason] == nil { order.append(f.reason) }
+            byReason[f.reason, default: []].append(f)
+        }
+        return order.flatMap { reason -> [Note] in
+            let group = byReason[reason]!
+            if group.count <= 3 { return group.map { .skippedFile($0) } }
+            return [.skippedFiles(count: group.count, first: group.prefix(3).map(\.path), reason: reason)]
+        }
+    }
 }
 
 /// How long one phase of a run took.
@@ -85,7 +106,7 @@ extension Journal {
     /// are looked for first, so they are in both.
     func readingNotes() -> (notes: [Note], stats: ReadStats) {
         _ = damagedFilesAfterReading()
-        var notes = skippedFiles.map { Note.skippedFile($0) }
+        var notes = Note.skipped(skippedFiles)
         if skippedEntries > 0 { notes.append(.skippedEntries(skippedEntries)) }
         if let err = iterationError { notes.append(.readingStopped(err)) }
         return (notes, ReadStats(entriesRead: entriesRead, entriesSkipped: skippedEntries, skippedFiles: skippedFiles,

@@ -156,6 +156,14 @@ public struct Attributor: Sendable {
     /// Graceful, long closes that become drops on a reconnect or a burst.
     private var pending: [Event] = []
     private var pendingHead = 0
+    /// The absolute number of `pending[0]` (entries before it were compacted away).
+    private var pendingBase = 0
+    /// The pending closes of each user, as absolute numbers in arrival order:
+    /// a `ws open` looks at its own user's closes only, so its cost does not
+    /// grow with the number of open sockets.
+    private var pendingByUser: [String: PendingQueue] = [:]
+    /// Pending closes a `ws open` looked at (for tests: linear, not quadratic).
+    private(set) var reconnectChecks = 0
     private var lastTime: UInt64 = 0
     public private(set) var clockWentBack: [(from: UInt64, to: UInt64)] = []
     /// Keep only drops that can be in a burst (`t3attr bursts`: less memory).
@@ -213,16 +221,32 @@ public struct Attributor: Sendable {
             dispatchRestarts.append(ev)
             keep(Drop(event: ev, trigger: .dispatchRestart))
         case .wsOpen:
-            guard let user = d.user else { return }
-            for i in pendingHead..<pending.count where pending[i].dispatch?.user == user && pending[i].realtime != 0 {
+            guard let user = d.user, var queue = pendingByUser.removeValue(forKey: user) else { return }
+            // In arrival order, as before: the closes this open reconnects are taken;
+            // the others (written after it: the clock went back) stay.
+            var stay: [Int] = []
+            for abs in queue.items[queue.head...] {
+                let i = abs - pendingBase
+                guard i >= pendingHead, pending[i].realtime != 0 else { continue }
+                reconnectChecks += 1
                 if ev.realtime >= pending[i].realtime, ev.realtime - pending[i].realtime <= settings.reconnectWindow {
                     keep(Drop(event: pending[i], trigger: .reconnect))
                     pending[i].realtime = 0  // taken
+                } else {
+                    stay.append(abs)
                 }
+            }
+            if !stay.isEmpty {
+                queue.items = stay
+                queue.head = 0
+                pendingByUser[user] = queue
             }
         case .wsClose:
             if case .graceful? = d.wsCause {
                 if let ms = d.durationMs, ms >= settings.shortSocketMs {
+                    if let user = d.user {
+                        pendingByUser[user, default: PendingQueue()].items.append(pendingBase + pending.count)
+                    }
                     pending.append(ev)
                 } else {
                     keep(Drop(event: ev, trigger: .shortSocket))
@@ -238,16 +262,40 @@ public struct Attributor: Sendable {
     /// Long graceful closes with no reconnect: drops only if their second was a burst.
     private mutating func expirePending(now: UInt64) {
         while pendingHead < pending.count {
-            let p = pending[pendingHead]
-            if p.realtime != 0 && now < p.realtime + settings.reconnectWindow { break }
-            if p.realtime != 0, (teardowns[p.writtenSecond] ?? 0) >= settings.burstMin {
-                keep(Drop(event: p, trigger: .burst))
+            let realtime = pending[pendingHead].realtime
+            if realtime != 0 && now < realtime + settings.reconnectWindow { break }
+            if realtime != 0, (teardowns[pending[pendingHead].writtenSecond] ?? 0) >= settings.burstMin {
+                keep(Drop(event: pending[pendingHead], trigger: .burst))
+            }
+            // It leaves its user's queue too (it is that queue's oldest, unless an open took it).
+            if let user = pending[pendingHead].dispatch?.user, var q = pendingByUser[user] {
+                let abs = pendingBase + pendingHead
+                if q.head < q.items.count, q.items[q.head] == abs {
+                    pendingByUser[user] = nil  // no copy-on-write of the queue while it is changed
+                    q.popFirst()
+                    if !q.isEmpty { pendingByUser[user] = q }
+                }
             }
             pendingHead += 1
         }
         if pendingHead > 4096 && pendingHead * 2 > pending.count {
             pending.removeFirst(pendingHead)
+            pendingBase += pendingHead
             pendingHead = 0
+        }
+    }
+
+    /// One user's pending closes (absolute numbers), oldest first.
+    struct PendingQueue: Sendable {
+        var items: [Int] = []
+        var head = 0
+        var isEmpty: Bool { head >= items.count }
+        mutating func popFirst() {
+            head += 1
+            if head > 64 && head * 2 > items.count {
+                items.removeFirst(head)
+                head = 0
+            }
         }
     }
 

@@ -21,6 +21,8 @@ public struct Event: Sendable, Equatable {
     public var signal: Signal?
     /// `_HOSTNAME`: which machine of a fleet the entry came from.
     public var host: String?
+    /// When `user` came from a port several users claim: all of them (`user` first).
+    public var userCandidates: [String] = []
 
     public init(realtime: UInt64, writtenAt: UInt64, cursor: String = "", bootID: String = "", unit: String?,
                 kind: String, user: String? = nil, port: Int? = nil, className: String? = nil,
@@ -84,6 +86,7 @@ public struct DispatchClassifier: Sendable {
         ev.port = m.port
         ev.durationMs = m.durationMs
         ev.user = m.user ?? portMap.user(forPort: m.port)
+        if m.user == nil { ev.userCandidates = portMap.claimants(forPort: m.port) }
         if ev.port == nil, let u = m.user { ev.port = portMap.port(forUser: u) }
         return ev
     }

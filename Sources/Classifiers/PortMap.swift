@@ -6,10 +6,13 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
     public var reason: String
     /// The file could not be read at all (exit 66), rather than read and found wrong (65).
     public var unreadable: Bool
-    public init(path: String, reason: String, unreadable: Bool = false) {
+    /// This user may not read or write it (exit 77).
+    public var permission: Bool
+    public init(path: String, reason: String, unreadable: Bool = false, permission: Bool = false) {
         self.path = path
         self.reason = reason
         self.unreadable = unreadable
+        self.permission = permission
     }
     public var description: String { "\(path): \(reason)" }
 }
@@ -18,10 +21,57 @@ public struct ConfigError: Error, Equatable, CustomStringConvertible {
 /// per-user `.env` files and the watchdog's `probe FAILED ... port=` lines.
 public struct PortMap: Sendable, Equatable {
     public private(set) var userByPort: [Int: String] = [:]
+    /// Ports that more than one user claims: every claimant, the one `user(forPort:)` gives first.
+    public private(set) var claimantsByPort: [Int: [String]] = [:]
 
     public init(_ pairs: [Int: String] = [:]) { userByPort = pairs }
 
     public func user(forPort port: Int?) -> String? { port.flatMap { userByPort[$0] } }
+
+    /// Every user claiming `port` when more than one does (chosen first); empty when it is unambiguous.
+    public func claimants(forPort port: Int?) -> [String] { port.flatMap { claimantsByPort[$0] } ?? [] }
+
+    /// Records that `user` claims `port` too; the first claimant stays the answer.
+    public mutating func add(port: Int, user: String) {
+        guard let first = userByPort[port] else { userByPort[port] = user; return }
+        guard first != user else { return }
+        var list = claimantsByPort[port] ?? [first]
+        if !list.contains(user) { list.append(user) }
+        claimantsByPort[port] = list
+    }
+
+    /// dispatch.json and the `.env` files together. A port both sources give
+    /// to one user is that user's. Where they disagree, or dispatch.json names
+    /// several users for one port, every claimant is kept (`claimants(forPort:)`,
+    /// `conflicts`); the answer is the one user the `.env` files name if
+    /// dispatch.json names them too, else dispatch.json's first.
+    public static func combining(table: PortMap, env: PortMap) -> PortMap {
+        var out = table
+        for port in env.userByPort.keys.sorted() {
+            for u in env.all(port) { out.add(port: port, user: u) }
+        }
+        for (port, list) in out.claimantsByPort {
+            let fromEnv = env.all(port)
+            if fromEnv.count == 1, table.all(port).contains(fromEnv[0]), list[0] != fromEnv[0] {
+                out.userByPort[port] = fromEnv[0]
+                out.claimantsByPort[port] = [fromEnv[0]] + list.filter { $0 != fromEnv[0] }
+            }
+        }
+        return out
+    }
+
+    /// Every user claiming `port` (the chosen one first), or none.
+    func all(_ port: Int) -> [String] {
+        claimantsByPort[port] ?? userByPort[port].map { [$0] } ?? []
+    }
+
+    /// One sentence per port with several claimants, for the operator.
+    public var conflicts: [String] {
+        claimantsByPort.keys.sorted().map { port in
+            let list = claimantsByPort[port]!
+            return "port \(port) is claimed by \(list.joined(separator: " and ")); drops on it are given to \(list[0]) and list every claimant (check the dispatch table and the .env files)"
+        }
+    }
 
     public func port(forUser user: String) -> Int? {
         userByPort.first(where: { $0.value == user })?.key
@@ -31,7 +81,10 @@ public struct PortMap: Sendable, Equatable {
 
     /// Adds pairs that are not known yet (the first source to name a port wins).
     public mutating func merge(_ other: PortMap) {
-        for (p, u) in other.userByPort where userByPort[p] == nil { userByPort[p] = u }
+        for (p, u) in other.userByPort where userByPort[p] == nil {
+            userByPort[p] = u
+            if let c = other.claimantsByPort[p] { claimantsByPort[p] = c }
+        }
     }
 
     /// `/etc/t3-serve/dispatch.json`: `{"<login>": {"os_user": "<u>", "port": <n>}, ...}`.
@@ -60,7 +113,7 @@ public struct PortMap: Sendable, Equatable {
             else {
                 throw ConfigError(path: path, reason: "entry '\(login)' has a port that is not a number from 1 to 65535")
             }
-            if map.userByPort[port] == nil { map.userByPort[port] = user }
+            map.add(port: port, user: user)
         }
         return map
     }

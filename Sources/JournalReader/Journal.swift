@@ -16,11 +16,19 @@ public enum JournalSource: Sendable, Equatable {
 
 /// A journal file that was not (fully) read, and why.
 public struct SkippedFile: Sendable, Equatable {
+    public enum Cause: Sendable, Equatable {
+        /// Unreadable, damaged, not a journal, or a stream that ended early.
+        case unusable
+        /// A good file sd-journal did not open (out of descriptors): it can be read alone.
+        case notOpened
+    }
     public var path: String
     public var reason: String
-    public init(path: String, reason: String) {
+    public var cause: Cause
+    public init(path: String, reason: String, cause: Cause = .unusable) {
         self.path = path
         self.reason = reason
+        self.cause = cause
     }
 }
 
@@ -56,6 +64,7 @@ public final class Journal {
     private var usageAtOpen: UInt64 = 0
 
     public init(source: JournalSource) throws(JournalError) {
+        OpenFiles.raiseLimit()
         self.source = source
         var handle: OpaquePointer?
         var r: Int32
@@ -75,14 +84,26 @@ public final class Journal {
             if good.isEmpty && !bad.isEmpty {
                 throw Journal.nothingUsable(bad, in: dir)
             }
+            let before = OpenFiles.snapshot()
             r = sd_journal_open_directory(&handle, dir, 0)
+            // sd-journal leaves out, without an error, a file it cannot open.
+            if r >= 0 { skippedFiles += OpenFiles.notOpened(Journal.sdJournalFiles(in: dir, among: good), since: before) }
         case .files(let paths):
             guard !paths.isEmpty else { throw JournalError(.noInput, "no journal files given") }
             for p in paths { try Journal.checkFile(p) }
             let (good, bad) = Journal.validate(paths)
             skippedFiles = bad
             if good.isEmpty { throw Journal.nothingUsable(bad, in: nil) }
+            let before = OpenFiles.snapshot()
             r = Journal.openFiles(good, &handle)
+            // sd_journal_open_files fails as a whole when one file cannot be
+            // opened; out of descriptors, open as many as fit and name the rest.
+            var fit = OpenFiles.room()
+            while r == -EMFILE || r == -ENFILE, fit >= 1 {
+                r = Journal.openFiles(Array(good.prefix(fit)), &handle)
+                fit /= 2
+            }
+            if r >= 0 { skippedFiles += OpenFiles.notOpened(good, since: before) }
         }
         if r < 0 { throw JournalError.errno("cannot open the journal (\(Journal.describe(source)))", r) }
         j = handle
@@ -198,6 +219,23 @@ public final class Journal {
         }
         skippedFiles += damaged
         return damaged
+    }
+
+    /// The files of `good` that `sd_journal_open_directory(dir, 0)` opens:
+    /// those in `dir` and in its machine-id (128-bit id) subdirectories.
+    static func sdJournalFiles(in dir: String, among good: [String]) -> [String] {
+        good.filter { p in
+            guard p.hasPrefix(dir + "/") else { return false }
+            let parts = p.dropFirst(dir.count + 1).split(separator: "/")
+            if parts.count == 1 { return true }
+            return parts.count == 2 && Journal.isID128(parts[0])
+        }
+    }
+
+    /// 32 hex digits, or the UUID form with dashes (`sd_id128_from_string`).
+    static func isID128(_ s: Substring) -> Bool {
+        let hex = s.count == 36 ? s.filter { $0 != "-" } : String(s)
+        return hex.count == 32 && hex.allSatisfy(\.isHexDigit)
     }
 
     deinit { sd_journal_close(j) }
@@ -583,6 +621,73 @@ public final class Journal {
             }
             return String(decoding: out, as: UTF8.self)
         }
+    }
+}
+
+/// The process's open-file limit and descriptors: sd-journal keeps one
+/// descriptor per journal file and silently leaves out the files it cannot
+/// open, so t3attr raises the limit as journalctl does and checks which files
+/// were opened.
+enum OpenFiles {
+    /// Raises the soft RLIMIT_NOFILE to the hard limit (journalctl does the same).
+    static func raiseLimit() {
+        var rl = rlimit()
+        guard getrlimit(RLIMIT_NOFILE_ID, &rl) == 0, rl.rlim_cur < rl.rlim_max else { return }
+        var want = rl
+        want.rlim_cur = rl.rlim_max
+        if setrlimit(RLIMIT_NOFILE_ID, &want) != 0 {
+            // An unlimited hard limit is still capped by fs.nr_open.
+            want.rlim_cur = max(rl.rlim_cur, min(rl.rlim_max, 1 << 20))
+            _ = setrlimit(RLIMIT_NOFILE_ID, &want)
+        }
+    }
+
+    static var RLIMIT_NOFILE_ID: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
+
+    static func limits() -> (soft: UInt64, hard: UInt64) {
+        var rl = rlimit()
+        guard getrlimit(RLIMIT_NOFILE_ID, &rl) == 0 else { return (0, 0) }
+        return (UInt64(rl.rlim_cur), UInt64(rl.rlim_max))
+    }
+
+    /// Descriptors still free, less a margin for sd-journal's own and ours.
+    static func room() -> Int {
+        let soft = limits().soft
+        let used = UInt64(snapshot().count)
+        return soft > used + 16 ? Int(min(soft - used - 16, UInt64(Int32.max))) : 0
+    }
+
+    /// Every open descriptor and what it refers to (`/proc/self/fd`).
+    static func snapshot() -> [Int32: String] {
+        var out: [Int32: String] = [:]
+        guard let d = opendir("/proc/self/fd") else { return out }
+        defer { closedir(d) }
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            guard let fd = Int32(name) else { continue }
+            let n = readlink("/proc/self/fd/" + name, &buf, buf.count - 1)
+            guard n > 0 else { continue }
+            out[fd] = buf.prefix(n).withUnsafeBufferPointer { String(decoding: UnsafeRawBufferPointer($0), as: UTF8.self) }
+        }
+        return out
+    }
+
+    /// The files of `expected` that no descriptor opened since `before` refers to, with why.
+    static func notOpened(_ expected: [String], since before: [Int32: String]) -> [SkippedFile] {
+        let after = snapshot()
+        let opened = Set(after.compactMap { fd, target in before[fd] == target ? nil : target })
+        let missing = expected.filter { p in
+            guard let real = realpath(p, nil) else { return true }
+            defer { free(real) }
+            return !opened.contains(String(cString: real))
+        }
+        guard !missing.isEmpty else { return [] }
+        let (soft, hard) = limits()
+        let reason = UInt64(after.count) + 16 >= soft
+            ? "not opened: the open-file limit was reached (\(soft) descriptors, hard limit \(hard); raise it with ulimit -Hn/-n or read fewer files)"
+            : "not opened by sd-journal (it reads at most 7168 files at once)"
+        return missing.map { SkippedFile(path: $0, reason: reason, cause: .notOpened) }
     }
 }
 

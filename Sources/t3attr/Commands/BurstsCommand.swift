@@ -51,7 +51,7 @@ extension T3Attr {
                                                 scope: .burstsOnly, follow: follow)
                 if follow { return try Live.attribution(config, command: .bursts, output: output) }
                 let analyzer = try Analyzer(config)
-                show(analyzer.setup.portMapNotice)
+                show(analyzer.setup.portMapLoad)
                 let report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
                 let sink = output.sink

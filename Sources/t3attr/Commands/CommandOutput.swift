@@ -46,7 +46,7 @@ enum Live {
     static func attribution(_ config: AnalysisConfig, command: CommandName, output: CommandOutput) throws {
         Stop.installSignals()
         let live = try LiveAnalyzer(config)
-        show(live.setup.portMapNotice)
+        show(live.setup.portMapLoad)
         let sink = output.sink
         try sink.begin(RunHeader(command: command, follow: true, window: config.window,
                                  units: live.setup.dispatchUnits + live.setup.serveUnits, settleSeconds: live.settle / 1_000_000))

@@ -53,6 +53,7 @@ extension T3Attr {
                 throw ValidationError("unknown class '\(c)' (known: \(Dispatch.knownClasses.joined(separator: ", ")))")
             }
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+            if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             try validateFormat()
         }
 
@@ -64,7 +65,7 @@ extension T3Attr {
             try runReporting(output.out) {
                 let config = try AnalysisConfig(source: source, units: units.config, maps: maps, follow: follow)
                 let listing = try DispatchListing(config, filter: filter)
-                show(listing.portMapNotice)
+                show(listing.portMapLoad)
                 let sink = output.sink
                 let begin = { (units: [String]) throws in
                     try sink.begin(RunHeader(command: .dispatch, follow: follow, window: config.window, units: units))

@@ -10,6 +10,8 @@ enum Exit {
     static let usage: Int32 = 64
     static let dataError: Int32 = 65
     static let noInput: Int32 = 66
+    /// Another run holds the `--cursor-file` lock longer than t3attr waits (EX_TEMPFAIL).
+    static let tempFail: Int32 = 75
     static let noPermission: Int32 = 77
 }
 
@@ -36,7 +38,11 @@ func runReporting(_ out: Output, _ body: () throws -> Void) throws {
     } catch let e as ConfigError {
         try? out.flush()
         Diagnostics.error(e.description)
-        throw ExitCode(e.unreadable ? Exit.noInput : Exit.dataError)
+        throw ExitCode(e.permission ? Exit.noPermission : e.unreadable ? Exit.noInput : Exit.dataError)
+    } catch let e as CursorLock.Busy {
+        try? out.flush()
+        Diagnostics.error(e.description)
+        throw ExitCode(Exit.tempFail)
     }
 }
 
@@ -49,7 +55,8 @@ func finishRun(notes: [Note], stats: ReadStats, strict: Bool) throws {
     throw ExitCode(Exit.dataError)
 }
 
-/// The port map loader's note, when it has one.
-func show(_ notice: PortMapLoader.Notice?) {
-    if let notice { Diagnostics.note(Wording.portMap(notice)) }
+/// The port map loader's note, when it has one, and each port several users claim.
+func show(_ load: PortMapLoader.Loaded) {
+    if let notice = load.notice { Diagnostics.note(Wording.portMap(notice)) }
+    for c in load.conflicts { Diagnostics.warning(c) }
 }

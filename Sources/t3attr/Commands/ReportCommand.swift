@@ -57,11 +57,14 @@ extension T3Attr {
             try runReporting(output.out) {
                 let settings = try attribution.settings()
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
+                // Held until the next state is saved: concurrent runs take turns.
+                let lock = try cursorFile.map { try CursorLock(for: $0) }
+                defer { withExtendedLifetime(lock) {} }
                 let previous = try cursorFile.flatMap { try CursorState.load($0) }
                 config.window = CursorState.resumedWindow(config.window, previous: previous)
                 if follow { return try Live.attribution(config, command: .report, output: output) }
                 let analyzer = try Analyzer(config)
-                show(analyzer.setup.portMapNotice)
+                show(analyzer.setup.portMapLoad)
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
                 let next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings)

@@ -24,7 +24,10 @@ extension T3Attr {
         @OptionGroup var out: OutputOptions
         @OptionGroup var term: TerminalOptions
 
-        func validate() throws { try validateFormat() }
+        func validate() throws {
+            try validateFormat()
+            if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
+        }
 
         @Option(name: .long, help: ArgumentHelp("Only this user (repeatable).", valueName: "user"))
         var user: [String] = []
@@ -35,7 +38,7 @@ extension T3Attr {
             try runReporting(output.out) {
                 let config = try AnalysisConfig(source: source, units: units.config, maps: maps, scope: .serveTimeline)
                 let analyzer = try Analyzer(config)
-                show(analyzer.setup.portMapNotice)
+                show(analyzer.setup.portMapLoad)
                 let report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
                 let sink = output.sink

@@ -18,6 +18,15 @@ struct SourceUnitOptions: ParsableArguments {
         valueName: "tag"))
     var scriptTag: [String] = []
 
+    /// An empty name would select nothing and yield "No drops": a usage error instead.
+    func validate() throws {
+        for (flag, value) in [("--dispatch-unit", dispatchUnit), ("--serve-unit", serveUnit), ("--earlyoom-unit", earlyoomUnit)]
+        where value.isEmpty {
+            throw ValidationError("\(flag) must not be empty")
+        }
+        if scriptTag.contains(where: \.isEmpty) { throw ValidationError("--script-tag must not be empty") }
+    }
+
     var scriptTags: Set<String> { scriptTag.isEmpty ? SourceConfig.defaultScriptTags : Set(scriptTag) }
 
     var config: UnitConfig {

@@ -23,12 +23,13 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read from a systemd-journal-gatewayd (http://HOST:19531).", valueName: "url"))
     var url: String?
 
-    @Option(name: [.customShort("S"), .long], help: ArgumentHelp(
+    // `.unconditional`: a value may begin with '-' ("--since -1h", as documented).
+    @Option(name: [.customShort("S"), .long], parsing: .unconditional, help: ArgumentHelp(
         "Start of the window: journalctl syntax ('1h ago', '-30min', 'today', '2026-06-10 21:00:00', '@EPOCH'), a bare span ('1h' = 1h ago) or RFC 3339.",
         valueName: "time"))
     var since: String?
 
-    @Option(name: [.customShort("U"), .long], help: ArgumentHelp("End of the window (same syntax as --since).", valueName: "time"))
+    @Option(name: [.customShort("U"), .long], parsing: .unconditional, help: ArgumentHelp("End of the window (same syntax as --since).", valueName: "time"))
     var until: String?
 
     @Option(name: .long, help: ArgumentHelp("Only entries from this host (_HOSTNAME; repeatable), for fleet directories.", valueName: "host"))
@@ -40,6 +41,7 @@ struct SourceOptions: ParsableArguments {
     func validate() throws {
         let chosen = [merge, directory != nil, !file.isEmpty, input != nil, url != nil].filter { $0 }.count
         if chosen > 1 { throw ValidationError("choose one of -m/--merge, -D/--directory, --file, --input and --url") }
+        if host.contains(where: \.isEmpty) { throw ValidationError("--host must not be empty") }
     }
 
     /// The source as a value (`--input`, `--url`, `-D`, `--file`, `-m`, or this machine).
@@ -72,6 +74,10 @@ struct SourceOptions: ParsableArguments {
 struct UnitOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The dispatch proxy's unit (name or glob).", valueName: "unit"))
     var dispatchUnit = "t3-dispatch.service"
+
+    func validate() throws {
+        if dispatchUnit.isEmpty { throw ValidationError("--dispatch-unit must not be empty") }
+    }
 }
 
 /// Port -> user mapping sources (field guide 3).

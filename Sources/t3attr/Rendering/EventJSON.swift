@@ -31,6 +31,11 @@ enum EventJSON {
         o.ascii(",\"unit\":"); o.jsonOrNull(ev.unit)
         o.ascii(",\"kind\":"); o.jsonString(ev.kind)
         o.ascii(",\"user\":"); o.jsonOrNull(ev.user)
+        if !ev.userCandidates.isEmpty {
+            o.ascii(",\"user_candidates\":[")
+            for (i, u) in ev.userCandidates.enumerated() { if i > 0 { o.byte(0x2C) }; o.jsonString(u) }
+            o.byte(0x5D)
+        }
         o.ascii(",\"port\":"); if let p = ev.port { o.int(p) } else { o.ascii("null") }
         o.ascii(",\"class\":"); o.jsonOrNull(ev.className)
         o.ascii(",\"side\":"); o.jsonOrNull(ev.className == nil ? nil : ev.side.rawValue)

@@ -31,8 +31,12 @@ final class TableSink: ReportSink {
         return Terminal.color(for: verdict) + trimmed + Terminal.reset + String(repeating: " ", count: padded.count - trimmed.count)
     }
 
-    /// The drop's user for a column (terminal-safe), else its port.
-    static func userText(_ ev: Event) -> String { ev.user.map { Render.cell($0) } ?? ev.port.map { "port:\($0)" } ?? "-" }
+    /// The drop's user for a column (terminal-safe), else its port; a port
+    /// several users claim shows every claimant: `alice|bob`.
+    static func userText(_ ev: Event) -> String {
+        if !ev.userCandidates.isEmpty { return Render.cell(ev.userCandidates.joined(separator: "|")) }
+        return ev.user.map { Render.cell($0) } ?? ev.port.map { "port:\($0)" } ?? "-"
+    }
 
     func begin(_ run: RunHeader) throws(OutputError) {
         self.run = run
@@ -60,7 +64,8 @@ final class TableSink: ReportSink {
         var start = o.count
         if style.local { o.write(Render.rfc3339(ev.realtime, local: true, fractionDigits: 3)) } else { o.rfc3339UTC(ev.realtime, fractionDigits: 3) }
         o.pad(from: start, to: 26)
-        if let u = ev.user { o.cell(u.utf8) } else if let p = ev.port { o.ascii("port:"); o.int(p) } else { o.byte(0x2D) }
+        if !ev.userCandidates.isEmpty { o.cell(ev.userCandidates.joined(separator: "|").utf8) }
+        else if let u = ev.user { o.cell(u.utf8) } else if let p = ev.port { o.ascii("port:"); o.int(p) } else { o.byte(0x2D) }
         o.pad(from: start, to: 37)
         o.write(ev.kind)
         o.pad(from: start, to: 57)

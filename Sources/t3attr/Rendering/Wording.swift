@@ -6,6 +6,8 @@ enum Wording {
     static func note(_ n: Note) -> String {
         switch n {
         case .skippedFile(let f): "skipped \(f.path): \(f.reason)"
+        case .skippedFiles(let count, let first, let reason):
+            "skipped \(count) files (\(first.joined(separator: ", ")) and \(count - first.count) more; -o json lists them all): \(reason)"
         case .skippedEntries(let k): "\(k) unreadable journal entr\(k == 1 ? "y was" : "ies were") skipped"
         case .readingStopped(let text): text
         case .fileReadingStopped(let path, let text): "\(path): \(text)"
