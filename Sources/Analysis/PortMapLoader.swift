@@ -32,6 +32,11 @@ public enum PortMapLoader {
         public var problems: [Problem]
         /// No map at all: every user will be shown by port.
         public var mapEmpty: Bool
+
+        public init(problems: [Problem], mapEmpty: Bool) {
+            self.problems = problems
+            self.mapEmpty = mapEmpty
+        }
     }
 
     /// The map, the note about missing defaults (if any), and one sentence
