@@ -76,9 +76,8 @@ public final class Analyzer {
         // 1. The signals.
         try j.apply(plan.signals)
         try j.seek(since: window.since, until: window.until)
-        Self.read(j, progress: progress()) { entry in
-            guard var ev = stream.classify(entry) else { return }
-            ev.cursor = j.cursor()
+        Self.read(j, progress: progress()) { entry, cursor in
+            guard let ev = stream.classify(entry, cursor: cursor) else { return }
             stream.learn(from: ev)
             attributors[key(ev), default: blank].addSignal(ev)
         }
@@ -86,12 +85,8 @@ public final class Analyzer {
         // 2. The dispatch, in time order.
         try j.apply(plan.dispatch)
         try j.seek(since: window.since, until: window.until)
-        Self.read(j, progress: progress()) { entry in
-            guard var ev = stream.classify(entry) else { return }
-            // Cursors only for what can be printed (ws open and friends never are).
-            if ev.dispatch.map({ $0.kind != .wsOpen && $0.kind != .paired && $0.kind != .other }) ?? true {
-                ev.cursor = j.cursor()
-            }
+        Self.read(j, progress: progress()) { entry, cursor in
+            guard let ev = stream.classify(entry, cursor: cursor) else { return }
             attributors[key(ev), default: blank].add(ev)
         }
         let hosts = attributors.keys.sorted()
@@ -110,10 +105,9 @@ public final class Analyzer {
                 for (a, b) in attributors[h]!.evidenceIntervals() {
                     try j.apply(serveMatches)
                     try j.seek(since: a, until: b)
-                    Self.read(j, progress: nil) { entry in
+                    Self.read(j, progress: nil) { entry, cursor in
                         n += 1
-                        guard var ev = stream.classify(entry) else { return }
-                        ev.cursor = j.cursor()
+                        guard let ev = stream.classify(entry, cursor: cursor) else { return }
                         attributors[h]!.addSignal(ev)
                     }
                 }
@@ -138,18 +132,14 @@ public final class Analyzer {
     }
 
     /// Calls `body` for each readable entry of the window, in journal order.
-    static func read(_ j: Journal, progress: (any ReadProgress)?, _ body: (JournalEntry) throws -> Void) rethrows {
+    static func read(_ j: Journal, progress: (any ReadProgress)?, _ body: (JournalEntry, () -> String) throws -> Void) rethrows {
         defer { progress?.finish() }
         var n = 0
-        while true {
-            switch j.next() {
-            case .end: return
-            case .skipped: continue
-            case .entry(let e):
-                n += 1
-                if let progress, n & 8191 == 0 { progress.update(entries: j.entriesRead, at: e.realtime) }
-                try body(e)
-            }
+        try j.read { e, cursor in
+            n += 1
+            if let progress, n & 8191 == 0 { progress.update(entries: j.entriesRead, at: e.realtime) }
+            // Handed straight on: the cursor stays inside this call.
+            try withoutActuallyEscaping(cursor) { try body(e, $0) }
         }
     }
 }

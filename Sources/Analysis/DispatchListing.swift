@@ -113,10 +113,8 @@ public final class DispatchListing {
         let (j, units) = try open()
         try begin(units)
         let classifier = self.classifier, filter = self.filter
-        try LiveAnalyzer.follow(j, stop: stop, entry: { entry in
-            var ev = classifier.classify(entry)
-            guard filter.accepts(ev) else { return }
-            ev.cursor = j.cursor()
+        try LiveAnalyzer.follow(j, stop: stop, entry: { entry, cursor in
+            guard let ev = classifier.classify(entry, cursor: cursor, keep: filter.accepts) else { return }
             try event(ev)
         }, tick: {}, idle: idle)
     }
@@ -126,19 +124,13 @@ public final class DispatchListing {
                      progress: (any ReadProgress)?, event: (Event) throws -> Void) throws -> EventSummary {
         var summary = EventSummary()
         defer { progress?.finish() }
-        while true {
-            switch journal.next() {
-            case .end: return summary
-            case .skipped: continue
-            case .entry(let entry):
-                if let progress, journal.entriesRead & 8191 == 0 { progress.update(entries: journal.entriesRead, at: entry.realtime) }
-                var ev = classifier.classify(entry)
-                guard filter.accepts(ev) else { continue }
-                ev.cursor = journal.cursor()
-                summary.add(ev)
-                try event(ev)
-            }
+        try journal.read { entry, cursor in
+            if let progress, journal.entriesRead & 8191 == 0 { progress.update(entries: journal.entriesRead, at: entry.realtime) }
+            guard let ev = classifier.classify(entry, cursor: cursor, keep: filter.accepts) else { return }
+            summary.add(ev)
+            try event(ev)
         }
+        return summary
     }
 
     /// `--jobs N`: one sd-journal handle per file on N threads. Each file's

@@ -26,7 +26,7 @@ enum GapProbe {
                 if let seen = p.after ?? p.before {
                     if let lb = lastBoot, lb.1 != seen.1, !lb.1.isEmpty, !seen.1.isEmpty {
                         finder.reset()
-                        try j.scanTimes(from: lb.0, to: seen.0, keepMatches: true) { t, boot in finder.add(realtime: t, bootID: boot) }
+                        try j.scanTimes(from: lb.0, to: seen.0) { t, boot in finder.add(realtime: t, bootID: boot) }
                     }
                     lastBoot = seen
                 }
@@ -36,7 +36,7 @@ enum GapProbe {
         }
         var gaps = finder.gaps
         for i in gaps.indices {
-            let n = j.neighbours(of: gaps[i].end, keepMatches: true)
+            let n = j.neighbours(of: gaps[i].end)
             gaps[i].before = n.before.map {
                 Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: "last_entry_before_gap", message: $0.messageText, cursor: $0.cursor)
             }

@@ -52,11 +52,10 @@ public final class LiveAnalyzer {
         var printedBursts: [String: UInt64] = [:]
         let settle = self.settle
         let serveUnits = config.units.serveUnits
-        try Self.follow(j, stop: stop, entry: { e in
+        try Self.follow(j, stop: stop, entry: { e, cursor in
             let host = e.hostname ?? ""
             finders[host, default: GapFinder(threshold: settings.gapThreshold)].add(realtime: e.realtime, bootID: e.bootID)
-            guard var ev = stream.classify(e) else { return }
-            ev.cursor = j.cursor()
+            guard let ev = stream.classify(e, cursor: cursor) else { return }
             stream.learn(from: ev)
             if attributors[host] == nil { attributors[host] = Attributor(settings: settings, serveUnits: serveUnits) }
             if ev.signal != nil { attributors[host]!.addSignal(ev) } else { attributors[host]!.add(ev) }
@@ -87,20 +86,15 @@ public final class LiveAnalyzer {
     /// Reads entries until the journal has nothing new, then waits; calls
     /// `tick` after each 1024 entries, each batch and each second of quiet,
     /// and `idle` after each batch. Ends when `stop` says so.
-    public static func follow(_ journal: Journal, stop: () -> Bool, entry: (JournalEntry) throws -> Void,
+    public static func follow(_ journal: Journal, stop: () -> Bool, entry: (JournalEntry, () -> String) throws -> Void,
                               tick: () throws -> Void, idle: () throws -> Void) throws {
         journal.clearUntil()
         while !stop() {
             var n = 0
-            reading: while !stop() {
-                switch journal.next() {
-                case .end: break reading
-                case .skipped: continue
-                case .entry(let e):
-                    try entry(e)
-                    n += 1
-                    if n & 1023 == 0 { try tick() }
-                }
+            try journal.read(stop: stop) { e, cursor in
+                try withoutActuallyEscaping(cursor) { try entry(e, $0) }
+                n += 1
+                if n & 1023 == 0 { try tick() }
             }
             try tick()
             try idle()

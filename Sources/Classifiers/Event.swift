@@ -65,7 +65,20 @@ public struct DispatchClassifier: Sendable {
         DispatchKind.pairingFailed.rawValue, DispatchKind.tableReloadFailed.rawValue,
     ]
 
-    public func classify(_ e: JournalEntry) -> Event {
+    /// The event of an entry (the cursor is the entry's own).
+    public func classify(_ e: JournalEntry) -> Event { event(e) }
+
+    /// The event of an entry if `keep` accepts it, with its cursor when
+    /// `wantsCursor` says it will be printed (the cursor is fetched only then).
+    public func classify(_ e: JournalEntry, cursor: () -> String, where wantsCursor: (Event) -> Bool = { _ in true },
+                         keep: (Event) -> Bool) -> Event? {
+        var ev = event(e)
+        guard keep(ev) else { return nil }
+        if wantsCursor(ev) { ev.cursor = cursor() }
+        return ev
+    }
+
+    func event(_ e: JournalEntry) -> Event {
         var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
                        unit: e.aboutUnit, kind: "other", message: e.message)
         ev.host = e.hostname

@@ -73,10 +73,17 @@ public struct EventStream: Sendable {
         self.dispatch = DispatchClassifier(portMap: config.portMap, dispatchPort: config.dispatchPort)
     }
 
-    /// The event an entry makes, or nil for lines that say nothing t3attr uses.
-    public mutating func classify(_ e: JournalEntry) -> Event? {
+    /// The event an entry makes, or nil for lines that say nothing t3attr uses
+    /// (the cursor is the entry's own).
+    public mutating func classify(_ e: JournalEntry) -> Event? { classify(e, cursor: { e.cursor }) }
+
+    /// The event an entry makes, with its cursor (asked for only when the
+    /// event can be printed: every signal, and every dispatch line but the
+    /// never-printed ws opens, pairings and unrecognised lines), or nil for
+    /// lines that say nothing t3attr uses.
+    public mutating func classify(_ e: JournalEntry, cursor: () -> String) -> Event? {
         func event(_ kind: String, unit: String?, user: String? = nil, signal: Signal? = nil) -> Event {
-            var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
+            var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: cursor(), bootID: e.bootID,
                            unit: unit, kind: kind, user: user, message: e.message)
             ev.signal = signal
             ev.host = e.hostname
@@ -132,7 +139,9 @@ public struct EventStream: Sendable {
             return ev
         }
         if let u = e.systemdUnit, config.dispatchUnits.contains(u) {
-            return dispatch.classify(e)
+            return dispatch.classify(e, cursor: cursor, where: { ev in
+                ev.dispatch.map { $0.kind != .wsOpen && $0.kind != .paired && $0.kind != .other } ?? true
+            }, keep: { _ in true })
         }
         if config.isServe(e.systemdUnit) {
             guard e.message.contains("timed out") else { return nil }

@@ -33,7 +33,7 @@ public struct SkippedFile: Sendable, Equatable {
 }
 
 /// One outcome of `Journal.next()`.
-public enum ReadResult {
+enum ReadResult {
     case entry(JournalEntry)
     /// An entry sd-journal could not read (damaged data); counted and skipped.
     case skipped(errno: Int32)
@@ -50,6 +50,8 @@ public final class Journal {
     private var interner = Interner()
     private var lastBoot: (sd_id128_t, String)?
     private var until: UInt64?
+    /// The matches `apply` set last (probes that must change them put them back).
+    private var applied = MatchSet()
     /// Entries skipped because sd-journal could not read them.
     public private(set) var skippedEntries = 0
     /// Entries returned by `next()`.
@@ -335,6 +337,7 @@ public final class Journal {
 
     /// Applies `matches` (an OR of AND-terms). An empty set matches everything.
     public func apply(_ matches: MatchSet) throws(JournalError) {
+        applied = matches
         sd_journal_flush_matches(j)
         for term in matches.terms {
             for m in term {
@@ -392,10 +395,10 @@ public final class Journal {
     }
 
     /// The value of `field` in the first entry that has `match` (`FIELD=value`),
-    /// or nil. Clears the matches.
+    /// or nil. The matches applied before are applied again after the look-up.
     public func firstValue(of field: String, where match: String) -> String? {
         sd_journal_flush_matches(j)
-        defer { sd_journal_flush_matches(j) }
+        defer { try? apply(applied) }
         guard match.withCString({ sd_journal_add_match(j, $0, 0) }) >= 0, sd_journal_seek_head(j) >= 0,
               sd_journal_next(j) > 0 else { return nil }
         var ptr: UnsafeRawPointer?
@@ -408,6 +411,22 @@ public final class Journal {
 
     // MARK: Iteration
 
+    /// Reads the window from where `seek` put the journal: `body` gets each
+    /// readable entry and its cursor, fetched only when asked (most entries
+    /// are never printed, and fetching every cursor costs a tenth of the
+    /// read). The cursor is the entry's until `body` returns. Unreadable
+    /// entries are counted (`skippedEntries`) and passed over. Returns at the
+    /// end of the window, or as soon as `stop` says so.
+    public func read(stop: () -> Bool = { false }, _ body: (JournalEntry, _ cursor: () -> String) throws -> Void) rethrows {
+        while !stop() {
+            switch next() {
+            case .end: return
+            case .skipped: continue
+            case .entry(let e): try body(e, cursor)
+            }
+        }
+    }
+
     /// Positions before the first entry at or after `since` (µs), or at the
     /// head; iteration stops after `until` (µs) like journalctl's.
     public func seek(since: UInt64?, until: UInt64?) throws(JournalError) {
@@ -417,7 +436,7 @@ public final class Journal {
     }
 
     /// The next entry of the window, a skipped (unreadable) one, or the end.
-    public func next() -> ReadResult {
+    func next() -> ReadResult {
         let r = sd_journal_next(j)
         if r == 0 { return .end }
         if r < 0 {
@@ -468,9 +487,9 @@ public final class Journal {
 
     /// Walks every entry (no matches: all sources) with receive time in
     /// [from, to], giving only its receive time and boot id: the cheap scan
-    /// that finds host gaps around drops. Clears the matches.
-    public func scanTimes(from: UInt64, to: UInt64, keepMatches: Bool = false, _ body: (UInt64, String) -> Void) throws(JournalError) {
-        if !keepMatches { sd_journal_flush_matches(j) }
+    /// that finds host gaps around drops. Under the matches applied (apply an
+    /// empty set, or one host's, for every source); leaves them as they are.
+    public func scanTimes(from: UInt64, to: UInt64, _ body: (UInt64, String) -> Void) throws(JournalError) {
         let r = sd_journal_seek_realtime_usec(j, from)
         if r < 0 { throw JournalError.errno("cannot seek", r) }
         // The last entry before `from` too: a gap may begin before the interval.
@@ -489,7 +508,7 @@ public final class Journal {
     }
 
     /// The receive time and boot of the last entry before `x` and of the first
-    /// at or after it, any source (the matches must be flushed: see `scanTimes`).
+    /// at or after it, under the matches applied (see `scanTimes`); leaves them as they are.
     public func straddle(_ x: UInt64) -> (before: (UInt64, String)?, after: (UInt64, String)?) {
         guard sd_journal_seek_realtime_usec(j, x) >= 0 else { return (nil, nil) }
         var after: (UInt64, String)?
@@ -504,13 +523,11 @@ public final class Journal {
         return (before, after)
     }
 
-    /// Clears the matches (every source is read from then on).
-    public func flushMatches() { sd_journal_flush_matches(j) }
 
     /// The entries just before and at-or-after `realtime` (any source), with
-    /// cursors: the two sides of a host gap. Clears the matches.
-    public func neighbours(of realtime: UInt64, keepMatches: Bool = false) -> (before: JournalEntry?, after: JournalEntry?) {
-        if !keepMatches { sd_journal_flush_matches(j) }
+    /// cursors: the two sides of a host gap. Under the matches applied (see
+    /// `scanTimes`); leaves them as they are.
+    public func neighbours(of realtime: UInt64) -> (before: JournalEntry?, after: JournalEntry?) {
         guard sd_journal_seek_realtime_usec(j, realtime) >= 0 else { return (nil, nil) }
         func read() -> JournalEntry? {
             var t: UInt64 = 0
@@ -549,7 +566,7 @@ public final class Journal {
 
     /// The cursor of the entry `next()` returned last (for an imported
     /// stream, the one it had on its own host).
-    public func cursor() -> String {
+    func cursor() -> String {
         if let originalCursor { return originalCursor }
         var c: UnsafeMutablePointer<CChar>?
         guard sd_journal_get_cursor(j, &c) >= 0, let c else { return "" }

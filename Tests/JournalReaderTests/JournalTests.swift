@@ -6,15 +6,12 @@ import TestSupport
 
 private func entries(_ j: Journal) -> [JournalEntry] {
     var out: [JournalEntry] = []
-    while true {
-        switch j.next() {
-        case .end: return out
-        case .skipped: continue
-        case .entry(var e):
-            e.cursor = j.cursor()
-            out.append(e)
-        }
+    j.read { e, cursor in
+        var e = e
+        e.cursor = cursor()
+        out.append(e)
     }
+    return out
 }
 
 private func open(_ path: String, units: [String] = [], since: UInt64? = nil, until: UInt64? = nil) throws -> [JournalEntry] {
