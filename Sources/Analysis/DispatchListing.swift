@@ -6,9 +6,9 @@ import JournalReader
 /// Counts of listed events, for the summary line / object.
 public struct EventSummary: Sendable, Equatable {
     public var total = 0
-    public var byKind: [String: Int] = [:]
-    public var byClass: [String: Int] = [:]
-    public var bySide: [String: Int] = [:]
+    public var byKind: [EventKind: Int] = [:]
+    public var byClass: [EventClass: Int] = [:]
+    public var bySide: [Side: Int] = [:]
 
     public init() {}
 
@@ -23,17 +23,17 @@ public struct EventSummary: Sendable, Equatable {
         total += 1
         byKind[ev.kind, default: 0] += 1
         if let c = ev.className { byClass[c, default: 0] += 1 }
-        if ev.className != nil { bySide[ev.side.rawValue, default: 0] += 1 }
+        if ev.className != nil { bySide[ev.side, default: 0] += 1 }
     }
 }
 
 /// `dispatch`'s selection: `--user`, `--class`, `--all`.
 public struct DispatchFilter: Sendable {
     public var users: Set<String>
-    public var classes: Set<String>
+    public var classes: Set<EventClass>
     public var all: Bool
 
-    public init(users: Set<String> = [], classes: Set<String> = [], all: Bool = false) {
+    public init(users: Set<String> = [], classes: Set<EventClass> = [], all: Bool = false) {
         self.users = users
         self.classes = classes
         self.all = all
@@ -42,7 +42,7 @@ public struct DispatchFilter: Sendable {
     public func accepts(_ ev: Event) -> Bool {
         guard all || DispatchClassifier.dropRelevantKinds.contains(ev.kind) else { return false }
         if !users.isEmpty && !users.contains(ev.user ?? "") { return false }
-        if !classes.isEmpty && !classes.contains(ev.className ?? "") { return false }
+        if !classes.isEmpty && !(ev.className.map(classes.contains) ?? false) { return false }
         return true
     }
 }

@@ -38,11 +38,11 @@ enum GapProbe {
         for i in gaps.indices {
             let n = j.neighbours(of: gaps[i].end)
             gaps[i].before = n.before.map {
-                Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: "last_entry_before_gap", message: $0.messageText, cursor: $0.cursor)
+                Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: .lastEntryBeforeGap, message: $0.messageText, cursor: $0.cursor)
             }
             gaps[i].after = n.after.map {
                 Evidence(realtime: $0.realtime, unit: $0.aboutUnit,
-                         kind: $0.bootID != n.before?.bootID ? "first_entry_of_new_boot" : "first_entry_after_gap",
+                         kind: $0.bootID != n.before?.bootID ? .firstEntryOfNewBoot : .firstEntryAfterGap,
                          message: $0.messageText, cursor: $0.cursor)
             }
         }

@@ -10,11 +10,11 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
 public struct Evidence: Sendable, Equatable {
     public var realtime: UInt64
     public var unit: String?
-    public var kind: String
+    public var kind: EvidenceKind
     public var message: String
     public var cursor: String
 
-    public init(realtime: UInt64, unit: String?, kind: String, message: String, cursor: String) {
+    public init(realtime: UInt64, unit: String?, kind: EvidenceKind, message: String, cursor: String) {
         self.realtime = realtime
         self.unit = unit
         self.kind = kind
@@ -23,7 +23,7 @@ public struct Evidence: Sendable, Equatable {
     }
 
     public init(_ ev: Event) {
-        self.init(realtime: ev.realtime, unit: ev.unit, kind: ev.kind, message: ev.messageText, cursor: ev.cursor)
+        self.init(realtime: ev.realtime, unit: ev.unit, kind: .event(ev.kind), message: ev.messageText, cursor: ev.cursor)
     }
 }
 
@@ -94,7 +94,7 @@ public struct Drop: Sendable, Equatable {
     public var event: Event
     public var trigger: DropTrigger
     public var verdict: Verdict = .unknown
-    public var reason: String = "no_evidence"
+    public var reason: Reason = .noEvidence
     public var evidence: [EvidenceRef] = []
     /// The written second of the burst this drop belongs to, if any.
     public var burstSecond: UInt64?
@@ -112,7 +112,7 @@ public struct Burst: Sendable, Equatable {
     public var users: [String]
     public var classes: [String: Int]
     public var verdict: Verdict
-    public var reason: String
+    public var reason: Reason
     public var evidence: [EvidenceRef]
 }
 
@@ -154,7 +154,7 @@ public struct Attributor: Sendable {
     /// Downstream teardowns per written second (the burst counter).
     private var teardowns: [UInt64: Int] = [:]
     /// Graceful, long closes that become drops on a reconnect or a burst.
-    private var pending: [Event] = []
+    private var pending: [PendingClose] = []
     private var pendingHead = 0
     /// The absolute number of `pending[0]` (entries before it were compacted away).
     private var pendingBase = 0
@@ -227,11 +227,12 @@ public struct Attributor: Sendable {
             var stay: [Int] = []
             for abs in queue.items[queue.head...] {
                 let i = abs - pendingBase
-                guard i >= pendingHead, pending[i].realtime != 0 else { continue }
+                guard i >= pendingHead, !pending[i].taken else { continue }
                 reconnectChecks += 1
-                if ev.realtime >= pending[i].realtime, ev.realtime - pending[i].realtime <= settings.reconnectWindow {
-                    keep(Drop(event: pending[i], trigger: .reconnect))
-                    pending[i].realtime = 0  // taken
+                let close = pending[i].event
+                if ev.realtime >= close.realtime, ev.realtime - close.realtime <= settings.reconnectWindow {
+                    keep(Drop(event: close, trigger: .reconnect))
+                    pending[i].taken = true
                 } else {
                     stay.append(abs)
                 }
@@ -247,7 +248,7 @@ public struct Attributor: Sendable {
                     if let user = d.user {
                         pendingByUser[user, default: PendingQueue()].items.append(pendingBase + pending.count)
                     }
-                    pending.append(ev)
+                    pending.append(PendingClose(event: ev))
                 } else {
                     keep(Drop(event: ev, trigger: .shortSocket))
                 }
@@ -262,13 +263,13 @@ public struct Attributor: Sendable {
     /// Long graceful closes with no reconnect: drops only if their second was a burst.
     private mutating func expirePending(now: UInt64) {
         while pendingHead < pending.count {
-            let realtime = pending[pendingHead].realtime
-            if realtime != 0 && now < realtime + settings.reconnectWindow { break }
-            if realtime != 0, (teardowns[pending[pendingHead].writtenSecond] ?? 0) >= settings.burstMin {
-                keep(Drop(event: pending[pendingHead], trigger: .burst))
+            let p = pending[pendingHead]
+            if !p.taken && now < p.event.realtime + settings.reconnectWindow { break }
+            if !p.taken, (teardowns[p.event.writtenSecond] ?? 0) >= settings.burstMin {
+                keep(Drop(event: p.event, trigger: .burst))
             }
             // It leaves its user's queue too (it is that queue's oldest, unless an open took it).
-            if let user = pending[pendingHead].dispatch?.user, var q = pendingByUser[user] {
+            if let user = p.event.dispatch?.user, var q = pendingByUser[user] {
                 let abs = pendingBase + pendingHead
                 if q.head < q.items.count, q.items[q.head] == abs {
                     pendingByUser[user] = nil  // no copy-on-write of the queue while it is changed
@@ -283,6 +284,13 @@ public struct Attributor: Sendable {
             pendingBase += pendingHead
             pendingHead = 0
         }
+    }
+
+    /// A long graceful close waiting for a reconnect or a burst; `taken` once
+    /// a reconnect made it a drop.
+    struct PendingClose: Sendable {
+        var event: Event
+        var taken = false
     }
 
     /// One user's pending closes (absolute numbers), oldest first.
@@ -366,7 +374,7 @@ public struct Attributor: Sendable {
         var members: [UInt64: [Int]] = [:]
         for (i, d) in out.enumerated() { if let b = d.burstSecond { members[b, default: []].append(i) } }
         for (_, idx) in members {
-            for i in idx where out[i].reason == "burst" {
+            for i in idx where out[i].reason == .burst {
                 out[i].evidence = idx.lazy.filter { $0 != i }.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
             }
         }
@@ -395,7 +403,7 @@ public struct Attributor: Sendable {
         let ev = drop.event
         let t = ev.writtenAt
         let s = settings
-        func set(_ v: Verdict, _ r: String, _ evidence: [EvidenceRef]) {
+        func set(_ v: Verdict, _ r: Reason, _ evidence: [EvidenceRef]) {
             drop.verdict = v
             drop.reason = r
             drop.evidence = Array(evidence.prefix(s.maxEvidence))
@@ -409,7 +417,7 @@ public struct Attributor: Sendable {
         // 1. The host froze or rebooted just before.
         if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime {
             let g = gaps[gi]
-            set(.devvm, g.bootChanged ? "reboot" : "host_gap",
+            set(.devvm, g.bootChanged ? .reboot : .hostGap,
                 (g.before == nil ? [] : [.gapBefore(Int32(gi))]) + (g.after == nil ? [] : [.gapAfter(Int32(gi))]))
             return
         }
@@ -419,13 +427,13 @@ public struct Attributor: Sendable {
                 guard e.user == nil, e.unit != nil, case .unit? = e.signal else { return false }
                 return true
             }
-            set(.dispatch, "dispatch_restart", refs(around))
+            set(.dispatch, .dispatchRestart, refs(around))
             return
         }
         let side = ev.dispatch?.side ?? .unknown
         if side != .upstream,
            let r = dispatchRestarts.firstIndex(where: { $0.realtime + s.dispatchRestartWindow >= ev.realtime && $0.realtime <= ev.realtime + s.dispatchRestartWindow }) {
-            set(.dispatch, "dispatch_restart", [.restart(Int32(r))])
+            set(.dispatch, .dispatchRestart, [.restart(Int32(r))])
             return
         }
 
@@ -438,9 +446,9 @@ public struct Attributor: Sendable {
 
         // 3. A burst: the front segment, unless the host was starving.
         if drop.burstSecond != nil {
-            if !ooms.isEmpty { set(.devvm, "oom_kill", refs(ooms + timeouts)); return }
-            if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, "serve_timeouts", refs(timeouts)); return }
-            set(.edge, "burst", []); return
+            if !ooms.isEmpty { set(.devvm, .oomKill, refs(ooms + timeouts)); return }
+            if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, .serveTimeouts, refs(timeouts)); return }
+            set(.edge, .burst, []); return
         }
 
         // 4. The user's own serve restarted, was killed or starved.
@@ -455,29 +463,29 @@ public struct Attributor: Sendable {
             let mineRefs = refs(mine)
             func has(_ p: (Signal) -> Bool) -> Bool { mine.contains { sigs[$0].signal.map(p) ?? false } }
             if has({ if case .oomKill = $0 { true } else if case .unit(.oomKilled) = $0 { true } else if case .unit(.failed("oom-kill")) = $0 { true } else { false } }) {
-                set(.serve, "oom_kill", mineRefs); return
+                set(.serve, .oomKill, mineRefs); return
             }
-            if has({ if case .watchdogRestart = $0 { true } else { false } }) { set(.serve, "watchdog_restart", mineRefs); return }
-            if has({ if case .plannedRestart = $0 { true } else { false } }) { set(.serve, "planned_restart", mineRefs); return }
-            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) { set(.serve, "crash_restart", mineRefs); return }
-            if has({ $0 == .unit(.stopTimeout) }) { set(.serve, "stop_timeout", mineRefs); return }
+            if has({ if case .watchdogRestart = $0 { true } else { false } }) { set(.serve, .watchdogRestart, mineRefs); return }
+            if has({ if case .plannedRestart = $0 { true } else { false } }) { set(.serve, .plannedRestart, mineRefs); return }
+            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) { set(.serve, .crashRestart, mineRefs); return }
+            if has({ $0 == .unit(.stopTimeout) }) { set(.serve, .stopTimeout, mineRefs); return }
             if has({ if case .unit(let a) = $0 { a == .stopping || a == .stopped || a == .started || a == .starting } else { false } }) {
-                set(.serve, "unit_restart", mineRefs); return
+                set(.serve, .unitRestart, mineRefs); return
             }
         }
         // 5. The serve's port refused, reset or hung up.
         if side == .upstream {
             let cls = ev.dispatch?.error?.errorClass
-            let reason: String
+            let reason: Reason
             switch cls {
-            case .refused?: reason = "refused"
-            case .reset?, .brokenPipe?: reason = "reset"
-            case .eof?, .unexpectedEOF?: reason = "eof"
-            case .timeout?: reason = "serve_timeout"
-            default: reason = ev.dispatch?.wsCause == .upstreamClosed ? "upstream_closed" : "upstream_error"
+            case .refused?: reason = .refused
+            case .reset?, .brokenPipe?: reason = .reset
+            case .eof?, .unexpectedEOF?: reason = .eof
+            case .timeout?: reason = .serveTimeout
+            default: reason = ev.dispatch?.wsCause == .upstreamClosed ? .upstreamClosed : .upstreamError
             }
             if user == nil && (cls == .eof || cls == .unexpectedEOF || cls == nil) {
-                set(.unknown, "upstream_no_user", []); return
+                set(.unknown, .upstreamNoUser, []); return
             }
             set(.serve, reason, user.map { u in refs(indices(near) { $0.user == u }) } ?? []); return
         }
@@ -490,22 +498,22 @@ public struct Attributor: Sendable {
                 return false
             }
             if !starving.isEmpty && timeoutUnits.subtracting([serveUnits.unit(forUser: user)]).count < s.unitsForHostStarvation - 1 {
-                set(.serve, "serve_timeout", refs(starving)); return
+                set(.serve, .serveTimeout, refs(starving)); return
             }
         }
         // 7. The host was in trouble.
-        if !ooms.isEmpty { set(.devvm, "oom_kill", refs(ooms)); return }
-        if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, "serve_timeouts", refs(timeouts)); return }
+        if !ooms.isEmpty { set(.devvm, .oomKill, refs(ooms)); return }
+        if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, .serveTimeouts, refs(timeouts)); return }
 
         // 8. One user's teardown with everything else quiet: their own network.
         let others = teardowns[ev.writtenSecond] ?? 0
         if side == .downstream || drop.trigger == .shortSocket || drop.trigger == .reconnect {
             if others <= 1 || !Self.isTeardown(ev) {
-                set(.client, side == .downstream ? "isolated_cancel" : "isolated_drop", []); return
+                set(.client, side == .downstream ? .isolatedCancel : .isolatedDrop, []); return
             }
-            set(.unknown, "below_burst_threshold", []); return
+            set(.unknown, .belowBurstThreshold, []); return
         }
-        set(.unknown, "no_evidence", [])
+        set(.unknown, .noEvidence, [])
     }
 
     /// The last gap (gaps are sorted by end) that ended at or before `t`.
@@ -520,12 +528,13 @@ public struct Attributor: Sendable {
         for (i, d) in drops.enumerated() { if let s = d.burstSecond { bySecond[s, default: []].append(i) } }
         return bySecond.keys.sorted().map { sec in
             let members = bySecond[sec]!
+            // Counted by name: a class, or the kind of a drop without one (a restart).
             var classes: [String: Int] = [:]
-            for m in members { classes[drops[m].event.className ?? drops[m].event.kind, default: 0] += 1 }
+            for m in members { classes[drops[m].event.className?.name ?? drops[m].event.kind.rawValue, default: 0] += 1 }
             let first = drops[members[0]]
             let users = Array(Set(members.compactMap { drops[$0].event.user })).sorted()
             var evidence = first.evidence
-            if evidence.isEmpty || first.reason == "burst" {
+            if evidence.isEmpty || first.reason == .burst {
                 evidence = members.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
             }
             return Burst(host: first.event.host, second: sec, count: teardowns[sec] ?? members.count, users: users, classes: classes,

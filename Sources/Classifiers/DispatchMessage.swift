@@ -18,12 +18,12 @@ public enum WSCause: Sendable, Equatable {
     /// A raw Go error text, classified like a proxy error.
     case error(GoErrorInfo)
 
-    public var className: String {
+    public var eventClass: EventClass {
         switch self {
-        case .graceful: "graceful"
-        case .downstreamClosed: "downstream_closed"
-        case .upstreamClosed: "upstream_closed"
-        case .error(let info): info.errorClass.rawValue
+        case .graceful: .graceful
+        case .downstreamClosed: .downstreamClosed
+        case .upstreamClosed: .upstreamClosed
+        case .error(let info): .error(info.errorClass)
         }
     }
 }
@@ -49,10 +49,10 @@ public struct DispatchMessage: Sendable, Equatable {
 
     /// The class printed for this line: the Go error class for proxy errors,
     /// the cause for `ws close`, nil for the other kinds.
-    public var className: String? {
+    public var eventClass: EventClass? {
         switch kind {
-        case .proxyError: error?.errorClass.rawValue
-        case .wsClose: wsCause?.className
+        case .proxyError: error.map { .error($0.errorClass) }
+        case .wsClose: wsCause?.eventClass
         default: nil
         }
     }

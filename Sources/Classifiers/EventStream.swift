@@ -82,7 +82,7 @@ public struct EventStream: Sendable {
     /// never-printed ws opens, pairings and unrecognised lines), or nil for
     /// lines that say nothing t3attr uses.
     public mutating func classify(_ e: JournalEntry, cursor: () -> String) -> Event? {
-        func event(_ kind: String, unit: String?, user: String? = nil, signal: Signal? = nil) -> Event {
+        func event(_ kind: EventKind, unit: String?, user: String? = nil, signal: Signal? = nil) -> Event {
             var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: cursor(), bootID: e.bootID,
                            unit: unit, kind: kind, user: user, message: e.message)
             ev.signal = signal

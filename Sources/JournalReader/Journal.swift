@@ -17,7 +17,9 @@ public enum JournalSource: Sendable, Equatable {
 /// A journal file that was not (fully) read, and why.
 public struct SkippedFile: Sendable, Equatable {
     public enum Cause: Sendable, Equatable {
-        /// Unreadable, damaged, not a journal, or a stream that ended early.
+        /// This user may not read it.
+        case permissionDenied
+        /// Damaged, not a journal, or a stream that ended early.
         case unusable
         /// A good file sd-journal did not open (out of descriptors): it can be read alone.
         case notOpened
@@ -75,7 +77,7 @@ public final class Journal {
             // Files this user may not read are named, not silently left out.
             for dir in ["/var/log/journal", "/run/log/journal"] {
                 skippedFiles += Journal.journalFiles(under: dir, depth: 1).filter { access($0, R_OK) != 0 }
-                    .map { SkippedFile(path: $0, reason: "permission denied") }
+                    .map { SkippedFile(path: $0, reason: "permission denied", cause: .permissionDenied) }
             }
             r = sd_journal_open(&handle, source == .local ? Int32(SD_JOURNAL_LOCAL_ONLY) : 0)
         case .directory(let dir):
@@ -132,7 +134,7 @@ public final class Journal {
         var good: [String] = [], bad: [SkippedFile] = []
         for p in paths {
             if access(p, R_OK) != 0 {
-                bad.append(SkippedFile(path: p, reason: "permission denied (\(JournalError.accessHint))"))
+                bad.append(SkippedFile(path: p, reason: "permission denied (\(JournalError.accessHint))", cause: .permissionDenied))
                 continue
             }
             var h: OpaquePointer?
@@ -165,7 +167,7 @@ public final class Journal {
     static func nothingUsable(_ bad: [SkippedFile], in dir: String?) -> JournalError {
         let list = bad.prefix(5).map { "\($0.path): \($0.reason)" }.joined(separator: "; ")
         let more = bad.count > 5 ? " (and \(bad.count - 5) more)" : ""
-        let kind: JournalError.Kind = bad.allSatisfy { $0.reason.hasPrefix("permission denied") } ? .permission : .noInput
+        let kind: JournalError.Kind = bad.allSatisfy { $0.cause == .permissionDenied } ? .permission : .noInput
         return JournalError(kind, "no usable journal file\(dir.map { " in \($0)" } ?? ""): \(list)\(more)")
     }
 

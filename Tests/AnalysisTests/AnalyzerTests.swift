@@ -25,7 +25,7 @@ private func config(_ path: String, scope: AnalysisConfig.Scope = .everyDrop, un
 }
 
 private func verdicts(_ r: Report) -> [String] {
-    r.attribution.drops.map { "\($0.event.realtime) \($0.verdict.rawValue)/\($0.reason)" }
+    r.attribution.drops.map { "\($0.event.realtime) \($0.verdict.rawValue)/\($0.reason.rawValue)" }
 }
 
 private func expected(_ name: String) throws -> [String] {
@@ -73,7 +73,7 @@ struct AnalyzerTests {
             let report = try Analyzer(config(path, units: renamed)).run()
             #expect(verdicts(report) == want)
             #expect(report.units.contains("t3_serve-frank.service"))
-            #expect(report.attribution.signals.contains { $0.user == "frank" && $0.kind == "oom_kill" })
+            #expect(report.attribution.signals.contains { $0.user == "frank" && $0.kind == .oomKill })
             // With the default name nothing is a serve: no serve-side evidence, and a note says so.
             let blind = try Analyzer(config(path)).run()
             #expect(blind.notes.contains(.noServeUnit(pattern: ServeUnits.defaultPattern)))
@@ -93,7 +93,7 @@ struct AnalyzerTests {
         try withJournal("dispatch-basic") { path in
             let serve = try Analyzer(config(path, scope: .serveTimeline)).run()
             let alice = serve.attribution.signals.filter { $0.user == "alice" }.map(\.kind)
-            #expect(alice == ["serve_timeout", "unit_stop_timeout"])
+            #expect(alice == [.serveTimeout, .unitStopTimeout])
         }
     }
 
@@ -138,7 +138,7 @@ struct LiveAnalyzerTests {
             var idle = 0
             // Far in the future: everything has settled; stop after the first quiet moment.
             try live.run(now: { UInt64.max / 2 }, stop: { idle > 0 }, deliver: { drops += $0.drops }, idle: { idle += 1 })
-            #expect(drops.map { "\($0.event.realtime) \($0.verdict.rawValue)/\($0.reason)" } == verdicts(report))
+            #expect(drops.map { "\($0.event.realtime) \($0.verdict.rawValue)/\($0.reason.rawValue)" } == verdicts(report))
         }
     }
 }
@@ -155,10 +155,10 @@ struct ListingTests {
             #expect(r.summary.total == events.count && !events.isEmpty)
             #expect(events.allSatisfy { !$0.cursor.isEmpty })
             #expect(r.stats.entriesRead >= events.count)
-            let only = try DispatchListing(config(path), filter: DispatchFilter(classes: ["canceled"]))
+            let only = try DispatchListing(config(path), filter: DispatchFilter(classes: [.error(.canceled)]))
             var canceled = 0
-            _ = try only.run(begin: { _ in }, event: { ev in canceled += 1; #expect(ev.className == "canceled") })
-            #expect(canceled == events.filter { $0.className == "canceled" }.count)
+            _ = try only.run(begin: { _ in }, event: { ev in canceled += 1; #expect(ev.className == .error(.canceled)) })
+            #expect(canceled == events.filter { $0.className == .error(.canceled) }.count)
         }
     }
 

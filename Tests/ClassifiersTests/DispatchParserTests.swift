@@ -69,7 +69,7 @@ struct DispatchParserTests {
         #expect(m.user == "bob")
         #expect(m.ip == "203.0.113.7, 10.0.20.203")
         #expect(m.durationMs == 4200)
-        #expect(m.className == "reset")
+        #expect(m.eventClass?.name == "reset")
         #expect(m.side == .upstream)
         #expect(m.port == 3774)
         #expect(m.detail == "read tcp 127.0.0.1:41300->127.0.0.1:3774: read: connection reset by peer")
@@ -83,7 +83,7 @@ struct DispatchParserTests {
     ])
     func wsCloseCauses(cause: String, cls: String, side: Side) {
         let m = parse(prefix + "ws close user=a ip=1.2.3.4 dur_ms=10 cause=" + cause)
-        #expect(m.className == cls)
+        #expect(m.eventClass?.name == cls)
         #expect(m.side == side)
     }
 

@@ -45,7 +45,7 @@ extension T3Attr {
             let output = CommandOutput(out, term, follow: follow, verbose: verbose)
             defer { output.end() }
             try runReporting(output.out) {
-                var settings = try attribution.settings()
+                var settings = attribution.settings
                 settings.burstMin = min ?? settings.burstMin
                 let config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings,
                                                 scope: .burstsOnly, follow: follow)

@@ -32,8 +32,8 @@ extension T3Attr {
 
         @Option(name: .customLong("class"), help: ArgumentHelp(
             "Only events of this class (repeatable): \(Dispatch.knownClasses.joined(separator: ", ")).",
-            valueName: "class"))
-        var classes: [String] = []
+            valueName: "class"), transform: Dispatch.eventClass)
+        var classes: [EventClass] = []
 
         @Flag(name: .long, help: "List every selected entry with its kind, not only the drop-relevant ones.")
         var all = false
@@ -46,12 +46,17 @@ extension T3Attr {
             valueName: "n"))
         var jobs: Int?
 
-        static let knownClasses = ErrorClass.allCases.map(\.rawValue) + ["graceful", "downstream_closed", "upstream_closed"]
+        static let knownClasses = EventClass.allCases.map(\.name)
+
+        /// `--class NAME`, parsed while the arguments are.
+        static func eventClass(_ name: String) throws -> EventClass {
+            guard let c = EventClass(name: name) else {
+                throw ValidationError("unknown class '\(name)' (known: \(knownClasses.joined(separator: ", ")))")
+            }
+            return c
+        }
 
         func validate() throws {
-            for c in classes where !Dispatch.knownClasses.contains(c) {
-                throw ValidationError("unknown class '\(c)' (known: \(Dispatch.knownClasses.joined(separator: ", ")))")
-            }
             if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             try validateFormat()

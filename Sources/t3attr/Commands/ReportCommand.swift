@@ -55,7 +55,7 @@ extension T3Attr {
             let output = CommandOutput(out, term, follow: follow, verbose: verbose)
             defer { output.end() }
             try runReporting(output.out) {
-                let settings = try attribution.settings()
+                let settings = attribution.settings
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
                 // Held until the next state is saved: concurrent runs take turns.
                 let lock = try cursorFile.map { try CursorLock(for: $0) }

@@ -39,40 +39,60 @@ struct AttributionOptions: ParsableArguments {
     @Option(name: .customLong("burst-min"), help: ArgumentHelp("Downstream teardowns in one second that make a burst.", valueName: "n"))
     var burstMin = 5
 
-    @Option(name: .long, help: ArgumentHelp("A graceful WebSocket close shorter than this is a drop.", valueName: "span"))
-    var shortSocket = "120s"
+    @Option(name: .long, help: ArgumentHelp("A graceful WebSocket close shorter than this is a drop.", valueName: "span"),
+            transform: SpanArgument.parse)
+    var shortSocket = SpanArgument("120s")
 
-    @Option(name: .long, help: ArgumentHelp("A close followed by the same user's ws open within this is a reconnect.", valueName: "span"))
-    var reconnectWindow = "60s"
+    @Option(name: .long, help: ArgumentHelp("A close followed by the same user's ws open within this is a reconnect.", valueName: "span"),
+            transform: SpanArgument.parse)
+    var reconnectWindow = SpanArgument("60s")
 
-    @Option(name: .long, help: ArgumentHelp("Serve-side events of the drop's user this long before or after it count.", valueName: "span"))
-    var serveWindow = "120s"
+    @Option(name: .long, help: ArgumentHelp("Serve-side events of the drop's user this long before or after it count.", valueName: "span"),
+            transform: SpanArgument.parse)
+    var serveWindow = SpanArgument("120s")
 
-    @Option(name: .long, help: ArgumentHelp("Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count.", valueName: "span"))
-    var hostWindow = "120s"
+    @Option(name: .long, help: ArgumentHelp("Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count.", valueName: "span"),
+            transform: SpanArgument.parse)
+    var hostWindow = SpanArgument("120s")
 
-    @Option(name: .long, help: ArgumentHelp("Silence in the whole journal that counts as a host gap.", valueName: "span"))
-    var gap = "30s"
+    @Option(name: .long, help: ArgumentHelp("Silence in the whole journal that counts as a host gap.", valueName: "span"),
+            transform: SpanArgument.parse)
+    var gap = SpanArgument("30s")
 
-    func settings() throws -> AttributionSettings {
-        var s = AttributionSettings()
+    func validate() throws {
         guard burstMin >= 1 else { throw ValidationError("--burst-min must be at least 1") }
+        guard gap.usec > 0 else { throw ValidationError("--gap must be more than 0") }
+    }
+
+    var settings: AttributionSettings {
+        var s = AttributionSettings()
         s.burstMin = burstMin
-        s.shortSocketMs = try span(shortSocket, "--short-socket") / 1000
-        s.reconnectWindow = try span(reconnectWindow, "--reconnect-window")
-        s.serveWindow = try span(serveWindow, "--serve-window")
-        s.hostWindow = try span(hostWindow, "--host-window")
-        s.gapThreshold = try span(gap, "--gap")
-        guard s.gapThreshold > 0 else { throw ValidationError("--gap must be more than 0") }
+        s.shortSocketMs = shortSocket.usec / 1000
+        s.reconnectWindow = reconnectWindow.usec
+        s.serveWindow = serveWindow.usec
+        s.hostWindow = hostWindow.usec
+        s.gapThreshold = gap.usec
         return s
     }
-
-    func validate() throws { _ = try settings() }
 }
 
-func span(_ s: String, _ flag: String) throws -> UInt64 {
-    guard let v = Span.parse(s, requireUnit: false) else {
-        throw ValidationError("\(flag): invalid time span '\(s)' (examples: 90s, 2min, 1h)")
+/// A span in journalctl syntax (`90s`, `2min`, `1h`; a bare number is
+/// seconds), parsed while the arguments are.
+struct SpanArgument: CustomStringConvertible, Sendable {
+    let usec: UInt64
+    /// As the user wrote it (shown as the default in `--help`).
+    let description: String
+
+    /// A literal default; a bad one is a programming error caught by the tests.
+    init(_ literal: String) {
+        usec = Span.parse(literal, requireUnit: false) ?? 0
+        description = literal
     }
-    return v
+
+    static func parse(_ s: String) throws -> SpanArgument {
+        guard Span.parse(s, requireUnit: false) != nil else {
+            throw ValidationError("invalid time span '\(s)' (examples: 90s, 2min, 1h)")
+        }
+        return SpanArgument(s)
+    }
 }

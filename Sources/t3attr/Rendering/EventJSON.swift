@@ -13,6 +13,17 @@ enum Counts {
     static func json(_ d: [String: Int]) -> String {
         "{" + d.sorted { $0.key < $1.key }.map { "\(Render.json($0.key)):\($0.value)" }.joined(separator: ",") + "}"
     }
+
+    /// Counts of a closed set by its output names.
+    static func named<K>(_ d: [K: Int], _ name: (K) -> String) -> [String: Int] {
+        var out: [String: Int] = [:]
+        for (k, v) in d { out[name(k), default: 0] += v }
+        return out
+    }
+
+    static func byKind(_ s: EventSummary) -> [String: Int] { named(s.byKind, \.rawValue) }
+    static func byClass(_ s: EventSummary) -> [String: Int] { named(s.byClass, \.name) }
+    static func bySide(_ s: EventSummary) -> [String: Int] { named(s.bySide, \.rawValue) }
 }
 
 /// The JSON objects every JSON output shares (README "JSON output"),
@@ -29,7 +40,7 @@ enum EventJSON {
         o.ascii(",\"boot_id\":"); o.jsonString(ev.bootID)
         o.ascii(",\"host\":"); o.jsonOrNull(ev.host)
         o.ascii(",\"unit\":"); o.jsonOrNull(ev.unit)
-        o.ascii(",\"kind\":"); o.jsonString(ev.kind)
+        o.ascii(",\"kind\":"); o.jsonString(ev.kind.rawValue)
         o.ascii(",\"user\":"); o.jsonOrNull(ev.user)
         if !ev.userCandidates.isEmpty {
             o.ascii(",\"user_candidates\":[")
@@ -37,7 +48,7 @@ enum EventJSON {
             o.byte(0x5D)
         }
         o.ascii(",\"port\":"); if let p = ev.port { o.int(p) } else { o.ascii("null") }
-        o.ascii(",\"class\":"); o.jsonOrNull(ev.className)
+        o.ascii(",\"class\":"); o.jsonOrNull(ev.className?.name)
         o.ascii(",\"side\":"); o.jsonOrNull(ev.className == nil ? nil : ev.side.rawValue)
         o.ascii(",\"duration_ms\":"); if let d = ev.durationMs { o.uint(d) } else { o.ascii("null") }
         o.ascii(",\"message\":")
@@ -63,7 +74,7 @@ enum EventJSON {
     static func evidence(_ e: [Evidence]) -> String {
         "[" + e.map { x in
             "{\"realtime_usec\":\(x.realtime),\"time\":\(Render.json(Render.rfc3339(x.realtime))),\"unit\":\(Render.json(x.unit)),"
-                + "\"kind\":\(Render.json(x.kind)),\"message\":\(Render.json(x.message)),\"cursor\":\(Render.json(x.cursor))}"
+                + "\"kind\":\(Render.json(x.kind.name)),\"message\":\(Render.json(x.message)),\"cursor\":\(Render.json(x.cursor))}"
         }.joined(separator: ",") + "]"
     }
 }

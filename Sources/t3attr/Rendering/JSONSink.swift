@@ -32,7 +32,7 @@ final class JSONSink: ReportSink {
     func drop(_ d: Drop, in at: Attribution) throws(OutputError) {
         EventJSON.write(d.event, type: "drop", to: out) { o in
             o.ascii(",\"verdict\":"); o.jsonString(d.verdict.rawValue)
-            o.ascii(",\"reason\":"); o.jsonString(d.reason)
+            o.ascii(",\"reason\":"); o.jsonString(d.reason.rawValue)
             o.ascii(",\"trigger\":"); o.jsonString(d.trigger.rawValue)
             o.ascii(",\"burst_second\":")
             if let b = d.burstSecond { o.byte(0x22); o.rfc3339UTC(b * 1_000_000, fractionDigits: 0); o.byte(0x22) } else { o.ascii("null") }
@@ -47,7 +47,7 @@ final class JSONSink: ReportSink {
         s += ",\"second_epoch\":\(b.second),\"count\":\(b.count)"
         s += ",\"users\":[" + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
         s += ",\"classes\":\(Counts.json(b.classes))"
-        s += ",\"verdict\":\(Render.json(b.verdict.rawValue)),\"reason\":\(Render.json(b.reason))"
+        s += ",\"verdict\":\(Render.json(b.verdict.rawValue)),\"reason\":\(Render.json(b.reason.rawValue))"
         s += ",\"evidence\":" + EventJSON.evidence(at.evidence(b.evidence)) + "}"
         out.line(s)
         try out.check()
@@ -88,9 +88,9 @@ final class JSONSink: ReportSink {
         s += ",\"entries_skipped\":\(r.stats.entriesSkipped)"
         s += ",\"skipped_files\":" + EventJSON.skippedFilesJSON(r.stats.skippedFiles)
         s += ",\"events\":\(sum.total)"
-        s += ",\"by_kind\":\(Counts.json(sum.byKind))"
-        s += ",\"by_class\":\(Counts.json(sum.byClass))"
-        s += ",\"by_side\":\(Counts.json(sum.bySide))"
+        s += ",\"by_kind\":\(Counts.json(Counts.byKind(sum)))"
+        s += ",\"by_class\":\(Counts.json(Counts.byClass(sum)))"
+        s += ",\"by_side\":\(Counts.json(Counts.bySide(sum)))"
         s += ",\"notes\":[" + Wording.notes(r.notes).map { Render.json($0) }.joined(separator: ",") + "]"
         return s + "}"
     }

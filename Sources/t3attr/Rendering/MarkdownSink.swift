@@ -77,7 +77,7 @@ final class MarkdownSink: ReportSink {
         }
         let ev = d.event
         let first = at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" } ?? "-"
-        out.line("| \(time(ev.realtime)) | \(Self.cell(TableSink.userText(ev))) | \(ev.kind) | \(ev.className ?? "-") | **\(d.verdict.rawValue)** | \(d.reason) | \(first) |")
+        out.line("| \(time(ev.realtime)) | \(Self.cell(TableSink.userText(ev))) | \(ev.kind.rawValue) | \(ev.className?.name ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(first) |")
         try out.check()
     }
 
@@ -90,7 +90,7 @@ final class MarkdownSink: ReportSink {
             out.line("| second | teardowns | verdict | reason | classes | users |")
             out.line("|---|---:|---|---|---|---|")
         }
-        out.line("| \(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason) | \(Counts.text(b.classes)) | \(b.users.isEmpty ? "-" : Self.cell(b.users.joined(separator: ", "))) |")
+        out.line("| \(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason.rawValue) | \(Counts.text(b.classes)) | \(b.users.isEmpty ? "-" : Self.cell(b.users.joined(separator: ", "))) |")
         try out.check()
     }
 
@@ -112,7 +112,7 @@ final class MarkdownSink: ReportSink {
                 out.line("### \(Self.cell(u))")
                 out.line("")
                 for e in byUser[u]! {
-                    out.line("- \(time(e.realtime)) `\(e.kind)` \(Self.shortMessage(e.messageText))")
+                    out.line("- \(time(e.realtime)) `\(e.kind.rawValue)` \(Self.shortMessage(e.messageText))")
                 }
                 out.line("")
             }

@@ -67,9 +67,9 @@ final class TableSink: ReportSink {
         if !ev.userCandidates.isEmpty { o.cell(ev.userCandidates.joined(separator: "|").utf8) }
         else if let u = ev.user { o.cell(u.utf8) } else if let p = ev.port { o.ascii("port:"); o.int(p) } else { o.byte(0x2D) }
         o.pad(from: start, to: 37)
-        o.write(ev.kind)
+        o.write(ev.kind.rawValue)
         o.pad(from: start, to: 57)
-        if let c = ev.className { o.write(c) } else { o.byte(0x2D) }
+        if let c = ev.className { o.write(c.name) } else { o.byte(0x2D) }
         o.pad(from: start, to: 75)
         if ev.className != nil {
             if style.color {
@@ -101,7 +101,7 @@ final class TableSink: ReportSink {
 
     func evidenceLines(_ e: [Evidence]) {
         for x in e {
-            out.line("      <- \(time(x.realtime)) \(Render.cell(x.unit ?? "-")) \(Render.cell(x.kind)): \(Render.cell(x.message))"
+            out.line("      <- \(time(x.realtime)) \(Render.cell(x.unit ?? "-")) \(x.kind.name): \(Render.cell(x.message))"
                 + (x.cursor.isEmpty ? "" : "  [cursor \(Render.cell(x.cursor))]"))
         }
     }
@@ -113,8 +113,8 @@ final class TableSink: ReportSink {
         if run.follow {
             let evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
             out.line(Render.column(time(ev.realtime), 24) + (ev.host.map { Render.column(Render.cell($0), 12) } ?? "")
-                + Render.column(Self.userText(ev), 10) + Render.column(ev.kind, 11) + Render.column(ev.className ?? "-", 17)
-                + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason, 21) + evText)
+                + Render.column(Self.userText(ev), 10) + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
+                + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
             try out.check()
             return
         }
@@ -133,8 +133,8 @@ final class TableSink: ReportSink {
             evText = "burst of \(at.bursts.first { $0.second == second }?.count ?? 0) at \(time(second * 1_000_000, digits: 0))"
         }
         out.line(Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
-            + Render.column(ev.kind, 11) + Render.column(ev.className ?? "-", 17)
-            + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason, 21) + evText)
+            + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
+            + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
         if style.verbose { evidenceLines(evidence) }
         try out.check()
     }
@@ -148,7 +148,7 @@ final class TableSink: ReportSink {
         defer { burstsSeen += 1 }
         if run.follow {
             out.line(Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
-                + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason, 15)
+                + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
                 + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
             try out.check()
             return
@@ -161,7 +161,7 @@ final class TableSink: ReportSink {
         }
         out.line((fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21)
             + Render.column(String(b.count), 6)
-            + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason, 15)
+            + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
             + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
         if style.verbose { evidenceLines(at.evidence(b.evidence)) }
         try out.check()
@@ -172,7 +172,7 @@ final class TableSink: ReportSink {
             serveUser = user
             out.line("== \(Render.cell(user)): \(userEvents) event\(userEvents == 1 ? "" : "s")")
         }
-        out.line("  " + Render.column(time(e.realtime), 24) + Render.column(e.kind, 23) + Render.cell(e.message))
+        out.line("  " + Render.column(time(e.realtime), 24) + Render.column(e.kind.rawValue, 23) + Render.cell(e.message))
         try out.check()
     }
 
@@ -183,9 +183,9 @@ final class TableSink: ReportSink {
             if sum.total == 0 {
                 out.line("-- No dispatch events in \(Wording.window(run.window, local: style.local)).")
             } else {
-                out.line("-- \(sum.total) event\(sum.total == 1 ? "" : "s"): \(Counts.text(sum.byKind))")
-                if !sum.byClass.isEmpty { out.line("-- by class: \(Counts.text(sum.byClass))") }
-                if !sum.bySide.isEmpty { out.line("-- by side: \(Counts.text(sum.bySide))") }
+                out.line("-- \(sum.total) event\(sum.total == 1 ? "" : "s"): \(Counts.text(Counts.byKind(sum)))")
+                if !sum.byClass.isEmpty { out.line("-- by class: \(Counts.text(Counts.byClass(sum)))") }
+                if !sum.bySide.isEmpty { out.line("-- by side: \(Counts.text(Counts.bySide(sum)))") }
             }
         case .report(let report):
             let at = report.attribution
