@@ -609,24 +609,12 @@ public struct Attribution: Sendable {
 
     public var counts: [Verdict: Int] { Self.counts(drops) }
 
-    static func counts(_ drops: [Drop]) -> [Verdict: Int] {
+    public static func counts(_ drops: [Drop]) -> [Verdict: Int] {
         var c: [Verdict: Int] = [:]
         for d in drops { c[d.verdict, default: 0] += 1 }
         return c
     }
 
-    /// "12 drops: 3 client, 8 edge, 1 serve; infra segments implicated: edge, serve".
-    public var answer: String { Self.answer(drops) }
-
-    /// The answer for one host of a fleet.
-    public func answer(host: String) -> String { Self.answer(drops.filter { ($0.event.host ?? "") == host }) }
-
-    static func answer(_ drops: [Drop]) -> String {
-        if drops.isEmpty { return "No drops." }
-        let c = counts(drops)
-        let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
-        let infra = Verdict.allCases.filter { $0.isInfra && c[$0] != nil }.map(\.rawValue)
-        return "\(drops.count) drop\(drops.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
-            + "; infra segments implicated: \(infra.isEmpty ? "none" : infra.joined(separator: ", "))"
-    }
+    /// The drops of one host of a fleet.
+    public func drops(host: String) -> [Drop] { drops.filter { ($0.event.host ?? "") == host } }
 }

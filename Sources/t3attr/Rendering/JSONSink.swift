@@ -100,10 +100,10 @@ final class JSONSink: ReportSink {
         var s = summaryHead(units: report.units, stats: report.stats)
         s += ",\"entries_read\":\(report.stats.entriesRead),\"entries_skipped\":\(report.stats.entriesSkipped)"
         s += ",\"skipped_files\":" + EventJSON.skippedFilesJSON(report.stats.skippedFiles)
-        s += ",\"answer\":\(Render.json(at.answer))"
+        s += ",\"answer\":\(Render.json(Wording.answer(at)))"
         let hosts = at.hosts
         if hosts.count > 1 {
-            s += ",\"by_host\":{" + hosts.map { "\(Render.json($0)):\(Render.json(at.answer(host: $0)))" }.joined(separator: ",") + "}"
+            s += ",\"by_host\":{" + hosts.map { "\(Render.json($0)):\(Render.json(Wording.answer(at, host: $0)))" }.joined(separator: ",") + "}"
         }
         s += ",\"drops\":\(at.drops.count),\"bursts\":\(at.bursts.count)"
         var counts: [String: Int] = [:]

@@ -54,7 +54,7 @@ final class TableSink: ReportSink {
                 return
             }
             out.line("-- t3attr \(run.command.rawValue): \(window) (\(zone)); units: \(units)")
-            if run.command == .report, let at = run.report?.attribution { out.line(at.answer) }
+            if run.command == .report, let at = run.report?.attribution { out.line(Wording.answer(at)) }
         }
         try out.check()
     }
@@ -122,7 +122,7 @@ final class TableSink: ReportSink {
         let host = ev.host ?? ""
         if hosts.count > 1, currentHost != host {
             currentHost = host
-            out.line("== host \(host.isEmpty ? "(unknown)" : Render.cell(host)): \(at.answer(host: host))")
+            out.line("== host \(host.isEmpty ? "(unknown)" : Render.cell(host)): \(Wording.answer(at, host: host))")
             columnHeader()
         } else if dropsSeen == 0 && hosts.count <= 1 {
             columnHeader()

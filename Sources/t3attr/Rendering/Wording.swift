@@ -29,6 +29,21 @@ enum Wording {
         return n.mapEmpty ? "no port-to-user map (\(problems)); users show as port:<n>" : problems
     }
 
+    /// The answer: "12 drops: 3 client, 8 edge, 1 serve; infra segments implicated: edge, serve".
+    static func answer(_ drops: [Drop]) -> String {
+        if drops.isEmpty { return "No drops." }
+        let c = Attribution.counts(drops)
+        let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
+        let infra = Verdict.allCases.filter { $0.isInfra && c[$0] != nil }.map(\.rawValue)
+        return "\(drops.count) drop\(drops.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
+            + "; infra segments implicated: \(infra.isEmpty ? "none" : infra.joined(separator: ", "))"
+    }
+
+    static func answer(_ at: Attribution) -> String { answer(at.drops) }
+
+    /// The answer for one host of a fleet.
+    static func answer(_ at: Attribution, host: String) -> String { answer(at.drops(host: host)) }
+
     /// `2026-06-10T21:00:00.000000Z .. (end of journal)`.
     static func window(_ w: TimeWindow, local: Bool) -> String {
         let s = w.since.map { Render.rfc3339($0, local: local) } ?? "(start of journal)"
