@@ -727,7 +727,7 @@ public enum LibSystemd {
         var line = [CChar](repeating: 0, count: 4096)
         var file = "libsystemd"
         while fgets(&line, Int32(line.count), f) != nil {
-            let l = String(cString: line)
+            let l = String(decoding: line.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             if l.contains("/libsystemd.so"), let slash = l.firstIndex(of: "/") {
                 let path = l[slash...].trimmingCharacters(in: .whitespacesAndNewlines)
                 file = path.split(separator: "/").last.map(String.init) ?? file
