@@ -4,7 +4,7 @@ import Classifiers
 
 extension T3Attr {
     struct Bursts: ParsableCommand, FormatDeclaring {
-        static let acceptedFormats: [OutputFormat] = [.table, .json, .jsonPretty]
+        static let acceptedFormats = OutputFormat.everywhere
 
         static let configuration = CommandConfiguration(
             abstract: "Every second with at least N downstream teardowns, with the burst's verdict.",

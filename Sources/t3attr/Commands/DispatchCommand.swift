@@ -5,7 +5,7 @@ import Foundation
 
 extension T3Attr {
     struct Dispatch: ParsableCommand, FormatDeclaring {
-        static let acceptedFormats: [OutputFormat] = [.table, .json, .jsonPretty]
+        static let acceptedFormats = OutputFormat.everywhere
 
         static let configuration = CommandConfiguration(
             abstract: "List t3-dispatch's drop events: proxy errors, WebSocket closes, restarts, pairing failures.",

@@ -4,7 +4,7 @@ import Classifiers
 
 extension T3Attr {
     struct Report: ParsableCommand, FormatDeclaring {
-        static let acceptedFormats: [OutputFormat] = [.table, .json, .jsonPretty, .markdown]
+        static let acceptedFormats = OutputFormat.everywhere + [.markdown]
 
         static let configuration = CommandConfiguration(
             abstract: "One verdict per drop, with the evidence: client, edge, devvm, serve, dispatch or unknown.",

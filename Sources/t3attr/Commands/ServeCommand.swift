@@ -4,7 +4,7 @@ import Classifiers
 
 extension T3Attr {
     struct Serve: ParsableCommand, FormatDeclaring {
-        static let acceptedFormats: [OutputFormat] = [.table, .json, .jsonPretty]
+        static let acceptedFormats = OutputFormat.everywhere
 
         static let configuration = CommandConfiguration(
             abstract: "Per user, the serve side: starvation markers, restarts (planned, crash, watchdog), OOM kills, probe failures.",

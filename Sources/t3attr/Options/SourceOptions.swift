@@ -99,14 +99,6 @@ struct MapOptions: ParsableArguments {
     }
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
-    case table, json
-    /// One pretty-printed JSON document instead of NDJSON.
-    case jsonPretty = "json-pretty"
-    /// A ticket-ready summary (report).
-    case markdown
-}
-
 struct OutputOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Output format: table (for people), json (NDJSON, for tools), json-pretty (one JSON document), markdown (a ticket, report only).")
     var output: OutputFormat = .table

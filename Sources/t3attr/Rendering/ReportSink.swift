@@ -1,4 +1,5 @@
 import Analysis
+import ArgumentParser
 import Classifiers
 
 /// Where results meet output: the commands (and follow mode) call a sink's
@@ -63,6 +64,20 @@ struct RenderStyle: Sendable {
     var local = false
     var color = false
     var verbose = false
+}
+
+/// `-o FORMAT`. A new format is a case here (in `everywhere` when every
+/// command prints it), a sink, and a line in `makeSink`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, json
+    /// One pretty-printed JSON document instead of NDJSON.
+    case jsonPretty = "json-pretty"
+    /// A ticket-ready summary (report).
+    case markdown
+
+    /// The formats every command prints; a command declares what it accepts
+    /// (`FormatDeclaring.acceptedFormats`) from these and its own.
+    static let everywhere: [OutputFormat] = [.table, .json, .jsonPretty]
 }
 
 /// The sink for a format (json-pretty gathers the NDJSON sink's objects).
