@@ -161,6 +161,7 @@ public final class ImportedJournal {
                 let n = write(input, p.baseAddress! + off, p.count - off)
                 if n < 0 {
                     if errno == EINTR { continue }
+                    ImportCleanup.shared.haltIfTerminating()
                     stopReason = "systemd-journal-remote stopped reading: \(String(cString: strerror(errno)))"
                     return
                 }
@@ -183,6 +184,7 @@ public final class ImportedJournal {
         defer { feedLock.unlock() }
         guard !finished else { return }
         finished = true
+        ImportCleanup.shared.haltIfTerminating()
         if stopReason == nil {
             let tail = converter.finish()
             if !tail.isEmpty { writeOut(tail) }
@@ -361,6 +363,8 @@ final class ImportCleanup: @unchecked Sendable {
     private let lock = NSLock()
     private var dirs: [String: pid_t] = [:]
     private var installed = false
+    /// Set once a signal is ending the process.
+    private var terminating = false
     /// The pipe the handler writes to: created before any handler is installed.
     static let wake: (read: Int32, write: Int32) = {
         var fds: [Int32] = [-1, -1]
@@ -408,8 +412,18 @@ final class ImportCleanup: @unchecked Sendable {
         }
     }
 
+    /// A signal is ending the process (and ended journal-remote): the caller
+    /// waits for it instead of reporting a broken import.
+    func haltIfTerminating() {
+        guard lock.withLock({ terminating }) else { return }
+        while true { pause() }
+    }
+
     func removeAll() {
-        let all = lock.withLock { dirs }
+        let all = lock.withLock { () -> [String: pid_t] in
+            terminating = true
+            return dirs
+        }
         for (dir, pid) in all {
             if pid > 0 {
                 kill(pid, SIGKILL)
