@@ -163,12 +163,12 @@ final class ExportConverter {
             guard let nl = nextNewline() else {
                 // A line still arriving: it must start like a field, and stay within the limits.
                 let have = buffer.count - pos
-                if indexOf(UInt8(ascii: "="), in: pos..<(pos + min(have, Self.fieldNameMax + 1))) == nil {
-                    if have > Self.fieldNameMax {
-                        stop("not Journal Export Format: a line starts with more than \(Self.fieldNameMax) bytes that are not a field name")
+                if let eq = indexOf(UInt8(ascii: "="), in: pos..<(pos + min(have, Self.fieldNameMax + 1))) {
+                    if buffer.count - eq - 1 > Self.dataSizeMax {
+                        stop("a field is larger than \(Self.dataSizeMax >> 20) MiB (journald's limit)")
                     }
-                } else if have > Self.dataSizeMax + Self.fieldNameMax + 1 {
-                    stop("a field is larger than \(Self.dataSizeMax >> 20) MiB (journald's limit)")
+                } else if have > Self.fieldNameMax {
+                    stop("not Journal Export Format: a line starts with more than \(Self.fieldNameMax) bytes that are not a field name")
                 }
                 return
             }
@@ -178,6 +178,15 @@ final class ExportConverter {
                 continue
             }
             if let eq = indexOf(UInt8(ascii: "="), in: pos..<nl) {
+                // The same limits as for a line still arriving, whatever the cuts.
+                guard eq - pos <= Self.fieldNameMax else {
+                    stop("not Journal Export Format: a line starts with more than \(Self.fieldNameMax) bytes that are not a field name")
+                    return
+                }
+                guard nl - eq - 1 <= Self.dataSizeMax else {
+                    stop("a field is larger than \(Self.dataSizeMax >> 20) MiB (journald's limit)")
+                    return
+                }
                 addField(name: pos..<eq, value: (eq + 1)..<nl)
                 pos = nl + 1
                 continue

@@ -107,7 +107,9 @@ public enum Fixtures {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
             throw Missing(description: "cannot run \(exe): \(String(cString: strerror(r)))")
         }
-        // Feed stdin and drain stdout and stderr together.
+        // Feed stdin and drain stdout and stderr together. A child that dies
+        // before reading all its input is a failed test, not a killed test run.
+        signal(SIGPIPE, SIG_IGN)
         let input = [UInt8](stdin ?? Data())
         var written = 0
         var inFD: Int32 = inPipe[1]
