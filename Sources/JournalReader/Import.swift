@@ -350,7 +350,8 @@ func cloexecPipe(_ fds: inout [Int32]) -> Bool {
 }
 
 /// Removes the temporary import directories when a signal ends the process
-/// (SIGINT, SIGTERM, SIGHUP; normal exits remove them through `remove()`).
+/// (SIGINT, SIGTERM, SIGHUP) and at exit (normal ends also remove them
+/// through `remove()`).
 /// The handler only writes the signal's number to a pipe; a thread reads it,
 /// ends journal-remote, removes the directories and ends the process by the
 /// same signal. SIGPIPE is ignored while importing: a write to a reader
@@ -383,6 +384,8 @@ final class ImportCleanup: @unchecked Sendable {
         }
         guard first else { return }
         _ = wake
+        // Also at exit: an import that failed after its gateway session was kept alive.
+        atexit { ImportCleanup.shared.removeAll() }
         signal(SIGPIPE, SIG_IGN)
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             var old = sigaction()

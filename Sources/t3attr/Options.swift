@@ -50,7 +50,10 @@ struct SourceOptions: ParsableArguments {
     /// Opens the journal the options name (streams are imported first).
     /// `follow`: a gateway is followed (`/entries?follow`) instead of read to its end.
     func openJournal(follow: Bool = false) throws -> Journal {
-        let j = try Journal(source: try journalSource(follow: follow))
+        let source = try journalSource(follow: follow)
+        // SIGINT/SIGTERM while a followed gateway was awaited: the documented end, status 0.
+        if follow && Follow.stopped { throw ExitCode.success }
+        let j = try Journal(source: source)
         for p in Imports.shared.partial { j.noteSkipped(p) }
         for s in Imports.shared.skippedEntries { j.noteSkipped(entries: s) }
         return j
