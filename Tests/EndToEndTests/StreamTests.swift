@@ -497,7 +497,7 @@ struct ImportTests {
         let fifo = dir + "/stream"
         #expect(mkfifo(fifo, 0o600) == 0)
         let p = try Fixtures.background(Fixtures.binary, ["report", "--input", fifo] + extra + table)
-        let w = open(fifo, O_RDWR)  // does not wait for the reader
+        let w = open(fifo, O_RDWR | O_NONBLOCK)  // waits neither for the reader nor for it to read
         let (first, _) = try FollowTests.halves("sample-incident")
         _ = first.withUnsafeBytes { write(w, $0.baseAddress, $0.count) }
         var written = false
