@@ -246,11 +246,15 @@ struct FollowTests {
     }
 }
 
-/// The imported directory of a running t3attr (`/tmp/t3attr-import-<pid>-*`), if any.
-private func importDirectories(of pid: pid_t) -> [String] {
+/// The import directories of a t3attr (`/tmp/t3attr-import-<pid>-*`) made
+/// since it started (not a stale one of an earlier process with the same pid).
+private func importDirectories(of p: Fixtures.Background) -> [String] {
     let tmp = FileManager.default.temporaryDirectory.path
     let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
-    return names.filter { $0.hasPrefix("t3attr-import-\(pid)-") }.map { tmp + "/" + $0 }
+    return names.filter { $0.hasPrefix("t3attr-import-\(p.pid)-") }.map { tmp + "/" + $0 }.filter { dir in
+        let made = (try? FileManager.default.attributesOfItem(atPath: dir))?[.modificationDate] as? Date ?? .distantFuture
+        return made >= p.started.addingTimeInterval(-1)
+    }
 }
 
 /// Runs the built binary under timeout(1) with SIGKILL (the test runner may have SIGTERM blocked,
@@ -487,7 +491,7 @@ struct ImportTests {
         #expect(after > before)
         #expect(FollowTests.waitFor("\"type\":\"event\"", count: after, in: outPath) == after, "the events written later arrive")
         #expect(p.stop(SIGTERM) == 0, "SIGTERM ends it with 0")
-        #expect(importDirectories(of: p.pid).isEmpty)
+        #expect(importDirectories(of: p).isEmpty)
     }
 
     /// Starts `report --input FIFO` and feeds it half a stream; returns once
@@ -502,7 +506,7 @@ struct ImportTests {
         _ = first.withUnsafeBytes { write(w, $0.baseAddress, $0.count) }
         var written = false
         for _ in 0..<200 {
-            if let d = importDirectories(of: p.pid).first,
+            if let d = importDirectories(of: p).first,
                let size = (try? FileManager.default.attributesOfItem(atPath: d + "/input.journal"))?[.size] as? Int, size > 0 {
                 written = true
                 break
@@ -517,9 +521,9 @@ struct ImportTests {
     func aSignalDuringAnImportRemovesItsDirectory(sig: Int32) throws {
         let (p, w, _) = try Self.importUnderWay()
         defer { close(w) }
-        #expect(!importDirectories(of: p.pid).isEmpty)
+        #expect(!importDirectories(of: p).isEmpty)
         #expect(p.stop(sig) == 128 + sig, "ended by the signal")
-        #expect(importDirectories(of: p.pid).isEmpty, "no temporary directory left")
+        #expect(importDirectories(of: p).isEmpty, "no temporary directory left")
     }
 
     @Test func sigpipeDuringAnImportIsIgnoredAndTheImportCompletes() throws {
@@ -532,7 +536,7 @@ struct ImportTests {
         var status: Int32 = 0
         while waitpid(p.pid, &status, 0) < 0 && errno == EINTR {}
         #expect((status & 0x7f) == 0 && (status >> 8) & 0xff == 0, "status \(status)")
-        #expect(importDirectories(of: p.pid).isEmpty)
+        #expect(importDirectories(of: p).isEmpty)
     }
 
     @Test(arguments: [true, false])
@@ -542,10 +546,10 @@ struct ImportTests {
         let server = try scriptedServer(port: port, head: gatewayHead(body), then: "time.sleep(120)")
         defer { stop(server) }
         let p = try Fixtures.background(Fixtures.binary, ["dispatch", "-f", "--url", "http://127.0.0.1:\(port)"] + table)
-        for _ in 0..<100 where importDirectories(of: p.pid).isEmpty { usleep(50_000) }
+        for _ in 0..<100 where importDirectories(of: p).isEmpty { usleep(50_000) }
         usleep(entriesFirst ? 1_500_000 : 500_000)
-        #expect(!importDirectories(of: p.pid).isEmpty)
+        #expect(!importDirectories(of: p).isEmpty)
         #expect(p.stop(SIGTERM) == 0, "SIGTERM ends -f with 0")
-        #expect(importDirectories(of: p.pid).isEmpty)
+        #expect(importDirectories(of: p).isEmpty)
     }
 }
