@@ -13,6 +13,12 @@ def put(kind, data):
 
 for path in glob.glob(os.path.join(here, "..", "Tests", "Fixtures", "*.export")):
     data = open(path, "rb").read()
+    # stream: whole entries (export), and the same as journalctl -o json would give.
+    for entry in data.split(b"\n\n")[:40]:
+        if entry and b"\x00" not in entry:
+            put("stream", entry + b"\n\n")
+            fields = [l.split(b"=", 1) for l in entry.split(b"\n") if b"=" in l]
+            put("stream", b"{" + b",".join(b'"%s":"%s"' % (k, v.replace(b"\\", b"\\\\").replace(b'"', b'\\"')) for k, v in fields) + b"}\n")
     i = 0
     while i < len(data):
         nl = data.find(b"\n", i)
@@ -35,3 +41,7 @@ for t in ["-1h", "1h ago", "1 hour ago", "1h30m ago", "today", "yesterday", "now
           "2026-06-10T21:00:00Z", "2026-06-10T23:00:00+02:00", "Wed 2026-06-10 21:00", "2026-06-10 21:00 Europe/Berlin",
           "+3h", "5 min left", "26-06-10"]:
     put("timespec", t.encode())
+for s in [b"__REALTIME_TIMESTAMP=abc\nMESSAGE=x\n\n", b"MESSAGE\n\x03\x00\x00\x00\x00\x00\x00\x00a\nb\n\n",
+          b"_BOOT_ID=zz\nMESSAGE=x\n\n", b'{"A\\nB":"y","MESSAGE":[1,2,3]}\n', b"__CURSOR=s=1;i=2\nMESSAGE=x\n",
+          b"MESSAGE=" + b"x" * 100]:
+    put("stream", s)

@@ -168,6 +168,7 @@ struct AttributionRenderer {
             s += ",\"units\":[" + a.scan.units.map { Render.json($0) }.joined(separator: ",") + "]"
             s += ",\"entries_read\":\(a.scan.journal.entriesRead),\"entries_skipped\":\(a.scan.journal.skippedEntries)"
             s += ",\"skipped_files\":" + EventRenderer.skippedFilesJSON(a.scan.journal.skippedFiles)
+            s += ",\"skipped_entries\":" + EventRenderer.skippedEntriesJSON(a.scan.journal.skippedEntryGroups)
             s += ",\"answer\":\(Render.json(at.answer))"
             let hosts = at.hosts
             if hosts.count > 1 {

@@ -46,7 +46,6 @@ extension T3Attr {
                 var settings = try attribution.settings()
                 settings.burstMin = min ?? settings.burstMin
                 if follow {
-                    Imports.shared.follow = true
                     try Follow.attribution(source: source, units: units, maps: maps, settings: settings, window: window,
                                            renderer: Follow.renderer(out, term), burstsOnly: true)
                     return

@@ -68,9 +68,8 @@ extension T3Attr {
                 let files = try ParallelScan.files(for: source)
                 let n = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
                 if follow {
-                    Imports.shared.follow = true
                     Follow.installSignals()
-                    let scan = try Scan(source: source, unitPatterns: [units.dispatchUnit], window: window)
+                    let scan = try Scan(source: source, unitPatterns: [units.dispatchUnit], window: window, follow: true)
                     renderer.header(command: "dispatch --follow", window: scan.windowText(local: out.local), units: scan.units)
                     Follow.loop(scan.journal, entry: { entry in
                         var ev = classifier.classify(entry)
@@ -145,7 +144,9 @@ enum DispatchRows {
 /// handle gives (for files from one writer, which never overlap in time).
 enum ParallelScan {
     /// The files a source is made of, when it can be split per file.
+    /// Streams are read on one handle (their notes about skipped entries go with it).
     static func files(for source: SourceOptions) throws -> [String]? {
+        if source.isImport { return nil }
         switch try source.journalSource() {
         case .files(let f): return f.count > 1 ? f : nil
         case .directory(let d):

@@ -137,15 +137,20 @@ struct EventRenderer {
     func summary(_ sum: EventSummary, window: TimeWindow, scan: Scan, notes: [String]) {
         summary(sum, window: window, units: scan.units, windowText: scan.windowText(local: local),
                 entriesRead: scan.journal.entriesRead, skipped: scan.journal.skippedEntries,
-                skippedFiles: scan.journal.skippedFiles, notes: notes)
+                skippedFiles: scan.journal.skippedFiles, skippedEntries: scan.journal.skippedEntryGroups, notes: notes)
     }
 
     static func skippedFilesJSON(_ f: [SkippedFile]) -> String {
         "[" + f.map { "{\"path\":\(Render.json($0.path)),\"reason\":\(Render.json($0.reason))}" }.joined(separator: ",") + "]"
     }
 
+    /// Entries of a stream that were not imported: `[{"source", "reason", "count"}]`.
+    static func skippedEntriesJSON(_ e: [SkippedEntries]) -> String {
+        "[" + e.map { "{\"source\":\(Render.json($0.source)),\"reason\":\(Render.json($0.reason)),\"count\":\($0.count)}" }.joined(separator: ",") + "]"
+    }
+
     func summary(_ sum: EventSummary, window: TimeWindow, units: [String], windowText: String,
-                 entriesRead: Int, skipped: Int, skippedFiles: [SkippedFile], notes: [String]) {
+                 entriesRead: Int, skipped: Int, skippedFiles: [SkippedFile], skippedEntries: [SkippedEntries] = [], notes: [String]) {
         switch format {
         case .table, .markdown:
             if sum.total == 0 {
@@ -164,6 +169,7 @@ struct EventRenderer {
             s += ",\"entries_read\":\(entriesRead)"
             s += ",\"entries_skipped\":\(skipped)"
             s += ",\"skipped_files\":" + Self.skippedFilesJSON(skippedFiles)
+            s += ",\"skipped_entries\":" + Self.skippedEntriesJSON(skippedEntries)
             s += ",\"events\":\(sum.total)"
             s += ",\"by_kind\":\(EventSummary.json(sum.byKind))"
             s += ",\"by_class\":\(EventSummary.json(sum.byClass))"

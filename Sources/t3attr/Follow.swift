@@ -68,7 +68,7 @@ enum Follow {
                             burstsOnly: Bool) throws {
         installSignals()
         let portMap = try PortMapLoader.load(maps)
-        let j = try source.openJournal()
+        let j = try source.openJournal(follow: true)
         let dispatchUnits = try j.expandUnits([units.dispatchUnit])
         let serveUnits = (try? j.expandUnits([units.serveUnit])) ?? []
         var m = MatchSet()

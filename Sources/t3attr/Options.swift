@@ -22,6 +22,11 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read from a systemd-journal-gatewayd (http://HOST:19531).", valueName: "url"))
     var url: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "With --url (without -f): stop reading after this many seconds and analyse what arrived (default: \(ImportedJournal.defaultGatewayDeadline)).",
+        valueName: "seconds"))
+    var urlTimeout = ImportedJournal.defaultGatewayDeadline
+
     // `.unconditional`: a value may begin with '-' ("--since -1h", as documented).
     @Option(name: [.customShort("S"), .long], parsing: .unconditional, help: ArgumentHelp(
         "Start of the window: journalctl syntax ('1h ago', '-30min', 'today', '2026-06-10 21:00:00', '@EPOCH'), a bare span ('1h' = 1h ago) or RFC 3339.",
@@ -41,26 +46,34 @@ struct SourceOptions: ParsableArguments {
         let chosen = [merge, directory != nil, !file.isEmpty, input != nil, url != nil].filter { $0 }.count
         if chosen > 1 { throw ValidationError("choose one of -m/--merge, -D/--directory, --file, --input and --url") }
         if host.contains(where: \.isEmpty) { throw ValidationError("--host must not be empty") }
+        if urlTimeout < 1 { throw ValidationError("--url-timeout must be at least 1 (seconds)") }
     }
 
     /// Opens the journal the options name (streams are imported first).
-    func openJournal() throws -> Journal {
-        let j = try Journal(source: try journalSource())
+    /// `follow`: a gateway is followed (`/entries?follow`) instead of read to its end.
+    func openJournal(follow: Bool = false) throws -> Journal {
+        let source = try journalSource(follow: follow)
+        // SIGINT/SIGTERM while a followed gateway was awaited: the documented end, status 0.
+        if follow && Follow.stopped { throw ExitCode.success }
+        let j = try Journal(source: source)
         j.honoursImportedCursors = isImport
         for p in Imports.shared.partial { j.noteSkipped(p) }
+        for s in Imports.shared.skippedEntries { j.noteSkipped(entries: s) }
         return j
     }
 
-    /// `--input`/`--url`: the journal is the one t3attr wrote from a stream.
+    /// `--input`/`--url`: a stream, imported into temporary journal files
+    /// first; only those files' `T3ATTR_CURSOR` fields are honoured.
     var isImport: Bool { input != nil || url != nil }
 
-    func journalSource() throws(JournalError) -> JournalSource {
-        if let input { return .files([try Imports.shared.get(input) { () throws(JournalError) in try ImportedJournal.fromFile(input) }.path]) }
+    func journalSource(follow: Bool = false) throws(JournalError) -> JournalSource {
+        if let input { return try Imports.shared.get(input) { () throws(JournalError) in try ImportedJournal.fromFile(input) }.source }
         if let url {
-            let follow = Imports.shared.follow
-            return .files([try Imports.shared.get(url) { () throws(JournalError) in
-                follow ? try ImportedJournal.followGateway(url) : try ImportedJournal.fromGateway(url)
-            }.path])
+            let deadline = urlTimeout
+            return try Imports.shared.get(url) { () throws(JournalError) in
+                follow ? try ImportedJournal.followGateway(url, stopRequested: { Follow.stopped })
+                    : try ImportedJournal.fromGateway(url, deadline: deadline)
+            }.source
         }
         if let directory { return .directory(directory) }
         if !file.isEmpty { return .files(try expandFileArguments(file)) }
@@ -158,8 +171,6 @@ final class Imports: @unchecked Sendable {
     static let shared = Imports()
     private var byName: [String: ImportedJournal] = [:]
     private var registered = false
-    /// Set by `-f`: a gateway is followed instead of read to its end.
-    var follow = false
 
     func get(_ name: String, _ make: () throws(JournalError) -> ImportedJournal) throws(JournalError) -> ImportedJournal {
         if let j = byName[name] { return j }
@@ -177,7 +188,10 @@ final class Imports: @unchecked Sendable {
         byName.compactMap { name, j in j.streamError.map { SkippedFile(path: name, reason: $0) } }
     }
 
+    /// Entries of the streams that were not imported, with why.
+    var skippedEntries: [SkippedEntries] { byName.values.flatMap(\.skippedEntries) }
+
     func removeAll() {
-        for j in byName.values { try? FileManager.default.removeItem(atPath: j.directory) }
+        for j in byName.values { j.remove() }
     }
 }

@@ -58,7 +58,6 @@ extension T3Attr {
                 let previous = try cursorFile.flatMap { try CursorState.load($0) }
                 if let p = previous { window.since = max(window.since ?? 0, p.resumeUsec) }
                 if follow {
-                    Imports.shared.follow = true
                     try Follow.attribution(source: source, units: units, maps: maps, settings: settings, window: window,
                                            renderer: Follow.renderer(out, term), burstsOnly: false)
                     return

@@ -10,8 +10,8 @@ struct Scan {
 
     /// Selects `unitPatterns` as `journalctl -u` does (a glob that matches
     /// nothing is an error) and seeks to the window.
-    init(source: SourceOptions, unitPatterns: [String], window: TimeWindow) throws {
-        let j = try source.openJournal()
+    init(source: SourceOptions, unitPatterns: [String], window: TimeWindow, follow: Bool = false) throws {
+        let j = try source.openJournal(follow: follow)
         let units = try j.expandUnits(unitPatterns)
         var matches = MatchSet()
         matches.addUnits(units)
@@ -55,8 +55,12 @@ struct Scan {
         var notes: [String] = []
         _ = journal.damagedFilesAfterReading()
         notes += SkippedFile.notes(journal.skippedFiles)
-        if journal.skippedEntries > 0 {
-            notes.append("\(journal.skippedEntries) unreadable journal entr\(journal.skippedEntries == 1 ? "y was" : "ies were") skipped")
+        for s in journal.skippedEntryGroups {
+            notes.append("skipped \(s.count) entr\(s.count == 1 ? "y" : "ies") of \(s.source): \(s.reason)")
+        }
+        let unreadable = journal.skippedEntries - journal.skippedEntryGroups.reduce(0) { $0 + $1.count }
+        if unreadable > 0 {
+            notes.append("\(unreadable) unreadable journal entr\(unreadable == 1 ? "y was" : "ies were") skipped")
         }
         if let err = journal.iterationError { notes.append(err) }
         return notes

@@ -245,3 +245,311 @@ struct FollowTests {
         #expect(p.stop(SIGTERM) == 0, "SIGTERM ends it with 0")
     }
 }
+
+/// The import directories of a t3attr (`/tmp/t3attr-import-<pid>-*`) made
+/// since it started (not a stale one of an earlier process with the same pid).
+private func importDirectories(of p: Fixtures.Background) -> [String] {
+    let tmp = FileManager.default.temporaryDirectory.path
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
+    return names.filter { $0.hasPrefix("t3attr-import-\(p.pid)-") }.map { tmp + "/" + $0 }.filter { dir in
+        let made = (try? FileManager.default.attributesOfItem(atPath: dir))?[.modificationDate] as? Date ?? .distantFuture
+        return made >= p.started.addingTimeInterval(-1)
+    }
+}
+
+/// Runs the built binary under timeout(1) with SIGKILL (the test runner may have SIGTERM blocked,
+/// and children inherit that): a hang is status 137, not a stuck test run.
+private func t3attrWithin(_ seconds: Int, _ args: [String], stdin: Data? = nil) throws -> Fixtures.Result {
+    try Fixtures.run("/usr/bin/timeout", ["-s", "KILL", String(seconds), Fixtures.binary] + args, stdin: stdin)
+}
+
+private func summary(_ r: Fixtures.Result) throws -> [String: Any] {
+    try Fixtures.ndjson(r.stdout).last { $0["type"] as? String == "summary" } ?? [:]
+}
+
+private func exportText(_ name: String) throws -> String {
+    String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export"))), as: UTF8.self)
+}
+
+/// A Python server on `port` that answers the first real request with
+/// `head` (bytes, from a file) and then runs `then` (Python statements with
+/// the connection `c`); the readiness probe's empty connection is skipped.
+private func scriptedServer(port: Int, head: Data, then: String) throws -> Fixtures.Background {
+    let dir = try Fixtures.tempDir()
+    try head.write(to: URL(fileURLWithPath: dir + "/head"))
+    let script = dir + "/server.py"
+    try Data("""
+        import socket, sys, time
+        head = open(sys.argv[1], 'rb').read()
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(('127.0.0.1', int(sys.argv[2]))); s.listen(5)
+        while True:
+            c, _ = s.accept()
+            if c.recv(65536):
+                break
+            c.close()
+        c.sendall(head)
+        \(then)
+        """.utf8).write(to: URL(fileURLWithPath: script))
+    let p = try Fixtures.background("/usr/bin/python3", [script, dir + "/head", String(port)])
+    waitForPort(port)
+    return p
+}
+
+private func gatewayHead(_ body: Data) -> Data {
+    Data("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.fdo.journal\r\nConnection: close\r\n\r\n".utf8) + body
+}
+
+@Suite("stream imports keep every entry, stay bounded and clean up (issue 10)")
+struct ImportTests {
+    /// `n` t3-dispatch `ws close` entries, each with six unique extra fields,
+    /// so that journal-remote's data hash table fills (and it rotates) every ~25,000.
+    static func rotatingStream(entries n: Int) -> Data {
+        var s = ""
+        s.reserveCapacity(n * 420)
+        let t0: UInt64 = 1_781_121_600_000_000
+        for i in 0..<n {
+            s += "__REALTIME_TIMESTAMP=\(t0 + UInt64(i) * 1000)\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n"
+            s += "_TRANSPORT=stdout\n_UID=1000\n_PID=812\n_SYSTEMD_UNIT=t3-dispatch.service\nSYSLOG_IDENTIFIER=t3-dispatch\n"
+            s += "MESSAGE=2026/06/10 20:00:00 ws close user=u\(i % 50) ip=203.0.113.7 dur_ms=\(i) cause=downstream_closed\n"
+            for j in 0..<6 { s += "X\(j)=\(i)-\(j)\n" }
+            s += "\n"
+        }
+        return Data(s.utf8)
+    }
+
+    @Test func aStreamThatRotatesTwiceIsReadWhole() throws {
+        let n = 60_000
+        let dir = try Fixtures.tempDir("t3attr-rotate")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let stream = dir + "/big.export"
+        try Self.rotatingStream(entries: n).write(to: URL(fileURLWithPath: stream))
+        // The same export imported straight into files: journal-remote rotates at least twice.
+        let files = dir + "/files"
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        let direct = try Fixtures.run(Fixtures.journalRemote, ["--split-mode=none", "--output=" + files + "/direct.journal", stream])
+        #expect(direct.status == 0)
+        let journals = try FileManager.default.contentsOfDirectory(atPath: files).filter { $0.hasSuffix(".journal") }
+        #expect(journals.count >= 3, "journal-remote rotated twice: \(journals)")
+        let args = ["dispatch", "--user", "u0", "-o", "json"] + table
+        let fromFiles = try summary(try Fixtures.t3attr(args + ["-D", files]))
+        let piped = try Fixtures.t3attr(args + ["--input", stream])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        let fromStream = try summary(piped)
+        #expect(fromFiles["entries_read"] as? Int == n)
+        #expect(fromStream["entries_read"] as? Int == n, "every entry of the stream is read")
+        #expect((fromStream["skipped_entries"] as? [Any])?.isEmpty == true, "journal-remote wrote every entry fed: \(piped.stderr)")
+        #expect(fromStream["events"] as? Int == fromFiles["events"] as? Int)
+        #expect(fromStream["events"] as? Int == n / 50)
+    }
+
+    @Test func badEntriesAreSkippedNamedAndTheRestKept() throws {
+        let text = try exportText("sample-incident")
+        var entries = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        let base = "_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_SYSTEMD_UNIT=t3-dispatch.service\n_TRANSPORT=stdout\nMESSAGE=x"
+        let bad = [
+            "__REALTIME_TIMESTAMP=abc\n" + base,
+            "__REALTIME_TIMESTAMP=1781121600000001\n" + base + "\n" + (0..<1100).map { "F\($0)=v" }.joined(separator: "\n"),
+            "__REALTIME_TIMESTAMP=1781121600000002\n_BOOT_ID=zz\nMESSAGE=x",
+            "__REALTIME_TIMESTAMP=1781121600000003\n" + base + "\nlower case=1",
+        ]
+        entries.insert(contentsOf: bad, at: 5)
+        let stream = Data((entries.joined(separator: "\n\n") + "\n\n").utf8)
+        let path = try Fixtures.journal("sample-incident")
+        let file = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        let r = try Fixtures.t3attr(["report", "--input", "-", "-o", "json"] + table, stdin: stream)
+        #expect(r.status == 0, "\(r.stderr)")
+        let drops = { (s: String) in try Fixtures.ndjson(s).filter { $0["type"] as? String == "drop" }.count }
+        #expect(try drops(r.stdout) == drops(file.stdout), "the entries after the bad ones are kept")
+        #expect(try drops(r.stdout) == 17)
+        let skipped = (try summary(r)["skipped_entries"] as? [[String: Any]]) ?? []
+        let reasons = skipped.compactMap { $0["reason"] as? String }
+        #expect(skipped.count == 4, "\(skipped)")
+        #expect(skipped.allSatisfy { $0["count"] as? Int == 1 && $0["source"] as? String == "standard input" })
+        for word in ["__REALTIME_TIMESTAMP", "1024 fields", "_BOOT_ID", "field name"] {
+            #expect(reasons.contains { $0.contains(word) }, "\(word) in \(reasons)")
+            #expect(r.stderr.contains(word), "named on stderr: \(word)")
+        }
+        #expect(try summary(r)["entries_skipped"] as? Int == 4)
+        let strict = try Fixtures.t3attr(["report", "--input", "-", "--strict"] + table, stdin: stream)
+        #expect(strict.status == 65, "\(strict.stderr)")
+    }
+
+    @Test func badJSONLinesAreSkippedAndNamed() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let json = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", "json", "--no-pager"])
+        var lines = json.stdout.split(separator: "\n").map(String.init)
+        lines.insert(#"{"__REALTIME_TIMESTAMP":"1781121600000001","MESSAGE":"x","A\nB":"y"}"#, at: 3)
+        lines.insert(#"{"__REALTIME_TIMESTAMP":"1781121600000001","MESSAGE":"#, at: 6)
+        let r = try Fixtures.t3attr(["report", "--input", "-", "-o", "json"] + table, stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let file = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count
+                == Fixtures.ndjson(file.stdout).filter { $0["type"] as? String == "drop" }.count)
+        let reasons = ((try summary(r)["skipped_entries"] as? [[String: Any]]) ?? []).compactMap { $0["reason"] as? String }
+        #expect(reasons.contains { $0.contains("field name") } && reasons.contains { $0.contains("JSON") }, "\(reasons)")
+    }
+
+    @Test func anEntryWith20000FieldsDoesNotHang() throws {
+        var text = try exportText("sample-incident")
+        text += "\n__REALTIME_TIMESTAMP=1781121600000001\n_SYSTEMD_UNIT=x.service\nMESSAGE=wide\n"
+            + (0..<20_000).map { "F\($0)=v" }.joined(separator: "\n") + "\n\n"
+        let r = try t3attrWithin(60, ["report", "--input", "-", "-o", "json"] + table, stdin: Data(text.utf8))
+        #expect(r.status == 0, "status \(r.status) (137: it hung): \(r.stderr)")
+        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 17)
+        #expect(r.stderr.contains("1024 fields"), "\(r.stderr)")
+    }
+
+    @Test func a128MiBLineIsReadInLinearTime() throws {
+        var stream = Data(try exportText("sample-incident").utf8)
+        stream += Data("__REALTIME_TIMESTAMP=1781121600000001\n_SYSTEMD_UNIT=x.service\nMESSAGE=".utf8)
+        stream += Data(repeating: UInt8(ascii: "x"), count: 128 << 20)  // and no newline: the stream ends inside it
+        let start = Date()
+        let r = try t3attrWithin(120, ["report", "--input", "-", "-o", "json"] + table, stdin: stream)
+        let took = Date().timeIntervalSince(start)
+        #expect(r.status == 0, "status \(r.status): \(r.stderr)")
+        #expect(took < 30, "took \(took) s")
+        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 17)
+        #expect(r.stderr.contains("cut off"), "\(r.stderr)")
+    }
+
+    @Test func devZeroIsAClearErrorNotAHang() throws {
+        let r = try t3attrWithin(30, ["report", "--input", "/dev/zero"] + table)
+        #expect(r.status == 66, "status \(r.status) (137: it never ended)")
+        #expect(r.stderr.contains("not Journal Export Format"), "\(r.stderr)")
+    }
+
+    @Test func aTricklingGatewayEndsAtTheDeadlineKeepingWhatWasRead() throws {
+        let text = try exportText("sample-incident")
+        let half = text.index(text.startIndex, offsetBy: text.count / 2)
+        let cut = text[half...].range(of: "\n\n")!.upperBound
+        let port = freePort()
+        let server = try scriptedServer(port: port, head: gatewayHead(Data(text[..<cut].utf8)), then: """
+            for b in open(sys.argv[1], 'rb').read()[:100]:
+                time.sleep(5); c.sendall(b'_')
+            """)
+        defer { stop(server) }
+        let start = Date()
+        let r = try t3attrWithin(60, ["report", "--url", "http://127.0.0.1:\(port)", "--url-timeout", "3", "-o", "json"] + table)
+        #expect(r.status == 0, "status \(r.status) (137: it never ended): \(r.stderr)")
+        #expect(Date().timeIntervalSince(start) < 20)
+        #expect(r.stderr.contains("--url-timeout"), "\(r.stderr)")
+        #expect(try Fixtures.ndjson(r.stdout).contains { $0["type"] as? String == "drop" }, "what arrived is analysed")
+        #expect(((try summary(r)["skipped_files"] as? [[String: Any]]) ?? []).count == 1)
+    }
+
+    @Test func redirectsAreNotFollowed() throws {
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal("sample-incident", in: dir)
+        let gwPort = freePort()
+        let gw = try background("/usr/bin/systemd-socket-activate",
+                                ["-l", "127.0.0.1:\(gwPort)", "/lib/systemd/systemd-journal-gatewayd", "-D", dir])
+        defer { stop(gw) }
+        waitForPort(gwPort)
+        let port = freePort()
+        let script = dir + "/redirect.py"
+        try Data("""
+            import http.server, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(302)
+                    self.send_header('Location', 'http://localhost:%s/entries' % sys.argv[2])
+                    self.end_headers()
+            http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
+            """.utf8).write(to: URL(fileURLWithPath: script))
+        let web = try background("/usr/bin/python3", [script, String(port), String(gwPort)])
+        defer { stop(web) }
+        waitForPort(port)
+        // The gateway itself answers.
+        #expect(try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(gwPort)"] + table).status == 0)
+        let r = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)"] + table)
+        #expect(r.status == 66, "\(r.stdout)")
+        #expect(r.stderr.contains("redirect"), "\(r.stderr)")
+    }
+
+    @Test func dispatchFollowsAGrowingGateway() throws {
+        let (first, second) = try FollowTests.halves("sample-incident")
+        let dir = try Fixtures.tempDir("t3attr-follow-gw")
+        _ = try Fixtures.journal(exportText: first, in: dir, fileName: "a.journal")
+        let port = freePort()
+        let gw = try background("/usr/bin/systemd-socket-activate",
+                                ["-l", "127.0.0.1:\(port)", "/lib/systemd/systemd-journal-gatewayd", "-D", dir])
+        defer { stop(gw) }
+        waitForPort(port)
+        let count = { () throws -> Int in
+            try Fixtures.ndjson(try Fixtures.t3attr(["dispatch", "-D", dir, "-o", "json"] + table).stdout)
+                .filter { $0["type"] as? String == "event" }.count
+        }
+        let before = try count()
+        let outPath = dir + "/out.json"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        let p = try Fixtures.background(Fixtures.binary, ["dispatch", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,
+                                        stdoutPath: outPath)
+        #expect(FollowTests.waitFor("\"type\":\"event\"", count: before, in: outPath) == before)
+        _ = try Fixtures.journal(exportText: second, in: dir, fileName: "b.journal")
+        let after = try count()
+        #expect(after > before)
+        #expect(FollowTests.waitFor("\"type\":\"event\"", count: after, in: outPath) == after, "the events written later arrive")
+        #expect(p.stop(SIGTERM) == 0, "SIGTERM ends it with 0")
+        #expect(importDirectories(of: p).isEmpty)
+    }
+
+    /// Starts `report --input FIFO` and feeds it half a stream; returns once
+    /// journal-remote has written its file (the import is under way).
+    static func importUnderWay(_ extra: [String] = []) throws -> (Fixtures.Background, Int32, String) {
+        let dir = try Fixtures.tempDir()
+        let fifo = dir + "/stream"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let p = try Fixtures.background(Fixtures.binary, ["report", "--input", fifo] + extra + table)
+        let w = open(fifo, O_RDWR | O_NONBLOCK)  // waits neither for the reader nor for it to read
+        let (first, _) = try FollowTests.halves("sample-incident")
+        _ = first.withUnsafeBytes { write(w, $0.baseAddress, $0.count) }
+        var written = false
+        for _ in 0..<200 {
+            if let d = importDirectories(of: p).first,
+               let size = (try? FileManager.default.attributesOfItem(atPath: d + "/input.journal"))?[.size] as? Int, size > 0 {
+                written = true
+                break
+            }
+            usleep(50_000)
+        }
+        #expect(written, "the import started")
+        return (p, w, dir)
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func aSignalDuringAnImportRemovesItsDirectory(sig: Int32) throws {
+        let (p, w, _) = try Self.importUnderWay()
+        defer { close(w) }
+        #expect(!importDirectories(of: p).isEmpty)
+        #expect(p.stop(sig) == 128 + sig, "ended by the signal")
+        #expect(importDirectories(of: p).isEmpty, "no temporary directory left")
+    }
+
+    @Test func sigpipeDuringAnImportIsIgnoredAndTheImportCompletes() throws {
+        let (p, w, _) = try Self.importUnderWay()
+        kill(p.pid, SIGPIPE)
+        usleep(200_000)
+        let (_, second) = try FollowTests.halves("sample-incident")
+        _ = second.withUnsafeBytes { write(w, $0.baseAddress, $0.count) }
+        close(w)
+        var status: Int32 = 0
+        while waitpid(p.pid, &status, 0) < 0 && errno == EINTR {}
+        #expect((status & 0x7f) == 0 && (status >> 8) & 0xff == 0, "status \(status)")
+        #expect(importDirectories(of: p).isEmpty)
+    }
+
+    @Test(arguments: [true, false])
+    func followEndsWithZeroOnSIGTERMWhileAGatewayStalls(entriesFirst: Bool) throws {
+        let body = entriesFirst ? try FollowTests.halves("sample-incident").0 : Data()
+        let port = freePort()
+        let server = try scriptedServer(port: port, head: gatewayHead(body), then: "time.sleep(120)")
+        defer { stop(server) }
+        let p = try Fixtures.background(Fixtures.binary, ["dispatch", "-f", "--url", "http://127.0.0.1:\(port)"] + table)
+        for _ in 0..<100 where importDirectories(of: p).isEmpty { usleep(50_000) }
+        usleep(entriesFirst ? 1_500_000 : 500_000)
+        #expect(!importDirectories(of: p).isEmpty)
+        #expect(p.stop(SIGTERM) == 0, "SIGTERM ends -f with 0")
+        #expect(importDirectories(of: p).isEmpty)
+    }
+}

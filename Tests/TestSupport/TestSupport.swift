@@ -107,7 +107,9 @@ public enum Fixtures {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
             throw Missing(description: "cannot run \(exe): \(String(cString: strerror(r)))")
         }
-        // Feed stdin and drain stdout and stderr together.
+        // Feed stdin and drain stdout and stderr together. A child that dies
+        // before reading all its input is a failed test, not a killed test run.
+        signal(SIGPIPE, SIG_IGN)
         let input = [UInt8](stdin ?? Data())
         var written = 0
         var inFD: Int32 = inPipe[1]
@@ -148,6 +150,8 @@ public enum Fixtures {
     /// with children spawned from other test threads.
     public struct Background: Sendable {
         public let pid: pid_t
+        /// When it was started.
+        public var started = Date()
 
         /// Sends `signal` and waits for the exit status.
         public func stop(_ signal: Int32 = SIGKILL) -> Int32 {
@@ -159,6 +163,7 @@ public enum Fixtures {
     }
 
     public static func background(_ exe: String, _ args: [String], stdoutPath: String? = nil) throws -> Background {
+        let started = Date()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -180,7 +185,7 @@ public enum Fixtures {
         var pid: pid_t = 0
         let r = posix_spawn(&pid, exe, &actions, &attr, argv, envp)
         guard r == 0 else { throw Missing(description: "cannot run \(exe): \(String(cString: strerror(r)))") }
-        return Background(pid: pid)
+        return Background(pid: pid, started: started)
     }
 
     /// Runs the built t3attr.
