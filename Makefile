@@ -57,12 +57,17 @@ fuzz: deps-build
 	bash fuzz/run.sh $(FUZZ_SECONDS)
 
 # The test suite under AddressSanitizer, then ThreadSanitizer (dispatch --jobs uses threads).
+# Each sanitizer stops at its first report with an exit code of its own (86, 87: no
+# t3attr status), and the tests fail on any sanitizer report on a child's stderr
+# (Tests/TestSupport: Sanitizer), so a race in a test that expects 66 is not a pass.
+# Leak checking is off: ArgumentParser's and Foundation's objects still live at exit() are not leaks.
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=0:exitcode=86:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+TSAN_ENV := TSAN_OPTIONS=exitcode=87:halt_on_error=1
 test-sanitize: deps-test
 	$(SWIFT) build --sanitize=address --scratch-path .build-asan
-	# Leak checking is off: ArgumentParser's and Foundation's objects still live at exit() are not leaks.
-	ASAN_OPTIONS=detect_leaks=0 T3ATTR_BIN=$(CURDIR)/.build-asan/debug/t3attr $(SWIFT) test --sanitize=address --scratch-path .build-asan
+	$(ASAN_ENV) T3ATTR_BIN=$(CURDIR)/.build-asan/debug/t3attr $(SWIFT) test --sanitize=address --scratch-path .build-asan
 	$(SWIFT) build --sanitize=thread --scratch-path .build-tsan
-	T3ATTR_BIN=$(CURDIR)/.build-tsan/debug/t3attr $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	$(TSAN_ENV) T3ATTR_BIN=$(CURDIR)/.build-tsan/debug/t3attr $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
 
 # Speed and memory against ../shared/bench's reference reader and the runbook recipes.
 bench: deps-test
