@@ -98,7 +98,7 @@ struct HostileInputTests {
         var args: [String]
         switch kind {
         case "zero":
-            FileManager.default.createFile(atPath: dir + "/z.journal", contents: Data())
+            _ = FileManager.default.createFile(atPath: dir + "/z.journal", contents: Data())
             args = ["--file", dir + "/z.journal"]
         case "passwd": args = ["--file", "/etc/passwd"]
         case "emptydir": args = ["-D", dir]

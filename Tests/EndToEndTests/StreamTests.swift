@@ -211,7 +211,7 @@ struct FollowTests {
         let dir = try Fixtures.tempDir("t3attr-follow")
         _ = try Fixtures.journal(exportText: first, in: dir, fileName: "a.journal")
         let outPath = dir + "/out.json"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         let p = try Fixtures.background(Fixtures.binary, command + ["-f", "-D", dir, "-o", "json"] + table, stdoutPath: outPath)
         let needle = command == ["report"] ? "\"type\":\"drop\"" : "\"type\":\"event\""
         let all = try Fixtures.t3attr(command + ["-D", dir, "-o", "json"] + table)
@@ -236,7 +236,7 @@ struct FollowTests {
         defer { stop(gw) }
         waitForPort(port)
         let outPath = dir + "/out.json"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         let p = try Fixtures.background(Fixtures.binary, ["report", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,
                                         stdoutPath: outPath)
         #expect(Self.waitFor("\"type\":\"drop\"", count: 10, in: outPath) == 10)
