@@ -15,7 +15,7 @@ TEST_PKGS := systemd-journal-remote systemd groff-base bsdutils util-linux pytho
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run test test-sanitize install deps-build deps-test sample fixtures-check clean bench fuzz
+.PHONY: all build release run test test-sanitize install deps-build deps-test sample fixtures-check clean bench fuzz mutate
 
 all: build
 
@@ -68,6 +68,12 @@ test-sanitize: deps-test
 	$(ASAN_ENV) T3ATTR_BIN=$(CURDIR)/.build-asan/debug/t3attr $(SWIFT) test --sanitize=address --scratch-path .build-asan
 	$(SWIFT) build --sanitize=thread --scratch-path .build-tsan
 	$(TSAN_ENV) T3ATTR_BIN=$(CURDIR)/.build-tsan/debug/t3attr $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+
+# Mutation check: each mutation in tools/mutate.py applied alone to a scratch copy of the
+# tree (MUTATE_DIR, default /tmp/t3attr-mutate, kept for incremental builds), its tests run;
+# fails if any survives or a pattern is no longer found. MUTATE_ARGS="-k stop_timeout" picks some.
+mutate: deps-test
+	python3 tools/mutate.py $(MUTATE_ARGS)
 
 # Speed and memory against ../shared/bench's reference reader and the runbook recipes.
 bench: deps-test

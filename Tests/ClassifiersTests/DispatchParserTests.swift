@@ -43,6 +43,8 @@ struct DispatchParserTests {
         ("dial tcp 127.0.0.1:3776: i/o timeout", .timeout, .upstream, 3776),
         ("read tcp 127.0.0.1:41234->127.0.0.1:3777: i/o timeout", .timeout, .upstream, 3777),
         ("tls: internal error", .other, .unknown, nil),
+        // Refused with no address still points at a serve: nothing downstream refuses.
+        ("connect: connection refused", .refused, .upstream, nil),
         ("read tcp [::1]:41234->[::1]:3773: read: connection reset by peer", .reset, .upstream, 3773),
     ])
     func proxyErrors(text: String, cls: ErrorClass, side: Side, port: Int?) {

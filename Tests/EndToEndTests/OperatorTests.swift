@@ -113,10 +113,33 @@ struct OperatorTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/stdin"), "no pager when stdout is not a terminal")
     }
 
+    /// A journal big enough for progress: 20,000 dispatch entries (progress is
+    /// considered every 8,192), read with `T3ATTR_PROGRESS_AFTER=0` so that
+    /// no wall-clock second has to pass.
+    static func bigJournal() throws -> String {
+        var text = ""
+        text.reserveCapacity(20_000 * 330)
+        let t0: UInt64 = 1_781_100_000_000_000
+        for k in 0..<20_000 {
+            let t = t0 + UInt64(k) * 100_000
+            text += "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - t0 + 1)\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n"
+            text += "_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_UID=1000\n_SYSTEMD_UNIT=t3-dispatch.service\nSYSLOG_IDENTIFIER=t3-dispatch\n"
+            text += "MESSAGE=2026/06/10 11:20:00 upstream alice healthy\n\n"
+        }
+        return try Fixtures.journal(exportText: Data(text.utf8))
+    }
+
     @Test func noProgressWhenStderrIsNotATerminal() throws {
-        let path = try Fixtures.journal("sample-incident")
-        let r = try Fixtures.t3attr(["report", "--file", path] + table)
-        #expect(!r.stderr.contains("entries read"))
+        let path = try Self.bigJournal()
+        let env = ["T3ATTR_PROGRESS_AFTER": "0", "TERM": "xterm"]
+        let r = try Fixtures.t3attr(["report", "--file", path] + table, env: env)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("No drops."))
+        #expect(!r.stderr.contains("entries read"), "progress on a pipe: \(r.stderr.prefix(300))")
+        // The same scan on a terminal does show progress: the check above can fail.
+        let base = "\(shellQuote(Fixtures.binary)) report --no-pager --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json")))"
+        let tty = try underPTY(base, env: env)
+        #expect(tty.stdout.contains("entries read"), "no progress on a terminal: \(tty.stdout.prefix(300))")
     }
 
     /// `report -o markdown` on a scenario, against a committed golden file.

@@ -226,6 +226,52 @@ struct FollowTests {
         #expect(got.sorted() == expected.compactMap { $0["cursor"] as? String }.sorted(), "every one, once")
     }
 
+    /// `report -f` shows a drop only once its verdict is final: 125 s (the
+    /// longest window + 5 s) after it, by the wall clock. The journal is made
+    /// now, so the test does not depend on the date: a drop 300 s old is shown,
+    /// one 20 s old is not (yet); with 1 s windows (settle 6 s) both are.
+    @Test func followWaitsUntilAVerdictIsFinal() throws {
+        let now = UInt64(Date().timeIntervalSince1970) * 1_000_000
+        func goPrefix(_ us: UInt64) -> String {
+            var t = time_t(us / 1_000_000)
+            var tm = Glibc.tm()
+            gmtime_r(&t, &tm)
+            return String(format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+                          Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+        }
+        func entry(_ t: UInt64, unit: String, _ msg: String) -> String {
+            "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - (now - 3_600_000_000))\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n"
+                + "_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_UID=1000\n_SYSTEMD_UNIT=\(unit)\nSYSLOG_IDENTIFIER=x\nMESSAGE=\(msg)\n\n"
+        }
+        var text = ""
+        var t = now - 400_000_000
+        while t < now - 1_000_000 {
+            text += entry(t, unit: "kubelet.service", "I0610 reconciler.go:357] started")
+            if t == now - 300_000_000 || t == now - 20_000_000 {
+                text += entry(t + 1, unit: "t3-dispatch.service", goPrefix(t) + "http: proxy error: context canceled")
+            }
+            t += 5_000_000
+        }
+        let dir = try Fixtures.tempDir("t3attr-follow-settle")
+        _ = try Fixtures.journal(exportText: Data(text.utf8), in: dir, fileName: "a.journal")
+        let old = Int(now - 300_000_000 + 1), fresh = Int(now - 20_000_000 + 1)
+        for (windows, want) in [([String](), [old]),
+                                (["--serve-window", "1s", "--host-window", "1s", "--reconnect-window", "1s"], [old, fresh])] {
+            let outPath = dir + "/out-\(want.count).json"
+            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+            let p = try Fixtures.background(Fixtures.binary, ["report", "-f", "-D", dir, "-o", "json"] + table + windows,
+                                            stdoutPath: outPath)
+            let seen = Self.waitFor("\"type\":\"drop\"", count: want.count, in: outPath)
+            // Time enough for a drop that is not final yet to be shown by mistake.
+            usleep(3_000_000)
+            #expect(p.stop(SIGINT) == 0, "SIGINT ends it with 0")
+            #expect(seen == want.count, "waited for \(want.count) drops with \(windows)")
+            let drops = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8))
+            #expect(drops.map { $0["realtime_usec"] as? Int } == want, "\(windows)")
+            #expect(drops.allSatisfy { $0["verdict"] as? String == "client" && $0["reason"] as? String == "isolated_cancel" })
+        }
+    }
+
     @Test func followAGateway() throws {
         let (first, second) = try Self.halves("sample-incident")
         let dir = try Fixtures.tempDir("t3attr-follow-gw")
