@@ -73,6 +73,7 @@ test-sanitize: deps-test
 # tree (MUTATE_DIR, default /tmp/t3attr-mutate, kept for incremental builds), its tests run;
 # fails if any survives or a pattern is no longer found. MUTATE_ARGS="-k stop_timeout" picks some.
 mutate: deps-test
+	@bash tools/ensure-packages.sh rsync
 	python3 tools/mutate.py $(MUTATE_ARGS)
 
 # Speed and memory against ../shared/bench's reference reader and the runbook recipes.
