@@ -166,7 +166,32 @@ struct HostileInputTests {
         #expect(outOfRange["port"] is NSNull)
         #expect(evs.contains { $0["message"] as? String == "" })
         let table = try Fixtures.t3attr(["dispatch", "--file", path, "--all"] + ["--dispatch-table", Fixtures.path("dispatch.json")])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("refused"), "the table lists the events")
         #expect(!table.stdout.contains("\u{1b}"), "control characters are escaped in the table")
+    }
+
+    /// The drops the hostile lines must still give, from the rules: each
+    /// line that is a dispatch shape is judged on what it says, whatever
+    /// bytes surround it; the empty, cut-short and escape-prefixed lines are no drops.
+    @Test func hostileMessagesGiveTheDropsTheirShapesMake() throws {
+        let path = try Fixtures.journal("hostile-messages")
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        let objs = try Fixtures.ndjson(r.stdout)
+        let base = 1_781_424_000  // 2026-06-14 08:00:00 UTC
+        let got = objs.filter { $0["type"] as? String == "drop" }.map { d in
+            "+\((d["realtime_usec"] as? Int ?? 0) / 1_000_000 - base) \(d["verdict"] as? String ?? "?")/\(d["reason"] as? String ?? "?")"
+        }
+        #expect(got == [
+            "+1 client/isolated_cancel",   // context canceled, then invalid UTF-8
+            "+2 client/isolated_drop",     // a 5 ms socket of a user whose name holds a NUL
+            "+4 serve/refused",            // 3773 = alice, then 1 MiB of text
+            "+5 unknown/no_evidence",      // empty cause, dur_ms=abc: not graceful, says nothing
+            "+7 serve/reset",              // [::1] tuple, 3774 = bob
+            "+8 serve/refused",            // port 99999: no user, still upstream
+        ])
+        #expect(objs.last?["drops"] as? Int == 6)
     }
 
     @Test func malformedDispatchTablesNameTheFile() throws {

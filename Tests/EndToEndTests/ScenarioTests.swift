@@ -109,6 +109,17 @@ struct ScenarioTests {
         #expect(burstTriggered.map { $0["user"] as? String } == ["grace", "alice"])
     }
 
+    /// A dispatch restart's evidence is what PID 1 said about the dispatch
+    /// unit around it (field guide 2.4), not only the restart line itself.
+    @Test func dispatchRestartEvidenceIsPID1sLines() throws {
+        let (drops, _, _) = try report("scenario-dispatch-restart")
+        let restart = try #require(drops.first { $0["trigger"] as? String == "dispatch_restart" })
+        let messages = ((restart["evidence"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? String }
+        #expect(messages.contains("Stopping t3-dispatch.service - t3 dispatch proxy..."), "\(messages)")
+        #expect(messages.contains("Started t3-dispatch.service - t3 dispatch proxy."), "\(messages)")
+        #expect(!messages.contains { $0.contains("listening on") }, "\(messages)")
+    }
+
     @Test func sevenCancelsInADayAreNotABurstSevenInOneSecondAre() throws {
         let (_, bursts, _) = try report("scenario-cancels-per-second")
         #expect(bursts.count == 1)

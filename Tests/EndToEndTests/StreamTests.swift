@@ -61,6 +61,10 @@ struct StreamTests {
         let saved = try Fixtures.t3attr(["report", "--input", dir + "/saved.\(format)", "-o", "json"] + table)
         let file = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
         #expect(saved.stdout == file.stdout)
+        // Not only the same as the file: what the scenario expects (sample-incident.expected.json: 17 drops).
+        let objs = try Fixtures.ndjson(saved.stdout)
+        #expect(objs.filter { $0["type"] as? String == "drop" }.count == 17)
+        #expect(objs.last?["answer"] as? String == "17 drops: 3 client, 7 edge, 5 serve, 2 dispatch; infra segments implicated: edge, serve, dispatch")
     }
 
     @Test func binaryFieldsSurviveTheStream() throws {
@@ -70,6 +74,11 @@ struct StreamTests {
             let file = try Fixtures.t3attr(["dispatch", "--all", "--file", path, "-o", "json"] + table)
             let piped = try Fixtures.t3attr(["dispatch", "--all", "--input", "-", "-o", "json"] + table, stdin: stream.stdoutData)
             #expect(piped.stdout == file.stdout, "\(format)")
+            // The invalid UTF-8 bytes arrive exactly (fixtures.py: `context canceled \xff\xfe\x80 bad utf-8`).
+            let bad = try Fixtures.ndjson(piped.stdout).first { ($0["message"] as? String)?.contains("bad utf-8") == true }
+            let raw = Data(base64Encoded: bad?["message_base64"] as? String ?? "") ?? Data()
+            let want = Data("context canceled ".utf8 + [0xff, 0xfe, 0x80] + " bad utf-8".utf8)
+            #expect(raw.suffix(want.count) == want, "\(format)")
         }
     }
 
@@ -222,6 +231,9 @@ struct FollowTests {
         let expected = try Fixtures.ndjson(full.stdout).filter { ($0["type"] as? String).map { needle.contains($0) } ?? false }
         #expect(Self.waitFor(needle, count: expected.count, in: outPath) == expected.count)
         #expect(p.stop(SIGINT) == 0, "SIGINT ends it with 0")
+        if command == ["report"] {
+            #expect(expected.count == 17, "sample-incident.expected.json lists 17 drops")
+        }
         let got = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8)).compactMap { $0["cursor"] as? String }
         #expect(got.sorted() == expected.compactMap { $0["cursor"] as? String }.sorted(), "every one, once")
     }
