@@ -10,12 +10,17 @@ private func copy(_ src: String, to dst: String) throws {
     try FileManager.default.copyItem(atPath: src, toPath: dst)
 }
 
-/// Overwrites `count` bytes at `offset` with zeros or pseudo-random bytes.
+/// Overwrites `count` bytes at `offset` with zeros or seeded pseudo-random bytes.
 private func damage(_ path: String, at offset: Int, count: Int, random: Bool) throws {
     let h = try FileHandle(forUpdating: URL(fileURLWithPath: path))
     try h.seek(toOffset: UInt64(offset))
-    var rng = SystemRandomNumberGenerator()
-    h.write(Data((0..<count).map { _ in random ? UInt8.random(in: 0...255, using: &rng) : 0 }))
+    // Seeded (xorshift64*), so a failure is the same bytes on every run.
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(offset)
+    func next() -> UInt8 {
+        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+        return UInt8(truncatingIfNeeded: (state &* 0x2545_F491_4F6C_DD1D) >> 56)
+    }
+    h.write(Data((0..<count).map { _ in random ? next() : 0 }))
     try h.close()
 }
 

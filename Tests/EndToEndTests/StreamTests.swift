@@ -5,8 +5,9 @@ import TestSupport
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
-/// A free loopback port.
-private func freePort() -> Int {
+/// A loopback port that refuses connections: bound by this process, never
+/// listened on, held until `body` returns (no other test can take it meanwhile).
+private func withRefusingPort<T>(_ body: (Int) throws -> T) throws -> T {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()
@@ -14,30 +15,46 @@ private func freePort() -> Int {
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     addr.sin_port = 0
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
-
-/// Starts a server in the background; the caller stops it.
-private func background(_ exe: String, _ args: [String]) throws -> Fixtures.Background {
-    try Fixtures.background(exe, args)
+    let b = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    let g = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    guard b == 0, g == 0 else { throw Fixtures.Missing(description: "cannot bind a loopback port: \(String(cString: strerror(errno)))") }
+    return try body(Int(UInt16(bigEndian: addr.sin_port)))
 }
 
 private func stop(_ p: Fixtures.Background) { _ = p.stop() }
 
-private func waitForPort(_ port: Int) {
-    for _ in 0..<100 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        close(fd)
-        if ok == 0 { return }
-        usleep(50_000)
+/// Starts a server that binds port 0 itself and prints the port as the
+/// first line of its stdout (no close-then-rebind race between tests); fails
+/// loudly with the server's stderr when no port comes within 60 s (sanitizer
+/// builds and a loaded machine are slow).
+private func serverOnPort0(_ exe: String, _ args: [String], what: String) throws -> (Fixtures.Background, Int) {
+    let out = try Fixtures.tempDir("t3attr-server") + "/stdout"
+    let p = try Fixtures.background(exe, args, stdoutPath: out)
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline {
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        if let nl = text.firstIndex(of: "\n"), let port = Int(text[..<nl].trimmingCharacters(in: .whitespaces)) { return (p, port) }
+        if p.hasExited { break }
+        usleep(20_000)
     }
+    let err = p.stderr
+    _ = p.stop()
+    throw Fixtures.Missing(description: "\(what) did not report a listening port within 60 s (stdout \(out)); stderr: \(err)")
+}
+
+/// systemd-journal-gatewayd on a socket it is handed as systemd does
+/// (LISTEN_FDS), bound to port 0 by a tiny exec wrapper that prints the port.
+private func gateway(_ dir: String) throws -> (Fixtures.Background, Int) {
+    let wrapper = """
+        import os, socket, sys
+        s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(64)
+        os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
+        print(s.getsockname()[1], flush=True)
+        os.environ['LISTEN_FDS'] = '1'; os.environ['LISTEN_PID'] = str(os.getpid())
+        os.execv(sys.argv[1], sys.argv[1:])
+        """
+    return try serverOnPort0("/usr/bin/python3", ["-c", wrapper, "/lib/systemd/systemd-journal-gatewayd", "-D", dir],
+                             what: "systemd-journal-gatewayd -D \(dir)")
 }
 
 @Suite("streams and journal gateways, through systemd-journal-remote")
@@ -94,11 +111,8 @@ struct StreamTests {
     @Test func gatewayGivesTheSameOutputAsTheFiles() throws {
         let dir = try Fixtures.tempDir()
         _ = try Fixtures.journal("sample-incident", in: dir)
-        let port = freePort()
-        let gw = try background("/usr/bin/systemd-socket-activate",
-                                ["-l", "127.0.0.1:\(port)", "/lib/systemd/systemd-journal-gatewayd", "-D", dir])
+        let (gw, port) = try gateway(dir)
         defer { stop(gw) }
-        waitForPort(port)
         for window in [[String](), ["--since", "2026-06-10 20:04:00", "--until", "2026-06-10 20:46:00"]] {
             let remote = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table + window)
             let local = try Fixtures.t3attr(["report", "-D", dir, "-o", "json"] + table + window)
@@ -109,15 +123,20 @@ struct StreamTests {
 
     @Test func gatewayErrorsAreClear() throws {
         // Nothing listening.
-        let refused = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(freePort())"] + table)
+        let refused = try withRefusingPort { try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\($0)"] + table) }
         #expect(refused.status == 66)
         #expect(refused.stderr.contains("connect"), "\(refused.stderr)")
         // A web server that is not a journal gateway.
         let dir = try Fixtures.tempDir()
-        let port = freePort()
-        let web = try background("/usr/bin/python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir])
-        defer { stop(web) }
-        waitForPort(port)
+        let web = """
+            import functools, http.server, sys
+            h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+            s = http.server.HTTPServer(('127.0.0.1', 0), h)
+            print(s.server_address[1], flush=True)
+            s.serve_forever()
+            """
+        let (server, port) = try serverOnPort0("/usr/bin/python3", ["-c", web, dir], what: "python3 http.server")
+        defer { stop(server) }
         let notGateway = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)"] + table)
         #expect(notGateway.status == 66)
         #expect(notGateway.stderr.contains("not a journal gateway"), "\(notGateway.stderr)")
@@ -131,20 +150,15 @@ struct StreamTests {
             import socket, sys
             data = open(sys.argv[1], 'rb').read()
             cut = data.index(b'\\n\\n', len(data) // 2) + 2
-            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(('127.0.0.1', int(sys.argv[2]))); s.listen(5)
-            while True:  # the readiness probe connects and sends nothing
-                c, _ = s.accept()
-                if c.recv(65536):
-                    break
-                c.close()
+            s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(5)
+            print(s.getsockname()[1], flush=True)
+            c, _ = s.accept()
+            c.recv(65536)
             c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: application/vnd.fdo.journal\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(data) + data[:cut])
             c.close()
             """.utf8).write(to: URL(fileURLWithPath: server))
-        let port = freePort()
-        let p = try background("/usr/bin/python3", [server, Fixtures.path("sample-incident.export"), String(port)])
+        let (p, port) = try serverOnPort0("/usr/bin/python3", [server, Fixtures.path("sample-incident.export")], what: "partial.py")
         defer { stop(p) }
-        waitForPort(port)
         let r = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("ended early") || r.stderr.contains("skipped"), "\(r.stderr)")
@@ -202,13 +216,21 @@ struct FollowTests {
                 Data((entries[h...].joined(separator: "\n\n") + "\n\n").utf8))
     }
 
-    /// Polls `path` until it has `count` lines matching `needle` (or 20 s).
-    static func waitFor(_ needle: String, count: Int, in path: String) -> Int {
+    /// Polls `path` until it has `count` lines matching `needle`; after 90 s
+    /// (sanitizer builds on a loaded machine) records what it waited for and
+    /// what it saw. Returns the count seen.
+    static func waitFor(_ needle: String, count: Int, in path: String,
+                        sourceLocation: SourceLocation = #_sourceLocation) -> Int {
         var n = 0
-        for _ in 0..<200 {
+        let deadline = Date().addingTimeInterval(90)
+        while true {
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             n = text.components(separatedBy: "\n").filter { $0.contains(needle) }.count
             if n >= count { break }
+            if Date() > deadline {
+                Issue.record("waited 90 s for \(count) lines with \(needle) in \(path), saw \(n)", sourceLocation: sourceLocation)
+                break
+            }
             usleep(100_000)
         }
         return n
@@ -288,11 +310,8 @@ struct FollowTests {
         let (first, second) = try Self.halves("sample-incident")
         let dir = try Fixtures.tempDir("t3attr-follow-gw")
         _ = try Fixtures.journal(exportText: first, in: dir, fileName: "a.journal")
-        let port = freePort()
-        let gw = try background("/usr/bin/systemd-socket-activate",
-                                ["-l", "127.0.0.1:\(port)", "/lib/systemd/systemd-journal-gatewayd", "-D", dir])
+        let (gw, port) = try gateway(dir)
         defer { stop(gw) }
-        waitForPort(port)
         let outPath = dir + "/out.json"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         let p = try Fixtures.background(Fixtures.binary, ["report", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,

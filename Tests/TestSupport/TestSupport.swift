@@ -207,6 +207,12 @@ public enum Fixtures {
             return code
         }
 
+        /// Whether the child has ended (it is not reaped: `stop` still gets its status).
+        public var hasExited: Bool {
+            var info = siginfo_t()
+            return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_signo == SIGCHLD
+        }
+
         /// What the child wrote on stderr so far.
         public var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
     }
