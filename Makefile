@@ -15,7 +15,7 @@ TEST_PKGS := systemd-journal-remote systemd groff-base bsdutils util-linux pytho
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run test test-sanitize install deps-build deps-test sample fixtures-check clean bench fuzz mutate
+.PHONY: all build release run test test-sanitize install deps-build deps-test sample fixtures-check clean bench fuzz fuzz-ci mutate
 
 all: build
 
@@ -51,10 +51,15 @@ test: deps-test
 	$(SWIFT) build
 	$(SWIFT) test
 
-# libFuzzer on the message and time parsers, FUZZ_SECONDS each (default 60).
+# libFuzzer on the message and time parsers and the attributor, FUZZ_SECONDS each (default 60).
 FUZZ_SECONDS ?= 60
 fuzz: deps-build
 	bash fuzz/run.sh $(FUZZ_SECONDS)
+
+# CI: every fuzz target for FUZZ_CI_SECONDS (20) from the committed corpus (fuzz/corpus) alone.
+FUZZ_CI_SECONDS ?= 20
+fuzz-ci: deps-build
+	bash fuzz/run.sh --ci $(FUZZ_CI_SECONDS)
 
 # The test suite under AddressSanitizer, then ThreadSanitizer (dispatch --jobs uses threads).
 # Each sanitizer stops at its first report with an exit code of its own (86, 87: no
