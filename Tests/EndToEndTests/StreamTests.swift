@@ -208,8 +208,58 @@ struct CursorFileTests {
 
 @Suite("-f/--follow: drops as the journal grows")
 struct FollowTests {
+    /// The fixture moved in time, whole seconds, so that its last entry is
+    /// 300 s before now: follow mode judges "final" by the wall clock, and
+    /// the test must not depend on the machine's clock being past the
+    /// fixture's dates. Receive and source times and Go's log prefix move
+    /// together (the prefix rewritten with glibc's timegm/gmtime_r).
+    static func shiftedToNow(_ text: String) -> String {
+        var lines = text.components(separatedBy: "\n")
+        let key = "__REALTIME_TIMESTAMP="
+        let last = lines.compactMap { $0.hasPrefix(key) ? Int64($0.dropFirst(key.count)) : nil }.max() ?? 0
+        let delta = (Int64(Date().timeIntervalSince1970) - 300) - last / 1_000_000
+        for (i, line) in lines.enumerated() {
+            for k in [key, "_SOURCE_REALTIME_TIMESTAMP="] where line.hasPrefix(k) {
+                if let v = Int64(line.dropFirst(k.count)) { lines[i] = k + String(v + delta * 1_000_000) }
+            }
+            guard line.hasPrefix("MESSAGE="), line.count > 28 else { continue }
+            let body = Array(line.utf8.dropFirst(8))
+            let prefix = String(decoding: body.prefix(20), as: UTF8.self)
+            let f = prefix.split(whereSeparator: { "/: ".contains($0) }).map { Int32($0) }
+            guard prefix.count == 20, prefix.last == " ", f.count == 6, !f.contains(nil),
+                  Array(prefix)[4] == "/", Array(prefix)[13] == ":" else { continue }
+            var tm = Glibc.tm()
+            (tm.tm_year, tm.tm_mon, tm.tm_mday) = (f[0]! - 1900, f[1]! - 1, f[2]!)
+            (tm.tm_hour, tm.tm_min, tm.tm_sec) = (f[3]!, f[4]!, f[5]!)
+            var t = timegm(&tm) + time_t(delta)
+            var out = Glibc.tm()
+            gmtime_r(&t, &out)
+            let moved = String(format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(out.tm_year) + 1900, Int(out.tm_mon) + 1,
+                               Int(out.tm_mday), Int(out.tm_hour), Int(out.tm_min), Int(out.tm_sec))
+            lines[i] = "MESSAGE=" + moved + String(decoding: body.dropFirst(20), as: UTF8.self)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    @Test func shiftedFixtureIsRecentAndItsGoPrefixMovedWithIt() throws {
+        let original = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), as: UTF8.self)
+        let entry = try #require(Self.shiftedToNow(original).components(separatedBy: "\n\n").first { $0.contains("listening on :3780") })
+        let fields = entry.split(separator: "\n")
+        let rt = try #require(fields.first { $0.hasPrefix("__REALTIME_TIMESTAMP=") }.flatMap { Int64($0.dropFirst(21)) })
+        let now = Int64(Date().timeIntervalSince1970)
+        #expect(rt / 1_000_000 <= now - 300 && rt / 1_000_000 > now - 86_400)
+        // sample-incident: "2026/06/10 21:00:00 t3-dispatch listening on :3780" received at 21:00:00.5; moved by whole seconds.
+        var t = time_t(rt / 1_000_000)
+        var tm = Glibc.tm()
+        gmtime_r(&t, &tm)
+        let want = String(format: "MESSAGE=%04d/%02d/%02d %02d:%02d:%02d t3-dispatch listening on :3780", Int(tm.tm_year) + 1900,
+                          Int(tm.tm_mon) + 1, Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+        #expect(fields.contains { $0 == want }, "\(fields.filter { $0.hasPrefix("MESSAGE=") })")
+        #expect(rt % 1_000_000 == 500_000)
+    }
+
     static func halves(_ name: String) throws -> (Data, Data) {
-        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export"))), as: UTF8.self)
+        let text = shiftedToNow(String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export"))), as: UTF8.self))
         let entries = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
         let h = entries.count / 2
         return (Data((entries[..<h].joined(separator: "\n\n") + "\n\n").utf8),
