@@ -15,7 +15,7 @@ TEST_PKGS := systemd-journal-remote systemd groff-base bsdutils util-linux pytho
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run test test-sanitize install deps-build deps-test sample fixtures-check clean bench fuzz
+.PHONY: all build release run test test-sanitize install deps-build deps-test sample fixtures-check clean bench fuzz fuzz-ci mutate
 
 all: build
 
@@ -52,18 +52,35 @@ test: deps-test
 	$(SWIFT) build
 	$(SWIFT) test
 
-# libFuzzer on the message and time parsers, FUZZ_SECONDS each (default 60).
+# libFuzzer on the message and time parsers and the attributor, FUZZ_SECONDS each (default 60).
 FUZZ_SECONDS ?= 60
 fuzz: deps-build
 	bash fuzz/run.sh $(FUZZ_SECONDS)
 
+# CI: every fuzz target for FUZZ_CI_SECONDS (20) from the committed corpus (fuzz/corpus) alone.
+FUZZ_CI_SECONDS ?= 20
+fuzz-ci: deps-build
+	bash fuzz/run.sh --ci $(FUZZ_CI_SECONDS)
+
 # The test suite under AddressSanitizer, then ThreadSanitizer (dispatch --jobs uses threads).
+# Each sanitizer stops at its first report with an exit code of its own (86, 87: no
+# t3attr status), and the tests fail on any sanitizer report on a child's stderr
+# (Tests/TestSupport: Sanitizer), so a race in a test that expects 66 is not a pass.
+# Leak checking is off: ArgumentParser's and Foundation's objects still live at exit() are not leaks.
+ASAN_ENV := ASAN_OPTIONS=detect_leaks=0:exitcode=86:halt_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+TSAN_ENV := TSAN_OPTIONS=exitcode=87:halt_on_error=1
 test-sanitize: deps-test
 	$(SWIFT) build --sanitize=address --scratch-path .build-asan
-	# Leak checking is off: ArgumentParser's and Foundation's objects still live at exit() are not leaks.
-	ASAN_OPTIONS=detect_leaks=0 T3ATTR_BIN=$(CURDIR)/.build-asan/debug/t3attr $(SWIFT) test --sanitize=address --scratch-path .build-asan
+	$(ASAN_ENV) T3ATTR_BIN=$(CURDIR)/.build-asan/debug/t3attr $(SWIFT) test --sanitize=address --scratch-path .build-asan
 	$(SWIFT) build --sanitize=thread --scratch-path .build-tsan
-	T3ATTR_BIN=$(CURDIR)/.build-tsan/debug/t3attr $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+	$(TSAN_ENV) T3ATTR_BIN=$(CURDIR)/.build-tsan/debug/t3attr $(SWIFT) test --sanitize=thread --scratch-path .build-tsan
+
+# Mutation check: each mutation in tools/mutate.py applied alone to a scratch copy of the
+# tree (MUTATE_DIR, default /tmp/t3attr-mutate, kept for incremental builds), its tests run;
+# fails if any survives or a pattern is no longer found. MUTATE_ARGS="-k stop_timeout" picks some.
+mutate: deps-test
+	@bash tools/ensure-packages.sh rsync
+	python3 tools/mutate.py $(MUTATE_ARGS)
 
 # Speed and memory against ../shared/bench's reference reader and the runbook recipes.
 bench: deps-test

@@ -263,6 +263,9 @@ def planned_autoupdate(j, base):
     j.script(k, "t3-autoupdate", "restarted t3-serve@grace.service -> 0.0.42 (was 0.0.41)")
     j.pid1(k + 0.2, "t3-serve@grace.service", "Stopping t3-serve@grace.service - t3 serve for grace...", "stopping")
     j.pid1(k + 0.9, "t3-serve@grace.service", "t3-serve@grace.service: Main process exited, code=exited, status=130/n/a", "exited")
+    # No SuccessExitStatus: every stop of `t3 serve` (exit 130) also fails the unit (field guide 6.2),
+    # so a planned restart carries a crash-like line and only the script's announcement tells them apart.
+    j.pid1(k + 0.95, "t3-serve@grace.service", "t3-serve@grace.service: Failed with result 'exit-code'.", "failed")
     j.pid1(k + 1.0, "t3-serve@grace.service", "Stopped t3-serve@grace.service - t3 serve for grace.", "stopped")
     j.dispatch(k + 1.1, "ws close user=grace ip=192.0.2.9 dur_ms=7201000 cause=graceful", expect=("serve", "planned_restart"))
     j.dispatch(k + 1.5, "http: proxy error: dial tcp 127.0.0.1:3779: connect: connection refused", expect=("serve", "planned_restart"))
@@ -300,6 +303,148 @@ def dispatch_restart(j, base):
     j.pid1(k + 0.4, "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy.", "started")
     j.dispatch(k + 0.5, "t3-dispatch listening on :3780", pid=9100, expect=("dispatch", "dispatch_restart"))
     j.dispatch(k + 1.0, "http: proxy error: context canceled", pid=9100, expect=("dispatch", "dispatch_restart"))
+
+
+def dispatch_restart_and_refused(j, base):
+    """Dispatch restarted, and 2 s later a serve that is down refuses: rule 2
+    covers only non-upstream drops, so the refused request is the serve's."""
+    dispatch_restart(j, base)
+    j.dispatch(at(base, 2.0), "http: proxy error: dial tcp 127.0.0.1:3775: connect: connection refused", pid=9100,
+               expect=("serve", "refused"))
+
+
+def host_starvation(j, base):
+    """Host-wide pressure (field guide 2.5, 6.3, 6.5): serve timeouts in two
+    units before a burst (devvm, rule 3); then, each far from the others,
+    drops that are not in a burst near serve timeouts in two units, a global
+    OOM kill and an earlyoom kill (devvm, rule 7)."""
+    def timeouts(t, u):
+        j.serve(t, u, "Git command failed in GitCore.fetchRemoteForStatus (/home/%s/code): git -C /home/%s/code fetch --quiet --no-tags origin timed out." % (u, u), "WARN")
+        j.serve(t + 2, u, "Process 'git' in '/home/%s/code' timed out after 30000ms" % u, "WARN")
+    # A: burst + timeouts in alice's and bob's serves.
+    timeouts(at(base, -50), "alice")
+    timeouts(at(base, -45), "bob")
+    for k in range(5):
+        j.dispatch(at(base, 0) + 0.1 * k, "http: proxy error: context canceled", expect=("devvm", "serve_timeouts"))
+    # B: one cancel, not a burst, after timeouts in carol's and dave's serves.
+    timeouts(at(base, 560), "carol")
+    timeouts(at(base, 565), "dave")
+    j.dispatch(at(base, 580), "http: proxy error: context canceled", expect=("devvm", "serve_timeouts"))
+    # C: a global OOM (a user's compiler in their login slice), then erin's short socket.
+    k = at(base, 1180)
+    j.kernel(k, "cc1plus invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0", "4")
+    j.kernel(k + 0.01, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/user.slice/user-1003.slice/session-4.scope,task=cc1plus,pid=60123,uid=1003", "6")
+    j.kernel(k + 0.02, "Out of memory: Killed process 60123 (cc1plus) total-vm:30123456kB, anon-rss:29000000kB, file-rss:0kB, shmem-rss:0kB, UID:1003 pgtables:60000kB oom_score_adj:0", "3")
+    j.dispatch(at(base, 1185), "ws open user=erin ip=192.0.2.77")
+    j.dispatch(at(base, 1200), "ws close user=erin ip=192.0.2.77 dur_ms=15000 cause=graceful", expect=("devvm", "oom_kill"))
+    # D: earlyoom (no kernel line, one kill in two lines), then a cancel.
+    k = at(base, 1800)
+    j.unit_line(k, "earlyoom.service", "earlyoom", "low memory! at or below SIGTERM limits: mem  9.87%, swap  0.00%", pid=530, comm="earlyoom")
+    j.unit_line(k + 0.01, "earlyoom.service", "earlyoom", 'sending SIGTERM to process 61234 uid 1003 "cc1plus": badness 912, VmRSS 20123 MiB', pid=530, comm="earlyoom")
+    j.unit_line(k + 10, "earlyoom.service", "earlyoom", 'sending SIGKILL to process 61234 uid 1003 "cc1plus": badness 912, VmRSS 20123 MiB', pid=530, comm="earlyoom")
+    j.dispatch(at(base, 1815), "http: proxy error: context canceled", expect=("devvm", "oom_kill"))
+    # E: the host stalls for 45 s (nothing is received from any source, no new boot); the
+    # cancel written during the stall is received after it (field guide 2.7).
+    lo, hi = ts(at(base, 2400)), ts(at(base, 2445))
+    j.entries = [e for e in j.entries if not lo < e[0] < hi]
+    j.dispatch(at(base, 2445), "http: proxy error: context canceled", lag_ms=25_000, expect=("devvm", "host_gap"))
+
+
+def serve_restarts(j, base):
+    """One user's serve each: a crash (exit 1, Restart=on-failure), a stop
+    that hung (operator restart 29 s after the drop, TimeoutStopSec=90; the
+    SIGKILL's exit lands 2.5 s later, just outside the serve window), and a
+    serve being started while its user's browser retries (field guide 2.4, 6.2)."""
+    # A: carol's serve crashes.
+    j.dispatch(at(base, -800), "ws open user=carol ip=198.51.100.9")
+    k = at(base, 0)
+    j.serve(k - 0.2, "carol", "Error: Cannot find module '/usr/lib/node_modules/t3/dist/server.js'", "ERROR")
+    j.pid1(k, "t3-serve@carol.service", "t3-serve@carol.service: Main process exited, code=exited, status=1/FAILURE", "exited")
+    j.pid1(k + 0.01, "t3-serve@carol.service", "t3-serve@carol.service: Failed with result 'exit-code'.", "failed")
+    j.dispatch(k + 0.05, "ws close user=carol ip=198.51.100.9 dur_ms=800050 cause=graceful", expect=("serve", "crash_restart"))
+    j.dispatch(k + 2, "ws open user=carol ip=198.51.100.9")
+    j.dispatch(k + 2.01, "ws close user=carol ip=198.51.100.9 dur_ms=3 cause=upstream_closed", expect=("serve", "crash_restart"))
+    j.pid1(k + 5.01, "t3-serve@carol.service", "t3-serve@carol.service: Scheduled restart job, restart counter is at 1.", "restart")
+    j.pid1(k + 5.02, "t3-serve@carol.service", "Starting t3-serve@carol.service - t3 serve for carol...", "starting")
+    j.pid1(k + 5.9, "t3-serve@carol.service", "Started t3-serve@carol.service - t3 serve for carol.", "started")
+    j.dispatch(k + 8, "ws open user=carol ip=198.51.100.9")
+    # B: bob's socket drops; 29 s later an operator restarts his wedged serve and the stop hangs.
+    d = at(base, 600)
+    j.dispatch(d - 8, "ws open user=bob ip=198.51.100.4")
+    j.dispatch(d, "ws close user=bob ip=198.51.100.4 dur_ms=8000 cause=graceful", expect=("serve", "stop_timeout"))
+    j.pid1(d + 29, "t3-serve@bob.service", "Stopping t3-serve@bob.service - t3 serve for bob...", "stopping")
+    j.pid1(d + 119, "t3-serve@bob.service", "t3-serve@bob.service: State 'stop-sigterm' timed out. Killing.")
+    j.pid1(d + 119.001, "t3-serve@bob.service", "t3-serve@bob.service: Killing process 4321 (node) with signal SIGKILL.")
+    j.pid1(d + 121.5, "t3-serve@bob.service", "t3-serve@bob.service: Main process exited, code=killed, status=9/KILL", "exited")
+    j.pid1(d + 121.51, "t3-serve@bob.service", "t3-serve@bob.service: Failed with result 'timeout'.", "failed")
+    j.pid1(d + 121.52, "t3-serve@bob.service", "Stopped t3-serve@bob.service - t3 serve for bob.", "stopped")
+    j.pid1(d + 121.6, "t3-serve@bob.service", "Starting t3-serve@bob.service - t3 serve for bob...", "starting")
+    j.pid1(d + 122.4, "t3-serve@bob.service", "Started t3-serve@bob.service - t3 serve for bob.", "started")
+    j.dispatch(d + 125, "ws open user=bob ip=198.51.100.4")
+    # C: dave's serve is started (it was not running); his browser's retry just before is refused.
+    k = at(base, 1200)
+    j.dispatch(k - 4, "ws open user=dave ip=203.0.113.40")
+    j.dispatch(k - 3.998, "ws close user=dave ip=203.0.113.40 dur_ms=2 cause=upstream_closed", expect=("serve", "unit_restart"))
+    j.pid1(k - 0.5, "t3-serve@dave.service", "Starting t3-serve@dave.service - t3 serve for dave...", "starting")
+    j.pid1(k + 0.3, "t3-serve@dave.service", "Started t3-serve@dave.service - t3 serve for dave.", "started")
+    j.dispatch(k + 3, "ws open user=dave ip=203.0.113.40")
+
+
+def upstream_errors(j, base):
+    """Drops read from dispatch's own line (rules 5, 6, 8), each with the
+    serves and the host quiet around it unless said."""
+    # serve/upstream_closed: refused or reset before the upgrade (field guide 2.1).
+    j.dispatch(at(base, -0.01), "ws open user=alice ip=203.0.113.1")
+    j.dispatch(at(base, 0), "ws close user=alice ip=203.0.113.1 dur_ms=4 cause=upstream_closed", expect=("serve", "upstream_closed"))
+    # serve/serve_timeout from the text: the dialled serve port did not answer (3774 = bob).
+    j.dispatch(at(base, 300), "http: proxy error: dial tcp 127.0.0.1:3774: i/o timeout", expect=("serve", "serve_timeout"))
+    # serve/serve_timeout from the serve's own timeouts and the watchdog's probe (rule 6).
+    j.serve(at(base, 570), "carol", "Process 'git' in '/home/carol/code' timed out after 30000ms", "WARN")
+    j.dispatch(at(base, 580), "ws open user=carol ip=198.51.100.9")
+    j.script(at(base, 590), "t3-watchdog", "probe FAILED for t3-serve@carol.service (port=3775 reason=timeout consecutive=1 uptime=9120s recent_restarts=0)")
+    j.dispatch(at(base, 600), "ws close user=carol ip=198.51.100.9 dur_ms=20000 cause=graceful", expect=("serve", "serve_timeout"))
+    # unknown/upstream_no_user: EOF names no port and no serve restarted nearby (field guide 2.2).
+    j.dispatch(at(base, 900), "http: proxy error: EOF", expect=("unknown", "upstream_no_user"))
+    j.dispatch(at(base, 905), "http: proxy error: unexpected EOF", expect=("unknown", "upstream_no_user"))
+    # serve/eof: SYNTHETIC. dispatch's classifyClose turns any error mentioning EOF into
+    # cause=upstream_closed and Go's EOF texts name no port (field guide 2.2, 6.1), so no real
+    # line reaches this branch; this raw cause with the user in the line stands in for one.
+    j.dispatch(at(base, 1195), "ws open user=dave ip=203.0.113.40")
+    j.dispatch(at(base, 1200), "ws close user=dave ip=203.0.113.40 dur_ms=5000 cause=unexpected EOF", expect=("serve", "eof"))
+    # serve/upstream_error: an error of class other on the way to a serve's port (3777 = erin):
+    # dispatch out of descriptors while dialling it.
+    j.dispatch(at(base, 1350), "http: proxy error: dial tcp 127.0.0.1:3777: socket: too many open files", expect=("serve", "upstream_error"))
+    # unknown/no_evidence: a proxy error of class other that points nowhere (a port answering SSH).
+    j.dispatch(at(base, 1500), 'http: proxy error: net/http: HTTP/1.x transport connection broken: malformed HTTP response "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3"',
+               expect=("unknown", "no_evidence"))
+    # unknown/below_burst_threshold: three cancels in one second, the burst minimum is five.
+    for k in range(3):
+        j.dispatch(at(base, 1800) + 0.1 * k, "http: proxy error: context canceled", expect=("unknown", "below_burst_threshold"))
+    # client/isolated_drop: a ~20 s graceful close with nothing else going on (a last-mile
+    # heartbeat timeout, field guide 6), and a long socket closed and reopened at once.
+    j.dispatch(at(base, 2080), "ws open user=erin ip=192.0.2.77")
+    j.dispatch(at(base, 2100), "ws close user=erin ip=192.0.2.77 dur_ms=20013 cause=graceful", expect=("client", "isolated_drop"))
+    j.dispatch(at(base, 2400), "ws close user=frank ip=198.51.100.66 dur_ms=5400000 cause=graceful", expect=("client", "isolated_drop"))
+    j.dispatch(at(base, 2405), "ws open user=frank ip=198.51.100.66")
+
+
+def burst_at_threshold(j, base):
+    """Exactly --burst-min (5) downstream teardowns in one written second, two
+    of them long graceful closes whose users do not come back within the
+    reconnect window: all five are drops in the burst."""
+    j.dispatch(at(base, -3000), "ws open user=grace ip=192.0.2.9")
+    j.dispatch(at(base, -2900), "ws open user=alice ip=203.0.113.1")
+    for k in range(3):
+        j.dispatch(at(base, 0) + 0.1 * (k + 1), "http: proxy error: context canceled", expect=("edge", "burst"))
+    j.dispatch(at(base, 0.4), "ws close user=grace ip=192.0.2.9 dur_ms=3000400 cause=graceful", expect=("edge", "burst"))
+    j.dispatch(at(base, 0.5), "ws close user=alice ip=203.0.113.1 dur_ms=2900500 cause=graceful", expect=("edge", "burst"))
+    j.dispatch(at(base, 95), "ws open user=grace ip=192.0.2.9")
+    # Four in another second are not a burst: the long closes there are users leaving.
+    j.dispatch(at(base, 600), "ws open user=bob ip=198.51.100.4")
+    for k in range(2):
+        j.dispatch(at(base, 1200) + 0.1 * (k + 1), "http: proxy error: context canceled", expect=("unknown", "below_burst_threshold"))
+    j.dispatch(at(base, 1200.3), "ws close user=bob ip=198.51.100.4 dur_ms=600300 cause=graceful")
+    j.dispatch(at(base, 1200.4), "ws close user=grace ip=192.0.2.9 dur_ms=1105400 cause=graceful")
 
 
 def host_freeze(j, base):
@@ -590,7 +735,7 @@ SCENARIOS = {
     "scenario-planned-autoupdate": scenario(planned_autoupdate, "2026-06-12 14:00:00", span_before=7300),
     "scenario-isolated-cancels": scenario(isolated_cancels, "2026-06-12 15:00:00", span_after=1200),
     "scenario-cancels-per-second": scenario(cancels_per_second, "2026-06-13 00:00:00", span_after=19 * 3600),
-    "scenario-dispatch-restart": scenario(dispatch_restart, "2026-06-12 16:30:00"),
+    "scenario-dispatch-restart": scenario(dispatch_restart_and_refused, "2026-06-12 16:30:00"),
     "scenario-host-freeze": host_freeze_scenario,
     "scenario-old-format": scenario(old_format, "2026-06-05 09:00:00"),
     "sample-incident": sample_incident,
@@ -598,6 +743,10 @@ SCENARIOS = {
     "scenario-clock-backwards": clock_backwards,
     "scenario-forged-evidence": forged_evidence,
     "scenario-fleet": fleet,
+    "scenario-host-starvation": scenario(host_starvation, "2026-06-17 02:00:00", span_after=2600),
+    "scenario-serve-restarts": scenario(serve_restarts, "2026-06-17 04:00:00", span_after=1500),
+    "scenario-upstream-errors": scenario(upstream_errors, "2026-06-17 06:00:00", span_after=2600),
+    "scenario-burst-at-threshold": scenario(burst_at_threshold, "2026-06-17 09:00:00", span_before=3100, span_after=1400),
 }
 
 

@@ -60,8 +60,9 @@ public enum SourceSpec: Sendable, Equatable {
     case files([String])
     /// `--input PATH|-`: a Journal Export Format or `journalctl -o json` stream.
     case input(String)
-    /// `--url URL`: a systemd-journal-gatewayd.
-    case gateway(String)
+    /// `--url URL`: a systemd-journal-gatewayd; without `-f`, read for at
+    /// most `deadline` seconds (`--url-timeout`).
+    case gateway(String, deadline: Int = ImportedJournal.defaultGatewayDeadline)
 
     /// A stream t3attr imported itself: only there is `T3ATTR_CURSOR` trusted.
     public var isImport: Bool {

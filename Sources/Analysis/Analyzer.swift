@@ -18,10 +18,10 @@ public struct RunSetup {
     /// Loads the maps, opens the journal, expands the unit patterns (a
     /// dispatch glob that matches nothing is an error; a serve glob only when
     /// the serves are what was asked for).
-    public init(_ config: AnalysisConfig) throws {
+    public init(_ config: AnalysisConfig, stopRequested: @escaping () -> Bool = { false }) throws {
         portMapLoad = try PortMapLoader.load(config.maps)
         portMap = portMapLoad.map
-        opener = SourceOpener(config.source, follow: config.follow)
+        opener = SourceOpener(config.source, follow: config.follow, stopRequested: stopRequested)
         journal = try opener.open()
         let dispatch = try journal.expandUnits([config.units.dispatchUnit])
         dispatchUnits = dispatch

@@ -73,12 +73,12 @@ public final class DispatchListing {
     public let portMapLoad: PortMapLoader.Loaded
     public let opener: SourceOpener
 
-    public init(_ config: AnalysisConfig, filter: DispatchFilter) throws {
+    public init(_ config: AnalysisConfig, filter: DispatchFilter, stopRequested: @escaping () -> Bool = { false }) throws {
         self.config = config
         self.filter = filter
         portMapLoad = try PortMapLoader.load(config.maps)
         classifier = DispatchClassifier(portMap: portMapLoad.map, dispatchPort: config.maps.dispatchPort)
-        opener = SourceOpener(config.source, follow: config.follow)
+        opener = SourceOpener(config.source, follow: config.follow, stopRequested: stopRequested)
     }
 
     /// The files to read one per thread, when the source has several.
@@ -86,7 +86,7 @@ public final class DispatchListing {
 
     /// Opens the journal, selects the dispatch unit as `journalctl -u` does
     /// (a glob that matches nothing is an error) and seeks to the window.
-    func open() throws(JournalError) -> (Journal, [String]) {
+    func open() throws -> (Journal, [String]) {
         let j = try opener.open()
         let units = try j.expandUnits([config.units.dispatchUnit])
         var matches = MatchSet()

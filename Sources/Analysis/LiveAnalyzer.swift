@@ -23,9 +23,10 @@ public final class LiveAnalyzer {
         public var attribution: Attribution
     }
 
-    public init(_ config: AnalysisConfig) throws {
+    /// `stopRequested`: a signal while a followed gateway is awaited ends the run (`Stopped`).
+    public init(_ config: AnalysisConfig, stopRequested: @escaping () -> Bool = { false }) throws {
         self.config = config
-        self.setup = try RunSetup(config)
+        self.setup = try RunSetup(config, stopRequested: stopRequested)
     }
 
     /// How long after a drop its verdict is final (µs).

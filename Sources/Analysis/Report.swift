@@ -33,13 +33,17 @@ public struct ReadStats: Sendable, Equatable {
     public var entriesRead: Int
     public var entriesSkipped: Int
     public var skippedFiles: [SkippedFile]
+    /// Entries of an imported stream that were not imported, with why (counted in `entriesSkipped`).
+    public var skippedEntryGroups: [SkippedEntries]
     /// The latest receive time among the entries read (the cursor file's end).
     public var lastRealtime: UInt64
 
-    public init(entriesRead: Int = 0, entriesSkipped: Int = 0, skippedFiles: [SkippedFile] = [], lastRealtime: UInt64 = 0) {
+    public init(entriesRead: Int = 0, entriesSkipped: Int = 0, skippedFiles: [SkippedFile] = [],
+                skippedEntryGroups: [SkippedEntries] = [], lastRealtime: UInt64 = 0) {
         self.entriesRead = entriesRead
         self.entriesSkipped = entriesSkipped
         self.skippedFiles = skippedFiles
+        self.skippedEntryGroups = skippedEntryGroups
         self.lastRealtime = lastRealtime
     }
 
@@ -55,6 +59,8 @@ public enum Note: Sendable, Equatable {
     /// More than three files skipped for one reason: the count and the first three
     /// (the JSON summary's `skipped_files` lists them all).
     case skippedFiles(count: Int, first: [String], reason: String)
+    /// Entries of a stream that were not imported, with why.
+    case skippedStreamEntries(SkippedEntries)
     /// Entries sd-journal could not read.
     case skippedEntries(Int)
     /// Iteration itself failed; the text is sd-journal's (`reading stopped early: ...`).
@@ -107,9 +113,11 @@ extension Journal {
     func readingNotes() -> (notes: [Note], stats: ReadStats) {
         _ = damagedFilesAfterReading()
         var notes = Note.skipped(skippedFiles)
-        if skippedEntries > 0 { notes.append(.skippedEntries(skippedEntries)) }
+        notes += skippedEntryGroups.map { Note.skippedStreamEntries($0) }
+        let unreadable = skippedEntries - skippedEntryGroups.reduce(0) { $0 + $1.count }
+        if unreadable > 0 { notes.append(.skippedEntries(unreadable)) }
         if let err = iterationError { notes.append(.readingStopped(err)) }
         return (notes, ReadStats(entriesRead: entriesRead, entriesSkipped: skippedEntries, skippedFiles: skippedFiles,
-                                 lastRealtime: lastRealtime))
+                                 skippedEntryGroups: skippedEntryGroups, lastRealtime: lastRealtime))
     }
 }

@@ -4,33 +4,62 @@ import FoundationNetworking
 #endif
 import Glibc
 
+/// Entries of a stream that were not imported, and why.
+public struct SkippedEntries: Sendable, Equatable {
+    public var source: String
+    public var reason: String
+    public var count: Int
+    public init(source: String, reason: String, count: Int) {
+        self.source = source
+        self.reason = reason
+        self.count = count
+    }
+}
+
 /// Journal entries that arrive as a stream (`journalctl -o export` or
-/// `-o json` over ssh, or a `systemd-journal-gatewayd`), turned into a real
-/// journal file by journald's own `systemd-journal-remote`, so that unit
+/// `-o json` over ssh, or a `systemd-journal-gatewayd`), turned into real
+/// journal files by journald's own `systemd-journal-remote`, so that unit
 /// selection and time windows behave exactly as with files. The original
 /// cursors are kept (in `T3ATTR_CURSOR`) and reported instead of the
-/// temporary file's.
+/// temporary files'.
+///
+/// journal-remote writes into a temporary directory and rotates its file
+/// there when it fills (`input.journal` becomes `input@....journal`), so the
+/// whole directory is the journal. Every entry fed is accounted for: entries
+/// the converter refuses are counted with their reason, and the entries
+/// journal-remote wrote are counted against those fed. Its standard error
+/// goes to a file in the directory (never a pipe that could fill up).
 public final class ImportedJournal {
     public let directory: String
+    /// The file journal-remote writes (rotated files sit beside it).
     public let path: String
+    /// The journal to open: every file in `directory`.
+    public var source: JournalSource { .directory(directory) }
     /// Set when the stream ended early (the entries before it were kept).
     public private(set) var streamError: String?
+    /// Entries in the written files.
     public private(set) var entries = 0
+    /// Entries of the stream that were not imported, by reason.
+    public private(set) var skippedEntries: [SkippedEntries] = []
 
     static let journalRemote = "/lib/systemd/systemd-journal-remote"
     public static let cursorField = "T3ATTR_CURSOR"
 
     let converter = ExportConverter()
+    let name: String
     /// The converter is fed from URLSession's queue and finished from the caller's thread.
     private let feedLock = NSLock()
-    private let process = Process()
-    private let pipe = Pipe()
-    private let errPipe = Pipe()
+    private var input: Int32 = -1
+    private var pid: pid_t = 0
+    private var finished = false
+    private var stopReason: String?
+    private let logPath: String
 
-    init(label: String) throws(JournalError) {
+    init(label: String, name: String) throws(JournalError) {
         guard FileManager.default.isExecutableFile(atPath: Self.journalRemote) else {
             throw JournalError(.noInput, "reading a stream needs \(Self.journalRemote) (apt-get install systemd-journal-remote)")
         }
+        ImportCleanup.install()
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("t3attr-import-\(getpid())-\(UUID().uuidString.prefix(8))").path
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -38,61 +67,177 @@ public final class ImportedJournal {
             throw JournalError(.system, "cannot create a temporary directory: \(error)")
         }
         directory = dir
+        self.name = name
         path = dir + "/\(label).journal"
-        process.executableURL = URL(fileURLWithPath: Self.journalRemote)
-        process.arguments = ["--split-mode=none", "--output=" + path, "-"]
-        process.standardInput = pipe
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errPipe
-        do { try process.run() } catch { throw JournalError(.system, "cannot run \(Self.journalRemote): \(error)") }
+        logPath = dir + "/journal-remote.stderr"
+        ImportCleanup.shared.add(directory: dir)
+        do {
+            (pid, input) = try Self.spawn(["--split-mode=none", "--output=" + path, "-"], stderr: logPath)
+        } catch {
+            remove()
+            throw error
+        }
+        ImportCleanup.shared.setChild(pid, of: dir)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
+    /// journal-remote with its standard input from a pipe (returned) and its
+    /// standard error into a file; in its own process group (a Ctrl-C is for
+    /// t3attr, which ends it), default signal dispositions.
+    private static func spawn(_ args: [String], stderr: String) throws(JournalError) -> (pid_t, Int32) {
+        var fds: [Int32] = [0, 0]
+        guard cloexecPipe(&fds) else {
+            throw JournalError(.system, "cannot make a pipe: \(String(cString: strerror(errno)))")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for s in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setpgroup(&attr, 0)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        let argv: [UnsafeMutablePointer<CChar>?] = ([journalRemote] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let r = posix_spawn(&pid, journalRemote, &actions, &attr, argv, environ)
+        close(fds[0])
+        guard r == 0 else {
+            close(fds[1])
+            throw JournalError(.system, "cannot run \(journalRemote): \(String(cString: strerror(r)))")
+        }
+        return (pid, fds[1])
+    }
+
+    deinit { remove() }
+
+    /// Ends journal-remote if it still runs and removes the directory.
+    public func remove() {
+        feedLock.withLock {
+            if input >= 0 { close(input); input = -1 }
+            if pid > 0 {
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+                pid = 0
+            }
+        }
+        try? FileManager.default.removeItem(atPath: directory)
+        ImportCleanup.shared.remove(directory: directory)
+    }
+
+    /// Why the stream could not go on, once it cannot.
+    var stopText: String? { feedLock.withLock { stopReason } }
 
     /// Entries handed to journal-remote so far.
     var entriesFed: Int { feedLock.withLock { converter.entries } }
 
-    func feed(_ data: Data) throws(JournalError) {
-        feedLock.lock()
-        defer { feedLock.unlock() }
-        do {
-            let out = try converter.feed(data)
-            if !out.isEmpty { try pipe.fileHandleForWriting.write(contentsOf: out) }
-        } catch let e as JournalError {
-            throw e
-        } catch {
-            throw JournalError(.system, "systemd-journal-remote stopped reading: \(error)")
+    /// Converts and passes on a piece of the stream; false once the stream
+    /// cannot go on (`stopReason` says why; what was passed on is kept).
+    @discardableResult
+    func feed(_ data: Data) -> Bool {
+        feedLock.withLock {
+            guard !finished, stopReason == nil else { return false }
+            let out = converter.feed(data)
+            if !out.isEmpty { writeOut(out) }
+            if let s = converter.stopped, stopReason == nil { stopReason = s }
+            return stopReason == nil
         }
     }
 
-    /// Ends the stream and waits for journal-remote to write the file.
+    private func writeOut(_ bytes: [UInt8]) {
+        var off = 0
+        bytes.withUnsafeBytes { p in
+            while off < p.count {
+                let n = write(input, p.baseAddress! + off, p.count - off)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    ImportCleanup.shared.haltIfTerminating()
+                    stopReason = "systemd-journal-remote stopped reading: \(String(cString: strerror(errno)))"
+                    return
+                }
+                off += n
+            }
+        }
+    }
+
+    /// The last line journal-remote wrote on its standard error.
+    private var lastLogLine: String {
+        guard let d = FileManager.default.contents(atPath: logPath) else { return "" }
+        let tail = d.suffix(4096)
+        return String(decoding: tail, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+    }
+
+    /// Ends the stream, waits for journal-remote to write the files and
+    /// accounts for every entry.
     func finish(what: String) throws(JournalError) {
         feedLock.lock()
         defer { feedLock.unlock() }
-        do {
-            let tail = try converter.finish()
-            if !tail.isEmpty { try pipe.fileHandleForWriting.write(contentsOf: tail) }
-        } catch let e as JournalError {
-            streamError = (streamError.map { $0 + "; " } ?? "") + e.message
-        } catch {
-            streamError = (streamError.map { $0 + "; " } ?? "") + "\(error)"
+        guard !finished else { return }
+        finished = true
+        ImportCleanup.shared.haltIfTerminating()
+        if stopReason == nil {
+            let tail = converter.finish()
+            if !tail.isEmpty { writeOut(tail) }
         }
-        try? pipe.fileHandleForWriting.close()
-        let err = errPipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        entries = converter.entries
-        if converter.entries == 0 {
-            throw JournalError(.noInput, "\(what): no journal entries in it (expected Journal Export Format or journalctl -o json)")
+        if let s = stopReason, !(streamError ?? "").contains(s) { streamError = (streamError.map { $0 + "; " } ?? "") + s }
+        if input >= 0 { close(input); input = -1 }
+        var status: Int32 = 0
+        if pid > 0 {
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            pid = 0
+            ImportCleanup.shared.setChild(0, of: directory)
         }
-        guard FileManager.default.fileExists(atPath: path) else {
-            let last = String(decoding: err, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-            throw JournalError(.noInput, "\(what): systemd-journal-remote could not import it: \(last)")
+        let fed = converter.entries
+        for s in converter.skipped {
+            skippedEntries.append(SkippedEntries(source: what, reason: s.reason.text, count: s.count))
         }
+        let written = Self.entriesWritten(in: directory)
+        entries = written
+        if written < fed {
+            skippedEntries.append(SkippedEntries(
+                source: what, reason: "systemd-journal-remote wrote \(written) of the \(fed) entries fed to it (it said: \(lastLogLine))",
+                count: fed - written))
+        }
+        if written == 0 {
+            var why = streamError.map { " (\($0))" } ?? ""
+            if why.isEmpty, let s = skippedEntries.first { why = " (\(s.count) skipped: \(s.reason))" }
+            if fed > 0 {
+                throw JournalError(.noInput, "\(what): systemd-journal-remote could not import it: \(lastLogLine)")
+            }
+            throw JournalError(.noInput, "\(what): no journal entries in it (expected Journal Export Format or journalctl -o json)\(why)")
+        }
+    }
+
+    /// The entries in the journal files of `dir`, from each file's header
+    /// (`n_entries`, see systemd's JOURNAL_FILE_FORMAT.md).
+    static func entriesWritten(in dir: String) -> Int {
+        var total = 0
+        for f in Journal.journalFiles(under: dir, depth: 0) {
+            let fd = open(f, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { continue }
+            defer { close(fd) }
+            var header = [UInt8](repeating: 0, count: 160)
+            guard pread(fd, &header, 160, 0) == 160, header[0..<8].elementsEqual("LPKSHHRH".utf8) else { continue }
+            var n: UInt64 = 0
+            for k in 0..<8 { n |= UInt64(header[152 + k]) << (8 * UInt64(k)) }
+            total += Int(clamping: n)
+        }
+        return total
     }
 
     /// Reads a whole stream from a file descriptor (`--input -` is 0).
     public static func fromFileDescriptor(_ fd: Int32, name: String) throws(JournalError) -> ImportedJournal {
-        let imp = try ImportedJournal(label: "input")
+        let imp = try ImportedJournal(label: "input", name: name)
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let n = read(fd, &buf, buf.count)
@@ -102,7 +247,7 @@ public final class ImportedJournal {
                 break
             }
             if n == 0 { break }
-            try imp.feed(Data(buf[0..<n]))
+            if !imp.feed(Data(buf[0..<n])) { break }
         }
         try imp.finish(what: name)
         return imp
@@ -110,52 +255,68 @@ public final class ImportedJournal {
 
     public static func fromFile(_ path: String) throws(JournalError) -> ImportedJournal {
         if path == "-" { return try fromFileDescriptor(0, name: "standard input") }
-        let fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let e = errno
             throw JournalError(e == EACCES ? .permission : .noInput, "\(path): \(String(cString: strerror(e)))")
         }
         defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+            throw JournalError(.noInput, "\(path): is a directory (use -D/--directory for a directory of journal files)")
+        }
         return try fromFileDescriptor(fd, name: path)
     }
 
+    /// `--url` without `-f`: the default overall deadline, in seconds.
+    public static let defaultGatewayDeadline = 600
+
     /// Fetches `/entries` from a systemd-journal-gatewayd (Journal Export
     /// Format); the caller's unit matches and time window are applied to the
-    /// imported file. A gateway that stops mid-stream keeps what was read.
-    public static func fromGateway(_ base: String, timeout: TimeInterval = 30) throws(JournalError) -> ImportedJournal {
-        var s = base
-        while s.hasSuffix("/") { s.removeLast() }
-        guard let url = URL(string: s + "/entries"), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw JournalError(.noInput, "\(base): not an http:// or https:// URL")
-        }
-        let imp = try ImportedJournal(label: "gateway")
+    /// imported files. A gateway that stops mid-stream, goes quiet for
+    /// `timeout` seconds or is still sending after `deadline` seconds keeps
+    /// what was read. Redirects are not followed.
+    public static func fromGateway(_ base: String, timeout: TimeInterval = 30,
+                                   deadline: Int = defaultGatewayDeadline) throws(JournalError) -> ImportedJournal {
+        let url = try gatewayURL(base, path: "/entries")
+        let imp = try ImportedJournal(label: "gateway", name: base)
         var request = URLRequest(url: url, timeoutInterval: timeout)
         request.setValue("application/vnd.fdo.journal", forHTTPHeaderField: "Accept")
         let receiver = GatewayReceiver(importer: imp)
         let session = URLSession(configuration: .ephemeral, delegate: receiver, delegateQueue: nil)
         session.dataTask(with: request).resume()
-        receiver.done.wait()
+        let inTime = receiver.done.wait(timeout: .now() + .seconds(deadline)) == .success
         session.invalidateAndCancel()
+        if !inTime {
+            receiver.fail("still sending after \(deadline) s (the --url-timeout)")
+            _ = receiver.done.wait(timeout: .now() + 5)
+        }
         if let e = receiver.failureText {
-            if receiver.bytesReceived == 0 { throw JournalError(.noInput, "\(base): \(e)") }
+            if receiver.bytesReceived == 0 || imp.entriesFed == 0 && !inTime { throw JournalError(.noInput, "\(base): \(e)") }
             imp.streamError = "\(base): the stream ended early: \(e)"
         }
         try imp.finish(what: base)
         return imp
+    }
+
+    static func gatewayURL(_ base: String, path: String) throws(JournalError) -> URL {
+        var s = base
+        while s.hasSuffix("/") { s.removeLast() }
+        guard let url = URL(string: s + path), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+            throw JournalError(.noInput, "\(base): not an http:// or https:// URL")
+        }
+        return url
     }
 }
 
 extension ImportedJournal {
     /// `--url ... -f`: streams `/entries?follow` into journal-remote for as
     /// long as the process runs; returns once the journal file has its first
-    /// entries, so that it can be followed like any file.
-    public static func followGateway(_ base: String) throws(JournalError) -> ImportedJournal {
-        var s = base
-        while s.hasSuffix("/") { s.removeLast() }
-        guard let url = URL(string: s + "/entries?follow"), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw JournalError(.noInput, "\(base): not an http:// or https:// URL")
-        }
-        let imp = try ImportedJournal(label: "gateway")
+    /// entries, so that it can be followed like any file, or as soon as
+    /// `stopRequested` says so (a signal while waiting).
+    public static func followGateway(_ base: String, stopRequested: () -> Bool = { false }) throws(JournalError) -> ImportedJournal {
+        let url = try gatewayURL(base, path: "/entries?follow")
+        let imp = try ImportedJournal(label: "gateway", name: base)
         var request = URLRequest(url: url, timeoutInterval: 365 * 86400)
         request.setValue("application/vnd.fdo.journal", forHTTPHeaderField: "Accept")
         let receiver = GatewayReceiver(importer: imp)
@@ -163,16 +324,117 @@ extension ImportedJournal {
         session.dataTask(with: request).resume()
         FollowedGateways.keep(session, receiver)
         // Wait for the first entries to reach journal-remote (or for a failure).
-        let arrived = receiver.firstEntries.wait(timeout: .now() + 10) == .success
+        var arrived = false
+        for _ in 0..<100 {
+            if stopRequested() { return imp }
+            if receiver.firstEntries.wait(timeout: .now() + .milliseconds(100)) == .success { arrived = true; break }
+        }
         if let failure = receiver.failureText { throw JournalError(.noInput, "\(base): \(failure)") }
         guard arrived else { throw JournalError(.noInput, "\(base): no journal entries arrived within 10 s") }
         // journal-remote writes the file as the entries arrive.
         for _ in 0..<100 {
+            if stopRequested() { return imp }
             var st = stat()
             if stat(imp.path, &st) == 0 && st.st_size > 0 { return imp }
             usleep(50_000)
         }
         throw JournalError(.noInput, "\(base): systemd-journal-remote wrote no journal file")
+    }
+}
+
+/// A pipe whose ends no other child inherits.
+func cloexecPipe(_ fds: inout [Int32]) -> Bool {
+    guard pipe(&fds) == 0 else { return false }
+    for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+    return true
+}
+
+/// Removes the temporary import directories when a signal ends the process
+/// (SIGINT, SIGTERM, SIGHUP) and at exit (normal ends also remove them
+/// through `remove()`).
+/// The handler only writes the signal's number to a pipe; a thread reads it,
+/// ends journal-remote, removes the directories and ends the process by the
+/// same signal. SIGPIPE is ignored while importing: a write to a reader
+/// that went away fails with EPIPE and is handled where it happens (stdout:
+/// a quiet exit; journal-remote: the stream ends, named).
+/// A handler already installed (follow mode's SIGINT/SIGTERM, which end the
+/// run with status 0 and normal cleanup) is left in place.
+final class ImportCleanup: @unchecked Sendable {
+    static let shared = ImportCleanup()
+    private let lock = NSLock()
+    private var dirs: [String: pid_t] = [:]
+    private var installed = false
+    /// Set once a signal is ending the process.
+    private var terminating = false
+    /// The pipe the handler writes to: created before any handler is installed.
+    static let wake: (read: Int32, write: Int32) = {
+        var fds: [Int32] = [-1, -1]
+        _ = cloexecPipe(&fds)
+        return (fds[0], fds[1])
+    }()
+
+    func add(directory: String) { lock.withLock { dirs[directory] = 0 } }
+    func setChild(_ pid: pid_t, of directory: String) { lock.withLock { dirs[directory] = pid } }
+    func remove(directory: String) { _ = lock.withLock { dirs.removeValue(forKey: directory) } }
+
+    static func install() {
+        let first = shared.lock.withLock { () -> Bool in
+            defer { shared.installed = true }
+            return !shared.installed
+        }
+        guard first else { return }
+        _ = wake
+        // Also at exit: an import that failed after its gateway session was kept alive.
+        atexit { ImportCleanup.shared.removeAll() }
+        signal(SIGPIPE, SIG_IGN)
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
+            var old = sigaction()
+            sigaction(sig, nil, &old)
+            guard old.__sigaction_handler.sa_handler == nil else { continue }  // SIG_DFL is nil
+            var sa = sigaction()
+            sa.__sigaction_handler.sa_handler = { sig in
+                var b = UInt8(truncatingIfNeeded: sig)
+                _ = write(ImportCleanup.wake.write, &b, 1)
+            }
+            sigemptyset(&sa.sa_mask)
+            sa.sa_flags = SA_RESTART
+            sigaction(sig, &sa, nil)
+        }
+        Thread.detachNewThread {
+            var b: UInt8 = 0
+            while read(ImportCleanup.wake.read, &b, 1) < 0 && errno == EINTR {}
+            shared.removeAll()
+            let sig = Int32(b)
+            signal(sig, SIG_DFL)
+            var set = sigset_t()
+            sigemptyset(&set)
+            sigaddset(&set, sig)
+            pthread_sigmask(SIG_UNBLOCK, &set, nil)
+            kill(getpid(), sig)
+            pause()
+        }
+    }
+
+    /// A signal is ending the process (and ended journal-remote): the caller
+    /// waits for it instead of reporting a broken import.
+    func haltIfTerminating() {
+        guard lock.withLock({ terminating }) else { return }
+        while true { pause() }
+    }
+
+    func removeAll() {
+        let all = lock.withLock { () -> [String: pid_t] in
+            terminating = true
+            return dirs
+        }
+        for (dir, pid) in all {
+            if pid > 0 {
+                kill(pid, SIGKILL)
+                var status: Int32 = 0
+                while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            }
+            try? FileManager.default.removeItem(atPath: dir)
+        }
     }
 }
 
@@ -199,7 +461,7 @@ final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendab
     var failureText: String? { lock.withLock { failure } }
     var bytesReceived: Int { lock.withLock { bytes } }
 
-    private func fail(_ text: String) {
+    func fail(_ text: String) {
         let first = lock.withLock { () -> Bool in
             if failure == nil { failure = text }
             defer { signalled = true }
@@ -212,6 +474,12 @@ final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendab
                     completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
         if let http = response as? HTTPURLResponse {
             let type = http.value(forHTTPHeaderField: "Content-Type") ?? "none"
+            if (300..<400).contains(http.statusCode) {
+                let to = http.value(forHTTPHeaderField: "Location") ?? "(no Location)"
+                fail("HTTP \(http.statusCode): the server redirects to \(to); t3attr does not follow redirects (give the gateway's own URL)")
+                completionHandler(.cancel)
+                return
+            }
             if http.statusCode != 200 {
                 fail("HTTP \(http.statusCode) (not a journal gateway?)")
                 completionHandler(.cancel)
@@ -226,13 +494,17 @@ final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendab
         completionHandler(.allow)
     }
 
+    /// Redirects are never followed: the evidence comes from the host the operator named.
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard failureText == nil else { return }
         lock.withLock { bytes += data.count }
-        do {
-            try importer.feed(data)
-        } catch {
-            fail(error.message)
+        guard importer.feed(data) else {
+            fail(importer.stopText ?? "the stream could not be read on")
             dataTask.cancel()
             return
         }
@@ -254,137 +526,5 @@ final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendab
             fail(text)
         }
         done.signal()
-    }
-}
-
-/// Incremental converter from Journal Export Format or `journalctl -o json`
-/// lines (detected from the first byte) to Journal Export Format for
-/// journal-remote: `__CURSOR` becomes `T3ATTR_CURSOR`, other `__` fields
-/// except the timestamps are dropped, binary values are length-prefixed.
-final class ExportConverter {
-    enum Format { case unknown, export, json }
-    var format = Format.unknown
-    var buffer: [UInt8] = []
-    var pos = 0
-    var entries = 0
-    private var entryHasFields = false
-
-    func feed(_ data: Data) throws(JournalError) -> Data {
-        buffer.append(contentsOf: data)
-        if format == .unknown {
-            guard let first = buffer.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return Data() }
-            format = first == UInt8(ascii: "{") ? .json : .export
-        }
-        var out = [UInt8]()
-        switch format {
-        case .export: try convertExport(&out, final: false)
-        case .json: try convertJSON(&out, final: false)
-        case .unknown: break
-        }
-        if pos > 0 { buffer.removeFirst(pos); pos = 0 }
-        return Data(out)
-    }
-
-    func finish() throws(JournalError) -> Data {
-        var out = [UInt8]()
-        switch format {
-        case .export: try convertExport(&out, final: true)
-        case .json: try convertJSON(&out, final: true)
-        case .unknown: break
-        }
-        if entryHasFields { out.append(0x0A); entries += 1; entryHasFields = false }
-        return Data(out)
-    }
-
-    static func emit(_ out: inout [UInt8], name: [UInt8], value: ArraySlice<UInt8>) {
-        var name = name
-        // The stream's own T3ATTR_CURSOR fields were logged by some process on
-        // the host, not kept by t3attr: only __CURSOR may fill that field.
-        if name == Array(ImportedJournal.cursorField.utf8) { return }
-        if name == Array("__CURSOR".utf8) { name = Array(ImportedJournal.cursorField.utf8) }
-        else if name.starts(with: [0x5F, 0x5F]) && name != Array("__REALTIME_TIMESTAMP".utf8)
-                    && name != Array("__MONOTONIC_TIMESTAMP".utf8) { return }
-        if value.contains(0x0A) || value.contains(where: { $0 < 0x20 && $0 != 0x09 }) {
-            out += name
-            out.append(0x0A)
-            var len = UInt64(value.count).littleEndian
-            withUnsafeBytes(of: &len) { out += $0 }
-            out += value
-            out.append(0x0A)
-        } else {
-            out += name
-            out.append(UInt8(ascii: "="))
-            out += value
-            out.append(0x0A)
-        }
-    }
-
-    private func convertExport(_ out: inout [UInt8], final: Bool) throws(JournalError) {
-        while pos < buffer.count {
-            guard let nl = buffer[pos...].firstIndex(of: 0x0A) else {
-                if final && pos < buffer.count { throw JournalError(.noInput, "the export stream ends in the middle of an entry") }
-                return
-            }
-            if nl == pos {  // blank line: end of entry
-                if entryHasFields { out.append(0x0A); entries += 1; entryHasFields = false }
-                pos = nl + 1
-                continue
-            }
-            let line = buffer[pos..<nl]
-            if let eq = line.firstIndex(of: UInt8(ascii: "=")) {
-                Self.emit(&out, name: Array(buffer[pos..<eq]), value: buffer[(eq + 1)..<nl])
-                entryHasFields = true
-                pos = nl + 1
-            } else {
-                // Binary field: NAME\n, 64-bit little-endian size, data, \n.
-                let dataStart = nl + 1 + 8
-                guard dataStart <= buffer.count else {
-                    if final { throw JournalError(.noInput, "the export stream ends in the middle of a binary field") }
-                    return
-                }
-                var size: UInt64 = 0
-                for k in 0..<8 { size |= UInt64(buffer[nl + 1 + k]) << (8 * UInt64(k)) }
-                guard size < 1 << 30 else { throw JournalError(.noInput, "not Journal Export Format (a field of \(size) bytes)") }
-                let end = dataStart + Int(size)
-                guard end + 1 <= buffer.count else {
-                    if final { throw JournalError(.noInput, "the export stream ends in the middle of a binary field") }
-                    return
-                }
-                Self.emit(&out, name: Array(buffer[pos..<nl]), value: buffer[dataStart..<end])
-                entryHasFields = true
-                pos = end + 1
-            }
-        }
-    }
-
-    private func convertJSON(_ out: inout [UInt8], final: Bool) throws(JournalError) {
-        while pos < buffer.count {
-            let nl = buffer[pos...].firstIndex(of: 0x0A)
-            if nl == nil && !final { return }
-            let end = nl ?? buffer.count
-            let line = buffer[pos..<end]
-            pos = end + (nl == nil ? 0 : 1)
-            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
-            guard let obj = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else {
-                throw JournalError(.noInput, "not journalctl -o json: a line is not a JSON object")
-            }
-            for (key, value) in obj.sorted(by: { $0.key < $1.key }) {
-                let name = Array(key.utf8)
-                for v in Self.values(value) { Self.emit(&out, name: name, value: v[...]) }
-            }
-            out.append(0x0A)
-            entries += 1
-        }
-    }
-
-    /// journalctl -o json: a string, a byte array (binary), or an array of those (several values).
-    static func values(_ v: Any) -> [[UInt8]] {
-        if let s = v as? String { return [Array(s.utf8)] }
-        if let a = v as? [Any] {
-            if a.allSatisfy({ $0 is NSNumber }) { return [a.map { UInt8(truncatingIfNeeded: ($0 as! NSNumber).intValue) }] }
-            return a.flatMap { values($0) }
-        }
-        if let n = v as? NSNumber { return [Array(n.stringValue.utf8)] }
-        return []
     }
 }

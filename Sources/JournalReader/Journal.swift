@@ -556,6 +556,15 @@ public final class Journal {
     /// Records a source that was only partly read (a stream that ended early).
     public func noteSkipped(_ f: SkippedFile) { skippedFiles.append(f) }
 
+    /// Entries of an imported stream that were not imported, with why; they
+    /// count in `skippedEntries` (and so for `--strict`).
+    public private(set) var skippedEntryGroups: [SkippedEntries] = []
+
+    public func noteSkipped(entries: SkippedEntries) {
+        skippedEntryGroups.append(entries)
+        skippedEntries += entries.count
+    }
+
     /// Waits up to `timeoutUsec` for the journal to change (new entries, a
     /// rotated or added file); returns false on a timeout. `next()` then
     /// continues from where it stopped.

@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 @testable import Classifiers
 
@@ -159,17 +160,30 @@ struct EventStreamTests {
 
 @Suite("attribution rules on plain values")
 struct AttributorTests {
+    /// Go's log prefix for `t`, from glibc's gmtime_r: not from CivilTime,
+    /// the inverse of the parser under test (anchored to fixed strings below).
+    static func goPrefix(_ t: UInt64) -> String {
+        var secs = time_t(t / 1_000_000)
+        var tm = Glibc.tm()
+        gmtime_r(&secs, &tm)
+        return String(format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+                      Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+    }
+
     static func dispatch(_ t: UInt64, _ text: String) -> Event {
-        let secs = Int(t / 1_000_000)
-        let c = CivilTime.civil(fromEpochSeconds: secs)
-        func p(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
-        let line = "\(p(c.year, 4))/\(p(c.month, 2))/\(p(c.day, 2)) \(p(c.hour, 2)):\(p(c.minute, 2)):\(p(c.second, 2)) " + text
+        let line = goPrefix(t) + text
         var e = JournalEntry(realtime: t, message: Array(line.utf8))
         e.systemdUnit = "t3-dispatch.service"
         return DispatchClassifier().classify(e)
     }
 
     static let t0: UInt64 = 1_781_200_000_000_000
+
+    @Test func goPrefixHelperMatchesFixedStrings() {
+        #expect(Self.goPrefix(Self.t0) == "2026/06/11 17:46:40 ")
+        #expect(Self.goPrefix(Self.t0 + 86_000_000_000) == "2026/06/12 17:40:00 ")
+        #expect(Self.dispatch(Self.t0 + 500_000, "http: proxy error: context canceled").writtenAt == Self.t0)
+    }
 
     @Test func sevenSpreadCancelsAreNotABurstSevenInOneSecondAre() {
         var a = Attributor()

@@ -170,8 +170,15 @@ struct JobsTests {
         #expect(outputs[1] == outputs[3] && outputs[3] == outputs[5])
         #expect(outputs[0] != outputs[1])
         if format == "json" {
-            let cursors = try Fixtures.ndjson(outputs[2]).compactMap { $0["type"] as? String == "event" ? $0["cursor"] as? String : nil }
+            let objs = try Fixtures.ndjson(outputs[2])
+            let cursors = objs.compactMap { $0["type"] as? String == "event" ? $0["cursor"] as? String : nil }
             #expect(cursors == (try Fixtures.journalctlCursors(["-D", dir, "-u", "t3-dispatch.service"])))
+            // Counted from the fixture's own text, not from any t3attr run.
+            let export = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), as: UTF8.self)
+            let byKind = objs.last?["by_kind"] as? [String: Int] ?? [:]
+            #expect(byKind["ws_close"] == export.components(separatedBy: " ws close user=").count - 1)
+            #expect(byKind["proxy_error"] == export.components(separatedBy: " http: proxy error: ").count - 1)
+            #expect(byKind["listening"] == 1)
         }
     }
 

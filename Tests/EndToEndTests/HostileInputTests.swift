@@ -10,12 +10,17 @@ private func copy(_ src: String, to dst: String) throws {
     try FileManager.default.copyItem(atPath: src, toPath: dst)
 }
 
-/// Overwrites `count` bytes at `offset` with zeros or pseudo-random bytes.
+/// Overwrites `count` bytes at `offset` with zeros or seeded pseudo-random bytes.
 private func damage(_ path: String, at offset: Int, count: Int, random: Bool) throws {
     let h = try FileHandle(forUpdating: URL(fileURLWithPath: path))
     try h.seek(toOffset: UInt64(offset))
-    var rng = SystemRandomNumberGenerator()
-    h.write(Data((0..<count).map { _ in random ? UInt8.random(in: 0...255, using: &rng) : 0 }))
+    // Seeded (xorshift64*), so a failure is the same bytes on every run.
+    var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(offset)
+    func next() -> UInt8 {
+        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+        return UInt8(truncatingIfNeeded: (state &* 0x2545_F491_4F6C_DD1D) >> 56)
+    }
+    h.write(Data((0..<count).map { _ in random ? next() : 0 }))
     try h.close()
 }
 
@@ -98,7 +103,7 @@ struct HostileInputTests {
         var args: [String]
         switch kind {
         case "zero":
-            #expect(FileManager.default.createFile(atPath: dir + "/z.journal", contents: Data()))
+            _ = FileManager.default.createFile(atPath: dir + "/z.journal", contents: Data())
             args = ["--file", dir + "/z.journal"]
         case "passwd": args = ["--file", "/etc/passwd"]
         case "emptydir": args = ["-D", dir]
@@ -166,6 +171,8 @@ struct HostileInputTests {
         #expect(outOfRange["port"] is NSNull)
         #expect(evs.contains { $0["message"] as? String == "" })
         let table = try Fixtures.t3attr(["dispatch", "--file", path, "--all"] + ["--dispatch-table", Fixtures.path("dispatch.json")])
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.contains("refused"), "the table lists the events")
         #expect(!table.stdout.contains("\u{1b}"), "control characters are escaped in the table")
     }
 
@@ -210,6 +217,33 @@ struct HostileInputTests {
         #expect(r.stdout.contains(json ? "\\u001b[2J" : "\\x1b[2J"), "\(args): \(r.stdout.prefix(3000))")
         if args.first == "dispatch" { #expect(r.stdout.contains(json ? "\\u009b2J" : "\\x9b2J")) }
         if !args.contains("-f") { #expect(r.stderr.contains("x\\x1b]0;title\\x07\\x9b2J.journal"), "\(r.stderr)") }
+    }
+
+    /// The drops the hostile lines must still give, from the rules: each
+    /// line that is a dispatch shape is judged on what it says, whatever
+    /// bytes surround it; the empty, cut-short and escape-prefixed lines are no drops,
+    /// nor are the serve timeout and the watchdog probe of +12 and +13 (signals).
+    @Test func hostileMessagesGiveTheDropsTheirShapesMake() throws {
+        let path = try Fixtures.journal("hostile-messages")
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        let objs = try Fixtures.ndjson(r.stdout)
+        let base = 1_781_424_000  // 2026-06-14 08:00:00 UTC
+        let got = objs.filter { $0["type"] as? String == "drop" }.map { d in
+            "+\((d["realtime_usec"] as? Int ?? 0) / 1_000_000 - base) \(d["verdict"] as? String ?? "?")/\(d["reason"] as? String ?? "?")"
+        }
+        #expect(got == [
+            "+1 client/isolated_cancel",   // context canceled, then invalid UTF-8
+            "+2 client/isolated_drop",     // a 5 ms socket of a user whose name holds a NUL
+            "+4 serve/refused",            // 3773 = alice, then 1 MiB of text
+            "+5 unknown/no_evidence",      // empty cause, dur_ms=abc: not graceful, says nothing
+            "+7 serve/reset",              // [::1] tuple, 3774 = bob
+            "+8 serve/refused",            // port 99999: no user, still upstream
+            "+10 client/isolated_cancel",  // a downstream ws close of a user whose name clears the screen
+            "+11 client/isolated_cancel",  // context canceled behind C1 controls and DEL
+            "+14 client/isolated_cancel",  // context canceled on a host whose name colours the terminal
+        ])
+        #expect(objs.last?["drops"] as? Int == 9)
     }
 
     @Test func malformedDispatchTablesNameTheFile() throws {

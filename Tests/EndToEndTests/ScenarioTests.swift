@@ -9,6 +9,41 @@ private struct Expected: Decodable {
     var verdict: String
     var reason: String
     var message: String
+    /// Fleet scenarios: the host the drop must name.
+    var host: String?
+}
+
+/// Every scenario with hand-written expectations (`expect=` in tools/fixtures.py).
+private let scenarios = [
+    "scenario-tunnel-break", "scenario-memory-storm", "scenario-serve-livelock", "scenario-serve-oom",
+    "scenario-planned-autoupdate", "scenario-isolated-cancels", "scenario-cancels-per-second",
+    "scenario-dispatch-restart", "scenario-host-freeze", "scenario-old-format", "sample-incident",
+    "scenario-clock-backwards", "scenario-fleet", "scenario-host-starvation", "scenario-serve-restarts",
+    "scenario-upstream-errors", "scenario-burst-at-threshold",
+]
+
+private func expectations(_ name: String) throws -> [Expected] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json")))
+    return try JSONDecoder().decode([Expected].self, from: data)
+}
+
+/// The (verdict, reason) pairs of the README's verdict table.
+func readmeVerdictPairs() throws -> Set<String> {
+    let readme = try String(contentsOfFile: Fixtures.packageRoot.appendingPathComponent("README.md").path, encoding: .utf8)
+    guard let start = readme.range(of: "| verdict | reason(s) | rule |") else {
+        throw Fixtures.Missing(description: "README.md has no verdict table")
+    }
+    var pairs = Set<String>()
+    for line in readme[start.upperBound...].split(separator: "\n").dropFirst() {
+        guard line.hasPrefix("|") else { break }
+        let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard cells.count >= 4 else { continue }
+        let verdict = cells[1].trimmingCharacters(in: ["`"])
+        for reason in cells[2].split(separator: ",") {
+            pairs.insert(verdict + "/" + reason.trimmingCharacters(in: [" ", "`"]))
+        }
+    }
+    return pairs
 }
 
 /// Runs `t3attr report -o json` on a scenario journal.
@@ -25,21 +60,17 @@ private func report(_ name: String, _ extra: [String] = []) throws -> (drops: [[
 struct ScenarioTests {
     /// Every drop of the scenario gets exactly the verdict and reason its
     /// fixture states, and nothing else is reported as a drop.
-    @Test("verdicts match the scenario", arguments: [
-        "scenario-tunnel-break", "scenario-memory-storm", "scenario-serve-livelock", "scenario-serve-oom",
-        "scenario-planned-autoupdate", "scenario-isolated-cancels", "scenario-cancels-per-second",
-        "scenario-dispatch-restart", "scenario-host-freeze", "scenario-old-format", "sample-incident",
-        "scenario-clock-backwards", "scenario-fleet",
-    ])
+    @Test("verdicts match the scenario", arguments: scenarios)
     func verdicts(name: String) throws {
-        let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json")))
-        let expected = try JSONDecoder().decode([Expected].self, from: data)
+        let expected = try expectations(name)
         #expect(!expected.isEmpty)
         let (drops, _, summary) = try report(name)
+        let fleet = expected.contains { $0.host != nil }
         let got = drops.map { d in
             "\(d["realtime_usec"] as? Int ?? 0) \(d["verdict"] as? String ?? "?")/\(d["reason"] as? String ?? "?")"
+                + (fleet ? " @\(d["host"] as? String ?? "?")" : "")
         }
-        let want = expected.map { "\($0.realtime_usec) \($0.verdict)/\($0.reason)" }
+        let want = expected.map { "\($0.realtime_usec) \($0.verdict)/\($0.reason)" + (fleet ? " @\($0.host ?? "?")" : "") }
         #expect(got == want)
         #expect(summary["drops"] as? Int == expected.count)
         for d in drops {
@@ -52,6 +83,41 @@ struct ScenarioTests {
                 #expect(!((d["evidence"] as? [Any]) ?? []).isEmpty, "an infra verdict carries evidence")
             }
         }
+    }
+
+    /// Every (verdict, reason) pair of the README's table is reached end to
+    /// end by some scenario's hand-written expectations.
+    @Test func everyReadmeReasonIsReachedByAScenario() throws {
+        let readme = try readmeVerdictPairs()
+        #expect(readme.count >= 20, "the README's table parsed: \(readme.sorted())")
+        var reached = Set<String>()
+        for name in scenarios { for e in try expectations(name) { reached.insert(e.verdict + "/" + e.reason) } }
+        let missing = readme.subtracting(reached).sorted()
+        #expect(missing.isEmpty, "README reasons no scenario reaches: \(missing)")
+        let undocumented = reached.subtracting(readme).sorted()
+        #expect(undocumented.isEmpty, "scenario reasons the README does not list: \(undocumented)")
+    }
+
+    /// Exactly --burst-min teardowns make a burst, and the long graceful
+    /// closes in that second are drops; one fewer makes none.
+    @Test func burstMinimumTeardownsIncludeLongGracefulCloses() throws {
+        let (drops, bursts, _) = try report("scenario-burst-at-threshold")
+        #expect(bursts.count == 1)
+        #expect(bursts.first?["count"] as? Int == 5)
+        #expect(bursts.first?["second"] as? String == "2026-06-17T09:00:00Z")
+        let burstTriggered = drops.filter { $0["trigger"] as? String == "burst" }
+        #expect(burstTriggered.map { $0["user"] as? String } == ["grace", "alice"])
+    }
+
+    /// A dispatch restart's evidence is what PID 1 said about the dispatch
+    /// unit around it (field guide 2.4), not only the restart line itself.
+    @Test func dispatchRestartEvidenceIsPID1sLines() throws {
+        let (drops, _, _) = try report("scenario-dispatch-restart")
+        let restart = try #require(drops.first { $0["trigger"] as? String == "dispatch_restart" })
+        let messages = ((restart["evidence"] as? [[String: Any]]) ?? []).compactMap { $0["message"] as? String }
+        #expect(messages.contains("Stopping t3-dispatch.service - t3 dispatch proxy..."), "\(messages)")
+        #expect(messages.contains("Started t3-dispatch.service - t3 dispatch proxy."), "\(messages)")
+        #expect(!messages.contains { $0.contains("listening on") }, "\(messages)")
     }
 
     @Test func sevenCancelsInADayAreNotABurstSevenInOneSecondAre() throws {

@@ -5,8 +5,9 @@ import TestSupport
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
-/// A free loopback port.
-private func freePort() -> Int {
+/// A loopback port that refuses connections: bound by this process, never
+/// listened on, held until `body` returns (no other test can take it meanwhile).
+private func withRefusingPort<T>(_ body: (Int) throws -> T) throws -> T {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var addr = sockaddr_in()
@@ -14,30 +15,46 @@ private func freePort() -> Int {
     addr.sin_addr.s_addr = inet_addr("127.0.0.1")
     addr.sin_port = 0
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-    _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
-
-/// Starts a server in the background; the caller stops it.
-private func background(_ exe: String, _ args: [String]) throws -> Fixtures.Background {
-    try Fixtures.background(exe, args)
+    let b = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+    let g = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    guard b == 0, g == 0 else { throw Fixtures.Missing(description: "cannot bind a loopback port: \(String(cString: strerror(errno)))") }
+    return try body(Int(UInt16(bigEndian: addr.sin_port)))
 }
 
 private func stop(_ p: Fixtures.Background) { _ = p.stop() }
 
-private func waitForPort(_ port: Int) {
-    for _ in 0..<100 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        let ok = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        close(fd)
-        if ok == 0 { return }
-        usleep(50_000)
+/// Starts a server that binds port 0 itself and prints the port as the
+/// first line of its stdout (no close-then-rebind race between tests); fails
+/// loudly with the server's stderr when no port comes within 60 s (sanitizer
+/// builds and a loaded machine are slow).
+private func serverOnPort0(_ exe: String, _ args: [String], what: String) throws -> (Fixtures.Background, Int) {
+    let out = try Fixtures.tempDir("t3attr-server") + "/stdout"
+    let p = try Fixtures.background(exe, args, stdoutPath: out)
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline {
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        if let nl = text.firstIndex(of: "\n"), let port = Int(text[..<nl].trimmingCharacters(in: .whitespaces)) { return (p, port) }
+        if p.hasExited { break }
+        usleep(20_000)
     }
+    let err = p.stderr
+    _ = p.stop()
+    throw Fixtures.Missing(description: "\(what) did not report a listening port within 60 s (stdout \(out)); stderr: \(err)")
+}
+
+/// systemd-journal-gatewayd on a socket it is handed as systemd does
+/// (LISTEN_FDS), bound to port 0 by a tiny exec wrapper that prints the port.
+private func gateway(_ dir: String) throws -> (Fixtures.Background, Int) {
+    let wrapper = """
+        import os, socket, sys
+        s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(64)
+        os.dup2(s.fileno(), 3); os.set_inheritable(3, True)
+        print(s.getsockname()[1], flush=True)
+        os.environ['LISTEN_FDS'] = '1'; os.environ['LISTEN_PID'] = str(os.getpid())
+        os.execv(sys.argv[1], sys.argv[1:])
+        """
+    return try serverOnPort0("/usr/bin/python3", ["-c", wrapper, "/lib/systemd/systemd-journal-gatewayd", "-D", dir],
+                             what: "systemd-journal-gatewayd -D \(dir)")
 }
 
 @Suite("streams and journal gateways, through systemd-journal-remote")
@@ -61,6 +78,10 @@ struct StreamTests {
         let saved = try Fixtures.t3attr(["report", "--input", dir + "/saved.\(format)", "-o", "json"] + table)
         let file = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
         #expect(saved.stdout == file.stdout)
+        // Not only the same as the file: what the scenario expects (sample-incident.expected.json: 17 drops).
+        let objs = try Fixtures.ndjson(saved.stdout)
+        #expect(objs.filter { $0["type"] as? String == "drop" }.count == 17)
+        #expect(objs.last?["answer"] as? String == "17 drops: 3 client, 7 edge, 5 serve, 2 dispatch; infra segments implicated: edge, serve, dispatch")
     }
 
     @Test func binaryFieldsSurviveTheStream() throws {
@@ -70,6 +91,11 @@ struct StreamTests {
             let file = try Fixtures.t3attr(["dispatch", "--all", "--file", path, "-o", "json"] + table)
             let piped = try Fixtures.t3attr(["dispatch", "--all", "--input", "-", "-o", "json"] + table, stdin: stream.stdoutData)
             #expect(piped.stdout == file.stdout, "\(format)")
+            // The invalid UTF-8 bytes arrive exactly (fixtures.py: `context canceled \xff\xfe\x80 bad utf-8`).
+            let bad = try Fixtures.ndjson(piped.stdout).first { ($0["message"] as? String)?.contains("bad utf-8") == true }
+            let raw = Data(base64Encoded: bad?["message_base64"] as? String ?? "") ?? Data()
+            let want = Data("context canceled ".utf8 + [0xff, 0xfe, 0x80] + " bad utf-8".utf8)
+            #expect(raw.suffix(want.count) == want, "\(format)")
         }
     }
 
@@ -85,11 +111,8 @@ struct StreamTests {
     @Test func gatewayGivesTheSameOutputAsTheFiles() throws {
         let dir = try Fixtures.tempDir()
         _ = try Fixtures.journal("sample-incident", in: dir)
-        let port = freePort()
-        let gw = try background("/usr/bin/systemd-socket-activate",
-                                ["-l", "127.0.0.1:\(port)", "/lib/systemd/systemd-journal-gatewayd", "-D", dir])
+        let (gw, port) = try gateway(dir)
         defer { stop(gw) }
-        waitForPort(port)
         for window in [[String](), ["--since", "2026-06-10 20:04:00", "--until", "2026-06-10 20:46:00"]] {
             let remote = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table + window)
             let local = try Fixtures.t3attr(["report", "-D", dir, "-o", "json"] + table + window)
@@ -100,15 +123,20 @@ struct StreamTests {
 
     @Test func gatewayErrorsAreClear() throws {
         // Nothing listening.
-        let refused = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(freePort())"] + table)
+        let refused = try withRefusingPort { try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\($0)"] + table) }
         #expect(refused.status == 66)
         #expect(refused.stderr.contains("connect"), "\(refused.stderr)")
         // A web server that is not a journal gateway.
         let dir = try Fixtures.tempDir()
-        let port = freePort()
-        let web = try background("/usr/bin/python3", ["-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", dir])
-        defer { stop(web) }
-        waitForPort(port)
+        let web = """
+            import functools, http.server, sys
+            h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+            s = http.server.HTTPServer(('127.0.0.1', 0), h)
+            print(s.server_address[1], flush=True)
+            s.serve_forever()
+            """
+        let (server, port) = try serverOnPort0("/usr/bin/python3", ["-c", web, dir], what: "python3 http.server")
+        defer { stop(server) }
         let notGateway = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)"] + table)
         #expect(notGateway.status == 66)
         #expect(notGateway.stderr.contains("not a journal gateway"), "\(notGateway.stderr)")
@@ -122,20 +150,15 @@ struct StreamTests {
             import socket, sys
             data = open(sys.argv[1], 'rb').read()
             cut = data.index(b'\\n\\n', len(data) // 2) + 2
-            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(('127.0.0.1', int(sys.argv[2]))); s.listen(5)
-            while True:  # the readiness probe connects and sends nothing
-                c, _ = s.accept()
-                if c.recv(65536):
-                    break
-                c.close()
+            s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(5)
+            print(s.getsockname()[1], flush=True)
+            c, _ = s.accept()
+            c.recv(65536)
             c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: application/vnd.fdo.journal\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(data) + data[:cut])
             c.close()
             """.utf8).write(to: URL(fileURLWithPath: server))
-        let port = freePort()
-        let p = try background("/usr/bin/python3", [server, Fixtures.path("sample-incident.export"), String(port)])
+        let (p, port) = try serverOnPort0("/usr/bin/python3", [server, Fixtures.path("sample-incident.export")], what: "partial.py")
         defer { stop(p) }
-        waitForPort(port)
         let r = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("ended early") || r.stderr.contains("skipped"), "\(r.stderr)")
@@ -185,21 +208,79 @@ struct CursorFileTests {
 
 @Suite("-f/--follow: drops as the journal grows")
 struct FollowTests {
+    /// The fixture moved in time, whole seconds, so that its last entry is
+    /// 300 s before now: follow mode judges "final" by the wall clock, and
+    /// the test must not depend on the machine's clock being past the
+    /// fixture's dates. Receive and source times and Go's log prefix move
+    /// together (the prefix rewritten with glibc's timegm/gmtime_r).
+    static func shiftedToNow(_ text: String) -> String {
+        var lines = text.components(separatedBy: "\n")
+        let key = "__REALTIME_TIMESTAMP="
+        let last = lines.compactMap { $0.hasPrefix(key) ? Int64($0.dropFirst(key.count)) : nil }.max() ?? 0
+        let delta = (Int64(Date().timeIntervalSince1970) - 300) - last / 1_000_000
+        for (i, line) in lines.enumerated() {
+            for k in [key, "_SOURCE_REALTIME_TIMESTAMP="] where line.hasPrefix(k) {
+                if let v = Int64(line.dropFirst(k.count)) { lines[i] = k + String(v + delta * 1_000_000) }
+            }
+            guard line.hasPrefix("MESSAGE="), line.count > 28 else { continue }
+            let body = Array(line.utf8.dropFirst(8))
+            let prefix = String(decoding: body.prefix(20), as: UTF8.self)
+            let f = prefix.split(whereSeparator: { "/: ".contains($0) }).map { Int32($0) }
+            guard prefix.count == 20, prefix.last == " ", f.count == 6, !f.contains(nil),
+                  Array(prefix)[4] == "/", Array(prefix)[13] == ":" else { continue }
+            var tm = Glibc.tm()
+            (tm.tm_year, tm.tm_mon, tm.tm_mday) = (f[0]! - 1900, f[1]! - 1, f[2]!)
+            (tm.tm_hour, tm.tm_min, tm.tm_sec) = (f[3]!, f[4]!, f[5]!)
+            var t = timegm(&tm) + time_t(delta)
+            var out = Glibc.tm()
+            gmtime_r(&t, &out)
+            let moved = String(format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(out.tm_year) + 1900, Int(out.tm_mon) + 1,
+                               Int(out.tm_mday), Int(out.tm_hour), Int(out.tm_min), Int(out.tm_sec))
+            lines[i] = "MESSAGE=" + moved + String(decoding: body.dropFirst(20), as: UTF8.self)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    @Test func shiftedFixtureIsRecentAndItsGoPrefixMovedWithIt() throws {
+        let original = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), as: UTF8.self)
+        let entry = try #require(Self.shiftedToNow(original).components(separatedBy: "\n\n").first { $0.contains("listening on :3780") })
+        let fields = entry.split(separator: "\n")
+        let rt = try #require(fields.first { $0.hasPrefix("__REALTIME_TIMESTAMP=") }.flatMap { Int64($0.dropFirst(21)) })
+        let now = Int64(Date().timeIntervalSince1970)
+        #expect(rt / 1_000_000 <= now - 300 && rt / 1_000_000 > now - 86_400)
+        // sample-incident: "2026/06/10 21:00:00 t3-dispatch listening on :3780" received at 21:00:00.5; moved by whole seconds.
+        var t = time_t(rt / 1_000_000)
+        var tm = Glibc.tm()
+        gmtime_r(&t, &tm)
+        let want = String(format: "MESSAGE=%04d/%02d/%02d %02d:%02d:%02d t3-dispatch listening on :3780", Int(tm.tm_year) + 1900,
+                          Int(tm.tm_mon) + 1, Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+        #expect(fields.contains { $0 == want }, "\(fields.filter { $0.hasPrefix("MESSAGE=") })")
+        #expect(rt % 1_000_000 == 500_000)
+    }
+
     static func halves(_ name: String) throws -> (Data, Data) {
-        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export"))), as: UTF8.self)
+        let text = shiftedToNow(String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export"))), as: UTF8.self))
         let entries = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
         let h = entries.count / 2
         return (Data((entries[..<h].joined(separator: "\n\n") + "\n\n").utf8),
                 Data((entries[h...].joined(separator: "\n\n") + "\n\n").utf8))
     }
 
-    /// Polls `path` until it has `count` lines matching `needle` (or 20 s).
-    static func waitFor(_ needle: String, count: Int, in path: String) -> Int {
+    /// Polls `path` until it has `count` lines matching `needle`; after 90 s
+    /// (sanitizer builds on a loaded machine) records what it waited for and
+    /// what it saw. Returns the count seen.
+    static func waitFor(_ needle: String, count: Int, in path: String,
+                        sourceLocation: SourceLocation = #_sourceLocation) -> Int {
         var n = 0
-        for _ in 0..<200 {
+        let deadline = Date().addingTimeInterval(90)
+        while true {
             let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             n = text.components(separatedBy: "\n").filter { $0.contains(needle) }.count
             if n >= count { break }
+            if Date() > deadline {
+                Issue.record("waited 90 s for \(count) lines with \(needle) in \(path), saw \(n)", sourceLocation: sourceLocation)
+                break
+            }
             usleep(100_000)
         }
         return n
@@ -211,7 +292,7 @@ struct FollowTests {
         let dir = try Fixtures.tempDir("t3attr-follow")
         _ = try Fixtures.journal(exportText: first, in: dir, fileName: "a.journal")
         let outPath = dir + "/out.json"
-        #expect(FileManager.default.createFile(atPath: outPath, contents: nil))
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         let p = try Fixtures.background(Fixtures.binary, command + ["-f", "-D", dir, "-o", "json"] + table, stdoutPath: outPath)
         let needle = command == ["report"] ? "\"type\":\"drop\"" : "\"type\":\"event\""
         let all = try Fixtures.t3attr(command + ["-D", dir, "-o", "json"] + table)
@@ -222,26 +303,371 @@ struct FollowTests {
         let expected = try Fixtures.ndjson(full.stdout).filter { ($0["type"] as? String).map { needle.contains($0) } ?? false }
         #expect(Self.waitFor(needle, count: expected.count, in: outPath) == expected.count)
         #expect(p.stop(SIGINT) == 0, "SIGINT ends it with 0")
+        if command == ["report"] {
+            #expect(expected.count == 17, "sample-incident.expected.json lists 17 drops")
+        }
         let got = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8)).compactMap { $0["cursor"] as? String }
         #expect(got.sorted() == expected.compactMap { $0["cursor"] as? String }.sorted(), "every one, once")
+    }
+
+    /// `report -f` shows a drop only once its verdict is final: 125 s (the
+    /// longest window + 5 s) after it, by the wall clock. The journal is made
+    /// now, so the test does not depend on the date: a drop 300 s old is shown,
+    /// one 20 s old is not (yet); with 1 s windows (settle 6 s) both are.
+    @Test func followWaitsUntilAVerdictIsFinal() throws {
+        let now = UInt64(Date().timeIntervalSince1970) * 1_000_000
+        func goPrefix(_ us: UInt64) -> String {
+            var t = time_t(us / 1_000_000)
+            var tm = Glibc.tm()
+            gmtime_r(&t, &tm)
+            return String(format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+                          Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+        }
+        func entry(_ t: UInt64, unit: String, _ msg: String) -> String {
+            "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - (now - 3_600_000_000))\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n"
+                + "_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_UID=1000\n_SYSTEMD_UNIT=\(unit)\nSYSLOG_IDENTIFIER=x\nMESSAGE=\(msg)\n\n"
+        }
+        var text = ""
+        var t = now - 400_000_000
+        while t < now - 1_000_000 {
+            text += entry(t, unit: "kubelet.service", "I0610 reconciler.go:357] started")
+            if t == now - 300_000_000 || t == now - 20_000_000 {
+                text += entry(t + 1, unit: "t3-dispatch.service", goPrefix(t) + "http: proxy error: context canceled")
+            }
+            t += 5_000_000
+        }
+        let dir = try Fixtures.tempDir("t3attr-follow-settle")
+        _ = try Fixtures.journal(exportText: Data(text.utf8), in: dir, fileName: "a.journal")
+        let old = Int(now - 300_000_000 + 1), fresh = Int(now - 20_000_000 + 1)
+        for (windows, want) in [([String](), [old]),
+                                (["--serve-window", "1s", "--host-window", "1s", "--reconnect-window", "1s"], [old, fresh])] {
+            let outPath = dir + "/out-\(want.count).json"
+            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+            let p = try Fixtures.background(Fixtures.binary, ["report", "-f", "-D", dir, "-o", "json"] + table + windows,
+                                            stdoutPath: outPath)
+            let seen = Self.waitFor("\"type\":\"drop\"", count: want.count, in: outPath)
+            // Time enough for a drop that is not final yet to be shown by mistake.
+            usleep(3_000_000)
+            #expect(p.stop(SIGINT) == 0, "SIGINT ends it with 0")
+            #expect(seen == want.count, "waited for \(want.count) drops with \(windows)")
+            let drops = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8))
+            #expect(drops.map { $0["realtime_usec"] as? Int } == want, "\(windows)")
+            #expect(drops.allSatisfy { $0["verdict"] as? String == "client" && $0["reason"] as? String == "isolated_cancel" })
+        }
     }
 
     @Test func followAGateway() throws {
         let (first, second) = try Self.halves("sample-incident")
         let dir = try Fixtures.tempDir("t3attr-follow-gw")
         _ = try Fixtures.journal(exportText: first, in: dir, fileName: "a.journal")
-        let port = freePort()
-        let gw = try background("/usr/bin/systemd-socket-activate",
-                                ["-l", "127.0.0.1:\(port)", "/lib/systemd/systemd-journal-gatewayd", "-D", dir])
+        let (gw, port) = try gateway(dir)
         defer { stop(gw) }
-        waitForPort(port)
         let outPath = dir + "/out.json"
-        #expect(FileManager.default.createFile(atPath: outPath, contents: nil))
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
         let p = try Fixtures.background(Fixtures.binary, ["report", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,
                                         stdoutPath: outPath)
         #expect(Self.waitFor("\"type\":\"drop\"", count: 10, in: outPath) == 10)
         _ = try Fixtures.journal(exportText: second, in: dir, fileName: "b.journal")
         #expect(Self.waitFor("\"type\":\"drop\"", count: 17, in: outPath) == 17)
         #expect(p.stop(SIGTERM) == 0, "SIGTERM ends it with 0")
+    }
+}
+
+/// The import directories of a t3attr (`/tmp/t3attr-import-<pid>-*`) made
+/// since it started (not a stale one of an earlier process with the same pid).
+private func importDirectories(of p: Fixtures.Background) -> [String] {
+    let tmp = FileManager.default.temporaryDirectory.path
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? []
+    return names.filter { $0.hasPrefix("t3attr-import-\(p.pid)-") }.map { tmp + "/" + $0 }.filter { dir in
+        let made = (try? FileManager.default.attributesOfItem(atPath: dir))?[.modificationDate] as? Date ?? .distantFuture
+        return made >= p.started.addingTimeInterval(-1)
+    }
+}
+
+/// Runs the built binary under timeout(1) with SIGKILL (the test runner may have SIGTERM blocked,
+/// and children inherit that): a hang is status 137, not a stuck test run.
+private func t3attrWithin(_ seconds: Int, _ args: [String], stdin: Data? = nil) throws -> Fixtures.Result {
+    try Fixtures.run("/usr/bin/timeout", ["-s", "KILL", String(seconds), Fixtures.binary] + args, stdin: stdin)
+}
+
+private func summary(_ r: Fixtures.Result) throws -> [String: Any] {
+    try Fixtures.ndjson(r.stdout).last { $0["type"] as? String == "summary" } ?? [:]
+}
+
+private func exportText(_ name: String) throws -> String {
+    String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export"))), as: UTF8.self)
+}
+
+/// A Python server on a port it binds itself (returned) that answers the
+/// first request with `head` (bytes, from a file) and then runs `then`
+/// (Python statements with the connection `c`); empty connections are skipped.
+private func scriptedServer(head: Data, then: String) throws -> (Fixtures.Background, Int) {
+    let dir = try Fixtures.tempDir()
+    try head.write(to: URL(fileURLWithPath: dir + "/head"))
+    let script = dir + "/server.py"
+    try Data("""
+        import socket, sys, time
+        head = open(sys.argv[1], 'rb').read()
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(('127.0.0.1', 0)); s.listen(5)
+        print(s.getsockname()[1], flush=True)
+        while True:
+            c, _ = s.accept()
+            if c.recv(65536):
+                break
+            c.close()
+        c.sendall(head)
+        \(then)
+        """.utf8).write(to: URL(fileURLWithPath: script))
+    return try serverOnPort0("/usr/bin/python3", [script, dir + "/head"], what: "a scripted HTTP server")
+}
+
+private func gatewayHead(_ body: Data) -> Data {
+    Data("HTTP/1.1 200 OK\r\nContent-Type: application/vnd.fdo.journal\r\nConnection: close\r\n\r\n".utf8) + body
+}
+
+@Suite("stream imports keep every entry, stay bounded and clean up (issue 10)")
+struct ImportTests {
+    /// `n` t3-dispatch `ws close` entries, each with six unique extra fields,
+    /// so that journal-remote's data hash table fills (and it rotates) every ~25,000.
+    static func rotatingStream(entries n: Int) -> Data {
+        var s = ""
+        s.reserveCapacity(n * 420)
+        let t0: UInt64 = 1_781_121_600_000_000
+        for i in 0..<n {
+            s += "__REALTIME_TIMESTAMP=\(t0 + UInt64(i) * 1000)\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n"
+            s += "_TRANSPORT=stdout\n_UID=1000\n_PID=812\n_SYSTEMD_UNIT=t3-dispatch.service\nSYSLOG_IDENTIFIER=t3-dispatch\n"
+            s += "MESSAGE=2026/06/10 20:00:00 ws close user=u\(i % 50) ip=203.0.113.7 dur_ms=\(i) cause=downstream_closed\n"
+            for j in 0..<6 { s += "X\(j)=\(i)-\(j)\n" }
+            s += "\n"
+        }
+        return Data(s.utf8)
+    }
+
+    @Test func aStreamThatRotatesTwiceIsReadWhole() throws {
+        let n = 60_000
+        let dir = try Fixtures.tempDir("t3attr-rotate")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let stream = dir + "/big.export"
+        try Self.rotatingStream(entries: n).write(to: URL(fileURLWithPath: stream))
+        // The same export imported straight into files: journal-remote rotates at least twice.
+        let files = dir + "/files"
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        let direct = try Fixtures.run(Fixtures.journalRemote, ["--split-mode=none", "--output=" + files + "/direct.journal", stream])
+        #expect(direct.status == 0)
+        let journals = try FileManager.default.contentsOfDirectory(atPath: files).filter { $0.hasSuffix(".journal") }
+        #expect(journals.count >= 3, "journal-remote rotated twice: \(journals)")
+        let args = ["dispatch", "--user", "u0", "-o", "json"] + table
+        let fromFiles = try summary(try Fixtures.t3attr(args + ["-D", files]))
+        let piped = try Fixtures.t3attr(args + ["--input", stream])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        let fromStream = try summary(piped)
+        #expect(fromFiles["entries_read"] as? Int == n)
+        #expect(fromStream["entries_read"] as? Int == n, "every entry of the stream is read")
+        #expect((fromStream["skipped_entries"] as? [Any])?.isEmpty == true, "journal-remote wrote every entry fed: \(piped.stderr)")
+        #expect(fromStream["events"] as? Int == fromFiles["events"] as? Int)
+        #expect(fromStream["events"] as? Int == n / 50)
+    }
+
+    @Test func badEntriesAreSkippedNamedAndTheRestKept() throws {
+        let text = try exportText("sample-incident")
+        var entries = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        let base = "_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_SYSTEMD_UNIT=t3-dispatch.service\n_TRANSPORT=stdout\nMESSAGE=x"
+        let bad = [
+            "__REALTIME_TIMESTAMP=abc\n" + base,
+            "__REALTIME_TIMESTAMP=1781121600000001\n" + base + "\n" + (0..<1100).map { "F\($0)=v" }.joined(separator: "\n"),
+            "__REALTIME_TIMESTAMP=1781121600000002\n_BOOT_ID=zz\nMESSAGE=x",
+            "__REALTIME_TIMESTAMP=1781121600000003\n" + base + "\nlower case=1",
+        ]
+        entries.insert(contentsOf: bad, at: 5)
+        let stream = Data((entries.joined(separator: "\n\n") + "\n\n").utf8)
+        let path = try Fixtures.journal("sample-incident")
+        let file = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        let r = try Fixtures.t3attr(["report", "--input", "-", "-o", "json"] + table, stdin: stream)
+        #expect(r.status == 0, "\(r.stderr)")
+        let drops = { (s: String) in try Fixtures.ndjson(s).filter { $0["type"] as? String == "drop" }.count }
+        #expect(try drops(r.stdout) == drops(file.stdout), "the entries after the bad ones are kept")
+        #expect(try drops(r.stdout) == 17)
+        let skipped = (try summary(r)["skipped_entries"] as? [[String: Any]]) ?? []
+        let reasons = skipped.compactMap { $0["reason"] as? String }
+        #expect(skipped.count == 4, "\(skipped)")
+        #expect(skipped.allSatisfy { $0["count"] as? Int == 1 && $0["source"] as? String == "standard input" })
+        for word in ["__REALTIME_TIMESTAMP", "1024 fields", "_BOOT_ID", "field name"] {
+            #expect(reasons.contains { $0.contains(word) }, "\(word) in \(reasons)")
+            #expect(r.stderr.contains(word), "named on stderr: \(word)")
+        }
+        #expect(try summary(r)["entries_skipped"] as? Int == 4)
+        let strict = try Fixtures.t3attr(["report", "--input", "-", "--strict"] + table, stdin: stream)
+        #expect(strict.status == 65, "\(strict.stderr)")
+    }
+
+    @Test func badJSONLinesAreSkippedAndNamed() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let json = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", "json", "--no-pager"])
+        var lines = json.stdout.split(separator: "\n").map(String.init)
+        lines.insert(#"{"__REALTIME_TIMESTAMP":"1781121600000001","MESSAGE":"x","A\nB":"y"}"#, at: 3)
+        lines.insert(#"{"__REALTIME_TIMESTAMP":"1781121600000001","MESSAGE":"#, at: 6)
+        let r = try Fixtures.t3attr(["report", "--input", "-", "-o", "json"] + table, stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        let file = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count
+                == Fixtures.ndjson(file.stdout).filter { $0["type"] as? String == "drop" }.count)
+        let reasons = ((try summary(r)["skipped_entries"] as? [[String: Any]]) ?? []).compactMap { $0["reason"] as? String }
+        #expect(reasons.contains { $0.contains("field name") } && reasons.contains { $0.contains("JSON") }, "\(reasons)")
+    }
+
+    @Test func anEntryWith20000FieldsDoesNotHang() throws {
+        var text = try exportText("sample-incident")
+        text += "\n__REALTIME_TIMESTAMP=1781121600000001\n_SYSTEMD_UNIT=x.service\nMESSAGE=wide\n"
+            + (0..<20_000).map { "F\($0)=v" }.joined(separator: "\n") + "\n\n"
+        let r = try t3attrWithin(60, ["report", "--input", "-", "-o", "json"] + table, stdin: Data(text.utf8))
+        #expect(r.status == 0, "status \(r.status) (137: it hung): \(r.stderr)")
+        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 17)
+        #expect(r.stderr.contains("1024 fields"), "\(r.stderr)")
+    }
+
+    @Test func a128MiBLineIsReadInLinearTime() throws {
+        var stream = Data(try exportText("sample-incident").utf8)
+        stream += Data("__REALTIME_TIMESTAMP=1781121600000001\n_SYSTEMD_UNIT=x.service\nMESSAGE=".utf8)
+        stream += Data(repeating: UInt8(ascii: "x"), count: 128 << 20)  // and no newline: the stream ends inside it
+        let start = Date()
+        let r = try t3attrWithin(120, ["report", "--input", "-", "-o", "json"] + table, stdin: stream)
+        let took = Date().timeIntervalSince(start)
+        #expect(r.status == 0, "status \(r.status): \(r.stderr)")
+        #expect(took < 30, "took \(took) s")
+        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 17)
+        #expect(r.stderr.contains("cut off"), "\(r.stderr)")
+    }
+
+    @Test func devZeroIsAClearErrorNotAHang() throws {
+        let r = try t3attrWithin(30, ["report", "--input", "/dev/zero"] + table)
+        #expect(r.status == 66, "status \(r.status) (137: it never ended)")
+        #expect(r.stderr.contains("not Journal Export Format"), "\(r.stderr)")
+    }
+
+    @Test func aTricklingGatewayEndsAtTheDeadlineKeepingWhatWasRead() throws {
+        let text = try exportText("sample-incident")
+        let half = text.index(text.startIndex, offsetBy: text.count / 2)
+        let cut = text[half...].range(of: "\n\n")!.upperBound
+        let (server, port) = try scriptedServer(head: gatewayHead(Data(text[..<cut].utf8)), then: """
+            for b in open(sys.argv[1], 'rb').read()[:100]:
+                time.sleep(5); c.sendall(b'_')
+            """)
+        defer { stop(server) }
+        let start = Date()
+        let r = try t3attrWithin(60, ["report", "--url", "http://127.0.0.1:\(port)", "--url-timeout", "3", "-o", "json"] + table)
+        #expect(r.status == 0, "status \(r.status) (137: it never ended): \(r.stderr)")
+        #expect(Date().timeIntervalSince(start) < 20)
+        #expect(r.stderr.contains("--url-timeout"), "\(r.stderr)")
+        #expect(try Fixtures.ndjson(r.stdout).contains { $0["type"] as? String == "drop" }, "what arrived is analysed")
+        #expect(((try summary(r)["skipped_files"] as? [[String: Any]]) ?? []).count == 1)
+    }
+
+    @Test func redirectsAreNotFollowed() throws {
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal("sample-incident", in: dir)
+        let (gw, gwPort) = try gateway(dir)
+        defer { stop(gw) }
+        let script = dir + "/redirect.py"
+        try Data("""
+            import http.server, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(302)
+                    self.send_header('Location', 'http://localhost:%s/entries' % sys.argv[2])
+                    self.end_headers()
+            srv = http.server.HTTPServer(('127.0.0.1', 0), H)
+            print(srv.server_address[1], flush=True)
+            srv.serve_forever()
+            """.utf8).write(to: URL(fileURLWithPath: script))
+        let (web, port) = try serverOnPort0("/usr/bin/python3", [script, "-", String(gwPort)], what: "a redirecting HTTP server")
+        defer { stop(web) }
+        // The gateway itself answers.
+        #expect(try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(gwPort)"] + table).status == 0)
+        let r = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)"] + table)
+        #expect(r.status == 66, "\(r.stdout)")
+        #expect(r.stderr.contains("redirect"), "\(r.stderr)")
+    }
+
+    @Test func dispatchFollowsAGrowingGateway() throws {
+        let (first, second) = try FollowTests.halves("sample-incident")
+        let dir = try Fixtures.tempDir("t3attr-follow-gw")
+        _ = try Fixtures.journal(exportText: first, in: dir, fileName: "a.journal")
+        let (gw, port) = try gateway(dir)
+        defer { stop(gw) }
+        let count = { () throws -> Int in
+            try Fixtures.ndjson(try Fixtures.t3attr(["dispatch", "-D", dir, "-o", "json"] + table).stdout)
+                .filter { $0["type"] as? String == "event" }.count
+        }
+        let before = try count()
+        let outPath = dir + "/out.json"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        let p = try Fixtures.background(Fixtures.binary, ["dispatch", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,
+                                        stdoutPath: outPath)
+        #expect(FollowTests.waitFor("\"type\":\"event\"", count: before, in: outPath) == before)
+        _ = try Fixtures.journal(exportText: second, in: dir, fileName: "b.journal")
+        let after = try count()
+        #expect(after > before)
+        #expect(FollowTests.waitFor("\"type\":\"event\"", count: after, in: outPath) == after, "the events written later arrive")
+        #expect(p.stop(SIGTERM) == 0, "SIGTERM ends it with 0")
+        #expect(importDirectories(of: p).isEmpty)
+    }
+
+    /// Starts `report --input FIFO` and feeds it half a stream; returns once
+    /// journal-remote has written its file (the import is under way).
+    static func importUnderWay(_ extra: [String] = []) throws -> (Fixtures.Background, Int32, String) {
+        let dir = try Fixtures.tempDir()
+        let fifo = dir + "/stream"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let p = try Fixtures.background(Fixtures.binary, ["report", "--input", fifo] + extra + table)
+        let w = open(fifo, O_RDWR | O_NONBLOCK)  // waits neither for the reader nor for it to read
+        let (first, _) = try FollowTests.halves("sample-incident")
+        _ = first.withUnsafeBytes { write(w, $0.baseAddress, $0.count) }
+        var written = false
+        for _ in 0..<200 {
+            if let d = importDirectories(of: p).first,
+               let size = (try? FileManager.default.attributesOfItem(atPath: d + "/input.journal"))?[.size] as? Int, size > 0 {
+                written = true
+                break
+            }
+            usleep(50_000)
+        }
+        #expect(written, "the import started")
+        return (p, w, dir)
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+    func aSignalDuringAnImportRemovesItsDirectory(sig: Int32) throws {
+        let (p, w, _) = try Self.importUnderWay()
+        defer { close(w) }
+        #expect(!importDirectories(of: p).isEmpty)
+        #expect(p.stop(sig) == 128 + sig, "ended by the signal")
+        #expect(importDirectories(of: p).isEmpty, "no temporary directory left")
+    }
+
+    @Test func sigpipeDuringAnImportIsIgnoredAndTheImportCompletes() throws {
+        let (p, w, _) = try Self.importUnderWay()
+        kill(p.pid, SIGPIPE)
+        usleep(200_000)
+        let (_, second) = try FollowTests.halves("sample-incident")
+        _ = second.withUnsafeBytes { write(w, $0.baseAddress, $0.count) }
+        close(w)
+        var status: Int32 = 0
+        while waitpid(p.pid, &status, 0) < 0 && errno == EINTR {}
+        #expect((status & 0x7f) == 0 && (status >> 8) & 0xff == 0, "status \(status)")
+        #expect(importDirectories(of: p).isEmpty)
+    }
+
+    @Test(arguments: [true, false])
+    func followEndsWithZeroOnSIGTERMWhileAGatewayStalls(entriesFirst: Bool) throws {
+        let body = entriesFirst ? try FollowTests.halves("sample-incident").0 : Data()
+        let (server, port) = try scriptedServer(head: gatewayHead(body), then: "time.sleep(120)")
+        defer { stop(server) }
+        let p = try Fixtures.background(Fixtures.binary, ["dispatch", "-f", "--url", "http://127.0.0.1:\(port)"] + table)
+        for _ in 0..<100 where importDirectories(of: p).isEmpty { usleep(50_000) }
+        usleep(entriesFirst ? 1_500_000 : 500_000)
+        #expect(!importDirectories(of: p).isEmpty)
+        #expect(p.stop(SIGTERM) == 0, "SIGTERM ends -f with 0")
+        #expect(importDirectories(of: p).isEmpty)
     }
 }

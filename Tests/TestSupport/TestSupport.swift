@@ -1,5 +1,43 @@
 import Foundation
 import Glibc
+import Testing
+
+/// Sanitizer reports in a child's stderr fail the test that ran it, whatever
+/// the exit status: ThreadSanitizer's default exit code (66) is also t3attr's
+/// "no input", so a race in a test that expects 66 would otherwise pass.
+/// `make test-sanitize` gives both sanitizers their own exit codes too.
+public enum Sanitizer {
+    /// Exit codes `make test-sanitize` sets (`ASAN_OPTIONS`/`TSAN_OPTIONS` `exitcode=`).
+    public static let asanExitCode: Int32 = 86
+    public static let tsanExitCode: Int32 = 87
+
+    /// The first line of a sanitizer report in `stderr`, if any.
+    public static func report(in stderr: String) -> String? {
+        for line in stderr.split(separator: "\n") {
+            if line.contains("WARNING: ThreadSanitizer") || line.contains("ERROR: AddressSanitizer")
+                || line.contains("ERROR: LeakSanitizer") || line.contains("SUMMARY: UndefinedBehaviorSanitizer")
+                || line.contains("ERROR: ThreadSanitizer") || line.contains(": runtime error: ")
+                || line.hasPrefix("runtime error: ") {
+                return String(line)
+            }
+        }
+        return nil
+    }
+
+    /// Records a test failure when `stderr` holds a sanitizer report or the
+    /// status is a sanitizer's exit code.
+    public static func check(_ exe: String, _ args: [String], status: Int32, stderr: String,
+                             sourceLocation: SourceLocation = #_sourceLocation) {
+        let what = ([exe] + args).joined(separator: " ")
+        if let line = report(in: stderr) {
+            Issue.record("sanitizer report from `\(what)` (status \(status)): \(line)\n\(stderr.prefix(4000))",
+                         sourceLocation: sourceLocation)
+        } else if status == asanExitCode || status == tsanExitCode {
+            Issue.record("`\(what)` exited \(status), a sanitizer's exit code:\n\(stderr.prefix(4000))",
+                         sourceLocation: sourceLocation)
+        }
+    }
+}
 
 /// Paths and tools the tests share. Anything missing fails loudly: a test
 /// run without systemd-journal-remote or journalctl is not a pass.
@@ -107,7 +145,9 @@ public enum Fixtures {
             close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
             throw Missing(description: "cannot run \(exe): \(String(cString: strerror(r)))")
         }
-        // Feed stdin and drain stdout and stderr together.
+        // Feed stdin and drain stdout and stderr together. A child that dies
+        // before reading all its input is a failed test, not a killed test run.
+        signal(SIGPIPE, SIG_IGN)
         let input = [UInt8](stdin ?? Data())
         var written = 0
         var inFD: Int32 = inPipe[1]
@@ -138,33 +178,59 @@ public enum Fixtures {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        let errText = String(decoding: err, as: UTF8.self)
+        Sanitizer.check(exe, args, status: code, stderr: errText)
         return Result(status: code, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: String(decoding: err, as: UTF8.self), stdoutData: Data(out))
+                      stderr: errText, stdoutData: Data(out))
     }
 
     /// A process started in the background with posix_spawn: stdin from
-    /// /dev/null, stdout to `stdoutPath` (or /dev/null), stderr to /dev/null,
-    /// signals unblocked. Foundation's Process is not used: its reaping races
-    /// with children spawned from other test threads.
+    /// /dev/null, stdout to `stdoutPath` (or /dev/null), stderr to a
+    /// temporary file that `stop` checks for sanitizer reports, signals
+    /// unblocked. Foundation's Process is not used: its reaping races with
+    /// children spawned from other test threads.
     public struct Background: Sendable {
         public let pid: pid_t
+        public let exe: String
+        public let args: [String]
+        /// Where the child's stderr goes.
+        public let stderrPath: String
+        /// When it was started.
+        public var started = Date()
 
-        /// Sends `signal` and waits for the exit status.
-        public func stop(_ signal: Int32 = SIGKILL) -> Int32 {
+        /// Sends `signal` and waits for the exit status; a sanitizer report
+        /// on the child's stderr fails the calling test.
+        public func stop(_ signal: Int32 = SIGKILL, sourceLocation: SourceLocation = #_sourceLocation) -> Int32 {
             kill(pid, signal)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+            let err = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+            try? FileManager.default.removeItem(atPath: stderrPath)
+            Sanitizer.check(exe, args, status: code, stderr: err, sourceLocation: sourceLocation)
+            return code
         }
+
+        /// Whether the child has ended (it is not reaped: `stop` still gets its status).
+        public var hasExited: Bool {
+            var info = siginfo_t()
+            return waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_signo == SIGCHLD
+        }
+
+        /// What the child wrote on stderr so far.
+        public var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
     }
 
     public static func background(_ exe: String, _ args: [String], stdoutPath: String? = nil) throws -> Background {
+        let started = Date()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath ?? "/dev/null", O_WRONLY | O_APPEND | O_CREAT, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let errPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("t3attr-bg-\(UUID().uuidString.prefix(8)).stderr").path
+        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -180,7 +246,7 @@ public enum Fixtures {
         var pid: pid_t = 0
         let r = posix_spawn(&pid, exe, &actions, &attr, argv, envp)
         guard r == 0 else { throw Missing(description: "cannot run \(exe): \(String(cString: strerror(r)))") }
-        return Background(pid: pid)
+        return Background(pid: pid, exe: exe, args: args, stderrPath: errPath, started: started)
     }
 
     /// Runs the built t3attr.

@@ -45,7 +45,7 @@ struct RowBatcher: EventBatcher {
 enum Live {
     static func attribution(_ config: AnalysisConfig, command: CommandName, output: CommandOutput) throws {
         Stop.installSignals()
-        let live = try LiveAnalyzer(config)
+        let live = try LiveAnalyzer(config, stopRequested: { Stop.isRequested })
         show(live.setup.portMapLoad)
         let sink = output.sink
         try sink.begin(RunHeader(command: command, follow: true, window: config.window,

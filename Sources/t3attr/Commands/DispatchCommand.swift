@@ -69,14 +69,14 @@ extension T3Attr {
             defer { output.end() }
             try runReporting(output.out) {
                 let config = try AnalysisConfig(source: source, units: units.config, maps: maps, follow: follow)
-                let listing = try DispatchListing(config, filter: filter)
+                if follow { Stop.installSignals() }
+                let listing = try DispatchListing(config, filter: filter, stopRequested: { Stop.isRequested })
                 show(listing.portMapLoad)
                 let sink = output.sink
                 let begin = { (units: [String]) throws in
                     try sink.begin(RunHeader(command: .dispatch, follow: follow, window: config.window, units: units))
                 }
                 if follow {
-                    Stop.installSignals()
                     try listing.follow(begin: begin, event: { try sink.event($0) }, stop: { Stop.isRequested },
                                        idle: { try output.out.flush() })
                     return try sink.finish(.stopped)

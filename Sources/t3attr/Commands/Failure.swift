@@ -21,6 +21,8 @@ enum Exit {
 func runReporting(_ out: Output, _ body: () throws -> Void) throws {
     do {
         try body()
+    } catch is Stopped {
+        return  // SIGINT/SIGTERM before following began: the documented end
     } catch let e as OutputError {
         switch e {
         case .closed: return

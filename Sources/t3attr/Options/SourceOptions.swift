@@ -23,6 +23,11 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read from a systemd-journal-gatewayd (http://HOST:19531).", valueName: "url"))
     var url: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "With --url (without -f): stop reading after this many seconds and analyse what arrived (default: \(ImportedJournal.defaultGatewayDeadline)).",
+        valueName: "seconds"))
+    var urlTimeout = ImportedJournal.defaultGatewayDeadline
+
     // `.unconditional`: a value may begin with '-' ("--since -1h", as documented).
     @Option(name: [.customShort("S"), .long], parsing: .unconditional, help: ArgumentHelp(
         "Start of the window: journalctl syntax ('1h ago', '-30min', 'today', '2026-06-10 21:00:00', '@EPOCH'), a bare span ('1h' = 1h ago) or RFC 3339.",
@@ -42,12 +47,13 @@ struct SourceOptions: ParsableArguments {
         let chosen = [merge, directory != nil, !file.isEmpty, input != nil, url != nil].filter { $0 }.count
         if chosen > 1 { throw ValidationError("choose one of -m/--merge, -D/--directory, --file, --input and --url") }
         if host.contains(where: \.isEmpty) { throw ValidationError("--host must not be empty") }
+        if urlTimeout < 1 { throw ValidationError("--url-timeout must be at least 1 (seconds)") }
     }
 
     /// The source as a value (`--input`, `--url`, `-D`, `--file`, `-m`, or this machine).
     var spec: SourceSpec {
         if let input { return .input(input) }
-        if let url { return .gateway(url) }
+        if let url { return .gateway(url, deadline: urlTimeout) }
         if let directory { return .directory(directory) }
         if !file.isEmpty { return .files(file) }
         return merge ? .merged : .local

@@ -71,6 +71,11 @@ enum EventJSON {
         "[" + f.map { "{\"path\":\(Render.json($0.path)),\"reason\":\(Render.json($0.reason))}" }.joined(separator: ",") + "]"
     }
 
+    /// Entries of a stream that were not imported: `[{"source", "reason", "count"}]`.
+    static func skippedEntriesJSON(_ e: [SkippedEntries]) -> String {
+        "[" + e.map { "{\"source\":\(Render.json($0.source)),\"reason\":\(Render.json($0.reason)),\"count\":\($0.count)}" }.joined(separator: ",") + "]"
+    }
+
     static func evidence(_ e: [Evidence]) -> String {
         "[" + e.map { x in
             "{\"realtime_usec\":\(x.realtime),\"time\":\(Render.json(Render.rfc3339(x.realtime))),\"unit\":\(Render.json(x.unit)),"

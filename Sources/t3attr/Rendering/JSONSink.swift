@@ -87,6 +87,7 @@ final class JSONSink: ReportSink {
         s += ",\"entries_read\":\(r.stats.entriesRead)"
         s += ",\"entries_skipped\":\(r.stats.entriesSkipped)"
         s += ",\"skipped_files\":" + EventJSON.skippedFilesJSON(r.stats.skippedFiles)
+        s += ",\"skipped_entries\":" + EventJSON.skippedEntriesJSON(r.stats.skippedEntryGroups)
         s += ",\"events\":\(sum.total)"
         s += ",\"by_kind\":\(Counts.json(Counts.byKind(sum)))"
         s += ",\"by_class\":\(Counts.json(Counts.byClass(sum)))"
@@ -100,6 +101,7 @@ final class JSONSink: ReportSink {
         var s = summaryHead(units: report.units, stats: report.stats)
         s += ",\"entries_read\":\(report.stats.entriesRead),\"entries_skipped\":\(report.stats.entriesSkipped)"
         s += ",\"skipped_files\":" + EventJSON.skippedFilesJSON(report.stats.skippedFiles)
+        s += ",\"skipped_entries\":" + EventJSON.skippedEntriesJSON(report.stats.skippedEntryGroups)
         s += ",\"answer\":\(Render.json(Wording.answer(at)))"
         let hosts = at.hosts
         if hosts.count > 1 {

@@ -76,12 +76,15 @@ final class Progress: ReadProgress {
     let enabled: Bool
     let start = Date()
     var shown = false
-    var lastUpdate = Date()
+    var lastUpdate = Date.distantPast
     let since: UInt64?
     let until: UInt64
+    /// Seconds of scanning before progress shows (`T3ATTR_PROGRESS_AFTER`, for tests; default 1).
+    let after: Double
 
     init(window: TimeWindow) {
         enabled = isatty(2) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+        after = ProcessInfo.processInfo.environment["T3ATTR_PROGRESS_AFTER"].flatMap(Double.init) ?? 1
         since = window.since
         until = window.until ?? UInt64(Date().timeIntervalSince1970 * 1e6)
     }
@@ -90,7 +93,7 @@ final class Progress: ReadProgress {
     func update(entries: Int, at realtime: UInt64) {
         guard enabled else { return }
         let now = Date()
-        guard now.timeIntervalSince(start) > 1, now.timeIntervalSince(lastUpdate) > 0.2 else { return }
+        guard now.timeIntervalSince(start) >= after, now.timeIntervalSince(lastUpdate) > 0.2 else { return }
         lastUpdate = now
         shown = true
         var pos = Render.rfc3339(realtime, fractionDigits: 0)

@@ -8,6 +8,7 @@ enum Wording {
         case .skippedFile(let f): "skipped \(f.path): \(f.reason)"
         case .skippedFiles(let count, let first, let reason):
             "skipped \(count) files (\(first.joined(separator: ", ")) and \(count - first.count) more; -o json lists them all): \(reason)"
+        case .skippedStreamEntries(let s): "skipped \(s.count) entr\(s.count == 1 ? "y" : "ies") of \(s.source): \(s.reason)"
         case .skippedEntries(let k): "\(k) unreadable journal entr\(k == 1 ? "y was" : "ies were") skipped"
         case .readingStopped(let text): text
         case .fileReadingStopped(let path, let text): "\(path): \(text)"

@@ -1,0 +1,219 @@
+#!/usr/bin/env python3
+"""Mutation check: does the suite fail when the code is wrong?
+
+    python3 tools/mutate.py                 # every mutation (make mutate)
+    python3 tools/mutate.py -k stop_timeout # those whose name contains a word
+    python3 tools/mutate.py --list          # names, files and test filters
+
+Copies the working tree (not .git or .build*) into a scratch directory that
+keeps its own .build between runs, so each mutation rebuilds incrementally.
+For each mutation: restore the pristine sources, apply ONE text replacement,
+build, run the tests it names (`swift test --filter`), and print caught or
+SURVIVED. A mutation whose pattern is not found exactly once is reported as
+MISSING with the file and the pattern: code changed and the list must follow.
+Exits 1 if any mutation survived, is missing or does not build, or if the
+unmutated tree fails those tests (then nothing can be judged).
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+A = "Sources/Classifiers/Attribution.swift"
+G = "Sources/Classifiers/GoError.swift"
+F = "Sources/Analysis/LiveAnalyzer.swift"
+T = "Sources/t3attr/Rendering/Terminal.swift"
+SCEN = "ScenarioTests"
+PARSE = "DispatchParserTests|ScenarioTests"
+
+# (name, file, pattern, replacement, test filter). Patterns are exact text,
+# whitespace included; each must occur exactly once in its file.
+MUTATIONS = [
+    # -- the eight of issue 11 --------------------------------------------
+    ("burst-close >= becomes >", A,
+     "if !p.taken, (teardowns[p.event.writtenSecond] ?? 0) >= settings.burstMin {",
+     "if !p.taken, (teardowns[p.event.writtenSecond] ?? 0) > settings.burstMin {", SCEN),
+    ("refused without address falls back to downstream", G,
+     "var info = fromTuple(.refused)\n            if info.side == .unknown { info.side = .upstream }",
+     "var info = fromTuple(.refused)\n            if info.side == .unknown { info.side = .downstream }", PARSE),
+    ("rule 2 ignores side != .upstream", A,
+     "if side != .upstream,\n           let r = dispatchRestarts",
+     "if side == side,\n           let r = dispatchRestarts", SCEN),
+    ("crash_restart checked before planned_restart", A,
+     '            if has({ if case .plannedRestart = $0 { true } else { false } }) { set(.serve, .plannedRestart, mineRefs); return }\n'
+     '            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) { set(.serve, .crashRestart, mineRefs); return }\n',
+     '            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) { set(.serve, .crashRestart, mineRefs); return }\n'
+     '            if has({ if case .plannedRestart = $0 { true } else { false } }) { set(.serve, .plannedRestart, mineRefs); return }\n',
+     SCEN),
+    ("rule 7: host OOM near a drop outside a burst gives edge", A,
+     '        if !ooms.isEmpty { set(.devvm, .oomKill, refs(ooms)); return }',
+     '        if !ooms.isEmpty { set(.edge, .burst, []); return }', SCEN),
+    ("--follow settle time 0", F,
+     "return max(s.reconnectWindow, s.serveWindow, s.hostWindow) + 5_000_000",
+     "return 0", "followWaitsUntilAVerdictIsFinal"),
+    ("progress shown without isatty(2)", T,
+     'enabled = isatty(2) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb"',
+     'enabled = ProcessInfo.processInfo.environment["TERM"] != "dumb"', "noProgressWhenStderrIsNotATerminal"),
+    ("upstream_no_user gives serve/eof", A,
+     'set(.unknown, .upstreamNoUser, []); return',
+     'set(.serve, .eof, []); return', SCEN),
+    # -- one per verdict reason: the branch that yields it skipped or renamed --
+    ("devvm/reboot", A, 'g.bootChanged ? .reboot : .hostGap', 'g.bootChanged ? .hostGap : .hostGap', SCEN),
+    ("devvm/host_gap", A, 'g.bootChanged ? .reboot : .hostGap', 'g.bootChanged ? .reboot : .reboot', SCEN),
+    ("dispatch/dispatch_restart (the restart itself)", A,
+     "if drop.trigger == .dispatchRestart {", "if drop.trigger == .dispatchRestart && false {", SCEN),
+    ("dispatch/dispatch_restart (drops near one)", A,
+     'set(.dispatch, .dispatchRestart, [.restart(Int32(r))])\n            return',
+     '_ = r', SCEN),
+    ("devvm/oom_kill in a burst", A,
+     'if !ooms.isEmpty { set(.devvm, .oomKill, refs(ooms + timeouts)); return }', "", SCEN),
+    ("devvm/serve_timeouts in a burst", A,
+     '            if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, .serveTimeouts, refs(timeouts)); return }\n'
+     '            set(.edge, .burst, []); return',
+     '            set(.edge, .burst, []); return', SCEN),
+    ("edge/burst", A, '            set(.edge, .burst, []); return\n', '            set(.unknown, .noEvidence, []); return\n', SCEN),
+    ("serve/oom_kill", A,
+     '{\n                set(.serve, .oomKill, mineRefs); return\n            }', "{\n            }", SCEN),
+    ("serve/watchdog_restart", A, '{ set(.serve, .watchdogRestart, mineRefs); return }', "{ }", SCEN),
+    ("serve/planned_restart", A, '{ set(.serve, .plannedRestart, mineRefs); return }', "{ }", SCEN),
+    ("serve/crash_restart", A, '{ set(.serve, .crashRestart, mineRefs); return }', "{ }", SCEN),
+    ("serve/stop_timeout", A, '{ set(.serve, .stopTimeout, mineRefs); return }', "{ }", SCEN),
+    ("serve/unit_restart", A,
+     '{\n                set(.serve, .unitRestart, mineRefs); return\n            }', "{\n            }", SCEN),
+    ("serve/refused", A, 'case .refused?: reason = .refused', 'case .refused?: reason = .upstreamError', SCEN),
+    ("serve/reset", A, 'case .reset?, .brokenPipe?: reason = .reset', 'case .reset?, .brokenPipe?: reason = .upstreamError', SCEN),
+    ("serve/eof", A, 'case .eof?, .unexpectedEOF?: reason = .eof', 'case .eof?, .unexpectedEOF?: reason = .upstreamError', SCEN),
+    ("serve/serve_timeout (the error text)", A,
+     'case .timeout?: reason = .serveTimeout', 'case .timeout?: reason = .upstreamError', SCEN),
+    ("serve/upstream_closed", A,
+     '== .upstreamClosed ? .upstreamClosed : .upstreamError', '== .upstreamClosed ? .upstreamError : .upstreamError', SCEN),
+    ("serve/serve_timeout (the serve's own timeouts)", A,
+     '{\n                set(.serve, .serveTimeout, refs(starving)); return\n            }', "{\n            }", SCEN),
+    ("devvm/serve_timeouts outside a burst", A,
+     '        if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, .serveTimeouts, refs(timeouts)); return }\n\n',
+     "\n", SCEN),
+    ("devvm/oom_kill outside a burst (skipped)", A,
+     '        if !ooms.isEmpty { set(.devvm, .oomKill, refs(ooms)); return }', "", SCEN),
+    ("client/isolated_cancel", A,
+     'side == .downstream ? .isolatedCancel : .isolatedDrop', 'side == .downstream ? .isolatedDrop : .isolatedDrop', SCEN),
+    ("client/isolated_drop", A,
+     'side == .downstream ? .isolatedCancel : .isolatedDrop', 'side == .downstream ? .isolatedCancel : .isolatedCancel', SCEN),
+    ("unknown/below_burst_threshold", A,
+     'set(.unknown, .belowBurstThreshold, []); return', 'set(.client, .isolatedCancel, []); return', SCEN),
+    ("unknown/upstream_no_user (skipped)", A,
+     'if user == nil && (cls == .eof || cls == .unexpectedEOF || cls == nil) {', "if false {", SCEN),
+    ("unknown/no_evidence", A, 'set(.unknown, .noEvidence, [])\n    }', 'set(.client, .isolatedDrop, [])\n    }', SCEN),
+]
+
+
+def sh(cmd, cwd, log, timeout=None):
+    """Runs cmd, appending its output to log; returns the exit status (124 on timeout)."""
+    with open(log, "ab") as f:
+        f.write(("\n$ " + " ".join(cmd) + "\n").encode())
+        f.flush()
+        try:
+            return subprocess.run(cmd, cwd=cwd, stdout=f, stderr=subprocess.STDOUT, timeout=timeout).returncode
+        except subprocess.TimeoutExpired:
+            f.write(b"\n(timed out)\n")
+            return 124
+
+
+def sync(tree):
+    os.makedirs(tree, exist_ok=True)
+    subprocess.run(["rsync", "-a", "--delete", "--exclude", ".git", "--exclude", ".build",
+                    "--exclude", ".build-*", "--exclude", ".swiftpm", ROOT + "/", tree + "/"], check=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-k", action="append", default=[], help="only mutations whose name contains this (repeatable)")
+    ap.add_argument("--scratch", default=os.environ.get("MUTATE_DIR", "/tmp/t3attr-mutate"),
+                    help="scratch directory (kept between runs for incremental builds)")
+    ap.add_argument("--timeout", type=int, default=900, help="seconds per test run (a hang counts as caught)")
+    ap.add_argument("--list", action="store_true")
+    ap.add_argument("--patterns", action="store_true", help="only check that every pattern is found once")
+    args = ap.parse_args()
+    muts = [m for m in MUTATIONS if not args.k or any(k in m[0] for k in args.k)]
+    if args.list:
+        for name, path, _, _, flt in muts:
+            print("%-55s %-40s %s" % (name, path, flt))
+        return 0
+    if not muts:
+        print("no mutation matches %s" % args.k)
+        return 1
+
+    # Every pattern first: a missing one is reported before anything is built.
+    missing = []
+    for name, path, pat, _, _ in muts:
+        text = open(os.path.join(ROOT, path), encoding="utf-8").read()
+        n = text.count(pat)
+        if n != 1:
+            missing.append((name, path, pat, n))
+    for name, path, pat, n in missing:
+        print("MISSING  %s: pattern found %d times in %s (expected once):\n    %r" % (name, n, path, pat))
+
+    if args.patterns:
+        print("%d mutations, %d patterns missing" % (len(muts), len(missing)))
+        return 1 if missing else 0
+
+    tree = os.path.join(args.scratch, "tree")
+    log = os.path.join(args.scratch, "mutate.log")
+    sync(tree)
+    open(log, "wb").close()
+    swift = os.environ.get("SWIFT", "swift")
+    build = [swift, "build", "--build-tests"]
+    filters = sorted({m[4] for m in muts})
+
+    print("scratch tree %s, log %s" % (tree, log))
+    if sh(build, tree, log) != 0:
+        print("the unmutated tree does not build: see %s" % log)
+        return 1
+    for flt in filters:
+        if sh([swift, "test", "--skip-build", "--filter", flt], tree, log, args.timeout) != 0:
+            print("the unmutated tree fails `swift test --filter %s`: nothing can be judged (see %s)" % (flt, log))
+            return 1
+
+    results = []
+    for name, path, pat, rep, flt in muts:
+        if any(m[0] == name for m in missing):
+            results.append((name, "MISSING", 0))
+            continue
+        src = os.path.join(tree, path)
+        pristine = open(os.path.join(ROOT, path), encoding="utf-8").read()
+        start = time.time()
+        try:
+            with open(src, "w", encoding="utf-8") as f:
+                f.write(pristine.replace(pat, rep, 1))
+            with open(log, "ab") as f:
+                f.write(("\n==== mutation: %s (%s)\n" % (name, path)).encode())
+            if sh(build, tree, log) != 0:
+                status = "BUILD-FAILED"
+            else:
+                rc = sh([swift, "test", "--skip-build", "--filter", flt], tree, log, args.timeout)
+                status = "caught" if rc != 0 else "SURVIVED"
+                if rc == 124:
+                    status = "caught (timeout)"
+        finally:
+            with open(src, "w", encoding="utf-8") as f:
+                f.write(pristine)
+        took = time.time() - start
+        results.append((name, status, took))
+        print("%-16s %-55s %5.0f s  [%s]" % (status, name, took, flt), flush=True)
+
+    caught = sum(1 for r in results if r[1].startswith("caught"))
+    bad = [r for r in results if not r[1].startswith("caught")]
+    print("\n%d mutations: %d caught, %d survived, %d missing, %d did not build"
+          % (len(results), caught, sum(r[1] == "SURVIVED" for r in results),
+             sum(r[1] == "MISSING" for r in results), sum(r[1] == "BUILD-FAILED" for r in results)))
+    # Leave the scratch tree pristine for the next incremental run.
+    sync(tree)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
