@@ -221,7 +221,8 @@ struct HostileInputTests {
 
     /// The drops the hostile lines must still give, from the rules: each
     /// line that is a dispatch shape is judged on what it says, whatever
-    /// bytes surround it; the empty, cut-short and escape-prefixed lines are no drops.
+    /// bytes surround it; the empty, cut-short and escape-prefixed lines are no drops,
+    /// nor are the serve timeout and the watchdog probe of +12 and +13 (signals).
     @Test func hostileMessagesGiveTheDropsTheirShapesMake() throws {
         let path = try Fixtures.journal("hostile-messages")
         let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
@@ -238,8 +239,11 @@ struct HostileInputTests {
             "+5 unknown/no_evidence",      // empty cause, dur_ms=abc: not graceful, says nothing
             "+7 serve/reset",              // [::1] tuple, 3774 = bob
             "+8 serve/refused",            // port 99999: no user, still upstream
+            "+10 client/isolated_cancel",  // a downstream ws close of a user whose name clears the screen
+            "+11 client/isolated_cancel",  // context canceled behind C1 controls and DEL
+            "+14 client/isolated_cancel",  // context canceled on a host whose name colours the terminal
         ])
-        #expect(objs.last?["drops"] as? Int == 6)
+        #expect(objs.last?["drops"] as? Int == 9)
     }
 
     @Test func malformedDispatchTablesNameTheFile() throws {

@@ -398,10 +398,10 @@ private func exportText(_ name: String) throws -> String {
     String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export"))), as: UTF8.self)
 }
 
-/// A Python server on `port` that answers the first real request with
-/// `head` (bytes, from a file) and then runs `then` (Python statements with
-/// the connection `c`); the readiness probe's empty connection is skipped.
-private func scriptedServer(port: Int, head: Data, then: String) throws -> Fixtures.Background {
+/// A Python server on a port it binds itself (returned) that answers the
+/// first request with `head` (bytes, from a file) and then runs `then`
+/// (Python statements with the connection `c`); empty connections are skipped.
+private func scriptedServer(head: Data, then: String) throws -> (Fixtures.Background, Int) {
     let dir = try Fixtures.tempDir()
     try head.write(to: URL(fileURLWithPath: dir + "/head"))
     let script = dir + "/server.py"
@@ -409,7 +409,8 @@ private func scriptedServer(port: Int, head: Data, then: String) throws -> Fixtu
         import socket, sys, time
         head = open(sys.argv[1], 'rb').read()
         s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.bind(('127.0.0.1', int(sys.argv[2]))); s.listen(5)
+        s.bind(('127.0.0.1', 0)); s.listen(5)
+        print(s.getsockname()[1], flush=True)
         while True:
             c, _ = s.accept()
             if c.recv(65536):
@@ -418,9 +419,7 @@ private func scriptedServer(port: Int, head: Data, then: String) throws -> Fixtu
         c.sendall(head)
         \(then)
         """.utf8).write(to: URL(fileURLWithPath: script))
-    let p = try Fixtures.background("/usr/bin/python3", [script, dir + "/head", String(port)])
-    waitForPort(port)
-    return p
+    return try serverOnPort0("/usr/bin/python3", [script, dir + "/head"], what: "a scripted HTTP server")
 }
 
 private func gatewayHead(_ body: Data) -> Data {
@@ -550,8 +549,7 @@ struct ImportTests {
         let text = try exportText("sample-incident")
         let half = text.index(text.startIndex, offsetBy: text.count / 2)
         let cut = text[half...].range(of: "\n\n")!.upperBound
-        let port = freePort()
-        let server = try scriptedServer(port: port, head: gatewayHead(Data(text[..<cut].utf8)), then: """
+        let (server, port) = try scriptedServer(head: gatewayHead(Data(text[..<cut].utf8)), then: """
             for b in open(sys.argv[1], 'rb').read()[:100]:
                 time.sleep(5); c.sendall(b'_')
             """)
@@ -568,12 +566,8 @@ struct ImportTests {
     @Test func redirectsAreNotFollowed() throws {
         let dir = try Fixtures.tempDir()
         _ = try Fixtures.journal("sample-incident", in: dir)
-        let gwPort = freePort()
-        let gw = try background("/usr/bin/systemd-socket-activate",
-                                ["-l", "127.0.0.1:\(gwPort)", "/lib/systemd/systemd-journal-gatewayd", "-D", dir])
+        let (gw, gwPort) = try gateway(dir)
         defer { stop(gw) }
-        waitForPort(gwPort)
-        let port = freePort()
         let script = dir + "/redirect.py"
         try Data("""
             import http.server, sys
@@ -582,11 +576,12 @@ struct ImportTests {
                     self.send_response(302)
                     self.send_header('Location', 'http://localhost:%s/entries' % sys.argv[2])
                     self.end_headers()
-            http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
+            srv = http.server.HTTPServer(('127.0.0.1', 0), H)
+            print(srv.server_address[1], flush=True)
+            srv.serve_forever()
             """.utf8).write(to: URL(fileURLWithPath: script))
-        let web = try background("/usr/bin/python3", [script, String(port), String(gwPort)])
+        let (web, port) = try serverOnPort0("/usr/bin/python3", [script, "-", String(gwPort)], what: "a redirecting HTTP server")
         defer { stop(web) }
-        waitForPort(port)
         // The gateway itself answers.
         #expect(try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(gwPort)"] + table).status == 0)
         let r = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)"] + table)
@@ -598,11 +593,8 @@ struct ImportTests {
         let (first, second) = try FollowTests.halves("sample-incident")
         let dir = try Fixtures.tempDir("t3attr-follow-gw")
         _ = try Fixtures.journal(exportText: first, in: dir, fileName: "a.journal")
-        let port = freePort()
-        let gw = try background("/usr/bin/systemd-socket-activate",
-                                ["-l", "127.0.0.1:\(port)", "/lib/systemd/systemd-journal-gatewayd", "-D", dir])
+        let (gw, port) = try gateway(dir)
         defer { stop(gw) }
-        waitForPort(port)
         let count = { () throws -> Int in
             try Fixtures.ndjson(try Fixtures.t3attr(["dispatch", "-D", dir, "-o", "json"] + table).stdout)
                 .filter { $0["type"] as? String == "event" }.count
@@ -669,8 +661,7 @@ struct ImportTests {
     @Test(arguments: [true, false])
     func followEndsWithZeroOnSIGTERMWhileAGatewayStalls(entriesFirst: Bool) throws {
         let body = entriesFirst ? try FollowTests.halves("sample-incident").0 : Data()
-        let port = freePort()
-        let server = try scriptedServer(port: port, head: gatewayHead(body), then: "time.sleep(120)")
+        let (server, port) = try scriptedServer(head: gatewayHead(body), then: "time.sleep(120)")
         defer { stop(server) }
         let p = try Fixtures.background(Fixtures.binary, ["dispatch", "-f", "--url", "http://127.0.0.1:\(port)"] + table)
         for _ in 0..<100 where importDirectories(of: p).isEmpty { usleep(50_000) }
