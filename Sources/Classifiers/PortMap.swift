@@ -108,7 +108,7 @@ public struct PortMap: Sendable, Equatable {
                 throw ConfigError(path: path, reason: "entry '\(login)' has no port")
             }
             guard let number = portValue as? NSNumber, !(portValue is String),
-                  CFGetTypeIDIfAvailable(number), let port = Int(exactly: number.doubleValue),
+                  isNotBoolean(number), let port = Int(exactly: number.doubleValue),
                   (1...65535).contains(port)
             else {
                 throw ConfigError(path: path, reason: "entry '\(login)' has a port that is not a number from 1 to 65535")
@@ -150,7 +150,7 @@ public struct PortMap: Sendable, Equatable {
 
 /// JSONSerialization gives booleans as NSNumber too; a port must not be one.
 @inline(__always)
-func CFGetTypeIDIfAvailable(_ n: NSNumber) -> Bool {
+func isNotBoolean(_ n: NSNumber) -> Bool {
     // On Linux, a Bool decoded by JSONSerialization is an NSNumber whose
     // objCType is "c"; reject it so `"port": true` is not port 1.
     String(cString: n.objCType) != "c"

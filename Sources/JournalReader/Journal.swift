@@ -304,8 +304,8 @@ public final class Journal {
     }
 }
 extension sd_id128_t {
-    var qwords: (UInt64, UInt64) { (qwords_tuple.0, qwords_tuple.1) }
-    private var qwords_tuple: (UInt64, UInt64) {
+    var qwords: (UInt64, UInt64) { (qwordsTuple.0, qwordsTuple.1) }
+    private var qwordsTuple: (UInt64, UInt64) {
         withUnsafeBytes(of: self) { ($0.load(as: UInt64.self), $0.load(fromByteOffset: 8, as: UInt64.self)) }
     }
 }

@@ -230,21 +230,21 @@ enum OpenFiles {
     /// Raises the soft RLIMIT_NOFILE to the hard limit (journalctl does the same).
     static func raiseLimit() {
         var rl = rlimit()
-        guard getrlimit(RLIMIT_NOFILE_ID, &rl) == 0, rl.rlim_cur < rl.rlim_max else { return }
+        guard getrlimit(rlimitNofile, &rl) == 0, rl.rlim_cur < rl.rlim_max else { return }
         var want = rl
         want.rlim_cur = rl.rlim_max
-        if setrlimit(RLIMIT_NOFILE_ID, &want) != 0 {
+        if setrlimit(rlimitNofile, &want) != 0 {
             // An unlimited hard limit is still capped by fs.nr_open.
             want.rlim_cur = max(rl.rlim_cur, min(rl.rlim_max, 1 << 20))
-            _ = setrlimit(RLIMIT_NOFILE_ID, &want)
+            _ = setrlimit(rlimitNofile, &want)
         }
     }
 
-    static var RLIMIT_NOFILE_ID: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
+    static var rlimitNofile: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
 
     static func limits() -> (soft: UInt64, hard: UInt64) {
         var rl = rlimit()
-        guard getrlimit(RLIMIT_NOFILE_ID, &rl) == 0 else { return (0, 0) }
+        guard getrlimit(rlimitNofile, &rl) == 0 else { return (0, 0) }
         return (UInt64(rl.rlim_cur), UInt64(rl.rlim_max))
     }
 

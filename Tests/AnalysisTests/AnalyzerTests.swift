@@ -6,9 +6,15 @@ import Testing
 import TestSupport
 
 private struct Expected: Decodable {
-    var realtime_usec: UInt64
+    var realtimeUsec: UInt64
     var verdict: String
     var reason: String
+
+    enum CodingKeys: String, CodingKey {
+        case realtimeUsec = "realtime_usec"
+        case verdict
+        case reason
+    }
 }
 
 /// A real journal file built from a fixture's export text, in a directory removed afterwards.
@@ -30,7 +36,7 @@ private func verdicts(_ r: Report) -> [String] {
 
 private func expected(_ name: String) throws -> [String] {
     let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json")))
-    return try JSONDecoder().decode([Expected].self, from: data).map { "\($0.realtime_usec) \($0.verdict)/\($0.reason)" }
+    return try JSONDecoder().decode([Expected].self, from: data).map { "\($0.realtimeUsec) \($0.verdict)/\($0.reason)" }
 }
 
 /// Same-length rename of the serve units (binary export fields keep their lengths):

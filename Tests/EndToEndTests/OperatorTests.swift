@@ -193,7 +193,17 @@ struct OperatorTests {
     /// expected drop with its time, verdict and reason, and evidence lines
     /// whose `journalctl --cursor` commands re-find exactly those entries.
     @Test func markdownTicketSaysWhatTheScenarioExpects() throws {
-        struct Want: Decodable { var realtime_usec: Int; var verdict: String; var reason: String }
+        struct Want: Decodable {
+            var realtimeUsec: Int
+            var verdict: String
+            var reason: String
+
+            enum CodingKeys: String, CodingKey {
+                case realtimeUsec = "realtime_usec"
+                case verdict
+                case reason
+            }
+        }
         let want = try JSONDecoder().decode([Want].self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("scenario-serve-oom.expected.json"))))
         #expect(want.count == 3)
         let path = try Fixtures.journal("scenario-serve-oom")
@@ -208,7 +218,7 @@ struct OperatorTests {
         #expect(rows.count == want.count, "one row per drop: \(rows)")
         for (row, w) in zip(rows, want) {
             let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            let time = fmt.string(from: Date(timeIntervalSince1970: Double(w.realtime_usec) / 1e6))
+            let time = fmt.string(from: Date(timeIntervalSince1970: Double(w.realtimeUsec) / 1e6))
             #expect(cells.count >= 7 && cells[0] == time && cells[4] == "**\(w.verdict)**" && cells[5] == w.reason, "\(row)")
         }
         // Evidence: each command re-finds the entry on the line above it.

@@ -5,12 +5,20 @@ import TestSupport
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
 private struct Expected: Decodable {
-    var realtime_usec: Int
+    var realtimeUsec: Int
     var verdict: String
     var reason: String
     var message: String
     /// Fleet scenarios: the host the drop must name.
     var host: String?
+
+    enum CodingKeys: String, CodingKey {
+        case realtimeUsec = "realtime_usec"
+        case verdict
+        case reason
+        case message
+        case host
+    }
 }
 
 /// Every scenario with hand-written expectations (`expect=` in tools/fixtures.py).
@@ -70,7 +78,7 @@ struct ScenarioTests {
             "\(d["realtime_usec"] as? Int ?? 0) \(d["verdict"] as? String ?? "?")/\(d["reason"] as? String ?? "?")"
                 + (fleet ? " @\(d["host"] as? String ?? "?")" : "")
         }
-        let want = expected.map { "\($0.realtime_usec) \($0.verdict)/\($0.reason)" + (fleet ? " @\($0.host ?? "?")" : "") }
+        let want = expected.map { "\($0.realtimeUsec) \($0.verdict)/\($0.reason)" + (fleet ? " @\($0.host ?? "?")" : "") }
         #expect(got == want)
         #expect(summary["drops"] as? Int == expected.count)
         for d in drops {

@@ -6,9 +6,15 @@ import TestSupport
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
 private struct Expected: Decodable {
-    var realtime_usec: Int
+    var realtimeUsec: Int
     var verdict: String
     var reason: String
+
+    enum CodingKeys: String, CodingKey {
+        case realtimeUsec = "realtime_usec"
+        case verdict
+        case reason
+    }
 }
 
 private func verdicts(_ objs: [[String: Any]]) -> [String] {
@@ -57,7 +63,7 @@ struct ForgedEvidenceTests {
     func forgedLinesDoNotChangeVerdicts(mode: String) throws {
         let name = "scenario-forged-evidence"
         let want = try JSONDecoder().decode([Expected].self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json"))))
-            .map { "\($0.realtime_usec) \($0.verdict)/\($0.reason)" }
+            .map { "\($0.realtimeUsec) \($0.verdict)/\($0.reason)" }
         #expect(want.filter { $0.hasSuffix("client/isolated_cancel") }.count == 8)
         let dir = try Fixtures.tempDir("t3attr-forged")
         let path = try Fixtures.journal(name, in: dir)

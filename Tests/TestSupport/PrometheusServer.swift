@@ -216,7 +216,7 @@ final class BackgroundProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0)=\($1)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         // The test runner's thread may block signals and the child would inherit that mask:
         // start with none blocked and SIGTERM at its default, so `stop()` works at once.
         var attr = posix_spawnattr_t()

@@ -137,7 +137,7 @@ public enum Fixtures {
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { (w: String) in strdup(w) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = e.map { (k: String, v: String) in strdup("\(k)=\(v)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
         let r = posix_spawn(&pid, exe, &actions, nil, argv, envp)
         close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
@@ -242,7 +242,7 @@ public enum Fixtures {
         e["TZ"] = e["TZ"] ?? "UTC"
         let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { (w: String) in strdup(w) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = e.map { (k: String, v: String) in strdup("\(k)=\(v)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
         let r = posix_spawn(&pid, exe, &actions, &attr, argv, envp)
         guard r == 0 else { throw Missing(description: "cannot run \(exe): \(String(cString: strerror(r)))") }

@@ -136,7 +136,7 @@ final class Pager {
         let argv: [UnsafeMutablePointer<CChar>?] = words.map { (w: String) in strdup(w) } + [nil]
         let pairs: [String] = childEnv.map { "\($0.key)=\($0.value)" }
         let envp: [UnsafeMutablePointer<CChar>?] = pairs.map { (w: String) in strdup(w) } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
         let r = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
         posix_spawn_file_actions_destroy(&actions)
