@@ -9,11 +9,11 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .wh
 let package = Package(
     name: "t3attr",
     products: [
-        .executable(name: "t3attr", targets: ["t3attr"]),
+        .executable(name: "t3attr", targets: ["t3attr"])
     ],
     dependencies: [
         // Pinned to the version the build machines provide; Package.resolved is committed.
-        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
         // <systemd/sd-journal.h>, linked through pkg-config's libsystemd.

@@ -30,10 +30,12 @@ public struct AnalysisConfig: Sendable {
         case serveTimeline
     }
 
-    public init(source: SourceSpec = .local, hosts: [String] = [], window: TimeWindow = TimeWindow(),
-                units: UnitConfig = UnitConfig(), maps: MapConfig = MapConfig(),
-                settings: AttributionSettings = AttributionSettings(), scope: Scope = .everyDrop,
-                strict: Bool = false, follow: Bool = false, timing: Bool = false) {
+    public init(
+        source: SourceSpec = .local, hosts: [String] = [], window: TimeWindow = TimeWindow(),
+        units: UnitConfig = UnitConfig(), maps: MapConfig = MapConfig(),
+        settings: AttributionSettings = AttributionSettings(), scope: Scope = .everyDrop,
+        strict: Bool = false, follow: Bool = false, timing: Bool = false
+    ) {
         self.source = source
         self.hosts = hosts
         self.window = window
@@ -91,8 +93,10 @@ public struct UnitConfig: Sendable, Equatable {
     public var earlyoomUnit: String
     public var scriptTags: Set<String>
 
-    public init(dispatchUnit: String = "t3-dispatch.service", serveUnit: String = ServeUnits.defaultPattern,
-                earlyoomUnit: String = "earlyoom.service", scriptTags: Set<String> = SourceConfig.defaultScriptTags) {
+    public init(
+        dispatchUnit: String = "t3-dispatch.service", serveUnit: String = ServeUnits.defaultPattern,
+        earlyoomUnit: String = "earlyoom.service", scriptTags: Set<String> = SourceConfig.defaultScriptTags
+    ) {
         self.dispatchUnit = dispatchUnit
         self.serveUnit = serveUnit
         self.earlyoomUnit = earlyoomUnit

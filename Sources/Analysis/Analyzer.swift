@@ -39,9 +39,10 @@ public struct RunSetup {
 
     /// The classifier's view of the sources.
     public func sourceConfig(_ config: AnalysisConfig) -> SourceConfig {
-        SourceConfig(dispatchUnits: Set(dispatchUnits), serveUnits: Set(serveUnits), scriptTags: config.units.scriptTags,
-                     earlyoomUnit: config.units.earlyoomUnit, dispatchPort: config.maps.dispatchPort, portMap: portMap,
-                     serveNames: config.units.serveUnits)
+        SourceConfig(
+            dispatchUnits: Set(dispatchUnits), serveUnits: Set(serveUnits), scriptTags: config.units.scriptTags,
+            earlyoomUnit: config.units.earlyoomUnit, dispatchPort: config.maps.dispatchPort, portMap: portMap,
+            serveNames: config.units.serveUnits)
     }
 }
 
@@ -63,8 +64,9 @@ public final class Analyzer {
         let scope = config.scope
         let settings = config.settings
         let all = setup.dispatchUnits + setup.serveUnits
-        let plan = ReadPlan(units: config.units, dispatchUnits: setup.dispatchUnits, serveUnits: setup.serveUnits,
-                            serveSlice: ReadPlan.sharedSlice(of: setup.serveUnits, in: j), hosts: config.hosts, scope: scope)
+        let plan = ReadPlan(
+            units: config.units, dispatchUnits: setup.dispatchUnits, serveUnits: setup.serveUnits,
+            serveSlice: ReadPlan.sharedSlice(of: setup.serveUnits, in: j), hosts: config.hosts, scope: scope)
         var timing = PhaseClock(on: config.timing)
         var stream = EventStream(config: setup.sourceConfig(config))
         // One attributor per host: bursts, gaps and verdicts are judged per machine.
@@ -127,8 +129,9 @@ public final class Analyzer {
         var (notes, stats) = j.readingNotes()
         if let m = setup.missingServePattern { notes.append(.noServeUnit(pattern: m)) }
         for c in result.clockWentBack.prefix(3) { notes.append(.clockWentBack(from: c.from, to: c.to)) }
-        return Report(attribution: result, stats: stats, notes: notes, window: window, units: all,
-                      folded: stream.folded, timings: timing.marks)
+        return Report(
+            attribution: result, stats: stats, notes: notes, window: window, units: all,
+            folded: stream.folded, timings: timing.marks)
     }
 
     /// Calls `body` for each readable entry of the window, in journal order.

@@ -51,12 +51,16 @@ public struct CursorState: Codable, Equatable, Sendable {
             throw ConfigError(path: path, reason: "cannot write \(tmp)", permission: denied)
         }
         let fd = open(tmp, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
         guard rename(tmp, path) == 0 else {
             unlink(tmp)
             let code = errno
-            throw ConfigError(path: path, reason: "cannot replace it: \(String(cString: strerror(code)))",
-                              permission: code == EACCES || code == EPERM || code == EROFS)
+            throw ConfigError(
+                path: path, reason: "cannot replace it: \(String(cString: strerror(code)))",
+                permission: code == EACCES || code == EPERM || code == EROFS)
         }
     }
 
@@ -93,15 +97,17 @@ public final class CursorLock {
         // The next state is written beside it (FILE.tmp.PID, then renamed).
         if access(dir, W_OK | X_OK) != 0 {
             let code = errno
-            throw ConfigError(path: path, reason: "cannot write in \(dir) (\(String(cString: strerror(code)))): the next state could not be saved",
-                              permission: code == EACCES || code == EPERM || code == EROFS)
+            throw ConfigError(
+                path: path, reason: "cannot write in \(dir) (\(String(cString: strerror(code)))): the next state could not be saved",
+                permission: code == EACCES || code == EPERM || code == EROFS)
         }
         let lockPath = path + ".lock"
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if fd < 0 {
             let code = errno
-            throw ConfigError(path: lockPath, reason: "cannot open the lock file: \(String(cString: strerror(code)))",
-                              unreadable: true, permission: code == EACCES || code == EPERM || code == EROFS)
+            throw ConfigError(
+                path: lockPath, reason: "cannot open the lock file: \(String(cString: strerror(code)))",
+                unreadable: true, permission: code == EACCES || code == EPERM || code == EROFS)
         }
         let deadline = Date().addingTimeInterval(CursorLock.maxWait)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -142,7 +148,8 @@ extension Report {
         let seenBursts = Set(previous?.reportedBursts ?? [])
         attribution.drops.removeAll { seen.contains($0.event.cursor) }
         attribution.bursts.removeAll { seenBursts.contains(CursorState.burstKey($0)) }
-        return CursorState(lastRealtimeUsec: last, resumeUsec: resume,
-                           reported: Array(Set(reported)).sorted(), reportedBursts: Array(Set(bursts)).sorted())
+        return CursorState(
+            lastRealtimeUsec: last, resumeUsec: resume,
+            reported: Array(Set(reported)).sorted(), reportedBursts: Array(Set(bursts)).sorted())
     }
 }

@@ -98,8 +98,10 @@ public final class DispatchListing {
     }
 
     /// One handle: `begin` gets the units, `event` each accepted event.
-    public func run(begin: ([String]) throws -> Void, event: (Event) throws -> Void,
-                    progress: (any ReadProgress)? = nil) throws -> ListingResult {
+    public func run(
+        begin: ([String]) throws -> Void, event: (Event) throws -> Void,
+        progress: (any ReadProgress)? = nil
+    ) throws -> ListingResult {
         let (j, units) = try open()
         try begin(units)
         let summary = try Self.rows(j, classifier: classifier, filter: filter, progress: progress, event: event)
@@ -108,20 +110,27 @@ public final class DispatchListing {
     }
 
     /// `-f`: every accepted event as it is written, until `stop`.
-    public func follow(begin: ([String]) throws -> Void, event: (Event) throws -> Void, stop: () -> Bool,
-                       idle: () throws -> Void) throws {
+    public func follow(
+        begin: ([String]) throws -> Void, event: (Event) throws -> Void, stop: () -> Bool,
+        idle: () throws -> Void
+    ) throws {
         let (j, units) = try open()
         try begin(units)
-        let classifier = self.classifier, filter = self.filter
-        try LiveAnalyzer.follow(j, stop: stop, entry: { entry, cursor in
-            guard let ev = classifier.classify(entry, cursor: cursor, keep: filter.accepts) else { return }
-            try event(ev)
-        }, tick: {}, idle: idle)
+        let classifier = self.classifier
+        let filter = self.filter
+        try LiveAnalyzer.follow(
+            j, stop: stop,
+            entry: { entry, cursor in
+                guard let ev = classifier.classify(entry, cursor: cursor, keep: filter.accepts) else { return }
+                try event(ev)
+            }, tick: {}, idle: idle)
     }
 
     /// The loop of one handle: classify, filter, hand on.
-    static func rows(_ journal: Journal, classifier: DispatchClassifier, filter: DispatchFilter,
-                     progress: (any ReadProgress)?, event: (Event) throws -> Void) throws -> EventSummary {
+    static func rows(
+        _ journal: Journal, classifier: DispatchClassifier, filter: DispatchFilter,
+        progress: (any ReadProgress)?, event: (Event) throws -> Void
+    ) throws -> EventSummary {
         var summary = EventSummary()
         defer { progress?.finish() }
         try journal.read { entry, cursor in
@@ -137,9 +146,11 @@ public final class DispatchListing {
     /// rows are collected by its own batcher; `write` gets the batches in the
     /// files' time order as they complete, so the output is the one a single
     /// handle gives (for files from one writer, which never overlap in time).
-    public func runParallel<B: EventBatcher>(files: [String], jobs: Int, begin: ([String]) throws -> Void,
-                                             makeBatcher: @escaping @Sendable () -> B,
-                                             write: (B.Batch) throws -> Void) throws -> ListingResult {
+    public func runParallel<B: EventBatcher>(
+        files: [String], jobs: Int, begin: ([String]) throws -> Void,
+        makeBatcher: @escaping @Sendable () -> B,
+        write: (B.Batch) throws -> Void
+    ) throws -> ListingResult {
         let window = config.window
         let importedCursors = config.source.isImport
         // Unit names are expanded once over all files, as a single handle would.
@@ -175,7 +186,8 @@ public final class DispatchListing {
 
         let results = ResultBox<B.Batch>()
         let done = (0..<order.count).map { _ in DispatchSemaphore(value: 0) }
-        let classifier = self.classifier, filter = self.filter
+        let classifier = self.classifier
+        let filter = self.filter
         for w in 0..<jobs {
             Thread.detachNewThread {
                 var i = w
@@ -203,7 +215,8 @@ public final class DispatchListing {
             }
         }
         var summary = EventSummary()
-        var read = 0, skipped = 0
+        var read = 0
+        var skipped = 0
         var notes: [Note] = []
         for i in 0..<order.count {
             done[i].wait()
@@ -221,8 +234,9 @@ public final class DispatchListing {
         }
         if skipped > 0 { notes.insert(.skippedEntries(skipped), at: 0) }
         notes = Note.skipped(skippedFiles) + notes
-        return ListingResult(summary: summary, stats: ReadStats(entriesRead: read, entriesSkipped: skipped, skippedFiles: skippedFiles),
-                             notes: notes, units: units)
+        return ListingResult(
+            summary: summary, stats: ReadStats(entriesRead: read, entriesSkipped: skipped, skippedFiles: skippedFiles),
+            notes: notes, units: units)
     }
 
     /// The workers' results, behind a pthread mutex (NSLock): ThreadSanitizer

@@ -41,9 +41,10 @@ enum GapProbe {
                 Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: .lastEntryBeforeGap, message: $0.messageText, cursor: $0.cursor)
             }
             gaps[i].after = n.after.map {
-                Evidence(realtime: $0.realtime, unit: $0.aboutUnit,
-                         kind: $0.bootID != n.before?.bootID ? .firstEntryOfNewBoot : .firstEntryAfterGap,
-                         message: $0.messageText, cursor: $0.cursor)
+                Evidence(
+                    realtime: $0.realtime, unit: $0.aboutUnit,
+                    kind: $0.bootID != n.before?.bootID ? .firstEntryOfNewBoot : .firstEntryAfterGap,
+                    message: $0.messageText, cursor: $0.cursor)
             }
         }
         return gaps

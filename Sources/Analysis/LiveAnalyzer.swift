@@ -53,42 +53,47 @@ public final class LiveAnalyzer {
         var printedBursts: [String: UInt64] = [:]
         let settle = self.settle
         let serveUnits = config.units.serveUnits
-        try Self.follow(j, stop: stop, entry: { e, cursor in
-            let host = e.hostname ?? ""
-            finders[host, default: GapFinder(threshold: settings.gapThreshold)].add(realtime: e.realtime, bootID: e.bootID)
-            guard let ev = stream.classify(e, cursor: cursor) else { return }
-            stream.learn(from: ev)
-            if attributors[host] == nil { attributors[host] = Attributor(settings: settings, serveUnits: serveUnits) }
-            if ev.signal != nil { attributors[host]!.addSignal(ev) } else { attributors[host]!.add(ev) }
-        }, tick: {
-            let horizon = now().subtractingClamped(settle)
-            for host in attributors.keys.sorted() {
-                var copy = attributors[host]!
-                copy.close()
-                if burstsOnly { copy.retainBurstDrops() }
-                let gaps = finders[host]?.gaps ?? []
-                let result = copy.attribute(gaps: gaps)
-                let drops = result.drops.filter { $0.event.realtime <= horizon && printed[$0.event.cursor] == nil }
-                let bursts = result.bursts.filter {
-                    $0.second * 1_000_000 + 1_000_000 <= horizon && printedBursts[CursorState.burstKey($0)] == nil
+        try Self.follow(
+            j, stop: stop,
+            entry: { e, cursor in
+                let host = e.hostname ?? ""
+                finders[host, default: GapFinder(threshold: settings.gapThreshold)].add(realtime: e.realtime, bootID: e.bootID)
+                guard let ev = stream.classify(e, cursor: cursor) else { return }
+                stream.learn(from: ev)
+                if attributors[host] == nil { attributors[host] = Attributor(settings: settings, serveUnits: serveUnits) }
+                if ev.signal != nil { attributors[host]!.addSignal(ev) } else { attributors[host]!.add(ev) }
+            },
+            tick: {
+                let horizon = now().subtractingClamped(settle)
+                for host in attributors.keys.sorted() {
+                    var copy = attributors[host]!
+                    copy.close()
+                    if burstsOnly { copy.retainBurstDrops() }
+                    let gaps = finders[host]?.gaps ?? []
+                    let result = copy.attribute(gaps: gaps)
+                    let drops = result.drops.filter { $0.event.realtime <= horizon && printed[$0.event.cursor] == nil }
+                    let bursts = result.bursts.filter {
+                        $0.second * 1_000_000 + 1_000_000 <= horizon && printedBursts[CursorState.burstKey($0)] == nil
+                    }
+                    for d in drops { printed[d.event.cursor] = d.event.realtime }
+                    for b in bursts { printedBursts[CursorState.burstKey(b)] = b.second * 1_000_000 }
+                    try deliver(Settled(host: host, drops: burstsOnly ? [] : drops, bursts: burstsOnly ? bursts : [], attribution: result))
+                    attributors[host]!.prune(before: horizon.subtractingClamped(settle))
                 }
-                for d in drops { printed[d.event.cursor] = d.event.realtime }
-                for b in bursts { printedBursts[CursorState.burstKey(b)] = b.second * 1_000_000 }
-                try deliver(Settled(host: host, drops: burstsOnly ? [] : drops, bursts: burstsOnly ? bursts : [], attribution: result))
-                attributors[host]!.prune(before: horizon.subtractingClamped(settle))
-            }
-            // What was handed on long ago cannot come back.
-            let old = horizon.subtractingClamped(2 * settle)
-            if printed.count > 10_000 { printed = printed.filter { $0.value >= old } }
-            if printedBursts.count > 1_000 { printedBursts = printedBursts.filter { $0.value >= old } }
-        }, idle: idle)
+                // What was handed on long ago cannot come back.
+                let old = horizon.subtractingClamped(2 * settle)
+                if printed.count > 10_000 { printed = printed.filter { $0.value >= old } }
+                if printedBursts.count > 1_000 { printedBursts = printedBursts.filter { $0.value >= old } }
+            }, idle: idle)
     }
 
     /// Reads entries until the journal has nothing new, then waits; calls
     /// `tick` after each 1024 entries, each batch and each second of quiet,
     /// and `idle` after each batch. Ends when `stop` says so.
-    public static func follow(_ journal: Journal, stop: () -> Bool, entry: (JournalEntry, () -> String) throws -> Void,
-                              tick: () throws -> Void, idle: () throws -> Void) throws {
+    public static func follow(
+        _ journal: Journal, stop: () -> Bool, entry: (JournalEntry, () -> String) throws -> Void,
+        tick: () throws -> Void, idle: () throws -> Void
+    ) throws {
         journal.clearUntil()
         while !stop() {
             var n = 0

@@ -123,14 +123,15 @@ public enum PortMapLoader {
         guard fstat(fd, &st) == 0 else { return .missing(.error(String(cString: strerror(errno)))) }
         let type = st.st_mode & S_IFMT
         guard type == S_IFREG else {
-            let what = switch type {
-            case S_IFIFO: "a FIFO"
-            case S_IFCHR: "a character device"
-            case S_IFBLK: "a block device"
-            case S_IFDIR: "a directory"
-            case S_IFSOCK: "a socket"
-            default: "not a regular file"
-            }
+            let what =
+                switch type {
+                case S_IFIFO: "a FIFO"
+                case S_IFCHR: "a character device"
+                case S_IFBLK: "a block device"
+                case S_IFDIR: "a directory"
+                case S_IFSOCK: "a socket"
+                default: "not a regular file"
+                }
             throw ConfigError(path: path, reason: "is \(what), not a regular file", unreadable: true)
         }
         if st.st_size > maxFileSize {

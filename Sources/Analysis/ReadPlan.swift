@@ -29,8 +29,10 @@ public struct ReadPlan: Sendable, Equatable {
     /// Several machines, or one picked out of several: later reads are per host.
     public var hostsRestricted: Bool
 
-    public init(units: UnitConfig, dispatchUnits: [String], serveUnits: [String], serveSlice: String?,
-                hosts: [String], scope: AnalysisConfig.Scope) {
+    public init(
+        units: UnitConfig, dispatchUnits: [String], serveUnits: [String], serveSlice: String?,
+        hosts: [String], scope: AnalysisConfig.Scope
+    ) {
         let all = dispatchUnits + serveUnits
         let tags = units.scriptTags.sorted()
         serveTerms = serveUnits.isEmpty ? [] : [serveSlice.map { ["_SYSTEMD_SLICE=\($0)"] } ?? serveUnits.map { "_SYSTEMD_UNIT=\($0)" }]
@@ -84,7 +86,8 @@ public struct ReadPlan: Sendable, Equatable {
         var found: String?
         for u in units {
             guard let s = j.firstValue(of: "_SYSTEMD_SLICE", where: "_SYSTEMD_UNIT=\(u)"),
-                  !["system.slice", "-.slice", "user.slice", "machine.slice"].contains(s) else { return nil }
+                !["system.slice", "-.slice", "user.slice", "machine.slice"].contains(s)
+            else { return nil }
             if found == nil { found = s } else if found != s { return nil }
         }
         return found

@@ -16,8 +16,10 @@ public struct Report: Sendable {
     /// `T3ATTR_TIMING=1`: seconds per phase, in order.
     public var timings: [PhaseTiming]
 
-    public init(attribution: Attribution, stats: ReadStats, notes: [Note], window: TimeWindow, units: [String],
-                folded: Int = 0, timings: [PhaseTiming] = []) {
+    public init(
+        attribution: Attribution, stats: ReadStats, notes: [Note], window: TimeWindow, units: [String],
+        folded: Int = 0, timings: [PhaseTiming] = []
+    ) {
         self.attribution = attribution
         self.stats = stats
         self.notes = notes
@@ -38,8 +40,10 @@ public struct ReadStats: Sendable, Equatable {
     /// The latest receive time among the entries read (the cursor file's end).
     public var lastRealtime: UInt64
 
-    public init(entriesRead: Int = 0, entriesSkipped: Int = 0, skippedFiles: [SkippedFile] = [],
-                skippedEntryGroups: [SkippedEntries] = [], lastRealtime: UInt64 = 0) {
+    public init(
+        entriesRead: Int = 0, entriesSkipped: Int = 0, skippedFiles: [SkippedFile] = [],
+        skippedEntryGroups: [SkippedEntries] = [], lastRealtime: UInt64 = 0
+    ) {
         self.entriesRead = entriesRead
         self.entriesSkipped = entriesSkipped
         self.skippedFiles = skippedFiles
@@ -117,7 +121,11 @@ extension Journal {
         let unreadable = skippedEntries - skippedEntryGroups.reduce(0) { $0 + $1.count }
         if unreadable > 0 { notes.append(.skippedEntries(unreadable)) }
         if let err = iterationError { notes.append(.readingStopped(err)) }
-        return (notes, ReadStats(entriesRead: entriesRead, entriesSkipped: skippedEntries, skippedFiles: skippedFiles,
-                                 skippedEntryGroups: skippedEntryGroups, lastRealtime: lastRealtime))
+        return (
+            notes,
+            ReadStats(
+                entriesRead: entriesRead, entriesSkipped: skippedEntries, skippedFiles: skippedFiles,
+                skippedEntryGroups: skippedEntryGroups, lastRealtime: lastRealtime)
+        )
     }
 }

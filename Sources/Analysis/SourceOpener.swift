@@ -31,9 +31,11 @@ public final class SourceOpener {
         case .files(let f): return .files(try expandFileArguments(f))
         case .input(let name): return try imported { () throws(JournalError) in try ImportedJournal.fromFile(name) }.source
         case .gateway(let url, let deadline):
-            let follow = self.follow, stop = stopRequested
+            let follow = self.follow
+            let stop = stopRequested
             return try imported { () throws(JournalError) in
-                follow ? try ImportedJournal.followGateway(url, stopRequested: stop)
+                follow
+                    ? try ImportedJournal.followGateway(url, stopRequested: stop)
                     : try ImportedJournal.fromGateway(url, deadline: deadline)
             }.source
         }

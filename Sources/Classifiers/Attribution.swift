@@ -331,15 +331,17 @@ public struct Attributor: Sendable {
 
     /// Keeps only the drops that are in a burst (`t3attr bursts`).
     public mutating func retainBurstDrops() {
-        let counts = teardowns, min = settings.burstMin
+        let counts = teardowns
+        let min = settings.burstMin
         drops.removeAll { !(Self.isTeardown($0.event) && (counts[$0.event.writtenSecond] ?? 0) >= min) }
     }
 
     /// Receive-time intervals where serve-side evidence can change a verdict:
     /// around each drop, as far as the serve and host windows reach, merged.
     public func evidenceIntervals() -> [(UInt64, UInt64)] {
-        mergedIntervals(at: \.writtenAt, before: max(settings.serveWindow, settings.hostWindow),
-                        after: max(settings.serveWindow, settings.hostAfter))
+        mergedIntervals(
+            at: \.writtenAt, before: max(settings.serveWindow, settings.hostWindow),
+            after: max(settings.serveWindow, settings.hostAfter))
     }
 
     /// [t - before, t + after] around each drop's time, overlapping ones merged.
@@ -378,8 +380,9 @@ public struct Attributor: Sendable {
                 out[i].evidence = idx.lazy.filter { $0 != i }.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
             }
         }
-        var result = Attribution(drops: out, bursts: [], signals: sigs, gaps: gaps, restarts: dispatchRestarts,
-                                 clockWentBack: clockWentBack)
+        var result = Attribution(
+            drops: out, bursts: [], signals: sigs, gaps: gaps, restarts: dispatchRestarts,
+            clockWentBack: clockWentBack)
         result.bursts = bursts(from: out, in: result)
         return result
     }
@@ -392,8 +395,12 @@ public struct Attributor: Sendable {
     func window(_ sigs: [Event], around t: UInt64, before: UInt64, after: UInt64) -> ArraySlice<Event> {
         let lo = t > before ? t - before : 0
         let hi = t + after
-        var a = 0, b = sigs.count
-        while a < b { let m = (a + b) / 2; if sigs[m].writtenAt < lo { a = m + 1 } else { b = m } }
+        var a = 0
+        var b = sigs.count
+        while a < b {
+            let m = (a + b) / 2
+            if sigs[m].writtenAt < lo { a = m + 1 } else { b = m }
+        }
         var e = a
         while e < sigs.count && sigs[e].writtenAt <= hi { e += 1 }
         return sigs[a..<e]
@@ -417,7 +424,8 @@ public struct Attributor: Sendable {
         // 1. The host froze or rebooted just before.
         if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime {
             let g = gaps[gi]
-            set(.devvm, g.bootChanged ? .reboot : .hostGap,
+            set(
+                .devvm, g.bootChanged ? .reboot : .hostGap,
                 (g.before == nil ? [] : [.gapBefore(Int32(gi))]) + (g.after == nil ? [] : [.gapAfter(Int32(gi))]))
             return
         }
@@ -432,23 +440,36 @@ public struct Attributor: Sendable {
         }
         let side = ev.dispatch?.side ?? .unknown
         if side != .upstream,
-           let r = dispatchRestarts.firstIndex(where: { $0.realtime + s.dispatchRestartWindow >= ev.realtime && $0.realtime <= ev.realtime + s.dispatchRestartWindow }) {
+            let r = dispatchRestarts.firstIndex(where: {
+                $0.realtime + s.dispatchRestartWindow >= ev.realtime && $0.realtime <= ev.realtime + s.dispatchRestartWindow
+            })
+        {
             set(.dispatch, .dispatchRestart, [.restart(Int32(r))])
             return
         }
 
         let host = window(sigs, around: t, before: s.hostWindow, after: s.hostAfter)
         let ooms = indices(host) { e in
-            switch e.signal { case .oomKill?, .earlyoomKill?: true; default: false }
+            switch e.signal {
+            case .oomKill?, .earlyoomKill?: true
+            default: false
+            }
         }
         let timeouts = indices(host) { $0.signal == .serveTimeout }
         let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit })
 
         // 3. A burst: the front segment, unless the host was starving.
         if drop.burstSecond != nil {
-            if !ooms.isEmpty { set(.devvm, .oomKill, refs(ooms + timeouts)); return }
-            if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, .serveTimeouts, refs(timeouts)); return }
-            set(.edge, .burst, []); return
+            if !ooms.isEmpty {
+                set(.devvm, .oomKill, refs(ooms + timeouts))
+                return
+            }
+            if timeoutUnits.count >= s.unitsForHostStarvation {
+                set(.devvm, .serveTimeouts, refs(timeouts))
+                return
+            }
+            set(.edge, .burst, [])
+            return
         }
 
         // 4. The user's own serve restarted, was killed or starved.
@@ -462,15 +483,39 @@ public struct Attributor: Sendable {
             let mine = indices(near) { $0.user == user }
             let mineRefs = refs(mine)
             func has(_ p: (Signal) -> Bool) -> Bool { mine.contains { sigs[$0].signal.map(p) ?? false } }
-            if has({ if case .oomKill = $0 { true } else if case .unit(.oomKilled) = $0 { true } else if case .unit(.failed("oom-kill")) = $0 { true } else { false } }) {
-                set(.serve, .oomKill, mineRefs); return
+            if has({
+                if case .oomKill = $0 {
+                    true
+                } else if case .unit(.oomKilled) = $0 {
+                    true
+                } else if case .unit(.failed("oom-kill")) = $0 {
+                    true
+                } else {
+                    false
+                }
+            }) {
+                set(.serve, .oomKill, mineRefs)
+                return
             }
-            if has({ if case .watchdogRestart = $0 { true } else { false } }) { set(.serve, .watchdogRestart, mineRefs); return }
-            if has({ if case .plannedRestart = $0 { true } else { false } }) { set(.serve, .plannedRestart, mineRefs); return }
-            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) { set(.serve, .crashRestart, mineRefs); return }
-            if has({ $0 == .unit(.stopTimeout) }) { set(.serve, .stopTimeout, mineRefs); return }
+            if has({ if case .watchdogRestart = $0 { true } else { false } }) {
+                set(.serve, .watchdogRestart, mineRefs)
+                return
+            }
+            if has({ if case .plannedRestart = $0 { true } else { false } }) {
+                set(.serve, .plannedRestart, mineRefs)
+                return
+            }
+            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) {
+                set(.serve, .crashRestart, mineRefs)
+                return
+            }
+            if has({ $0 == .unit(.stopTimeout) }) {
+                set(.serve, .stopTimeout, mineRefs)
+                return
+            }
             if has({ if case .unit(let a) = $0 { a == .stopping || a == .stopped || a == .started || a == .starting } else { false } }) {
-                set(.serve, .unitRestart, mineRefs); return
+                set(.serve, .unitRestart, mineRefs)
+                return
             }
         }
         // 5. The serve's port refused, reset or hung up.
@@ -485,9 +530,11 @@ public struct Attributor: Sendable {
             default: reason = ev.dispatch?.wsCause == .upstreamClosed ? .upstreamClosed : .upstreamError
             }
             if user == nil && (cls == .eof || cls == .unexpectedEOF || cls == nil) {
-                set(.unknown, .upstreamNoUser, []); return
+                set(.unknown, .upstreamNoUser, [])
+                return
             }
-            set(.serve, reason, user.map { u in refs(indices(near) { $0.user == u }) } ?? []); return
+            set(.serve, reason, user.map { u in refs(indices(near) { $0.user == u }) } ?? [])
+            return
         }
         // 6. The user's serve starving (its own timeouts, watchdog probe timeouts).
         if let user {
@@ -498,28 +545,41 @@ public struct Attributor: Sendable {
                 return false
             }
             if !starving.isEmpty && timeoutUnits.subtracting([serveUnits.unit(forUser: user)]).count < s.unitsForHostStarvation - 1 {
-                set(.serve, .serveTimeout, refs(starving)); return
+                set(.serve, .serveTimeout, refs(starving))
+                return
             }
         }
         // 7. The host was in trouble.
-        if !ooms.isEmpty { set(.devvm, .oomKill, refs(ooms)); return }
-        if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, .serveTimeouts, refs(timeouts)); return }
+        if !ooms.isEmpty {
+            set(.devvm, .oomKill, refs(ooms))
+            return
+        }
+        if timeoutUnits.count >= s.unitsForHostStarvation {
+            set(.devvm, .serveTimeouts, refs(timeouts))
+            return
+        }
 
         // 8. One user's teardown with everything else quiet: their own network.
         let others = teardowns[ev.writtenSecond] ?? 0
         if side == .downstream || drop.trigger == .shortSocket || drop.trigger == .reconnect {
             if others <= 1 || !Self.isTeardown(ev) {
-                set(.client, side == .downstream ? .isolatedCancel : .isolatedDrop, []); return
+                set(.client, side == .downstream ? .isolatedCancel : .isolatedDrop, [])
+                return
             }
-            set(.unknown, .belowBurstThreshold, []); return
+            set(.unknown, .belowBurstThreshold, [])
+            return
         }
         set(.unknown, .noEvidence, [])
     }
 
     /// The last gap (gaps are sorted by end) that ended at or before `t`.
     static func lastGapIndex(_ gaps: [HostGap], endingBy t: UInt64) -> Int? {
-        var a = 0, b = gaps.count
-        while a < b { let m = (a + b) / 2; if gaps[m].end <= t { a = m + 1 } else { b = m } }
+        var a = 0
+        var b = gaps.count
+        while a < b {
+            let m = (a + b) / 2
+            if gaps[m].end <= t { a = m + 1 } else { b = m }
+        }
         return a > 0 ? a - 1 : nil
     }
 
@@ -537,8 +597,9 @@ public struct Attributor: Sendable {
             if evidence.isEmpty || first.reason == .burst {
                 evidence = members.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
             }
-            return Burst(host: first.event.host, second: sec, count: teardowns[sec] ?? members.count, users: users, classes: classes,
-                         verdict: first.verdict, reason: first.reason, evidence: evidence)
+            return Burst(
+                host: first.event.host, second: sec, count: teardowns[sec] ?? members.count, users: users, classes: classes,
+                verdict: first.verdict, reason: first.reason, evidence: evidence)
         }
     }
 }
@@ -582,8 +643,16 @@ public struct Attribution: Sendable {
                 case .gapAfter(let i): .gapAfter(i + gs)
                 }
             }
-            out.drops += p.drops.map { var d = $0; d.evidence = d.evidence.map(shift); return d }
-            out.bursts += p.bursts.map { var b = $0; b.evidence = b.evidence.map(shift); return b }
+            out.drops += p.drops.map {
+                var d = $0
+                d.evidence = d.evidence.map(shift)
+                return d
+            }
+            out.bursts += p.bursts.map {
+                var b = $0
+                b.evidence = b.evidence.map(shift)
+                return b
+            }
             out.signals += p.signals
             out.restarts += p.restarts
             out.gaps += p.gaps
@@ -594,16 +663,28 @@ public struct Attribution: Sendable {
         var newIndex = [Int32](repeating: 0, count: order.count)
         for (n, old) in order.enumerated() { newIndex[old] = Int32(n) }
         func remap(_ r: EvidenceRef) -> EvidenceRef { if case .drop(let i) = r { .drop(newIndex[Int(i)]) } else { r } }
-        out.drops = order.map { var d = out.drops[$0]; d.evidence = d.evidence.map(remap); return d }
-        out.bursts = out.bursts.map { var b = $0; b.evidence = b.evidence.map(remap); return b }
-            .sorted { $0.second < $1.second }
+        out.drops = order.map {
+            var d = out.drops[$0]
+            d.evidence = d.evidence.map(remap)
+            return d
+        }
+        out.bursts = out.bursts.map {
+            var b = $0
+            b.evidence = b.evidence.map(remap)
+            return b
+        }
+        .sorted { $0.second < $1.second }
         return out
     }
 
     /// The hosts the drops came from, in order of first appearance.
     public var hosts: [String] {
-        var seen = Set<String>(), out: [String] = []
-        for d in drops { let h = d.event.host ?? ""; if seen.insert(h).inserted { out.append(h) } }
+        var seen = Set<String>()
+        var out: [String] = []
+        for d in drops {
+            let h = d.event.host ?? ""
+            if seen.insert(h).inserted { out.append(h) }
+        }
         return out
     }
 

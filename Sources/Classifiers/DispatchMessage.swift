@@ -124,8 +124,9 @@ public enum DispatchParser {
             msg.kind = .pairingFailed
             msg.user = failure.user
             msg.detail = failure.detail
-        } else if (rest.hasPrefix("reload ", at: start) || rest.hasPrefix("load ", at: start)),
-                  let sep = rest.firstRange(of: ": ", from: start) {
+        } else if rest.hasPrefix("reload ", at: start) || rest.hasPrefix("load ", at: start),
+            let sep = rest.firstRange(of: ": ", from: start)
+        {
             msg.kind = .tableReloadFailed
             msg.detail = text(rest[sep.upperBound...])
         }
@@ -233,10 +234,10 @@ public enum DispatchParser {
             return v
         }
         guard m[4] == UInt8(ascii: "/"), m[7] == UInt8(ascii: "/"), m[10] == UInt8(ascii: " "),
-              m[13] == UInt8(ascii: ":"), m[16] == UInt8(ascii: ":"),
-              let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2),
-              let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+            m[13] == UInt8(ascii: ":"), m[16] == UInt8(ascii: ":"),
+            let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2),
+            let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2),
+            (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
         else { return nil }
         var idx = 19
         var micros = 0

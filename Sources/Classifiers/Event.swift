@@ -24,9 +24,11 @@ public struct Event: Sendable, Equatable {
     /// When `user` came from a port several users claim: all of them (`user` first).
     public var userCandidates: [String] = []
 
-    public init(realtime: UInt64, writtenAt: UInt64, cursor: String = "", bootID: String = "", unit: String?,
-                kind: EventKind, user: String? = nil, port: Int? = nil, className: EventClass? = nil,
-                side: Side = .unknown, durationMs: UInt64? = nil, message: [UInt8], dispatch: DispatchMessage? = nil) {
+    public init(
+        realtime: UInt64, writtenAt: UInt64, cursor: String = "", bootID: String = "", unit: String?,
+        kind: EventKind, user: String? = nil, port: Int? = nil, className: EventClass? = nil,
+        side: Side = .unknown, durationMs: UInt64? = nil, message: [UInt8], dispatch: DispatchMessage? = nil
+    ) {
         self.realtime = realtime
         self.writtenAt = writtenAt
         self.cursor = cursor
@@ -67,8 +69,10 @@ public struct DispatchClassifier: Sendable {
 
     /// The event of an entry if `keep` accepts it, with its cursor when
     /// `wantsCursor` says it will be printed (the cursor is fetched only then).
-    public func classify(_ e: JournalEntry, cursor: () -> String, where wantsCursor: (Event) -> Bool = { _ in true },
-                         keep: (Event) -> Bool) -> Event? {
+    public func classify(
+        _ e: JournalEntry, cursor: () -> String, where wantsCursor: (Event) -> Bool = { _ in true },
+        keep: (Event) -> Bool
+    ) -> Event? {
         var ev = event(e)
         guard keep(ev) else { return nil }
         if wantsCursor(ev) { ev.cursor = cursor() }
@@ -76,8 +80,9 @@ public struct DispatchClassifier: Sendable {
     }
 
     func event(_ e: JournalEntry) -> Event {
-        var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
-                       unit: e.aboutUnit, kind: .other, message: e.message)
+        var ev = Event(
+            realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
+            unit: e.aboutUnit, kind: .other, message: e.message)
         ev.host = e.hostname
         if e.pid == 1 {
             ev.kind = .systemd

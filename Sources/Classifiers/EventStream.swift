@@ -9,10 +9,12 @@ public struct SourceConfig: Sendable {
     /// How serve unit names carry their user (`--serve-unit`).
     public var serveNames: ServeUnits
 
-    public init(dispatchUnits: Set<String> = ["t3-dispatch.service"], serveUnits: Set<String> = [],
-                scriptTags: Set<String> = SourceConfig.defaultScriptTags,
-                earlyoomUnit: String = "earlyoom.service", dispatchPort: Int = GoError.defaultDispatchPort,
-                portMap: PortMap = PortMap(), serveNames: ServeUnits = .default) {
+    public init(
+        dispatchUnits: Set<String> = ["t3-dispatch.service"], serveUnits: Set<String> = [],
+        scriptTags: Set<String> = SourceConfig.defaultScriptTags,
+        earlyoomUnit: String = "earlyoom.service", dispatchPort: Int = GoError.defaultDispatchPort,
+        portMap: PortMap = PortMap(), serveNames: ServeUnits = .default
+    ) {
         self.dispatchUnits = dispatchUnits
         self.serveUnits = serveUnits
         self.scriptTags = scriptTags
@@ -83,8 +85,9 @@ public struct EventStream: Sendable {
     /// lines that say nothing t3attr uses.
     public mutating func classify(_ e: JournalEntry, cursor: () -> String) -> Event? {
         func event(_ kind: EventKind, unit: String?, user: String? = nil, signal: Signal? = nil) -> Event {
-            var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: cursor(), bootID: e.bootID,
-                           unit: unit, kind: kind, user: user, message: e.message)
+            var ev = Event(
+                realtime: e.realtime, writtenAt: e.writtenAt, cursor: cursor(), bootID: e.bootID,
+                unit: unit, kind: kind, user: user, message: e.message)
             ev.signal = signal
             ev.host = e.hostname
             return ev
@@ -92,7 +95,8 @@ public struct EventStream: Sendable {
         if e.pid == 1 {
             guard let unit = e.unit else { return nil }
             guard config.dispatchUnits.contains(unit) || config.isServe(unit),
-                  let action = SignalParser.unitAction(e.message, messageID: e.messageID) else { return nil }
+                let action = SignalParser.unitAction(e.message, messageID: e.messageID)
+            else { return nil }
             var ev = event(action.kind, unit: unit, user: config.serveNames.user(in: unit), signal: .unit(action))
             if ev.user != nil { ev.port = config.portMap.port(forUser: ev.user!) }
             return ev
@@ -139,9 +143,11 @@ public struct EventStream: Sendable {
             return ev
         }
         if let u = e.systemdUnit, config.dispatchUnits.contains(u) {
-            return dispatch.classify(e, cursor: cursor, where: { ev in
-                ev.dispatch.map { $0.kind != .wsOpen && $0.kind != .paired && $0.kind != .other } ?? true
-            }, keep: { _ in true })
+            return dispatch.classify(
+                e, cursor: cursor,
+                where: { ev in
+                    ev.dispatch.map { $0.kind != .wsOpen && $0.kind != .paired && $0.kind != .other } ?? true
+                }, keep: { _ in true })
         }
         if config.isServe(e.systemdUnit) {
             guard e.message.contains("timed out") else { return nil }

@@ -130,8 +130,9 @@ public enum SignalParser {
         if let r = m.firstRange(of: "oom-kill:") {
             let fields = commaFields(m[r.upperBound...])
             let pid = fields["pid"].flatMap { Int($0) }
-            return .oomKill(pid: pid, task: fields["task"], memcg: fields["task_memcg"],
-                            global: m.contains("global_oom"))
+            return .oomKill(
+                pid: pid, task: fields["task"], memcg: fields["task_memcg"],
+                global: m.contains("global_oom"))
         }
         if let r = m.firstRange(of: "Killed process ") {
             let rest = m[r.upperBound...]

@@ -157,7 +157,10 @@ public final class Journal {
         }
         var realtime: UInt64 = 0
         let rr = sd_journal_get_realtime_usec(j, &realtime)
-        if rr < 0 { skippedEntries += 1; return .skipped(errno: -rr) }
+        if rr < 0 {
+            skippedEntries += 1
+            return .skipped(errno: -rr)
+        }
         if let until, realtime > until { return .end }
         let result = readCurrent(realtime: realtime)
         switch result {
@@ -245,16 +248,27 @@ public final class Journal {
         case 7:
             if Journal.eq(name, "MESSAGE") { e.message = Array(value) }
         case 4:
-            if Journal.eq(name, "_PID") { e.pid = Journal.int(value) }
-            else if Journal.eq(name, "_UID") { e.uid = Journal.int(value) }
-            else if Journal.eq(name, "UNIT") { e.unit = interner.string(value) }
+            if Journal.eq(name, "_PID") {
+                e.pid = Journal.int(value)
+            } else if Journal.eq(name, "_UID") {
+                e.uid = Journal.int(value)
+            } else if Journal.eq(name, "UNIT") {
+                e.unit = interner.string(value)
+            }
         case 10:
-            if Journal.eq(name, "_TRANSPORT") { e.transport = interner.string(value) }
-            else if Journal.eq(name, "MESSAGE_ID") { e.messageID = interner.string(value) }
+            if Journal.eq(name, "_TRANSPORT") {
+                e.transport = interner.string(value)
+            } else if Journal.eq(name, "MESSAGE_ID") {
+                e.messageID = interner.string(value)
+            }
         case 13:
-            if Journal.eq(name, "_SYSTEMD_UNIT") { e.systemdUnit = interner.string(value) }
-            else if Journal.eq(name, "COREDUMP_UNIT") { e.coredumpUnit = interner.string(value) }
-            else if honoursImportedCursors, Journal.eq(name, "T3ATTR_CURSOR") { originalCursor = String(decoding: value, as: UTF8.self) }
+            if Journal.eq(name, "_SYSTEMD_UNIT") {
+                e.systemdUnit = interner.string(value)
+            } else if Journal.eq(name, "COREDUMP_UNIT") {
+                e.coredumpUnit = interner.string(value)
+            } else if honoursImportedCursors, Journal.eq(name, "T3ATTR_CURSOR") {
+                originalCursor = String(decoding: value, as: UTF8.self)
+            }
         case 17:
             if Journal.eq(name, "SYSLOG_IDENTIFIER") { e.syslogIdentifier = interner.string(value) }
         case 9:

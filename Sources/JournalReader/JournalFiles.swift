@@ -19,7 +19,8 @@ extension Journal {
     /// Opens each file alone: those sd-journal refuses (truncated, not a
     /// journal, unreadable) are set aside with the reason.
     public static func validate(_ paths: [String]) -> (good: [String], bad: [SkippedFile]) {
-        var good: [String] = [], bad: [SkippedFile] = []
+        var good: [String] = []
+        var bad: [SkippedFile] = []
         for p in paths {
             if access(p, R_OK) != 0 {
                 bad.append(SkippedFile(path: p, reason: "permission denied (\(JournalError.accessHint))", cause: .permissionDenied))
@@ -28,7 +29,10 @@ extension Journal {
             var h: OpaquePointer?
             let r = openFiles([p], &h)
             var usage: UInt64 = 0
-            if r >= 0 { _ = sd_journal_get_usage(h, &usage); sd_journal_close(h) }
+            if r >= 0 {
+                _ = sd_journal_get_usage(h, &usage)
+                sd_journal_close(h)
+            }
             if r < 0 || usage == 0 {
                 bad.append(SkippedFile(path: p, reason: describeBadFile(p, errno: r < 0 ? -r : EBADMSG)))
             } else {
@@ -96,7 +100,8 @@ extension Journal {
             var h: OpaquePointer?
             guard Journal.openFiles([p], &h) >= 0 else { continue }
             defer { sd_journal_close(h) }
-            var before: UInt64 = 0, after: UInt64 = 0
+            var before: UInt64 = 0
+            var after: UInt64 = 0
             _ = sd_journal_get_usage(h, &before)
             var n = 0
             while sd_journal_next(h) > 0 { n += 1 }
@@ -210,7 +215,8 @@ extension Journal {
 
     /// The receive times of the first and last entry (`sd_journal_get_cutoff_realtime_usec`).
     public func cutoff() -> (from: UInt64, to: UInt64)? {
-        var a: UInt64 = 0, b: UInt64 = 0
+        var a: UInt64 = 0
+        var b: UInt64 = 0
         return sd_journal_get_cutoff_realtime_usec(j, &a, &b) > 0 ? (a, b) : nil
     }
 
@@ -282,7 +288,8 @@ enum OpenFiles {
         }
         guard !missing.isEmpty else { return [] }
         let (soft, hard) = limits()
-        let reason = UInt64(after.count) + 16 >= soft
+        let reason =
+            UInt64(after.count) + 16 >= soft
             ? "not opened: the open-file limit was reached (\(soft) descriptors, hard limit \(hard); raise it with ulimit -Hn/-n or read fewer files)"
             : "not opened by sd-journal (it reads at most 7168 files at once)"
         return missing.map { SkippedFile(path: $0, reason: reason, cause: .notOpened) }

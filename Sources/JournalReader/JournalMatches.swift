@@ -70,7 +70,8 @@ extension Journal {
         sd_journal_flush_matches(j)
         defer { try? apply(applied) }
         guard match.withCString({ sd_journal_add_match(j, $0, 0) }) >= 0, sd_journal_seek_head(j) >= 0,
-              sd_journal_next(j) > 0 else { return nil }
+            sd_journal_next(j) > 0
+        else { return nil }
         var ptr: UnsafeRawPointer?
         var len = 0
         guard field.withCString({ sd_journal_get_data(j, $0, &ptr, &len) }) >= 0, let ptr else { return nil }

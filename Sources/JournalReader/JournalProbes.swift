@@ -43,7 +43,6 @@ extension Journal {
         return (before, after)
     }
 
-
     /// The entries just before and at-or-after `realtime` (any source), with
     /// cursors: the two sides of a host gap. Under the matches applied (see
     /// `scanTimes`); leaves them as they are.

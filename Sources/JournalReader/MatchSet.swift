@@ -52,8 +52,10 @@ public enum UnitName {
     /// The fields journalctl 252 lists to expand a `-u` glob (`get_possible_units`).
     public static let unitFields = ["_SYSTEMD_UNIT", "COREDUMP_UNIT", "UNIT", "OBJECT_SYSTEMD_UNIT", "_SYSTEMD_SLICE"]
 
-    static let unitSuffixes = [".service", ".socket", ".target", ".device", ".mount", ".automount",
-                               ".swap", ".timer", ".path", ".slice", ".scope"]
+    static let unitSuffixes = [
+        ".service", ".socket", ".target", ".device", ".mount", ".automount",
+        ".swap", ".timer", ".path", ".slice", ".scope",
+    ]
 
     public static func isGlob(_ s: String) -> Bool { s.contains(where: { "*?[".contains($0) }) }
 

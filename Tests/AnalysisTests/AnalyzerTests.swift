@@ -2,8 +2,8 @@ import Analysis
 import Classifiers
 import Foundation
 import JournalReader
-import Testing
 import TestSupport
+import Testing
 
 private struct Expected: Decodable {
     var realtimeUsec: UInt64
@@ -42,7 +42,8 @@ private func expected(_ name: String) throws -> [String] {
 /// Same-length rename of the serve units (binary export fields keep their lengths):
 /// `t3-serve@alice.service` -> `t3_serve-alice.service`.
 private func renameServes(_ d: Data) -> Data {
-    let from = Array("t3-serve@".utf8), to = Array("t3_serve-".utf8)
+    let from = Array("t3-serve@".utf8)
+    let to = Array("t3_serve-".utf8)
     var b = [UInt8](d)
     var i = 0
     while i + from.count <= b.count {
@@ -58,11 +59,13 @@ private func renameServes(_ d: Data) -> Data {
 
 @Suite("Analyzer: one run over real journal files -> a Report, without the binary")
 struct AnalyzerTests {
-    @Test("the report's verdicts are the scenario's", arguments: [
-        "scenario-tunnel-break", "scenario-memory-storm", "scenario-serve-livelock", "scenario-serve-oom",
-        "scenario-planned-autoupdate", "scenario-isolated-cancels", "scenario-dispatch-restart",
-        "scenario-host-freeze", "sample-incident", "scenario-fleet",
-    ])
+    @Test(
+        "the report's verdicts are the scenario's",
+        arguments: [
+            "scenario-tunnel-break", "scenario-memory-storm", "scenario-serve-livelock", "scenario-serve-oom",
+            "scenario-planned-autoupdate", "scenario-isolated-cancels", "scenario-dispatch-restart",
+            "scenario-host-freeze", "sample-incident", "scenario-fleet",
+        ])
     func verdictsMatchTheScenario(name: String) throws {
         let report = try withJournal(name) { try Analyzer(config($0)).run() }
         #expect(verdicts(report) == (try expected(name)))
@@ -163,7 +166,12 @@ struct ListingTests {
             #expect(r.stats.entriesRead >= events.count)
             let only = try DispatchListing(config(path), filter: DispatchFilter(classes: [.error(.canceled)]))
             var canceled = 0
-            _ = try only.run(begin: { _ in }, event: { ev in canceled += 1; #expect(ev.className == .error(.canceled)) })
+            _ = try only.run(
+                begin: { _ in },
+                event: { ev in
+                    canceled += 1
+                    #expect(ev.className == .error(.canceled))
+                })
             #expect(canceled == events.filter { $0.className == .error(.canceled) }.count)
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import t3attr
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
@@ -11,7 +12,8 @@ private func underPTY(_ command: String, env: [String: String] = [:]) throws -> 
     // A colour-capable terminal unless the test says otherwise.
     var e = ["TERM": "xterm"]
     for (k, v) in env { e[k] = v }
-    return try Fixtures.run("/usr/bin/script", ["-qec", command, "/dev/null"], env: e, unset: ["NO_COLOR", "SYSTEMD_COLORS"].filter { env[$0] == nil })
+    return try Fixtures.run(
+        "/usr/bin/script", ["-qec", command, "/dev/null"], env: e, unset: ["NO_COLOR", "SYSTEMD_COLORS"].filter { env[$0] == nil })
 }
 
 /// Whether `man` names `option` (roff-escaped, `\-\-name`) as a whole token:
@@ -95,7 +97,8 @@ struct OperatorTests {
 
     @Test func colourOnlyOnATerminal() throws {
         let path = try Fixtures.journal("sample-incident")
-        let cmd = "\(shellQuote(Fixtures.binary)) report --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json"))) --no-pager"
+        let cmd =
+            "\(shellQuote(Fixtures.binary)) report --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json"))) --no-pager"
         let tty = try underPTY(cmd)
         #expect(tty.stdout.contains("\u{1b}[33medge"), "coloured on a terminal")
         // Each uncoloured run must still be a successful report (an error message has no colour either).
@@ -171,7 +174,8 @@ struct OperatorTests {
         #expect(r.stdout.contains("No drops."))
         #expect(!r.stderr.contains("entries read"), "progress on a pipe: \(r.stderr.prefix(300))")
         // The same scan on a terminal does show progress: the check above can fail.
-        let base = "\(shellQuote(Fixtures.binary)) report --no-pager --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json")))"
+        let base =
+            "\(shellQuote(Fixtures.binary)) report --no-pager --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json")))"
         let tty = try underPTY(base, env: env)
         #expect(tty.stdout.contains("entries read"), "no progress on a terminal: \(tty.stdout.prefix(300))")
     }
@@ -204,7 +208,8 @@ struct OperatorTests {
                 case reason
             }
         }
-        let want = try JSONDecoder().decode([Want].self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("scenario-serve-oom.expected.json"))))
+        let want = try JSONDecoder().decode(
+            [Want].self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("scenario-serve-oom.expected.json"))))
         #expect(want.count == 3)
         let path = try Fixtures.journal("scenario-serve-oom")
         let r = try Fixtures.t3attr(["report", "--file", path, "-o", "markdown"] + table)

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
@@ -60,8 +60,10 @@ private func report(_ name: String, _ extra: [String] = []) throws -> (drops: [[
     let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table + extra)
     guard r.status == 0 else { throw Fixtures.Missing(description: "t3attr failed (\(r.status)): \(r.stderr)") }
     let objs = try Fixtures.ndjson(r.stdout)
-    return (objs.filter { $0["type"] as? String == "drop" }, objs.filter { $0["type"] as? String == "burst" },
-            objs.last { $0["type"] as? String == "summary" } ?? [:])
+    return (
+        objs.filter { $0["type"] as? String == "drop" }, objs.filter { $0["type"] as? String == "burst" },
+        objs.last { $0["type"] as? String == "summary" } ?? [:]
+    )
 }
 
 @Suite("one verdict per drop: incident scenarios with expected verdicts")

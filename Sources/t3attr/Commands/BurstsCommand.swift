@@ -27,10 +27,13 @@ extension T3Attr {
         @OptionGroup var out: OutputOptions
         @OptionGroup var term: TerminalOptions
 
-        @Flag(name: [.short, .long], help: "Keep reading as the journal grows; print each drop once its verdict is final (after the longest correlation window + 5 s).")
+        @Flag(
+            name: [.short, .long],
+            help: "Keep reading as the journal grows; print each drop once its verdict is final (after the longest correlation window + 5 s).")
         var follow = false
 
-        @Option(name: .long, help: ArgumentHelp("Downstream teardowns in one second that make a burst (default 5; same as --burst-min).", valueName: "n"))
+        @Option(
+            name: .long, help: ArgumentHelp("Downstream teardowns in one second that make a burst (default 5; same as --burst-min).", valueName: "n"))
         var min: Int?
 
         @Flag(name: [.short, .long], help: "Show the evidence under each burst.")
@@ -47,8 +50,9 @@ extension T3Attr {
             try runReporting(output.out) {
                 var settings = attribution.settings
                 settings.burstMin = min ?? settings.burstMin
-                let config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings,
-                                                scope: .burstsOnly, follow: follow)
+                let config = try AnalysisConfig(
+                    source: source, units: units.config, maps: maps, settings: settings,
+                    scope: .burstsOnly, follow: follow)
                 if follow { return try Live.attribution(config, command: .bursts, output: output) }
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)

@@ -48,12 +48,16 @@ enum Live {
         let live = try LiveAnalyzer(config, stopRequested: { Stop.isRequested })
         show(live.setup.portMapLoad)
         let sink = output.sink
-        try sink.begin(RunHeader(command: command, follow: true, window: config.window,
-                                 units: live.setup.dispatchUnits + live.setup.serveUnits, settleSeconds: live.settle / 1_000_000))
-        try live.run(now: Stop.nowUsec, stop: { Stop.isRequested }, deliver: { settled in
-            for d in settled.drops { try sink.drop(d, in: settled.attribution) }
-            for b in settled.bursts { try sink.burst(b, in: settled.attribution) }
-        }, idle: { try output.out.flush() })
+        try sink.begin(
+            RunHeader(
+                command: command, follow: true, window: config.window,
+                units: live.setup.dispatchUnits + live.setup.serveUnits, settleSeconds: live.settle / 1_000_000))
+        try live.run(
+            now: Stop.nowUsec, stop: { Stop.isRequested },
+            deliver: { settled in
+                for d in settled.drops { try sink.drop(d, in: settled.attribution) }
+                for b in settled.bursts { try sink.burst(b, in: settled.attribution) }
+            }, idle: { try output.out.flush() })
         try sink.finish(.stopped)
     }
 }

@@ -30,9 +30,11 @@ extension T3Attr {
         @Option(name: .long, help: ArgumentHelp("Only events of this user (repeatable).", valueName: "user"))
         var user: [String] = []
 
-        @Option(name: .customLong("class"), help: ArgumentHelp(
-            "Only events of this class (repeatable): \(Dispatch.knownClasses.joined(separator: ", ")).",
-            valueName: "class"), transform: Dispatch.eventClass)
+        @Option(
+            name: .customLong("class"),
+            help: ArgumentHelp(
+                "Only events of this class (repeatable): \(Dispatch.knownClasses.joined(separator: ", ")).",
+                valueName: "class"), transform: Dispatch.eventClass)
         var classes: [EventClass] = []
 
         @Flag(name: .long, help: "List every selected entry with its kind, not only the drop-relevant ones.")
@@ -41,9 +43,11 @@ extension T3Attr {
         @Flag(name: [.short, .long], help: "Keep reading as the journal grows and print each event as it is written.")
         var follow = false
 
-        @Option(name: [.short, .long], help: ArgumentHelp(
-            "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
-            valueName: "n"))
+        @Option(
+            name: [.short, .long],
+            help: ArgumentHelp(
+                "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
+                valueName: "n"))
         var jobs: Int?
 
         static let knownClasses = EventClass.allCases.map(\.name)
@@ -77,18 +81,21 @@ extension T3Attr {
                     try sink.begin(RunHeader(command: .dispatch, follow: follow, window: config.window, units: units))
                 }
                 if follow {
-                    try listing.follow(begin: begin, event: { try sink.event($0) }, stop: { Stop.isRequested },
-                                       idle: { try output.out.flush() })
+                    try listing.follow(
+                        begin: begin, event: { try sink.event($0) }, stop: { Stop.isRequested },
+                        idle: { try output.out.flush() })
                     return try sink.finish(.stopped)
                 }
                 let files = try listing.perFileList()
                 let n = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
                 let result: ListingResult
                 if let files, n > 1 {
-                    let format = output.format, style = output.style
-                    result = try listing.runParallel(files: files, jobs: n, begin: begin,
-                                                     makeBatcher: { RowBatcher(format: format, style: style) },
-                                                     write: { try sink.rows($0) })
+                    let format = output.format
+                    let style = output.style
+                    result = try listing.runParallel(
+                        files: files, jobs: n, begin: begin,
+                        makeBatcher: { RowBatcher(format: format, style: style) },
+                        write: { try sink.rows($0) })
                 } else {
                     result = try listing.run(begin: begin, event: { try sink.event($0) }, progress: Progress(window: config.window))
                 }

@@ -52,7 +52,8 @@ func runReporting(_ out: Output, _ body: () throws -> Void) throws {
 func finishRun(notes: [Note], stats: ReadStats, strict: Bool) throws {
     for n in notes { Diagnostics.warning(Wording.note(n)) }
     guard strict, stats.skippedAnything else { return }
-    let files = stats.skippedFiles.count, entries = stats.entriesSkipped
+    let files = stats.skippedFiles.count
+    let entries = stats.entriesSkipped
     Diagnostics.error("--strict: \(files) file(s) and \(entries) entr\(entries == 1 ? "y" : "ies") were skipped")
     throw ExitCode(Exit.dataError)
 }

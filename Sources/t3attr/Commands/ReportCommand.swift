@@ -35,7 +35,9 @@ extension T3Attr {
         @OptionGroup var out: OutputOptions
         @OptionGroup var term: TerminalOptions
 
-        @Flag(name: [.short, .long], help: "Keep reading as the journal grows; print each drop once its verdict is final (after the longest correlation window + 5 s).")
+        @Flag(
+            name: [.short, .long],
+            help: "Keep reading as the journal grows; print each drop once its verdict is final (after the longest correlation window + 5 s).")
         var follow = false
 
         @Flag(name: [.short, .long], help: "Show every evidence entry under each drop.")
@@ -44,9 +46,11 @@ extension T3Attr {
         @Option(name: .long, help: ArgumentHelp("Only drops with this verdict (repeatable).", valueName: "verdict"))
         var verdict: [Verdict] = []
 
-        @Option(name: .long, help: ArgumentHelp(
-            "For unattended runs: start where the last run with this file ended and report each drop once; the file is replaced atomically.",
-            valueName: "file"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "For unattended runs: start where the last run with this file ended and report each drop once; the file is replaced atomically.",
+                valueName: "file"))
         var cursorFile: String?
 
         func validate() throws { try validateFormat() }

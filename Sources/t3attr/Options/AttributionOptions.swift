@@ -13,9 +13,11 @@ struct SourceUnitOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("earlyoom's unit.", valueName: "unit"))
     var earlyoomUnit = "earlyoom.service"
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Host script identifiers whose restarts and probes are evidence (repeatable; default: t3-watchdog, t3-autoupdate, t3-migrate-idle).",
-        valueName: "tag"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Host script identifiers whose restarts and probes are evidence (repeatable; default: t3-watchdog, t3-autoupdate, t3-migrate-idle).",
+            valueName: "tag"))
     var scriptTag: [String] = []
 
     /// An empty name would select nothing and yield "No drops": a usage error instead.
@@ -39,24 +41,30 @@ struct AttributionOptions: ParsableArguments {
     @Option(name: .customLong("burst-min"), help: ArgumentHelp("Downstream teardowns in one second that make a burst.", valueName: "n"))
     var burstMin = 5
 
-    @Option(name: .long, help: ArgumentHelp("A graceful WebSocket close shorter than this is a drop.", valueName: "span"),
-            transform: SpanArgument.parse)
+    @Option(
+        name: .long, help: ArgumentHelp("A graceful WebSocket close shorter than this is a drop.", valueName: "span"),
+        transform: SpanArgument.parse)
     var shortSocket = SpanArgument("120s")
 
-    @Option(name: .long, help: ArgumentHelp("A close followed by the same user's ws open within this is a reconnect.", valueName: "span"),
-            transform: SpanArgument.parse)
+    @Option(
+        name: .long, help: ArgumentHelp("A close followed by the same user's ws open within this is a reconnect.", valueName: "span"),
+        transform: SpanArgument.parse)
     var reconnectWindow = SpanArgument("60s")
 
-    @Option(name: .long, help: ArgumentHelp("Serve-side events of the drop's user this long before or after it count.", valueName: "span"),
-            transform: SpanArgument.parse)
+    @Option(
+        name: .long, help: ArgumentHelp("Serve-side events of the drop's user this long before or after it count.", valueName: "span"),
+        transform: SpanArgument.parse)
     var serveWindow = SpanArgument("120s")
 
-    @Option(name: .long, help: ArgumentHelp("Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count.", valueName: "span"),
-            transform: SpanArgument.parse)
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count.", valueName: "span"),
+        transform: SpanArgument.parse)
     var hostWindow = SpanArgument("120s")
 
-    @Option(name: .long, help: ArgumentHelp("Silence in the whole journal that counts as a host gap.", valueName: "span"),
-            transform: SpanArgument.parse)
+    @Option(
+        name: .long, help: ArgumentHelp("Silence in the whole journal that counts as a host gap.", valueName: "span"),
+        transform: SpanArgument.parse)
     var gap = SpanArgument("30s")
 
     func validate() throws {

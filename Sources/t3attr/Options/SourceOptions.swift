@@ -1,5 +1,5 @@
-import ArgumentParser
 import Analysis
+import ArgumentParser
 import Classifiers
 import Foundation
 import JournalReader
@@ -15,26 +15,34 @@ struct SourceOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Read this journal file (repeatable; globs allowed).", valueName: "path"))
     var file: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Read a Journal Export Format stream or journalctl -o json lines from PATH, or standard input with '-' (ssh devvm journalctl -o export ... | t3attr report --input -).",
-        valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Read a Journal Export Format stream or journalctl -o json lines from PATH, or standard input with '-' (ssh devvm journalctl -o export ... | t3attr report --input -).",
+            valueName: "path"))
     var input: String?
 
     @Option(name: .long, help: ArgumentHelp("Read from a systemd-journal-gatewayd (http://HOST:19531).", valueName: "url"))
     var url: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "With --url (without -f): stop reading after this many seconds and analyse what arrived (default: \(ImportedJournal.defaultGatewayDeadline)).",
-        valueName: "seconds"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With --url (without -f): stop reading after this many seconds and analyse what arrived (default: \(ImportedJournal.defaultGatewayDeadline)).",
+            valueName: "seconds"))
     var urlTimeout = ImportedJournal.defaultGatewayDeadline
 
     // `.unconditional`: a value may begin with '-' ("--since -1h", as documented).
-    @Option(name: [.customShort("S"), .long], parsing: .unconditional, help: ArgumentHelp(
-        "Start of the window: journalctl syntax ('1h ago', '-30min', 'today', '2026-06-10 21:00:00', '@EPOCH'), a bare span ('1h' = 1h ago) or RFC 3339.",
-        valueName: "time"))
+    @Option(
+        name: [.customShort("S"), .long], parsing: .unconditional,
+        help: ArgumentHelp(
+            "Start of the window: journalctl syntax ('1h ago', '-30min', 'today', '2026-06-10 21:00:00', '@EPOCH'), a bare span ('1h' = 1h ago) or RFC 3339.",
+            valueName: "time"))
     var since: String?
 
-    @Option(name: [.customShort("U"), .long], parsing: .unconditional, help: ArgumentHelp("End of the window (same syntax as --since).", valueName: "time"))
+    @Option(
+        name: [.customShort("U"), .long], parsing: .unconditional,
+        help: ArgumentHelp("End of the window (same syntax as --since).", valueName: "time"))
     var until: String?
 
     @Option(name: .long, help: ArgumentHelp("Only entries from this host (_HOSTNAME; repeatable), for fleet directories.", valueName: "host"))
@@ -88,13 +96,17 @@ struct UnitOptions: ParsableArguments {
 
 /// Port -> user mapping sources (field guide 3).
 struct MapOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "dispatch.json mapping login names to serve ports (default: /etc/t3-serve/dispatch.json when readable).",
-        valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "dispatch.json mapping login names to serve ports (default: /etc/t3-serve/dispatch.json when readable).",
+            valueName: "path"))
     var dispatchTable: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Directory of per-user .env files with T3_PORT= (default: /etc/t3-serve).", valueName: "dir"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Directory of per-user .env files with T3_PORT= (default: /etc/t3-serve).", valueName: "dir"))
     var envDir: String?
 
     @Option(name: .long, help: ArgumentHelp("The port t3-dispatch listens on.", valueName: "port"))
@@ -106,7 +118,9 @@ struct MapOptions: ParsableArguments {
 }
 
 struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: "Output format: table (for people), json (NDJSON, for tools), json-pretty (one JSON document), markdown (a ticket, report only).")
+    @Option(
+        name: [.short, .long],
+        help: "Output format: table (for people), json (NDJSON, for tools), json-pretty (one JSON document), markdown (a ticket, report only).")
     var output: OutputFormat = .table
 
     @Flag(name: .long, help: "Show times in the local time zone (default: UTC).")

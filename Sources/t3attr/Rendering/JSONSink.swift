@@ -31,19 +31,30 @@ final class JSONSink: ReportSink {
 
     func drop(_ d: Drop, in at: Attribution) throws(OutputError) {
         EventJSON.write(d.event, type: "drop", to: out) { o in
-            o.ascii(",\"verdict\":"); o.jsonString(d.verdict.rawValue)
-            o.ascii(",\"reason\":"); o.jsonString(d.reason.rawValue)
-            o.ascii(",\"trigger\":"); o.jsonString(d.trigger.rawValue)
+            o.ascii(",\"verdict\":")
+            o.jsonString(d.verdict.rawValue)
+            o.ascii(",\"reason\":")
+            o.jsonString(d.reason.rawValue)
+            o.ascii(",\"trigger\":")
+            o.jsonString(d.trigger.rawValue)
             o.ascii(",\"burst_second\":")
-            if let b = d.burstSecond { o.byte(0x22); o.rfc3339UTC(b * 1_000_000, fractionDigits: 0); o.byte(0x22) } else { o.ascii("null") }
-            o.ascii(",\"evidence\":"); o.write(EventJSON.evidence(at.evidence(d.evidence)))
+            if let b = d.burstSecond {
+                o.byte(0x22)
+                o.rfc3339UTC(b * 1_000_000, fractionDigits: 0)
+                o.byte(0x22)
+            } else {
+                o.ascii("null")
+            }
+            o.ascii(",\"evidence\":")
+            o.write(EventJSON.evidence(at.evidence(d.evidence)))
         }
         out.newline()
         try out.check()
     }
 
     func burst(_ b: Burst, in at: Attribution) throws(OutputError) {
-        var s = "{\"type\":\"burst\",\"host\":\(Render.json(b.host)),\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0)))"
+        var s =
+            "{\"type\":\"burst\",\"host\":\(Render.json(b.host)),\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0)))"
         s += ",\"second_epoch\":\(b.second),\"count\":\(b.count)"
         s += ",\"users\":[" + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
         s += ",\"classes\":\(Counts.json(b.classes))"
@@ -111,10 +122,14 @@ final class JSONSink: ReportSink {
         var counts: [String: Int] = [:]
         for (k, v) in at.counts { counts[k.rawValue] = v }
         s += ",\"by_verdict\":\(Counts.json(counts))"
-        s += ",\"infra_implicated\":[" + Verdict.allCases.filter { $0.isInfra && at.counts[$0] != nil }.map { Render.json($0.rawValue) }.joined(separator: ",") + "]"
-        s += ",\"gaps\":[" + at.gaps.map { g in
-            "{\"start\":\(Render.json(Render.rfc3339(g.start))),\"end\":\(Render.json(Render.rfc3339(g.end))),\"seconds\":\(String(format: "%.3f", g.seconds)),\"boot_changed\":\(g.bootChanged)}"
-        }.joined(separator: ",") + "]"
+        s +=
+            ",\"infra_implicated\":["
+            + Verdict.allCases.filter { $0.isInfra && at.counts[$0] != nil }.map { Render.json($0.rawValue) }.joined(separator: ",") + "]"
+        s +=
+            ",\"gaps\":["
+            + at.gaps.map { g in
+                "{\"start\":\(Render.json(Render.rfc3339(g.start))),\"end\":\(Render.json(Render.rfc3339(g.end))),\"seconds\":\(String(format: "%.3f", g.seconds)),\"boot_changed\":\(g.bootChanged)}"
+            }.joined(separator: ",") + "]"
         s += ",\"clock_went_back\":\(at.clockWentBack.count)"
         s += ",\"notes\":[" + Wording.notes(report.notes).map { Render.json($0) }.joined(separator: ",") + "]"
         return s + "}"

@@ -24,8 +24,16 @@ final class MarkdownSink: ReportSink {
     /// already made one shell word (`SafeText.shellWord`); the fence is longer
     /// than any run of backticks inside, so none can end the span early.
     static func code(_ command: String) -> String {
-        var longest = 0, run = 0
-        for c in command { if c == "`" { run += 1; longest = max(longest, run) } else { run = 0 } }
+        var longest = 0
+        var run = 0
+        for c in command {
+            if c == "`" {
+                run += 1
+                longest = max(longest, run)
+            } else {
+                run = 0
+            }
+        }
         let fence = String(repeating: "`", count: longest + 1)
         let pad = command.hasPrefix("`") || command.hasSuffix("`") ? " " : ""
         return fence + pad + command + pad + fence
@@ -76,8 +84,12 @@ final class MarkdownSink: ReportSink {
             out.line("|---|---|---|---|---|---|---|")
         }
         let ev = d.event
-        let first = at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" } ?? "-"
-        out.line("| \(time(ev.realtime)) | \(Self.cell(TableSink.userText(ev))) | \(ev.kind.rawValue) | \(ev.className?.name ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(first) |")
+        let first =
+            at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" }
+            ?? "-"
+        out.line(
+            "| \(time(ev.realtime)) | \(Self.cell(TableSink.userText(ev))) | \(ev.kind.rawValue) | \(ev.className?.name ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(first) |"
+        )
         try out.check()
     }
 
@@ -90,7 +102,9 @@ final class MarkdownSink: ReportSink {
             out.line("| second | teardowns | verdict | reason | classes | users |")
             out.line("|---|---:|---|---|---|---|")
         }
-        out.line("| \(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason.rawValue) | \(Counts.text(b.classes)) | \(b.users.isEmpty ? "-" : Self.cell(b.users.joined(separator: ", "))) |")
+        out.line(
+            "| \(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason.rawValue) | \(Counts.text(b.classes)) | \(b.users.isEmpty ? "-" : Self.cell(b.users.joined(separator: ", "))) |"
+        )
         try out.check()
     }
 

@@ -63,25 +63,40 @@ final class Output {
     }
 
     func uint(_ v: UInt64) {
-        if v == 0 { buffer.append(0x30); return }
+        if v == 0 {
+            buffer.append(0x30)
+            return
+        }
         var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var n = 0
         var x = v
         withUnsafeMutableBytes(of: &tmp) { p in
-            while x > 0 { p[n] = UInt8(0x30 + x % 10); x /= 10; n += 1 }
+            while x > 0 {
+                p[n] = UInt8(0x30 + x % 10)
+                x /= 10
+                n += 1
+            }
             for i in stride(from: n - 1, through: 0, by: -1) { buffer.append(p[i]) }
         }
     }
 
     func int(_ v: Int) {
-        if v < 0 { buffer.append(UInt8(ascii: "-")); uint(UInt64(-v)) } else { uint(UInt64(v)) }
+        if v < 0 {
+            buffer.append(UInt8(ascii: "-"))
+            uint(UInt64(-v))
+        } else {
+            uint(UInt64(v))
+        }
     }
 
     /// Zero-padded decimal of a non-negative value.
     func padded(_ v: Int, _ width: Int) {
         var digits = 1
         var x = v
-        while x >= 10 { x /= 10; digits += 1 }
+        while x >= 10 {
+            x /= 10
+            digits += 1
+        }
         if digits < width { for _ in digits..<width { buffer.append(0x30) } }
         uint(UInt64(max(0, v)))
     }
@@ -95,13 +110,26 @@ final class Output {
     /// `2026-06-10T21:11:29.123456Z` in UTC (the JSON form).
     func rfc3339UTC(_ usec: UInt64, fractionDigits: Int = 6) {
         let c = CivilTime.civil(fromEpochSeconds: Int(usec / 1_000_000))
-        padded(c.year, 4); byte(0x2D); padded(c.month, 2); byte(0x2D); padded(c.day, 2)
-        byte(UInt8(ascii: "T")); padded(c.hour, 2); byte(0x3A); padded(c.minute, 2); byte(0x3A); padded(c.second, 2)
+        padded(c.year, 4)
+        byte(0x2D)
+        padded(c.month, 2)
+        byte(0x2D)
+        padded(c.day, 2)
+        byte(UInt8(ascii: "T"))
+        padded(c.hour, 2)
+        byte(0x3A)
+        padded(c.minute, 2)
+        byte(0x3A)
+        padded(c.second, 2)
         if fractionDigits > 0 {
             byte(0x2E)
             var micros = Int(usec % 1_000_000)
             var div = 100_000
-            for _ in 0..<fractionDigits { byte(UInt8(0x30 + micros / div)); micros %= div; div /= 10 }
+            for _ in 0..<fractionDigits {
+                byte(UInt8(0x30 + micros / div))
+                micros %= div
+                div /= 10
+            }
         }
         byte(UInt8(ascii: "Z"))
     }

@@ -114,10 +114,21 @@ enum Feed {
         for s in at.signals {
             guard let sig = s.signal else { continue }
             let key: String
-            if let u = s.user { key = u } else if case .oomKill = sig { key = "(host)" } else if case .earlyoomKill = sig { key = "(host)" } else { continue }
+            if let u = s.user {
+                key = u
+            } else if case .oomKill = sig {
+                key = "(host)"
+            } else if case .earlyoomKill = sig {
+                key = "(host)"
+            } else {
+                continue
+            }
             if !users.isEmpty && !users.contains(key) { continue }
             byUser[key, default: []].append(s)
         }
-        for user in byUser.keys.sorted() { let evs = byUser[user]!; for e in evs { try sink.serveEvent(e, user: user, userEvents: evs.count) } }
+        for user in byUser.keys.sorted() {
+            let evs = byUser[user]!
+            for e in evs { try sink.serveEvent(e, user: user, userEvents: evs.count) }
+        }
     }
 }

@@ -45,12 +45,15 @@ final class TableSink: ReportSink {
         switch run.command {
         case .dispatch:
             out.line("-- t3attr dispatch\(run.follow ? " --follow" : ""): \(window) (\(zone)); units: \(units)")
-            out.line(Render.column("TIME", 26) + Render.column("USER", 10) + Render.column("KIND", 19)
-                + Render.column("CLASS", 17) + Render.column("SIDE", 10) + Render.column("PORT", 5)
-                + Render.column("DUR", 9) + "MESSAGE")
+            out.line(
+                Render.column("TIME", 26) + Render.column("USER", 10) + Render.column("KIND", 19)
+                    + Render.column("CLASS", 17) + Render.column("SIDE", 10) + Render.column("PORT", 5)
+                    + Render.column("DUR", 9) + "MESSAGE")
         case .report, .bursts, .serve:
             if run.follow {
-                out.line("-- t3attr \(run.command.rawValue) --follow: a drop is shown \(run.settleSeconds) s after it, when its verdict is final; Ctrl-C ends")
+                out.line(
+                    "-- t3attr \(run.command.rawValue) --follow: a drop is shown \(run.settleSeconds) s after it, when its verdict is final; Ctrl-C ends"
+                )
                 return
             }
             out.line("-- t3attr \(run.command.rawValue): \(window) (\(zone)); units: \(units)")
@@ -64,8 +67,16 @@ final class TableSink: ReportSink {
         var start = o.count
         if style.local { o.write(Render.rfc3339(ev.realtime, local: true, fractionDigits: 3)) } else { o.rfc3339UTC(ev.realtime, fractionDigits: 3) }
         o.pad(from: start, to: 26)
-        if !ev.userCandidates.isEmpty { o.cell(ev.userCandidates.joined(separator: "|").utf8) }
-        else if let u = ev.user { o.cell(u.utf8) } else if let p = ev.port { o.ascii("port:"); o.int(p) } else { o.byte(0x2D) }
+        if !ev.userCandidates.isEmpty {
+            o.cell(ev.userCandidates.joined(separator: "|").utf8)
+        } else if let u = ev.user {
+            o.cell(u.utf8)
+        } else if let p = ev.port {
+            o.ascii("port:")
+            o.int(p)
+        } else {
+            o.byte(0x2D)
+        }
         o.pad(from: start, to: 37)
         o.write(ev.kind.rawValue)
         o.pad(from: start, to: 57)
@@ -81,7 +92,9 @@ final class TableSink: ReportSink {
             } else {
                 o.write(ev.side.rawValue)
             }
-        } else { o.byte(0x2D) }
+        } else {
+            o.byte(0x2D)
+        }
         o.pad(from: start, to: 86)
         if let p = ev.port { o.int(p) } else { o.byte(0x2D) }
         o.pad(from: start, to: 92)
@@ -101,8 +114,9 @@ final class TableSink: ReportSink {
 
     func evidenceLines(_ e: [Evidence]) {
         for x in e {
-            out.line("      <- \(time(x.realtime)) \(Render.cell(x.unit ?? "-")) \(x.kind.name): \(Render.cell(x.message))"
-                + (x.cursor.isEmpty ? "" : "  [cursor \(Render.cell(x.cursor))]"))
+            out.line(
+                "      <- \(time(x.realtime)) \(Render.cell(x.unit ?? "-")) \(x.kind.name): \(Render.cell(x.message))"
+                    + (x.cursor.isEmpty ? "" : "  [cursor \(Render.cell(x.cursor))]"))
         }
     }
 
@@ -112,9 +126,10 @@ final class TableSink: ReportSink {
         let evidence = at.evidence(d.evidence)
         if run.follow {
             let evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
-            out.line(Render.column(time(ev.realtime), 24) + (ev.host.map { Render.column(Render.cell($0), 12) } ?? "")
-                + Render.column(Self.userText(ev), 10) + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
-                + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
+            out.line(
+                Render.column(time(ev.realtime), 24) + (ev.host.map { Render.column(Render.cell($0), 12) } ?? "")
+                    + Render.column(Self.userText(ev), 10) + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
+                    + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
             try out.check()
             return
         }
@@ -132,37 +147,42 @@ final class TableSink: ReportSink {
         if let second = d.burstSecond, d.evidence.isEmpty {
             evText = "burst of \(at.bursts.first { $0.second == second }?.count ?? 0) at \(time(second * 1_000_000, digits: 0))"
         }
-        out.line(Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
-            + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
-            + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
+        out.line(
+            Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
+                + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
+                + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
         if style.verbose { evidenceLines(evidence) }
         try out.check()
     }
 
     private func columnHeader() {
-        out.line(Render.column("TIME", 24) + Render.column("USER", 10) + Render.column("KIND", 11)
-            + Render.column("CLASS", 17) + Render.column("VERDICT", 8) + Render.column("REASON", 21) + "EVIDENCE")
+        out.line(
+            Render.column("TIME", 24) + Render.column("USER", 10) + Render.column("KIND", 11)
+                + Render.column("CLASS", 17) + Render.column("VERDICT", 8) + Render.column("REASON", 21) + "EVIDENCE")
     }
 
     func burst(_ b: Burst, in at: Attribution) throws(OutputError) {
         defer { burstsSeen += 1 }
         if run.follow {
-            out.line(Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
-                + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
-                + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
+            out.line(
+                Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
+                    + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
+                    + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
             try out.check()
             return
         }
         let fleet = Set(at.bursts.map { $0.host ?? "" }).count > 1
         if burstsSeen == 0 {
             out.line("-- \(at.bursts.count) burst\(at.bursts.count == 1 ? "" : "s")")
-            out.line((fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + Render.column("COUNT", 6) + Render.column("VERDICT", 8)
-                + Render.column("REASON", 15) + Render.column("CLASSES", 30) + "USERS")
+            out.line(
+                (fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + Render.column("COUNT", 6) + Render.column("VERDICT", 8)
+                    + Render.column("REASON", 15) + Render.column("CLASSES", 30) + "USERS")
         }
-        out.line((fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21)
-            + Render.column(String(b.count), 6)
-            + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
-            + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
+        out.line(
+            (fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21)
+                + Render.column(String(b.count), 6)
+                + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
+                + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
         if style.verbose { evidenceLines(at.evidence(b.evidence)) }
         try out.check()
     }
@@ -197,7 +217,9 @@ final class TableSink: ReportSink {
                 out.line("-- No bursts (\(at.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
             }
             for g in at.gaps {
-                out.line("-- host \(g.bootChanged ? "reboot" : "gap"): \(String(format: "%.1f", g.seconds)) s without journal entries, \(time(g.start)) .. \(time(g.end))")
+                out.line(
+                    "-- host \(g.bootChanged ? "reboot" : "gap"): \(String(format: "%.1f", g.seconds)) s without journal entries, \(time(g.start)) .. \(time(g.end))"
+                )
             }
         case .stopped:
             break

@@ -141,7 +141,10 @@ final class Pager {
         let r = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
         posix_spawn_file_actions_destroy(&actions)
         close(fds[0])
-        guard r == 0 else { close(fds[1]); return nil }
+        guard r == 0 else {
+            close(fds[1])
+            return nil
+        }
         dup2(fds[1], 1)
         close(fds[1])
         return Pager(pid: pid)
