@@ -106,6 +106,8 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case upstreamNoUser = "upstream_no_user"
     case belowBurstThreshold = "below_burst_threshold"
     case noEvidence = "no_evidence"
+    /// A `downstream_closed` whose user's serve was not shown to be answering.
+    case downstreamUnconfirmed = "downstream_unconfirmed"
 }
 
 /// What a piece of evidence is (`kind` in an evidence object): the event it

@@ -211,6 +211,10 @@ enum RuleTable {
             name: "unknown/upstream_no_user: the serve hung up, no user or port to blame",
             lines: [.dispatch(0, "http: proxy error: EOF")], judge: "EOF", verdict: .unknown, reason: .upstreamNoUser),
         Rule(
+            name: "unknown/downstream_unconfirmed: a downstream_closed alone, the user's serve not shown answering",
+            lines: [.dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=20000 cause=downstream_closed")],
+            judge: "user=bob", verdict: .unknown, reason: .downstreamUnconfirmed),
+        Rule(
             name: "unknown/no_evidence: an odd close with nothing around it",
             lines: [.dispatch(0, "ws close user=zed ip=198.51.100.9 dur_ms=10 cause=something odd")],
             judge: "odd", verdict: .unknown, reason: .noEvidence),
@@ -218,6 +222,31 @@ enum RuleTable {
 
     /// Edge cases: where a rule stops applying.
     static let edges: [Rule] = [
+        Rule(
+            name: "a downstream_closed is the client's when the user's serve answered another socket nearby",
+            lines: [
+                .dispatch(-30, "ws close user=bob ip=198.51.100.7 dur_ms=3600000 cause=graceful"),
+                .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
+            ],
+            judge: "downstream_closed", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "new era: a refused plain request of the same user makes a short socket the serve's",
+            lines: [.dispatch(-5, refused()), .dispatch(0, short("alice"))],
+            judge: "user=alice", verdict: .serve, reason: .refused),
+        Rule(
+            name: "new era: five sockets of one user at once are not a burst; with its serve restarting they are the serve's",
+            lines: (0..<5).map { .dispatch(Double($0) * 0.1, short("alice")) } + [
+                .systemd(-5, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice...")
+            ],
+            judge: "user=alice", verdict: .serve, reason: .unitRestart),
+        Rule(
+            name: "new era: teardowns of two users within a second are a burst",
+            lines: (0..<5).map { .dispatch(Double($0) * 0.1, short($0 % 2 == 0 ? "alice" : "bob")) },
+            judge: "user=bob", verdict: .edge, reason: .burst),
+        Rule(
+            name: "a break straddling a second boundary is one burst",
+            lines: [0.6, 0.7, 0.9, 1.1, 1.3].map { .dispatch($0, cancel) },
+            judge: "canceled", verdict: .edge, reason: .burst),
         Rule(
             name: "a gap that ended before --host-window is not evidence",
             lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-400), end: at(-300), bootChanged: true)],
@@ -325,5 +354,56 @@ struct VocabularyTests {
         let readme = try Self.readmePairs()
         let rows = Set(RuleTable.rules.map { "\($0.verdict.rawValue)/\($0.reason.rawValue)" })
         #expect(rows == readme)
+    }
+}
+
+/// Proxy errors in the new era (issue 13, section 1): request errors, never drops.
+@Suite("what a drop is: request errors in the new era")
+struct RequestErrorTests {
+    private func run(_ lines: [Line]) -> Attribution {
+        var map = PortMap()
+        for (u, p) in users { map.add(port: p, user: u) }
+        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits, portMap: map))
+        var a = Attributor()
+        for e in lines.map(entry).sorted(by: { $0.realtime < $1.realtime }) {
+            if let ev = stream.classify(e) { a.add(ev) }
+        }
+        a.close()
+        return a.attribute(gaps: [])
+    }
+
+    @Test func proxyErrorsOfAProcessThatLogsWsLinesAreRequestErrors() {
+        let at = run(burst(at: 0) + [.dispatch(30, "ws open user=alice ip=198.51.100.7")])
+        #expect(at.drops.isEmpty)
+        #expect(at.bursts.isEmpty)
+        #expect(at.requestErrors.count == 5)
+        #expect(at.requestBursts.map(\.count) == [5])
+    }
+
+    @Test func oldEraProxyErrorsStayDrops() {
+        let at = run(burst(at: 0))
+        #expect(at.drops.count == 5)
+        #expect(at.requestErrors.isEmpty)
+        #expect(at.bursts.first?.era == .lines)
+        #expect(at.requestBursts.map(\.count) == [5])
+    }
+
+    @Test func aDropBurstSaysHowManyRequestsWereCancelledInItsSpan() {
+        let closes: [Line] = (0..<6).map { .dispatch(Double($0) * 0.1, short($0 % 2 == 0 ? "carol" : "dave")) }
+        let at = run(closes + [.dispatch(0.5, cancel), .dispatch(0.9, cancel), .dispatch(1.2, cancel), .dispatch(5, cancel)])
+        #expect(at.bursts.count == 1)
+        #expect(at.bursts.first?.era == .users)
+        #expect(at.bursts.first?.requestsCancelled == 2)
+        #expect(at.drops.allSatisfy { $0.event.kind == .wsClose })
+    }
+
+    @Test func aBurstKnowsItsStartEndAndSeconds() {
+        let r = run([0.6, 0.7, 0.9, 1.1, 1.3].map { .dispatch($0, cancel) })
+        #expect(r.bursts.count == 1)
+        guard let b = r.bursts.first else { return }
+        #expect(b.count == 5)
+        #expect(b.second == at(0) / 1_000_000)
+        #expect(b.seconds == 2)
+        #expect(b.end - b.start == 1_000_000)
     }
 }

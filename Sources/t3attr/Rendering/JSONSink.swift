@@ -45,6 +45,10 @@ final class JSONSink: ReportSink {
             } else {
                 o.ascii("null")
             }
+            if let r = d.reconnectAfterMs {
+                o.ascii(",\"reconnect_after_ms\":")
+                o.uint(r)
+            }
             o.ascii(",\"evidence\":")
             o.write(EventJSON.evidence(at.evidence(d.evidence)))
         }
@@ -52,10 +56,25 @@ final class JSONSink: ReportSink {
         try out.check()
     }
 
+    func requestError(_ ev: Event, in at: Attribution) throws(OutputError) {
+        EventJSON.write(ev, type: "request_error", to: out)
+        out.newline()
+        try out.check()
+    }
+
+    func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) {
+        var s = "{\"type\":\"request_burst\",\"host\":\(Render.json(b.host))"
+        s += ",\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0))),\"second_epoch\":\(b.second),\"count\":\(b.count)}"
+        out.line(s)
+        try out.check()
+    }
+
     func burst(_ b: Burst, in at: Attribution) throws(OutputError) {
         var s =
             "{\"type\":\"burst\",\"host\":\(Render.json(b.host)),\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0)))"
         s += ",\"second_epoch\":\(b.second),\"count\":\(b.count)"
+        s += ",\"start\":\(Render.json(Render.rfc3339(b.start))),\"end\":\(Render.json(Render.rfc3339(b.end))),\"seconds\":\(b.seconds)"
+        s += ",\"era\":\(Render.json(b.era.rawValue)),\"requests_cancelled\":\(b.requestsCancelled)"
         s += ",\"users\":[" + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
         s += ",\"classes\":\(Counts.json(b.classes))"
         s += ",\"verdict\":\(Render.json(b.verdict.rawValue)),\"reason\":\(Render.json(b.reason.rawValue))"
@@ -119,6 +138,7 @@ final class JSONSink: ReportSink {
             s += ",\"by_host\":{" + hosts.map { "\(Render.json($0)):\(Render.json(Wording.answer(at, host: $0)))" }.joined(separator: ",") + "}"
         }
         s += ",\"drops\":\(at.drops.count),\"bursts\":\(at.bursts.count)"
+        s += ",\"request_errors\":\(at.requestErrors.count),\"request_bursts\":\(at.requestBursts.count)"
         var counts: [String: Int] = [:]
         for (k, v) in at.counts { counts[k.rawValue] = v }
         s += ",\"by_verdict\":\(Counts.json(counts))"
@@ -154,6 +174,8 @@ final class PrettyJSONSink: ReportSink {
     func rows(_ bytes: [UInt8]) throws(OutputError) { lines.bytes(bytes) }
     func drop(_ d: Drop, in at: Attribution) throws(OutputError) { try inner.drop(d, in: at) }
     func burst(_ b: Burst, in at: Attribution) throws(OutputError) { try inner.burst(b, in: at) }
+    func requestError(_ ev: Event, in at: Attribution) throws(OutputError) { try inner.requestError(ev, in: at) }
+    func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) { try inner.requestBurst(b, in: at) }
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) { try inner.serveEvent(e, user: user, userEvents: userEvents) }
 
     func finish(_ end: RunEnd) throws(OutputError) {

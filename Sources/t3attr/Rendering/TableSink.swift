@@ -11,6 +11,7 @@ final class TableSink: ReportSink {
     private var currentHost: String?
     private var dropsSeen = 0
     private var burstsSeen = 0
+    private var requestBurstsSeen = 0
     private var serveUser: String?
 
     init(out: Output, style: RenderStyle) {
@@ -213,9 +214,12 @@ final class TableSink: ReportSink {
                 if serveUser == nil { out.line("-- No serve-side events in \(Wording.window(run.window, local: style.local)).") }
                 break
             }
-            if burstsSeen == 0 {
+            if run.requests {
+                if requestBurstsSeen == 0 { out.line("-- No second with enough cancelled requests.") }
+            } else if burstsSeen == 0 {
                 out.line("-- No bursts (\(at.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
             }
+            if run.command == .report, !at.requestErrors.isEmpty { requestErrorLine(at) }
             for g in at.gaps {
                 out.line(
                     "-- host \(g.bootChanged ? "reboot" : "gap"): \(String(format: "%.1f", g.seconds)) s without journal entries, \(time(g.start)) .. \(time(g.end))"
@@ -225,5 +229,27 @@ final class TableSink: ReportSink {
             break
         }
         try out.flush()
+    }
+
+    func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) {
+        defer { requestBurstsSeen += 1 }
+        let fleet = Set(at.requestBursts.map { $0.host ?? "" }).count > 1
+        if requestBurstsSeen == 0 {
+            let n = at.requestBursts.count
+            out.line("-- \(n) second\(n == 1 ? "" : "s") with at least --min cancelled requests (the runbook's recipe, per second)")
+            out.line((fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + "COUNT")
+        }
+        out.line(
+            (fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21) + String(b.count))
+        try out.check()
+    }
+
+    /// New-era proxy errors: counted apart from the drops.
+    private func requestErrorLine(_ at: Attribution) {
+        var classes: [String: Int] = [:]
+        for e in at.requestErrors { classes[e.className?.name ?? "other", default: 0] += 1 }
+        out.line(
+            "-- \(at.requestErrors.count) request error\(at.requestErrors.count == 1 ? "" : "s") (failed plain HTTP requests, not drops): \(Counts.text(classes))"
+        )
     }
 }
