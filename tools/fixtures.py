@@ -464,6 +464,51 @@ def request_errors(j, base):
                expect=("serve", "upstream_closed"))
 
 
+def dispatch_outage(j, base):
+    """t3-dispatch down (issue 13, section 5; infra scripts/t3-dispatch/main.go and
+    scripts/t3-dispatch.service: Restart=on-failure, RestartSec=5, log.Fatalf on a
+    table that does not load, log.Fatal when the port is taken, `listening` printed
+    before the bind). A: a restart into a broken table, a crash loop, then a fixed
+    table; the sockets dispatch held log nothing, a user who reconnects into it is
+    not the client's. B: `listening`, then the port is taken: no restart."""
+    unit = "t3-dispatch.service"
+    desc = "t3 per-user dispatch + auto-pair (X-authentik-username -> user instance)"
+    j.dispatch(at(base, -600), "ws open user=alice ip=203.0.113.1")
+    j.dispatch(at(base, -500), "ws open user=bob ip=198.51.100.4")
+    k = at(base, 0)
+    j.pid1(k, unit, "Stopping %s - %s..." % (unit, desc), "stopping")
+    j.expected.append({"realtime_usec": ts(k), "verdict": "dispatch", "reason": "dispatch_outage",
+                       "message": "Stopping %s - %s..." % (unit, desc)})
+    j.pid1(k + 0.01, unit, "%s: Deactivated successfully." % unit)
+    j.pid1(k + 0.02, unit, "Stopped %s - %s." % (unit, desc), "stopped")
+    t = k + 0.1
+    for n, pid in enumerate([900, 901, 902]):
+        j.pid1(t, unit, "Started %s - %s." % (unit, desc), "started")
+        j.dispatch(t + 0.01, "load /etc/t3-serve/dispatch.json: invalid character '}' looking for beginning of object key string", pid=pid)
+        j.pid1(t + 0.02, unit, "%s: Main process exited, code=exited, status=1/FAILURE" % unit, "exited")
+        j.pid1(t + 0.03, unit, "%s: Failed with result 'exit-code'." % unit, "failed")
+        j.pid1(t + 5.1, unit, "%s: Scheduled restart job, restart counter is at %d." % (unit, n + 1), "restart")
+        t += 5.1
+    j.pid1(t, unit, "Started %s - %s." % (unit, desc), "started")
+    j.dispatch(t + 0.01, "t3-dispatch listening on :3780", pid=905, expect=("dispatch", "dispatch_outage"))
+    # bob's browser gave up on an upgrade while the dispatch came back: not his network.
+    j.dispatch(t + 2, "ws close user=bob ip=198.51.100.4 dur_ms=1500 cause=downstream_closed", pid=905,
+               expect=("dispatch", "dispatch_outage"))
+    j.dispatch(t + 3, "ws open user=alice ip=203.0.113.1", pid=905)
+    j.dispatch(t + 4, "ws open user=bob ip=198.51.100.4", pid=905)
+    # B: a stray process holds :3780; the new dispatch prints `listening`, then dies binding.
+    k = at(base, 600)
+    j.pid1(k - 0.1, unit, "Started %s - %s." % (unit, desc), "started")
+    j.dispatch(k, "t3-dispatch listening on :3780", pid=950, expect=("dispatch", "dispatch_outage"))
+    j.dispatch(k + 0.001, "listen tcp :3780: bind: address already in use", pid=950)
+    j.pid1(k + 0.01, unit, "%s: Main process exited, code=exited, status=1/FAILURE" % unit, "exited")
+    j.pid1(k + 0.02, unit, "%s: Failed with result 'exit-code'." % unit, "failed")
+    j.pid1(k + 5.1, unit, "%s: Scheduled restart job, restart counter is at 1." % unit, "restart")
+    j.pid1(k + 5.2, unit, "Started %s - %s." % (unit, desc), "started")
+    j.dispatch(k + 5.3, "t3-dispatch listening on :3780", pid=951, expect=("dispatch", "dispatch_outage"))
+    j.dispatch(k + 8, "ws open user=carol ip=198.51.100.9", pid=951)
+
+
 def burst_at_threshold(j, base):
     """Exactly --burst-min (5) downstream teardowns in one written second, two
     of them long graceful closes whose users do not come back within the
@@ -785,6 +830,7 @@ SCENARIOS = {
     "scenario-upstream-errors": scenario(upstream_errors, "2026-06-17 06:00:00", span_after=2600),
     "scenario-upstream-errors-old-era": scenario(upstream_errors_old_era, "2026-06-05 06:00:00", span_after=2600),
     "scenario-request-errors": scenario(request_errors, "2026-06-18 06:00:00", span_after=1300),
+    "scenario-dispatch-outage": scenario(dispatch_outage, "2026-06-18 09:00:00", span_after=900),
     "scenario-burst-at-threshold": scenario(burst_at_threshold, "2026-06-17 09:00:00", span_before=3100, span_after=1400),
 }
 

@@ -155,6 +155,17 @@ MUTATIONS = [
      "for i in list.indices where list[i].at / 1_000_000 == t / 1_000_000 && list[i].at <= t {", RULES),
     ("a straddling break is two bursts", A,
      "if !groups.isEmpty, at <= lastAt + 1_000_000 {", "if !groups.isEmpty, at / 1_000_000 == lastAt / 1_000_000 {", RULES),
+    # -- issue 13, section 5: dispatch outages ------------------------------
+    ("outage rule skipped", A,
+     "        if let o = outage(at: ev.realtime) {", "        if let o = outage(at: ev.realtime), false {", RULES + "|DispatchOutageTests"),
+    ("a listening line followed by a bind failure is a restart", A,
+     "            if let s = served[p], s >= e.realtime, s <= f.realtime { return false }\n            return true",
+     "            if let s = served[p], s >= e.realtime, s <= f.realtime { return false }\n            return false", "DispatchOutageTests|ScenarioTests"),
+    ("restarts not counted", A,
+     "                if case .restartScheduled = a { o.restarts += 1 }", "", "DispatchOutageTests"),
+    ("a load failure at start is a reload failure", D,
+     'msg.kind = rest.hasPrefix("load ", at: start) ? .startFailed : .tableReloadFailed',
+     'msg.kind = .tableReloadFailed', "DispatchParserTests|DispatchOutageTests|" + RULES),
 ]
 
 

@@ -78,6 +78,44 @@ public enum DropTrigger: String, Sendable {
     case reconnect
     case burst
     case dispatchRestart = "dispatch_restart"
+    /// The first line of a dispatch outage (issue 13, section 5).
+    case dispatchOutage = "dispatch_outage"
+}
+
+/// Why t3-dispatch was down (`cause` of an outage object).
+public enum OutageCause: String, Sendable, Codable, CaseIterable {
+    /// `load ...: ...` at start (the table).
+    case startFailed = "start_failed"
+    /// `listen tcp :3780: ...` (the port is in use).
+    case listenFailed = "listen_failed"
+    /// Go's runtime panicked.
+    case panic
+    /// The process exited or was killed with no fatal line of its own.
+    case crashed
+    /// systemd stopped it (`Stopping`, `Stopped`): a stop or a manual restart.
+    case stopped
+}
+
+/// t3-dispatch down: from its first death (PID 1's lines for the unit, or
+/// its own fatal line) to a `listening` line that was not followed by a
+/// fatal line of the same process, with the restarts systemd scheduled in
+/// between (`Restart=on-failure`, `RestartSec=5`: infra
+/// `scripts/t3-dispatch.service`). `listening` is printed before the port is
+/// bound (`main.go`), so a `listening` followed by a bind failure is no restart.
+public struct DispatchOutage: Sendable, Equatable {
+    public var host: String?
+    public var start: UInt64
+    /// Receive time of the recovering `listening` line, or of the last line seen (`ongoing`).
+    public var end: UInt64
+    public var ongoing: Bool
+    public var restarts: Int
+    public var cause: OutageCause
+    /// The fatal line's text or the failed result, when there is one.
+    public var detail: String?
+    /// PID 1's lines and the dispatch's own about the outage, in time order.
+    public var events: [Event]
+
+    public var seconds: Double { Double(end - start) / 1e6 }
 }
 
 /// Where a piece of evidence is, without copying it: the attribution's
@@ -90,6 +128,8 @@ public enum EvidenceRef: Sendable, Equatable {
     case gapAfter(Int32)
     /// A request error (`Attribution.requestErrors`).
     case request(Int32)
+    /// A line of a dispatch outage (`Attribution.outages[o].events[e]`).
+    case outage(Int32, Int32)
 }
 
 /// One dispatch process: `_PID` within a boot of a host. The era of its
@@ -214,6 +254,10 @@ public struct Attributor: Sendable {
     /// Per user, written-time spans of sockets that ended gracefully (the serve answered their upgrade).
     private var servedSpans: [String: [(UInt64, UInt64)]] = [:]
     private var hostName: String?
+    /// The dispatch's fatal lines, and the first time each process served anything.
+    private var fatalLines: [Event] = []
+    private var served: [DispatchProcess: UInt64] = [:]
+    private var dispatchUnitNames: Set<String> = []
     /// Graceful, long closes that become drops on a reconnect or a burst.
     private var pending: [PendingClose] = []
     private var pendingHead = 0
@@ -275,6 +319,15 @@ public struct Attributor: Sendable {
         }
         guard let d = ev.dispatch else { return }
         if hostName == nil { hostName = ev.host }
+        if let u = ev.unit { dispatchUnitNames.insert(u) }
+        if d.kind.isFatal {
+            fatalLines.append(ev)
+            return
+        }
+        if d.kind == .wsOpen || d.kind == .wsClose || d.kind == .proxyError || d.kind == .paired {
+            let p = DispatchProcess(ev)
+            if served[p] == nil { served[p] = ev.realtime }
+        }
         if d.kind == .wsOpen || d.kind == .wsClose { wsProcesses.insert(DispatchProcess(ev)) }
         if d.kind == .proxyError {
             if d.error?.errorClass == .canceled { cancelledRequests[ev.writtenSecond, default: 0] += 1 }
@@ -533,18 +586,132 @@ public struct Attributor: Sendable {
         let sigs = signals.sorted { $0.writtenAt < $1.writtenAt }
         signals = []
         let gaps = gaps.sorted { $0.end < $1.end }
+        let outages = findOutages(signals: sigs)
         var out = drops
         drops = []
+        // A `listening` that a fatal line of the same process followed is no restart.
+        out.removeAll { d in d.trigger == .dispatchRestart && outages.contains { $0.failedStarts.contains(d.event.cursorKey) } }
+        // Each outage is one drop: its first line (the sockets it cut are not in the log).
+        for o in outages.map(\.outage) {
+            guard let first = o.events.first else { continue }
+            keep(Drop(event: first, trigger: .dispatchOutage))
+        }
+        out += drops
+        drops = []
+        out.sort { ($0.event.realtime, $0.event.cursor) < ($1.event.realtime, $1.event.cursor) }
+        self.outages = outages.map(\.outage)
         for i in out.indices { judge(&out[i], signals: sigs, gaps: gaps) }
         let bursts = groupBursts(&out)
         var result = Attribution(
             drops: out, bursts: bursts, signals: sigs, gaps: gaps, restarts: dispatchRestarts,
             clockWentBack: clockWentBack)
+        result.outages = self.outages
         result.requestErrors = requestErrors
         result.requestBursts = cancelledRequests.filter { $0.value >= settings.burstMin }.keys.sorted().map {
             RequestBurst(host: hostName, second: $0, count: cancelledRequests[$0]!)
         }
         return result
+    }
+
+    /// The outages found by `attribute` (for `judge`).
+    private var outages: [DispatchOutage] = []
+
+    /// An outage and the `listening` lines in it that were no restart.
+    struct FoundOutage {
+        var outage: DispatchOutage
+        var failedStarts: Set<String>
+    }
+
+    /// Dispatch outages from PID 1's lines about the dispatch unit and the
+    /// dispatch's fatal lines (issue 13, section 5).
+    func findOutages(signals sigs: [Event]) -> [FoundOutage] {
+        enum Marker {
+            case down(Event)
+            case up(Event)
+            case note(Event)
+        }
+        var markers: [(UInt64, Marker)] = []
+        for e in sigs {
+            guard case .unit(let a)? = e.signal, let u = e.unit, dispatchUnitNames.contains(u) else { continue }
+            switch a {
+            case .exited, .failed, .restartScheduled, .stopping, .stopped, .coredump, .oomKilled, .stopTimeout:
+                markers.append((e.realtime, .down(e)))
+            case .starting, .started:
+                markers.append((e.realtime, .note(e)))
+            }
+        }
+        for e in fatalLines { markers.append((e.realtime, .down(e))) }
+        for e in dispatchRestarts { markers.append((e.realtime, .up(e))) }
+        markers.sort { $0.0 < $1.0 }
+        let window = settings.dispatchRestartWindow
+        /// A `listening` of a process that died (a fatal line) within the window after it.
+        func failedStart(_ e: Event) -> Bool {
+            let p = DispatchProcess(e)
+            guard let f = fatalLines.first(where: { DispatchProcess($0) == p && $0.realtime >= e.realtime && $0.realtime <= e.realtime + window })
+            else { return false }
+            if let s = served[p], s >= e.realtime, s <= f.realtime { return false }
+            return true
+        }
+        var found: [FoundOutage] = []
+        var current: FoundOutage?
+        func cause(_ o: inout DispatchOutage, _ e: Event) {
+            if let k = e.dispatch?.kind, k.isFatal {
+                let c: OutageCause = k == .startFailed ? .startFailed : k == .listenFailed ? .listenFailed : .panic
+                if o.cause == .stopped || o.cause == .crashed || o.detail == nil {
+                    o.cause = c
+                    o.detail = e.messageText
+                }
+            } else if case .unit(let a)? = e.signal {
+                if case .restartScheduled = a { o.restarts += 1 }
+                if a.isCrash, o.cause == .stopped { o.cause = .crashed }
+                if case .failed(let r) = a, o.detail == nil { o.detail = "failed: " + r }
+            }
+        }
+        for (t, m) in markers {
+            switch m {
+            case .down(let e):
+                if current == nil {
+                    current = FoundOutage(
+                        outage: DispatchOutage(
+                            host: e.host ?? hostName, start: t, end: t, ongoing: true, restarts: 0, cause: .stopped, detail: nil, events: []),
+                        failedStarts: [])
+                }
+                current!.outage.events.append(e)
+                current!.outage.end = t
+                cause(&current!.outage, e)
+            case .note(let e):
+                guard current != nil else { continue }
+                current!.outage.events.append(e)
+                current!.outage.end = t
+            case .up(let e):
+                if failedStart(e) {
+                    if current == nil {
+                        current = FoundOutage(
+                            outage: DispatchOutage(
+                                host: e.host ?? hostName, start: t, end: t, ongoing: true, restarts: 0, cause: .crashed, detail: nil, events: []),
+                            failedStarts: [])
+                    }
+                    current!.outage.events.append(e)
+                    current!.outage.end = t
+                    current!.failedStarts.insert(e.cursorKey)
+                } else if var c = current {
+                    c.outage.events.append(e)
+                    c.outage.end = t
+                    c.outage.ongoing = false
+                    found.append(c)
+                    current = nil
+                }
+            }
+        }
+        if let c = current { found.append(c) }
+        // A clean restart (stopped, started, listening: no crash, no restart scheduled) stays a
+        // dispatch restart; an outage is a start that failed or a crash.
+        return found.filter { $0.outage.cause != .stopped || $0.outage.restarts > 0 || $0.outage.ongoing }
+    }
+
+    /// The outage whose span (plus `dispatchRestartWindow` after its end) holds `t`.
+    func outage(at t: UInt64) -> Int? {
+        outages.firstIndex { t >= $0.start && t <= $0.end + settings.dispatchRestartWindow }
     }
 
     func inBurst(_ ev: Event) -> Bool {
@@ -602,6 +769,13 @@ public struct Attributor: Sendable {
             set(
                 .devvm, g.bootChanged ? .reboot : .hostGap,
                 (g.before == nil ? [] : [.gapBefore(Int32(gi))]) + (g.after == nil ? [] : [.gapAfter(Int32(gi))]))
+            return
+        }
+        // 1b. Dispatch was down (a crash loop, a start that failed): every drop in it is the dispatch's,
+        // and a user who reconnected into a dead dispatch is not the client's.
+        if let o = outage(at: ev.realtime) {
+            let refs = outages[o].events.indices.prefix(s.maxEvidence).map { EvidenceRef.outage(Int32(o), Int32($0)) }
+            set(.dispatch, .dispatchOutage, refs)
             return
         }
         // 2. Dispatch restarted: every socket dropped with it.
@@ -834,6 +1008,8 @@ public struct Attribution: Sendable {
     public var requestErrors: [Event] = []
     /// Written seconds with at least `--min` cancelled requests (`bursts --requests`).
     public var requestBursts: [RequestBurst] = []
+    /// t3-dispatch outages (crash loops, failed starts).
+    public var outages: [DispatchOutage] = []
     /// Signals in written-time order (what `EvidenceRef.signal` indexes).
     public var signals: [Event]
     public var gaps: [HostGap]
@@ -849,6 +1025,7 @@ public struct Attribution: Sendable {
         case .gapBefore(let i): return gaps[Int(i)].before
         case .gapAfter(let i): return gaps[Int(i)].after
         case .request(let i): return Evidence(requestErrors[Int(i)])
+        case .outage(let o, let e): return Evidence(outages[Int(o)].events[Int(e)])
         }
     }
 
@@ -862,6 +1039,7 @@ public struct Attribution: Sendable {
         for p in parts {
             let (ds, ss, rs, gs) = (Int32(out.drops.count), Int32(out.signals.count), Int32(out.restarts.count), Int32(out.gaps.count))
             let qs = Int32(out.requestErrors.count)
+            let os = Int32(out.outages.count)
             func shift(_ r: EvidenceRef) -> EvidenceRef {
                 switch r {
                 case .signal(let i): .signal(i + ss)
@@ -870,6 +1048,7 @@ public struct Attribution: Sendable {
                 case .gapBefore(let i): .gapBefore(i + gs)
                 case .gapAfter(let i): .gapAfter(i + gs)
                 case .request(let i): .request(i + qs)
+                case .outage(let o, let e): .outage(o + os, e)
                 }
             }
             out.drops += p.drops.map {
@@ -885,6 +1064,7 @@ public struct Attribution: Sendable {
             out.signals += p.signals
             out.requestErrors += p.requestErrors
             out.requestBursts += p.requestBursts
+            out.outages += p.outages
             out.restarts += p.restarts
             out.gaps += p.gaps
             out.clockWentBack += p.clockWentBack
@@ -930,4 +1110,9 @@ public struct Attribution: Sendable {
 
     /// The drops of one host of a fleet.
     public func drops(host: String) -> [Drop] { drops.filter { ($0.event.host ?? "") == host } }
+}
+
+extension Event {
+    /// Tells entries apart when they have no cursor (plain values in tests).
+    var cursorKey: String { "\(realtime)/\(pid ?? -1)/\(cursor)" }
 }

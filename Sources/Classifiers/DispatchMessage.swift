@@ -8,6 +8,16 @@ public enum DispatchKind: String, Sendable, Codable, CaseIterable {
     case pairingFailed = "pairing_failed"
     case tableReloadFailed = "table_reload_failed"
     case other
+    /// `load <file>: <err>`: the table failed to load at start, `log.Fatalf` (exit 1).
+    case startFailed = "start_failed"
+    /// `listen tcp :3780: ...`: `ListenAndServe` failed (port in use), `log.Fatal` (exit 1).
+    case listenFailed = "listen_failed"
+    /// `panic: ...` or `fatal error: ...`: Go's runtime died (on stderr, no log prefix).
+    case panic
+
+    /// A line the dispatch writes as it dies (infra `scripts/t3-dispatch/main.go`,
+    /// `main`: `log.Fatalf("load %s: %v")`, `log.Fatal(http.ListenAndServe(...))`).
+    public var isFatal: Bool { self == .startFailed || self == .listenFailed || self == .panic }
 }
 
 /// How a `ws close` line says the socket ended.
@@ -127,8 +137,14 @@ public enum DispatchParser {
         } else if rest.hasPrefix("reload ", at: start) || rest.hasPrefix("load ", at: start),
             let sep = rest.firstRange(of: ": ", from: start)
         {
-            msg.kind = .tableReloadFailed
+            msg.kind = rest.hasPrefix("load ", at: start) ? .startFailed : .tableReloadFailed
             msg.detail = text(rest[sep.upperBound...])
+        } else if rest.hasPrefix("listen tcp ", at: start) || rest.hasPrefix("listen tcp4 ", at: start) || rest.hasPrefix("listen tcp6 ", at: start) {
+            msg.kind = .listenFailed
+            msg.detail = text(rest[start...])
+        } else if ts == nil, rest.hasPrefix("panic: ", at: start) || rest.hasPrefix("fatal error: ", at: start) {
+            msg.kind = .panic
+            msg.detail = text(rest[start...])
         }
         return msg
     }

@@ -65,7 +65,9 @@ public struct DispatchClassifier: Sendable {
     }
 
     /// The kinds `t3attr dispatch` lists by default: the drop-relevant ones.
-    public static let dropRelevantKinds: Set<EventKind> = [.proxyError, .wsClose, .listening, .pairingFailed, .tableReloadFailed]
+    public static let dropRelevantKinds: Set<EventKind> = [
+        .proxyError, .wsClose, .listening, .pairingFailed, .tableReloadFailed, .startFailed, .listenFailed, .panic,
+    ]
 
     /// The event of an entry (the cursor is the entry's own).
     public func classify(_ e: JournalEntry) -> Event { event(e) }

@@ -33,6 +33,10 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case watchdogRestart = "watchdog_restart"
     case watchdogExhausted = "watchdog_exhausted"
     case plannedRestart = "planned_restart"
+    // t3-dispatch dying (issue 13, section 5).
+    case startFailed = "start_failed"
+    case listenFailed = "listen_failed"
+    case panic
 
     public init(_ k: DispatchKind) {
         switch k {
@@ -44,6 +48,9 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
         case .pairingFailed: self = .pairingFailed
         case .tableReloadFailed: self = .tableReloadFailed
         case .other: self = .other
+        case .startFailed: self = .startFailed
+        case .listenFailed: self = .listenFailed
+        case .panic: self = .panic
         }
     }
 }
@@ -106,6 +113,8 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case upstreamNoUser = "upstream_no_user"
     case belowBurstThreshold = "below_burst_threshold"
     case noEvidence = "no_evidence"
+    // dispatch (issue 13, section 5)
+    case dispatchOutage = "dispatch_outage"
     /// A `downstream_closed` whose user's serve was not shown to be answering.
     case downstreamUnconfirmed = "downstream_unconfirmed"
 }

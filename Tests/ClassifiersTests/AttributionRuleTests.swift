@@ -94,6 +94,17 @@ enum RuleTable {
             lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-60), end: at(-10), bootChanged: true)],
             judge: "canceled", verdict: .devvm, reason: .reboot),
         Rule(
+            name: "dispatch/dispatch_outage: a start that fails in a loop (the table does not load) is one outage and a drop",
+            lines: [
+                .dispatch(0, "load /etc/t3-serve/dispatch.json: unexpected end of JSON input"),
+                .systemd(0.01, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
+                .systemd(0.02, unit: "t3-dispatch.service", "t3-dispatch.service: Failed with result 'exit-code'."),
+                .systemd(5.1, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 1."),
+                .dispatch(5.2, "load /etc/t3-serve/dispatch.json: unexpected end of JSON input"),
+                .systemd(5.21, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
+            ],
+            judge: "load", verdict: .dispatch, reason: .dispatchOutage),
+        Rule(
             name: "dispatch/dispatch_restart: the drop is a dispatch restart",
             lines: [.dispatch(0, "t3-dispatch listening on :3780")],
             judge: "listening", verdict: .dispatch, reason: .dispatchRestart),
@@ -222,6 +233,18 @@ enum RuleTable {
 
     /// Edge cases: where a rule stops applying.
     static let edges: [Rule] = [
+        Rule(
+            name: "a user who reconnects into a dead dispatch is not the client's",
+            lines: [
+                .dispatch(0, "load /etc/t3-serve/dispatch.json: unexpected end of JSON input"),
+                .systemd(0.01, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
+                .systemd(0.02, unit: "t3-dispatch.service", "t3-dispatch.service: Failed with result 'exit-code'."),
+                .systemd(5.1, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 1."),
+                .dispatch(5.2, "load /etc/t3-serve/dispatch.json: unexpected end of JSON input"),
+                .systemd(5.21, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
+                .dispatch(3, short("bob")),
+            ],
+            judge: "user=bob", verdict: .dispatch, reason: .dispatchOutage),
         Rule(
             name: "a downstream_closed is the client's when the user's serve answered another socket nearby",
             lines: [
@@ -405,5 +428,55 @@ struct RequestErrorTests {
         #expect(b.second == at(0) / 1_000_000)
         #expect(b.seconds == 2)
         #expect(b.end - b.start == 1_000_000)
+    }
+}
+
+/// Dispatch outages (issue 13, section 5).
+@Suite("dispatch outages")
+struct DispatchOutageTests {
+    private func run(_ lines: [Line]) -> Attribution {
+        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits))
+        var a = Attributor()
+        for e in lines.map(entry).sorted(by: { $0.realtime < $1.realtime }) {
+            if let ev = stream.classify(e) {
+                if ev.signal != nil { a.addSignal(ev) } else { a.add(ev) }
+            }
+        }
+        a.close()
+        return a.attribute(gaps: [])
+    }
+
+    @Test func aListeningLineFollowedByABindFailureIsNoRestart() {
+        let at = run([
+            .dispatch(0, "t3-dispatch listening on :3780"),
+            .dispatch(0.01, "listen tcp :3780: bind: address already in use"),
+            .systemd(0.02, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
+            .systemd(5.1, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 1."),
+            .dispatch(5.2, "t3-dispatch listening on :3780"),
+            .dispatch(5.21, "listen tcp :3780: bind: address already in use"),
+            .systemd(10.3, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 2."),
+            .dispatch(10.4, "t3-dispatch listening on :3780"),
+            .dispatch(30, "ws open user=alice ip=198.51.100.7"),
+        ])
+        #expect(at.outages.count == 1)
+        guard let o = at.outages.first else { return }
+        #expect(o.cause == .listenFailed)
+        #expect(o.restarts == 2)
+        #expect(!o.ongoing)
+        #expect(o.end - o.start == 10_400_000)
+        // The two listening lines that died are no restarts; the outage is one drop, the recovery another.
+        #expect(at.drops.map(\.trigger) == [.dispatchOutage, .dispatchRestart])
+        #expect(at.drops.allSatisfy { $0.verdict == .dispatch && $0.reason == .dispatchOutage })
+    }
+
+    @Test func aCleanRestartIsNoOutage() {
+        let at = run([
+            .systemd(0, unit: "t3-dispatch.service", "Stopping t3-dispatch.service - t3 dispatch proxy..."),
+            .systemd(0.3, unit: "t3-dispatch.service", "Stopped t3-dispatch.service - t3 dispatch proxy."),
+            .systemd(0.4, unit: "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy."),
+            .dispatch(0.5, "t3-dispatch listening on :3780"),
+        ])
+        #expect(at.outages.isEmpty)
+        #expect(at.drops.map(\.reason) == [.dispatchRestart])
     }
 }

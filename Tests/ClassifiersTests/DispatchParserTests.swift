@@ -128,7 +128,11 @@ struct DispatchParserTests {
         let m = parse(prefix + "reload /etc/t3-serve/dispatch.json: unexpected end of JSON input")
         #expect(m.kind == .tableReloadFailed)
         #expect(m.detail == "unexpected end of JSON input")
-        #expect(parse(prefix + "load /etc/t3-serve/dispatch.json: no such file").kind == .tableReloadFailed)
+        // A table that fails to load at start is fatal (main.go: log.Fatalf("load %s: %v")).
+        #expect(parse(prefix + "load /etc/t3-serve/dispatch.json: no such file").kind == .startFailed)
+        #expect(parse(prefix + "listen tcp :3780: bind: address already in use").kind == .listenFailed)
+        #expect(DispatchParser.parse(Array("panic: assignment to entry in nil map".utf8)).kind == .panic)
+        #expect(parse(prefix + "panic: not from the runtime: it has the log prefix").kind == .other)
     }
 
     static let oddLineKinds: [(String, DispatchKind)] = [

@@ -28,7 +28,7 @@ private let scenarios = [
     "scenario-dispatch-restart", "scenario-host-freeze", "scenario-old-format", "sample-incident",
     "scenario-clock-backwards", "scenario-fleet", "scenario-host-starvation", "scenario-serve-restarts",
     "scenario-upstream-errors", "scenario-burst-at-threshold",
-    "scenario-upstream-errors-old-era", "scenario-request-errors",
+    "scenario-upstream-errors-old-era", "scenario-request-errors", "scenario-dispatch-outage",
 ]
 
 private func expectations(_ name: String) throws -> [Expected] {

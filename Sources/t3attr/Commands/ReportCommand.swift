@@ -77,6 +77,7 @@ extension T3Attr {
                 try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report))
                 try Feed.drops(report.attribution, to: sink)
                 try Feed.bursts(report.attribution, to: sink)
+                try Feed.outages(report.attribution, to: sink)
                 try Feed.requestErrors(report.attribution, to: sink)
                 try sink.finish(.report(report))
                 if let cursorFile, let next { try next.save(cursorFile) }

@@ -56,6 +56,15 @@ final class JSONSink: ReportSink {
         try out.check()
     }
 
+    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) {
+        var s = "{\"type\":\"outage\",\"host\":\(Render.json(o.host)),\"start\":\(Render.json(Render.rfc3339(o.start)))"
+        s += ",\"end\":\(Render.json(Render.rfc3339(o.end))),\"seconds\":\(String(format: "%.3f", o.seconds)),\"ongoing\":\(o.ongoing)"
+        s += ",\"restarts\":\(o.restarts),\"cause\":\(Render.json(o.cause.rawValue)),\"detail\":\(Render.json(o.detail))"
+        s += ",\"evidence\":" + EventJSON.evidence(o.events.prefix(16).map { Evidence($0) }) + "}"
+        out.line(s)
+        try out.check()
+    }
+
     func requestError(_ ev: Event, in at: Attribution) throws(OutputError) {
         EventJSON.write(ev, type: "request_error", to: out)
         out.newline()
@@ -138,7 +147,7 @@ final class JSONSink: ReportSink {
             s += ",\"by_host\":{" + hosts.map { "\(Render.json($0)):\(Render.json(Wording.answer(at, host: $0)))" }.joined(separator: ",") + "}"
         }
         s += ",\"drops\":\(at.drops.count),\"bursts\":\(at.bursts.count)"
-        s += ",\"request_errors\":\(at.requestErrors.count),\"request_bursts\":\(at.requestBursts.count)"
+        s += ",\"request_errors\":\(at.requestErrors.count),\"request_bursts\":\(at.requestBursts.count),\"outages\":\(at.outages.count)"
         var counts: [String: Int] = [:]
         for (k, v) in at.counts { counts[k.rawValue] = v }
         s += ",\"by_verdict\":\(Counts.json(counts))"
@@ -176,6 +185,7 @@ final class PrettyJSONSink: ReportSink {
     func burst(_ b: Burst, in at: Attribution) throws(OutputError) { try inner.burst(b, in: at) }
     func requestError(_ ev: Event, in at: Attribution) throws(OutputError) { try inner.requestError(ev, in: at) }
     func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) { try inner.requestBurst(b, in: at) }
+    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) { try inner.outage(o, in: at) }
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) { try inner.serveEvent(e, user: user, userEvents: userEvents) }
 
     func finish(_ end: RunEnd) throws(OutputError) {

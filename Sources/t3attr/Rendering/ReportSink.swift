@@ -23,6 +23,8 @@ protocol ReportSink: AnyObject {
     func requestError(_ ev: Event, in at: Attribution) throws(OutputError)
     /// A second with at least `--min` cancelled requests (`bursts --requests`).
     func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError)
+    /// A t3-dispatch outage (a crash loop, a start that failed).
+    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError)
     /// One serve-side event of `user` (`(host)` for host-wide OOM kills).
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError)
     /// After the last result: summaries, then everything is flushed.
@@ -33,6 +35,7 @@ extension ReportSink {
     func incident() throws(OutputError) {}
     func requestError(_ ev: Event, in at: Attribution) throws(OutputError) {}
     func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) {}
+    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) {}
 }
 
 enum DropOrder { case time, byHost }
@@ -118,6 +121,10 @@ enum Feed {
 
     static func requestErrors(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
         for e in at.requestErrors { try sink.requestError(e, in: at) }
+    }
+
+    static func outages(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
+        for o in at.outages { try sink.outage(o, in: at) }
     }
 
     static func requestBursts(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {

@@ -220,6 +220,14 @@ final class TableSink: ReportSink {
                 out.line("-- No bursts (\(at.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
             }
             if run.command == .report, !at.requestErrors.isEmpty { requestErrorLine(at) }
+            if run.command == .report {
+                for o in at.outages {
+                    let span = o.ongoing ? "\(time(o.start)) .. (still down at \(time(o.end)))" : "\(time(o.start)) .. \(time(o.end))"
+                    out.line(
+                        "-- dispatch outage: \(span), \(String(format: "%.1f", o.seconds)) s, \(o.restarts) restart\(o.restarts == 1 ? "" : "s") scheduled, cause \(o.cause.rawValue)"
+                            + (o.detail.map { ": " + Render.cell($0) } ?? ""))
+                }
+            }
             for g in at.gaps {
                 out.line(
                     "-- host \(g.bootChanged ? "reboot" : "gap"): \(String(format: "%.1f", g.seconds)) s without journal entries, \(time(g.start)) .. \(time(g.end))"
