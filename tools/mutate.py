@@ -166,6 +166,13 @@ MUTATIONS = [
     ("a load failure at start is a reload failure", D,
      'msg.kind = rest.hasPrefix("load ", at: start) ? .startFailed : .tableReloadFailed',
      'msg.kind = .tableReloadFailed', "DispatchParserTests|DispatchOutageTests|" + RULES),
+    # -- issue 13, section 9: incidents and basis ---------------------------
+    ("every drop its own incident", A,
+     "            if let k = key, let n = byKey[k] {", "            if let k = key, let n = byKey[k], false {", "IncidentTests|ScenarioTests"),
+    ("basis always evidence", A,
+     "        if reason.isElimination { return .elimination }", "", "IncidentTests|ScenarioTests"),
+    ("an elimination checks nothing", A,
+     "        guard basis == .elimination else { return [] }", "        guard basis == .evidence else { return [] }", "IncidentTests|ScenarioTests"),
 ]
 
 

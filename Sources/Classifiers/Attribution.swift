@@ -82,6 +82,63 @@ public enum DropTrigger: String, Sendable {
     case dispatchOutage = "dispatch_outage"
 }
 
+/// How a verdict was reached (`basis`).
+public enum Basis: String, Sendable, Codable, CaseIterable {
+    /// A signal ties the drop to the segment: an OOM line, a restart, refused from its port, a burst.
+    case evidence
+    /// Nothing else explains it: what was checked is in `checked`.
+    case elimination
+}
+
+/// What an elimination verdict checked and found quiet (`checked`).
+public enum Check: String, Sendable, Codable, CaseIterable {
+    /// No journal gap or new boot within `--host-window` before.
+    case hostGap = "host_gap"
+    /// t3-dispatch was not down.
+    case dispatchOutage = "dispatch_outage"
+    /// t3-dispatch did not restart within 5 s.
+    case dispatchRestart = "dispatch_restart"
+    /// Not `--burst-min` teardowns of 2+ users within a second.
+    case burst
+    /// The user's serve had no unit event, OOM kill, restart or timeout within `--serve-window`.
+    case serveEvents = "serve_events"
+    /// No plain request of the user was refused within `--serve-window`.
+    case refusedRequests = "refused_requests"
+    /// No kernel or earlyoom kill within `--host-window`.
+    case hostMemory = "host_memory"
+    /// No serve timeouts in 2+ units within `--host-window`.
+    case serveTimeouts = "serve_timeouts"
+    /// A `downstream_closed`: a socket of the user's serve ended gracefully nearby (it answered).
+    case serveAnswered = "serve_answered"
+}
+
+/// Drops explained by the same thing: one burst, one unit restart, one OOM,
+/// one host gap, one dispatch outage; an isolated drop is an incident of one.
+public struct Incident: Sendable, Equatable {
+    public var id: Int
+    public var host: String?
+    /// Receive times of the first and the last drop.
+    public var start: UInt64
+    public var end: UInt64
+    public var verdict: Verdict
+    public var reason: Reason
+    public var users: [String]
+    public var drops: Int
+    public var basis: Basis
+    /// The key evidence: its first drop's.
+    public var evidence: [EvidenceRef]
+}
+
+extension Reason {
+    /// Verdicts reached because nothing else explained the drop.
+    public var isElimination: Bool {
+        switch self {
+        case .isolatedCancel, .isolatedDrop, .belowBurstThreshold, .noEvidence, .downstreamUnconfirmed, .upstreamNoUser: true
+        default: false
+        }
+    }
+}
+
 /// Why t3-dispatch was down (`cause` of an outage object).
 public enum OutageCause: String, Sendable, Codable, CaseIterable {
     /// `load ...: ...` at start (the table).
@@ -174,6 +231,20 @@ public struct Drop: Sendable, Equatable {
     public var burstSecond: UInt64?
     /// A reconnect: how long after the close the same user's `ws open` came.
     public var reconnectAfterMs: UInt64?
+    /// The incident it belongs to (`Attribution.incidents[i].id`).
+    public var incident: Int?
+    /// Whether a signal ties it to its segment, or nothing else explains it.
+    public var basis: Basis {
+        if reason.isElimination { return .elimination }
+        return .evidence
+    }
+    /// Elimination: what was checked and found quiet (issue 13, section 9).
+    public var checked: [Check] {
+        guard basis == .elimination else { return [] }
+        var c: [Check] = [.hostGap, .dispatchOutage, .dispatchRestart, .burst, .serveEvents, .refusedRequests, .hostMemory, .serveTimeouts]
+        if reason == .isolatedCancel && event.dispatch?.wsCause == .downstreamClosed { c.append(.serveAnswered) }
+        return c
+    }
 
     public init(event: Event, trigger: DropTrigger) {
         self.event = event
@@ -602,15 +673,74 @@ public struct Attributor: Sendable {
         self.outages = outages.map(\.outage)
         for i in out.indices { judge(&out[i], signals: sigs, gaps: gaps) }
         let bursts = groupBursts(&out)
+        let incidents = Self.groupIncidents(&out, restarts: dispatchRestarts, serveWindow: settings.serveWindow)
         var result = Attribution(
             drops: out, bursts: bursts, signals: sigs, gaps: gaps, restarts: dispatchRestarts,
             clockWentBack: clockWentBack)
         result.outages = self.outages
+        result.incidents = incidents
         result.requestErrors = requestErrors
         result.requestBursts = cancelledRequests.filter { $0.value >= settings.burstMin }.keys.sorted().map {
             RequestBurst(host: hostName, second: $0, count: cancelledRequests[$0]!)
         }
         return result
+    }
+
+    /// Groups drops explained by the same thing into incidents (issue 13,
+    /// section 9): the same burst, the same dispatch outage or restart, the
+    /// same host gap, or, for a serve or host verdict, the same first
+    /// signal (an OOM line, a restart) or, with none, the same user and reason
+    /// within `--serve-window` of the previous drop. Client and unknown
+    /// verdicts (elimination) are incidents of one. Sets each drop's `incident`.
+    static func groupIncidents(_ drops: inout [Drop], restarts: [Event], serveWindow: UInt64) -> [Incident] {
+        var incidents: [Incident] = []
+        var byKey: [String: Int] = [:]
+        for i in drops.indices {
+            let d = drops[i]
+            var key: String?
+            var chained = false
+            if let b = d.burstSecond {
+                key = "burst \(b)"
+            } else if d.reason.isElimination {
+                key = nil
+            } else if d.trigger == .dispatchRestart, let r = restarts.firstIndex(where: { $0.cursorKey == d.event.cursorKey }) {
+                key = "restart \(r)"
+            } else if let r = d.evidence.lazy.compactMap({ if case .restart(let r) = $0 { r } else { nil } }).first {
+                key = "restart \(r)"
+            } else if let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {
+                key = "outage \(o)"
+            } else if let g = d.evidence.lazy.compactMap({ ref -> Int32? in
+                switch ref {
+                case .gapBefore(let g), .gapAfter(let g): g
+                default: nil
+                }
+            }).first {
+                key = "gap \(g)"
+            } else {
+                // One unit restart, one OOM, one starving serve or host: the same user (or the
+                // host) and reason, each drop within `--serve-window` of the previous one.
+                key = "\(d.verdict.rawValue) \(d.reason.rawValue) \(d.event.user ?? "-")"
+                chained = true
+            }
+            if chained, let k = key, let n = byKey[k], d.event.realtime > incidents[n].end + serveWindow { byKey[k] = nil }
+            if let k = key, let n = byKey[k] {
+                incidents[n].end = max(incidents[n].end, d.event.realtime)
+                incidents[n].drops += 1
+                if let u = d.event.user, !incidents[n].users.contains(u) {
+                    incidents[n].users.append(u)
+                    incidents[n].users.sort()
+                }
+                drops[i].incident = incidents[n].id
+                continue
+            }
+            let inc = Incident(
+                id: incidents.count + 1, host: d.event.host, start: d.event.realtime, end: d.event.realtime, verdict: d.verdict,
+                reason: d.reason, users: d.event.user.map { [$0] } ?? [], drops: 1, basis: d.basis, evidence: d.evidence)
+            if let k = key { byKey[k] = incidents.count }
+            incidents.append(inc)
+            drops[i].incident = inc.id
+        }
+        return incidents
     }
 
     /// The outages found by `attribute` (for `judge`).
@@ -1010,6 +1140,8 @@ public struct Attribution: Sendable {
     public var requestBursts: [RequestBurst] = []
     /// t3-dispatch outages (crash loops, failed starts).
     public var outages: [DispatchOutage] = []
+    /// Drops explained by the same thing, in order of their first drop.
+    public var incidents: [Incident] = []
     /// Signals in written-time order (what `EvidenceRef.signal` indexes).
     public var signals: [Event]
     public var gaps: [HostGap]
@@ -1054,6 +1186,7 @@ public struct Attribution: Sendable {
             out.drops += p.drops.map {
                 var d = $0
                 d.evidence = d.evidence.map(shift)
+                d.incident = d.incident.map { $0 + out.incidents.count }
                 return d
             }
             out.bursts += p.bursts.map {
@@ -1064,7 +1197,14 @@ public struct Attribution: Sendable {
             out.signals += p.signals
             out.requestErrors += p.requestErrors
             out.requestBursts += p.requestBursts
+            let idBase = out.incidents.count
             out.outages += p.outages
+            out.incidents += p.incidents.map {
+                var x = $0
+                x.id += idBase
+                x.evidence = x.evidence.map(shift)
+                return x
+            }
             out.restarts += p.restarts
             out.gaps += p.gaps
             out.clockWentBack += p.clockWentBack
@@ -1086,6 +1226,12 @@ public struct Attribution: Sendable {
         }
         .sorted { $0.second < $1.second }
         out.requestBursts.sort { $0.second < $1.second }
+        out.incidents = out.incidents.map {
+            var x = $0
+            x.evidence = x.evidence.map(remap)
+            return x
+        }
+        .sorted { ($0.start, $0.id) < ($1.start, $1.id) }
         return out
     }
 

@@ -480,3 +480,49 @@ struct DispatchOutageTests {
         #expect(at.drops.map(\.reason) == [.dispatchRestart])
     }
 }
+
+/// Incidents and the basis of a verdict (issue 13, section 9).
+@Suite("incidents and basis")
+struct IncidentTests {
+    private func run(_ lines: [Line]) -> Attribution {
+        var map = PortMap()
+        for (u, p) in users { map.add(port: p, user: u) }
+        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits, portMap: map))
+        var a = Attributor()
+        for e in lines.map(entry).sorted(by: { $0.realtime < $1.realtime }) {
+            if let ev = stream.classify(e) {
+                if ev.signal != nil { a.addSignal(ev) } else { a.add(ev) }
+            }
+        }
+        a.close()
+        return a.attribute(gaps: [])
+    }
+
+    @Test func dropsExplainedByTheSameThingAreOneIncident() {
+        let at = run(
+            (0..<5).map { .dispatch(Double($0) * 0.1, short($0 % 2 == 0 ? "alice" : "bob")) } + [
+                // alice's serve restarts: two drops of hers, one incident.
+                .systemd(595, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .dispatch(600, "ws close user=alice ip=198.51.100.7 dur_ms=10 cause=upstream_closed"),
+                .dispatch(630, "ws close user=alice ip=198.51.100.7 dur_ms=10 cause=upstream_closed"),
+                // Two isolated client drops far apart: two incidents of one.
+                .dispatch(1200, short("carol")), .dispatch(1800, short("carol")),
+            ])
+        #expect(at.incidents.map(\.drops) == [5, 2, 1, 1])
+        #expect(at.incidents.map(\.reason) == [.burst, .unitRestart, .isolatedDrop, .isolatedDrop])
+        #expect(at.incidents.first?.users == ["alice", "bob"])
+        #expect(at.drops.map(\.incident) == [1, 1, 1, 1, 1, 2, 2, 3, 4])
+    }
+
+    @Test func everyDropSaysItsBasisAndAnEliminationWhatWasChecked() {
+        let at = run([.dispatch(0, refused()), .dispatch(600, cancel)])  // old era: proxy errors are drops
+        let refused = at.drops.first { $0.reason == .refused }
+        #expect(refused?.basis == .evidence)
+        #expect(refused?.checked == [])
+        let client = at.drops.first { $0.reason == .isolatedCancel }
+        #expect(client?.basis == .elimination)
+        #expect(client?.checked.contains(.serveEvents) == true)
+        #expect(client?.checked.contains(.hostGap) == true)
+        #expect(at.incidents.map(\.basis) == [.evidence, .elimination])
+    }
+}

@@ -139,6 +139,27 @@ struct ScenarioTests {
         #expect(bursts.first?["verdict"] as? String == "edge")
     }
 
+    /// Incidents (issue 13, section 9), from the scenario's expectations: the
+    /// drops of sample-incident group into one burst, one isolated client drop,
+    /// one OOM, one planned restart and one dispatch restart; every drop names
+    /// its incident and basis, and the elimination lists what was checked.
+    @Test func incidentsGroupTheDropsOfSampleIncident() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        let objs = try Fixtures.ndjson(r.stdout)
+        let drops = objs.filter { $0["type"] as? String == "drop" }
+        let incidents = objs.filter { $0["type"] as? String == "incident" }
+        #expect(incidents.map { $0["reason"] as? String } == ["burst", "isolated_cancel", "oom_kill", "planned_restart", "dispatch_restart"])
+        #expect(incidents.map { $0["drops"] as? Int } == [7, 1, 1, 1, 2])
+        #expect(drops.map { $0["incident"] as? Int } == [1, 1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 5])
+        #expect(drops.allSatisfy { ["evidence", "elimination"].contains($0["basis"] as? String ?? "") })
+        let client = try #require(drops.first { $0["verdict"] as? String == "client" })
+        #expect(client["basis"] as? String == "elimination")
+        #expect((client["checked"] as? [String])?.contains("serve_events") == true)
+        #expect(objs.last?["incidents"] as? Int == 5)
+    }
+
     @Test func burstMinimumIsAFlag() throws {
         let path = try Fixtures.journal("scenario-tunnel-break")
         let strict = try Fixtures.t3attr(["bursts", "--file", path, "--min", "8", "-o", "json"] + table)

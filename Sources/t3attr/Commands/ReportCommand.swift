@@ -75,6 +75,7 @@ extension T3Attr {
                 if !verdict.isEmpty { report.attribution.drops.removeAll { !verdict.contains($0.verdict) } }
                 let sink = output.sink
                 try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report))
+                try Feed.incidents(report.attribution, to: sink)
                 try Feed.drops(report.attribution, to: sink)
                 try Feed.bursts(report.attribution, to: sink)
                 try Feed.outages(report.attribution, to: sink)

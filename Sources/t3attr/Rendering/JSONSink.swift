@@ -45,6 +45,18 @@ final class JSONSink: ReportSink {
             } else {
                 o.ascii("null")
             }
+            o.ascii(",\"incident\":")
+            if let i = d.incident { o.int(i) } else { o.ascii("null") }
+            o.ascii(",\"basis\":")
+            o.jsonString(d.basis.rawValue)
+            if d.basis == .elimination {
+                o.ascii(",\"checked\":[")
+                for (k, c) in d.checked.enumerated() {
+                    if k > 0 { o.byte(0x2C) }
+                    o.jsonString(c.rawValue)
+                }
+                o.byte(0x5D)
+            }
             if let r = d.reconnectAfterMs {
                 o.ascii(",\"reconnect_after_ms\":")
                 o.uint(r)
@@ -53,6 +65,16 @@ final class JSONSink: ReportSink {
             o.write(EventJSON.evidence(at.evidence(d.evidence)))
         }
         out.newline()
+        try out.check()
+    }
+
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError) {
+        var s = "{\"type\":\"incident\",\"id\":\(i.id),\"host\":\(Render.json(i.host))"
+        s += ",\"start\":\(Render.json(Render.rfc3339(i.start))),\"end\":\(Render.json(Render.rfc3339(i.end)))"
+        s += ",\"verdict\":\(Render.json(i.verdict.rawValue)),\"reason\":\(Render.json(i.reason.rawValue))"
+        s += ",\"users\":[" + i.users.map { Render.json($0) }.joined(separator: ",") + "],\"drops\":\(i.drops)"
+        s += ",\"basis\":\(Render.json(i.basis.rawValue)),\"evidence\":" + EventJSON.evidence(at.evidence(i.evidence)) + "}"
+        out.line(s)
         try out.check()
     }
 
@@ -148,6 +170,7 @@ final class JSONSink: ReportSink {
         }
         s += ",\"drops\":\(at.drops.count),\"bursts\":\(at.bursts.count)"
         s += ",\"request_errors\":\(at.requestErrors.count),\"request_bursts\":\(at.requestBursts.count),\"outages\":\(at.outages.count)"
+        s += ",\"incidents\":\(at.incidents.count)"
         var counts: [String: Int] = [:]
         for (k, v) in at.counts { counts[k.rawValue] = v }
         s += ",\"by_verdict\":\(Counts.json(counts))"
@@ -186,6 +209,7 @@ final class PrettyJSONSink: ReportSink {
     func requestError(_ ev: Event, in at: Attribution) throws(OutputError) { try inner.requestError(ev, in: at) }
     func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) { try inner.requestBurst(b, in: at) }
     func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) { try inner.outage(o, in: at) }
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError) { try inner.incident(i, in: at) }
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) { try inner.serveEvent(e, user: user, userEvents: userEvents) }
 
     func finish(_ end: RunEnd) throws(OutputError) {

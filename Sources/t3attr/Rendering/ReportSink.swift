@@ -17,8 +17,8 @@ protocol ReportSink: AnyObject {
     func rows(_ bytes: [UInt8]) throws(OutputError)
     func drop(_ d: Drop, in at: Attribution) throws(OutputError)
     func burst(_ b: Burst, in at: Attribution) throws(OutputError)
-    /// Incidents (issue 13) are not produced yet.
-    func incident() throws(OutputError)
+    /// Drops explained by the same thing (issue 13, section 9).
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError)
     /// A new-era proxy error: a failed plain HTTP request, not a drop.
     func requestError(_ ev: Event, in at: Attribution) throws(OutputError)
     /// A second with at least `--min` cancelled requests (`bursts --requests`).
@@ -32,7 +32,7 @@ protocol ReportSink: AnyObject {
 }
 
 extension ReportSink {
-    func incident() throws(OutputError) {}
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError) {}
     func requestError(_ ev: Event, in at: Attribution) throws(OutputError) {}
     func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) {}
     func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) {}
@@ -121,6 +121,10 @@ enum Feed {
 
     static func requestErrors(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
         for e in at.requestErrors { try sink.requestError(e, in: at) }
+    }
+
+    static func incidents(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
+        for i in at.incidents { try sink.incident(i, in: at) }
     }
 
     static func outages(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {

@@ -12,6 +12,7 @@ final class TableSink: ReportSink {
     private var dropsSeen = 0
     private var burstsSeen = 0
     private var requestBurstsSeen = 0
+    private var incidentsSeen = 0
     private var serveUser: String?
 
     init(out: Output, style: RenderStyle) {
@@ -237,6 +238,25 @@ final class TableSink: ReportSink {
             break
         }
         try out.flush()
+    }
+
+    /// The report leads with its incidents (issue 13, section 9).
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError) {
+        guard !run.follow else { return }
+        defer { incidentsSeen += 1 }
+        if incidentsSeen == 0 {
+            let n = at.incidents.count
+            out.line("-- \(n) incident\(n == 1 ? "" : "s")")
+            out.line(
+                Render.column("#", 4) + Render.column("START", 24) + Render.column("END", 24) + Render.column("VERDICT", 9)
+                    + Render.column("REASON", 23) + Render.column("DROPS", 6) + Render.column("BASIS", 12) + "USERS")
+        }
+        out.line(
+            Render.column(String(i.id), 4) + Render.column(time(i.start), 24) + Render.column(time(i.end), 24)
+                + paint(Render.column(i.verdict.rawValue, 9), i.verdict) + Render.column(i.reason.rawValue, 23)
+                + Render.column(String(i.drops), 6) + Render.column(i.basis.rawValue, 12)
+                + (i.users.isEmpty ? "-" : Render.cell(i.users.joined(separator: ","))))
+        try out.check()
     }
 
     func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) {
