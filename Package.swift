@@ -9,10 +9,11 @@ let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .wh
 let package = Package(
     name: "t3attr",
     products: [
-        .executable(name: "t3attr", targets: ["t3attr"]),
+        .executable(name: "t3attr", targets: ["t3attr"])
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Pinned to the version the build machines provide; Package.resolved is committed.
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
         // <systemd/sd-journal.h>, linked through pkg-config's libsystemd.
@@ -25,13 +26,14 @@ let package = Package(
         .target(name: "Classifiers", swiftSettings: fast),
         // sd-journal: opening journals, unit matches, time windows, iteration.
         .target(name: "JournalReader", dependencies: ["CSystemd", "Classifiers"], swiftSettings: fast),
-        // Between the readers and the commands (issue 12); for now: Prometheus' HTTP API (issue 14).
-        .target(name: "Analysis", dependencies: ["Classifiers"], swiftSettings: fast),
+        // Between the readers and the commands: configuration, the read plan, the
+        // analyzers (one run -> a Report; live for -f), listings; no printing.
+        .target(name: "Analysis", dependencies: ["Classifiers", "JournalReader"], swiftSettings: fast),
         // The command line: one file per subcommand, rendering.
         .executableTarget(
             name: "t3attr",
             dependencies: [
-                "JournalReader", "Classifiers",
+                "Analysis", "JournalReader", "Classifiers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast
@@ -42,7 +44,7 @@ let package = Package(
         .testTarget(name: "ClassifiersTests", dependencies: ["Classifiers"]),
         .testTarget(name: "JournalReaderTests", dependencies: ["JournalReader", "Classifiers", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["t3attr", "TestSupport"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Classifiers", "TestSupport"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Classifiers", "JournalReader", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

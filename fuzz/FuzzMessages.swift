@@ -8,7 +8,7 @@ import Foundation
 /// A port only on the upstream side; a class whenever the kind is a proxy error.
 func checkDispatch(_ m: DispatchMessage) {
     if m.port != nil { precondition(m.side == .upstream, "a port on the \(m.side) side") }
-    if m.kind == .proxyError { precondition(m.className != nil && m.error != nil, "a proxy error with no class") }
+    if m.kind == .proxyError { precondition(m.eventClass != nil && m.error != nil, "a proxy error with no class") }
     if let e = m.error, e.port != nil { precondition(e.side == .upstream, "GoErrorInfo: a port on the \(e.side) side") }
 }
 
@@ -32,7 +32,8 @@ public func fuzzMessages(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     _ = SignalParser.earlyoom(bytes)
     _ = SignalParser.script(bytes, tag: "t3-watchdog")
     let s = String(decoding: bytes, as: UTF8.self)
-    _ = SignalParser.serveUser(s)
+    _ = ServeUnits.default.user(in: s)
+    _ = ServeUnits(pattern: s).user(in: s)
     _ = PortMap.parseEnvFile(s)
     _ = try? PortMap.parseDispatchTable(Data(bytes), path: "fuzz.json")
     checkRendered(bytes)
@@ -57,12 +58,12 @@ public func fuzzMessages(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         if step & 1 == 1 { e.sourceRealtime = t - step * 1_000 }
         guard let ev = stream.classify(e) else { continue }
         if let d = ev.dispatch { checkDispatch(d) }
-        if ev.kind == "proxy_error" { precondition(ev.className != nil, "a proxy_error event with no class") }
+        if ev.kind == .proxyError { precondition(ev.className != nil, "a proxy_error event with no class") }
         var a = Attributor()
         if ev.signal != nil { a.addSignal(ev) } else { a.add(ev) }
         a.close()
         let r = a.attribute(gaps: [])
-        precondition(r.answer.hasPrefix(r.drops.isEmpty ? "No drops." : "\(r.drops.count) drop"))
+        precondition(r.counts.values.reduce(0, +) == r.drops.count, "the verdict counts do not add up to the drops")
     }
     return 0
 }

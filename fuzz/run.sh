@@ -14,14 +14,14 @@ targets=${*:-messages timespec attributor stream}
 out=$top/.build-fuzz
 mkdir -p "$out"
 # The renderer's escaping, reachable from the messages target (its module import dropped).
-sed '/^import Classifiers$/d' "$top/Sources/t3attr/Render.swift" > "$out/Render.swift.new"
+sed '/^import Classifiers$/d' "$top/Sources/t3attr/Rendering/Render.swift" > "$out/Render.swift.new"
 cmp -s "$out/Render.swift.new" "$out/Render.swift" 2>/dev/null && rm "$out/Render.swift.new" || mv "$out/Render.swift.new" "$out/Render.swift"
 failed=""
 for t in $targets; do
   # What each target is built from (the library sources, then the target), and its longest input.
   deps=("$top"/Sources/Classifiers/*.swift); maxlen=4096
   case $t in
-    messages) srcs=("$top/fuzz/FuzzMessages.swift" "$out/Render.swift") ;;
+    messages) srcs=("$top/fuzz/FuzzMessages.swift" "$out/Render.swift" "$top/Sources/t3attr/Rendering/SafeText.swift") ;;
     timespec) srcs=("$top/fuzz/FuzzTimeSpec.swift") ;;
     attributor) srcs=("$top/fuzz/FuzzAttributor.swift") ;;
     stream) srcs=("$top/fuzz/FuzzStream.swift"); deps=("$top/Sources/JournalReader/ExportConverter.swift"); maxlen=65536 ;;

@@ -411,6 +411,9 @@ def upstream_errors(j, base):
     # line reaches this branch; this raw cause with the user in the line stands in for one.
     j.dispatch(at(base, 1195), "ws open user=dave ip=203.0.113.40")
     j.dispatch(at(base, 1200), "ws close user=dave ip=203.0.113.40 dur_ms=5000 cause=unexpected EOF", expect=("serve", "eof"))
+    # serve/upstream_error: an error of class other on the way to a serve's port (3777 = erin):
+    # dispatch out of descriptors while dialling it.
+    j.dispatch(at(base, 1350), "http: proxy error: dial tcp 127.0.0.1:3777: socket: too many open files", expect=("serve", "upstream_error"))
     # unknown/no_evidence: a proxy error of class other that points nowhere (a port answering SSH).
     j.dispatch(at(base, 1500), 'http: proxy error: net/http: HTTP/1.x transport connection broken: malformed HTTP response "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3"',
                expect=("unknown", "no_evidence"))

@@ -3,8 +3,9 @@
 /// and failures as typed values. What the series mean is decided in Classifiers (ProbeEvaluator).
 import Classifiers
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// Why a Prometheus query gave no series.
@@ -60,7 +61,7 @@ public struct PrometheusClient: Sendable {
     public init(url: String, connectTimeout: Double = 3, overallTimeout: Double = 15) throws(PrometheusError) {
         let trimmed = url.trimmingCharacters(in: .whitespaces)
         guard let u = URL(string: trimmed), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = u.host, !host.isEmpty, u.query == nil, u.fragment == nil
+            let host = u.host, !host.isEmpty, u.query == nil, u.fragment == nil
         else { throw .badURL(url) }
         self.baseURL = u
         self.connectTimeout = connectTimeout
@@ -71,7 +72,8 @@ public struct PrometheusClient: Sendable {
     /// least one second). Series in Prometheus' order; samples of pieces joined.
     public func queryRange(_ query: String, start: UInt64, end: UInt64, step: UInt64) throws(PrometheusError) -> [MetricSeries] {
         let stepSeconds = max(1, step / 1_000_000)
-        let startS = start / 1_000_000, endS = max(start, end) / 1_000_000
+        let startS = start / 1_000_000
+        let endS = max(start, end) / 1_000_000
         let piece = stepSeconds * UInt64(max(1, maxPointsPerRequest - 1))
         var byLabels: [[String: String]: Int] = [:]
         var out: [MetricSeries] = []
@@ -311,8 +313,10 @@ public struct ProbeFetcher: Sendable {
     /// The range of increase() and rate(), microseconds (default 1 minute; at least 4 steps).
     public var rateWindow: UInt64
 
-    public init(client: PrometheusClient, selectors: ProbeSelectors = ProbeSelectors(), step: UInt64? = nil,
-                defaultStep: UInt64 = 15_000_000, rateWindow: UInt64 = 60_000_000) {
+    public init(
+        client: PrometheusClient, selectors: ProbeSelectors = ProbeSelectors(), step: UInt64? = nil,
+        defaultStep: UInt64 = 15_000_000, rateWindow: UInt64 = 60_000_000
+    ) {
         self.client = client
         self.selectors = selectors
         self.step = step
@@ -334,7 +338,10 @@ public struct ProbeFetcher: Sendable {
                 do {
                     if let i = try client.sampleInterval(of: sel, at: end, lookback: max(lookback, 60_000_000)) { found.append(i) }
                 } catch {
-                    if error.isServerFailure { serverFailure = error; break }
+                    if error.isServerFailure {
+                        serverFailure = error
+                        break
+                    }
                 }
             }
             if let m = found.min() { step = max(1_000_000, m) }
@@ -347,8 +354,9 @@ public struct ProbeFetcher: Sendable {
                 continue
             }
             do {
-                data.series[q] = try client.queryRange(ProbeQueries.promQL(q, selectors: selectors, rateWindow: data.rateWindow),
-                                                       start: start, end: end, step: step)
+                data.series[q] = try client.queryRange(
+                    ProbeQueries.promQL(q, selectors: selectors, rateWindow: data.rateWindow),
+                    start: start, end: end, step: step)
             } catch {
                 errors[q] = error
                 data.missing[q] = error.description

@@ -10,11 +10,11 @@ public enum Verdict: String, Sendable, Codable, CaseIterable {
 public struct Evidence: Sendable, Equatable {
     public var realtime: UInt64
     public var unit: String?
-    public var kind: String
+    public var kind: EvidenceKind
     public var message: String
     public var cursor: String
 
-    public init(realtime: UInt64, unit: String?, kind: String, message: String, cursor: String) {
+    public init(realtime: UInt64, unit: String?, kind: EvidenceKind, message: String, cursor: String) {
         self.realtime = realtime
         self.unit = unit
         self.kind = kind
@@ -23,7 +23,7 @@ public struct Evidence: Sendable, Equatable {
     }
 
     public init(_ ev: Event) {
-        self.init(realtime: ev.realtime, unit: ev.unit, kind: ev.kind, message: ev.messageText, cursor: ev.cursor)
+        self.init(realtime: ev.realtime, unit: ev.unit, kind: .event(ev.kind), message: ev.messageText, cursor: ev.cursor)
     }
 }
 
@@ -94,7 +94,7 @@ public struct Drop: Sendable, Equatable {
     public var event: Event
     public var trigger: DropTrigger
     public var verdict: Verdict = .unknown
-    public var reason: String = "no_evidence"
+    public var reason: Reason = .noEvidence
     public var evidence: [EvidenceRef] = []
     /// The written second of the burst this drop belongs to, if any.
     public var burstSecond: UInt64?
@@ -112,7 +112,7 @@ public struct Burst: Sendable, Equatable {
     public var users: [String]
     public var classes: [String: Int]
     public var verdict: Verdict
-    public var reason: String
+    public var reason: Reason
     public var evidence: [EvidenceRef]
 }
 
@@ -154,7 +154,7 @@ public struct Attributor: Sendable {
     /// Downstream teardowns per written second (the burst counter).
     private var teardowns: [UInt64: Int] = [:]
     /// Graceful, long closes that become drops on a reconnect or a burst.
-    private var pending: [Event] = []
+    private var pending: [PendingClose] = []
     private var pendingHead = 0
     /// The absolute number of `pending[0]` (entries before it were compacted away).
     private var pendingBase = 0
@@ -168,8 +168,13 @@ public struct Attributor: Sendable {
     public private(set) var clockWentBack: [(from: UInt64, to: UInt64)] = []
     /// Keep only drops that can be in a burst (`t3attr bursts`: less memory).
     public var onlyTeardowns = false
+    /// How serve unit names carry their user (`--serve-unit`).
+    public var serveUnits: ServeUnits
 
-    public init(settings: AttributionSettings = AttributionSettings()) { self.settings = settings }
+    public init(settings: AttributionSettings = AttributionSettings(), serveUnits: ServeUnits = .default) {
+        self.settings = settings
+        self.serveUnits = serveUnits
+    }
 
     private mutating func keep(_ d: Drop) {
         if onlyTeardowns && !Self.isTeardown(d.event) { return }
@@ -222,11 +227,12 @@ public struct Attributor: Sendable {
             var stay: [Int] = []
             for abs in queue.items[queue.head...] {
                 let i = abs - pendingBase
-                guard i >= pendingHead, pending[i].realtime != 0 else { continue }
+                guard i >= pendingHead, !pending[i].taken else { continue }
                 reconnectChecks += 1
-                if ev.realtime >= pending[i].realtime, ev.realtime - pending[i].realtime <= settings.reconnectWindow {
-                    keep(Drop(event: pending[i], trigger: .reconnect))
-                    pending[i].realtime = 0  // taken
+                let close = pending[i].event
+                if ev.realtime >= close.realtime, ev.realtime - close.realtime <= settings.reconnectWindow {
+                    keep(Drop(event: close, trigger: .reconnect))
+                    pending[i].taken = true
                 } else {
                     stay.append(abs)
                 }
@@ -242,7 +248,7 @@ public struct Attributor: Sendable {
                     if let user = d.user {
                         pendingByUser[user, default: PendingQueue()].items.append(pendingBase + pending.count)
                     }
-                    pending.append(ev)
+                    pending.append(PendingClose(event: ev))
                 } else {
                     keep(Drop(event: ev, trigger: .shortSocket))
                 }
@@ -257,13 +263,13 @@ public struct Attributor: Sendable {
     /// Long graceful closes with no reconnect: drops only if their second was a burst.
     private mutating func expirePending(now: UInt64) {
         while pendingHead < pending.count {
-            let realtime = pending[pendingHead].realtime
-            if realtime != 0 && now < realtime + settings.reconnectWindow { break }
-            if realtime != 0, (teardowns[pending[pendingHead].writtenSecond] ?? 0) >= settings.burstMin {
-                keep(Drop(event: pending[pendingHead], trigger: .burst))
+            let p = pending[pendingHead]
+            if !p.taken && now < p.event.realtime + settings.reconnectWindow { break }
+            if !p.taken, (teardowns[p.event.writtenSecond] ?? 0) >= settings.burstMin {
+                keep(Drop(event: p.event, trigger: .burst))
             }
             // It leaves its user's queue too (it is that queue's oldest, unless an open took it).
-            if let user = pending[pendingHead].dispatch?.user, var q = pendingByUser[user] {
+            if let user = p.event.dispatch?.user, var q = pendingByUser[user] {
                 let abs = pendingBase + pendingHead
                 if q.head < q.items.count, q.items[q.head] == abs {
                     pendingByUser[user] = nil  // no copy-on-write of the queue while it is changed
@@ -278,6 +284,13 @@ public struct Attributor: Sendable {
             pendingBase += pendingHead
             pendingHead = 0
         }
+    }
+
+    /// A long graceful close waiting for a reconnect or a burst; `taken` once
+    /// a reconnect made it a drop.
+    struct PendingClose: Sendable {
+        var event: Event
+        var taken = false
     }
 
     /// One user's pending closes (absolute numbers), oldest first.
@@ -318,15 +331,17 @@ public struct Attributor: Sendable {
 
     /// Keeps only the drops that are in a burst (`t3attr bursts`).
     public mutating func retainBurstDrops() {
-        let counts = teardowns, min = settings.burstMin
+        let counts = teardowns
+        let min = settings.burstMin
         drops.removeAll { !(Self.isTeardown($0.event) && (counts[$0.event.writtenSecond] ?? 0) >= min) }
     }
 
     /// Receive-time intervals where serve-side evidence can change a verdict:
     /// around each drop, as far as the serve and host windows reach, merged.
     public func evidenceIntervals() -> [(UInt64, UInt64)] {
-        mergedIntervals(at: \.writtenAt, before: max(settings.serveWindow, settings.hostWindow),
-                        after: max(settings.serveWindow, settings.hostAfter))
+        mergedIntervals(
+            at: \.writtenAt, before: max(settings.serveWindow, settings.hostWindow),
+            after: max(settings.serveWindow, settings.hostAfter))
     }
 
     /// [t - before, t + after] around each drop's time, overlapping ones merged.
@@ -361,12 +376,13 @@ public struct Attributor: Sendable {
         var members: [UInt64: [Int]] = [:]
         for (i, d) in out.enumerated() { if let b = d.burstSecond { members[b, default: []].append(i) } }
         for (_, idx) in members {
-            for i in idx where out[i].reason == "burst" {
+            for i in idx where out[i].reason == .burst {
                 out[i].evidence = idx.lazy.filter { $0 != i }.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
             }
         }
-        var result = Attribution(drops: out, bursts: [], signals: sigs, gaps: gaps, restarts: dispatchRestarts,
-                                 clockWentBack: clockWentBack)
+        var result = Attribution(
+            drops: out, bursts: [], signals: sigs, gaps: gaps, restarts: dispatchRestarts,
+            clockWentBack: clockWentBack)
         result.bursts = bursts(from: out, in: result)
         return result
     }
@@ -379,8 +395,12 @@ public struct Attributor: Sendable {
     func window(_ sigs: [Event], around t: UInt64, before: UInt64, after: UInt64) -> ArraySlice<Event> {
         let lo = t > before ? t - before : 0
         let hi = t + after
-        var a = 0, b = sigs.count
-        while a < b { let m = (a + b) / 2; if sigs[m].writtenAt < lo { a = m + 1 } else { b = m } }
+        var a = 0
+        var b = sigs.count
+        while a < b {
+            let m = (a + b) / 2
+            if sigs[m].writtenAt < lo { a = m + 1 } else { b = m }
+        }
         var e = a
         while e < sigs.count && sigs[e].writtenAt <= hi { e += 1 }
         return sigs[a..<e]
@@ -390,7 +410,7 @@ public struct Attributor: Sendable {
         let ev = drop.event
         let t = ev.writtenAt
         let s = settings
-        func set(_ v: Verdict, _ r: String, _ evidence: [EvidenceRef]) {
+        func set(_ v: Verdict, _ r: Reason, _ evidence: [EvidenceRef]) {
             drop.verdict = v
             drop.reason = r
             drop.evidence = Array(evidence.prefix(s.maxEvidence))
@@ -404,7 +424,8 @@ public struct Attributor: Sendable {
         // 1. The host froze or rebooted just before.
         if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime {
             let g = gaps[gi]
-            set(.devvm, g.bootChanged ? "reboot" : "host_gap",
+            set(
+                .devvm, g.bootChanged ? .reboot : .hostGap,
                 (g.before == nil ? [] : [.gapBefore(Int32(gi))]) + (g.after == nil ? [] : [.gapAfter(Int32(gi))]))
             return
         }
@@ -414,28 +435,41 @@ public struct Attributor: Sendable {
                 guard e.user == nil, e.unit != nil, case .unit? = e.signal else { return false }
                 return true
             }
-            set(.dispatch, "dispatch_restart", refs(around))
+            set(.dispatch, .dispatchRestart, refs(around))
             return
         }
         let side = ev.dispatch?.side ?? .unknown
         if side != .upstream,
-           let r = dispatchRestarts.firstIndex(where: { $0.realtime + s.dispatchRestartWindow >= ev.realtime && $0.realtime <= ev.realtime + s.dispatchRestartWindow }) {
-            set(.dispatch, "dispatch_restart", [.restart(Int32(r))])
+            let r = dispatchRestarts.firstIndex(where: {
+                $0.realtime + s.dispatchRestartWindow >= ev.realtime && $0.realtime <= ev.realtime + s.dispatchRestartWindow
+            })
+        {
+            set(.dispatch, .dispatchRestart, [.restart(Int32(r))])
             return
         }
 
         let host = window(sigs, around: t, before: s.hostWindow, after: s.hostAfter)
         let ooms = indices(host) { e in
-            switch e.signal { case .oomKill?, .earlyoomKill?: true; default: false }
+            switch e.signal {
+            case .oomKill?, .earlyoomKill?: true
+            default: false
+            }
         }
         let timeouts = indices(host) { $0.signal == .serveTimeout }
         let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit })
 
         // 3. A burst: the front segment, unless the host was starving.
         if drop.burstSecond != nil {
-            if !ooms.isEmpty { set(.devvm, "oom_kill", refs(ooms + timeouts)); return }
-            if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, "serve_timeouts", refs(timeouts)); return }
-            set(.edge, "burst", []); return
+            if !ooms.isEmpty {
+                set(.devvm, .oomKill, refs(ooms + timeouts))
+                return
+            }
+            if timeoutUnits.count >= s.unitsForHostStarvation {
+                set(.devvm, .serveTimeouts, refs(timeouts))
+                return
+            }
+            set(.edge, .burst, [])
+            return
         }
 
         // 4. The user's own serve restarted, was killed or starved.
@@ -449,32 +483,58 @@ public struct Attributor: Sendable {
             let mine = indices(near) { $0.user == user }
             let mineRefs = refs(mine)
             func has(_ p: (Signal) -> Bool) -> Bool { mine.contains { sigs[$0].signal.map(p) ?? false } }
-            if has({ if case .oomKill = $0 { true } else if case .unit(.oomKilled) = $0 { true } else if case .unit(.failed("oom-kill")) = $0 { true } else { false } }) {
-                set(.serve, "oom_kill", mineRefs); return
+            if has({
+                if case .oomKill = $0 {
+                    true
+                } else if case .unit(.oomKilled) = $0 {
+                    true
+                } else if case .unit(.failed("oom-kill")) = $0 {
+                    true
+                } else {
+                    false
+                }
+            }) {
+                set(.serve, .oomKill, mineRefs)
+                return
             }
-            if has({ if case .watchdogRestart = $0 { true } else { false } }) { set(.serve, "watchdog_restart", mineRefs); return }
-            if has({ if case .plannedRestart = $0 { true } else { false } }) { set(.serve, "planned_restart", mineRefs); return }
-            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) { set(.serve, "crash_restart", mineRefs); return }
-            if has({ $0 == .unit(.stopTimeout) }) { set(.serve, "stop_timeout", mineRefs); return }
+            if has({ if case .watchdogRestart = $0 { true } else { false } }) {
+                set(.serve, .watchdogRestart, mineRefs)
+                return
+            }
+            if has({ if case .plannedRestart = $0 { true } else { false } }) {
+                set(.serve, .plannedRestart, mineRefs)
+                return
+            }
+            if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) {
+                set(.serve, .crashRestart, mineRefs)
+                return
+            }
+            if has({ $0 == .unit(.stopTimeout) }) {
+                set(.serve, .stopTimeout, mineRefs)
+                return
+            }
             if has({ if case .unit(let a) = $0 { a == .stopping || a == .stopped || a == .started || a == .starting } else { false } }) {
-                set(.serve, "unit_restart", mineRefs); return
+                set(.serve, .unitRestart, mineRefs)
+                return
             }
         }
         // 5. The serve's port refused, reset or hung up.
         if side == .upstream {
             let cls = ev.dispatch?.error?.errorClass
-            let reason: String
+            let reason: Reason
             switch cls {
-            case .refused?: reason = "refused"
-            case .reset?, .brokenPipe?: reason = "reset"
-            case .eof?, .unexpectedEOF?: reason = "eof"
-            case .timeout?: reason = "serve_timeout"
-            default: reason = ev.dispatch?.wsCause == .upstreamClosed ? "upstream_closed" : "upstream_error"
+            case .refused?: reason = .refused
+            case .reset?, .brokenPipe?: reason = .reset
+            case .eof?, .unexpectedEOF?: reason = .eof
+            case .timeout?: reason = .serveTimeout
+            default: reason = ev.dispatch?.wsCause == .upstreamClosed ? .upstreamClosed : .upstreamError
             }
             if user == nil && (cls == .eof || cls == .unexpectedEOF || cls == nil) {
-                set(.unknown, "upstream_no_user", []); return
+                set(.unknown, .upstreamNoUser, [])
+                return
             }
-            set(.serve, reason, user.map { u in refs(indices(near) { $0.user == u }) } ?? []); return
+            set(.serve, reason, user.map { u in refs(indices(near) { $0.user == u }) } ?? [])
+            return
         }
         // 6. The user's serve starving (its own timeouts, watchdog probe timeouts).
         if let user {
@@ -484,29 +544,42 @@ public struct Attributor: Sendable {
                 if case .probeFailed = sig { return true }
                 return false
             }
-            if !starving.isEmpty && timeoutUnits.subtracting(["t3-serve@\(user).service"]).count < s.unitsForHostStarvation - 1 {
-                set(.serve, "serve_timeout", refs(starving)); return
+            if !starving.isEmpty && timeoutUnits.subtracting([serveUnits.unit(forUser: user)]).count < s.unitsForHostStarvation - 1 {
+                set(.serve, .serveTimeout, refs(starving))
+                return
             }
         }
         // 7. The host was in trouble.
-        if !ooms.isEmpty { set(.devvm, "oom_kill", refs(ooms)); return }
-        if timeoutUnits.count >= s.unitsForHostStarvation { set(.devvm, "serve_timeouts", refs(timeouts)); return }
+        if !ooms.isEmpty {
+            set(.devvm, .oomKill, refs(ooms))
+            return
+        }
+        if timeoutUnits.count >= s.unitsForHostStarvation {
+            set(.devvm, .serveTimeouts, refs(timeouts))
+            return
+        }
 
         // 8. One user's teardown with everything else quiet: their own network.
         let others = teardowns[ev.writtenSecond] ?? 0
         if side == .downstream || drop.trigger == .shortSocket || drop.trigger == .reconnect {
             if others <= 1 || !Self.isTeardown(ev) {
-                set(.client, side == .downstream ? "isolated_cancel" : "isolated_drop", []); return
+                set(.client, side == .downstream ? .isolatedCancel : .isolatedDrop, [])
+                return
             }
-            set(.unknown, "below_burst_threshold", []); return
+            set(.unknown, .belowBurstThreshold, [])
+            return
         }
-        set(.unknown, "no_evidence", [])
+        set(.unknown, .noEvidence, [])
     }
 
     /// The last gap (gaps are sorted by end) that ended at or before `t`.
     static func lastGapIndex(_ gaps: [HostGap], endingBy t: UInt64) -> Int? {
-        var a = 0, b = gaps.count
-        while a < b { let m = (a + b) / 2; if gaps[m].end <= t { a = m + 1 } else { b = m } }
+        var a = 0
+        var b = gaps.count
+        while a < b {
+            let m = (a + b) / 2
+            if gaps[m].end <= t { a = m + 1 } else { b = m }
+        }
         return a > 0 ? a - 1 : nil
     }
 
@@ -515,16 +588,18 @@ public struct Attributor: Sendable {
         for (i, d) in drops.enumerated() { if let s = d.burstSecond { bySecond[s, default: []].append(i) } }
         return bySecond.keys.sorted().map { sec in
             let members = bySecond[sec]!
+            // Counted by name: a class, or the kind of a drop without one (a restart).
             var classes: [String: Int] = [:]
-            for m in members { classes[drops[m].event.className ?? drops[m].event.kind, default: 0] += 1 }
+            for m in members { classes[drops[m].event.className?.name ?? drops[m].event.kind.rawValue, default: 0] += 1 }
             let first = drops[members[0]]
             let users = Array(Set(members.compactMap { drops[$0].event.user })).sorted()
             var evidence = first.evidence
-            if evidence.isEmpty || first.reason == "burst" {
+            if evidence.isEmpty || first.reason == .burst {
                 evidence = members.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
             }
-            return Burst(host: first.event.host, second: sec, count: teardowns[sec] ?? members.count, users: users, classes: classes,
-                         verdict: first.verdict, reason: first.reason, evidence: evidence)
+            return Burst(
+                host: first.event.host, second: sec, count: teardowns[sec] ?? members.count, users: users, classes: classes,
+                verdict: first.verdict, reason: first.reason, evidence: evidence)
         }
     }
 }
@@ -568,8 +643,16 @@ public struct Attribution: Sendable {
                 case .gapAfter(let i): .gapAfter(i + gs)
                 }
             }
-            out.drops += p.drops.map { var d = $0; d.evidence = d.evidence.map(shift); return d }
-            out.bursts += p.bursts.map { var b = $0; b.evidence = b.evidence.map(shift); return b }
+            out.drops += p.drops.map {
+                var d = $0
+                d.evidence = d.evidence.map(shift)
+                return d
+            }
+            out.bursts += p.bursts.map {
+                var b = $0
+                b.evidence = b.evidence.map(shift)
+                return b
+            }
             out.signals += p.signals
             out.restarts += p.restarts
             out.gaps += p.gaps
@@ -580,39 +663,39 @@ public struct Attribution: Sendable {
         var newIndex = [Int32](repeating: 0, count: order.count)
         for (n, old) in order.enumerated() { newIndex[old] = Int32(n) }
         func remap(_ r: EvidenceRef) -> EvidenceRef { if case .drop(let i) = r { .drop(newIndex[Int(i)]) } else { r } }
-        out.drops = order.map { var d = out.drops[$0]; d.evidence = d.evidence.map(remap); return d }
-        out.bursts = out.bursts.map { var b = $0; b.evidence = b.evidence.map(remap); return b }
-            .sorted { $0.second < $1.second }
+        out.drops = order.map {
+            var d = out.drops[$0]
+            d.evidence = d.evidence.map(remap)
+            return d
+        }
+        out.bursts = out.bursts.map {
+            var b = $0
+            b.evidence = b.evidence.map(remap)
+            return b
+        }
+        .sorted { $0.second < $1.second }
         return out
     }
 
     /// The hosts the drops came from, in order of first appearance.
     public var hosts: [String] {
-        var seen = Set<String>(), out: [String] = []
-        for d in drops { let h = d.event.host ?? ""; if seen.insert(h).inserted { out.append(h) } }
+        var seen = Set<String>()
+        var out: [String] = []
+        for d in drops {
+            let h = d.event.host ?? ""
+            if seen.insert(h).inserted { out.append(h) }
+        }
         return out
     }
 
     public var counts: [Verdict: Int] { Self.counts(drops) }
 
-    static func counts(_ drops: [Drop]) -> [Verdict: Int] {
+    public static func counts(_ drops: [Drop]) -> [Verdict: Int] {
         var c: [Verdict: Int] = [:]
         for d in drops { c[d.verdict, default: 0] += 1 }
         return c
     }
 
-    /// "12 drops: 3 client, 8 edge, 1 serve; infra segments implicated: edge, serve".
-    public var answer: String { Self.answer(drops) }
-
-    /// The answer for one host of a fleet.
-    public func answer(host: String) -> String { Self.answer(drops.filter { ($0.event.host ?? "") == host }) }
-
-    static func answer(_ drops: [Drop]) -> String {
-        if drops.isEmpty { return "No drops." }
-        let c = counts(drops)
-        let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
-        let infra = Verdict.allCases.filter { $0.isInfra && c[$0] != nil }.map(\.rawValue)
-        return "\(drops.count) drop\(drops.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
-            + "; infra segments implicated: \(infra.isEmpty ? "none" : infra.joined(separator: ", "))"
-    }
+    /// The drops of one host of a fleet.
+    public func drops(host: String) -> [Drop] { drops.filter { ($0.event.host ?? "") == host } }
 }

@@ -18,12 +18,12 @@ public enum WSCause: Sendable, Equatable {
     /// A raw Go error text, classified like a proxy error.
     case error(GoErrorInfo)
 
-    public var className: String {
+    public var eventClass: EventClass {
         switch self {
-        case .graceful: "graceful"
-        case .downstreamClosed: "downstream_closed"
-        case .upstreamClosed: "upstream_closed"
-        case .error(let info): info.errorClass.rawValue
+        case .graceful: .graceful
+        case .downstreamClosed: .downstreamClosed
+        case .upstreamClosed: .upstreamClosed
+        case .error(let info): .error(info.errorClass)
         }
     }
 }
@@ -49,10 +49,10 @@ public struct DispatchMessage: Sendable, Equatable {
 
     /// The class printed for this line: the Go error class for proxy errors,
     /// the cause for `ws close`, nil for the other kinds.
-    public var className: String? {
+    public var eventClass: EventClass? {
         switch kind {
-        case .proxyError: error?.errorClass.rawValue
-        case .wsClose: wsCause?.className
+        case .proxyError: error.map { .error($0.errorClass) }
+        case .wsClose: wsCause?.eventClass
         default: nil
         }
     }
@@ -124,8 +124,9 @@ public enum DispatchParser {
             msg.kind = .pairingFailed
             msg.user = failure.user
             msg.detail = failure.detail
-        } else if (rest.hasPrefix("reload ", at: start) || rest.hasPrefix("load ", at: start)),
-                  let sep = rest.firstRange(of: ": ", from: start) {
+        } else if rest.hasPrefix("reload ", at: start) || rest.hasPrefix("load ", at: start),
+            let sep = rest.firstRange(of: ": ", from: start)
+        {
             msg.kind = .tableReloadFailed
             msg.detail = text(rest[sep.upperBound...])
         }
@@ -233,10 +234,10 @@ public enum DispatchParser {
             return v
         }
         guard m[4] == UInt8(ascii: "/"), m[7] == UInt8(ascii: "/"), m[10] == UInt8(ascii: " "),
-              m[13] == UInt8(ascii: ":"), m[16] == UInt8(ascii: ":"),
-              let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2),
-              let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2),
-              (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
+            m[13] == UInt8(ascii: ":"), m[16] == UInt8(ascii: ":"),
+            let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2),
+            let h = num(11, 2), let mi = num(14, 2), let s = num(17, 2),
+            (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 61
         else { return nil }
         var idx = 19
         var micros = 0

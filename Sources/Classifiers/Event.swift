@@ -8,10 +8,10 @@ public struct Event: Sendable, Equatable {
     public var bootID: String
     /// The unit the entry is about (`journalctl -u` sense).
     public var unit: String?
-    public var kind: String
+    public var kind: EventKind
     public var user: String?
     public var port: Int?
-    public var className: String?
+    public var className: EventClass?
     public var side: Side
     public var durationMs: UInt64?
     public var message: [UInt8]
@@ -24,9 +24,11 @@ public struct Event: Sendable, Equatable {
     /// When `user` came from a port several users claim: all of them (`user` first).
     public var userCandidates: [String] = []
 
-    public init(realtime: UInt64, writtenAt: UInt64, cursor: String = "", bootID: String = "", unit: String?,
-                kind: String, user: String? = nil, port: Int? = nil, className: String? = nil,
-                side: Side = .unknown, durationMs: UInt64? = nil, message: [UInt8], dispatch: DispatchMessage? = nil) {
+    public init(
+        realtime: UInt64, writtenAt: UInt64, cursor: String = "", bootID: String = "", unit: String?,
+        kind: EventKind, user: String? = nil, port: Int? = nil, className: EventClass? = nil,
+        side: Side = .unknown, durationMs: UInt64? = nil, message: [UInt8], dispatch: DispatchMessage? = nil
+    ) {
         self.realtime = realtime
         self.writtenAt = writtenAt
         self.cursor = cursor
@@ -60,28 +62,41 @@ public struct DispatchClassifier: Sendable {
     }
 
     /// The kinds `t3attr dispatch` lists by default: the drop-relevant ones.
-    public static let dropRelevantKinds: Set<String> = [
-        DispatchKind.proxyError.rawValue, DispatchKind.wsClose.rawValue, DispatchKind.listening.rawValue,
-        DispatchKind.pairingFailed.rawValue, DispatchKind.tableReloadFailed.rawValue,
-    ]
+    public static let dropRelevantKinds: Set<EventKind> = [.proxyError, .wsClose, .listening, .pairingFailed, .tableReloadFailed]
 
-    public func classify(_ e: JournalEntry) -> Event {
-        var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
-                       unit: e.aboutUnit, kind: "other", message: e.message)
+    /// The event of an entry (the cursor is the entry's own).
+    public func classify(_ e: JournalEntry) -> Event { event(e) }
+
+    /// The event of an entry if `keep` accepts it, with its cursor when
+    /// `wantsCursor` says it will be printed (the cursor is fetched only then).
+    public func classify(
+        _ e: JournalEntry, cursor: () -> String, where wantsCursor: (Event) -> Bool = { _ in true },
+        keep: (Event) -> Bool
+    ) -> Event? {
+        var ev = event(e)
+        guard keep(ev) else { return nil }
+        if wantsCursor(ev) { ev.cursor = cursor() }
+        return ev
+    }
+
+    func event(_ e: JournalEntry) -> Event {
+        var ev = Event(
+            realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
+            unit: e.aboutUnit, kind: .other, message: e.message)
         ev.host = e.hostname
         if e.pid == 1 {
-            ev.kind = "systemd"
+            ev.kind = .systemd
             return ev
         }
         if e.messageID == MessageID.coredump {
-            ev.kind = "coredump"
+            ev.kind = .coredump
             return ev
         }
         let m = DispatchParser.parse(e.message, dispatchPort: dispatchPort)
-        ev.kind = m.kind.rawValue
+        ev.kind = EventKind(m.kind)
         ev.dispatch = m
         if let t = m.sourceTime, e.sourceRealtime == nil { ev.writtenAt = t }
-        ev.className = m.className
+        ev.className = m.eventClass
         ev.side = m.side
         ev.port = m.port
         ev.durationMs = m.durationMs

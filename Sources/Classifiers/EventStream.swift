@@ -6,24 +6,29 @@ public struct SourceConfig: Sendable {
     public var earlyoomUnit: String
     public var dispatchPort: Int
     public var portMap: PortMap
+    /// How serve unit names carry their user (`--serve-unit`).
+    public var serveNames: ServeUnits
 
-    public init(dispatchUnits: Set<String> = ["t3-dispatch.service"], serveUnits: Set<String> = [],
-                scriptTags: Set<String> = SourceConfig.defaultScriptTags,
-                earlyoomUnit: String = "earlyoom.service", dispatchPort: Int = GoError.defaultDispatchPort,
-                portMap: PortMap = PortMap()) {
+    public init(
+        dispatchUnits: Set<String> = ["t3-dispatch.service"], serveUnits: Set<String> = [],
+        scriptTags: Set<String> = SourceConfig.defaultScriptTags,
+        earlyoomUnit: String = "earlyoom.service", dispatchPort: Int = GoError.defaultDispatchPort,
+        portMap: PortMap = PortMap(), serveNames: ServeUnits = .default
+    ) {
         self.dispatchUnits = dispatchUnits
         self.serveUnits = serveUnits
         self.scriptTags = scriptTags
         self.earlyoomUnit = earlyoomUnit
         self.dispatchPort = dispatchPort
         self.portMap = portMap
+        self.serveNames = serveNames
     }
 
     public static let defaultScriptTags: Set<String> = ["t3-watchdog", "t3-autoupdate", "t3-migrate-idle"]
 
     func isServe(_ unit: String?) -> Bool {
         guard let unit else { return false }
-        return serveUnits.contains(unit) || (serveUnits.isEmpty && unit.hasPrefix("t3-serve@"))
+        return serveUnits.contains(unit) || (serveUnits.isEmpty && serveNames.looksLikeServe(unit))
     }
 
     /// earlyoom's identifier when it logs as root outside its unit.
@@ -70,11 +75,19 @@ public struct EventStream: Sendable {
         self.dispatch = DispatchClassifier(portMap: config.portMap, dispatchPort: config.dispatchPort)
     }
 
-    /// The event an entry makes, or nil for lines that say nothing t3attr uses.
-    public mutating func classify(_ e: JournalEntry) -> Event? {
-        func event(_ kind: String, unit: String?, user: String? = nil, signal: Signal? = nil) -> Event {
-            var ev = Event(realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
-                           unit: unit, kind: kind, user: user, message: e.message)
+    /// The event an entry makes, or nil for lines that say nothing t3attr uses
+    /// (the cursor is the entry's own).
+    public mutating func classify(_ e: JournalEntry) -> Event? { classify(e, cursor: { e.cursor }) }
+
+    /// The event an entry makes, with its cursor (asked for only when the
+    /// event can be printed: every signal, and every dispatch line but the
+    /// never-printed ws opens, pairings and unrecognised lines), or nil for
+    /// lines that say nothing t3attr uses.
+    public mutating func classify(_ e: JournalEntry, cursor: () -> String) -> Event? {
+        func event(_ kind: EventKind, unit: String?, user: String? = nil, signal: Signal? = nil) -> Event {
+            var ev = Event(
+                realtime: e.realtime, writtenAt: e.writtenAt, cursor: cursor(), bootID: e.bootID,
+                unit: unit, kind: kind, user: user, message: e.message)
             ev.signal = signal
             ev.host = e.hostname
             return ev
@@ -82,15 +95,16 @@ public struct EventStream: Sendable {
         if e.pid == 1 {
             guard let unit = e.unit else { return nil }
             guard config.dispatchUnits.contains(unit) || config.isServe(unit),
-                  let action = SignalParser.unitAction(e.message, messageID: e.messageID) else { return nil }
-            var ev = event(action.kind, unit: unit, user: SignalParser.serveUser(unit), signal: .unit(action))
+                let action = SignalParser.unitAction(e.message, messageID: e.messageID)
+            else { return nil }
+            var ev = event(action.kind, unit: unit, user: config.serveNames.user(in: unit), signal: .unit(action))
             if ev.user != nil { ev.port = config.portMap.port(forUser: ev.user!) }
             return ev
         }
         // systemd-coredump runs as root; journalctl -u trusts COREDUMP_UNIT only with _UID=0.
         if e.messageID == MessageID.coredump, e.uid == 0, let unit = e.coredumpUnit {
             guard config.dispatchUnits.contains(unit) || config.isServe(unit) else { return nil }
-            return event(UnitAction.coredump.kind, unit: unit, user: SignalParser.serveUser(unit), signal: .unit(.coredump))
+            return event(UnitAction.coredump.kind, unit: unit, user: config.serveNames.user(in: unit), signal: .unit(.coredump))
         }
         if e.transport == "kernel" {
             guard let sig = SignalParser.kernelOOM(e.message), case .oomKill(let pid, _, let memcg, _) = sig else { return nil }
@@ -102,15 +116,15 @@ public struct EventStream: Sendable {
                 if recentOOMPids.count > 1024 { recentOOMPids = recentOOMPids.filter { e.realtime &- $0.value < Self.foldWindow } }
                 recentOOMPids[pid] = e.realtime
             }
-            let user = SignalParser.serveUser(memcg)
-            return event(sig.kind, unit: user.map { "t3-serve@\($0).service" }, user: user, signal: sig)
+            let user = config.serveNames.user(in: memcg)
+            return event(sig.kind, unit: user.map { config.serveNames.unit(forUser: $0) }, user: user, signal: sig)
         }
         if config.isTrustedEarlyoom(e) {
             guard let sig = SignalParser.earlyoom(e.message) else { return nil }
             return event(sig.kind, unit: e.systemdUnit, signal: sig)
         }
         if let tag = config.trustedScriptTag(e) {
-            guard let (sig, unit) = SignalParser.script(e.message, tag: tag) else { return nil }
+            guard let (sig, unit) = SignalParser.script(e.message, tag: tag, serveUnits: config.serveNames) else { return nil }
             // One logical line, logged twice: keep the first copy.
             var key = text(e.message)
             if key.hasPrefix(tag + ": ") { key.removeFirst(tag.count + 2) }
@@ -123,17 +137,21 @@ public struct EventStream: Sendable {
                 recentScriptLines = recentScriptLines.filter { e.writtenAt &- $0.value < Self.foldWindow }
             }
             recentScriptLines[key] = e.writtenAt
-            let user = SignalParser.serveUser(unit)
+            let user = config.serveNames.user(in: unit)
             var ev = event(sig.kind, unit: unit, user: user, signal: sig)
             if case .probeFailed(_, let port) = sig { ev.port = port }
             return ev
         }
         if let u = e.systemdUnit, config.dispatchUnits.contains(u) {
-            return dispatch.classify(e)
+            return dispatch.classify(
+                e, cursor: cursor,
+                where: { ev in
+                    ev.dispatch.map { $0.kind != .wsOpen && $0.kind != .paired && $0.kind != .other } ?? true
+                }, keep: { _ in true })
         }
         if config.isServe(e.systemdUnit) {
             guard e.message.contains("timed out") else { return nil }
-            let user = SignalParser.serveUser(e.systemdUnit)
+            let user = config.serveNames.user(in: e.systemdUnit)
             return event(Signal.serveTimeout.kind, unit: e.systemdUnit, user: user, signal: .serveTimeout)
         }
         return nil

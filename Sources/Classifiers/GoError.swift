@@ -126,7 +126,7 @@ public enum GoError {
             return nil
         }
         guard let a = Endpoint.parse(err[start..<arrow.lowerBound]),
-              let b = Endpoint.parse(err[arrow.upperBound..<end])
+            let b = Endpoint.parse(err[arrow.upperBound..<end])
         else { return nil }
         return (a, b)
     }

@@ -33,7 +33,10 @@ public struct PortMap: Sendable, Equatable {
 
     /// Records that `user` claims `port` too; the first claimant stays the answer.
     public mutating func add(port: Int, user: String) {
-        guard let first = userByPort[port] else { userByPort[port] = user; return }
+        guard let first = userByPort[port] else {
+            userByPort[port] = user
+            return
+        }
         guard first != user else { return }
         var list = claimantsByPort[port] ?? [first]
         if !list.contains(user) { list.append(user) }
@@ -69,7 +72,8 @@ public struct PortMap: Sendable, Equatable {
     public var conflicts: [String] {
         claimantsByPort.keys.sorted().map { port in
             let list = claimantsByPort[port]!
-            return "port \(port) is claimed by \(list.joined(separator: " and ")); drops on it are given to \(list[0]) and list every claimant (check the dispatch table and the .env files)"
+            return
+                "port \(port) is claimed by \(list.joined(separator: " and ")); drops on it are given to \(list[0]) and list every claimant (check the dispatch table and the .env files)"
         }
     }
 
@@ -108,8 +112,8 @@ public struct PortMap: Sendable, Equatable {
                 throw ConfigError(path: path, reason: "entry '\(login)' has no port")
             }
             guard let number = portValue as? NSNumber, !(portValue is String),
-                  CFGetTypeIDIfAvailable(number), let port = Int(exactly: number.doubleValue),
-                  (1...65535).contains(port)
+                isNotBoolean(number), let port = Int(exactly: number.doubleValue),
+                (1...65535).contains(port)
             else {
                 throw ConfigError(path: path, reason: "entry '\(login)' has a port that is not a number from 1 to 65535")
             }
@@ -150,7 +154,7 @@ public struct PortMap: Sendable, Equatable {
 
 /// JSONSerialization gives booleans as NSNumber too; a port must not be one.
 @inline(__always)
-func CFGetTypeIDIfAvailable(_ n: NSNumber) -> Bool {
+func isNotBoolean(_ n: NSNumber) -> Bool {
     // On Linux, a Bool decoded by JSONSerialization is an NSNumber whose
     // objCType is "c"; reject it so `"port": true` is not port 1.
     String(cString: n.objCType) != "c"

@@ -73,8 +73,10 @@ public struct ProbeSeries: Sendable, Equatable {
     /// The query step the samples are spaced by, microseconds.
     public var step: UInt64
 
-    public init(series: [ProbeQuery: [MetricSeries]] = [:], missing: [ProbeQuery: String] = [:],
-                rateWindow: UInt64 = 60_000_000, step: UInt64 = 15_000_000) {
+    public init(
+        series: [ProbeQuery: [MetricSeries]] = [:], missing: [ProbeQuery: String] = [:],
+        rateWindow: UInt64 = 60_000_000, step: UInt64 = 15_000_000
+    ) {
         self.series = series
         self.missing = missing
         self.rateWindow = rateWindow
@@ -186,8 +188,10 @@ public enum ProbeEvaluator {
     /// Evaluates `[from, to]` (microseconds; the caller adds its window around a drop or burst).
     /// Gauges are read inside the span; increase and rate samples up to `rateWindow` after it too,
     /// since each looks back over its range.
-    public static func assess(_ data: ProbeSeries, from: UInt64, to: UInt64,
-                              thresholds: ProbeThresholds = ProbeThresholds()) -> ProbeAssessment {
+    public static func assess(
+        _ data: ProbeSeries, from: UInt64, to: UInt64,
+        thresholds: ProbeThresholds = ProbeThresholds()
+    ) -> ProbeAssessment {
         var missing = data.missing
         func inSpan(_ q: ProbeQuery, lookback: Bool) -> [MetricSeries]? {
             guard data.has(q) else {
@@ -195,7 +199,9 @@ public enum ProbeEvaluator {
                 return nil
             }
             let end = lookback ? to &+ data.rateWindow : to
-            let s = data[q].map { MetricSeries(labels: $0.labels, samples: $0.samples.filter { $0.time >= from && $0.time <= end && !$0.value.isNaN }) }
+            let s = data[q].map {
+                MetricSeries(labels: $0.labels, samples: $0.samples.filter { $0.time >= from && $0.time <= end && !$0.value.isNaN })
+            }
             if s.allSatisfy({ $0.samples.isEmpty }) {
                 missing[q] = missing[q] ?? "no samples in the span"
                 return nil
@@ -292,16 +298,19 @@ public enum ProbeEvaluator {
             evidence += legs.first { $0.leg == .internal }?.evidence ?? []
         case .infraClean:
             // The proof that infra was fine: each leg's last connected sample and the pressure peaks.
-            for s in connected ?? [] { if let last = s.samples.last {
-                evidence.append(MetricEvidence(query: .connected, labels: s.labels, value: last.value, time: last.time))
-            } }
+            for s in connected ?? [] {
+                if let last = s.samples.last {
+                    evidence.append(MetricEvidence(query: .connected, labels: s.labels, value: last.value, time: last.time))
+                }
+            }
             if let m = mem { evidence.append(m.1) }
             if let i = io { evidence.append(i.1) }
         case .devvmPressure, .inconclusive:
             break
         }
-        return ProbeAssessment(from: from, to: to, finding: finding, legs: legs, t3serveRTTMax: rtt?.0,
-                               memoryPressureMax: mem?.0, ioPressureMax: io?.0, swapFall: swapFall?.0,
-                               evidence: evidence, missing: missing)
+        return ProbeAssessment(
+            from: from, to: to, finding: finding, legs: legs, t3serveRTTMax: rtt?.0,
+            memoryPressureMax: mem?.0, ioPressureMax: io?.0, swapFall: swapFall?.0,
+            evidence: evidence, missing: missing)
     }
 }

@@ -20,25 +20,32 @@ public enum Signal: Sendable, Equatable {
     /// t3-autoupdate / t3-migrate-idle restarted a serve on purpose.
     case plannedRestart(script: String)
 
-    public var kind: String {
+    public var kind: EventKind {
         switch self {
-        case .serveTimeout: "serve_timeout"
+        case .serveTimeout: .serveTimeout
         case .unit(let a): a.kind
-        case .oomKill: "oom_kill"
-        case .earlyoomKill: "earlyoom_kill"
-        case .probeFailed: "probe_failed"
-        case .watchdogRestart: "watchdog_restart"
-        case .watchdogExhausted: "watchdog_exhausted"
-        case .plannedRestart: "planned_restart"
+        case .oomKill: .oomKill
+        case .earlyoomKill: .earlyoomKill
+        case .probeFailed: .probeFailed
+        case .watchdogRestart: .watchdogRestart
+        case .watchdogExhausted: .watchdogExhausted
+        case .plannedRestart: .plannedRestart
         }
     }
+}
+
+/// How a unit's main process ended (`code=` in systemd's message).
+public enum ExitCode: String, Sendable, Equatable {
+    case exited, killed, dumped
+    /// A code this systemd does not write.
+    case other
 }
 
 /// What systemd (PID 1) said about a unit (field guide 2.4).
 public enum UnitAction: Sendable, Equatable {
     case starting, started, stopping, stopped
-    /// `Main process exited, code=<code>, status=<status>`.
-    case exited(code: String, status: String)
+    /// `Main process exited, code=<code>, status=<number>/<name>`.
+    case exited(code: ExitCode, status: Int?)
     /// `Failed with result '<result>'`.
     case failed(result: String)
     case restartScheduled
@@ -49,18 +56,18 @@ public enum UnitAction: Sendable, Equatable {
     /// A coredump of the unit's process.
     case coredump
 
-    public var kind: String {
+    public var kind: EventKind {
         switch self {
-        case .starting: "unit_starting"
-        case .started: "unit_started"
-        case .stopping: "unit_stopping"
-        case .stopped: "unit_stopped"
-        case .exited: "unit_exited"
-        case .failed: "unit_failed"
-        case .restartScheduled: "unit_restart_scheduled"
-        case .oomKilled: "unit_oom_kill"
-        case .stopTimeout: "unit_stop_timeout"
-        case .coredump: "unit_coredump"
+        case .starting: .unitStarting
+        case .started: .unitStarted
+        case .stopping: .unitStopping
+        case .stopped: .unitStopped
+        case .exited: .unitExited
+        case .failed: .unitFailed
+        case .restartScheduled: .unitRestartScheduled
+        case .oomKilled: .unitOOMKill
+        case .stopTimeout: .unitStopTimeout
+        case .coredump: .unitCoredump
         }
     }
 
@@ -68,10 +75,12 @@ public enum UnitAction: Sendable, Equatable {
     /// 130 on SIGINT; 0 and SIGTERM are ordinary stops too).
     public var isCrash: Bool {
         switch self {
-        case .exited(let code, let status):
-            if code == "exited" { return !(status.hasPrefix("0/") || status.hasPrefix("130/") || status.hasPrefix("143/")) }
-            if code == "killed" { return !status.hasPrefix("15/") && !status.hasPrefix("2/") }
-            return true  // dumped
+        case .exited(.exited, let status):
+            return ![0, 130, 143].contains(status)
+        case .exited(.killed, let signal):
+            return ![15, 2].contains(signal)  // SIGTERM, SIGINT
+        case .exited:
+            return true  // dumped, or a code systemd did not write before
         case .failed, .restartScheduled, .oomKilled, .coredump: return true
         default: return false
         }
@@ -99,7 +108,9 @@ public enum SignalParser {
             if parts.count == 2, let s = parts[1].range(of: "status=") {
                 status = String(parts[1][s.upperBound...]).trimmingCharacters(in: [" ", "."])
             }
-            return .exited(code: code, status: status)
+            // `9/KILL`, `0/SUCCESS`, `130/n/a`: the number before the slash.
+            let number = status.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first.flatMap { Int($0) }
+            return .exited(code: ExitCode(rawValue: code) ?? .other, status: number)
         }
         if let r = m.firstRange(of: "Failed with result '") {
             let rest = m[r.upperBound...]
@@ -119,8 +130,9 @@ public enum SignalParser {
         if let r = m.firstRange(of: "oom-kill:") {
             let fields = commaFields(m[r.upperBound...])
             let pid = fields["pid"].flatMap { Int($0) }
-            return .oomKill(pid: pid, task: fields["task"], memcg: fields["task_memcg"],
-                            global: m.contains("global_oom"))
+            return .oomKill(
+                pid: pid, task: fields["task"], memcg: fields["task_memcg"],
+                global: m.contains("global_oom"))
         }
         if let r = m.firstRange(of: "Killed process ") {
             let rest = m[r.upperBound...]
@@ -149,40 +161,22 @@ public enum SignalParser {
 
     /// Host script lines, with or without the `<tag>: ` stdout prefix.
     /// Returns the signal and the serve unit it names.
-    public static func script(_ m: [UInt8], tag: String) -> (Signal, unit: String?)? {
+    public static func script(_ m: [UInt8], tag: String, serveUnits: ServeUnits = .default) -> (Signal, unit: String?)? {
         var body = m[...]
         let prefix = Array((tag + ": ").utf8)
         if body.starts(with: prefix) { body = body.dropFirst(prefix.count) }
         let s = text(body)
-        let unit = serveUnitName(in: s)
+        let unit = serveUnits.unitName(in: s)
         if s.hasPrefix("probe FAILED for ") {
             let kv = spaceFields(s)
             return (.probeFailed(reason: kv["reason"] ?? "unknown", port: kv["port"].flatMap { Int($0) }), unit)
         }
         if s.hasPrefix("WATCHDOG-EXHAUSTED") { return (.watchdogExhausted, unit) }
         if s.hasPrefix("WATCHDOG: restarted ") { return (.watchdogRestart(reason: spaceFields(s)["reason"]), unit) }
-        if (s.hasPrefix("restarted t3-serve@") || s.hasPrefix("migrated t3-serve@")) && unit != nil {
+        if (s.hasPrefix("restarted " + serveUnits.prefix) || s.hasPrefix("migrated " + serveUnits.prefix)) && unit != nil {
             return (.plannedRestart(script: tag), unit)
         }
         return nil
-    }
-
-    /// `t3-serve@alice.service` anywhere in `s`.
-    public static func serveUnitName(in s: String) -> String? {
-        guard let r = s.range(of: "t3-serve@") else { return nil }
-        let rest = s[r.lowerBound...]
-        guard let end = rest.range(of: ".service") else { return nil }
-        let name = rest[..<end.upperBound]
-        return name.contains(" ") ? nil : String(name)
-    }
-
-    /// The user of a serve unit name or cgroup path: `t3-serve@alice.service` -> alice.
-    public static func serveUser(_ s: String?) -> String? {
-        guard let s, let r = s.range(of: "t3-serve@", options: .backwards) else { return nil }
-        let rest = s[r.upperBound...]
-        guard let end = rest.range(of: ".service") else { return nil }
-        let u = String(rest[..<end.lowerBound])
-        return u.isEmpty ? nil : u
     }
 
     /// `a=1,b=2,...` (the kernel's oom-kill line).

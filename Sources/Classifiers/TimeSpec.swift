@@ -70,7 +70,8 @@ public enum TimeSpec {
     static func parseDecimalSeconds(_ s: String) -> UInt64? {
         let parts = s.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         guard let whole = parts.first, !whole.isEmpty, whole.allSatisfy(\.isASCIIDigit),
-              let w = UInt64(whole), w < 1 << 44 else { return nil }
+            let w = UInt64(whole), w < 1 << 44
+        else { return nil }
         var frac: UInt64 = 0
         if parts.count == 2 {
             let f = parts[1]
@@ -154,14 +155,19 @@ enum Absolute {
         var zone = timeZone
         // Zone suffixes: " UTC", " Europe/Berlin", "Z", "+02:00", " +0200".
         if s.uppercased().hasSuffix(" UTC") {
-            s = String(s.dropLast(4)); zone = TimeZone(identifier: "UTC")!
+            s = String(s.dropLast(4))
+            zone = TimeZone(identifier: "UTC")!
         } else if let sp = s.lastIndex(of: " "), let tz = TimeZone(identifier: String(s[s.index(after: sp)...])),
-                  s[s.index(after: sp)...].contains(where: \.isLetter) {
-            s = String(s[..<sp]); zone = tz
+            s[s.index(after: sp)...].contains(where: \.isLetter)
+        {
+            s = String(s[..<sp])
+            zone = tz
         } else if s.hasSuffix("Z") || s.hasSuffix("z") {
-            s = String(s.dropLast()); zone = TimeZone(identifier: "UTC")!
+            s = String(s.dropLast())
+            zone = TimeZone(identifier: "UTC")!
         } else if let off = trailingOffset(s) {
-            s = off.rest; zone = TimeZone(secondsFromGMT: off.seconds) ?? zone
+            s = off.rest
+            zone = TimeZone(secondsFromGMT: off.seconds) ?? zone
         }
         s = s.trimmingCharacters(in: .whitespaces)
 
@@ -179,19 +185,24 @@ enum Absolute {
         cal.timeZone = zone
         let nowDate = Date(timeIntervalSince1970: Double(now) / 1e6)
         var comps = cal.dateComponents([.year, .month, .day], from: nowDate)
-        var hour = 0, minute = 0, second = 0, micros = 0
+        var hour = 0
+        var minute = 0
+        var second = 0
+        var micros = 0
 
         var datePart: Substring? = nil
         var timePart: Substring? = nil
         let pieces = s.split(whereSeparator: { $0 == " " || $0 == "T" || $0 == "t" })
         // "Mon DD HH:MM[:SS]"
         if pieces.count == 3, let mo = months.firstIndex(of: pieces[0].lowercased().prefix(3).description),
-           pieces[0].count >= 3, let d = Int(pieces[1]), (1...31).contains(d) {
+            pieces[0].count >= 3, let d = Int(pieces[1]), (1...31).contains(d)
+        {
             comps.month = mo + 1
             comps.day = d
             timePart = pieces[2]
         } else if pieces.count == 2 {
-            datePart = pieces[0]; timePart = pieces[1]
+            datePart = pieces[0]
+            timePart = pieces[1]
         } else if pieces.count == 1 {
             if pieces[0].contains(":") { timePart = pieces[0] } else { datePart = pieces[0] }
         } else {
@@ -201,19 +212,22 @@ enum Absolute {
         if let datePart {
             let f = datePart.split(separator: "-", omittingEmptySubsequences: false)
             guard f.count == 3, f.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCIIDigit) }),
-                  var y = Int(f[0]), let mo = Int(f[1]), let d = Int(f[2]),
-                  (1...12).contains(mo), (1...31).contains(d), f[0].count == 4 || f[0].count == 2
+                var y = Int(f[0]), let mo = Int(f[1]), let d = Int(f[2]),
+                (1...12).contains(mo), (1...31).contains(d), f[0].count == 4 || f[0].count == 2
             else { throw fail("bad date (expected YYYY-MM-DD)") }
             if f[0].count == 2 { y += y < 69 ? 2000 : 1900 }
-            comps.year = y; comps.month = mo; comps.day = d
+            comps.year = y
+            comps.month = mo
+            comps.day = d
         }
         if let timePart {
             let f = timePart.split(separator: ":", omittingEmptySubsequences: false)
             guard f.count == 2 || f.count == 3,
-                  let h = Int(f[0]), f[0].allSatisfy(\.isASCIIDigit), h < 24,
-                  let m = Int(f[1]), f[1].allSatisfy(\.isASCIIDigit), m < 60, f[1].count == 2
+                let h = Int(f[0]), f[0].allSatisfy(\.isASCIIDigit), h < 24,
+                let m = Int(f[1]), f[1].allSatisfy(\.isASCIIDigit), m < 60, f[1].count == 2
             else { throw fail("bad time of day (expected HH:MM[:SS[.ffffff]])") }
-            hour = h; minute = m
+            hour = h
+            minute = m
             if f.count == 3 {
                 let sec = f[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
                 guard let sv = Int(sec[0]), sec[0].count == 2, sec[0].allSatisfy(\.isASCIIDigit), sv < 61
@@ -225,10 +239,13 @@ enum Absolute {
                 }
             }
         }
-        comps.hour = hour; comps.minute = minute; comps.second = second
+        comps.hour = hour
+        comps.minute = minute
+        comps.second = second
         comps.timeZone = zone
         guard let y = comps.year, let mo = comps.month, let d = comps.day,
-              let date = cal.date(from: comps) else { throw fail("no such date") }
+            let date = cal.date(from: comps)
+        else { throw fail("no such date") }
         // Reject dates Calendar silently normalised (Feb 30 -> Mar 2).
         let back = cal.dateComponents([.year, .month, .day, .weekday], from: date)
         guard back.year == y, back.month == mo, back.day == d else { throw fail("no such date") }
@@ -249,7 +266,8 @@ enum Absolute {
         // A '-' inside a date (2026-06-10) is not an offset: require a time before it.
         let before = String(c[..<i])
         guard before.contains(":") else { return nil }
-        let hh = body.count == 4 ? v / 100 : v, mm = body.count == 4 ? v % 100 : 0
+        let hh = body.count == 4 ? v / 100 : v
+        let mm = body.count == 4 ? v % 100 : 0
         guard hh <= 14, mm < 60 else { return nil }
         let secs = (hh * 3600 + mm * 60) * (c[i] == "-" ? -1 : 1)
         return (before.trimmingCharacters(in: .whitespaces), secs)

@@ -13,7 +13,13 @@
 
 /// zerolog's console level abbreviations (`consoleDefaultFormatLevel`).
 public enum TunnelLogLevel: String, Sendable, Codable, CaseIterable {
-    case trace = "TRC", debug = "DBG", info = "INF", warn = "WRN", error = "ERR", fatal = "FTL", panic = "PNC"
+    case trace = "TRC"
+    case debug = "DBG"
+    case info = "INF"
+    case warn = "WRN"
+    case error = "ERR"
+    case fatal = "FTL"
+    case panic = "PNC"
 }
 
 /// What a recognised cloudflared line says happened to the tunnel.
@@ -126,7 +132,10 @@ public struct TunnelLog: Sendable, Equatable {
 
     /// Events whose time lies in `[from, to]` (microseconds), in input order.
     public func events(from: UInt64, to: UInt64) -> [TunnelEvent] {
-        events.filter { guard let t = $0.time else { return false }; return t >= from && t <= to }
+        events.filter {
+            guard let t = $0.time else { return false }
+            return t >= from && t <= to
+        }
     }
 }
 
@@ -166,7 +175,10 @@ public enum TunnelLogParser {
     public static func parseLine(_ input: Substring, number: Int = 0) -> TunnelLine {
         let raw = String(input)
         var rest = stripANSI(input)[...]
-        var pod: String?, container: String?, received: UInt64?, logged: UInt64?
+        var pod: String?
+        var container: String?
+        var received: UInt64?
+        var logged: UInt64?
         // `--prefix` and `--timestamps`, in either order.
         for _ in 0..<2 {
             skipSpaces(&rest)
@@ -193,15 +205,17 @@ public enum TunnelLogParser {
         }
         var level: TunnelLogLevel?
         if rest.count >= 3, let l = TunnelLogLevel(rawValue: String(rest.prefix(3))),
-           rest.count == 3 || rest[rest.index(rest.startIndex, offsetBy: 3)] == " " {
+            rest.count == 3 || rest[rest.index(rest.startIndex, offsetBy: 3)] == " "
+        {
             level = l
             rest = rest.dropFirst(3)
             skipSpaces(&rest)
         }
         let (message, fields) = splitFields(rest)
-        var event = TunnelEvent(kind: .starting, time: received ?? logged, loggedAt: logged, receivedAt: received,
-                                pod: pod, container: container, level: level, connIndex: nil, error: nil,
-                                message: message, fields: fields, raw: raw, line: number)
+        var event = TunnelEvent(
+            kind: .starting, time: received ?? logged, loggedAt: logged, receivedAt: received,
+            pod: pod, container: container, level: level, connIndex: nil, error: nil,
+            message: message, fields: fields, raw: raw, line: number)
         event.error = event.field("error")
         event.connIndex = event.field("connIndex").flatMap { Int($0) }
         if let kind = kind(message: message, error: event.error) {
@@ -222,7 +236,7 @@ public enum TunnelLogParser {
         case "Lost connection with the edge", "failed to serve tunnel connection", "Serve tunnel error":
             return .connectionLost
         case "Unable to establish connection.", "Unable to establish connection with Cloudflare edge",
-             "Failed to dial a quic connection", "initial tunnel connection failed":
+            "Failed to dial a quic connection", "initial tunnel connection failed":
             return .connectFailed
         case "Registered tunnel connection": return .registered
         case "Unregistered tunnel connection": return .unregistered
@@ -233,7 +247,10 @@ public enum TunnelLogParser {
             return error?.hasPrefix(updatedPrefix) == true ? .exitAfterUpdate : .shuttingDown
         default:
             if message.hasPrefix("Retrying connection in up to ")
-                || message.hasPrefix("Restarting connection due to reconnect signal in ") { return .retrying }
+                || message.hasPrefix("Restarting connection due to reconnect signal in ")
+            {
+                return .retrying
+            }
             if message.hasPrefix("Initiating graceful shutdown due to signal ") { return .shuttingDown }
             if message.hasPrefix(updatedPrefix + " ") { return .exitAfterUpdate }
             return nil
@@ -299,7 +316,9 @@ public enum TunnelLogParser {
                 case "r": out.append("\r")
                 case "\"": out.append("\"")
                 case "\\": out.append("\\")
-                default: out.append("\\"); out.append(s[n])  // \xNN, \u....: kept as written
+                default:
+                    out.append("\\")
+                    out.append(s[n])  // \xNN, \u....: kept as written
                 }
                 i = s.index(after: n)
                 continue
@@ -345,8 +364,8 @@ public enum TunnelLogParser {
             return v
         }
         guard let y = num(0, 4), u.count > 19, u[4] == 45, let mo = num(5, 2), u[7] == 45, let d = num(8, 2),
-              u[10] == 84 || u[10] == 116, let h = num(11, 2), u[13] == 58, let mi = num(14, 2), u[16] == 58,
-              let sec = num(17, 2), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61
+            u[10] == 84 || u[10] == 116, let h = num(11, 2), u[13] == 58, let mi = num(14, 2), u[16] == 58,
+            let sec = num(17, 2), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, sec < 61
         else { return nil }
         var i = 19
         var micros = 0
@@ -366,7 +385,8 @@ public enum TunnelLogParser {
         if u[i] == 90 || u[i] == 122 {
             i += 1
         } else if u[i] == 43 || u[i] == 45, let oh = num(i + 1, 2), i + 3 < u.count, u[i + 3] == 58,
-                  let om = num(i + 4, 2) {
+            let om = num(i + 4, 2)
+        {
             offset = (u[i] == 43 ? 1 : -1) * (oh * 3600 + om * 60)
             i += 6
         } else {

@@ -234,25 +234,40 @@ final class ExportConverter {
         // the host, not kept by t3attr: only __CURSOR may fill that field.
         if n.elementsEqual(Self.cursorField) { return }
         if n.elementsEqual(Self.realtimeName) {
-            guard let t = Self.decimal(buffer[value]), t > 0, t < Self.timestampLimit else { entryBad = .badRealtime; return }
+            guard let t = Self.decimal(buffer[value]), t > 0, t < Self.timestampLimit else {
+                entryBad = .badRealtime
+                return
+            }
             emit(n, buffer[value])
             return
         }
         if n.elementsEqual(Self.monotonicName) {
-            guard let t = Self.decimal(buffer[value]), t < Self.timestampLimit else { entryBad = .badMonotonic; return }
+            guard let t = Self.decimal(buffer[value]), t < Self.timestampLimit else {
+                entryBad = .badMonotonic
+                return
+            }
             emit(n, buffer[value])
             return
         }
         if n.starts(with: [0x5F, 0x5F]) { return }  // other `__` lines: journal-remote ignores them
-        guard Self.validName(n) else { entryBad = .badFieldName; return }
-        if n.elementsEqual(Self.bootIDName) && !Self.validID128(buffer[value]) { entryBad = .badBootID; return }
+        guard Self.validName(n) else {
+            entryBad = .badFieldName
+            return
+        }
+        if n.elementsEqual(Self.bootIDName) && !Self.validID128(buffer[value]) {
+            entryBad = .badBootID
+            return
+        }
         emitField(n, buffer[value])
     }
 
     /// A payload field (counted against journal-remote's limit).
     private func emitField(_ name: ArraySlice<UInt8>, _ value: ArraySlice<UInt8>) {
         entryFields += 1
-        if entryFields > Self.entryFieldsMax { entryBad = .tooManyFields; return }
+        if entryFields > Self.entryFieldsMax {
+            entryBad = .tooManyFields
+            return
+        }
         emit(name, value)
     }
 
@@ -269,8 +284,14 @@ final class ExportConverter {
             entryBad = nil
         }
         guard entryLines > 0 else { return }
-        if let bad = entryBad { skip(bad); return }
-        if entryFields == 0 { skip(.noFields); return }
+        if let bad = entryBad {
+            skip(bad)
+            return
+        }
+        if entryFields == 0 {
+            skip(.noFields)
+            return
+        }
         out += entryOut
         out.append(0x0A)
         entries += 1

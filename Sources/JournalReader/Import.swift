@@ -1,8 +1,9 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Glibc
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Entries of a stream that were not imported, and why.
 public struct SkippedEntries: Sendable, Equatable {
@@ -107,7 +108,7 @@ public final class ImportedJournal {
         posix_spawnattr_setpgroup(&attr, 0)
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
         let argv: [UnsafeMutablePointer<CChar>?] = ([journalRemote] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for p in argv { free(p) } }
         var pid: pid_t = 0
         let r = posix_spawn(&pid, journalRemote, &actions, &attr, argv, environ)
         close(fds[0])
@@ -123,7 +124,10 @@ public final class ImportedJournal {
     /// Ends journal-remote if it still runs and removes the directory.
     public func remove() {
         feedLock.withLock {
-            if input >= 0 { close(input); input = -1 }
+            if input >= 0 {
+                close(input)
+                input = -1
+            }
             if pid > 0 {
                 kill(pid, SIGKILL)
                 var status: Int32 = 0
@@ -190,7 +194,10 @@ public final class ImportedJournal {
             if !tail.isEmpty { writeOut(tail) }
         }
         if let s = stopReason, !(streamError ?? "").contains(s) { streamError = (streamError.map { $0 + "; " } ?? "") + s }
-        if input >= 0 { close(input); input = -1 }
+        if input >= 0 {
+            close(input)
+            input = -1
+        }
         var status: Int32 = 0
         if pid > 0 {
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -204,9 +211,10 @@ public final class ImportedJournal {
         let written = Self.entriesWritten(in: directory)
         entries = written
         if written < fed {
-            skippedEntries.append(SkippedEntries(
-                source: what, reason: "systemd-journal-remote wrote \(written) of the \(fed) entries fed to it (it said: \(lastLogLine))",
-                count: fed - written))
+            skippedEntries.append(
+                SkippedEntries(
+                    source: what, reason: "systemd-journal-remote wrote \(written) of the \(fed) entries fed to it (it said: \(lastLogLine))",
+                    count: fed - written))
         }
         if written == 0 {
             var why = streamError.map { " (\($0))" } ?? ""
@@ -276,8 +284,10 @@ public final class ImportedJournal {
     /// imported files. A gateway that stops mid-stream, goes quiet for
     /// `timeout` seconds or is still sending after `deadline` seconds keeps
     /// what was read. Redirects are not followed.
-    public static func fromGateway(_ base: String, timeout: TimeInterval = 30,
-                                   deadline: Int = defaultGatewayDeadline) throws(JournalError) -> ImportedJournal {
+    public static func fromGateway(
+        _ base: String, timeout: TimeInterval = 30,
+        deadline: Int = defaultGatewayDeadline
+    ) throws(JournalError) -> ImportedJournal {
         let url = try gatewayURL(base, path: "/entries")
         let imp = try ImportedJournal(label: "gateway", name: base)
         var request = URLRequest(url: url, timeoutInterval: timeout)
@@ -327,7 +337,10 @@ extension ImportedJournal {
         var arrived = false
         for _ in 0..<100 {
             if stopRequested() { return imp }
-            if receiver.firstEntries.wait(timeout: .now() + .milliseconds(100)) == .success { arrived = true; break }
+            if receiver.firstEntries.wait(timeout: .now() + .milliseconds(100)) == .success {
+                arrived = true
+                break
+            }
         }
         if let failure = receiver.failureText { throw JournalError(.noInput, "\(base): \(failure)") }
         guard arrived else { throw JournalError(.noInput, "\(base): no journal entries arrived within 10 s") }
@@ -470,8 +483,10 @@ final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendab
         if first { firstEntries.signal() }
     }
 
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-                    completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void) {
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
+    ) {
         if let http = response as? HTTPURLResponse {
             let type = http.value(forHTTPHeaderField: "Content-Type") ?? "none"
             if (300..<400).contains(http.statusCode) {
@@ -495,8 +510,10 @@ final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendab
     }
 
     /// Redirects are never followed: the evidence comes from the host the operator named.
-    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-                    newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void) {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
         completionHandler(nil)
     }
 

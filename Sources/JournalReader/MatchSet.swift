@@ -1,3 +1,4 @@
+import Classifiers
 import Glibc
 
 /// An sd-journal match expression in the one shape t3attr needs: an OR of
@@ -24,7 +25,7 @@ public struct MatchSet: Sendable, Equatable {
     /// PID 1's messages about it, and authorised daemons' messages about it.
     public mutating func addUnit(_ unit: String) {
         add(["_SYSTEMD_UNIT=\(unit)"])
-        add(["MESSAGE_ID=fc2e22bc6ee647b6b90729ab34a250b1", "_UID=0", "COREDUMP_UNIT=\(unit)"])
+        add(["MESSAGE_ID=\(MessageID.coredump)", "_UID=0", "COREDUMP_UNIT=\(unit)"])
         add(["_PID=1", "UNIT=\(unit)"])
         add(["_UID=0", "OBJECT_SYSTEMD_UNIT=\(unit)"])
         if unit.hasSuffix(".slice") { add(["_SYSTEMD_SLICE=\(unit)"]) }
@@ -38,7 +39,7 @@ public struct MatchSet: Sendable, Equatable {
         guard !units.isEmpty || !extraUnits.isEmpty else { return }
         add((units + extraUnits).map { "_SYSTEMD_UNIT=\($0)" })
         guard !units.isEmpty else { return }
-        add(["MESSAGE_ID=fc2e22bc6ee647b6b90729ab34a250b1", "_UID=0"] + units.map { "COREDUMP_UNIT=\($0)" })
+        add(["MESSAGE_ID=\(MessageID.coredump)", "_UID=0"] + units.map { "COREDUMP_UNIT=\($0)" })
         add(["_PID=1"] + units.map { "UNIT=\($0)" })
         add(["_UID=0"] + units.map { "OBJECT_SYSTEMD_UNIT=\($0)" })
         let slices = units.filter { $0.hasSuffix(".slice") }
@@ -51,8 +52,10 @@ public enum UnitName {
     /// The fields journalctl 252 lists to expand a `-u` glob (`get_possible_units`).
     public static let unitFields = ["_SYSTEMD_UNIT", "COREDUMP_UNIT", "UNIT", "OBJECT_SYSTEMD_UNIT", "_SYSTEMD_SLICE"]
 
-    static let unitSuffixes = [".service", ".socket", ".target", ".device", ".mount", ".automount",
-                               ".swap", ".timer", ".path", ".slice", ".scope"]
+    static let unitSuffixes = [
+        ".service", ".socket", ".target", ".device", ".mount", ".automount",
+        ".swap", ".timer", ".path", ".slice", ".scope",
+    ]
 
     public static func isGlob(_ s: String) -> Bool { s.contains(where: { "*?[".contains($0) }) }
 

@@ -1,8 +1,8 @@
 import Analysis
 import Classifiers
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The fixtures' range (tools/prom-fixtures.py): 2026-06-10 21:00:00Z to 21:20:00Z, incident at 21:10:00Z.
 private let start: UInt64 = 1_781_125_200 * 1_000_000
@@ -148,7 +148,10 @@ struct PrometheusFailureTests {
         let (series, errors) = fetcher.fetch(start: start, end: end)
         #expect(Date().timeIntervalSince(began) < 3)
         #expect(errors.count == ProbeQuery.allCases.count)
-        guard case .unreachable? = errors[.connected] else { Issue.record("\(String(describing: errors[.connected]))"); return }
+        guard case .unreachable? = errors[.connected] else {
+            Issue.record("\(String(describing: errors[.connected]))")
+            return
+        }
         #expect(series.missing.count == ProbeQuery.allCases.count)
         #expect(ProbeEvaluator.assess(series, from: start, to: end).finding == .inconclusive)
     }

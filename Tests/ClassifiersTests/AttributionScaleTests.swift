@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Classifiers
 
 @Suite("attribution stays linear in the number of open sockets")

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Classifiers
 
 private func parse(_ s: String) -> DispatchMessage { DispatchParser.parse(Array(s.utf8)) }
@@ -31,22 +32,24 @@ struct DispatchParserTests {
         #expect(parse("2026/06/10 25:11:29 http: proxy error: EOF").sourceTime == nil)
     }
 
-    @Test("proxy error classes and sides", arguments: [
-        ("context canceled", ErrorClass.canceled, Side.downstream, nil as Int?),
-        ("dial tcp 127.0.0.1:3774: connect: connection refused", .refused, .upstream, 3774),
-        ("read tcp 127.0.0.1:41234->127.0.0.1:3773: read: connection reset by peer", .reset, .upstream, 3773),
-        ("read tcp 10.0.20.5:3780->10.0.20.203:51234: read: connection reset by peer", .reset, .downstream, nil),
-        ("write tcp 127.0.0.1:41240->127.0.0.1:3775: write: broken pipe", .brokenPipe, .upstream, 3775),
-        ("write tcp 10.0.20.5:3780->10.0.20.203:5123: write: broken pipe", .brokenPipe, .downstream, nil),
-        ("EOF", .eof, .upstream, nil),
-        ("unexpected EOF", .unexpectedEOF, .upstream, nil),
-        ("dial tcp 127.0.0.1:3776: i/o timeout", .timeout, .upstream, 3776),
-        ("read tcp 127.0.0.1:41234->127.0.0.1:3777: i/o timeout", .timeout, .upstream, 3777),
-        ("tls: internal error", .other, .unknown, nil),
-        // Refused with no address still points at a serve: nothing downstream refuses.
-        ("connect: connection refused", .refused, .upstream, nil),
-        ("read tcp [::1]:41234->[::1]:3773: read: connection reset by peer", .reset, .upstream, 3773),
-    ])
+    @Test(
+        "proxy error classes and sides",
+        arguments: [
+            ("context canceled", ErrorClass.canceled, Side.downstream, nil as Int?),
+            ("dial tcp 127.0.0.1:3774: connect: connection refused", .refused, .upstream, 3774),
+            ("read tcp 127.0.0.1:41234->127.0.0.1:3773: read: connection reset by peer", .reset, .upstream, 3773),
+            ("read tcp 10.0.20.5:3780->10.0.20.203:51234: read: connection reset by peer", .reset, .downstream, nil),
+            ("write tcp 127.0.0.1:41240->127.0.0.1:3775: write: broken pipe", .brokenPipe, .upstream, 3775),
+            ("write tcp 10.0.20.5:3780->10.0.20.203:5123: write: broken pipe", .brokenPipe, .downstream, nil),
+            ("EOF", .eof, .upstream, nil),
+            ("unexpected EOF", .unexpectedEOF, .upstream, nil),
+            ("dial tcp 127.0.0.1:3776: i/o timeout", .timeout, .upstream, 3776),
+            ("read tcp 127.0.0.1:41234->127.0.0.1:3777: i/o timeout", .timeout, .upstream, 3777),
+            ("tls: internal error", .other, .unknown, nil),
+            // Refused with no address still points at a serve: nothing downstream refuses.
+            ("connect: connection refused", .refused, .upstream, nil),
+            ("read tcp [::1]:41234->[::1]:3773: read: connection reset by peer", .reset, .upstream, 3773),
+        ])
     func proxyErrors(text: String, cls: ErrorClass, side: Side, port: Int?) {
         let m = parse(prefix + "http: proxy error: " + text)
         #expect(m.kind == .proxyError)
@@ -66,26 +69,31 @@ struct DispatchParserTests {
     }
 
     @Test func wsCloseFieldsByKeyWithCommaIPAndSpacedCause() {
-        let m = parse(prefix + "ws close user=bob ip=203.0.113.7, 10.0.20.203 dur_ms=4200 cause=read tcp 127.0.0.1:41300->127.0.0.1:3774: read: connection reset by peer")
+        let m = parse(
+            prefix
+                + "ws close user=bob ip=203.0.113.7, 10.0.20.203 dur_ms=4200 cause=read tcp 127.0.0.1:41300->127.0.0.1:3774: read: connection reset by peer"
+        )
         #expect(m.kind == .wsClose)
         #expect(m.user == "bob")
         #expect(m.ip == "203.0.113.7, 10.0.20.203")
         #expect(m.durationMs == 4200)
-        #expect(m.className == "reset")
+        #expect(m.eventClass?.name == "reset")
         #expect(m.side == .upstream)
         #expect(m.port == 3774)
         #expect(m.detail == "read tcp 127.0.0.1:41300->127.0.0.1:3774: read: connection reset by peer")
     }
 
-    @Test("ws close causes", arguments: [
-        ("graceful", "graceful", Side.unknown),
-        ("downstream_closed", "downstream_closed", .downstream),
-        ("upstream_closed", "upstream_closed", .upstream),
-        ("context canceled", "canceled", .downstream),
-    ])
+    @Test(
+        "ws close causes",
+        arguments: [
+            ("graceful", "graceful", Side.unknown),
+            ("downstream_closed", "downstream_closed", .downstream),
+            ("upstream_closed", "upstream_closed", .upstream),
+            ("context canceled", "canceled", .downstream),
+        ])
     func wsCloseCauses(cause: String, cls: String, side: Side) {
         let m = parse(prefix + "ws close user=a ip=1.2.3.4 dur_ms=10 cause=" + cause)
-        #expect(m.className == cls)
+        #expect(m.eventClass?.name == cls)
         #expect(m.side == side)
     }
 

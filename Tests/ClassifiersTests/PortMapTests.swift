@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Classifiers
 
 @Suite("port to user")
@@ -13,10 +14,12 @@ struct PortMapTests {
         #expect(m.user(forPort: 3775) == nil)
     }
 
-    @Test("malformed tables are errors naming the file", arguments: [
-        "", "{", "[]", #"{"a": 1}"#, #"{"a": {"port": "3773"}}"#, #"{"a": {"os_user": "a"}}"#,
-        #"{"a": {"port": 70000}}"#, #"{"a": {"port": true}}"#, #"{"a": {"port": 3773.5}}"#,
-    ])
+    @Test(
+        "malformed tables are errors naming the file",
+        arguments: [
+            "", "{", "[]", #"{"a": 1}"#, #"{"a": {"port": "3773"}}"#, #"{"a": {"os_user": "a"}}"#,
+            #"{"a": {"port": 70000}}"#, #"{"a": {"port": true}}"#, #"{"a": {"port": 3773.5}}"#,
+        ])
     func malformed(json: String) {
         #expect {
             try PortMap.parseDispatchTable(Data(json.utf8), path: "/etc/t3-serve/dispatch.json")
@@ -25,11 +28,13 @@ struct PortMapTests {
         }
     }
 
-    @Test("env files", arguments: [
-        ("T3_PORT=3773\n", 3773 as Int?), ("T3_PORT=\"3774\"\n", 3774), ("T3_PORT='3775'\r\n", 3775),
-        ("# T3_PORT=1\nFOO=bar\nT3_PORT=3776 # main\n", 3776), ("export T3_PORT=3777", 3777),
-        ("FOO=1\n", nil), ("T3_PORT=abc\n", nil), ("T3_PORT=99999\n", nil), ("T3_PORTX=1\n", nil),
-    ])
+    @Test(
+        "env files",
+        arguments: [
+            ("T3_PORT=3773\n", 3773 as Int?), ("T3_PORT=\"3774\"\n", 3774), ("T3_PORT='3775'\r\n", 3775),
+            ("# T3_PORT=1\nFOO=bar\nT3_PORT=3776 # main\n", 3776), ("export T3_PORT=3777", 3777),
+            ("FOO=1\n", nil), ("T3_PORT=abc\n", nil), ("T3_PORT=99999\n", nil), ("T3_PORTX=1\n", nil),
+        ])
     func env(contents: String, port: Int?) {
         #expect(PortMap.parseEnvFile(contents) == port)
     }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import Classifiers
 
 /// 2026-06-10T21:00:00Z and 21:15:00Z, microseconds.
@@ -8,17 +9,21 @@ private let step: UInt64 = 15_000_000
 
 /// A series sampled every 15 s for 30 minutes; `at` overrides the value in [drop, drop + len).
 private func series(_ labels: [String: String], base: Double, at: Double? = nil, len: UInt64 = 30_000_000) -> MetricSeries {
-    MetricSeries(labels: labels, samples: (0..<120).map { i in
-        let t = start + UInt64(i) * step
-        return MetricSample(time: t, value: (at != nil && t >= drop && t < drop + len) ? at! : base)
-    })
+    MetricSeries(
+        labels: labels,
+        samples: (0..<120).map { i in
+            let t = start + UInt64(i) * step
+            return MetricSample(time: t, value: (at != nil && t >= drop && t < drop + len) ? at! : base)
+        })
 }
 
 private func leg(_ l: String) -> [String: String] { ["job": "t3-probe", "leg": l] }
 
 /// Probe data for one case: which legs drop (and why), the t3serve p99, memory/io pressure, swap.
-private func data(dropped: [(String, String)] = [], rtt: Double? = nil, memory: Double? = nil, io: Double? = nil,
-                  swapFallBytes: Double? = nil) -> ProbeSeries {
+private func data(
+    dropped: [(String, String)] = [], rtt: Double? = nil, memory: Double? = nil, io: Double? = nil,
+    swapFallBytes: Double? = nil
+) -> ProbeSeries {
     var s = ProbeSeries()
     s.series[.connected] = ProbeLeg.allCases.map { l in
         series(leg(l.rawValue), base: 1, at: dropped.contains { $0.0 == l.rawValue } ? 0 : nil)
@@ -41,26 +46,32 @@ private func assess(_ d: ProbeSeries) -> ProbeAssessment {
 @Suite("the runbook's attribution table (section 1 and 3) on probe values")
 struct ProbeEvidenceTests {
     // One row per line of the runbook's table, plus the rules for pressure.
-    @Test("attribution table", arguments: [
-        // cloudflare drops, internal clean → Cloudflare edge / QUIC tunnel / WAN
-        ("cloudflare drops, internal clean", data(dropped: [("cloudflare", "io_error")]), ProbeFinding.cloudflareOnly, Verdict?.some(.edge)),
-        // both WS legs drop together → Traefik, dispatch, or devvm reachability
-        ("both WS legs drop together", data(dropped: [("cloudflare", "closed_closed"), ("internal", "closed_closed")]), .bothWebSocketLegs, nil),
-        // t3serve RTT spikes → the user's t3 serve stalled
-        ("t3serve RTT spikes", data(rtt: 12), .serveStalled, .serve),
-        // t3serve timeouts → the user's t3 serve stalled
-        ("t3serve times out", data(dropped: [("t3serve", "rtt_timeout")]), .serveStalled, .serve),
-        // memory pressure above threshold → devvm (section 3), even with every leg up
-        ("memory pressure", data(memory: 0.4), .devvmPressure, .devvm),
-        ("IO pressure", data(io: 0.6), .devvmPressure, .devvm),
-        ("free swap falling fast", data(swapFallBytes: 2e9), .devvmPressure, .devvm),
-        // pressure wins over the legs it explains
-        ("pressure with both legs and t3serve down", data(dropped: [("cloudflare", "rtt_timeout"), ("internal", "rtt_timeout"), ("t3serve", "connect_timeout")], memory: 0.5), .devvmPressure, .devvm),
-        // all legs clean while the user dropped → last mile / device, infra exonerated
-        ("all legs clean, pressure low", data(), .infraClean, .client),
-        // not in the table: only the internal leg
-        ("internal only", data(dropped: [("internal", "connect_failed")]), .internalOnly, nil),
-    ])
+    @Test(
+        "attribution table",
+        arguments: [
+            // cloudflare drops, internal clean → Cloudflare edge / QUIC tunnel / WAN
+            ("cloudflare drops, internal clean", data(dropped: [("cloudflare", "io_error")]), ProbeFinding.cloudflareOnly, Verdict?.some(.edge)),
+            // both WS legs drop together → Traefik, dispatch, or devvm reachability
+            ("both WS legs drop together", data(dropped: [("cloudflare", "closed_closed"), ("internal", "closed_closed")]), .bothWebSocketLegs, nil),
+            // t3serve RTT spikes → the user's t3 serve stalled
+            ("t3serve RTT spikes", data(rtt: 12), .serveStalled, .serve),
+            // t3serve timeouts → the user's t3 serve stalled
+            ("t3serve times out", data(dropped: [("t3serve", "rtt_timeout")]), .serveStalled, .serve),
+            // memory pressure above threshold → devvm (section 3), even with every leg up
+            ("memory pressure", data(memory: 0.4), .devvmPressure, .devvm),
+            ("IO pressure", data(io: 0.6), .devvmPressure, .devvm),
+            ("free swap falling fast", data(swapFallBytes: 2e9), .devvmPressure, .devvm),
+            // pressure wins over the legs it explains
+            (
+                "pressure with both legs and t3serve down",
+                data(dropped: [("cloudflare", "rtt_timeout"), ("internal", "rtt_timeout"), ("t3serve", "connect_timeout")], memory: 0.5),
+                .devvmPressure, .devvm
+            ),
+            // all legs clean while the user dropped → last mile / device, infra exonerated
+            ("all legs clean, pressure low", data(), .infraClean, .client),
+            // not in the table: only the internal leg
+            ("internal only", data(dropped: [("internal", "connect_failed")]), .internalOnly, nil),
+        ])
     func table(_ name: String, _ d: ProbeSeries, _ finding: ProbeFinding, _ verdict: Verdict?) {
         let a = assess(d)
         #expect(a.finding == finding, "\(name)")
@@ -103,8 +114,11 @@ struct ProbeEvidenceTests {
     @Test("increase samples up to the rate window after the span still count (they look back)")
     func lookback() {
         var d = data()
-        d.series[.disconnects] = [MetricSeries(labels: leg("cloudflare").merging(["reason": "io_error"]) { a, _ in a },
-                                               samples: [MetricSample(time: drop + 30_000_000, value: 1)])]
+        d.series[.disconnects] = [
+            MetricSeries(
+                labels: leg("cloudflare").merging(["reason": "io_error"]) { a, _ in a },
+                samples: [MetricSample(time: drop + 30_000_000, value: 1)])
+        ]
         #expect(ProbeEvaluator.assess(d, from: drop - 60_000_000, to: drop).finding == .cloudflareOnly)
         d.rateWindow = 10_000_000
         #expect(ProbeEvaluator.assess(d, from: drop - 60_000_000, to: drop).finding != .cloudflareOnly)

@@ -1,68 +1,88 @@
 import Glibc
 import Testing
+
 @testable import Classifiers
 
 private func b(_ s: String) -> [UInt8] { Array(s.utf8) }
 
 @Suite("serve, systemd, kernel, earlyoom and script lines (field guide 2.3 to 2.6)")
 struct SignalTests {
-    @Test("PID 1 messages", arguments: [
-        ("t3-serve@a.service: A process of this unit has been killed by the OOM killer.", UnitAction.oomKilled),
-        ("t3-serve@a.service: Main process exited, code=killed, status=9/KILL", .exited(code: "killed", status: "9/KILL")),
-        ("t3-serve@a.service: Main process exited, code=exited, status=130/n/a", .exited(code: "exited", status: "130/n/a")),
-        ("t3-serve@a.service: Failed with result 'oom-kill'.", .failed(result: "oom-kill")),
-        ("t3-serve@a.service: Scheduled restart job, restart counter is at 3.", .restartScheduled),
-        ("Stopping t3-serve@a.service - t3 serve for a...", .stopping),
-        ("Stopped t3-serve@a.service.", .stopped),
-        ("Starting t3-serve@a.service...", .starting),
-        ("Started t3-serve@a.service - t3 serve for a.", .started),
-        ("t3-serve@a.service: State 'stop-sigterm' timed out. Killing.", .stopTimeout),
-    ])
+    @Test(
+        "PID 1 messages",
+        arguments: [
+            ("t3-serve@a.service: A process of this unit has been killed by the OOM killer.", UnitAction.oomKilled),
+            ("t3-serve@a.service: Main process exited, code=killed, status=9/KILL", .exited(code: .killed, status: 9)),
+            ("t3-serve@a.service: Main process exited, code=exited, status=130/n/a", .exited(code: .exited, status: 130)),
+            ("t3-serve@a.service: Failed with result 'oom-kill'.", .failed(result: "oom-kill")),
+            ("t3-serve@a.service: Scheduled restart job, restart counter is at 3.", .restartScheduled),
+            ("Stopping t3-serve@a.service - t3 serve for a...", .stopping),
+            ("Stopped t3-serve@a.service.", .stopped),
+            ("Starting t3-serve@a.service...", .starting),
+            ("Started t3-serve@a.service - t3 serve for a.", .started),
+            ("t3-serve@a.service: State 'stop-sigterm' timed out. Killing.", .stopTimeout),
+        ])
     func unitActions(message: String, action: UnitAction) {
         #expect(SignalParser.unitAction(b(message), messageID: nil) == action)
     }
 
     @Test func crashOrPlanned() {
-        #expect(UnitAction.exited(code: "killed", status: "9/KILL").isCrash)
-        #expect(UnitAction.exited(code: "exited", status: "1/FAILURE").isCrash)
-        #expect(!UnitAction.exited(code: "exited", status: "130/n/a").isCrash)
-        #expect(!UnitAction.exited(code: "killed", status: "15/TERM").isCrash)
+        #expect(UnitAction.exited(code: .killed, status: 9).isCrash)
+        #expect(UnitAction.exited(code: .exited, status: 1).isCrash)
+        #expect(!UnitAction.exited(code: .exited, status: 130).isCrash)
+        #expect(!UnitAction.exited(code: .killed, status: 15).isCrash)
         #expect(UnitAction.failed(result: "signal").isCrash)
         #expect(!UnitAction.stopping.isCrash)
     }
 
     @Test func kernelOOMLines() {
-        let memcg = "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,oom_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service,task=2.1.205,pid=48213,uid=1004"
+        let memcg =
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,oom_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service,task=2.1.205,pid=48213,uid=1004"
         guard case .oomKill(let pid, let task, let cg, let global)? = SignalParser.kernelOOM(b(memcg)) else {
-            Issue.record("not parsed"); return
+            Issue.record("not parsed")
+            return
         }
         #expect(pid == 48213 && task == "2.1.205" && !global)
-        #expect(SignalParser.serveUser(cg) == "dave")
-        let g = "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@erin.service,task=node,pid=7,uid=1005"
-        guard case .oomKill(_, _, let cg2, let global2)? = SignalParser.kernelOOM(b(g)) else { Issue.record("not parsed"); return }
-        #expect(global2 && SignalParser.serveUser(cg2) == "erin")
+        #expect(ServeUnits.default.user(in: cg) == "dave")
+        let g =
+            "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@erin.service,task=node,pid=7,uid=1005"
+        guard case .oomKill(_, _, let cg2, let global2)? = SignalParser.kernelOOM(b(g)) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(global2 && ServeUnits.default.user(in: cg2) == "erin")
         guard case .oomKill(let p3, let t3, _, let g3)? = SignalParser.kernelOOM(b("Out of memory: Killed process 4242 (node) total-vm:1kB")) else {
-            Issue.record("not parsed"); return
+            Issue.record("not parsed")
+            return
         }
         #expect(p3 == 4242 && t3 == "node" && g3)
         #expect(SignalParser.kernelOOM(b("[UFW BLOCK] IN=eth0")) == nil)
     }
 
     @Test func earlyoomLine() {
-        #expect(SignalParser.earlyoom(b("sending SIGTERM to process 991 uid 1004 \"2.1.205\": badness 912, VmRSS 10800 MiB"))
+        #expect(
+            SignalParser.earlyoom(b("sending SIGTERM to process 991 uid 1004 \"2.1.205\": badness 912, VmRSS 10800 MiB"))
                 == .earlyoomKill(pid: 991, comm: "2.1.205"))
         #expect(SignalParser.earlyoom(b("mem avail: 100 MiB")) == nil)
     }
 
     @Test func scriptLines() {
-        let p = SignalParser.script(b("t3-watchdog: probe FAILED for t3-serve@erin.service (port=3777 reason=timeout consecutive=2 uptime=5s recent_restarts=0)"), tag: "t3-watchdog")
+        let p = SignalParser.script(
+            b("t3-watchdog: probe FAILED for t3-serve@erin.service (port=3777 reason=timeout consecutive=2 uptime=5s recent_restarts=0)"),
+            tag: "t3-watchdog")
         #expect(p?.0 == .probeFailed(reason: "timeout", port: 3777))
         #expect(p?.unit == "t3-serve@erin.service")
-        #expect(SignalParser.script(b("WATCHDOG: restarted t3-serve@erin.service (reason=timeout) — recovered, pairing verified"), tag: "t3-watchdog")?.0
+        #expect(
+            SignalParser.script(b("WATCHDOG: restarted t3-serve@erin.service (reason=timeout) — recovered, pairing verified"), tag: "t3-watchdog")?.0
                 == .watchdogRestart(reason: "timeout"))
-        #expect(SignalParser.script(b("WATCHDOG-EXHAUSTED: t3-serve@erin.service still unhealthy but hit the flap cap (3)"), tag: "t3-watchdog")?.0 == .watchdogExhausted)
-        #expect(SignalParser.script(b("restarted t3-serve@grace.service -> 0.0.42 (was 0.0.41)"), tag: "t3-autoupdate")?.0 == .plannedRestart(script: "t3-autoupdate"))
-        #expect(SignalParser.script(b("migrated t3-serve@grace.service -> 0.0.42 (idle restart)"), tag: "t3-migrate-idle")?.0 == .plannedRestart(script: "t3-migrate-idle"))
+        #expect(
+            SignalParser.script(b("WATCHDOG-EXHAUSTED: t3-serve@erin.service still unhealthy but hit the flap cap (3)"), tag: "t3-watchdog")?.0
+                == .watchdogExhausted)
+        #expect(
+            SignalParser.script(b("restarted t3-serve@grace.service -> 0.0.42 (was 0.0.41)"), tag: "t3-autoupdate")?.0
+                == .plannedRestart(script: "t3-autoupdate"))
+        #expect(
+            SignalParser.script(b("migrated t3-serve@grace.service -> 0.0.42 (idle restart)"), tag: "t3-migrate-idle")?.0
+                == .plannedRestart(script: "t3-migrate-idle"))
         #expect(SignalParser.script(b("all serves healthy"), tag: "t3-watchdog") == nil)
     }
 }
@@ -82,7 +102,7 @@ struct EventStreamTests {
         var stdout = JournalEntry(realtime: 1_000_003_000, message: b("t3-watchdog: " + text))
         stdout.syslogIdentifier = "t3-watchdog"
         stdout.systemdUnit = "t3-watchdog.service"
-        #expect(stream.classify(syslog)?.kind == "probe_failed")
+        #expect(stream.classify(syslog)?.kind.rawValue == "probe_failed")
         #expect(stream.classify(stdout) == nil)
         #expect(stream.folded == 1)
         // The same line a minute later is a new probe.
@@ -114,32 +134,40 @@ struct EventStreamTests {
         core.messageID = MessageID.coredump
         core.coredumpUnit = "t3-serve@alice.service"
         #expect(stream.classify(core) == nil)
-        var pid1 = entry("t3-serve@alice.service: Main process exited, code=killed, status=9/KILL", ident: "systemd",
-                         unit: "session-5.scope", uid: 1000, transport: "journal")
+        var pid1 = entry(
+            "t3-serve@alice.service: Main process exited, code=killed, status=9/KILL", ident: "systemd",
+            unit: "session-5.scope", uid: 1000, transport: "journal")
         pid1.unit = "t3-serve@alice.service"
         pid1.pid = 4321
         #expect(stream.classify(pid1) == nil)
-        var kernel = entry("oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/t3-serve@alice.service,task=node,pid=7,uid=1", ident: "kernel",
-                           unit: "session-5.scope", uid: 1000)
+        var kernel = entry(
+            "oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/t3-serve@alice.service,task=node,pid=7,uid=1", ident: "kernel",
+            unit: "session-5.scope", uid: 1000)
         kernel.realtime += 1
         #expect(stream.classify(kernel) == nil)
         // Trusted: the script's own unit (whatever its identifier), root under the tag, earlyoom's unit, root's coredump.
-        #expect(stream.classify(entry("t3-autoupdate: " + planned, ident: "bash", unit: "t3-autoupdate.service", uid: 0, transport: "stdout"))?.kind == "planned_restart")
+        #expect(
+            stream.classify(entry("t3-autoupdate: " + planned, ident: "bash", unit: "t3-autoupdate.service", uid: 0, transport: "stdout"))?.kind
+                .rawValue == "planned_restart")
         var byHand = entry("migrated t3-serve@bob.service -> 0.0.42 (idle restart)", ident: "t3-migrate-idle", unit: "session-9.scope", uid: 0)
         byHand.realtime += 20_000_000
-        #expect(stream.classify(byHand)?.kind == "planned_restart")
-        #expect(stream.classify(entry(kill, ident: "earlyoom", unit: "earlyoom.service", uid: 61874, transport: "stdout"))?.kind == "earlyoom_kill")
+        #expect(stream.classify(byHand)?.kind.rawValue == "planned_restart")
+        #expect(
+            stream.classify(entry(kill, ident: "earlyoom", unit: "earlyoom.service", uid: 61874, transport: "stdout"))?.kind.rawValue
+                == "earlyoom_kill")
         core.uid = 0
-        #expect(stream.classify(core)?.kind == "unit_coredump")
+        #expect(stream.classify(core)?.kind.rawValue == "unit_coredump")
     }
 
     @Test mutating func kernelOOMPairIsOneEvent() {
-        var a = JournalEntry(realtime: 5_000_000, message: b("oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/system.slice/t3-serve@alice.service,task=node,pid=77,uid=1"))
+        var a = JournalEntry(
+            realtime: 5_000_000,
+            message: b("oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/system.slice/t3-serve@alice.service,task=node,pid=77,uid=1"))
         a.transport = "kernel"
         var k = JournalEntry(realtime: 5_000_100, message: b("Memory cgroup out of memory: Killed process 77 (node) total-vm:1kB"))
         k.transport = "kernel"
         let ev = stream.classify(a)
-        #expect(ev?.kind == "oom_kill" && ev?.user == "alice" && ev?.unit == "t3-serve@alice.service")
+        #expect(ev?.kind.rawValue == "oom_kill" && ev?.user == "alice" && ev?.unit == "t3-serve@alice.service")
         #expect(stream.classify(k) == nil)
     }
 
@@ -148,10 +176,10 @@ struct EventStreamTests {
         pid1.pid = 1
         pid1.unit = "t3-serve@alice.service"
         pid1.systemdUnit = "init.scope"
-        #expect(stream.classify(pid1)?.kind == "unit_stop_timeout")
+        #expect(stream.classify(pid1)?.kind.rawValue == "unit_stop_timeout")
         var node = JournalEntry(realtime: 2, message: b("[21:00:00.000] WARN (#1): Process 'git' in '/home/alice/code' timed out after 30000ms"))
         node.systemdUnit = "t3-serve@alice.service"
-        #expect(stream.classify(node)?.kind == "serve_timeout")
+        #expect(stream.classify(node)?.kind.rawValue == "serve_timeout")
         var decoy = node
         decoy.message = b("[21:00:00.000] INFO (#1): [git] Timed out waiting for index.lock")
         #expect(stream.classify(decoy) == nil)
@@ -166,8 +194,9 @@ struct AttributorTests {
         var secs = time_t(t / 1_000_000)
         var tm = Glibc.tm()
         gmtime_r(&secs, &tm)
-        return String(format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
-                      Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+        return String(
+            format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+            Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
     }
 
     static func dispatch(_ t: UInt64, _ text: String) -> Event {
@@ -217,7 +246,7 @@ struct AttributorTests {
         var b = a
         let gap = HostGap(start: Self.t0 - 100_000_000, end: Self.t0 - 10_000_000, bootChanged: false)
         let d = b.attribute(gaps: [gap]).drops[0]
-        #expect(d.verdict == .devvm && d.reason == "host_gap")
+        #expect(d.verdict == .devvm && d.reason == .hostGap)
         let old = HostGap(start: Self.t0 - 900_000_000, end: Self.t0 - 800_000_000, bootChanged: true)
         #expect(a.attribute(gaps: [old]).drops[0].verdict == .client)
     }
@@ -229,5 +258,42 @@ struct AttributorTests {
         #expect(f.gaps.count == 2)
         #expect(f.gaps[0].seconds == 50 && !f.gaps[0].bootChanged)
         #expect(f.gaps[1].bootChanged)
+    }
+}
+
+/// `--serve-unit` decides how a unit name carries its user; nothing else knows `t3-serve@`.
+@Suite struct ServeUnitNameTests {
+    @Test(
+        arguments: [
+            // pattern, text, user
+            ("t3-serve@*.service", "t3-serve@alice.service", "alice"),
+            ("t3-serve@*.service", "/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service", "dave"),
+            ("t3-serve@*.service", "ws-alice.service", nil),
+            ("ws-*.service", "ws-alice.service", "alice"),
+            ("ws-*.service", "/system.slice/ws-bob.service", "bob"),
+            ("ws-*.service", "t3-serve@alice.service", nil),
+            ("serve@alice.service", "serve@carol.service", "carol"),
+            ("plain.service", "plain.service", nil),
+        ] as [(String, String, String?)])
+    func userFromName(pattern: String, text: String, user: String?) {
+        #expect(ServeUnits(pattern: pattern).user(in: text) == user)
+    }
+
+    @Test func unitForUserAndNameInText() {
+        let ws = ServeUnits(pattern: "ws-*.service")
+        #expect(ws.unit(forUser: "alice") == "ws-alice.service")
+        #expect(ws.unitName(in: "WATCHDOG: restarted ws-alice.service (reason=timeout)") == "ws-alice.service")
+        #expect(ws.unitName(in: "WATCHDOG: restarted t3-serve@alice.service (reason=timeout)") == nil)
+    }
+
+    @Test func scriptLinesNameTheConfiguredUnits() {
+        let ws = ServeUnits(pattern: "ws-*.service")
+        let line = Array("restarted ws-bob.service for an update".utf8)
+        guard let (sig, unit) = SignalParser.script(line, tag: "t3-autoupdate", serveUnits: ws) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(sig == .plannedRestart(script: "t3-autoupdate") && unit == "ws-bob.service")
+        #expect(SignalParser.script(line, tag: "t3-autoupdate") == nil)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
@@ -11,16 +11,18 @@ private func events(_ out: String) throws -> [[String: Any]] {
 @Suite("t3attr dispatch, end to end on real journal files")
 struct DispatchCommandTests {
     /// journalctl -u is the oracle: `--all` selects exactly its entries.
-    @Test("selection equals journalctl -u", arguments: [
-        ("t3-dispatch.service", [String]()),
-        ("t3-dispatch", []),
-        ("t3-serve@*", []),
-        ("t3-serve@alice.service", []),
-        ("t3-dispatch.service", ["--since", "2026-06-10 20:02:00", "--until", "2026-06-10 20:12:00"]),
-        ("t3-dispatch.service", ["--since", "2026-06-10 20:12:00.100"]),
-        ("t3-dispatch.service", ["--until", "2026-06-10 20:05:00"]),
-        ("t3-serve@*", ["--since", "2026-06-10 20:14:03", "--until", "2026-06-10 20:14:04"]),
-    ])
+    @Test(
+        "selection equals journalctl -u",
+        arguments: [
+            ("t3-dispatch.service", [String]()),
+            ("t3-dispatch", []),
+            ("t3-serve@*", []),
+            ("t3-serve@alice.service", []),
+            ("t3-dispatch.service", ["--since", "2026-06-10 20:02:00", "--until", "2026-06-10 20:12:00"]),
+            ("t3-dispatch.service", ["--since", "2026-06-10 20:12:00.100"]),
+            ("t3-dispatch.service", ["--until", "2026-06-10 20:05:00"]),
+            ("t3-serve@*", ["--since", "2026-06-10 20:14:03", "--until", "2026-06-10 20:14:04"]),
+        ])
     func selectionMatchesJournalctl(unit: String, window: [String]) throws {
         let path = try Fixtures.journal("dispatch-basic")
         let r = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-unit", unit, "--all", "-o", "json"] + table + window)
@@ -86,19 +88,22 @@ struct DispatchCommandTests {
     @Test func relativeTimesUseNow() throws {
         let path = try Fixtures.journal("dispatch-basic")
         // now = 20:21:00; the last 9 minutes hold only the 20:12:05 restart and the 20:20 cancel.
-        let r = try Fixtures.t3attr(["dispatch", "--file", path, "--since", "9min", "-o", "json"] + table,
-                                    env: ["T3ATTR_NOW": "@1781122860"])
+        let r = try Fixtures.t3attr(
+            ["dispatch", "--file", path, "--since", "9min", "-o", "json"] + table,
+            env: ["T3ATTR_NOW": "@1781122860"])
         let evs = try events(r.stdout)
         #expect(evs.map { $0["kind"] as? String } == ["listening", "proxy_error"])
     }
 
-    @Test("usage errors exit 64 and name the problem", arguments: [
-        (["--since", "soon"], "'soon'"),
-        (["--since", "2026-06-10 22:00", "--until", "2026-06-10 21:00"], "is after --until"),
-        (["--class", "bogus"], "unknown class 'bogus'"),
-        (["-o", "yaml"], "yaml"),
-        (["--merge", "--directory", "/tmp"], "choose one"),
-    ])
+    @Test(
+        "usage errors exit 64 and name the problem",
+        arguments: [
+            (["--since", "soon"], "'soon'"),
+            (["--since", "2026-06-10 22:00", "--until", "2026-06-10 21:00"], "is after --until"),
+            (["--class", "bogus"], "unknown class 'bogus'"),
+            (["-o", "yaml"], "yaml"),
+            (["--merge", "--directory", "/tmp"], "choose one"),
+        ])
     func usageErrors(args: [String], text: String) throws {
         let r = try Fixtures.t3attr(["dispatch", "--file", "/dev/null"] + args)
         #expect(r.status == 64)
@@ -129,12 +134,16 @@ struct DispatchCommandTests {
         // Env files map ports too; playwright-*.env is skipped.
         try Data("T3_PORT=\"3774\"\r\n".utf8).write(to: URL(fileURLWithPath: dir + "/bobby.env"))
         try Data("T3_PORT=3773\n".utf8).write(to: URL(fileURLWithPath: dir + "/playwright-x.env"))
-        let env = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", Fixtures.path("empty-table.json"),
-                                       "--env-dir", dir, "-o", "json", "--class", "refused"])
+        let env = try Fixtures.t3attr([
+            "dispatch", "--file", path, "--dispatch-table", Fixtures.path("empty-table.json"),
+            "--env-dir", dir, "-o", "json", "--class", "refused",
+        ])
         #expect(env.status == 0, "\(env.stderr)")
         #expect(try events(env.stdout).first?["user"] as? String == "bobby")
-        let reset = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", Fixtures.path("empty-table.json"),
-                                         "--env-dir", dir, "-o", "json", "--class", "reset"])
+        let reset = try Fixtures.t3attr([
+            "dispatch", "--file", path, "--dispatch-table", Fixtures.path("empty-table.json"),
+            "--env-dir", dir, "-o", "json", "--class", "reset",
+        ])
         #expect(try events(reset.stdout).first?["user"] is NSNull)
     }
 }

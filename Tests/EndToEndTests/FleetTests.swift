@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
@@ -15,8 +15,9 @@ private func fleetDirectory() throws -> String {
     }
     let dir = try Fixtures.tempDir("t3attr-fleet")
     for (host, entries) in byHost {
-        _ = try Fixtures.journal(exportText: Data((entries.joined(separator: "\n\n") + "\n\n").utf8), in: dir,
-                                 fileName: "remote-\(host).journal")
+        _ = try Fixtures.journal(
+            exportText: Data((entries.joined(separator: "\n\n") + "\n\n").utf8), in: dir,
+            fileName: "remote-\(host).journal")
     }
     return dir
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Testing
 import TestSupport
+import Testing
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
@@ -17,7 +17,9 @@ private func damage(_ path: String, at offset: Int, count: Int, random: Bool) th
     // Seeded (xorshift64*), so a failure is the same bytes on every run.
     var state: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(offset)
     func next() -> UInt8 {
-        state ^= state >> 12; state ^= state << 25; state ^= state >> 27
+        state ^= state >> 12
+        state ^= state << 25
+        state ^= state >> 27
         return UInt8(truncatingIfNeeded: (state &* 0x2545_F491_4F6C_DD1D) >> 56)
     }
     h.write(Data((0..<count).map { _ in random ? next() : 0 }))
@@ -94,10 +96,12 @@ struct HostileInputTests {
         #expect(r.stderr.contains("damaged"))
     }
 
-    @Test("empty, foreign and missing inputs", arguments: [
-        ("zero", "empty file"), ("passwd", "not a journal file"), ("emptydir", "no journal files"),
-        ("missing", "No such file or directory"),
-    ])
+    @Test(
+        "empty, foreign and missing inputs",
+        arguments: [
+            ("zero", "empty file"), ("passwd", "not a journal file"), ("emptydir", "no journal files"),
+            ("missing", "No such file or directory"),
+        ])
     func badInputs(kind: String, text: String) throws {
         let dir = try Fixtures.tempDir()
         var args: [String]
@@ -232,17 +236,18 @@ struct HostileInputTests {
         let got = objs.filter { $0["type"] as? String == "drop" }.map { d in
             "+\((d["realtime_usec"] as? Int ?? 0) / 1_000_000 - base) \(d["verdict"] as? String ?? "?")/\(d["reason"] as? String ?? "?")"
         }
-        #expect(got == [
-            "+1 client/isolated_cancel",   // context canceled, then invalid UTF-8
-            "+2 client/isolated_drop",     // a 5 ms socket of a user whose name holds a NUL
-            "+4 serve/refused",            // 3773 = alice, then 1 MiB of text
-            "+5 unknown/no_evidence",      // empty cause, dur_ms=abc: not graceful, says nothing
-            "+7 serve/reset",              // [::1] tuple, 3774 = bob
-            "+8 serve/refused",            // port 99999: no user, still upstream
-            "+10 client/isolated_cancel",  // a downstream ws close of a user whose name clears the screen
-            "+11 client/isolated_cancel",  // context canceled behind C1 controls and DEL
-            "+14 client/isolated_cancel",  // context canceled on a host whose name colours the terminal
-        ])
+        #expect(
+            got == [
+                "+1 client/isolated_cancel",  // context canceled, then invalid UTF-8
+                "+2 client/isolated_drop",  // a 5 ms socket of a user whose name holds a NUL
+                "+4 serve/refused",  // 3773 = alice, then 1 MiB of text
+                "+5 unknown/no_evidence",  // empty cause, dur_ms=abc: not graceful, says nothing
+                "+7 serve/reset",  // [::1] tuple, 3774 = bob
+                "+8 serve/refused",  // port 99999: no user, still upstream
+                "+10 client/isolated_cancel",  // a downstream ws close of a user whose name clears the screen
+                "+11 client/isolated_cancel",  // context canceled behind C1 controls and DEL
+                "+14 client/isolated_cancel",  // context canceled on a host whose name colours the terminal
+            ])
         #expect(objs.last?["drops"] as? Int == 9)
     }
 
@@ -258,13 +263,16 @@ struct HostileInputTests {
         }
     }
 
-    @Test("bad arguments are usage errors", arguments: [
-        (["bursts", "--min", "0"], "--min"), (["bursts", "--min", "-3"], "--min"), (["bursts", "--min=-3"], "--min"), (["report", "--burst-min", "0"], "--burst-min"),
-        (["report", "--gap", "0"], "--gap"), (["report", "--serve-window", "5 fortnights"], "fortnights"),
-        (["report", "--since", "tomorrow", "--until", "yesterday"], "is after --until"), (["report", "-o", "xml"], "xml"),
-        (["report", "--since", "2026-13-40"], "2026-13-40"), (["report", "--dispatch-unit", "nosuch@*"], "nosuch@*"),
-        (["report", "--verdict", "maybe"], "maybe"), (["dispatch", "--jobs=-1"], "--jobs"),
-    ])
+    @Test(
+        "bad arguments are usage errors",
+        arguments: [
+            (["bursts", "--min", "0"], "--min"), (["bursts", "--min", "-3"], "--min"), (["bursts", "--min=-3"], "--min"),
+            (["report", "--burst-min", "0"], "--burst-min"),
+            (["report", "--gap", "0"], "--gap"), (["report", "--serve-window", "5 fortnights"], "fortnights"),
+            (["report", "--since", "tomorrow", "--until", "yesterday"], "is after --until"), (["report", "-o", "xml"], "xml"),
+            (["report", "--since", "2026-13-40"], "2026-13-40"), (["report", "--dispatch-unit", "nosuch@*"], "nosuch@*"),
+            (["report", "--verdict", "maybe"], "maybe"), (["dispatch", "--jobs=-1"], "--jobs"),
+        ])
     func badArguments(args: [String], text: String) throws {
         let path = try Fixtures.journal("dispatch-basic")
         let r = try Fixtures.t3attr(args + ["--file", path] + table)
@@ -288,11 +296,17 @@ struct HostileInputTests {
         var text = ""
         for k in 0..<3000 {
             let t = 1_781_200_000_000_000 + UInt64(k) * 1_000_000
-            text += "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - 1_781_100_000_000_000)\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_SYSTEMD_UNIT=t3-dispatch.service\nMESSAGE=http: proxy error: dial tcp 127.0.0.1:3773: connect: connection refused \(k)\n\n"
+            text +=
+                "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - 1_781_100_000_000_000)\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_SYSTEMD_UNIT=t3-dispatch.service\nMESSAGE=http: proxy error: dial tcp 127.0.0.1:3773: connect: connection refused \(k)\n\n"
         }
         let path = try Fixtures.journal(exportText: Data(text.utf8))
         for cmd in ["dispatch", "report"] {
-            let r = try Fixtures.run("/bin/bash", ["-c", "'\(Fixtures.binary)' \(cmd) --file '\(path)' --dispatch-table '\(Fixtures.path("dispatch.json"))' | head -1; echo \"status=${PIPESTATUS[0]}\" >&2"])
+            let r = try Fixtures.run(
+                "/bin/bash",
+                [
+                    "-c",
+                    "'\(Fixtures.binary)' \(cmd) --file '\(path)' --dispatch-table '\(Fixtures.path("dispatch.json"))' | head -1; echo \"status=${PIPESTATUS[0]}\" >&2",
+                ])
             #expect(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "status=0", "\(cmd): \(r.stderr)")
             #expect(r.stdout.split(separator: "\n").count == 1)
         }

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Testing
 import TestSupport
+import Testing
 
 private func events(_ out: String) throws -> [[String: Any]] {
     try Fixtures.ndjson(out).filter { $0["type"] as? String == "event" }
@@ -15,12 +15,14 @@ private func t3attrBounded(_ args: [String], seconds: Int = 20) throws -> Fixtur
 @Suite("options that speak up: values with '-', empty names, port conflicts, config files")
 struct OptionLimitsTests {
     /// `--since -1h` (spaced), as documented, means the same as `--since=-1h`.
-    @Test("time options take values that start with '-'", arguments: [
-        (["--since", "-1h"], ["--since=-1h"]),
-        (["-S", "-30min"], ["--since=-30min"]),
-        (["--until", "-10min"], ["--until=-10min"]),
-        (["-U", "-10min", "--since", "-2h"], ["--until=-10min", "--since=-2h"]),
-    ])
+    @Test(
+        "time options take values that start with '-'",
+        arguments: [
+            (["--since", "-1h"], ["--since=-1h"]),
+            (["-S", "-30min"], ["--since=-30min"]),
+            (["--until", "-10min"], ["--until=-10min"]),
+            (["-U", "-10min", "--since", "-2h"], ["--until=-10min", "--since=-2h"]),
+        ])
     func dashValues(spaced: [String], joined: [String]) throws {
         let path = try Fixtures.journal("dispatch-basic")
         let env = ["T3ATTR_NOW": "@1781122860"]  // 20:21:00, the fixture's end
@@ -33,17 +35,19 @@ struct OptionLimitsTests {
         #expect(try !events(a.stdout).isEmpty)
     }
 
-    @Test("empty unit, tag, user and host values are usage errors", arguments: [
-        ["dispatch", "--dispatch-unit", ""],
-        ["report", "--dispatch-unit", ""],
-        ["report", "--serve-unit", ""],
-        ["report", "--earlyoom-unit", ""],
-        ["report", "--script-tag", ""],
-        ["bursts", "--serve-unit", ""],
-        ["serve", "--user", ""],
-        ["dispatch", "--user", ""],
-        ["dispatch", "--host", ""],
-    ])
+    @Test(
+        "empty unit, tag, user and host values are usage errors",
+        arguments: [
+            ["dispatch", "--dispatch-unit", ""],
+            ["report", "--dispatch-unit", ""],
+            ["report", "--serve-unit", ""],
+            ["report", "--earlyoom-unit", ""],
+            ["report", "--script-tag", ""],
+            ["bursts", "--serve-unit", ""],
+            ["serve", "--user", ""],
+            ["dispatch", "--user", ""],
+            ["dispatch", "--host", ""],
+        ])
     func emptyValues(args: [String]) throws {
         let path = try Fixtures.journal("dispatch-basic")
         let r = try Fixtures.t3attr(args + ["--file", path, "--dispatch-table", Fixtures.path("dispatch.json")])
@@ -179,7 +183,10 @@ struct OpenFileLimitTests {
         let dir = try Self.manyFiles()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let files = (0..<Self.count).map { String(format: "\(dir)/f%03d.journal", $0) }
-        for args in [["report", "-D", dir], ["dispatch", "--all", "-D", dir, "--jobs", "1"], ["dispatch", "--all", "--file", "\(dir)/*.journal", "--jobs", "1"]] {
+        for args in [
+            ["report", "-D", dir], ["dispatch", "--all", "-D", dir, "--jobs", "1"],
+            ["dispatch", "--all", "--file", "\(dir)/*.journal", "--jobs", "1"],
+        ] {
             let r = try Self.limited("40:40", args + ["--strict", "-o", "json", "--dispatch-table", Fixtures.path("dispatch.json")])
             #expect(r.status == 65, "\(args): \(r.status) \(r.stderr)")
             let s = try Self.summary(r.stdout)
@@ -194,8 +201,12 @@ struct OpenFileLimitTests {
             #expect(r.stderr.contains("open-file limit"))
         }
         // One handle per file: every file is read, even under the low limit.
-        let j = try Self.limited("40:40", ["dispatch", "--all", "-D", dir, "--jobs", "2", "--strict", "-o", "json",
-                                           "--dispatch-table", Fixtures.path("dispatch.json")])
+        let j = try Self.limited(
+            "40:40",
+            [
+                "dispatch", "--all", "-D", dir, "--jobs", "2", "--strict", "-o", "json",
+                "--dispatch-table", Fixtures.path("dispatch.json"),
+            ])
         #expect(j.status == 0, "\(j.stderr)")
         #expect(try Self.summary(j.stdout)["entries_read"] as? Int == Self.count)
     }
@@ -204,7 +215,10 @@ struct OpenFileLimitTests {
     @Test func softLimitIsRaised() throws {
         let dir = try Self.manyFiles()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        for args in [["report", "-D", dir], ["dispatch", "--all", "-D", dir, "--jobs", "1"], ["dispatch", "--all", "--file", "\(dir)/*.journal", "--jobs", "1"]] {
+        for args in [
+            ["report", "-D", dir], ["dispatch", "--all", "-D", dir, "--jobs", "1"],
+            ["dispatch", "--all", "--file", "\(dir)/*.journal", "--jobs", "1"],
+        ] {
             let r = try Self.limited("40:", args + ["--strict", "-o", "json", "--dispatch-table", Fixtures.path("dispatch.json")])
             #expect(r.status == 0, "\(args): \(r.stderr)")
             let s = try Self.summary(r.stdout)
@@ -226,16 +240,21 @@ struct CursorFileLockTests {
         let journal = try Fixtures.journal("sample-incident")
         let dir = try Fixtures.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let args = ["report", "--file", journal, "--dispatch-table", Fixtures.path("dispatch.json"),
-                    "--cursor-file", dir + "/state.json", "-o", "json"]
+        let args = [
+            "report", "--file", journal, "--dispatch-table", Fixtures.path("dispatch.json"),
+            "--cursor-file", dir + "/state.json", "-o", "json",
+        ]
         let all = try Self.dropCursors(try Fixtures.t3attr(Array(args.dropLast(4)) + ["-o", "json"]).stdout)
         #expect(all.count > 5)
         for _ in 0..<3 {
             try? FileManager.default.removeItem(atPath: dir + "/state.json")
-            let a = Fixtures.t3attrAsync(args), b = Fixtures.t3attrAsync(args)
-            let ra = try a.wait(), rb = try b.wait()
+            let a = Fixtures.t3attrAsync(args)
+            let b = Fixtures.t3attrAsync(args)
+            let ra = try a.wait()
+            let rb = try b.wait()
             #expect(ra.status == 0 && rb.status == 0, "\(ra.stderr) \(rb.stderr)")
-            let ca = try Self.dropCursors(ra.stdout), cb = try Self.dropCursors(rb.stdout)
+            let ca = try Self.dropCursors(ra.stdout)
+            let cb = try Self.dropCursors(rb.stdout)
             #expect(Set(ca).isDisjoint(with: cb), "both runs printed \(Set(ca).intersection(cb).count) drops")
             #expect(Set(ca).union(cb) == Set(all))
         }
@@ -251,12 +270,17 @@ struct CursorFileLockTests {
         // Until flock(1) has the lock.
         for _ in 0..<50 {
             let fd = open(dir + "/state.json.lock", O_RDONLY)
-            if fd >= 0 { defer { close(fd) }; if flock(fd, LOCK_EX | LOCK_NB) != 0 { break } else { flock(fd, LOCK_UN) } }
+            if fd >= 0 {
+                defer { close(fd) }
+                if flock(fd, LOCK_EX | LOCK_NB) != 0 { break } else { flock(fd, LOCK_UN) }
+            }
             usleep(100_000)
         }
         let start = Date()
-        let r = try Fixtures.t3attr(["report", "--file", journal, "--dispatch-table", Fixtures.path("dispatch.json"),
-                                     "--cursor-file", dir + "/state.json", "-o", "json"])
+        let r = try Fixtures.t3attr([
+            "report", "--file", journal, "--dispatch-table", Fixtures.path("dispatch.json"),
+            "--cursor-file", dir + "/state.json", "-o", "json",
+        ])
         #expect(r.status == 75, "\(r.status) \(r.stderr)")
         #expect(r.stderr.contains("\(dir)/state.json.lock: another t3attr run"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
@@ -278,7 +302,8 @@ struct CursorFileLockTests {
         try FileManager.default.copyItem(atPath: Fixtures.path("dispatch.json"), toPath: table)
         chmod(table, 0o644)
         let args = ["report", "--file", journal, "--dispatch-table", table, "--cursor-file", state + "/state.json", "-o", "json"]
-        let r = getuid() == 0
+        let r =
+            getuid() == 0
             ? try Fixtures.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Fixtures.binary] + args)
             : try Fixtures.t3attr(args)
         #expect(r.status == 77, "\(r.status) \(r.stderr)")
@@ -288,7 +313,8 @@ struct CursorFileLockTests {
         chmod(state, 0o777)
         try Data("{}".utf8).write(to: URL(fileURLWithPath: state + "/state.json"))
         chmod(state + "/state.json", 0o600)
-        let u = getuid() == 0
+        let u =
+            getuid() == 0
             ? try Fixtures.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Fixtures.binary] + args)
             : try Fixtures.t3attr(args)
         #expect(u.status == 77, "\(u.status) \(u.stderr)")

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import t3attr
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
@@ -11,7 +12,8 @@ private func underPTY(_ command: String, env: [String: String] = [:]) throws -> 
     // A colour-capable terminal unless the test says otherwise.
     var e = ["TERM": "xterm"]
     for (k, v) in env { e[k] = v }
-    return try Fixtures.run("/usr/bin/script", ["-qec", command, "/dev/null"], env: e, unset: ["NO_COLOR", "SYSTEMD_COLORS"].filter { env[$0] == nil })
+    return try Fixtures.run(
+        "/usr/bin/script", ["-qec", command, "/dev/null"], env: e, unset: ["NO_COLOR", "SYSTEMD_COLORS"].filter { env[$0] == nil })
 }
 
 /// Whether `man` names `option` (roff-escaped, `\-\-name`) as a whole token:
@@ -95,7 +97,8 @@ struct OperatorTests {
 
     @Test func colourOnlyOnATerminal() throws {
         let path = try Fixtures.journal("sample-incident")
-        let cmd = "\(shellQuote(Fixtures.binary)) report --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json"))) --no-pager"
+        let cmd =
+            "\(shellQuote(Fixtures.binary)) report --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json"))) --no-pager"
         let tty = try underPTY(cmd)
         #expect(tty.stdout.contains("\u{1b}[33medge"), "coloured on a terminal")
         // Each uncoloured run must still be a successful report (an error message has no colour either).
@@ -171,7 +174,8 @@ struct OperatorTests {
         #expect(r.stdout.contains("No drops."))
         #expect(!r.stderr.contains("entries read"), "progress on a pipe: \(r.stderr.prefix(300))")
         // The same scan on a terminal does show progress: the check above can fail.
-        let base = "\(shellQuote(Fixtures.binary)) report --no-pager --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json")))"
+        let base =
+            "\(shellQuote(Fixtures.binary)) report --no-pager --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json")))"
         let tty = try underPTY(base, env: env)
         #expect(tty.stdout.contains("entries read"), "no progress on a terminal: \(tty.stdout.prefix(300))")
     }
@@ -193,8 +197,19 @@ struct OperatorTests {
     /// expected drop with its time, verdict and reason, and evidence lines
     /// whose `journalctl --cursor` commands re-find exactly those entries.
     @Test func markdownTicketSaysWhatTheScenarioExpects() throws {
-        struct Want: Decodable { var realtime_usec: Int; var verdict: String; var reason: String }
-        let want = try JSONDecoder().decode([Want].self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("scenario-serve-oom.expected.json"))))
+        struct Want: Decodable {
+            var realtimeUsec: Int
+            var verdict: String
+            var reason: String
+
+            enum CodingKeys: String, CodingKey {
+                case realtimeUsec = "realtime_usec"
+                case verdict
+                case reason
+            }
+        }
+        let want = try JSONDecoder().decode(
+            [Want].self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("scenario-serve-oom.expected.json"))))
         #expect(want.count == 3)
         let path = try Fixtures.journal("scenario-serve-oom")
         let r = try Fixtures.t3attr(["report", "--file", path, "-o", "markdown"] + table)
@@ -208,7 +223,7 @@ struct OperatorTests {
         #expect(rows.count == want.count, "one row per drop: \(rows)")
         for (row, w) in zip(rows, want) {
             let cells = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            let time = fmt.string(from: Date(timeIntervalSince1970: Double(w.realtime_usec) / 1e6))
+            let time = fmt.string(from: Date(timeIntervalSince1970: Double(w.realtimeUsec) / 1e6))
             #expect(cells.count >= 7 && cells[0] == time && cells[4] == "**\(w.verdict)**" && cells[5] == w.reason, "\(row)")
         }
         // Evidence: each command re-finds the entry on the line above it.

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The harness itself: a sanitizer report on a child's stderr fails the
 /// test, whatever status the child ends with (ThreadSanitizer's default, 66,
@@ -24,14 +24,18 @@ struct SanitizerHarnessTests {
         try withKnownIssue("the harness must record the sanitizer report") {
             let r = try Fixtures.run("/bin/sh", ["-c", "echo '\(line)' >&2; exit \(status)"])
             #expect(r.status == Int32(status))
-        } matching: { isSanitizerIssue($0) }
+        } matching: {
+            isSanitizerIssue($0)
+        }
     }
 
     @Test(arguments: [Sanitizer.asanExitCode, Sanitizer.tsanExitCode])
     func sanitizerExitCodeIsAFailure(code: Int32) throws {
         try withKnownIssue("the harness must record a sanitizer's exit code") {
             _ = try Fixtures.run("/bin/sh", ["-c", "exit \(code)"])
-        } matching: { isSanitizerIssue($0) }
+        } matching: {
+            isSanitizerIssue($0)
+        }
     }
 
     @Test func backgroundChildReportIsAFailure() throws {
@@ -39,12 +43,17 @@ struct SanitizerHarnessTests {
         // Wait until the child has written its report.
         let deadline = Date().addingTimeInterval(30)
         while !p.stderr.contains("ThreadSanitizer") {
-            guard Date() < deadline else { Issue.record("the background child never wrote its stderr line"); break }
+            guard Date() < deadline else {
+                Issue.record("the background child never wrote its stderr line")
+                break
+            }
             usleep(20_000)
         }
         withKnownIssue("stop() must record the report on the child's stderr") {
             _ = p.stop(SIGTERM)
-        } matching: { isSanitizerIssue($0) }
+        } matching: {
+            isSanitizerIssue($0)
+        }
     }
 
     @Test func cleanStderrIsNoFailure() throws {

@@ -1,16 +1,24 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
 private struct Expected: Decodable {
-    var realtime_usec: Int
+    var realtimeUsec: Int
     var verdict: String
     var reason: String
     var message: String
     /// Fleet scenarios: the host the drop must name.
     var host: String?
+
+    enum CodingKeys: String, CodingKey {
+        case realtimeUsec = "realtime_usec"
+        case verdict
+        case reason
+        case message
+        case host
+    }
 }
 
 /// Every scenario with hand-written expectations (`expect=` in tools/fixtures.py).
@@ -52,8 +60,10 @@ private func report(_ name: String, _ extra: [String] = []) throws -> (drops: [[
     let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table + extra)
     guard r.status == 0 else { throw Fixtures.Missing(description: "t3attr failed (\(r.status)): \(r.stderr)") }
     let objs = try Fixtures.ndjson(r.stdout)
-    return (objs.filter { $0["type"] as? String == "drop" }, objs.filter { $0["type"] as? String == "burst" },
-            objs.last { $0["type"] as? String == "summary" } ?? [:])
+    return (
+        objs.filter { $0["type"] as? String == "drop" }, objs.filter { $0["type"] as? String == "burst" },
+        objs.last { $0["type"] as? String == "summary" } ?? [:]
+    )
 }
 
 @Suite("one verdict per drop: incident scenarios with expected verdicts")
@@ -70,7 +80,7 @@ struct ScenarioTests {
             "\(d["realtime_usec"] as? Int ?? 0) \(d["verdict"] as? String ?? "?")/\(d["reason"] as? String ?? "?")"
                 + (fleet ? " @\(d["host"] as? String ?? "?")" : "")
         }
-        let want = expected.map { "\($0.realtime_usec) \($0.verdict)/\($0.reason)" + (fleet ? " @\($0.host ?? "?")" : "") }
+        let want = expected.map { "\($0.realtimeUsec) \($0.verdict)/\($0.reason)" + (fleet ? " @\($0.host ?? "?")" : "") }
         #expect(got == want)
         #expect(summary["drops"] as? Int == expected.count)
         for d in drops {

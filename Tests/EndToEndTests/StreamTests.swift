@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Testing
 import TestSupport
+import Testing
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
@@ -53,8 +53,9 @@ private func gateway(_ dir: String) throws -> (Fixtures.Background, Int) {
         os.environ['LISTEN_FDS'] = '1'; os.environ['LISTEN_PID'] = str(os.getpid())
         os.execv(sys.argv[1], sys.argv[1:])
         """
-    return try serverOnPort0("/usr/bin/python3", ["-c", wrapper, "/lib/systemd/systemd-journal-gatewayd", "-D", dir],
-                             what: "systemd-journal-gatewayd -D \(dir)")
+    return try serverOnPort0(
+        "/usr/bin/python3", ["-c", wrapper, "/lib/systemd/systemd-journal-gatewayd", "-D", dir],
+        what: "systemd-journal-gatewayd -D \(dir)")
 }
 
 @Suite("streams and journal gateways, through systemd-journal-remote")
@@ -81,7 +82,8 @@ struct StreamTests {
         // Not only the same as the file: what the scenario expects (sample-incident.expected.json: 17 drops).
         let objs = try Fixtures.ndjson(saved.stdout)
         #expect(objs.filter { $0["type"] as? String == "drop" }.count == 17)
-        #expect(objs.last?["answer"] as? String == "17 drops: 3 client, 7 edge, 5 serve, 2 dispatch; infra segments implicated: edge, serve, dispatch")
+        #expect(
+            objs.last?["answer"] as? String == "17 drops: 3 client, 7 edge, 5 serve, 2 dispatch; infra segments implicated: edge, serve, dispatch")
     }
 
     @Test func binaryFieldsSurviveTheStream() throws {
@@ -146,7 +148,8 @@ struct StreamTests {
     @Test func aGatewayThatStopsMidStreamKeepsWhatWasRead() throws {
         let dir = try Fixtures.tempDir()
         let server = dir + "/partial.py"
-        try Data("""
+        try Data(
+            """
             import socket, sys
             data = open(sys.argv[1], 'rb').read()
             cut = data.index(b'\\n\\n', len(data) // 2) + 2
@@ -156,7 +159,8 @@ struct StreamTests {
             c.recv(65536)
             c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Type: application/vnd.fdo.journal\\r\\nContent-Length: %d\\r\\n\\r\\n" % len(data) + data[:cut])
             c.close()
-            """.utf8).write(to: URL(fileURLWithPath: server))
+            """.utf8
+        ).write(to: URL(fileURLWithPath: server))
         let (p, port) = try serverOnPort0("/usr/bin/python3", [server, Fixtures.path("sample-incident.export")], what: "partial.py")
         defer { stop(p) }
         let r = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table)
@@ -227,15 +231,17 @@ struct FollowTests {
             let prefix = String(decoding: body.prefix(20), as: UTF8.self)
             let f = prefix.split(whereSeparator: { "/: ".contains($0) }).map { Int32($0) }
             guard prefix.count == 20, prefix.last == " ", f.count == 6, !f.contains(nil),
-                  Array(prefix)[4] == "/", Array(prefix)[13] == ":" else { continue }
+                Array(prefix)[4] == "/", Array(prefix)[13] == ":"
+            else { continue }
             var tm = Glibc.tm()
             (tm.tm_year, tm.tm_mon, tm.tm_mday) = (f[0]! - 1900, f[1]! - 1, f[2]!)
             (tm.tm_hour, tm.tm_min, tm.tm_sec) = (f[3]!, f[4]!, f[5]!)
             var t = timegm(&tm) + time_t(delta)
             var out = Glibc.tm()
             gmtime_r(&t, &out)
-            let moved = String(format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(out.tm_year) + 1900, Int(out.tm_mon) + 1,
-                               Int(out.tm_mday), Int(out.tm_hour), Int(out.tm_min), Int(out.tm_sec))
+            let moved = String(
+                format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(out.tm_year) + 1900, Int(out.tm_mon) + 1,
+                Int(out.tm_mday), Int(out.tm_hour), Int(out.tm_min), Int(out.tm_sec))
             lines[i] = "MESSAGE=" + moved + String(decoding: body.dropFirst(20), as: UTF8.self)
         }
         return lines.joined(separator: "\n")
@@ -252,8 +258,9 @@ struct FollowTests {
         var t = time_t(rt / 1_000_000)
         var tm = Glibc.tm()
         gmtime_r(&t, &tm)
-        let want = String(format: "MESSAGE=%04d/%02d/%02d %02d:%02d:%02d t3-dispatch listening on :3780", Int(tm.tm_year) + 1900,
-                          Int(tm.tm_mon) + 1, Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+        let want = String(
+            format: "MESSAGE=%04d/%02d/%02d %02d:%02d:%02d t3-dispatch listening on :3780", Int(tm.tm_year) + 1900,
+            Int(tm.tm_mon) + 1, Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
         #expect(fields.contains { $0 == want }, "\(fields.filter { $0.hasPrefix("MESSAGE=") })")
         #expect(rt % 1_000_000 == 500_000)
     }
@@ -262,15 +269,19 @@ struct FollowTests {
         let text = shiftedToNow(String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export"))), as: UTF8.self))
         let entries = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
         let h = entries.count / 2
-        return (Data((entries[..<h].joined(separator: "\n\n") + "\n\n").utf8),
-                Data((entries[h...].joined(separator: "\n\n") + "\n\n").utf8))
+        return (
+            Data((entries[..<h].joined(separator: "\n\n") + "\n\n").utf8),
+            Data((entries[h...].joined(separator: "\n\n") + "\n\n").utf8)
+        )
     }
 
     /// Polls `path` until it has `count` lines matching `needle`; after 90 s
     /// (sanitizer builds on a loaded machine) records what it waited for and
     /// what it saw. Returns the count seen.
-    static func waitFor(_ needle: String, count: Int, in path: String,
-                        sourceLocation: SourceLocation = #_sourceLocation) -> Int {
+    static func waitFor(
+        _ needle: String, count: Int, in path: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Int {
         var n = 0
         let deadline = Date().addingTimeInterval(90)
         while true {
@@ -320,8 +331,9 @@ struct FollowTests {
             var t = time_t(us / 1_000_000)
             var tm = Glibc.tm()
             gmtime_r(&t, &tm)
-            return String(format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
-                          Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+            return String(
+                format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+                Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
         }
         func entry(_ t: UInt64, unit: String, _ msg: String) -> String {
             "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - (now - 3_600_000_000))\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n"
@@ -338,13 +350,17 @@ struct FollowTests {
         }
         let dir = try Fixtures.tempDir("t3attr-follow-settle")
         _ = try Fixtures.journal(exportText: Data(text.utf8), in: dir, fileName: "a.journal")
-        let old = Int(now - 300_000_000 + 1), fresh = Int(now - 20_000_000 + 1)
-        for (windows, want) in [([String](), [old]),
-                                (["--serve-window", "1s", "--host-window", "1s", "--reconnect-window", "1s"], [old, fresh])] {
+        let old = Int(now - 300_000_000 + 1)
+        let fresh = Int(now - 20_000_000 + 1)
+        for (windows, want) in [
+            ([String](), [old]),
+            (["--serve-window", "1s", "--host-window", "1s", "--reconnect-window", "1s"], [old, fresh]),
+        ] {
             let outPath = dir + "/out-\(want.count).json"
             _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-            let p = try Fixtures.background(Fixtures.binary, ["report", "-f", "-D", dir, "-o", "json"] + table + windows,
-                                            stdoutPath: outPath)
+            let p = try Fixtures.background(
+                Fixtures.binary, ["report", "-f", "-D", dir, "-o", "json"] + table + windows,
+                stdoutPath: outPath)
             let seen = Self.waitFor("\"type\":\"drop\"", count: want.count, in: outPath)
             // Time enough for a drop that is not final yet to be shown by mistake.
             usleep(3_000_000)
@@ -364,8 +380,9 @@ struct FollowTests {
         defer { stop(gw) }
         let outPath = dir + "/out.json"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        let p = try Fixtures.background(Fixtures.binary, ["report", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,
-                                        stdoutPath: outPath)
+        let p = try Fixtures.background(
+            Fixtures.binary, ["report", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,
+            stdoutPath: outPath)
         #expect(Self.waitFor("\"type\":\"drop\"", count: 10, in: outPath) == 10)
         _ = try Fixtures.journal(exportText: second, in: dir, fileName: "b.journal")
         #expect(Self.waitFor("\"type\":\"drop\"", count: 17, in: outPath) == 17)
@@ -405,7 +422,8 @@ private func scriptedServer(head: Data, then: String) throws -> (Fixtures.Backgr
     let dir = try Fixtures.tempDir()
     try head.write(to: URL(fileURLWithPath: dir + "/head"))
     let script = dir + "/server.py"
-    try Data("""
+    try Data(
+        """
         import socket, sys, time
         head = open(sys.argv[1], 'rb').read()
         s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -418,7 +436,8 @@ private func scriptedServer(head: Data, then: String) throws -> (Fixtures.Backgr
             c.close()
         c.sendall(head)
         \(then)
-        """.utf8).write(to: URL(fileURLWithPath: script))
+        """.utf8
+    ).write(to: URL(fileURLWithPath: script))
     return try serverOnPort0("/usr/bin/python3", [script, dir + "/head"], what: "a scripted HTTP server")
 }
 
@@ -510,7 +529,8 @@ struct ImportTests {
         let r = try Fixtures.t3attr(["report", "--input", "-", "-o", "json"] + table, stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
         let file = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count
+        #expect(
+            try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count
                 == Fixtures.ndjson(file.stdout).filter { $0["type"] as? String == "drop" }.count)
         let reasons = ((try summary(r)["skipped_entries"] as? [[String: Any]]) ?? []).compactMap { $0["reason"] as? String }
         #expect(reasons.contains { $0.contains("field name") } && reasons.contains { $0.contains("JSON") }, "\(reasons)")
@@ -518,7 +538,8 @@ struct ImportTests {
 
     @Test func anEntryWith20000FieldsDoesNotHang() throws {
         var text = try exportText("sample-incident")
-        text += "\n__REALTIME_TIMESTAMP=1781121600000001\n_SYSTEMD_UNIT=x.service\nMESSAGE=wide\n"
+        text +=
+            "\n__REALTIME_TIMESTAMP=1781121600000001\n_SYSTEMD_UNIT=x.service\nMESSAGE=wide\n"
             + (0..<20_000).map { "F\($0)=v" }.joined(separator: "\n") + "\n\n"
         let r = try t3attrWithin(60, ["report", "--input", "-", "-o", "json"] + table, stdin: Data(text.utf8))
         #expect(r.status == 0, "status \(r.status) (137: it hung): \(r.stderr)")
@@ -549,10 +570,12 @@ struct ImportTests {
         let text = try exportText("sample-incident")
         let half = text.index(text.startIndex, offsetBy: text.count / 2)
         let cut = text[half...].range(of: "\n\n")!.upperBound
-        let (server, port) = try scriptedServer(head: gatewayHead(Data(text[..<cut].utf8)), then: """
-            for b in open(sys.argv[1], 'rb').read()[:100]:
-                time.sleep(5); c.sendall(b'_')
-            """)
+        let (server, port) = try scriptedServer(
+            head: gatewayHead(Data(text[..<cut].utf8)),
+            then: """
+                for b in open(sys.argv[1], 'rb').read()[:100]:
+                    time.sleep(5); c.sendall(b'_')
+                """)
         defer { stop(server) }
         let start = Date()
         let r = try t3attrWithin(60, ["report", "--url", "http://127.0.0.1:\(port)", "--url-timeout", "3", "-o", "json"] + table)
@@ -569,7 +592,8 @@ struct ImportTests {
         let (gw, gwPort) = try gateway(dir)
         defer { stop(gw) }
         let script = dir + "/redirect.py"
-        try Data("""
+        try Data(
+            """
             import http.server, sys
             class H(http.server.BaseHTTPRequestHandler):
                 def do_GET(self):
@@ -579,7 +603,8 @@ struct ImportTests {
             srv = http.server.HTTPServer(('127.0.0.1', 0), H)
             print(srv.server_address[1], flush=True)
             srv.serve_forever()
-            """.utf8).write(to: URL(fileURLWithPath: script))
+            """.utf8
+        ).write(to: URL(fileURLWithPath: script))
         let (web, port) = try serverOnPort0("/usr/bin/python3", [script, "-", String(gwPort)], what: "a redirecting HTTP server")
         defer { stop(web) }
         // The gateway itself answers.
@@ -602,8 +627,9 @@ struct ImportTests {
         let before = try count()
         let outPath = dir + "/out.json"
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        let p = try Fixtures.background(Fixtures.binary, ["dispatch", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,
-                                        stdoutPath: outPath)
+        let p = try Fixtures.background(
+            Fixtures.binary, ["dispatch", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,
+            stdoutPath: outPath)
         #expect(FollowTests.waitFor("\"type\":\"event\"", count: before, in: outPath) == before)
         _ = try Fixtures.journal(exportText: second, in: dir, fileName: "b.journal")
         let after = try count()
@@ -626,7 +652,8 @@ struct ImportTests {
         var written = false
         for _ in 0..<200 {
             if let d = importDirectories(of: p).first,
-               let size = (try? FileManager.default.attributesOfItem(atPath: d + "/input.journal"))?[.size] as? Int, size > 0 {
+                let size = (try? FileManager.default.attributesOfItem(atPath: d + "/input.journal"))?[.size] as? Int, size > 0
+            {
                 written = true
                 break
             }

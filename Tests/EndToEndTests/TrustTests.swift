@@ -1,14 +1,20 @@
 import Foundation
 import Glibc
-import Testing
 import TestSupport
+import Testing
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
 private struct Expected: Decodable {
-    var realtime_usec: Int
+    var realtimeUsec: Int
     var verdict: String
     var reason: String
+
+    enum CodingKeys: String, CodingKey {
+        case realtimeUsec = "realtime_usec"
+        case verdict
+        case reason
+    }
 }
 
 private func verdicts(_ objs: [[String: Any]]) -> [String] {
@@ -57,7 +63,7 @@ struct ForgedEvidenceTests {
     func forgedLinesDoNotChangeVerdicts(mode: String) throws {
         let name = "scenario-forged-evidence"
         let want = try JSONDecoder().decode([Expected].self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json"))))
-            .map { "\($0.realtime_usec) \($0.verdict)/\($0.reason)" }
+            .map { "\($0.realtimeUsec) \($0.verdict)/\($0.reason)" }
         #expect(want.filter { $0.hasSuffix("client/isolated_cancel") }.count == 8)
         let dir = try Fixtures.tempDir("t3attr-forged")
         let path = try Fixtures.journal(name, in: dir)
@@ -125,14 +131,26 @@ struct CursorAndTextTests {
             return f
         }
         for k in 0..<20 {  // other chatter: the host is not silent
-            entry(t - 60_000_000 + UInt64(k) * 6_000_000, fields([("_TRANSPORT", "stdout"), ("_PID", "611"), ("_UID", "0"),
-                                                                     ("_SYSTEMD_UNIT", "kubelet.service"), ("MESSAGE", "tick \(k)")]))
+            entry(
+                t - 60_000_000 + UInt64(k) * 6_000_000,
+                fields([
+                    ("_TRANSPORT", "stdout"), ("_PID", "611"), ("_UID", "0"),
+                    ("_SYSTEMD_UNIT", "kubelet.service"), ("MESSAGE", "tick \(k)"),
+                ]))
         }
-        entry(t, fields([("_TRANSPORT", "journal"), ("_PID", "1"), ("_UID", "0"), ("_SYSTEMD_UNIT", "init.scope"),
-                         ("UNIT", "t3-serve@alice.service"),
-                         ("MESSAGE", "t3-serve@alice.service: Main process exited, code=killed, status=9/KILL")]))
-        entry(t + 1_000_000, fields([("_TRANSPORT", "stdout"), ("_PID", "812"), ("_UID", "1000"), ("_SYSTEMD_UNIT", "t3-dispatch.service"),
-                                     ("MESSAGE", "2026/06/12 21:33:21 http: proxy error: dial tcp 127.0.0.1:3773: connect: connection refused")]))
+        entry(
+            t,
+            fields([
+                ("_TRANSPORT", "journal"), ("_PID", "1"), ("_UID", "0"), ("_SYSTEMD_UNIT", "init.scope"),
+                ("UNIT", "t3-serve@alice.service"),
+                ("MESSAGE", "t3-serve@alice.service: Main process exited, code=killed, status=9/KILL"),
+            ]))
+        entry(
+            t + 1_000_000,
+            fields([
+                ("_TRANSPORT", "stdout"), ("_PID", "812"), ("_UID", "1000"), ("_SYSTEMD_UNIT", "t3-dispatch.service"),
+                ("MESSAGE", "2026/06/12 21:33:21 http: proxy error: dial tcp 127.0.0.1:3773: connect: connection refused"),
+            ]))
         return Data(text.utf8)
     }
 
@@ -146,13 +164,16 @@ struct CursorAndTextTests {
         _ = try Fixtures.journal(exportText: forged, in: dir, fileName: "b.journal")
         // Both files hold the same entries: --jobs reads each file on its own.
         let real = try Fixtures.journalctlCursors(["--file", dir + "/a.journal"]) + Fixtures.journalctlCursors(["--file", dir + "/b.journal"])
-        for args in [["report", "-o", "json"], ["dispatch", "-o", "json"], ["dispatch", "-o", "json", "--jobs", "2"],
-                     ["report", "-o", "markdown"], ["report", "-v"]] {
+        for args in [
+            ["report", "-o", "json"], ["dispatch", "-o", "json"], ["dispatch", "-o", "json", "--jobs", "2"],
+            ["report", "-o", "markdown"], ["report", "-v"],
+        ] {
             let r = try Fixtures.t3attr(args + ["-D", dir] + table)
             #expect(r.status == 0, "\(r.stderr)")
             #expect(!r.stdout.contains("PWNED"), "\(args): \(r.stdout)")
             if args.contains("json") {
-                let cursors = try Fixtures.ndjson(r.stdout).compactMap { $0["cursor"] as? String }
+                let cursors =
+                    try Fixtures.ndjson(r.stdout).compactMap { $0["cursor"] as? String }
                     + (try Fixtures.ndjson(r.stdout).flatMap { ($0["evidence"] as? [[String: Any]] ?? []).compactMap { $0["cursor"] as? String } })
                 #expect(!cursors.isEmpty)
                 for c in cursors { #expect(real.contains(c), "\(c) is a cursor of the file") }
@@ -184,8 +205,9 @@ struct CursorAndTextTests {
             "s=1;i=4\"; touch \(dir)/pwned4; echo \"", "s=1;i=5'\\''; touch \(dir)/pwned5 #",
         ]
         for h in hostile {
-            let r = try Fixtures.t3attr(["report", "--input", "-", "-o", "markdown"] + table,
-                                        stdin: Self.incident(cursor: { h + ";n=" + $0 }))
+            let r = try Fixtures.t3attr(
+                ["report", "--input", "-", "-o", "markdown"] + table,
+                stdin: Self.incident(cursor: { h + ";n=" + $0 }))
             #expect(r.status == 0, "\(r.stderr)")
             let commands = markdownCommands(r.stdout)
             #expect(commands.count == 1, "\(r.stdout)")  // the crash: the drop's evidence

@@ -1,20 +1,17 @@
 import Classifiers
 import Foundation
 import JournalReader
-import Testing
 import TestSupport
+import Testing
 
 private func entries(_ j: Journal) -> [JournalEntry] {
     var out: [JournalEntry] = []
-    while true {
-        switch j.next() {
-        case .end: return out
-        case .skipped: continue
-        case .entry(var e):
-            e.cursor = j.cursor()
-            out.append(e)
-        }
+    j.read { e, cursor in
+        var e = e
+        e.cursor = cursor()
+        out.append(e)
     }
+    return out
 }
 
 private func open(_ path: String, units: [String] = [], since: UInt64? = nil, until: UInt64? = nil) throws -> [JournalEntry] {
@@ -58,8 +55,10 @@ struct JournalTests {
 
     @Test func unitSelectionIsJournalctlDashU() throws {
         let path = try Fixtures.journal("dispatch-basic")
-        for (ours, theirs) in [("t3-dispatch.service", "t3-dispatch.service"), ("t3-dispatch", "t3-dispatch"),
-                               ("t3-serve@*", "t3-serve@*"), ("t3-serve@alice.service", "t3-serve@alice.service")] {
+        for (ours, theirs) in [
+            ("t3-dispatch.service", "t3-dispatch.service"), ("t3-dispatch", "t3-dispatch"),
+            ("t3-serve@*", "t3-serve@*"), ("t3-serve@alice.service", "t3-serve@alice.service"),
+        ] {
             let got = try open(path, units: [ours]).map(\.cursor)
             let want = try Fixtures.journalctlCursors(["--file", path, "-u", theirs])
             #expect(got == want, "unit \(ours)")
@@ -90,8 +89,10 @@ struct JournalTests {
         let since: UInt64 = 1_781_121_720_000_000  // 20:02:00, an entry's exact time
         let until: UInt64 = 1_781_122_320_000_000  // 20:12:00, likewise
         let got = try open(path, units: ["t3-dispatch.service"], since: since, until: until).map(\.cursor)
-        let want = try Fixtures.journalctlCursors(["--file", path, "-u", "t3-dispatch.service",
-                                                   "--since", "@1781121720", "--until", "@1781122320"])
+        let want = try Fixtures.journalctlCursors([
+            "--file", path, "-u", "t3-dispatch.service",
+            "--since", "@1781121720", "--until", "@1781122320",
+        ])
         #expect(got == want)
         #expect(got.count > 5)
     }

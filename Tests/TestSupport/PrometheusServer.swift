@@ -41,13 +41,15 @@ public final class PrometheusServer: @unchecked Sendable {
             for attempt in 1...5 {
                 let port = try freePort()
                 let log = dir + "/prometheus-\(attempt).log"
-                let p = try BackgroundProcess(prometheus, [
-                    "--storage.tsdb.path=" + data, "--config.file=" + config,
-                    "--web.listen-address=127.0.0.1:\(port)",
-                    // The fixtures are dated 2026-06: keep them whatever today's date is.
-                    "--storage.tsdb.retention.time=100y",
-                    "--log.level=warn",
-                ], log: log)
+                let p = try BackgroundProcess(
+                    prometheus,
+                    [
+                        "--storage.tsdb.path=" + data, "--config.file=" + config,
+                        "--web.listen-address=127.0.0.1:\(port)",
+                        // The fixtures are dated 2026-06: keep them whatever today's date is.
+                        "--storage.tsdb.retention.time=100y",
+                        "--log.level=warn",
+                    ], log: log)
                 let server = PrometheusServer(port: port, dir: dir, process: p)
                 let deadline = Date().addingTimeInterval(readyTimeout)
                 while Date() < deadline {
@@ -59,9 +61,10 @@ public final class PrometheusServer: @unchecked Sendable {
                 let exited = !p.isRunning
                 p.stop()
                 if exited && lastLog.contains("address already in use") { continue }
-                throw Fixtures.Missing(description: exited
-                    ? "prometheus exited before it was ready on port \(port): \(lastLog.suffix(2000))"
-                    : "prometheus not ready on port \(port) after \(readyTimeout) s: \(lastLog.suffix(2000))")
+                throw Fixtures.Missing(
+                    description: exited
+                        ? "prometheus exited before it was ready on port \(port): \(lastLog.suffix(2000))"
+                        : "prometheus not ready on port \(port) after \(readyTimeout) s: \(lastLog.suffix(2000))")
             }
             throw Fixtures.Missing(description: "prometheus could not bind a free port in 5 attempts: \(lastLog.suffix(1000))")
         } catch {
@@ -141,15 +144,17 @@ public final class PlainHTTPServer: @unchecked Sendable {
         self.dir = dir
         for (path, content) in files {
             let full = dir + "/" + path
-            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (full as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true)
             try content.write(toFile: full, atomically: true, encoding: .utf8)
         }
         var lastError = ""
         for attempt in 1...5 {
             let port = try PrometheusServer.freePort()
-            let p = try BackgroundProcess("/usr/bin/python3", ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, String(port)],
-                                          log: dir + "/.server-\(attempt).log")
+            let p = try BackgroundProcess(
+                "/usr/bin/python3", ["-m", "http.server", "--bind", "127.0.0.1", "--directory", dir, String(port)],
+                log: dir + "/.server-\(attempt).log")
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline, p.isRunning {
                 if PrometheusServer.httpGet(port: port, path: "/", timeout: 1) != nil {
@@ -190,7 +195,10 @@ public final class SilentListener: @unchecked Sendable {
                 bind(fd, $0, len) == 0 && listen(fd, 16) == 0 && getsockname(fd, $0, &len) == 0
             }
         }
-        guard ok else { close(fd); throw Fixtures.Missing(description: "listen on 127.0.0.1:0 failed") }
+        guard ok else {
+            close(fd)
+            throw Fixtures.Missing(description: "listen on 127.0.0.1:0 failed")
+        }
         self.fd = fd
         port = UInt16(bigEndian: addr.sin_port)
     }
@@ -216,13 +224,14 @@ final class BackgroundProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0)=\($1)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         // The test runner's thread may block signals and the child would inherit that mask:
         // start with none blocked and SIGTERM at its default, so `stop()` works at once.
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
-        var none = sigset_t(), term = sigset_t()
+        var none = sigset_t()
+        var term = sigset_t()
         sigemptyset(&none)
         sigemptyset(&term)
         sigaddset(&term, SIGTERM)
@@ -241,7 +250,10 @@ final class BackgroundProcess: @unchecked Sendable {
         defer { lock.unlock() }
         if reaped { return false }
         var status: Int32 = 0
-        if waitpid(pid, &status, WNOHANG) == pid { reaped = true; return false }
+        if waitpid(pid, &status, WNOHANG) == pid {
+            reaped = true
+            return false
+        }
         return true
     }
 

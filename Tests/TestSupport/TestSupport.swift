@@ -17,7 +17,8 @@ public enum Sanitizer {
             if line.contains("WARNING: ThreadSanitizer") || line.contains("ERROR: AddressSanitizer")
                 || line.contains("ERROR: LeakSanitizer") || line.contains("SUMMARY: UndefinedBehaviorSanitizer")
                 || line.contains("ERROR: ThreadSanitizer") || line.contains(": runtime error: ")
-                || line.hasPrefix("runtime error: ") {
+                || line.hasPrefix("runtime error: ")
+            {
                 return String(line)
             }
         }
@@ -26,15 +27,19 @@ public enum Sanitizer {
 
     /// Records a test failure when `stderr` holds a sanitizer report or the
     /// status is a sanitizer's exit code.
-    public static func check(_ exe: String, _ args: [String], status: Int32, stderr: String,
-                             sourceLocation: SourceLocation = #_sourceLocation) {
+    public static func check(
+        _ exe: String, _ args: [String], status: Int32, stderr: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         let what = ([exe] + args).joined(separator: " ")
         if let line = report(in: stderr) {
-            Issue.record("sanitizer report from `\(what)` (status \(status)): \(line)\n\(stderr.prefix(4000))",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "sanitizer report from `\(what)` (status \(status)): \(line)\n\(stderr.prefix(4000))",
+                sourceLocation: sourceLocation)
         } else if status == asanExitCode || status == tsanExitCode {
-            Issue.record("`\(what)` exited \(status), a sanitizer's exit code:\n\(stderr.prefix(4000))",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "`\(what)` exited \(status), a sanitizer's exit code:\n\(stderr.prefix(4000))",
+                sourceLocation: sourceLocation)
         }
     }
 }
@@ -69,11 +74,13 @@ public enum Fixtures {
         public init(description: String) { self.description = description }
     }
 
-    /// A new temporary directory, removed by the caller when it wants to.
+    /// A new temporary directory. The caller may remove it; whatever is left
+    /// is removed when the test process exits (a suite run leaves nothing in /tmp).
     public static func tempDir(_ tag: String = "t3attr-test") throws -> String {
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(tag)-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        TempDirs.shared.add(dir)
         return dir
     }
 
@@ -114,8 +121,10 @@ public enum Fixtures {
     /// minus `unset`). posix_spawn with close-on-exec pipes: tests run in
     /// parallel, and a child that inherited another test's pipe would keep
     /// that test from ever seeing end-of-file.
-    public static func run(_ exe: String, _ args: [String], env: [String: String] = [:], stdin: Data? = nil,
-                           unset: [String] = []) throws -> Result {
+    public static func run(
+        _ exe: String, _ args: [String], env: [String: String] = [:], stdin: Data? = nil,
+        unset: [String] = []
+    ) throws -> Result {
         guard FileManager.default.isExecutableFile(atPath: exe) else {
             throw Missing(description: "\(exe) is missing or not executable")
         }
@@ -123,7 +132,9 @@ public enum Fixtures {
         e["TZ"] = e["TZ"] ?? "UTC"
         for (k, v) in env { e[k] = v }
         for k in unset { e.removeValue(forKey: k) }
-        var inPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        var inPipe: [Int32] = [0, 0]
+        var outPipe: [Int32] = [0, 0]
+        var errPipe: [Int32] = [0, 0]
         guard pipe(&inPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
             throw Missing(description: "pipe: \(String(cString: strerror(errno)))")
         }
@@ -137,12 +148,16 @@ public enum Fixtures {
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { (w: String) in strdup(w) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = e.map { (k: String, v: String) in strdup("\(k)=\(v)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
         let r = posix_spawn(&pid, exe, &actions, nil, argv, envp)
-        close(inPipe[0]); close(outPipe[1]); close(errPipe[1])
+        close(inPipe[0])
+        close(outPipe[1])
+        close(errPipe[1])
         guard r == 0 else {
-            close(inPipe[1]); close(outPipe[0]); close(errPipe[0])
+            close(inPipe[1])
+            close(outPipe[0])
+            close(errPipe[0])
             throw Missing(description: "cannot run \(exe): \(String(cString: strerror(r)))")
         }
         // Feed stdin and drain stdout and stderr together. A child that dies
@@ -151,8 +166,14 @@ public enum Fixtures {
         let input = [UInt8](stdin ?? Data())
         var written = 0
         var inFD: Int32 = inPipe[1]
-        if input.isEmpty { close(inFD); inFD = -1 } else { _ = fcntl(inFD, F_SETFL, O_NONBLOCK) }
-        var out = [UInt8](), err = [UInt8]()
+        if input.isEmpty {
+            close(inFD)
+            inFD = -1
+        } else {
+            _ = fcntl(inFD, F_SETFL, O_NONBLOCK)
+        }
+        var out = [UInt8]()
+        var err = [UInt8]()
         var open: [Int32] = [outPipe[0], errPipe[0]]
         var buf = [UInt8](repeating: 0, count: 1 << 16)
         while !open.isEmpty || inFD >= 0 {
@@ -163,7 +184,10 @@ public enum Fixtures {
                 if f.fd == inFD {
                     let n = input[written...].withUnsafeBytes { Glibc.write(inFD, $0.baseAddress, $0.count) }
                     if n > 0 { written += n }
-                    if n < 0 && errno != EAGAIN && errno != EINTR || written == input.count { close(inFD); inFD = -1 }
+                    if n < 0 && errno != EAGAIN && errno != EINTR || written == input.count {
+                        close(inFD)
+                        inFD = -1
+                    }
                 } else {
                     let n = read(f.fd, &buf, buf.count)
                     if n > 0 {
@@ -180,8 +204,9 @@ public enum Fixtures {
         let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let errText = String(decoding: err, as: UTF8.self)
         Sanitizer.check(exe, args, status: code, stderr: errText)
-        return Result(status: code, stdout: String(decoding: out, as: UTF8.self),
-                      stderr: errText, stdoutData: Data(out))
+        return Result(
+            status: code, stdout: String(decoding: out, as: UTF8.self),
+            stderr: errText, stdoutData: Data(out))
     }
 
     /// A process started in the background with posix_spawn: stdin from
@@ -242,7 +267,7 @@ public enum Fixtures {
         e["TZ"] = e["TZ"] ?? "UTC"
         let argv: [UnsafeMutablePointer<CChar>?] = ([exe] + args).map { (w: String) in strdup(w) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = e.map { (k: String, v: String) in strdup("\(k)=\(v)") } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
+        defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
         let r = posix_spawn(&pid, exe, &actions, &attr, argv, envp)
         guard r == 0 else { throw Missing(description: "cannot run \(exe): \(String(cString: strerror(r)))") }
@@ -271,5 +296,27 @@ public enum Fixtures {
             }
             return o
         }
+    }
+}
+
+/// The directories `Fixtures.tempDir` made in this process, removed at exit.
+final class TempDirs: @unchecked Sendable {
+    static let shared = TempDirs()
+    private let lock = NSLock()
+    private var dirs: [String] = []
+    private var registered = false
+
+    func add(_ dir: String) {
+        lock.withLock {
+            dirs.append(dir)
+            if !registered {
+                registered = true
+                atexit { TempDirs.shared.removeAll() }
+            }
+        }
+    }
+
+    func removeAll() {
+        for d in lock.withLock({ dirs }) { try? FileManager.default.removeItem(atPath: d) }
     }
 }

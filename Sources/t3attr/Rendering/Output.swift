@@ -2,16 +2,23 @@ import Classifiers
 import Foundation
 import Glibc
 
-/// Buffered standard output that exits quietly when the reader goes away
-/// (`t3attr report | head -1`), as journalctl does. Rows are written as
-/// bytes: no intermediate String per field on the hot path.
+/// Why output could not be written. A closed pipe (`t3attr report | head -1`)
+/// is how a reader says it has enough: the command ends with status 0, as
+/// journalctl does; anything else is a failure.
+enum OutputError: Error, Equatable {
+    case closed
+    case failed(errno: Int32)
+}
+
+/// Buffered standard output (or an in-memory buffer). Rows are written as
+/// bytes: no intermediate String per field on the hot path. A write error is
+/// kept and reported by `flush()` and `check()`; later output is dropped.
 final class Output {
-    nonisolated(unsafe) static let shared = Output(stdout: true)
     private(set) var buffer: [UInt8] = []
-    /// false: an in-memory buffer (a worker's rows), never written by itself.
+    /// false: an in-memory buffer (a worker's rows, json-pretty's lines), never written by itself.
     let toStdout: Bool
-    /// Keep everything in memory until `take()` (json-pretty gathers it).
-    var capture = false
+    /// The first write error; nothing is written after it.
+    private(set) var failure: OutputError?
 
     init(stdout: Bool = false) {
         toStdout = stdout
@@ -47,29 +54,49 @@ final class Output {
     /// Ends a line; flushes when the buffer is large.
     func newline() {
         buffer.append(0x0A)
-        if toStdout && !capture && buffer.count >= 1 << 16 { flush() }
+        if toStdout && buffer.count >= 1 << 16 { try? flush() }
+    }
+
+    /// Throws the write error, if writing failed: a streaming caller stops reading.
+    @inline(__always) func check() throws(OutputError) {
+        if let failure { throw failure }
     }
 
     func uint(_ v: UInt64) {
-        if v == 0 { buffer.append(0x30); return }
+        if v == 0 {
+            buffer.append(0x30)
+            return
+        }
         var tmp: (UInt64, UInt64, UInt64) = (0, 0, 0)
         var n = 0
         var x = v
         withUnsafeMutableBytes(of: &tmp) { p in
-            while x > 0 { p[n] = UInt8(0x30 + x % 10); x /= 10; n += 1 }
+            while x > 0 {
+                p[n] = UInt8(0x30 + x % 10)
+                x /= 10
+                n += 1
+            }
             for i in stride(from: n - 1, through: 0, by: -1) { buffer.append(p[i]) }
         }
     }
 
     func int(_ v: Int) {
-        if v < 0 { buffer.append(UInt8(ascii: "-")); uint(UInt64(-v)) } else { uint(UInt64(v)) }
+        if v < 0 {
+            buffer.append(UInt8(ascii: "-"))
+            uint(UInt64(-v))
+        } else {
+            uint(UInt64(v))
+        }
     }
 
     /// Zero-padded decimal of a non-negative value.
     func padded(_ v: Int, _ width: Int) {
         var digits = 1
         var x = v
-        while x >= 10 { x /= 10; digits += 1 }
+        while x >= 10 {
+            x /= 10
+            digits += 1
+        }
         if digits < width { for _ in digits..<width { buffer.append(0x30) } }
         uint(UInt64(max(0, v)))
     }
@@ -83,13 +110,26 @@ final class Output {
     /// `2026-06-10T21:11:29.123456Z` in UTC (the JSON form).
     func rfc3339UTC(_ usec: UInt64, fractionDigits: Int = 6) {
         let c = CivilTime.civil(fromEpochSeconds: Int(usec / 1_000_000))
-        padded(c.year, 4); byte(0x2D); padded(c.month, 2); byte(0x2D); padded(c.day, 2)
-        byte(UInt8(ascii: "T")); padded(c.hour, 2); byte(0x3A); padded(c.minute, 2); byte(0x3A); padded(c.second, 2)
+        padded(c.year, 4)
+        byte(0x2D)
+        padded(c.month, 2)
+        byte(0x2D)
+        padded(c.day, 2)
+        byte(UInt8(ascii: "T"))
+        padded(c.hour, 2)
+        byte(0x3A)
+        padded(c.minute, 2)
+        byte(0x3A)
+        padded(c.second, 2)
         if fractionDigits > 0 {
             byte(0x2E)
             var micros = Int(usec % 1_000_000)
             var div = 100_000
-            for _ in 0..<fractionDigits { byte(UInt8(0x30 + micros / div)); micros %= div; div /= 10 }
+            for _ in 0..<fractionDigits {
+                byte(UInt8(0x30 + micros / div))
+                micros %= div
+                div /= 10
+            }
         }
         byte(UInt8(ascii: "Z"))
     }
@@ -119,28 +159,23 @@ final class Output {
 
     var count: Int { buffer.count }
 
-    /// Writes what is buffered, ignoring errors (at exit, before the pager is waited for).
-    func flushQuietly() {
-        buffer.withUnsafeBytes { p in
-            var off = 0
-            while off < p.count {
-                let n = Glibc.write(1, p.baseAddress! + off, p.count - off)
-                if n <= 0 { break }
-                off += n
-            }
+    /// Writes what is buffered (standard output only).
+    func flush() throws(OutputError) {
+        if let failure {
+            buffer.removeAll(keepingCapacity: true)
+            throw failure
         }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    func flush() {
-        if capture { return }
+        guard toStdout else { return }
         var off = 0
         while off < buffer.count {
             let n = buffer[off...].withUnsafeBytes { Glibc.write(1, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 // EPIPE: the reader closed the pipe; anything else: nowhere to write.
-                exit(errno == EPIPE ? 0 : 1)
+                let f: OutputError = errno == EPIPE ? .closed : .failed(errno: errno)
+                failure = f
+                buffer.removeAll(keepingCapacity: true)
+                throw f
             }
             off += n
         }

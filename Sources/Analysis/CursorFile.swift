@@ -1,4 +1,3 @@
-import ArgumentParser
 import Classifiers
 import Foundation
 import Glibc
@@ -11,12 +10,12 @@ import Glibc
 /// and skips the drops and bursts the last run already reported (their
 /// cursors are kept in the file). So no drop is reported twice, and none near
 /// the end of a run is lost. The file is replaced atomically.
-struct CursorState: Codable, Equatable {
-    var version = 1
-    var lastRealtimeUsec: UInt64
-    var resumeUsec: UInt64
-    var reported: [String]
-    var reportedBursts: [String]
+public struct CursorState: Codable, Equatable, Sendable {
+    public var version = 1
+    public var lastRealtimeUsec: UInt64
+    public var resumeUsec: UInt64
+    public var reported: [String]
+    public var reportedBursts: [String]
 
     enum CodingKeys: String, CodingKey {
         case version
@@ -26,7 +25,7 @@ struct CursorState: Codable, Equatable {
         case reportedBursts = "reported_bursts"
     }
 
-    static func load(_ path: String) throws -> CursorState? {
+    public static func load(_ path: String) throws -> CursorState? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
         if access(path, R_OK) != 0 && (errno == EACCES || errno == EPERM) {
             throw ConfigError(path: path, reason: "permission denied (run as the user the state belongs to)", permission: true)
@@ -42,7 +41,7 @@ struct CursorState: Codable, Equatable {
     }
 
     /// Writes `FILE.tmp` and renames it over `FILE`.
-    func save(_ path: String) throws {
+    public func save(_ path: String) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys]
         let data = try enc.encode(self)
@@ -52,16 +51,20 @@ struct CursorState: Codable, Equatable {
             throw ConfigError(path: path, reason: "cannot write \(tmp)", permission: denied)
         }
         let fd = open(tmp, O_RDONLY)
-        if fd >= 0 { fsync(fd); close(fd) }
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
         guard rename(tmp, path) == 0 else {
             unlink(tmp)
             let code = errno
-            throw ConfigError(path: path, reason: "cannot replace it: \(String(cString: strerror(code)))",
-                              permission: code == EACCES || code == EPERM || code == EROFS)
+            throw ConfigError(
+                path: path, reason: "cannot replace it: \(String(cString: strerror(code)))",
+                permission: code == EACCES || code == EPERM || code == EROFS)
         }
     }
 
-    static func burstKey(_ b: Burst) -> String { "\(b.host ?? "")@\(b.second)" }
+    public static func burstKey(_ b: Burst) -> String { "\(b.host ?? "")@\(b.second)" }
 }
 
 /// The exclusive lock a `--cursor-file` run holds from before it reads the
@@ -69,13 +72,13 @@ struct CursorState: Codable, Equatable {
 /// (the state file itself is replaced on every save). A second run waits up to
 /// `maxWait`, then exits 75 naming the lock. Taking the lock also proves,
 /// before anything is printed, that the state's directory can be written.
-final class CursorLock {
+public final class CursorLock {
     static let maxWait: Double = 10
     private let fd: Int32
 
-    struct Busy: Error, CustomStringConvertible {
-        var lockPath: String
-        var description: String {
+    public struct Busy: Error, CustomStringConvertible {
+        public var lockPath: String
+        public var description: String {
             "\(lockPath): another t3attr run with this --cursor-file has held the lock for \(Int(CursorLock.maxWait)) s; try again later"
         }
     }
@@ -85,7 +88,7 @@ final class CursorLock {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    init(for path: String) throws {
+    public init(for path: String) throws {
         let dir = CursorLock.directory(of: path)
         var st = stat()
         guard stat(dir, &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR else {
@@ -94,15 +97,17 @@ final class CursorLock {
         // The next state is written beside it (FILE.tmp.PID, then renamed).
         if access(dir, W_OK | X_OK) != 0 {
             let code = errno
-            throw ConfigError(path: path, reason: "cannot write in \(dir) (\(String(cString: strerror(code)))): the next state could not be saved",
-                              permission: code == EACCES || code == EPERM || code == EROFS)
+            throw ConfigError(
+                path: path, reason: "cannot write in \(dir) (\(String(cString: strerror(code)))): the next state could not be saved",
+                permission: code == EACCES || code == EPERM || code == EROFS)
         }
         let lockPath = path + ".lock"
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         if fd < 0 {
             let code = errno
-            throw ConfigError(path: lockPath, reason: "cannot open the lock file: \(String(cString: strerror(code)))",
-                              unreadable: true, permission: code == EACCES || code == EPERM || code == EROFS)
+            throw ConfigError(
+                path: lockPath, reason: "cannot open the lock file: \(String(cString: strerror(code)))",
+                unreadable: true, permission: code == EACCES || code == EPERM || code == EROFS)
         }
         let deadline = Date().addingTimeInterval(CursorLock.maxWait)
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
@@ -118,11 +123,21 @@ final class CursorLock {
     deinit { close(fd) }
 }
 
-extension Analysis {
+extension CursorState {
+    /// Where a run with this file starts: the window's start, or the last
+    /// run's resume point when that is later.
+    public static func resumedWindow(_ w: TimeWindow, previous: CursorState?) -> TimeWindow {
+        var w = w
+        if let p = previous { w.since = max(w.since ?? 0, p.resumeUsec) }
+        return w
+    }
+}
+
+extension Report {
     /// Applies a cursor file: drops and bursts already reported are removed;
     /// returns the state to save after the output.
-    mutating func applyCursorFile(previous: CursorState?, settings: AttributionSettings) -> CursorState {
-        let last = max(scan.journal.lastRealtime, previous?.lastRealtimeUsec ?? 0)
+    public mutating func applyCursorFile(previous: CursorState?, settings: AttributionSettings) -> CursorState {
+        let last = max(stats.lastRealtime, previous?.lastRealtimeUsec ?? 0)
         let horizon = max(settings.reconnectWindow, settings.serveWindow, settings.hostWindow) + 5_000_000
         let resume = max(previous?.resumeUsec ?? 0, last > horizon ? last - horizon : 0)
         // This run re-read everything from the previous resume point on, so the
@@ -133,7 +148,8 @@ extension Analysis {
         let seenBursts = Set(previous?.reportedBursts ?? [])
         attribution.drops.removeAll { seen.contains($0.event.cursor) }
         attribution.bursts.removeAll { seenBursts.contains(CursorState.burstKey($0)) }
-        return CursorState(lastRealtimeUsec: last, resumeUsec: resume,
-                           reported: Array(Set(reported)).sorted(), reportedBursts: Array(Set(bursts)).sorted())
+        return CursorState(
+            lastRealtimeUsec: last, resumeUsec: resume,
+            reported: Array(Set(reported)).sorted(), reportedBursts: Array(Set(bursts)).sorted())
     }
 }

@@ -1,5 +1,6 @@
-import Classifiers
+import Analysis
 import ArgumentParser
+import Classifiers
 import Foundation
 import Glibc
 
@@ -48,62 +49,30 @@ enum Terminal {
         return "less -FRSXMK"
     }
 
-    nonisolated(unsafe) static var pagerPID: pid_t = 0
+    static let reset = "\u{1b}[0m"
 
-    /// Pipes standard output into the pager when it is a terminal (table
-    /// output only; the caller decides). The pager is waited for at exit.
-    static func startPager(_ opts: TerminalOptions, format: OutputFormat) {
-        guard !opts.noPager, format == .table || format == .markdown, isatty(1) == 1 else { return }
-        let env = ProcessInfo.processInfo.environment
-        guard let cmd = pagerCommand(env: env) else { return }
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { return }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
-        posix_spawn_file_actions_addclose(&actions, fds[1])
-        var childEnv = env
-        if childEnv["LESS"] == nil { childEnv["LESS"] = "FRSXMK" }
-        if childEnv["LESSCHARSET"] == nil { childEnv["LESSCHARSET"] = "utf-8" }
-        let words: [String] = ["/bin/sh", "-c", cmd]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { (w: String) in strdup(w) } + [nil]
-        let pairs: [String] = childEnv.map { "\($0.key)=\($0.value)" }
-        let envp: [UnsafeMutablePointer<CChar>?] = pairs.map { (w: String) in strdup(w) } + [nil]
-        defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
-        var pid: pid_t = 0
-        let r = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
-        posix_spawn_file_actions_destroy(&actions)
-        close(fds[0])
-        guard r == 0 else { close(fds[1]); return }
-        dup2(fds[1], 1)
-        close(fds[1])
-        pagerPID = pid
-        atexit {
-            Output.shared.flushQuietly()
-            close(1)
-            var status: Int32 = 0
-            while waitpid(Terminal.pagerPID, &status, 0) < 0 && errno == EINTR {}
+    static func color(for verdict: Verdict) -> String {
+        switch verdict {
+        case .client: "\u{1b}[32m"
+        case .edge: "\u{1b}[33m"
+        case .devvm: "\u{1b}[1;31m"
+        case .serve: "\u{1b}[35m"
+        case .dispatch: "\u{1b}[31m"
+        case .unknown: "\u{1b}[2m"
         }
     }
 
-    static let reset = "\u{1b}[0m"
-
-    static func color(for verdict: String) -> String {
-        switch verdict {
-        case "client": "\u{1b}[32m"
-        case "edge": "\u{1b}[33m"
-        case "devvm": "\u{1b}[1;31m"
-        case "serve": "\u{1b}[35m"
-        case "dispatch": "\u{1b}[31m"
-        case "upstream": "\u{1b}[35m"
-        case "downstream": "\u{1b}[33m"
-        default: "\u{1b}[2m"
+    static func color(for side: Side) -> String {
+        switch side {
+        case .upstream: "\u{1b}[35m"
+        case .downstream: "\u{1b}[33m"
+        case .unknown: "\u{1b}[2m"
         }
     }
 }
 
 /// Progress on stderr for long scans, only when stderr is a terminal.
-final class Progress {
+final class Progress: ReadProgress {
     let enabled: Bool
     let start = Date()
     var shown = false
@@ -138,5 +107,53 @@ final class Progress {
 
     func finish() {
         if shown { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+    }
+}
+
+/// The pager table output goes through on a terminal (`less -FRSXMK`, as
+/// journalctl). Started and ended by the command.
+final class Pager {
+    private let pid: pid_t
+
+    private init(pid: pid_t) { self.pid = pid }
+
+    /// Pipes standard output into the pager when it is a terminal (table and
+    /// markdown output only); nil when there is none to start.
+    static func start(_ opts: TerminalOptions, format: OutputFormat) -> Pager? {
+        guard !opts.noPager, format == .table || format == .markdown, isatty(1) == 1 else { return nil }
+        let env = ProcessInfo.processInfo.environment
+        guard let cmd = Terminal.pagerCommand(env: env) else { return nil }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return nil }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        var childEnv = env
+        if childEnv["LESS"] == nil { childEnv["LESS"] = "FRSXMK" }
+        if childEnv["LESSCHARSET"] == nil { childEnv["LESSCHARSET"] = "utf-8" }
+        let words: [String] = ["/bin/sh", "-c", cmd]
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { (w: String) in strdup(w) } + [nil]
+        let pairs: [String] = childEnv.map { "\($0.key)=\($0.value)" }
+        let envp: [UnsafeMutablePointer<CChar>?] = pairs.map { (w: String) in strdup(w) } + [nil]
+        defer { for p in argv + envp { free(p) } }
+        var pid: pid_t = 0
+        let r = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
+        posix_spawn_file_actions_destroy(&actions)
+        close(fds[0])
+        guard r == 0 else {
+            close(fds[1])
+            return nil
+        }
+        dup2(fds[1], 1)
+        close(fds[1])
+        return Pager(pid: pid)
+    }
+
+    /// Ends the output (call after the last flush) and waits for the reader to quit the pager.
+    func finish() {
+        close(1)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
     }
 }

@@ -17,8 +17,10 @@ enum SafeText {
     /// Appends `bytes` as one line of terminal-safe UTF-8.
     static func appendText<C: Collection>(_ bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
         func escaped(_ v: UInt32) {
-            out.append(0x5C); out.append(UInt8(ascii: "x"))
-            out.append(hex[Int(v >> 4)]); out.append(hex[Int(v & 15)])
+            out.append(0x5C)
+            out.append(UInt8(ascii: "x"))
+            out.append(hex[Int(v >> 4)])
+            out.append(hex[Int(v & 15)])
         }
         if !bytes.contains(where: { $0 >= 0x80 }) {
             for x in bytes { if isControl(UInt32(x)) { escaped(UInt32(x)) } else { out.append(x) } }
@@ -47,17 +49,28 @@ enum SafeText {
     static func appendJSON<C: Collection>(_ bytes: C, to out: inout [UInt8]) -> Bool where C.Element == UInt8 {
         func ascii(_ x: UInt8) {
             switch x {
-            case 0x22: out.append(0x5C); out.append(0x22)
-            case 0x5C: out.append(0x5C); out.append(0x5C)
-            case 0x0A: out.append(0x5C); out.append(UInt8(ascii: "n"))
-            case 0x0D: out.append(0x5C); out.append(UInt8(ascii: "r"))
-            case 0x09: out.append(0x5C); out.append(UInt8(ascii: "t"))
+            case 0x22:
+                out.append(0x5C)
+                out.append(0x22)
+            case 0x5C:
+                out.append(0x5C)
+                out.append(0x5C)
+            case 0x0A:
+                out.append(0x5C)
+                out.append(UInt8(ascii: "n"))
+            case 0x0D:
+                out.append(0x5C)
+                out.append(UInt8(ascii: "r"))
+            case 0x09:
+                out.append(0x5C)
+                out.append(UInt8(ascii: "t"))
             case _ where isControl(UInt32(x)): unicodeEscape(UInt32(x))
             default: out.append(x)
             }
         }
         func unicodeEscape(_ v: UInt32) {
-            out.append(0x5C); out.append(UInt8(ascii: "u"))
+            out.append(0x5C)
+            out.append(UInt8(ascii: "u"))
             for shift in [12, 8, 4, 0] as [UInt32] { out.append(hex[Int((v >> shift) & 15)]) }
         }
         if !bytes.contains(where: { $0 >= 0x80 }) {
@@ -66,9 +79,13 @@ enum SafeText {
         }
         let s = String(decoding: bytes, as: UTF8.self)
         for u in s.unicodeScalars {
-            if u.value < 0x80 { ascii(UInt8(u.value)) }
-            else if isControl(u.value) || u.value == 0x2028 || u.value == 0x2029 { unicodeEscape(u.value) }
-            else { UTF8.encode(u) { out.append($0) } }
+            if u.value < 0x80 {
+                ascii(UInt8(u.value))
+            } else if isControl(u.value) || u.value == 0x2028 || u.value == 0x2029 {
+                unicodeEscape(u.value)
+            } else {
+                UTF8.encode(u) { out.append($0) }
+            }
         }
         return String(validating: bytes, as: UTF8.self) != nil
     }
@@ -82,17 +99,30 @@ enum SafeText {
         out.reserveCapacity(data.count)
         var pendingC2 = false
         func escape(_ v: UInt32) {
-            out.append(0x5C); out.append(UInt8(ascii: "u")); out.append(0x30); out.append(0x30)
-            out.append(hex[Int(v >> 4)]); out.append(hex[Int(v & 15)])
+            out.append(0x5C)
+            out.append(UInt8(ascii: "u"))
+            out.append(0x30)
+            out.append(0x30)
+            out.append(hex[Int(v >> 4)])
+            out.append(hex[Int(v & 15)])
         }
         for b in data {
             if pendingC2 {
                 pendingC2 = false
-                if b >= 0x80 && b <= 0x9F { escape(UInt32(b)); continue }
+                if b >= 0x80 && b <= 0x9F {
+                    escape(UInt32(b))
+                    continue
+                }
                 out.append(0xC2)
             }
-            if b == 0xC2 { pendingC2 = true; continue }
-            if b == 0x7F { escape(0x7F); continue }
+            if b == 0xC2 {
+                pendingC2 = true
+                continue
+            }
+            if b == 0x7F {
+                escape(0x7F)
+                continue
+            }
             out.append(b)
         }
         if pendingC2 { out.append(0xC2) }

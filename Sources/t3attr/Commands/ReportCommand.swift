@@ -1,10 +1,11 @@
-import Foundation
-import Glibc
+import Analysis
 import ArgumentParser
 import Classifiers
 
 extension T3Attr {
-    struct Report: ParsableCommand {
+    struct Report: ParsableCommand, FormatDeclaring {
+        static let acceptedFormats = OutputFormat.everywhere + [.markdown]
+
         static let configuration = CommandConfiguration(
             abstract: "One verdict per drop, with the evidence: client, edge, devvm, serve, dispatch or unknown.",
             discussion: """
@@ -34,7 +35,9 @@ extension T3Attr {
         @OptionGroup var out: OutputOptions
         @OptionGroup var term: TerminalOptions
 
-        @Flag(name: [.short, .long], help: "Keep reading as the journal grows; print each drop once its verdict is final (after the longest correlation window + 5 s).")
+        @Flag(
+            name: [.short, .long],
+            help: "Keep reading as the journal grows; print each drop once its verdict is final (after the longest correlation window + 5 s).")
         var follow = false
 
         @Flag(name: [.short, .long], help: "Show every evidence entry under each drop.")
@@ -43,45 +46,40 @@ extension T3Attr {
         @Option(name: .long, help: ArgumentHelp("Only drops with this verdict (repeatable).", valueName: "verdict"))
         var verdict: [Verdict] = []
 
-        @Option(name: .long, help: ArgumentHelp(
-            "For unattended runs: start where the last run with this file ended and report each drop once; the file is replaced atomically.",
-            valueName: "file"))
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
+                "For unattended runs: start where the last run with this file ended and report each drop once; the file is replaced atomically.",
+                valueName: "file"))
         var cursorFile: String?
 
+        func validate() throws { try validateFormat() }
+
         func run() throws {
-            try runReporting {
-                var window = try source.window(now: try currentTime())
-                let settings = try attribution.settings()
+            let output = CommandOutput(out, term, follow: follow, verbose: verbose)
+            defer { output.end() }
+            try runReporting(output.out) {
+                let settings = attribution.settings
+                var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
                 // Held until the next state is saved: concurrent runs take turns.
                 let lock = try cursorFile.map { try CursorLock(for: $0) }
                 defer { withExtendedLifetime(lock) {} }
                 let previous = try cursorFile.flatMap { try CursorState.load($0) }
-                if let p = previous { window.since = max(window.since ?? 0, p.resumeUsec) }
-                if follow {
-                    try Follow.attribution(source: source, units: units, maps: maps, settings: settings, window: window,
-                                           renderer: Follow.renderer(out, term), burstsOnly: false)
-                    return
-                }
-                let session = Session(out, term)
-                var a = try Analysis.run(source: source, units: units, maps: maps, settings: settings, window: window)
-                let next = cursorFile == nil ? nil : a.applyCursorFile(previous: previous, settings: settings)
-                if !verdict.isEmpty { a.attribution.drops.removeAll { !verdict.contains($0.verdict) } }
-                if out.output == .markdown {
-                    MarkdownRenderer(local: out.local).render(a)
-                } else {
-                    var r = AttributionRenderer(format: session.renderFormat, local: out.local)
-                    r.verbose = verbose
-                    r.color = session.color
-                    r.header("report", a)
-                    r.drops(a)
-                    r.bursts(a)
-                    r.summary(a, window: window)
-                }
-                session.finish()
+                config.window = CursorState.resumedWindow(config.window, previous: previous)
+                if follow { return try Live.attribution(config, command: .report, output: output) }
+                let analyzer = try Analyzer(config)
+                show(analyzer.setup.portMapLoad)
+                var report = try analyzer.run(progress: { Progress(window: config.window) })
+                show(report.timings)
+                let next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings)
+                if !verdict.isEmpty { report.attribution.drops.removeAll { !verdict.contains($0.verdict) } }
+                let sink = output.sink
+                try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report))
+                try Feed.drops(report.attribution, to: sink)
+                try Feed.bursts(report.attribution, to: sink)
+                try sink.finish(.report(report))
                 if let cursorFile, let next { try next.save(cursorFile) }
-                for n in a.notes { Diagnostics.warning(n) }
-                try exitIfStrict(source.strict, skippedFiles: a.scan.journal.skippedFiles.count,
-                                 skippedEntries: a.scan.journal.skippedEntries)
+                try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
             }
         }
     }

@@ -1,10 +1,18 @@
+import Analysis
 import Classifiers
 
 /// `report -o markdown`: a summary to paste into a ticket. Every evidence
 /// line comes with the journalctl command that finds it again.
-struct MarkdownRenderer {
+final class MarkdownSink: ReportSink {
+    let out: Output
     let local: Bool
-    var out: Output { Output.shared }
+    private enum Section { case drops, bursts }
+    private var section: Section?
+
+    init(out: Output, style: RenderStyle) {
+        self.out = out
+        self.local = style.local
+    }
 
     func time(_ t: UInt64, digits: Int = 3) -> String { Render.rfc3339(t, local: local, fractionDigits: digits) }
 
@@ -16,8 +24,16 @@ struct MarkdownRenderer {
     /// already made one shell word (`SafeText.shellWord`); the fence is longer
     /// than any run of backticks inside, so none can end the span early.
     static func code(_ command: String) -> String {
-        var longest = 0, run = 0
-        for c in command { if c == "`" { run += 1; longest = max(longest, run) } else { run = 0 } }
+        var longest = 0
+        var run = 0
+        for c in command {
+            if c == "`" {
+                run += 1
+                longest = max(longest, run)
+            } else {
+                run = 0
+            }
+        }
         let fence = String(repeating: "`", count: longest + 1)
         let pad = command.hasPrefix("`") || command.hasSuffix("`") ? " " : ""
         return fence + pad + command + pad + fence
@@ -28,16 +44,19 @@ struct MarkdownRenderer {
         return c.count > n ? String(c.prefix(n)) + "…" : c
     }
 
-    func render(_ a: Analysis) {
-        let at = a.attribution
+    var dropOrder: DropOrder { .time }
+
+    func begin(_ run: RunHeader) throws(OutputError) {
+        guard let report = run.report else { return }
+        let at = report.attribution
         out.line("# t3 drop attribution")
         out.line("")
-        out.line("**\(at.answer)**")
+        out.line("**\(Wording.answer(at))**")
         out.line("")
-        out.line("- Window: \(a.scan.windowText(local: local))")
-        out.line("- Units: \(a.scan.units.map { "`\(Self.cell($0))`" }.joined(separator: ", "))")
+        out.line("- Window: \(Wording.window(report.window, local: local))")
+        out.line("- Units: \(report.units.map { "`\(Self.cell($0))`" }.joined(separator: ", "))")
         out.line("- Made by t3attr \(T3Attr.version) from the systemd journal")
-        for n in a.notes { out.line("- Note: \(Self.cell(n))") }
+        for n in report.notes { out.line("- Note: \(Self.cell(Wording.note(n)))") }
         out.line("")
         if !at.drops.isEmpty {
             out.line("## Verdicts")
@@ -48,27 +67,56 @@ struct MarkdownRenderer {
             out.line("|---|---:|")
             for (v, n) in counts { out.line("| \(v.rawValue) | \(n) |") }
             out.line("")
+        }
+        try out.check()
+    }
+
+    func event(_ ev: Event) throws(OutputError) {}
+    func rows(_ bytes: [UInt8]) throws(OutputError) {}
+    func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) {}
+
+    func drop(_ d: Drop, in at: Attribution) throws(OutputError) {
+        if section != .drops {
+            section = .drops
             out.line("## Drops")
             out.line("")
             out.line("| time | user | kind | class | verdict | reason | key evidence |")
             out.line("|---|---|---|---|---|---|---|")
-            for d in at.drops {
-                let ev = d.event
-                let first = at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" } ?? "-"
-                out.line("| \(time(ev.realtime)) | \(Self.cell(AttributionRenderer.userText(ev))) | \(ev.kind) | \(ev.className ?? "-") | **\(d.verdict.rawValue)** | \(d.reason) | \(first) |")
-            }
-            out.line("")
         }
-        if !at.bursts.isEmpty {
+        let ev = d.event
+        let first =
+            at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" }
+            ?? "-"
+        out.line(
+            "| \(time(ev.realtime)) | \(Self.cell(TableSink.userText(ev))) | \(ev.kind.rawValue) | \(ev.className?.name ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(first) |"
+        )
+        try out.check()
+    }
+
+    func burst(_ b: Burst, in at: Attribution) throws(OutputError) {
+        if section != .bursts {
+            closeSection()
+            section = .bursts
             out.line("## Bursts")
             out.line("")
             out.line("| second | teardowns | verdict | reason | classes | users |")
             out.line("|---|---:|---|---|---|---|")
-            for b in at.bursts {
-                out.line("| \(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason) | \(EventSummary.text(b.classes)) | \(b.users.isEmpty ? "-" : Self.cell(b.users.joined(separator: ", "))) |")
-            }
-            out.line("")
         }
+        out.line(
+            "| \(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason.rawValue) | \(Counts.text(b.classes)) | \(b.users.isEmpty ? "-" : Self.cell(b.users.joined(separator: ", "))) |"
+        )
+        try out.check()
+    }
+
+    private func closeSection() {
+        if section != nil { out.line("") }
+        section = nil
+    }
+
+    func finish(_ end: RunEnd) throws(OutputError) {
+        closeSection()
+        guard case .report(let report) = end else { return try out.flush() }
+        let at = report.attribution
         var byUser: [String: [Event]] = [:]
         for s in at.signals { if let u = s.user { byUser[u, default: []].append(s) } }
         if !byUser.isEmpty {
@@ -78,7 +126,7 @@ struct MarkdownRenderer {
                 out.line("### \(Self.cell(u))")
                 out.line("")
                 for e in byUser[u]! {
-                    out.line("- \(time(e.realtime)) `\(e.kind)` \(Self.shortMessage(e.messageText))")
+                    out.line("- \(time(e.realtime)) `\(e.kind.rawValue)` \(Self.shortMessage(e.messageText))")
                 }
                 out.line("")
             }
@@ -99,5 +147,6 @@ struct MarkdownRenderer {
             }
             out.line("")
         }
+        try out.flush()
     }
 }

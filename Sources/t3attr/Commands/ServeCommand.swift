@@ -1,8 +1,11 @@
+import Analysis
 import ArgumentParser
 import Classifiers
 
 extension T3Attr {
-    struct Serve: ParsableCommand {
+    struct Serve: ParsableCommand, FormatDeclaring {
+        static let acceptedFormats = OutputFormat.everywhere
+
         static let configuration = CommandConfiguration(
             abstract: "Per user, the serve side: starvation markers, restarts (planned, crash, watchdog), OOM kills, probe failures.",
             discussion: """
@@ -22,7 +25,7 @@ extension T3Attr {
         @OptionGroup var term: TerminalOptions
 
         func validate() throws {
-            if out.output == .markdown { throw ValidationError("-o markdown is for 'report' (try 'report -o markdown')") }
+            try validateFormat()
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
         }
 
@@ -30,20 +33,19 @@ extension T3Attr {
         var user: [String] = []
 
         func run() throws {
-            try runReporting {
-                let window = try source.window(now: try currentTime())
-                let session = Session(out, term)
-                let a = try Analysis.run(source: source, units: units, maps: maps, settings: AttributionSettings(),
-                                         window: window, scope: .serveTimeline)
-                var r = AttributionRenderer(format: session.renderFormat, local: out.local)
-                r.color = session.color
-                r.header("serve", a)
-                r.serve(a, users: user)
-                if session.renderFormat == .json { r.summary(a, window: window) }
-                session.finish()
-                for n in a.notes { Diagnostics.warning(n) }
-                try exitIfStrict(source.strict, skippedFiles: a.scan.journal.skippedFiles.count,
-                                 skippedEntries: a.scan.journal.skippedEntries)
+            let output = CommandOutput(out, term)
+            defer { output.end() }
+            try runReporting(output.out) {
+                let config = try AnalysisConfig(source: source, units: units.config, maps: maps, scope: .serveTimeline)
+                let analyzer = try Analyzer(config)
+                show(analyzer.setup.portMapLoad)
+                let report = try analyzer.run(progress: { Progress(window: config.window) })
+                show(report.timings)
+                let sink = output.sink
+                try sink.begin(RunHeader(command: .serve, window: report.window, units: report.units, report: report))
+                try Feed.serveEvents(report, users: user, to: sink)
+                try sink.finish(.report(report))
+                try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
             }
         }
     }

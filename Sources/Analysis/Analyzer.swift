@@ -1,0 +1,164 @@
+import Classifiers
+import Foundation
+import JournalReader
+
+/// What every run over the attribution sources sets up first, shared by
+/// `Analyzer` and `LiveAnalyzer`: the port map, the open journal, the units.
+public struct RunSetup {
+    public let opener: SourceOpener
+    public let journal: Journal
+    public let portMap: PortMap
+    /// The port map loader's note and conflicts (the command shows them before reading).
+    public let portMapLoad: PortMapLoader.Loaded
+    public let dispatchUnits: [String]
+    public let serveUnits: [String]
+    /// `--serve-unit` named nothing in the journal: no serve-side evidence.
+    public let missingServePattern: String?
+
+    /// Loads the maps, opens the journal, expands the unit patterns (a
+    /// dispatch glob that matches nothing is an error; a serve glob only when
+    /// the serves are what was asked for).
+    public init(_ config: AnalysisConfig, stopRequested: @escaping () -> Bool = { false }) throws {
+        portMapLoad = try PortMapLoader.load(config.maps)
+        portMap = portMapLoad.map
+        opener = SourceOpener(config.source, follow: config.follow, stopRequested: stopRequested)
+        journal = try opener.open()
+        let dispatch = try journal.expandUnits([config.units.dispatchUnit])
+        dispatchUnits = dispatch
+        var serve: [String] = []
+        var missing: String?
+        do {
+            serve = try journal.expandUnits([config.units.serveUnit]).filter { !dispatch.contains($0) }
+        } catch {
+            guard error.kind == .noData, config.scope != .serveTimeline else { throw error }
+            missing = config.units.serveUnit
+        }
+        serveUnits = serve
+        missingServePattern = missing
+    }
+
+    /// The classifier's view of the sources.
+    public func sourceConfig(_ config: AnalysisConfig) -> SourceConfig {
+        SourceConfig(
+            dispatchUnits: Set(dispatchUnits), serveUnits: Set(serveUnits), scriptTags: config.units.scriptTags,
+            earlyoomUnit: config.units.earlyoomUnit, dispatchPort: config.maps.dispatchPort, portMap: portMap,
+            serveNames: config.units.serveUnits)
+    }
+}
+
+/// One run over the window: reads every source as the `ReadPlan` says,
+/// attributes each drop, finds the host gaps around them, and returns the
+/// `Report`. Shared by `report`, `bursts` and `serve`.
+public final class Analyzer {
+    public let config: AnalysisConfig
+    public let setup: RunSetup
+
+    public init(_ config: AnalysisConfig) throws {
+        self.config = config
+        self.setup = try RunSetup(config)
+    }
+
+    public func run(progress: ProgressFactory = { nil }) throws -> Report {
+        let j = setup.journal
+        let window = config.window
+        let scope = config.scope
+        let settings = config.settings
+        let all = setup.dispatchUnits + setup.serveUnits
+        let plan = ReadPlan(
+            units: config.units, dispatchUnits: setup.dispatchUnits, serveUnits: setup.serveUnits,
+            serveSlice: ReadPlan.sharedSlice(of: setup.serveUnits, in: j), hosts: config.hosts, scope: scope)
+        var timing = PhaseClock(on: config.timing)
+        var stream = EventStream(config: setup.sourceConfig(config))
+        // One attributor per host: bursts, gaps and verdicts are judged per machine.
+        var attributors: [String: Attributor] = [:]
+        var blank = Attributor(settings: settings, serveUnits: config.units.serveUnits)
+        blank.onlyTeardowns = scope == .burstsOnly
+        func key(_ ev: Event) -> String { ev.host ?? "" }
+
+        // 1. The signals.
+        try j.apply(plan.signals)
+        try j.seek(since: window.since, until: window.until)
+        Self.read(j, progress: progress()) { entry, cursor in
+            guard let ev = stream.classify(entry, cursor: cursor) else { return }
+            stream.learn(from: ev)
+            attributors[key(ev), default: blank].addSignal(ev)
+        }
+        timing.mark("signals (\(j.entriesRead) entries)")
+        // 2. The dispatch, in time order.
+        try j.apply(plan.dispatch)
+        try j.seek(since: window.since, until: window.until)
+        Self.read(j, progress: progress()) { entry, cursor in
+            guard let ev = stream.classify(entry, cursor: cursor) else { return }
+            attributors[key(ev), default: blank].add(ev)
+        }
+        let hosts = attributors.keys.sorted()
+        let fleet = hosts.count > 1
+        for h in hosts {
+            attributors[h]!.close()
+            if scope == .burstsOnly { attributors[h]!.retainBurstDrops() }
+        }
+        timing.mark("dispatch (\(j.entriesRead) entries in all, \(hosts.count) host(s))")
+
+        // 3. The serves' lines around the drops, per host.
+        if plan.readsServeLinesAroundDrops {
+            var n = 0
+            for h in hosts {
+                let serveMatches = plan.serveLines(host: h, fleet: fleet)
+                for (a, b) in attributors[h]!.evidenceIntervals() {
+                    try j.apply(serveMatches)
+                    try j.seek(since: a, until: b)
+                    Self.read(j, progress: nil) { entry, cursor in
+                        n += 1
+                        guard let ev = stream.classify(entry, cursor: cursor) else { return }
+                        attributors[h]!.addSignal(ev)
+                    }
+                }
+            }
+            timing.mark("serve lines around the drops (\(n) entries)")
+        }
+
+        // 4. Host gaps: every source of the host, but only around its drops.
+        var parts: [Attribution] = []
+        for h in hosts {
+            try j.apply(plan.everySource(host: h, fleet: fleet))
+            let gaps = try GapProbe.gaps(in: j, intervals: attributors[h]!.gapIntervals(), threshold: settings.gapThreshold)
+            parts.append(attributors[h]!.attribute(gaps: gaps))
+        }
+        timing.mark("gaps and verdicts")
+        let result = Attribution.merge(parts)
+        var (notes, stats) = j.readingNotes()
+        if let m = setup.missingServePattern { notes.append(.noServeUnit(pattern: m)) }
+        for c in result.clockWentBack.prefix(3) { notes.append(.clockWentBack(from: c.from, to: c.to)) }
+        return Report(
+            attribution: result, stats: stats, notes: notes, window: window, units: all,
+            folded: stream.folded, timings: timing.marks)
+    }
+
+    /// Calls `body` for each readable entry of the window, in journal order.
+    static func read(_ j: Journal, progress: (any ReadProgress)?, _ body: (JournalEntry, () -> String) throws -> Void) rethrows {
+        defer { progress?.finish() }
+        var n = 0
+        try j.read { e, cursor in
+            n += 1
+            if let progress, n & 8191 == 0 { progress.update(entries: j.entriesRead, at: e.realtime) }
+            // Handed straight on: the cursor stays inside this call.
+            try withoutActuallyEscaping(cursor) { try body(e, $0) }
+        }
+    }
+}
+
+/// `T3ATTR_TIMING=1`: how long each phase took.
+struct PhaseClock {
+    let on: Bool
+    var last = Date()
+    var marks: [PhaseTiming] = []
+
+    init(on: Bool) { self.on = on }
+
+    mutating func mark(_ what: String) {
+        guard on else { return }
+        let now = Date()
+        marks.append(PhaseTiming(seconds: now.timeIntervalSince(last), phase: what))
+        last = now
+    }
+}

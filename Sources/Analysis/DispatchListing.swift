@@ -1,0 +1,261 @@
+import Classifiers
+import Dispatch
+import Foundation
+import JournalReader
+
+/// Counts of listed events, for the summary line / object.
+public struct EventSummary: Sendable, Equatable {
+    public var total = 0
+    public var byKind: [EventKind: Int] = [:]
+    public var byClass: [EventClass: Int] = [:]
+    public var bySide: [Side: Int] = [:]
+
+    public init() {}
+
+    public mutating func merge(_ o: EventSummary) {
+        total += o.total
+        for (k, v) in o.byKind { byKind[k, default: 0] += v }
+        for (k, v) in o.byClass { byClass[k, default: 0] += v }
+        for (k, v) in o.bySide { bySide[k, default: 0] += v }
+    }
+
+    public mutating func add(_ ev: Event) {
+        total += 1
+        byKind[ev.kind, default: 0] += 1
+        if let c = ev.className { byClass[c, default: 0] += 1 }
+        if ev.className != nil { bySide[ev.side, default: 0] += 1 }
+    }
+}
+
+/// `dispatch`'s selection: `--user`, `--class`, `--all`.
+public struct DispatchFilter: Sendable {
+    public var users: Set<String>
+    public var classes: Set<EventClass>
+    public var all: Bool
+
+    public init(users: Set<String> = [], classes: Set<EventClass> = [], all: Bool = false) {
+        self.users = users
+        self.classes = classes
+        self.all = all
+    }
+
+    public func accepts(_ ev: Event) -> Bool {
+        guard all || DispatchClassifier.dropRelevantKinds.contains(ev.kind) else { return false }
+        if !users.isEmpty && !users.contains(ev.user ?? "") { return false }
+        if !classes.isEmpty && !(ev.className.map(classes.contains) ?? false) { return false }
+        return true
+    }
+}
+
+/// What a listing read, for its summary.
+public struct ListingResult: Sendable {
+    public var summary: EventSummary
+    public var stats: ReadStats
+    public var notes: [Note]
+    public var units: [String]
+}
+
+/// Collects one file's rows on a `--jobs` worker thread; the main thread
+/// writes the batches in the files' order.
+public protocol EventBatcher: SendableMetatype {
+    associatedtype Batch: Sendable
+    mutating func add(_ ev: Event)
+    mutating func finish() -> Batch
+}
+
+/// `t3attr dispatch`: the dispatch unit's events in the window, classified
+/// and filtered, handed on one by one as they are read.
+public final class DispatchListing {
+    public let config: AnalysisConfig
+    public let filter: DispatchFilter
+    public let classifier: DispatchClassifier
+    /// The port map loader's note and conflicts (the command shows them before reading).
+    public let portMapLoad: PortMapLoader.Loaded
+    public let opener: SourceOpener
+
+    public init(_ config: AnalysisConfig, filter: DispatchFilter, stopRequested: @escaping () -> Bool = { false }) throws {
+        self.config = config
+        self.filter = filter
+        portMapLoad = try PortMapLoader.load(config.maps)
+        classifier = DispatchClassifier(portMap: portMapLoad.map, dispatchPort: config.maps.dispatchPort)
+        opener = SourceOpener(config.source, follow: config.follow, stopRequested: stopRequested)
+    }
+
+    /// The files to read one per thread, when the source has several.
+    public func perFileList() throws(JournalError) -> [String]? { try opener.perFileList() }
+
+    /// Opens the journal, selects the dispatch unit as `journalctl -u` does
+    /// (a glob that matches nothing is an error) and seeks to the window.
+    func open() throws -> (Journal, [String]) {
+        let j = try opener.open()
+        let units = try j.expandUnits([config.units.dispatchUnit])
+        var matches = MatchSet()
+        matches.addUnits(units)
+        matches.restrict(toHosts: config.hosts)
+        try j.apply(matches)
+        try j.seek(since: config.window.since, until: config.window.until)
+        return (j, units)
+    }
+
+    /// One handle: `begin` gets the units, `event` each accepted event.
+    public func run(
+        begin: ([String]) throws -> Void, event: (Event) throws -> Void,
+        progress: (any ReadProgress)? = nil
+    ) throws -> ListingResult {
+        let (j, units) = try open()
+        try begin(units)
+        let summary = try Self.rows(j, classifier: classifier, filter: filter, progress: progress, event: event)
+        let (notes, stats) = j.readingNotes()
+        return ListingResult(summary: summary, stats: stats, notes: notes, units: units)
+    }
+
+    /// `-f`: every accepted event as it is written, until `stop`.
+    public func follow(
+        begin: ([String]) throws -> Void, event: (Event) throws -> Void, stop: () -> Bool,
+        idle: () throws -> Void
+    ) throws {
+        let (j, units) = try open()
+        try begin(units)
+        let classifier = self.classifier
+        let filter = self.filter
+        try LiveAnalyzer.follow(
+            j, stop: stop,
+            entry: { entry, cursor in
+                guard let ev = classifier.classify(entry, cursor: cursor, keep: { filter.accepts($0) }) else { return }
+                try event(ev)
+            }, tick: {}, idle: idle)
+    }
+
+    /// The loop of one handle: classify, filter, hand on.
+    static func rows(
+        _ journal: Journal, classifier: DispatchClassifier, filter: DispatchFilter,
+        progress: (any ReadProgress)?, event: (Event) throws -> Void
+    ) throws -> EventSummary {
+        var summary = EventSummary()
+        defer { progress?.finish() }
+        try journal.read { entry, cursor in
+            if let progress, journal.entriesRead & 8191 == 0 { progress.update(entries: journal.entriesRead, at: entry.realtime) }
+            guard let ev = classifier.classify(entry, cursor: cursor, keep: { filter.accepts($0) }) else { return }
+            summary.add(ev)
+            try event(ev)
+        }
+        return summary
+    }
+
+    /// `--jobs N`: one sd-journal handle per file on N threads. Each file's
+    /// rows are collected by its own batcher; `write` gets the batches in the
+    /// files' time order as they complete, so the output is the one a single
+    /// handle gives (for files from one writer, which never overlap in time).
+    public func runParallel<B: EventBatcher>(
+        files: [String], jobs: Int, begin: ([String]) throws -> Void,
+        makeBatcher: @escaping @Sendable () -> B,
+        write: (B.Batch) throws -> Void
+    ) throws -> ListingResult {
+        let window = config.window
+        let importedCursors = config.source.isImport
+        // Unit names are expanded once over all files, as a single handle would.
+        // That handle is closed before the workers start: they need the descriptors.
+        // Files it could not open for lack of descriptors are read one by one below.
+        let unitPattern = config.units.dispatchUnit
+        let (units, unusable): ([String], [SkippedFile]) = try {
+            let all = try Journal(source: .files(files))
+            return (try all.expandUnits([unitPattern]), all.skippedFiles.filter { $0.cause != .notOpened })
+        }()
+        var skippedFiles = unusable
+        let files = files.filter { f in !skippedFiles.contains { $0.path == f } }
+        var unitMatches = MatchSet()
+        unitMatches.addUnits(units)
+        unitMatches.restrict(toHosts: config.hosts)
+        let matches = unitMatches
+        // Time order of the files; those outside the window are not read.
+        var ordered: [(String, UInt64)] = []
+        for f in files {
+            let opened: Journal
+            do { opened = try Journal(source: .files([f])) } catch {
+                skippedFiles.append(SkippedFile(path: f, reason: "\(error)"))
+                continue
+            }
+            guard let c = opened.cutoff() else { continue }  // no entries
+            if let s = window.since, c.to < s { continue }
+            if let u = window.until, c.from > u { continue }
+            ordered.append((f, c.from))
+        }
+        ordered.sort { $0.1 < $1.1 }
+        let order = ordered.map(\.0)
+        try begin(units)
+
+        let results = ResultBox<B.Batch>()
+        let done = (0..<order.count).map { _ in DispatchSemaphore(value: 0) }
+        let classifier = self.classifier
+        let filter = self.filter
+        for w in 0..<jobs {
+            Thread.detachNewThread {
+                var i = w
+                while i < order.count {
+                    var r = FileResult<B.Batch>()
+                    do {
+                        let j = try Journal(source: .files([order[i]]))
+                        j.honoursImportedCursors = importedCursors
+                        try j.apply(matches)
+                        try j.seek(since: window.since, until: window.until)
+                        var batcher = makeBatcher()
+                        r.summary = try Self.rows(j, classifier: classifier, filter: filter, progress: nil) { batcher.add($0) }
+                        r.batch = batcher.finish()
+                        r.read = j.entriesRead
+                        r.skipped = j.skippedEntries
+                        if let e = j.iterationError { r.notes.append(.fileReadingStopped(path: order[i], e)) }
+                        r.damaged = j.damagedFilesAfterReading()
+                    } catch {
+                        r.error = "\(error)"
+                    }
+                    results.put(i, r)
+                    done[i].signal()
+                    i += jobs
+                }
+            }
+        }
+        var summary = EventSummary()
+        var read = 0
+        var skipped = 0
+        var notes: [Note] = []
+        for i in 0..<order.count {
+            done[i].wait()
+            guard let r = results.take(i) else { continue }
+            if let e = r.error {
+                skippedFiles.append(SkippedFile(path: order[i], reason: e))
+                continue
+            }
+            skippedFiles += r.damaged
+            if let b = r.batch { try write(b) }
+            summary.merge(r.summary)
+            read += r.read
+            skipped += r.skipped
+            notes += r.notes
+        }
+        if skipped > 0 { notes.insert(.skippedEntries(skipped), at: 0) }
+        notes = Note.skipped(skippedFiles) + notes
+        return ListingResult(
+            summary: summary, stats: ReadStats(entriesRead: read, entriesSkipped: skipped, skippedFiles: skippedFiles),
+            notes: notes, units: units)
+    }
+
+    /// The workers' results, behind a pthread mutex (NSLock): ThreadSanitizer
+    /// understands it, while it cannot see Synchronization.Mutex's futex and
+    /// reported a race that was not one.
+    final class ResultBox<Batch: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var byFile: [Int: FileResult<Batch>] = [:]
+        func put(_ i: Int, _ r: FileResult<Batch>) { lock.withLock { byFile[i] = r } }
+        func take(_ i: Int) -> FileResult<Batch>? { lock.withLock { byFile.removeValue(forKey: i) } }
+    }
+
+    struct FileResult<Batch: Sendable>: Sendable {
+        var batch: Batch?
+        var summary = EventSummary()
+        var read = 0
+        var skipped = 0
+        var notes: [Note] = []
+        var error: String?
+        var damaged: [SkippedFile] = []
+    }
+}

@@ -1,0 +1,112 @@
+import Classifiers
+import Foundation
+import JournalReader
+
+/// `report -f` / `bursts -f`: one live pass over every source (no matches:
+/// the host gaps need every entry), judging what has settled.
+///
+/// A drop (or a burst) is handed on once its verdict can no longer change:
+/// when the wall clock has passed it by the longest correlation window plus
+/// 5 s (`max(--serve-window, --reconnect-window, --host-window) + 5s`, 125 s
+/// by default). Entries older than that (a journal being replayed) are
+/// handed on at once. The same `RunSetup` as `Analyzer`.
+public final class LiveAnalyzer {
+    public let config: AnalysisConfig
+    public let setup: RunSetup
+
+    /// What has settled on one host since the last delivery; `attribution`
+    /// resolves the evidence references.
+    public struct Settled {
+        public var host: String
+        public var drops: [Drop]
+        public var bursts: [Burst]
+        public var attribution: Attribution
+    }
+
+    /// `stopRequested`: a signal while a followed gateway is awaited ends the run (`Stopped`).
+    public init(_ config: AnalysisConfig, stopRequested: @escaping () -> Bool = { false }) throws {
+        self.config = config
+        self.setup = try RunSetup(config, stopRequested: stopRequested)
+    }
+
+    /// How long after a drop its verdict is final (µs).
+    public var settle: UInt64 {
+        let s = config.settings
+        return max(s.reconnectWindow, s.serveWindow, s.hostWindow) + 5_000_000
+    }
+
+    /// Reads until `stop` says so; `deliver` gets what settled, `idle` is
+    /// called whenever the journal has nothing new (flush there). Errors
+    /// thrown by either end the run.
+    public func run(now: () -> UInt64, stop: () -> Bool, deliver: (Settled) throws -> Void, idle: () throws -> Void) throws {
+        let settings = config.settings
+        let burstsOnly = config.scope == .burstsOnly
+        let j = setup.journal
+        var m = MatchSet()
+        m.restrict(toHosts: config.hosts)
+        try j.apply(m)
+        try j.seek(since: config.window.since, until: nil)
+        var stream = EventStream(config: setup.sourceConfig(config))
+        var attributors: [String: Attributor] = [:]
+        var finders: [String: GapFinder] = [:]
+        var printed: [String: UInt64] = [:]
+        var printedBursts: [String: UInt64] = [:]
+        let settle = self.settle
+        let serveUnits = config.units.serveUnits
+        try Self.follow(
+            j, stop: stop,
+            entry: { e, cursor in
+                let host = e.hostname ?? ""
+                finders[host, default: GapFinder(threshold: settings.gapThreshold)].add(realtime: e.realtime, bootID: e.bootID)
+                guard let ev = stream.classify(e, cursor: cursor) else { return }
+                stream.learn(from: ev)
+                if attributors[host] == nil { attributors[host] = Attributor(settings: settings, serveUnits: serveUnits) }
+                if ev.signal != nil { attributors[host]!.addSignal(ev) } else { attributors[host]!.add(ev) }
+            },
+            tick: {
+                let horizon = now().subtractingClamped(settle)
+                for host in attributors.keys.sorted() {
+                    var copy = attributors[host]!
+                    copy.close()
+                    if burstsOnly { copy.retainBurstDrops() }
+                    let gaps = finders[host]?.gaps ?? []
+                    let result = copy.attribute(gaps: gaps)
+                    let drops = result.drops.filter { $0.event.realtime <= horizon && printed[$0.event.cursor] == nil }
+                    let bursts = result.bursts.filter {
+                        $0.second * 1_000_000 + 1_000_000 <= horizon && printedBursts[CursorState.burstKey($0)] == nil
+                    }
+                    for d in drops { printed[d.event.cursor] = d.event.realtime }
+                    for b in bursts { printedBursts[CursorState.burstKey(b)] = b.second * 1_000_000 }
+                    try deliver(Settled(host: host, drops: burstsOnly ? [] : drops, bursts: burstsOnly ? bursts : [], attribution: result))
+                    attributors[host]!.prune(before: horizon.subtractingClamped(settle))
+                }
+                // What was handed on long ago cannot come back.
+                let old = horizon.subtractingClamped(2 * settle)
+                if printed.count > 10_000 { printed = printed.filter { $0.value >= old } }
+                if printedBursts.count > 1_000 { printedBursts = printedBursts.filter { $0.value >= old } }
+            }, idle: idle)
+    }
+
+    /// Reads entries until the journal has nothing new, then waits; calls
+    /// `tick` after each 1024 entries, each batch and each second of quiet,
+    /// and `idle` after each batch. Ends when `stop` says so.
+    public static func follow(
+        _ journal: Journal, stop: () -> Bool, entry: (JournalEntry, () -> String) throws -> Void,
+        tick: () throws -> Void, idle: () throws -> Void
+    ) throws {
+        journal.clearUntil()
+        while !stop() {
+            var n = 0
+            try journal.read(stop: stop) { e, cursor in
+                try withoutActuallyEscaping(cursor) { try entry(e, $0) }
+                n += 1
+                if n & 1023 == 0 { try tick() }
+            }
+            try tick()
+            try idle()
+            if stop() { break }
+            _ = journal.wait(timeoutUsec: 1_000_000)
+        }
+        try idle()
+    }
+}

@@ -1,0 +1,95 @@
+import Classifiers
+import JournalReader
+
+/// What a run reads and where each read goes, defined together.
+///
+/// What `journalctl -u` selects for the units, plus the kernel, earlyoom and
+/// the scripts. sd-journal walks an OR of many values of one field slowly
+/// (measured: 14 µs per serve entry with 8 serve units), so the serves are
+/// selected by their shared slice when they have one, and PID 1's and
+/// coredump messages by their fixed fields; `EventStream` then keeps exactly
+/// the units asked for. Same entries, a fraction of the time.
+///
+/// 1. `signals`: PID 1, coredumps, authorised daemons, the kernel, earlyoom
+///    and the scripts (few entries) -> `Attributor.addSignal`, out of order.
+///    `serve` reads every serve line here too.
+/// 2. `dispatch`: the dispatch unit alone, in time order -> `Attributor.add`.
+///    Two passes over a few match terms each are faster than one pass over
+///    all of them: sd-journal re-walks every OR term for every entry.
+/// 3. `serveLines(host:)`: the serves' own lines (the bulk of them), only
+///    around the drops found, where they can change a verdict -> `addSignal`.
+/// 4. `everySource(host:)`: the host-gap probes around the drops (`GapProbe`).
+public struct ReadPlan: Sendable, Equatable {
+    public var signals: MatchSet
+    public var dispatch: MatchSet
+    /// The serves' own lines, as match terms (empty: no serve units).
+    public var serveTerms: [[String]]
+    /// Serve lines are read in phase 1 (`serve`), not around the drops.
+    public var servesInPhaseOne: Bool
+    /// Several machines, or one picked out of several: later reads are per host.
+    public var hostsRestricted: Bool
+
+    public init(
+        units: UnitConfig, dispatchUnits: [String], serveUnits: [String], serveSlice: String?,
+        hosts: [String], scope: AnalysisConfig.Scope
+    ) {
+        let all = dispatchUnits + serveUnits
+        let tags = units.scriptTags.sorted()
+        serveTerms = serveUnits.isEmpty ? [] : [serveSlice.map { ["_SYSTEMD_SLICE=\($0)"] } ?? serveUnits.map { "_SYSTEMD_UNIT=\($0)" }]
+        servesInPhaseOne = scope == .serveTimeline
+        hostsRestricted = !hosts.isEmpty
+        var m = MatchSet()
+        m.add(([units.earlyoomUnit] + tags.map { "\($0).service" }).map { "_SYSTEMD_UNIT=\($0)" })
+        if servesInPhaseOne { for t in serveTerms { m.add(t) } }
+        m.add(["MESSAGE_ID=\(MessageID.coredump)", "_UID=0"])
+        m.add(["_PID=1"])
+        if !all.isEmpty { m.add(["_UID=0"] + all.map { "OBJECT_SYSTEMD_UNIT=\($0)" }) }
+        m.add(["_TRANSPORT=kernel"])
+        // Only journald's own fields decide who wrote a line: the scripts and
+        // earlyoom by their units (above), or by root under their identifiers.
+        m.add(["_UID=0"] + (tags + [SourceConfig.earlyoomIdentifier]).map { "SYSLOG_IDENTIFIER=\($0)" })
+        m.restrict(toHosts: hosts)
+        signals = m
+        var dm = MatchSet()
+        dm.add(dispatchUnits.map { "_SYSTEMD_UNIT=\($0)" })
+        dm.restrict(toHosts: hosts)
+        dispatch = dm
+    }
+
+    /// Whether phase 3 runs at all.
+    public var readsServeLinesAroundDrops: Bool { !servesInPhaseOne && !serveTerms.isEmpty }
+
+    /// `_HOSTNAME=h` when reads are per host (a fleet), else nothing.
+    public func hostTerms(_ host: String, fleet: Bool) -> [String] {
+        (fleet || hostsRestricted) && !host.isEmpty ? ["_HOSTNAME=\(host)"] : []
+    }
+
+    /// Phase 3's matches for one host.
+    public func serveLines(host: String, fleet: Bool) -> MatchSet {
+        var m = MatchSet()
+        for t in serveTerms { m.add(t + hostTerms(host, fleet: fleet)) }
+        return m
+    }
+
+    /// Phase 4's matches: every source of one host.
+    public func everySource(host: String, fleet: Bool) -> MatchSet {
+        var m = MatchSet()
+        let h = hostTerms(host, fleet: fleet)
+        if !h.isEmpty { m.add(h) }
+        return m
+    }
+
+    /// The cgroup slice all `units` run in (`system-t3\x2dserve.slice`), when
+    /// they share one that is not a catch-all slice.
+    public static func sharedSlice(of units: [String], in j: Journal) -> String? {
+        guard units.count > 1 else { return nil }
+        var found: String?
+        for u in units {
+            guard let s = j.firstValue(of: "_SYSTEMD_SLICE", where: "_SYSTEMD_UNIT=\(u)"),
+                !["system.slice", "-.slice", "user.slice", "machine.slice"].contains(s)
+            else { return nil }
+            if found == nil { found = s } else if found != s { return nil }
+        }
+        return found
+    }
+}

@@ -1,0 +1,156 @@
+import Classifiers
+import JournalReader
+
+/// What one run found: the attribution, what was read, and what the
+/// operator should know about the reading. A value; sinks render it.
+public struct Report: Sendable {
+    public var attribution: Attribution
+    public var stats: ReadStats
+    /// In the order they are printed (reading problems first).
+    public var notes: [Note]
+    public var window: TimeWindow
+    /// The units selected (dispatch first, then the serves).
+    public var units: [String]
+    /// Lines folded into an earlier event (the scripts' second copies, ...).
+    public var folded: Int
+    /// `T3ATTR_TIMING=1`: seconds per phase, in order.
+    public var timings: [PhaseTiming]
+
+    public init(
+        attribution: Attribution, stats: ReadStats, notes: [Note], window: TimeWindow, units: [String],
+        folded: Int = 0, timings: [PhaseTiming] = []
+    ) {
+        self.attribution = attribution
+        self.stats = stats
+        self.notes = notes
+        self.window = window
+        self.units = units
+        self.folded = folded
+        self.timings = timings
+    }
+}
+
+extension Report {
+    /// `serve`: per user (sorted), that user's serve-side events in time
+    /// order; OOM kills outside any serve under `(host)`. `users` (if any)
+    /// keeps only those.
+    public func serveTimelines(users: [String] = []) -> [(user: String, events: [Event])] {
+        var byUser: [String: [Event]] = [:]
+        for s in attribution.signals {
+            guard let sig = s.signal else { continue }
+            let key: String
+            if let u = s.user {
+                key = u
+            } else if case .oomKill = sig {
+                key = "(host)"
+            } else if case .earlyoomKill = sig {
+                key = "(host)"
+            } else {
+                continue
+            }
+            if !users.isEmpty && !users.contains(key) { continue }
+            byUser[key, default: []].append(s)
+        }
+        return byUser.keys.sorted().map { ($0, byUser[$0]!) }
+    }
+}
+
+/// Counts of what was read, for the summary and `--strict`.
+public struct ReadStats: Sendable, Equatable {
+    public var entriesRead: Int
+    public var entriesSkipped: Int
+    public var skippedFiles: [SkippedFile]
+    /// Entries of an imported stream that were not imported, with why (counted in `entriesSkipped`).
+    public var skippedEntryGroups: [SkippedEntries]
+    /// The latest receive time among the entries read (the cursor file's end).
+    public var lastRealtime: UInt64
+
+    public init(
+        entriesRead: Int = 0, entriesSkipped: Int = 0, skippedFiles: [SkippedFile] = [],
+        skippedEntryGroups: [SkippedEntries] = [], lastRealtime: UInt64 = 0
+    ) {
+        self.entriesRead = entriesRead
+        self.entriesSkipped = entriesSkipped
+        self.skippedFiles = skippedFiles
+        self.skippedEntryGroups = skippedEntryGroups
+        self.lastRealtime = lastRealtime
+    }
+
+    /// Whether `--strict` fails the run.
+    public var skippedAnything: Bool { !skippedFiles.isEmpty || entriesSkipped > 0 }
+}
+
+/// Something the operator should know about a run, as a value (the
+/// renderers word it).
+public enum Note: Sendable, Equatable {
+    /// A journal file (or stream) that was not (fully) read.
+    case skippedFile(SkippedFile)
+    /// More than three files skipped for one reason: the count and the first three
+    /// (the JSON summary's `skipped_files` lists them all).
+    case skippedFiles(count: Int, first: [String], reason: String)
+    /// Entries of a stream that were not imported, with why.
+    case skippedStreamEntries(SkippedEntries)
+    /// Entries sd-journal could not read.
+    case skippedEntries(Int)
+    /// Iteration itself failed; the text is sd-journal's (`reading stopped early: ...`).
+    case readingStopped(String)
+    /// The same, for one file of a parallel scan.
+    case fileReadingStopped(path: String, String)
+    /// `--serve-unit` named no unit in the journal.
+    case noServeUnit(pattern: String)
+    /// The journal's clock went backwards (receive times).
+    case clockWentBack(from: UInt64, to: UInt64)
+}
+
+extension Note {
+    /// One note per skipped file, or one per reason when more than three
+    /// files share it.
+    static func skipped(_ files: [SkippedFile]) -> [Note] {
+        var order: [String] = []
+        var byReason: [String: [SkippedFile]] = [:]
+        for f in files {
+            if byReason[f.reason] == nil { order.append(f.reason) }
+            byReason[f.reason, default: []].append(f)
+        }
+        return order.flatMap { reason -> [Note] in
+            let group = byReason[reason]!
+            if group.count <= 3 { return group.map { .skippedFile($0) } }
+            return [.skippedFiles(count: group.count, first: group.prefix(3).map(\.path), reason: reason)]
+        }
+    }
+}
+
+/// How long one phase of a run took.
+public struct PhaseTiming: Sendable, Equatable {
+    public var seconds: Double
+    public var phase: String
+}
+
+/// Where a long read reports how far it got (the command shows it on a terminal).
+public protocol ReadProgress: AnyObject {
+    /// Called every few thousand entries with the count and the current entry's time.
+    func update(entries: Int, at realtime: UInt64)
+    func finish()
+}
+
+/// Makes one progress display per reading pass.
+public typealias ProgressFactory = () -> (any ReadProgress)?
+
+extension Journal {
+    /// Notes and counts after reading (call once, when done): damaged files
+    /// are looked for first, so they are in both.
+    func readingNotes() -> (notes: [Note], stats: ReadStats) {
+        _ = damagedFilesAfterReading()
+        var notes = Note.skipped(skippedFiles)
+        notes += skippedEntryGroups.map { Note.skippedStreamEntries($0) }
+        let unreadable = skippedEntries - skippedEntryGroups.reduce(0) { $0 + $1.count }
+        if unreadable > 0 { notes.append(.skippedEntries(unreadable)) }
+        if let err = iterationError { notes.append(.readingStopped(err)) }
+        return (
+            notes,
+            ReadStats(
+                entriesRead: entriesRead, entriesSkipped: skippedEntries, skippedFiles: skippedFiles,
+                skippedEntryGroups: skippedEntryGroups, lastRealtime: lastRealtime)
+        )
+    }
+}

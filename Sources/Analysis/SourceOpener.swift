@@ -1,0 +1,93 @@
+import Classifiers
+import Foundation
+import JournalReader
+
+/// Opens the journal a `SourceSpec` names. Streams (`--input`, `--url`) are
+/// imported once per opener into temporary journal files, which are removed
+/// when the opener goes away (or at exit); every journal opened from the same
+/// stream reads those files.
+public final class SourceOpener {
+    public let spec: SourceSpec
+    /// `-f`: a gateway is followed instead of read to its end.
+    public let follow: Bool
+    /// Follow mode: a stop was asked for (a signal) while the gateway was awaited.
+    private let stopRequested: () -> Bool
+    private var imported: ImportedJournal?
+
+    public init(_ spec: SourceSpec, follow: Bool = false, stopRequested: @escaping () -> Bool = { false }) {
+        self.spec = spec
+        self.follow = follow
+        self.stopRequested = stopRequested
+    }
+
+    deinit { imported?.remove() }
+
+    /// The journal files or directory to open (a stream is imported first).
+    public func journalSource() throws(JournalError) -> JournalSource {
+        switch spec {
+        case .local: return .local
+        case .merged: return .merged
+        case .directory(let d): return .directory(d)
+        case .files(let f): return .files(try expandFileArguments(f))
+        case .input(let name): return try imported { () throws(JournalError) in try ImportedJournal.fromFile(name) }.source
+        case .gateway(let url, let deadline):
+            let follow = self.follow
+            let stop = stopRequested
+            return try imported { () throws(JournalError) in
+                follow
+                    ? try ImportedJournal.followGateway(url, stopRequested: stop)
+                    : try ImportedJournal.fromGateway(url, deadline: deadline)
+            }.source
+        }
+    }
+
+    private func imported(_ make: () throws(JournalError) -> ImportedJournal) throws(JournalError) -> ImportedJournal {
+        if let imported { return imported }
+        let j = try make()
+        imported = j
+        return j
+    }
+
+    /// Opens the journal; a stream that ended early is recorded as a skipped
+    /// source, and the entries it could not import as skipped entries.
+    /// Throws `Stopped` when a stop was asked for while a followed gateway was awaited.
+    public func open() throws -> Journal {
+        let source = try journalSource()
+        if follow && stopRequested() { throw Stopped() }
+        let j = try Journal(source: source)
+        j.honoursImportedCursors = spec.isImport
+        for p in partial { j.noteSkipped(p) }
+        for s in imported?.skippedEntries ?? [] { j.noteSkipped(entries: s) }
+        return j
+    }
+
+    /// Sources only partly read (a stream that ended early).
+    public var partial: [SkippedFile] {
+        guard let imported, let e = imported.streamError else { return [] }
+        switch spec {
+        case .input(let name), .gateway(let name, _): return [SkippedFile(path: name, reason: e)]
+        default: return []
+        }
+    }
+
+    /// The files a source is made of, when it can be read one file per
+    /// thread (`dispatch --jobs`); nil for one file or the system journal.
+    /// Streams are read on one handle (their notes about skipped entries go with it).
+    public func perFileList() throws(JournalError) -> [String]? {
+        if spec.isImport { return nil }
+        switch try journalSource() {
+        case .files(let f): return f.count > 1 ? f : nil
+        case .directory(let d):
+            try Journal.checkReadableDirectory(d)
+            guard let f = Journal.filesIn(directory: d), f.count > 1 else { return nil }
+            return f
+        case .local, .merged: return nil
+        }
+    }
+}
+
+/// A run ended on request (SIGINT/SIGTERM in follow mode) before it began:
+/// the documented end, status 0.
+public struct Stopped: Error {
+    public init() {}
+}

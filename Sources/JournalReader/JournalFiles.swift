@@ -1,0 +1,297 @@
+import CSystemd
+import Classifiers
+import Glibc
+
+/// Which files a journal is made of, and whether they can be read: discovery,
+/// validation, the checks that name what is wrong, and the damage found after reading.
+extension Journal {
+    static func openFiles(_ paths: [String], _ handle: inout OpaquePointer?) -> Int32 {
+        var cstrs: [UnsafeMutablePointer<CChar>?] = paths.map { strdup($0) }
+        cstrs.append(nil)
+        defer { for c in cstrs { free(c) } }
+        return cstrs.withUnsafeMutableBufferPointer { buf in
+            buf.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buf.count) {
+                sd_journal_open_files(&handle, $0, 0)
+            }
+        }
+    }
+
+    /// Opens each file alone: those sd-journal refuses (truncated, not a
+    /// journal, unreadable) are set aside with the reason.
+    public static func validate(_ paths: [String]) -> (good: [String], bad: [SkippedFile]) {
+        var good: [String] = []
+        var bad: [SkippedFile] = []
+        for p in paths {
+            if access(p, R_OK) != 0 {
+                bad.append(SkippedFile(path: p, reason: "permission denied (\(JournalError.accessHint))", cause: .permissionDenied))
+                continue
+            }
+            var h: OpaquePointer?
+            let r = openFiles([p], &h)
+            var usage: UInt64 = 0
+            if r >= 0 {
+                _ = sd_journal_get_usage(h, &usage)
+                sd_journal_close(h)
+            }
+            if r < 0 || usage == 0 {
+                bad.append(SkippedFile(path: p, reason: describeBadFile(p, errno: r < 0 ? -r : EBADMSG)))
+            } else {
+                good.append(p)
+            }
+        }
+        return (good, bad)
+    }
+
+    /// Why a file is not a usable journal, in words.
+    static func describeBadFile(_ path: String, errno code: Int32) -> String {
+        var st = stat()
+        if stat(path, &st) == 0 && st.st_size == 0 { return "empty file" }
+        var sig = [UInt8](repeating: 0, count: 8)
+        if let f = fopen(path, "rb") {
+            _ = fread(&sig, 1, 8, f)
+            fclose(f)
+        }
+        let isJournal = sig == Array("LPKSHHRH".utf8)
+        let text = String(cString: strerror(code))
+        return isJournal ? "truncated or damaged journal file (\(text))" : "not a journal file (\(text))"
+    }
+
+    static func nothingUsable(_ bad: [SkippedFile], in dir: String?) -> JournalError {
+        let list = bad.prefix(5).map { "\($0.path): \($0.reason)" }.joined(separator: "; ")
+        let more = bad.count > 5 ? " (and \(bad.count - 5) more)" : ""
+        let kind: JournalError.Kind = bad.allSatisfy { $0.cause == .permissionDenied } ? .permission : .noInput
+        return JournalError(kind, "no usable journal file\(dir.map { " in \($0)" } ?? ""): \(list)\(more)")
+    }
+
+    /// `*.journal` and `*.journal~` in `dir` and (to `depth`) its subdirectories.
+    static func journalFiles(under dir: String, depth: Int) -> [String] {
+        guard let d = opendir(dir) else { return [] }
+        defer { closedir(d) }
+        var out: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            let path = dir + "/" + name
+            if e.pointee.d_type == UInt8(DT_DIR) {
+                if depth > 0 { out += journalFiles(under: path, depth: depth - 1) }
+            } else if name.hasSuffix(".journal") || name.hasSuffix(".journal~") {
+                out.append(path)
+            }
+        }
+        return out.sorted()
+    }
+
+    /// sd-journal drops a file from the set when it meets damage while
+    /// iterating, without telling the caller; the entries after the damage
+    /// are then missing. This notices (the set's size shrank) and names the
+    /// files that no longer read cleanly.
+    public func damagedFilesAfterReading() -> [SkippedFile] {
+        var usage: UInt64 = 0
+        guard sd_journal_get_usage(j, &usage) >= 0, usage < usageAtOpen else { return [] }
+        var candidates: [String]
+        switch source {
+        case .files(let f): candidates = f
+        case .directory(let d): candidates = Journal.journalFiles(under: d, depth: 1)
+        case .local, .merged: candidates = ["/var/log/journal", "/run/log/journal"].flatMap { Journal.journalFiles(under: $0, depth: 1) }
+        }
+        candidates.removeAll { p in skippedFiles.contains { $0.path == p } }
+        var damaged: [SkippedFile] = []
+        for p in candidates {
+            var h: OpaquePointer?
+            guard Journal.openFiles([p], &h) >= 0 else { continue }
+            defer { sd_journal_close(h) }
+            var before: UInt64 = 0
+            var after: UInt64 = 0
+            _ = sd_journal_get_usage(h, &before)
+            var n = 0
+            while sd_journal_next(h) > 0 { n += 1 }
+            _ = sd_journal_get_usage(h, &after)
+            if after < before {
+                damaged.append(SkippedFile(path: p, reason: "damaged: reading stopped after \(n) entries (journalctl --verify --file \(p))"))
+            }
+        }
+        if damaged.isEmpty {
+            let name = candidates.count == 1 ? candidates[0] : Journal.describe(source)
+            damaged.append(SkippedFile(path: name, reason: "damaged: sd-journal stopped reading it early (journalctl --verify)"))
+        }
+        skippedFiles += damaged
+        return damaged
+    }
+
+    /// The files of `good` that `sd_journal_open_directory(dir, 0)` opens:
+    /// those in `dir` and in its machine-id (128-bit id) subdirectories.
+    static func sdJournalFiles(in dir: String, among good: [String]) -> [String] {
+        good.filter { p in
+            guard p.hasPrefix(dir + "/") else { return false }
+            let parts = p.dropFirst(dir.count + 1).split(separator: "/")
+            if parts.count == 1 { return true }
+            return parts.count == 2 && Journal.isID128(parts[0])
+        }
+    }
+
+    /// 32 hex digits, or the UUID form with dashes (`sd_id128_from_string`).
+    static func isID128(_ s: Substring) -> Bool {
+        let hex = s.count == 36 ? s.filter { $0 != "-" } : String(s)
+        return hex.count == 32 && hex.allSatisfy(\.isHexDigit)
+    }
+
+    static func describe(_ s: JournalSource) -> String {
+        switch s {
+        case .local: "local system journal"
+        case .merged: "all journals"
+        case .directory(let d): "directory \(d)"
+        case .files(let f): f.count == 1 ? "file \(f[0])" : "\(f.count) files"
+        }
+    }
+
+    static func checkFile(_ path: String) throws(JournalError) {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            throw JournalError(.noInput, "\(path): \(String(cString: strerror(errno)))")
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw JournalError(.noInput, "\(path): is a directory (use -D/--directory for a directory of journal files)")
+        }
+        if access(path, R_OK) != 0 {
+            throw JournalError(.permission, "\(path): permission denied; \(JournalError.accessHint)")
+        }
+    }
+
+    /// Throws the error `init(source: .directory(path))` would for a path that is not a readable directory.
+    public static func checkReadableDirectory(_ path: String) throws(JournalError) { try checkDirectory(path) }
+
+    static func checkDirectory(_ path: String) throws(JournalError) {
+        var st = stat()
+        if stat(path, &st) != 0 {
+            throw JournalError(.noInput, "\(path): \(String(cString: strerror(errno)))")
+        }
+        guard (st.st_mode & S_IFMT) == S_IFDIR else {
+            throw JournalError(.noInput, "\(path): not a directory (use --file for a journal file)")
+        }
+        if access(path, R_OK | X_OK) != 0 {
+            throw JournalError(.permission, "\(path): permission denied; \(JournalError.accessHint)")
+        }
+    }
+
+    /// sd-journal opens an empty set of files without complaint; journalctl
+    /// then says why. So do we.
+    func checkSomethingOpened() throws(JournalError) {
+        var bytes: UInt64 = 0
+        let r = sd_journal_get_usage(j, &bytes)
+        if r >= 0 && bytes > 0 { return }
+        switch source {
+        case .directory(let d):
+            if Journal.hasUnreadableJournalFiles(in: d) {
+                throw JournalError(.permission, "\(d): its journal files cannot be read; \(JournalError.accessHint)")
+            }
+            throw JournalError(.noInput, "\(d): no journal files found")
+        case .files(let f):
+            throw JournalError(.noInput, "\(f.joined(separator: ", ")): not a readable journal file")
+        case .local, .merged:
+            for d in ["/var/log/journal", "/run/log/journal"] where Journal.hasUnreadableJournalFiles(in: d, recursive: true) {
+                throw JournalError(.permission, "the system journal cannot be read by this user; \(JournalError.accessHint)")
+            }
+            throw JournalError(.noInput, "no journal files found in /var/log/journal or /run/log/journal")
+        }
+    }
+
+    /// Unlike `journalFiles(under:depth:)` this also counts a directory that
+    /// cannot be opened (a machine-id folder of mode 2750) as unreadable.
+    static func hasUnreadableJournalFiles(in dir: String, recursive: Bool = false) -> Bool {
+        guard let d = opendir(dir) else { return errno == EACCES }
+        defer { closedir(d) }
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            let path = dir + "/" + name
+            if name.hasSuffix(".journal") || name.hasSuffix(".journal~") {
+                if access(path, R_OK) != 0 { return true }
+            } else if recursive, e.pointee.d_type == UInt8(DT_DIR), hasUnreadableJournalFiles(in: path) {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// The receive times of the first and last entry (`sd_journal_get_cutoff_realtime_usec`).
+    public func cutoff() -> (from: UInt64, to: UInt64)? {
+        var a: UInt64 = 0
+        var b: UInt64 = 0
+        return sd_journal_get_cutoff_realtime_usec(j, &a, &b) > 0 ? (a, b) : nil
+    }
+
+    /// The journal files of a `-D` directory, as sd-journal reads them: in
+    /// it and in its subdirectories (machine-id folders). Sorted; nil if none.
+    public static func filesIn(directory dir: String) -> [String]? {
+        let f = journalFiles(under: dir, depth: 1)
+        return f.isEmpty ? nil : f
+    }
+}
+
+/// The process's open-file limit and descriptors: sd-journal keeps one
+/// descriptor per journal file and silently leaves out the files it cannot
+/// open, so t3attr raises the limit as journalctl does and checks which files
+/// were opened.
+enum OpenFiles {
+    /// Raises the soft RLIMIT_NOFILE to the hard limit (journalctl does the same).
+    static func raiseLimit() {
+        var rl = rlimit()
+        guard getrlimit(rlimitNofile, &rl) == 0, rl.rlim_cur < rl.rlim_max else { return }
+        var want = rl
+        want.rlim_cur = rl.rlim_max
+        if setrlimit(rlimitNofile, &want) != 0 {
+            // An unlimited hard limit is still capped by fs.nr_open.
+            want.rlim_cur = max(rl.rlim_cur, min(rl.rlim_max, 1 << 20))
+            _ = setrlimit(rlimitNofile, &want)
+        }
+    }
+
+    static var rlimitNofile: __rlimit_resource_t { __rlimit_resource_t(RLIMIT_NOFILE.rawValue) }
+
+    static func limits() -> (soft: UInt64, hard: UInt64) {
+        var rl = rlimit()
+        guard getrlimit(rlimitNofile, &rl) == 0 else { return (0, 0) }
+        return (UInt64(rl.rlim_cur), UInt64(rl.rlim_max))
+    }
+
+    /// Descriptors still free, less a margin for sd-journal's own and ours.
+    static func room() -> Int {
+        let soft = limits().soft
+        let used = UInt64(snapshot().count)
+        return soft > used + 16 ? Int(min(soft - used - 16, UInt64(Int32.max))) : 0
+    }
+
+    /// Every open descriptor and what it refers to (`/proc/self/fd`).
+    static func snapshot() -> [Int32: String] {
+        var out: [Int32: String] = [:]
+        guard let d = opendir("/proc/self/fd") else { return out }
+        defer { closedir(d) }
+        var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        while let e = readdir(d) {
+            let name = withUnsafeBytes(of: e.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+            guard let fd = Int32(name) else { continue }
+            let n = readlink("/proc/self/fd/" + name, &buf, buf.count - 1)
+            guard n > 0 else { continue }
+            out[fd] = buf.prefix(n).withUnsafeBufferPointer { String(decoding: UnsafeRawBufferPointer($0), as: UTF8.self) }
+        }
+        return out
+    }
+
+    /// The files of `expected` that no descriptor opened since `before` refers to, with why.
+    static func notOpened(_ expected: [String], since before: [Int32: String]) -> [SkippedFile] {
+        let after = snapshot()
+        let opened = Set(after.compactMap { fd, target in before[fd] == target ? nil : target })
+        let missing = expected.filter { p in
+            guard let real = realpath(p, nil) else { return true }
+            defer { free(real) }
+            return !opened.contains(String(cString: real))
+        }
+        guard !missing.isEmpty else { return [] }
+        let (soft, hard) = limits()
+        let reason =
+            UInt64(after.count) + 16 >= soft
+            ? "not opened: the open-file limit was reached (\(soft) descriptors, hard limit \(hard); raise it with ulimit -Hn/-n or read fewer files)"
+            : "not opened by sd-journal (it reads at most 7168 files at once)"
+        return missing.map { SkippedFile(path: $0, reason: reason, cause: .notOpened) }
+    }
+}

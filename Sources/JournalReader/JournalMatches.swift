@@ -1,0 +1,82 @@
+import CSystemd
+import Classifiers
+import Glibc
+
+/// Selecting entries: applying a `MatchSet`, and the look-ups that expand
+/// unit names and find a field's values.
+extension Journal {
+    /// Applies `matches` (an OR of AND-terms). An empty set matches everything.
+    public func apply(_ matches: MatchSet) throws(JournalError) {
+        applied = matches
+        sd_journal_flush_matches(j)
+        for term in matches.terms {
+            for m in term {
+                let r = m.withCString { sd_journal_add_match(j, $0, 0) }
+                if r < 0 { throw JournalError.errno("bad match '\(m)'", r) }
+            }
+            let r = sd_journal_add_disjunction(j)
+            if r < 0 { throw JournalError.errno("cannot combine matches", r) }
+        }
+    }
+
+    /// The distinct values of `field` in the journal (`sd_journal_query_unique`).
+    public func uniqueValues(of field: String) throws(JournalError) -> [String] {
+        var out: [String] = []
+        let r = field.withCString { sd_journal_query_unique(j, $0) }
+        if r < 0 { throw JournalError.errno("cannot list values of \(field)", r) }
+        var ptr: UnsafeRawPointer?
+        var len = 0
+        let prefix = field.utf8.count + 1
+        while true {
+            let e = sd_journal_enumerate_unique(j, &ptr, &len)
+            if e <= 0 { break }
+            guard let ptr, len > prefix else { continue }
+            out.append(String(decoding: UnsafeRawBufferPointer(start: ptr + prefix, count: len - prefix), as: UTF8.self))
+        }
+        sd_journal_restart_unique(j)
+        return out
+    }
+
+    /// Expands unit names and globs as `journalctl -u` does on systemd 252:
+    /// a name without a type gets `.service`; a glob is matched (fnmatch)
+    /// against every unit name the journal knows. Throws `.noData` when a
+    /// glob matches nothing, as journalctl fails with "No data available".
+    public func expandUnits(_ patterns: [String]) throws(JournalError) -> [String] {
+        var result: [String] = []
+        var known: [String]?
+        for raw in patterns {
+            let p = UnitName.mangle(raw)
+            guard UnitName.isGlob(p) else {
+                if !result.contains(p) { result.append(p) }
+                continue
+            }
+            if known == nil {
+                var all = Set<String>()
+                for f in UnitName.unitFields { for v in try uniqueValues(of: f) { all.insert(v) } }
+                known = all.sorted()
+            }
+            let hits = known!.filter { fnmatch(p, $0, 0) == 0 }
+            if hits.isEmpty {
+                throw JournalError(.noData, "no unit in the journal matches '\(raw)'")
+            }
+            for h in hits where !result.contains(h) { result.append(h) }
+        }
+        return result
+    }
+
+    /// The value of `field` in the first entry that has `match` (`FIELD=value`),
+    /// or nil. The matches applied before are applied again after the look-up.
+    public func firstValue(of field: String, where match: String) -> String? {
+        sd_journal_flush_matches(j)
+        defer { try? apply(applied) }
+        guard match.withCString({ sd_journal_add_match(j, $0, 0) }) >= 0, sd_journal_seek_head(j) >= 0,
+            sd_journal_next(j) > 0
+        else { return nil }
+        var ptr: UnsafeRawPointer?
+        var len = 0
+        guard field.withCString({ sd_journal_get_data(j, $0, &ptr, &len) }) >= 0, let ptr else { return nil }
+        let prefix = field.utf8.count + 1
+        guard len >= prefix else { return nil }
+        return String(decoding: UnsafeRawBufferPointer(start: ptr + prefix, count: len - prefix), as: UTF8.self)
+    }
+}

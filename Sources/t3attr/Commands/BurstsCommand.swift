@@ -1,0 +1,69 @@
+import Analysis
+import ArgumentParser
+import Classifiers
+
+extension T3Attr {
+    struct Bursts: ParsableCommand, FormatDeclaring {
+        static let acceptedFormats = OutputFormat.everywhere
+
+        static let configuration = CommandConfiguration(
+            abstract: "Every second with at least N downstream teardowns, with the burst's verdict.",
+            discussion: """
+                A burst is counted per real second of the time the program wrote the line \
+                (Go's log prefix), not per day as the old runbook's awk did. Teardowns are \
+                downstream proxy errors (context canceled, ...), downstream WebSocket closes \
+                and established sockets closing in the same second.
+
+                Examples:
+                  t3attr bursts --min 5
+                  t3attr bursts --since 7d -o json | jq -r '.second'
+                """
+        )
+
+        @OptionGroup var source: SourceOptions
+        @OptionGroup var units: SourceUnitOptions
+        @OptionGroup var maps: MapOptions
+        @OptionGroup var attribution: AttributionOptions
+        @OptionGroup var out: OutputOptions
+        @OptionGroup var term: TerminalOptions
+
+        @Flag(
+            name: [.short, .long],
+            help: "Keep reading as the journal grows; print each drop once its verdict is final (after the longest correlation window + 5 s).")
+        var follow = false
+
+        @Option(
+            name: .long, help: ArgumentHelp("Downstream teardowns in one second that make a burst (default 5; same as --burst-min).", valueName: "n"))
+        var min: Int?
+
+        @Flag(name: [.short, .long], help: "Show the evidence under each burst.")
+        var verbose = false
+
+        func validate() throws {
+            if let min, min < 1 { throw ValidationError("--min must be at least 1") }
+            try validateFormat()
+        }
+
+        func run() throws {
+            let output = CommandOutput(out, term, follow: follow, verbose: verbose)
+            defer { output.end() }
+            try runReporting(output.out) {
+                var settings = attribution.settings
+                settings.burstMin = min ?? settings.burstMin
+                let config = try AnalysisConfig(
+                    source: source, units: units.config, maps: maps, settings: settings,
+                    scope: .burstsOnly, follow: follow)
+                if follow { return try Live.attribution(config, command: .bursts, output: output) }
+                let analyzer = try Analyzer(config)
+                show(analyzer.setup.portMapLoad)
+                let report = try analyzer.run(progress: { Progress(window: config.window) })
+                show(report.timings)
+                let sink = output.sink
+                try sink.begin(RunHeader(command: .bursts, window: report.window, units: report.units, report: report))
+                try Feed.bursts(report.attribution, to: sink)
+                try sink.finish(.report(report))
+                try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
+            }
+        }
+    }
+}

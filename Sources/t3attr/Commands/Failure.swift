@@ -1,0 +1,65 @@
+import Analysis
+import ArgumentParser
+import Classifiers
+import JournalReader
+
+/// Exit codes (sysexits.h), documented in the README and the man page.
+enum Exit {
+    static let ok: Int32 = 0
+    static let failure: Int32 = 1
+    static let usage: Int32 = 64
+    static let dataError: Int32 = 65
+    static let noInput: Int32 = 66
+    /// Another run holds the `--cursor-file` lock longer than t3attr waits (EX_TEMPFAIL).
+    static let tempFail: Int32 = 75
+    static let noPermission: Int32 = 77
+}
+
+/// Runs a command body, turning the errors operators can cause into one
+/// line on stderr and an exit code; never a stack trace. What was already
+/// written is flushed first. A closed pipe (the reader has enough) is status 0.
+func runReporting(_ out: Output, _ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch is Stopped {
+        return  // SIGINT/SIGTERM before following began: the documented end
+    } catch let e as OutputError {
+        switch e {
+        case .closed: return
+        case .failed: throw ExitCode(Exit.failure)
+        }
+    } catch let e as JournalError {
+        try? out.flush()
+        Diagnostics.error(e.message)
+        switch e.kind {
+        case .noInput: throw ExitCode(Exit.noInput)
+        case .permission: throw ExitCode(Exit.noPermission)
+        case .noData: throw ExitCode(Exit.usage)  // a unit name or glob that names nothing
+        case .system: throw ExitCode(Exit.failure)
+        }
+    } catch let e as ConfigError {
+        try? out.flush()
+        Diagnostics.error(e.description)
+        throw ExitCode(e.permission ? Exit.noPermission : e.unreadable ? Exit.noInput : Exit.dataError)
+    } catch let e as CursorLock.Busy {
+        try? out.flush()
+        Diagnostics.error(e.description)
+        throw ExitCode(Exit.tempFail)
+    }
+}
+
+/// After the output: the notes on stderr, then `--strict` turns anything skipped into exit 65.
+func finishRun(notes: [Note], stats: ReadStats, strict: Bool) throws {
+    for n in notes { Diagnostics.warning(Wording.note(n)) }
+    guard strict, stats.skippedAnything else { return }
+    let files = stats.skippedFiles.count
+    let entries = stats.entriesSkipped
+    Diagnostics.error("--strict: \(files) file(s) and \(entries) entr\(entries == 1 ? "y" : "ies") were skipped")
+    throw ExitCode(Exit.dataError)
+}
+
+/// The port map loader's note, when it has one, and each port several users claim.
+func show(_ load: PortMapLoader.Loaded) {
+    if let notice = load.notice { Diagnostics.note(Wording.portMap(notice)) }
+    for c in load.conflicts { Diagnostics.warning(c) }
+}

@@ -1,0 +1,176 @@
+import Analysis
+import Classifiers
+import Foundation
+
+/// NDJSON for tools: one object per event, drop, burst or serve event, then
+/// a summary object (README "JSON output": fields are added, never renamed).
+final class JSONSink: ReportSink {
+    let out: Output
+    let style: RenderStyle
+    private var run = RunHeader(command: .report, window: TimeWindow(), units: [])
+
+    init(out: Output, style: RenderStyle) {
+        self.out = out
+        self.style = style
+    }
+
+    var dropOrder: DropOrder { .time }
+
+    func begin(_ run: RunHeader) throws(OutputError) { self.run = run }
+
+    func event(_ ev: Event) throws(OutputError) {
+        EventJSON.write(ev, type: "event", to: out)
+        out.newline()
+        try out.check()
+    }
+
+    func rows(_ bytes: [UInt8]) throws(OutputError) {
+        out.bytes(bytes)
+        try out.flush()
+    }
+
+    func drop(_ d: Drop, in at: Attribution) throws(OutputError) {
+        EventJSON.write(d.event, type: "drop", to: out) { o in
+            o.ascii(",\"verdict\":")
+            o.jsonString(d.verdict.rawValue)
+            o.ascii(",\"reason\":")
+            o.jsonString(d.reason.rawValue)
+            o.ascii(",\"trigger\":")
+            o.jsonString(d.trigger.rawValue)
+            o.ascii(",\"burst_second\":")
+            if let b = d.burstSecond {
+                o.byte(0x22)
+                o.rfc3339UTC(b * 1_000_000, fractionDigits: 0)
+                o.byte(0x22)
+            } else {
+                o.ascii("null")
+            }
+            o.ascii(",\"evidence\":")
+            o.write(EventJSON.evidence(at.evidence(d.evidence)))
+        }
+        out.newline()
+        try out.check()
+    }
+
+    func burst(_ b: Burst, in at: Attribution) throws(OutputError) {
+        var s =
+            "{\"type\":\"burst\",\"host\":\(Render.json(b.host)),\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0)))"
+        s += ",\"second_epoch\":\(b.second),\"count\":\(b.count)"
+        s += ",\"users\":[" + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
+        s += ",\"classes\":\(Counts.json(b.classes))"
+        s += ",\"verdict\":\(Render.json(b.verdict.rawValue)),\"reason\":\(Render.json(b.reason.rawValue))"
+        s += ",\"evidence\":" + EventJSON.evidence(at.evidence(b.evidence)) + "}"
+        out.line(s)
+        try out.check()
+    }
+
+    func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) {
+        var extra = ""
+        if case .unit(let act)? = e.signal, act.isCrash { extra = ",\"crash\":true" }
+        EventJSON.write(e, type: "serve_event", to: out) { o in o.write(extra) }
+        out.newline()
+        try out.check()
+    }
+
+    func finish(_ end: RunEnd) throws(OutputError) {
+        switch end {
+        case .listing(let r): out.line(listingSummary(r))
+        case .report(let report): out.line(reportSummary(report))
+        case .stopped: break
+        }
+        try out.flush()
+    }
+
+    /// The shared head of every summary object: the window, units and what was read.
+    private func summaryHead(units: [String], stats: ReadStats) -> String {
+        let window = run.window
+        var s = "{\"type\":\"summary\""
+        s += ",\"since\":\(Render.json(window.since.map { Render.rfc3339($0) }))"
+        s += ",\"until\":\(Render.json(window.until.map { Render.rfc3339($0) }))"
+        s += ",\"since_usec\":\(Render.json(window.since)),\"until_usec\":\(Render.json(window.until))"
+        s += ",\"units\":[" + units.map { Render.json($0) }.joined(separator: ",") + "]"
+        return s
+    }
+
+    func listingSummary(_ r: ListingResult) -> String {
+        let sum = r.summary
+        var s = summaryHead(units: r.units, stats: r.stats)
+        s += ",\"entries_read\":\(r.stats.entriesRead)"
+        s += ",\"entries_skipped\":\(r.stats.entriesSkipped)"
+        s += ",\"skipped_files\":" + EventJSON.skippedFilesJSON(r.stats.skippedFiles)
+        s += ",\"skipped_entries\":" + EventJSON.skippedEntriesJSON(r.stats.skippedEntryGroups)
+        s += ",\"events\":\(sum.total)"
+        s += ",\"by_kind\":\(Counts.json(Counts.byKind(sum)))"
+        s += ",\"by_class\":\(Counts.json(Counts.byClass(sum)))"
+        s += ",\"by_side\":\(Counts.json(Counts.bySide(sum)))"
+        s += ",\"notes\":[" + Wording.notes(r.notes).map { Render.json($0) }.joined(separator: ",") + "]"
+        return s + "}"
+    }
+
+    func reportSummary(_ report: Report) -> String {
+        let at = report.attribution
+        var s = summaryHead(units: report.units, stats: report.stats)
+        s += ",\"entries_read\":\(report.stats.entriesRead),\"entries_skipped\":\(report.stats.entriesSkipped)"
+        s += ",\"skipped_files\":" + EventJSON.skippedFilesJSON(report.stats.skippedFiles)
+        s += ",\"skipped_entries\":" + EventJSON.skippedEntriesJSON(report.stats.skippedEntryGroups)
+        s += ",\"answer\":\(Render.json(Wording.answer(at)))"
+        let hosts = at.hosts
+        if hosts.count > 1 {
+            s += ",\"by_host\":{" + hosts.map { "\(Render.json($0)):\(Render.json(Wording.answer(at, host: $0)))" }.joined(separator: ",") + "}"
+        }
+        s += ",\"drops\":\(at.drops.count),\"bursts\":\(at.bursts.count)"
+        var counts: [String: Int] = [:]
+        for (k, v) in at.counts { counts[k.rawValue] = v }
+        s += ",\"by_verdict\":\(Counts.json(counts))"
+        s +=
+            ",\"infra_implicated\":["
+            + Verdict.allCases.filter { $0.isInfra && at.counts[$0] != nil }.map { Render.json($0.rawValue) }.joined(separator: ",") + "]"
+        s +=
+            ",\"gaps\":["
+            + at.gaps.map { g in
+                "{\"start\":\(Render.json(Render.rfc3339(g.start))),\"end\":\(Render.json(Render.rfc3339(g.end))),\"seconds\":\(String(format: "%.3f", g.seconds)),\"boot_changed\":\(g.bootChanged)}"
+            }.joined(separator: ",") + "]"
+        s += ",\"clock_went_back\":\(at.clockWentBack.count)"
+        s += ",\"notes\":[" + Wording.notes(report.notes).map { Render.json($0) }.joined(separator: ",") + "]"
+        return s + "}"
+    }
+}
+
+/// `-o json-pretty`: the NDJSON sink's objects gathered into one document
+/// (`{"summary": {...}, "drops": [...], ...}`), written at the end.
+final class PrettyJSONSink: ReportSink {
+    let out: Output
+    private let lines = Output()
+    private let inner: JSONSink
+
+    init(out: Output, style: RenderStyle) {
+        self.out = out
+        inner = JSONSink(out: lines, style: style)
+    }
+
+    var dropOrder: DropOrder { .time }
+    func begin(_ run: RunHeader) throws(OutputError) { try inner.begin(run) }
+    func event(_ ev: Event) throws(OutputError) { try inner.event(ev) }
+    func rows(_ bytes: [UInt8]) throws(OutputError) { lines.bytes(bytes) }
+    func drop(_ d: Drop, in at: Attribution) throws(OutputError) { try inner.drop(d, in: at) }
+    func burst(_ b: Burst, in at: Attribution) throws(OutputError) { try inner.burst(b, in: at) }
+    func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) { try inner.serveEvent(e, user: user, userEvents: userEvents) }
+
+    func finish(_ end: RunEnd) throws(OutputError) {
+        try inner.finish(end)
+        var doc: [String: Any] = [:]
+        var lists: [String: [Any]] = [:]
+        for line in lines.take().split(separator: 0x0A) {
+            guard let obj = try? JSONSerialization.jsonObject(with: Data(line)) as? [String: Any] else { continue }
+            let type = obj["type"] as? String ?? "other"
+            if type == "summary" { doc["summary"] = obj } else { lists[type + "s", default: []].append(obj) }
+        }
+        for (k, v) in lists { doc[k] = v }
+        if let data = try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
+            // JSONSerialization writes DEL and C1 controls raw (valid JSON, but not terminal-safe).
+            out.bytes(SafeText.escapingRawControls(inJSON: data))
+            out.newline()
+        }
+        try out.flush()
+    }
+}

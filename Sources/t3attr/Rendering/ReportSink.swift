@@ -1,0 +1,117 @@
+import Analysis
+import ArgumentParser
+import Classifiers
+
+/// Where results meet output: the commands (and follow mode) call a sink's
+/// methods as results come in; each output format is one implementation
+/// (`TableSink`, `JSONSink`, `MarkdownSink`). A new format is one more sink
+/// and one more case in `makeSink`.
+protocol ReportSink: AnyObject {
+    /// Drops in time order, or grouped by host (the table's fleet sections).
+    var dropOrder: DropOrder { get }
+    /// Before anything else: what the run is.
+    func begin(_ run: RunHeader) throws(OutputError)
+    /// One `dispatch` event.
+    func event(_ ev: Event) throws(OutputError)
+    /// Rows a `--jobs` worker's sink of the same format already rendered.
+    func rows(_ bytes: [UInt8]) throws(OutputError)
+    func drop(_ d: Drop, in at: Attribution) throws(OutputError)
+    func burst(_ b: Burst, in at: Attribution) throws(OutputError)
+    /// Incidents (issue 13) are not produced yet.
+    func incident() throws(OutputError)
+    /// One serve-side event of `user` (`(host)` for host-wide OOM kills).
+    func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError)
+    /// After the last result: summaries, then everything is flushed.
+    func finish(_ end: RunEnd) throws(OutputError)
+}
+
+extension ReportSink {
+    func incident() throws(OutputError) {}
+}
+
+enum DropOrder { case time, byHost }
+
+/// The subcommands, for headers.
+enum CommandName: String {
+    case dispatch, report, bursts, serve
+}
+
+/// What a run is about, given to the sink before any result.
+struct RunHeader {
+    var command: CommandName
+    /// `-f`: rows arrive as they settle; there is no summary.
+    var follow = false
+    var window: TimeWindow
+    var units: [String]
+    /// The whole report, for the attribution commands (not in follow mode).
+    var report: Report?
+    /// Follow mode: seconds after a drop until it is shown.
+    var settleSeconds: UInt64 = 0
+}
+
+/// How a run ended.
+enum RunEnd {
+    /// `dispatch`: what the listing read.
+    case listing(ListingResult)
+    /// `report`, `bursts`, `serve`.
+    case report(Report)
+    /// Follow mode was stopped.
+    case stopped
+}
+
+/// Output settings every sink shares.
+struct RenderStyle: Sendable {
+    var local = false
+    var color = false
+    var verbose = false
+}
+
+/// `-o FORMAT`. A new format is a case here (in `everywhere` when every
+/// command prints it), a sink, and a line in `makeSink`.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table, json
+    /// One pretty-printed JSON document instead of NDJSON.
+    case jsonPretty = "json-pretty"
+    /// A ticket-ready summary (report).
+    case markdown
+
+    /// The formats every command prints; a command declares what it accepts
+    /// (`FormatDeclaring.acceptedFormats`) from these and its own.
+    static let everywhere: [OutputFormat] = [.table, .json, .jsonPretty]
+}
+
+/// The sink for a format (json-pretty gathers the NDJSON sink's objects).
+func makeSink(_ format: OutputFormat, out: Output, style: RenderStyle) -> any ReportSink {
+    switch format {
+    case .table: TableSink(out: out, style: style)
+    case .json: JSONSink(out: out, style: style)
+    case .jsonPretty: PrettyJSONSink(out: out, style: style)
+    case .markdown: MarkdownSink(out: out, style: style)
+    }
+}
+
+/// Feeds a finished report to a sink: the sections a command shows, in order.
+enum Feed {
+    static func drops(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
+        switch sink.dropOrder {
+        case .time:
+            for d in at.drops { try sink.drop(d, in: at) }
+        case .byHost:
+            let hosts = at.hosts
+            for host in hosts {
+                for d in at.drops where hosts.count == 1 || (d.event.host ?? "") == host { try sink.drop(d, in: at) }
+            }
+        }
+    }
+
+    static func bursts(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
+        for b in at.bursts { try sink.burst(b, in: at) }
+    }
+
+    /// Per-user serve-side timelines (`(host)`: OOM kills not in a serve).
+    static func serveEvents(_ report: Report, users: [String], to sink: any ReportSink) throws(OutputError) {
+        for (user, events) in report.serveTimelines(users: users) {
+            for e in events { try sink.serveEvent(e, user: user, userEvents: events.count) }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Analysis
+import Classifiers
+
+/// The words for the library's values: notes, port-map notices, windows.
+enum Wording {
+    static func note(_ n: Note) -> String {
+        switch n {
+        case .skippedFile(let f): "skipped \(f.path): \(f.reason)"
+        case .skippedFiles(let count, let first, let reason):
+            "skipped \(count) files (\(first.joined(separator: ", ")) and \(count - first.count) more; -o json lists them all): \(reason)"
+        case .skippedStreamEntries(let s): "skipped \(s.count) entr\(s.count == 1 ? "y" : "ies") of \(s.source): \(s.reason)"
+        case .skippedEntries(let k): "\(k) unreadable journal entr\(k == 1 ? "y was" : "ies were") skipped"
+        case .readingStopped(let text): text
+        case .fileReadingStopped(let path, let text): "\(path): \(text)"
+        case .noServeUnit(let pattern): "no unit in the journal matches '\(pattern)': no serve-side evidence"
+        case .clockWentBack(let from, let to):
+            "the journal's clock went backwards from \(Render.rfc3339(from)) to \(Render.rfc3339(to))"
+        }
+    }
+
+    static func notes(_ ns: [Note]) -> [String] { ns.map(note) }
+
+    static func portMap(_ n: PortMapLoader.Notice) -> String {
+        let problems = n.problems.map { p in
+            switch p {
+            case .defaultTable(let path, let state): "\(path) \(PortMapLoader.describe(state))"
+            case .unreadableEnvFiles(let count, let dir): "\(count) .env file(s) in \(dir) are unreadable (mode 0600: run as root)"
+            }
+        }.joined(separator: "; ")
+        return n.mapEmpty ? "no port-to-user map (\(problems)); users show as port:<n>" : problems
+    }
+
+    /// The answer: "12 drops: 3 client, 8 edge, 1 serve; infra segments implicated: edge, serve".
+    static func answer(_ drops: [Drop]) -> String {
+        if drops.isEmpty { return "No drops." }
+        let c = Attribution.counts(drops)
+        let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
+        let infra = Verdict.allCases.filter { $0.isInfra && c[$0] != nil }.map(\.rawValue)
+        return "\(drops.count) drop\(drops.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
+            + "; infra segments implicated: \(infra.isEmpty ? "none" : infra.joined(separator: ", "))"
+    }
+
+    static func answer(_ at: Attribution) -> String { answer(at.drops) }
+
+    /// The answer for one host of a fleet.
+    static func answer(_ at: Attribution, host: String) -> String { answer(at.drops(host: host)) }
+
+    /// `2026-06-10T21:00:00.000000Z .. (end of journal)`.
+    static func window(_ w: TimeWindow, local: Bool) -> String {
+        let s = w.since.map { Render.rfc3339($0, local: local) } ?? "(start of journal)"
+        let u = w.until.map { Render.rfc3339($0, local: local) } ?? "(end of journal)"
+        return "\(s) .. \(u)"
+    }
+}

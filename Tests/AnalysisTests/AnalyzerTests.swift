@@ -1,0 +1,191 @@
+import Analysis
+import Classifiers
+import Foundation
+import JournalReader
+import TestSupport
+import Testing
+
+private struct Expected: Decodable {
+    var realtimeUsec: UInt64
+    var verdict: String
+    var reason: String
+
+    enum CodingKeys: String, CodingKey {
+        case realtimeUsec = "realtime_usec"
+        case verdict
+        case reason
+    }
+}
+
+/// A real journal file built from a fixture's export text, in a directory removed afterwards.
+private func withJournal<T>(_ name: String, rewrite: ((Data) -> Data)? = nil, _ body: (String) throws -> T) throws -> T {
+    let dir = try Fixtures.tempDir("t3attr-analysis")
+    defer { try? FileManager.default.removeItem(atPath: dir) }
+    let export = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".export")))
+    let path = try Fixtures.journal(exportText: rewrite?(export) ?? export, in: dir, fileName: name + ".journal")
+    return try body(path)
+}
+
+private func config(_ path: String, scope: AnalysisConfig.Scope = .everyDrop, units: UnitConfig = UnitConfig()) -> AnalysisConfig {
+    AnalysisConfig(source: .files([path]), units: units, maps: MapConfig(dispatchTable: Fixtures.path("dispatch.json")), scope: scope)
+}
+
+private func verdicts(_ r: Report) -> [String] {
+    r.attribution.drops.map { "\($0.event.realtime) \($0.verdict.rawValue)/\($0.reason.rawValue)" }
+}
+
+private func expected(_ name: String) throws -> [String] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json")))
+    return try JSONDecoder().decode([Expected].self, from: data).map { "\($0.realtimeUsec) \($0.verdict)/\($0.reason)" }
+}
+
+/// Same-length rename of the serve units (binary export fields keep their lengths):
+/// `t3-serve@alice.service` -> `t3_serve-alice.service`.
+private func renameServes(_ d: Data) -> Data {
+    let from = Array("t3-serve@".utf8)
+    let to = Array("t3_serve-".utf8)
+    var b = [UInt8](d)
+    var i = 0
+    while i + from.count <= b.count {
+        if b[i..<(i + from.count)].elementsEqual(from) {
+            b.replaceSubrange(i..<(i + from.count), with: to)
+            i += from.count
+        } else {
+            i += 1
+        }
+    }
+    return Data(b)
+}
+
+@Suite("Analyzer: one run over real journal files -> a Report, without the binary")
+struct AnalyzerTests {
+    @Test(
+        "the report's verdicts are the scenario's",
+        arguments: [
+            "scenario-tunnel-break", "scenario-memory-storm", "scenario-serve-livelock", "scenario-serve-oom",
+            "scenario-planned-autoupdate", "scenario-isolated-cancels", "scenario-dispatch-restart",
+            "scenario-host-freeze", "sample-incident", "scenario-fleet",
+        ])
+    func verdictsMatchTheScenario(name: String) throws {
+        let report = try withJournal(name) { try Analyzer(config($0)).run() }
+        #expect(verdicts(report) == (try expected(name)))
+        #expect(report.stats.entriesRead > 0)
+        #expect(!report.stats.skippedAnything)
+        #expect(report.units.first == "t3-dispatch.service")
+    }
+
+    @Test("--serve-unit renames the serves everywhere: unit events, OOM cgroups, script lines, timeouts")
+    func serveUnitFlowsEverywhere() throws {
+        let want = try expected("scenario-serve-oom")
+        let renamed = UnitConfig(serveUnit: "t3_serve-*.service")
+        try withJournal("scenario-serve-oom", rewrite: renameServes) { path in
+            let report = try Analyzer(config(path, units: renamed)).run()
+            #expect(verdicts(report) == want)
+            #expect(report.units.contains("t3_serve-frank.service"))
+            #expect(report.attribution.signals.contains { $0.user == "frank" && $0.kind == .oomKill })
+            // With the default name nothing is a serve: no serve-side evidence, and a note says so.
+            let blind = try Analyzer(config(path)).run()
+            #expect(blind.notes.contains(.noServeUnit(pattern: ServeUnits.defaultPattern)))
+            #expect(verdicts(blind) != want)
+        }
+    }
+
+    @Test("bursts scope keeps only drops in a burst; serve scope reads every serve line")
+    func scopes() throws {
+        try withJournal("scenario-tunnel-break") { path in
+            let all = try Analyzer(config(path)).run()
+            let bursts = try Analyzer(config(path, scope: .burstsOnly)).run()
+            #expect(!bursts.attribution.bursts.isEmpty)
+            #expect(bursts.attribution.bursts.map(\.second) == all.attribution.bursts.map(\.second))
+            #expect(bursts.attribution.drops.allSatisfy { $0.burstSecond != nil })
+        }
+        try withJournal("dispatch-basic") { path in
+            let serve = try Analyzer(config(path, scope: .serveTimeline)).run()
+            let alice = serve.attribution.signals.filter { $0.user == "alice" }.map(\.kind)
+            #expect(alice == [.serveTimeout, .unitStopTimeout])
+            let timelines = serve.serveTimelines(users: ["alice"])
+            #expect(timelines.map(\.user) == ["alice"])
+            #expect(timelines.first?.events.map(\.kind) == [.serveTimeout, .unitStopTimeout])
+            #expect(serve.serveTimelines().map(\.user) == serve.serveTimelines().map(\.user).sorted())
+        }
+    }
+
+    @Test("a serve glob that matches nothing is a note for report, an error for serve")
+    func missingServeUnits() throws {
+        try withJournal("dispatch-basic") { path in
+            let units = UnitConfig(serveUnit: "nosuch-*.service")
+            let report = try Analyzer(config(path, units: units)).run()
+            #expect(report.notes == [.noServeUnit(pattern: "nosuch-*.service")])
+            #expect(throws: JournalError.self) { try Analyzer(config(path, scope: .serveTimeline, units: units)) }
+        }
+    }
+
+    @Test("the cursor file skips what the last run reported and resumes a correlation window early")
+    func cursorFileState() throws {
+        try withJournal("scenario-isolated-cancels") { path in
+            let settings = AttributionSettings()
+            var first = try Analyzer(config(path)).run()
+            let n = first.attribution.drops.count
+            #expect(n > 0)
+            let state = first.applyCursorFile(previous: nil, settings: settings)
+            #expect(first.attribution.drops.count == n)
+            #expect(state.lastRealtimeUsec == first.stats.lastRealtime)
+            var c = config(path)
+            c.window = CursorState.resumedWindow(c.window, previous: state)
+            #expect(c.window.since == state.resumeUsec)
+            var second = try Analyzer(c).run()
+            _ = second.applyCursorFile(previous: state, settings: settings)
+            #expect(second.attribution.drops.isEmpty, "every drop was reported by the first run")
+        }
+    }
+}
+
+@Suite("LiveAnalyzer: -f over a finished journal hands on what the one-shot run finds")
+struct LiveAnalyzerTests {
+    @Test(arguments: ["scenario-serve-oom", "scenario-isolated-cancels", "scenario-tunnel-break", "scenario-host-freeze"])
+    func settledDropsMatchTheReport(name: String) throws {
+        try withJournal(name) { path in
+            let report = try Analyzer(config(path)).run()
+            let live = try LiveAnalyzer(config(path))
+            var drops: [Drop] = []
+            var idle = 0
+            // Far in the future: everything has settled; stop after the first quiet moment.
+            try live.run(now: { UInt64.max / 2 }, stop: { idle > 0 }, deliver: { drops += $0.drops }, idle: { idle += 1 })
+            #expect(drops.map { "\($0.event.realtime) \($0.verdict.rawValue)/\($0.reason.rawValue)" } == verdicts(report))
+        }
+    }
+}
+
+@Suite("DispatchListing and PortMapLoader: values, not printing")
+struct ListingTests {
+    @Test func listingCountsWhatItHandsOn() throws {
+        try withJournal("dispatch-basic") { path in
+            let listing = try DispatchListing(config(path), filter: DispatchFilter())
+            var events: [Event] = []
+            var begun: [String] = []
+            let r = try listing.run(begin: { begun = $0 }, event: { events.append($0) })
+            #expect(begun == ["t3-dispatch.service"])
+            #expect(r.summary.total == events.count && !events.isEmpty)
+            #expect(events.allSatisfy { !$0.cursor.isEmpty })
+            #expect(r.stats.entriesRead >= events.count)
+            let only = try DispatchListing(config(path), filter: DispatchFilter(classes: [.error(.canceled)]))
+            var canceled = 0
+            _ = try only.run(
+                begin: { _ in },
+                event: { ev in
+                    canceled += 1
+                    #expect(ev.className == .error(.canceled))
+                })
+            #expect(canceled == events.filter { $0.className == .error(.canceled) }.count)
+        }
+    }
+
+    @Test func aMissingDefaultMapIsANoticeNotAPrintout() throws {
+        guard !FileManager.default.fileExists(atPath: PortMapLoader.defaultTable) else { return }
+        let dir = try Fixtures.tempDir("t3attr-envdir")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let loaded = try PortMapLoader.load(MapConfig(envDir: dir))
+        #expect(loaded.map.userByPort.isEmpty)
+        #expect(loaded.notice == PortMapLoader.Notice(problems: [.defaultTable(path: PortMapLoader.defaultTable, .missing)], mapEmpty: true))
+    }
+}

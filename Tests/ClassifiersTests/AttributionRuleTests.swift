@@ -1,0 +1,329 @@
+import Classifiers
+import Foundation
+import Testing
+
+/// The attribution rules on plain values: no journal, no files. One row per
+/// rule of the README's verdict table (in its order), then edge cases. Each
+/// row is a few journal lines at offsets (seconds) from t0 and the verdict
+/// and reason of the drop whose MESSAGE contains `judge`.
+struct Rule: Sendable, CustomTestStringConvertible {
+    var name: String
+    var lines: [Line]
+    var gaps: [HostGap] = []
+    var judge: String
+    var verdict: Verdict
+    var reason: Reason
+
+    var testDescription: String { name }
+}
+
+/// One journal line of a row.
+enum Line: Sendable {
+    /// t3-dispatch (with Go's time prefix).
+    case dispatch(Double, String)
+    /// PID 1 about a unit.
+    case systemd(Double, unit: String, String)
+    /// The kernel (OOM killer).
+    case kernel(Double, String)
+    /// A serve's own output.
+    case serve(Double, user: String, String)
+    /// A host script under its own unit.
+    case script(Double, tag: String, String)
+    /// earlyoom.
+    case earlyoom(Double, String)
+}
+
+private let t0: UInt64 = 1_781_200_000_000_000
+private func at(_ s: Double) -> UInt64 { UInt64(Int64(t0) + Int64(s * 1_000_000)) }
+private let users = ["alice": 3773, "bob": 3774, "carol": 3775, "dave": 3776]
+private let serveUnits = Set(users.keys.map { "t3-serve@\($0).service" })
+
+private func entry(_ l: Line) -> JournalEntry {
+    switch l {
+    case .dispatch(let s, let text):
+        let c = CivilTime.civil(fromEpochSeconds: Int(at(s) / 1_000_000))
+        func p(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        let line = "\(p(c.year, 4))/\(p(c.month, 2))/\(p(c.day, 2)) \(p(c.hour, 2)):\(p(c.minute, 2)):\(p(c.second, 2)) " + text
+        return JournalEntry(realtime: at(s), message: Array(line.utf8), systemdUnit: "t3-dispatch.service")
+    case .systemd(let s, let unit, let text):
+        return JournalEntry(realtime: at(s), message: Array(text.utf8), systemdUnit: "init.scope", unit: unit, pid: 1, uid: 0)
+    case .kernel(let s, let text):
+        return JournalEntry(realtime: at(s), message: Array(text.utf8), transport: "kernel")
+    case .serve(let s, let user, let text):
+        return JournalEntry(realtime: at(s), message: Array(text.utf8), systemdUnit: "t3-serve@\(user).service", uid: 1000)
+    case .script(let s, let tag, let text):
+        return JournalEntry(realtime: at(s), message: Array(text.utf8), systemdUnit: "\(tag).service", uid: 0, syslogIdentifier: tag)
+    case .earlyoom(let s, let text):
+        return JournalEntry(realtime: at(s), message: Array(text.utf8), systemdUnit: "earlyoom.service", uid: 61874)
+    }
+}
+
+/// Runs a row: every line through the event stream (in time order) and one attributor.
+private func drops(_ r: Rule) -> [Drop] {
+    var map = PortMap()
+    for (u, p) in users { map.add(port: p, user: u) }
+    var stream = EventStream(config: SourceConfig(serveUnits: serveUnits, portMap: map))
+    var a = Attributor()
+    let entries = r.lines.map(entry).sorted { $0.realtime < $1.realtime }
+    for e in entries {
+        guard let ev = stream.classify(e) else { continue }
+        a.add(ev)
+    }
+    a.close()
+    return a.attribute(gaps: r.gaps).drops
+}
+
+private let cancel = "http: proxy error: context canceled"
+private func refused(_ port: Int = 3773) -> String { "http: proxy error: dial tcp 127.0.0.1:\(port): connect: connection refused" }
+private func short(_ user: String) -> String { "ws close user=\(user) ip=198.51.100.7 dur_ms=5000 cause=graceful" }
+private func oom(_ user: String) -> String {
+    "oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@\(user).service,task=node,pid=\(user.count + 70),uid=1"
+}
+private let timeout = "git status timed out after 10000ms"
+private func burst(at s: Double) -> [Line] { (0..<5).map { .dispatch(s + Double($0) * 0.1, cancel) } }
+
+enum RuleTable {
+    /// The README's verdict table, row by row.
+    static let rules: [Rule] = [
+        Rule(
+            name: "devvm/host_gap: no entry for --gap, ending within --host-window before the drop",
+            lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-60), end: at(-10), bootChanged: false)],
+            judge: "canceled", verdict: .devvm, reason: .hostGap),
+        Rule(
+            name: "devvm/reboot: a new boot just before the drop",
+            lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-60), end: at(-10), bootChanged: true)],
+            judge: "canceled", verdict: .devvm, reason: .reboot),
+        Rule(
+            name: "dispatch/dispatch_restart: the drop is a dispatch restart",
+            lines: [.dispatch(0, "t3-dispatch listening on :3780")],
+            judge: "listening", verdict: .dispatch, reason: .dispatchRestart),
+        Rule(
+            name: "dispatch/dispatch_restart: a non-upstream drop within 5 s of one",
+            lines: [.dispatch(0, "t3-dispatch listening on :3780"), .dispatch(3, cancel)],
+            judge: "canceled", verdict: .dispatch, reason: .dispatchRestart),
+        Rule(
+            name: "devvm/oom_kill: a burst while the kernel killed a process",
+            lines: burst(at: 0) + [.kernel(-30, oom("carol"))],
+            judge: "canceled", verdict: .devvm, reason: .oomKill),
+        Rule(
+            name: "devvm/oom_kill: a burst while earlyoom killed a process",
+            lines: burst(at: 0) + [.earlyoom(-30, "sending SIGTERM to process 4242 uid 1003 \"node\": badness 900")],
+            judge: "canceled", verdict: .devvm, reason: .oomKill),
+        Rule(
+            name: "devvm/serve_timeouts: a burst while two serves timed out",
+            lines: burst(at: 0) + [.serve(-20, user: "carol", timeout), .serve(-10, user: "dave", timeout)],
+            judge: "canceled", verdict: .devvm, reason: .serveTimeouts),
+        Rule(
+            name: "edge/burst: --burst-min downstream teardowns in one written second, serves quiet",
+            lines: burst(at: 0), judge: "canceled", verdict: .edge, reason: .burst),
+        Rule(
+            name: "serve/oom_kill: the user's serve was OOM-killed",
+            lines: [
+                .dispatch(0, refused()),
+                .systemd(
+                    -5, unit: "t3-serve@alice.service",
+                    "t3-serve@alice.service: A process of this unit has been killed by the OOM killer."),
+            ],
+            judge: "refused", verdict: .serve, reason: .oomKill),
+        Rule(
+            name: "serve/watchdog_restart: the watchdog restarted the user's serve",
+            lines: [.dispatch(0, refused()), .script(-5, tag: "t3-watchdog", "WATCHDOG: restarted t3-serve@alice.service (reason=timeout)")],
+            judge: "refused", verdict: .serve, reason: .watchdogRestart),
+        Rule(
+            name: "serve/planned_restart: t3-autoupdate restarted the user's serve",
+            lines: [.dispatch(0, refused()), .script(-5, tag: "t3-autoupdate", "restarted t3-serve@alice.service for 2.1.206")],
+            judge: "refused", verdict: .serve, reason: .plannedRestart),
+        Rule(
+            name: "serve/crash_restart: the user's serve exited non-zero",
+            lines: [
+                .dispatch(0, refused()),
+                .systemd(
+                    -5, unit: "t3-serve@alice.service",
+                    "t3-serve@alice.service: Main process exited, code=killed, status=9/KILL"),
+            ],
+            judge: "refused", verdict: .serve, reason: .crashRestart),
+        Rule(
+            name: "serve/stop_timeout: the user's serve hung on stop",
+            lines: [
+                .dispatch(0, refused()),
+                .systemd(
+                    -5, unit: "t3-serve@alice.service",
+                    "t3-serve@alice.service: State 'stop-sigterm' timed out. Killing."),
+            ],
+            judge: "refused", verdict: .serve, reason: .stopTimeout),
+        Rule(
+            name: "serve/unit_restart: the user's serve was stopped or started",
+            lines: [
+                .dispatch(0, refused()), .systemd(-5, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+            ],
+            judge: "refused", verdict: .serve, reason: .unitRestart),
+        Rule(
+            name: "serve/refused: the serve's port refused",
+            lines: [.dispatch(0, refused())], judge: "refused", verdict: .serve, reason: .refused),
+        Rule(
+            name: "serve/reset: the serve reset the connection",
+            lines: [.dispatch(0, "http: proxy error: read tcp 127.0.0.1:41300->127.0.0.1:3773: read: connection reset by peer")],
+            judge: "reset", verdict: .serve, reason: .reset),
+        Rule(
+            name: "serve/eof: the serve hung up",
+            lines: [.dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=10 cause=unexpected EOF")],
+            judge: "EOF", verdict: .serve, reason: .eof),
+        Rule(
+            name: "serve/serve_timeout: the serve's port did not answer",
+            lines: [.dispatch(0, "http: proxy error: dial tcp 127.0.0.1:3773: i/o timeout")],
+            judge: "timeout", verdict: .serve, reason: .serveTimeout),
+        Rule(
+            name: "serve/upstream_closed: the serve closed the socket",
+            lines: [.dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=10 cause=upstream_closed")],
+            judge: "upstream_closed", verdict: .serve, reason: .upstreamClosed),
+        Rule(
+            name: "serve/upstream_error: another error pointing at the serve",
+            lines: [.dispatch(0, "http: proxy error: dial tcp 127.0.0.1:3773: connect: no route to host")],
+            judge: "no route", verdict: .serve, reason: .upstreamError),
+        Rule(
+            name: "serve/serve_timeout: the user's serve logged timeouts nearby",
+            lines: [.dispatch(0, short("alice")), .serve(-30, user: "alice", timeout)],
+            judge: "user=alice", verdict: .serve, reason: .serveTimeout),
+        Rule(
+            name: "serve/serve_timeout: the watchdog's probes of the user's serve failed nearby",
+            lines: [
+                .dispatch(0, short("alice")), .script(-30, tag: "t3-watchdog", "probe FAILED for t3-serve@alice.service (port=3773 reason=timeout)"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .serveTimeout),
+        Rule(
+            name: "devvm/oom_kill: host starvation near a drop not in a burst",
+            lines: [.dispatch(0, short("bob")), .kernel(-30, oom("carol"))],
+            judge: "user=bob", verdict: .devvm, reason: .oomKill),
+        Rule(
+            name: "devvm/serve_timeouts: other serves timing out near a drop not in a burst",
+            lines: [.dispatch(0, short("bob")), .serve(-20, user: "carol", timeout), .serve(-10, user: "dave", timeout)],
+            judge: "user=bob", verdict: .devvm, reason: .serveTimeouts),
+        Rule(
+            name: "client/isolated_cancel: one downstream teardown alone in its second",
+            lines: [.dispatch(0, cancel)], judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "client/isolated_drop: one short socket, everything else quiet",
+            lines: [.dispatch(0, short("bob"))], judge: "user=bob", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "unknown/below_burst_threshold: teardowns together, fewer than --burst-min",
+            lines: [.dispatch(0, cancel), .dispatch(0.2, cancel)], judge: "canceled", verdict: .unknown, reason: .belowBurstThreshold),
+        Rule(
+            name: "unknown/upstream_no_user: the serve hung up, no user or port to blame",
+            lines: [.dispatch(0, "http: proxy error: EOF")], judge: "EOF", verdict: .unknown, reason: .upstreamNoUser),
+        Rule(
+            name: "unknown/no_evidence: an odd close with nothing around it",
+            lines: [.dispatch(0, "ws close user=zed ip=198.51.100.9 dur_ms=10 cause=something odd")],
+            judge: "odd", verdict: .unknown, reason: .noEvidence),
+    ]
+
+    /// Edge cases: where a rule stops applying.
+    static let edges: [Rule] = [
+        Rule(
+            name: "a gap that ended before --host-window is not evidence",
+            lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-400), end: at(-300), bootChanged: true)],
+            judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "a gap ending just after the drop (the journal lags a stalled host) still counts",
+            lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-60), end: at(3), bootChanged: false)],
+            judge: "canceled", verdict: .devvm, reason: .hostGap),
+        Rule(
+            name: "a drop 6 s after a dispatch restart is not the restart's",
+            lines: [.dispatch(0, "t3-dispatch listening on :3780"), .dispatch(6, cancel)],
+            judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "an upstream drop right after a dispatch restart is still the serve's",
+            lines: [.dispatch(0, "t3-dispatch listening on :3780"), .dispatch(2, refused())],
+            judge: "refused", verdict: .serve, reason: .refused),
+        Rule(
+            name: "four teardowns in a second are below the burst minimum",
+            lines: Array(burst(at: 0).prefix(4)), judge: "canceled", verdict: .unknown, reason: .belowBurstThreshold),
+        Rule(
+            name: "another user's serve events do not make a drop the serve's",
+            lines: [
+                .dispatch(0, refused()),
+                .systemd(-5, unit: "t3-serve@bob.service", "t3-serve@bob.service: Main process exited, code=killed, status=9/KILL"),
+            ],
+            judge: "refused", verdict: .serve, reason: .refused),
+        Rule(
+            name: "a serve event outside --serve-window does not count",
+            lines: [.dispatch(0, refused()), .script(-200, tag: "t3-watchdog", "WATCHDOG: restarted t3-serve@alice.service (reason=timeout)")],
+            judge: "refused", verdict: .serve, reason: .refused),
+        Rule(
+            name: "a serve exiting 0 (a planned stop) is a unit restart, not a crash",
+            lines: [
+                .dispatch(0, refused()),
+                .systemd(-5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=0/SUCCESS"),
+            ],
+            judge: "refused", verdict: .serve, reason: .refused),
+        Rule(
+            name: "the user's own timeouts with another serve timing out too point at the host",
+            lines: [.dispatch(0, short("alice")), .serve(-30, user: "alice", timeout), .serve(-20, user: "carol", timeout)],
+            judge: "user=alice", verdict: .devvm, reason: .serveTimeouts),
+        Rule(
+            name: "an upstream drop with no user is blamed on the only serve that restarted",
+            lines: [
+                .dispatch(0, "http: proxy error: EOF"),
+                .systemd(-5, unit: "t3-serve@dave.service", "Started t3-serve@dave.service - t3 serve for dave."),
+            ],
+            judge: "EOF", verdict: .serve, reason: .unitRestart),
+        Rule(
+            name: "a user's long graceful close followed by a reconnect is an isolated drop",
+            lines: [
+                .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=7200000 cause=graceful"), .dispatch(20, "ws open user=bob ip=198.51.100.7"),
+            ],
+            judge: "user=bob", verdict: .client, reason: .isolatedDrop),
+    ]
+}
+
+@Suite("attribution rules, one row per rule of the README's verdict table")
+struct AttributionRuleTests {
+    @Test(arguments: RuleTable.rules + RuleTable.edges)
+    func rule(_ r: Rule) {
+        let ds = drops(r)
+        guard let d = ds.first(where: { $0.event.messageText.contains(r.judge) }) else {
+            Issue.record("no drop with '\(r.judge)' among \(ds.map(\.event.messageText))")
+            return
+        }
+        #expect(d.verdict == r.verdict)
+        #expect(d.reason == r.reason)
+    }
+}
+
+/// The README's verdict table, the `Reason` enum and the rows above name the same reasons.
+@Suite("one vocabulary: README verdict table = Reason = the rule table")
+struct VocabularyTests {
+    /// (verdict, reason) pairs of the README's "Verdicts" table.
+    static func readmePairs() throws -> Set<String> {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let text = try String(contentsOf: url.appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = text.range(of: "## Verdicts") else { return [] }
+        var pairs = Set<String>()
+        for line in text[start.upperBound...].split(separator: "\n") {
+            if line.hasPrefix("## ") { break }
+            guard line.hasPrefix("| `") else { continue }
+            let cells = line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 2 else { continue }
+            let verdict = cells[0].replacingOccurrences(of: "`", with: "")
+            for r in cells[1].split(separator: ",") {
+                pairs.insert(verdict + "/" + r.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "`", with: ""))
+            }
+        }
+        return pairs
+    }
+
+    @Test func readmeNamesEveryReasonAndNoOther() throws {
+        let readme = try Self.readmePairs()
+        #expect(!readme.isEmpty)
+        let reasons = Set(readme.map { String($0.split(separator: "/")[1]) })
+        #expect(reasons == Set(Reason.allCases.map(\.rawValue)))
+        let verdicts = Set(readme.map { String($0.split(separator: "/")[0]) })
+        #expect(verdicts == Set(Verdict.allCases.map(\.rawValue)))
+    }
+
+    @Test func theRuleTableHasARowForEveryReadmePair() throws {
+        let readme = try Self.readmePairs()
+        let rows = Set(RuleTable.rules.map { "\($0.verdict.rawValue)/\($0.reason.rawValue)" })
+        #expect(rows == readme)
+    }
+}
