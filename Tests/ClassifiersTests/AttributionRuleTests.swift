@@ -253,6 +253,13 @@ enum RuleTable {
             ],
             judge: "downstream_closed", verdict: .client, reason: .isolatedCancel),
         Rule(
+            name: "a socket of the user's serve that ended an hour before does not show the serve answering",
+            lines: [
+                .dispatch(-3600, "ws close user=bob ip=198.51.100.7 dur_ms=7200000 cause=graceful"),
+                .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
+            ],
+            judge: "downstream_closed", verdict: .unknown, reason: .downstreamUnconfirmed),
+        Rule(
             name: "new era: a refused plain request of the same user makes a short socket the serve's",
             lines: [.dispatch(-5, refused()), .dispatch(0, short("alice"))],
             judge: "user=alice", verdict: .serve, reason: .refused),

@@ -160,6 +160,16 @@ struct ScenarioTests {
         #expect(objs.last?["incidents"] as? Int == 5)
     }
 
+    /// The era of a dispatch process whose window holds no `ws` line is
+    /// decided by its lines before the window (issue 13, section 1): the
+    /// tunnel-break's cancels alone in the window are still request errors,
+    /// because the same process logged `ws open` lines an hour before.
+    @Test func theEraIsLookedForBeforeTheWindow() throws {
+        let (drops, _, summary) = try report("scenario-tunnel-break", ["--since", "@1781258399", "--until", "@1781258400.15"])
+        #expect(drops.isEmpty, "\(drops.map { $0["message"] ?? "" })")
+        #expect(summary["request_errors"] as? Int == 3)
+    }
+
     @Test func burstMinimumIsAFlag() throws {
         let path = try Fixtures.journal("scenario-tunnel-break")
         let strict = try Fixtures.t3attr(["bursts", "--file", path, "--min", "8", "-o", "json"] + table)
