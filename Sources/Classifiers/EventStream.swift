@@ -24,7 +24,9 @@ public struct SourceConfig: Sendable {
         self.serveNames = serveNames
     }
 
-    public static let defaultScriptTags: Set<String> = ["t3-watchdog", "t3-autoupdate", "t3-migrate-idle"]
+    /// `t3-provision-users` is the unit infra's scripts/t3-provision-users.service
+    /// runs (as root, stdout only): its `t3-serve DISABLED` stop is trusted by that unit.
+    public static let defaultScriptTags: Set<String> = ["t3-watchdog", "t3-autoupdate", "t3-migrate-idle", "t3-provision-users"]
 
     func isServe(_ unit: String?) -> Bool {
         guard let unit else { return false }
@@ -107,6 +109,7 @@ public struct EventStream: Sendable {
             return event(UnitAction.coredump.kind, unit: unit, user: config.serveNames.user(in: unit), signal: .unit(.coredump))
         }
         if e.transport == "kernel" {
+            if let stall = SignalParser.kernelStall(e.message) { return event(stall.kind, unit: nil, signal: stall) }
             guard let sig = SignalParser.kernelOOM(e.message), case .oomKill(let pid, _, let memcg, _) = sig else { return nil }
             if let pid {
                 if let seen = recentOOMPids[pid], e.realtime >= seen, e.realtime - seen < Self.foldWindow {
@@ -152,7 +155,8 @@ public struct EventStream: Sendable {
         if config.isServe(e.systemdUnit) {
             guard e.message.contains("timed out") else { return nil }
             let user = config.serveNames.user(in: e.systemdUnit)
-            return event(Signal.serveTimeout.kind, unit: e.systemdUnit, user: user, signal: .serveTimeout)
+            let sig = Signal.serveTimeout(TimeoutKind.classify(e.message))
+            return event(sig.kind, unit: e.systemdUnit, user: user, signal: sig)
         }
         return nil
     }

@@ -28,6 +28,8 @@ private let scenarios = [
     "scenario-dispatch-restart", "scenario-host-freeze", "scenario-old-format", "sample-incident",
     "scenario-clock-backwards", "scenario-fleet", "scenario-host-starvation", "scenario-serve-restarts",
     "scenario-upstream-errors", "scenario-burst-at-threshold",
+    // Issue 13, helper B.
+    "scenario-serve-lifecycles", "scenario-cgroup-vs-host", "scenario-error-texts", "scenario-serve-timeout-kinds",
 ]
 
 private func expectations(_ name: String) throws -> [Expected] {
@@ -88,7 +90,7 @@ struct ScenarioTests {
             #expect(d["evidence"] is [Any])
             let v = d["verdict"] as? String
             // Verdicts read from the drop's own text need no other entry.
-            let selfEvident = ["refused", "reset", "eof", "serve_timeout", "upstream_closed", "upstream_error"]
+            let selfEvident = ["refused", "reset", "eof", "serve_timeout", "upstream_closed", "upstream_error", "ephemeral_ports"]
             if v != "client" && v != "unknown" && !selfEvident.contains(d["reason"] as? String ?? "") {
                 #expect(!((d["evidence"] as? [Any]) ?? []).isEmpty, "an infra verdict carries evidence")
             }

@@ -120,6 +120,8 @@ enum Feed {
                 key = "(host)"
             } else if case .earlyoomKill = sig {
                 key = "(host)"
+            } else if sig == .kernelStall {
+                key = "(host)"
             } else {
                 continue
             }
