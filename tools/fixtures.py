@@ -145,6 +145,16 @@ class Journal:
         del self.entries[-1][2]["SYSLOG_TIMESTAMP"]
         self.unit_line(us / 1e6 + stdout_lag_ms / 1000, unit, tag, tag + ": " + text, pid=5099, comm="bash")
 
+    def journald_suppressed(self, t, unit, n, object_pid):
+        """journald's rate-limit notice (systemd 252 journald-server.c: a driver
+        message with the suppressed process as its object)."""
+        self.add(t, {"PRIORITY": "6", "_TRANSPORT": "driver", "_PID": "301", "_UID": "0", "_GID": "0",
+                     "_COMM": "systemd-journal", "_EXE": "/usr/lib/systemd/systemd-journald",
+                     "_SYSTEMD_UNIT": "systemd-journald.service", "_SYSTEMD_CGROUP": "/system.slice/systemd-journald.service",
+                     "SYSLOG_IDENTIFIER": "systemd-journald", "MESSAGE_ID": "a596d6fe7bfa4994828e72309e95d61e",
+                     "N_DROPPED": str(n), "OBJECT_PID": str(object_pid), "OBJECT_SYSTEMD_UNIT": unit,
+                     "MESSAGE": "Suppressed %d messages from %s" % (n, unit)})
+
     def coredump(self, t, unit, text):
         self.add(t, {"PRIORITY": "2", "_TRANSPORT": "journal", "_PID": "7777", "_UID": "0", "_GID": "0",
                      "_COMM": "systemd-coredum", "_SYSTEMD_UNIT": "systemd-coredump@0-7777-0.service",
@@ -656,6 +666,29 @@ def serve_timeout_kinds(j, base):
         j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", expect=("devvm", "serve_timeouts"))
 
 
+def journal_suppressed(j, base):
+    """Holes journald's rate limit left (issue 13, section 7): verdicts that rest
+    on "everything else was quiet" become unknown inside them."""
+    # A: an isolated cancel; 12 s later journald says it dropped 10412 dispatch lines.
+    j.dispatch(at(base, 0), "http: proxy error: context canceled", expect=("unknown", "journal_suppressed"))
+    j.journald_suppressed(at(base, 12), "t3-dispatch.service", 10412, 812)
+    # B: five users' teardowns in one second, and carol's serve lines were dropped: was it
+    # the front segment, or carol's (and everyone's) serve? Not by elimination.
+    for i, u in enumerate(["alice", "bob", "carol", "dave", "erin"]):
+        j.dispatch(at(base, 600 - 3000 + i), "ws open user=%s ip=203.0.113.%d" % (u, i + 1))
+    for i, u in enumerate(["alice", "bob", "carol", "dave", "erin"]):
+        j.dispatch(at(base, 600 + 0.1 * i), "ws close user=%s ip=203.0.113.%d dur_ms=%d cause=graceful" % (u, i + 1, 3_000_000 + i),
+                   expect=("unknown", "journal_suppressed"))
+    j.journald_suppressed(at(base, 620), "t3-serve@carol.service", 20000, 2515)
+    for i, u in enumerate(["alice", "bob", "carol", "dave", "erin"]):
+        j.dispatch(at(base, 625 + i), "ws open user=%s ip=203.0.113.%d" % (u, i + 1))
+    # C: a refused port inside a hole is read from the line itself: it stands.
+    j.dispatch(at(base, 1200), "http: proxy error: dial tcp 127.0.0.1:3776: connect: connection refused", expect=("serve", "refused"))
+    j.journald_suppressed(at(base, 1210), "t3-dispatch.service", 15000, 812)
+    # D: an isolated cancel with no hole around it is the client's.
+    j.dispatch(at(base, 1800), "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
+
+
 def hostile_messages():
     """MESSAGEs that are binary, not UTF-8, empty, very large or cut short."""
     j = Journal()
@@ -938,6 +971,7 @@ SCENARIOS = {
     "scenario-cgroup-vs-host": scenario(cgroup_vs_host, "2026-06-18 14:00:00", span_before=2100, span_after=2500),
     "scenario-error-texts": scenario(error_texts, "2026-06-05 11:00:00", span_after=1600),
     "scenario-serve-timeout-kinds": scenario(serve_timeout_kinds, "2026-06-18 18:00:00", span_after=1900),
+    "scenario-journal-suppressed": scenario(journal_suppressed, "2026-06-19 08:00:00", span_before=2500, span_after=1900),
 }
 
 

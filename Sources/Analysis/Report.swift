@@ -75,6 +75,8 @@ public enum Note: Sendable, Equatable {
     case noServeUnit(pattern: String)
     /// The journal's clock went backwards (receive times).
     case clockWentBack(from: UInt64, to: UInt64)
+    /// journald's rate limit dropped `count` lines of `unit` (`Suppressed N messages from <unit>`).
+    case journalSuppressed(unit: String, count: Int, at: UInt64)
 }
 
 extension Note {

@@ -136,6 +136,9 @@ public struct AttributionSettings: Sendable, Equatable {
     public var unitsForHostStarvation = 2
     /// A dispatch restart explains drops within this of it.
     public var dispatchRestartWindow: UInt64 = 5_000_000
+    /// journald's rate-limit interval (`RateLimitIntervalSec=`, 30 s by default):
+    /// a `Suppressed N messages` notice covers the lines of this long before it.
+    public var suppressionWindow: UInt64 = 30_000_000
     /// At most this many evidence entries per verdict.
     public var maxEvidence = 8
 
@@ -420,6 +423,18 @@ public struct Attributor: Sendable {
             slice.indices.filter { keep(sigs[$0]) }
         }
         if inBurst(ev) { drop.burstSecond = ev.writtenSecond }
+        // A verdict that rests on "everything else was quiet" cannot stand inside a
+        // hole journald's rate limit left in the dispatch's or a serve's lines
+        // (issue 13, section 7): the notice comes with the first line accepted
+        // after the limit's interval, so it covers the interval before it.
+        func suppressed(_ t: UInt64) -> Bool {
+            let notices = indices(window(sigs, around: t, before: 0, after: s.suppressionWindow)) { e in
+                if case .journalSuppressed? = e.signal { true } else { false }
+            }
+            guard !notices.isEmpty else { return false }
+            set(.unknown, .journalSuppressed, refs(notices))
+            return true
+        }
 
         // 1. The host froze or rebooted just before.
         if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime {
@@ -482,6 +497,7 @@ public struct Attributor: Sendable {
                 set(.devvm, .serveTimeouts, refs(timeouts))
                 return
             }
+            if suppressed(t) { return }
             set(.edge, .burst, [])
             return
         }
@@ -601,6 +617,7 @@ public struct Attributor: Sendable {
         let others = teardowns[ev.writtenSecond] ?? 0
         if side == .downstream || drop.trigger == .shortSocket || drop.trigger == .reconnect {
             if others <= 1 || !Self.isTeardown(ev) {
+                if suppressed(t) { return }
                 set(.client, side == .downstream ? .isolatedCancel : .isolatedDrop, [])
                 return
             }

@@ -108,6 +108,14 @@ public struct EventStream: Sendable {
             guard config.dispatchUnits.contains(unit) || config.isServe(unit) else { return nil }
             return event(UnitAction.coredump.kind, unit: unit, user: config.serveNames.user(in: unit), signal: .unit(.coredump))
         }
+        // Only journald writes `_TRANSPORT=driver`: its rate-limit notice about a unit we read.
+        if e.transport == "driver", e.messageID == MessageID.journalDropped {
+            guard let (n, unit) = SignalParser.suppressed(e.message), config.dispatchUnits.contains(unit) || config.isServe(unit) else {
+                return nil
+            }
+            return event(
+                Signal.journalSuppressed(count: n).kind, unit: unit, user: config.serveNames.user(in: unit), signal: .journalSuppressed(count: n))
+        }
         if e.transport == "kernel" {
             if let stall = SignalParser.kernelStall(e.message) { return event(stall.kind, unit: nil, signal: stall) }
             guard let sig = SignalParser.kernelOOM(e.message), case .oomKill(let pid, _, let memcg, _) = sig else { return nil }

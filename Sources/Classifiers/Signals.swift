@@ -30,6 +30,9 @@ public enum Signal: Sendable, Equatable {
     case serveDisabled
     /// The kernel's hung-task or soft-lockup lines: the whole host stalled.
     case kernelStall
+    /// journald's rate limit dropped `count` lines of the event's unit
+    /// (`Suppressed N messages from <unit>`): a hole in the evidence.
+    case journalSuppressed(count: Int)
 
     public var kind: EventKind {
         switch self {
@@ -44,6 +47,7 @@ public enum Signal: Sendable, Equatable {
         case .restartFailed: .restartFailed
         case .serveDisabled: .serveDisabled
         case .kernelStall: .kernelStall
+        case .journalSuppressed: .journalSuppressed
         }
     }
 
@@ -269,6 +273,18 @@ public enum SignalParser {
             if !who.isEmpty { return (.serveDisabled, serveUnits.unit(forUser: String(who))) }
         }
         return nil
+    }
+
+    /// journald's rate-limit notice (systemd 252 src/journal/journald-server.c:
+    /// `server_driver_message(s, c->pid, "MESSAGE_ID=" SD_MESSAGE_JOURNAL_DROPPED_STR,
+    /// LOG_MESSAGE("Suppressed %i messages from %s", rl - 1, c->unit), ...)`):
+    /// the count and the unit.
+    public static func suppressed(_ m: [UInt8]) -> (count: Int, unit: String)? {
+        let s = text(m)
+        guard s.hasPrefix("Suppressed "), let r = s.range(of: " messages from ") else { return nil }
+        guard let n = Int(s[s.index(s.startIndex, offsetBy: "Suppressed ".count)..<r.lowerBound]), n > 0 else { return nil }
+        let unit = String(s[r.upperBound...])
+        return unit.isEmpty ? nil : (n, unit)
     }
 
     /// The tag whose restarts are the watchdog's.

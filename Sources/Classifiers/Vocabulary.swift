@@ -38,6 +38,7 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case restartFailed = "restart_failed"
     case serveDisabled = "serve_disabled"
     case kernelStall = "kernel_stall"
+    case journalSuppressed = "journal_suppressed"
 
     public init(_ k: DispatchKind) {
         switch k {
@@ -118,6 +119,8 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case ephemeralPorts = "ephemeral_ports"
     /// serve: t3-provision-users stopped and disabled the user's serve.
     case serveDisabled = "serve_disabled"
+    /// unknown: an elimination verdict inside a hole journald's rate limit left.
+    case journalSuppressed = "journal_suppressed"
 }
 
 /// What a piece of evidence is (`kind` in an evidence object): the event it

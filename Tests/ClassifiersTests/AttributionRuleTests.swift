@@ -31,6 +31,8 @@ enum Line: Sendable {
     case script(Double, tag: String, String)
     /// earlyoom.
     case earlyoom(Double, String)
+    /// journald's own notice (`_TRANSPORT=driver`, SD_MESSAGE_JOURNAL_DROPPED).
+    case journald(Double, String)
 }
 
 private let t0: UInt64 = 1_781_200_000_000_000
@@ -55,6 +57,10 @@ private func entry(_ l: Line) -> JournalEntry {
         return JournalEntry(realtime: at(s), message: Array(text.utf8), systemdUnit: "\(tag).service", uid: 0, syslogIdentifier: tag)
     case .earlyoom(let s, let text):
         return JournalEntry(realtime: at(s), message: Array(text.utf8), systemdUnit: "earlyoom.service", uid: 61874)
+    case .journald(let s, let text):
+        return JournalEntry(
+            realtime: at(s), message: Array(text.utf8), systemdUnit: "systemd-journald.service", pid: 301, uid: 0, transport: "driver",
+            messageID: MessageID.journalDropped)
     }
 }
 
@@ -237,6 +243,10 @@ enum RuleTable {
                 .script(-2, tag: "t3-provision-users", "[t3-provision] t3-serve DISABLED for alice (roster parked: true)"),
             ],
             judge: "refused", verdict: .serve, reason: .serveDisabled),
+        Rule(
+            name: "unknown/journal_suppressed: an elimination verdict inside a hole journald's rate limit left",
+            lines: [.dispatch(0, cancel), .journald(12, "Suppressed 10412 messages from t3-dispatch.service")],
+            judge: "canceled", verdict: .unknown, reason: .journalSuppressed),
     ]
 
     /// Edge cases: where a rule stops applying.
@@ -415,6 +425,27 @@ enum RuleTable {
                 )
             ],
             judge: "switch", verdict: .serve, reason: .upstreamError),
+        // Section 7: holes.
+        Rule(
+            name: "a burst inside a hole in a serve's lines is unknown/journal_suppressed, not edge",
+            lines: burst(at: 0) + [.journald(20, "Suppressed 20000 messages from t3-serve@carol.service")],
+            judge: "canceled", verdict: .unknown, reason: .journalSuppressed),
+        Rule(
+            name: "a notice more than the rate-limit interval after the drop does not cover it",
+            lines: [.dispatch(0, cancel), .journald(45, "Suppressed 10412 messages from t3-dispatch.service")],
+            judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "a notice about an unrelated unit is no hole in the evidence",
+            lines: [.dispatch(0, cancel), .journald(10, "Suppressed 10412 messages from kubelet.service")],
+            judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "a notice written by anyone but journald (a user's logger) is no hole",
+            lines: [.dispatch(0, cancel), .serve(10, user: "bob", "Suppressed 10412 messages from t3-dispatch.service")],
+            judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "a verdict from evidence (a refused port) stands inside a hole",
+            lines: [.dispatch(0, refused()), .journald(10, "Suppressed 10412 messages from t3-dispatch.service")],
+            judge: "refused", verdict: .serve, reason: .refused),
         // Section 8: only starvation kinds of serve timeouts indict the serve or the host.
         Rule(
             name: "WebSocket ping timeouts in two serves are not host starvation",

@@ -30,6 +30,7 @@ private let scenarios = [
     "scenario-upstream-errors", "scenario-burst-at-threshold",
     // Issue 13, helper B.
     "scenario-serve-lifecycles", "scenario-cgroup-vs-host", "scenario-error-texts", "scenario-serve-timeout-kinds",
+    "scenario-journal-suppressed",
 ]
 
 private func expectations(_ name: String) throws -> [Expected] {
@@ -108,6 +109,17 @@ struct ScenarioTests {
         #expect(missing.isEmpty, "README reasons no scenario reaches: \(missing)")
         let undocumented = reached.subtracting(readme).sorted()
         #expect(undocumented.isEmpty, "scenario reasons the README does not list: \(undocumented)")
+    }
+
+    /// journald's `Suppressed N messages from <unit>` is a hole the summary names
+    /// (issue 13, section 7), and a user's look-alike line is not.
+    @Test func summaryNamesTheHolesJournaldLeft() throws {
+        let (_, _, summary) = try report("scenario-journal-suppressed")
+        let notes = (summary["notes"] as? [String]) ?? []
+        let holes = notes.filter { $0.hasPrefix("journald suppressed ") }
+        #expect(holes.count == 3, "\(notes)")
+        #expect(holes.contains { $0.contains("10412 messages from t3-dispatch.service") }, "\(notes)")
+        #expect(holes.contains { $0.contains("20000 messages from t3-serve@carol.service") }, "\(notes)")
     }
 
     /// Exactly --burst-min teardowns make a burst, and the long graceful

@@ -15,6 +15,8 @@ enum Wording {
         case .noServeUnit(let pattern): "no unit in the journal matches '\(pattern)': no serve-side evidence"
         case .clockWentBack(let from, let to):
             "the journal's clock went backwards from \(Render.rfc3339(from)) to \(Render.rfc3339(to))"
+        case .journalSuppressed(let unit, let count, let at):
+            "journald suppressed \(count) message\(count == 1 ? "" : "s") from \(unit) before \(Render.rfc3339(at)): a hole in the evidence; verdicts by elimination inside it are unknown/journal_suppressed"
         }
     }
 
