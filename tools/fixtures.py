@@ -83,13 +83,13 @@ class Journal:
         self.entries.append((us, len(self.entries), f))
 
     # -- sources -------------------------------------------------------------
-    def dispatch(self, t, text, lag_ms=0, unit="t3-dispatch.service", pid=812, expect=None):
+    def dispatch(self, t, text, lag_ms=0, unit="t3-dispatch.service", pid=812, expect=None, tz_s=0):
         """A t3-dispatch line; Go's prefix is the write time (receive - lag).
         `expect` = (verdict, reason) when this line is a drop."""
         us = ts(t)
         if expect:
             self.expected.append({"realtime_usec": us, "verdict": expect[0], "reason": expect[1], "message": text})
-        written = us - lag_ms * 1000
+        written = us - lag_ms * 1000 + tz_s * 1_000_000  # Go's prefix is the process's local time
         self.add(t, {
             "PRIORITY": "6", "SYSLOG_FACILITY": "3", "_TRANSPORT": "stdout",
             "_PID": str(pid), "_UID": "1000", "_GID": "1000", "_COMM": "t3-dispatch",
@@ -689,6 +689,31 @@ def journal_suppressed(j, base):
     j.dispatch(at(base, 1800), "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
 
 
+def local_time(j, base):
+    """A host whose zone is not UTC (issue 13, section 7): Go's log prefix is
+    local time (UTC+03:00 here), journald's receive time is UTC. Uncorrected,
+    the dispatch's lines would be three hours away from the serve's evidence."""
+    tz = 3 * 3600
+    # A: frank's serve is OOM-killed (its main process); his request is refused a second later.
+    k = at(base, 0)
+    j.pid1(k - 1000.5, "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy.", "started")
+    j.dispatch(k - 1000, "t3-dispatch listening on :3780", pid=4400, tz_s=tz, expect=("dispatch", "dispatch_restart"))
+    j.dispatch(k - 900, "ws open user=frank ip=198.51.100.66", pid=4400, tz_s=tz)
+    memcg_oom(j, k - 0.5, "frank", 51002, task="MainThread", uid=1005)
+    u = "t3-serve@frank.service"
+    j.pid1(k - 0.3, u, "%s: Main process exited, code=killed, status=9/KILL" % u, "exited")
+    j.pid1(k - 0.29, u, "%s: Failed with result 'oom-kill'." % u, "failed")
+    j.dispatch(k + 1, "http: proxy error: dial tcp 127.0.0.1:3778: connect: connection refused", pid=4400, tz_s=tz, expect=("serve", "oom_kill"))
+    j.pid1(k + 4.7, u, "%s: Scheduled restart job, restart counter is at 1." % u, "restart")
+    start(j, k + 5.2, "frank")
+    # B: git timeouts in two serves, then a burst: the host (the timeouts are UTC, the burst local).
+    k = at(base, 900)
+    j.serve(k - 40, "alice", "Process 'git' in '/home/alice/code' timed out after 30000ms", "WARN")
+    j.serve(k - 35, "bob", "Process 'git' in '/home/bob/code' timed out after 30000ms", "WARN")
+    for kk in range(5):
+        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", pid=4400, tz_s=tz, expect=("devvm", "serve_timeouts"))
+
+
 def hostile_messages():
     """MESSAGEs that are binary, not UTF-8, empty, very large or cut short."""
     j = Journal()
@@ -972,6 +997,7 @@ SCENARIOS = {
     "scenario-error-texts": scenario(error_texts, "2026-06-05 11:00:00", span_after=1600),
     "scenario-serve-timeout-kinds": scenario(serve_timeout_kinds, "2026-06-18 18:00:00", span_after=1900),
     "scenario-journal-suppressed": scenario(journal_suppressed, "2026-06-19 08:00:00", span_before=2500, span_after=1900),
+    "scenario-local-time": scenario(local_time, "2026-06-19 12:00:00", span_before=1100, span_after=1000),
 }
 
 

@@ -77,6 +77,8 @@ public enum Note: Sendable, Equatable {
     case clockWentBack(from: UInt64, to: UInt64)
     /// journald's rate limit dropped `count` lines of `unit` (`Suppressed N messages from <unit>`).
     case journalSuppressed(unit: String, count: Int, at: UInt64)
+    /// A dispatch process wrote its Go log prefix in local time `seconds` off UTC; corrected.
+    case localTime(pid: Int?, host: String?, seconds: Int, since: UInt64)
 }
 
 extension Note {
