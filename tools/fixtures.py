@@ -697,7 +697,8 @@ def local_time(j, base):
     # A: frank's serve is OOM-killed (its main process); his request is refused a second later.
     k = at(base, 0)
     j.pid1(k - 1000.5, "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy.", "started")
-    j.dispatch(k - 1000, "t3-dispatch listening on :3780", pid=4400, tz_s=tz, expect=("dispatch", "dispatch_restart"))
+    # Received 0.8 s after it was written: the offset is still whole hours.
+    j.dispatch(k - 1000, "t3-dispatch listening on :3780", pid=4400, tz_s=tz, lag_ms=800, expect=("dispatch", "dispatch_restart"))
     j.dispatch(k - 900, "ws open user=frank ip=198.51.100.66", pid=4400, tz_s=tz)
     memcg_oom(j, k - 0.5, "frank", 51002, task="MainThread", uid=1005)
     u = "t3-serve@frank.service"

@@ -435,6 +435,10 @@ enum RuleTable {
             lines: [.dispatch(0, cancel), .journald(45, "Suppressed 10412 messages from t3-dispatch.service")],
             judge: "canceled", verdict: .client, reason: .isolatedCancel),
         Rule(
+            name: "a notice before the drop covers the lines before it, not the drop",
+            lines: [.journald(-10, "Suppressed 10412 messages from t3-dispatch.service"), .dispatch(0, cancel)],
+            judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
             name: "a notice about an unrelated unit is no hole in the evidence",
             lines: [.dispatch(0, cancel), .journald(10, "Suppressed 10412 messages from kubelet.service")],
             judge: "canceled", verdict: .client, reason: .isolatedCancel),
