@@ -620,6 +620,13 @@ def cgroup_vs_host(j, base):
     j.kernel(k - 49.99, "      Not tainted 6.1.0-18-amd64 #1 Debian 6.1.76-1", "3")
     for kk in range(5):
         j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", expect=("devvm", "kernel_stall"))
+    # F: a global OOM (CONSTRAINT_NONE, global_oom: the whole box ran out), then a burst: the host.
+    k = at(base, 3000)
+    j.kernel(k - 20, "node invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0", "4")
+    j.kernel(k - 19.99, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/docker-9f1c.scope,task=java,pid=63001,uid=0", "6")
+    j.kernel(k - 19.98, "Out of memory: Killed process 63001 (java) total-vm:9123456kB, anon-rss:8000000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:16000kB oom_score_adj:0", "3")
+    for kk in range(5):
+        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", expect=("devvm", "oom_kill"))
 
 
 def error_texts(j, base):
@@ -994,7 +1001,7 @@ SCENARIOS = {
     "scenario-upstream-errors": scenario(upstream_errors, "2026-06-17 06:00:00", span_after=2600),
     "scenario-burst-at-threshold": scenario(burst_at_threshold, "2026-06-17 09:00:00", span_before=3100, span_after=1400),
     "scenario-serve-lifecycles": scenario(serve_lifecycles, "2026-06-18 10:00:00", span_after=3100),
-    "scenario-cgroup-vs-host": scenario(cgroup_vs_host, "2026-06-18 14:00:00", span_before=2100, span_after=2500),
+    "scenario-cgroup-vs-host": scenario(cgroup_vs_host, "2026-06-18 14:00:00", span_before=2100, span_after=3100),
     "scenario-error-texts": scenario(error_texts, "2026-06-05 11:00:00", span_after=1600),
     "scenario-serve-timeout-kinds": scenario(serve_timeout_kinds, "2026-06-18 18:00:00", span_after=1900),
     "scenario-journal-suppressed": scenario(journal_suppressed, "2026-06-19 08:00:00", span_before=2500, span_after=1900),
