@@ -121,7 +121,7 @@ public final class DispatchListing {
         try LiveAnalyzer.follow(
             j, stop: stop,
             entry: { entry, cursor in
-                guard let ev = classifier.classify(entry, cursor: cursor, keep: filter.accepts) else { return }
+                guard let ev = classifier.classify(entry, cursor: cursor, keep: { filter.accepts($0) }) else { return }
                 try event(ev)
             }, tick: {}, idle: idle)
     }
@@ -135,7 +135,7 @@ public final class DispatchListing {
         defer { progress?.finish() }
         try journal.read { entry, cursor in
             if let progress, journal.entriesRead & 8191 == 0 { progress.update(entries: journal.entriesRead, at: entry.realtime) }
-            guard let ev = classifier.classify(entry, cursor: cursor, keep: filter.accepts) else { return }
+            guard let ev = classifier.classify(entry, cursor: cursor, keep: { filter.accepts($0) }) else { return }
             summary.add(ev)
             try event(ev)
         }

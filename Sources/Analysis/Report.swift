@@ -30,6 +30,33 @@ public struct Report: Sendable {
     }
 }
 
+extension Report {
+    /// `serve`: per user (sorted), that user's serve-side events in time
+    /// order; OOM kills outside any serve under `(host)`. `users` (if any)
+    /// keeps only those.
+    public func serveTimelines(users: [String] = []) -> [(user: String, events: [Event])] {
+        var byUser: [String: [Event]] = [:]
+        for s in attribution.signals {
+            guard let sig = s.signal else { continue }
+            let key: String
+            if let u = s.user {
+                key = u
+            } else if case .oomKill = sig {
+                key = "(host)"
+            } else if case .earlyoomKill = sig {
+                key = "(host)"
+            } else if sig == .kernelStall {
+                key = "(host)"
+            } else {
+                continue
+            }
+            if !users.isEmpty && !users.contains(key) { continue }
+            byUser[key, default: []].append(s)
+        }
+        return byUser.keys.sorted().map { ($0, byUser[$0]!) }
+    }
+}
+
 /// Counts of what was read, for the summary and `--strict`.
 public struct ReadStats: Sendable, Equatable {
     public var entriesRead: Int

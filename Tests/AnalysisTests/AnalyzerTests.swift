@@ -103,6 +103,10 @@ struct AnalyzerTests {
             let serve = try Analyzer(config(path, scope: .serveTimeline)).run()
             let alice = serve.attribution.signals.filter { $0.user == "alice" }.map(\.kind)
             #expect(alice == [.serveTimeout, .unitStopTimeout])
+            let timelines = serve.serveTimelines(users: ["alice"])
+            #expect(timelines.map(\.user) == ["alice"])
+            #expect(timelines.first?.events.map(\.kind) == [.serveTimeout, .unitStopTimeout])
+            #expect(serve.serveTimelines().map(\.user) == serve.serveTimelines().map(\.user).sorted())
         }
     }
 

@@ -74,11 +74,13 @@ public enum Fixtures {
         public init(description: String) { self.description = description }
     }
 
-    /// A new temporary directory, removed by the caller when it wants to.
+    /// A new temporary directory. The caller may remove it; whatever is left
+    /// is removed when the test process exits (a suite run leaves nothing in /tmp).
     public static func tempDir(_ tag: String = "t3attr-test") throws -> String {
         let dir = FileManager.default.temporaryDirectory
             .appendingPathComponent("\(tag)-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        TempDirs.shared.add(dir)
         return dir
     }
 
@@ -294,5 +296,27 @@ public enum Fixtures {
             }
             return o
         }
+    }
+}
+
+/// The directories `Fixtures.tempDir` made in this process, removed at exit.
+final class TempDirs: @unchecked Sendable {
+    static let shared = TempDirs()
+    private let lock = NSLock()
+    private var dirs: [String] = []
+    private var registered = false
+
+    func add(_ dir: String) {
+        lock.withLock {
+            dirs.append(dir)
+            if !registered {
+                registered = true
+                atexit { TempDirs.shared.removeAll() }
+            }
+        }
+    }
+
+    func removeAll() {
+        for d in lock.withLock({ dirs }) { try? FileManager.default.removeItem(atPath: d) }
     }
 }

@@ -47,6 +47,8 @@ enum Live {
         Stop.installSignals()
         let live = try LiveAnalyzer(config, stopRequested: { Stop.isRequested })
         show(live.setup.portMapLoad)
+        // The same note a one-shot run gives, before following begins.
+        if let pattern = live.setup.missingServePattern { Diagnostics.warning(Wording.note(.noServeUnit(pattern: pattern))) }
         let sink = output.sink
         try sink.begin(
             RunHeader(

@@ -43,7 +43,7 @@ extension T3Attr {
                 show(report.timings)
                 let sink = output.sink
                 try sink.begin(RunHeader(command: .serve, window: report.window, units: report.units, report: report))
-                try Feed.serveEvents(report.attribution, users: user, to: sink)
+                try Feed.serveEvents(report, users: user, to: sink)
                 try sink.finish(.report(report))
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
             }

@@ -42,29 +42,28 @@ struct AttributionOptions: ParsableArguments {
     var burstMin = 5
 
     @Option(
-        name: .long, help: ArgumentHelp("A graceful WebSocket close shorter than this is a drop.", valueName: "span"),
-        transform: SpanArgument.parse)
+        name: .long, help: ArgumentHelp("A graceful WebSocket close shorter than this is a drop (a span: 90s, 2min, 1h).", valueName: "span"))
     var shortSocket = SpanArgument("120s")
 
     @Option(
-        name: .long, help: ArgumentHelp("A close followed by the same user's ws open within this is a reconnect.", valueName: "span"),
-        transform: SpanArgument.parse)
+        name: .long,
+        help: ArgumentHelp("A close followed by the same user's ws open within this is a reconnect (a span: 90s, 2min, 1h).", valueName: "span"))
     var reconnectWindow = SpanArgument("60s")
 
     @Option(
-        name: .long, help: ArgumentHelp("Serve-side events of the drop's user this long before or after it count.", valueName: "span"),
-        transform: SpanArgument.parse)
+        name: .long,
+        help: ArgumentHelp("Serve-side events of the drop's user this long before or after it count (a span: 90s, 2min, 1h).", valueName: "span"))
     var serveWindow = SpanArgument("120s")
 
     @Option(
         name: .long,
-        help: ArgumentHelp("Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count.", valueName: "span"),
-        transform: SpanArgument.parse)
+        help: ArgumentHelp(
+            "Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count (a span: 90s, 2min, 1h).",
+            valueName: "span"))
     var hostWindow = SpanArgument("120s")
 
     @Option(
-        name: .long, help: ArgumentHelp("Silence in the whole journal that counts as a host gap.", valueName: "span"),
-        transform: SpanArgument.parse)
+        name: .long, help: ArgumentHelp("Silence in the whole journal that counts as a host gap (a span: 90s, 2min, 1h).", valueName: "span"))
     var gap = SpanArgument("30s")
 
     func validate() throws {
@@ -85,8 +84,9 @@ struct AttributionOptions: ParsableArguments {
 }
 
 /// A span in journalctl syntax (`90s`, `2min`, `1h`; a bare number is
-/// seconds), parsed while the arguments are.
-struct SpanArgument: CustomStringConvertible, Sendable {
+/// seconds), parsed while the arguments are (a bad one is a usage error
+/// that shows the option's help).
+struct SpanArgument: ExpressibleByArgument, CustomStringConvertible, Sendable {
     let usec: UInt64
     /// As the user wrote it (shown as the default in `--help`).
     let description: String
@@ -97,10 +97,11 @@ struct SpanArgument: CustomStringConvertible, Sendable {
         description = literal
     }
 
-    static func parse(_ s: String) throws -> SpanArgument {
-        guard Span.parse(s, requireUnit: false) != nil else {
-            throw ValidationError("invalid time span '\(s)' (examples: 90s, 2min, 1h)")
-        }
-        return SpanArgument(s)
+    init?(argument: String) {
+        guard let v = Span.parse(argument, requireUnit: false) else { return nil }
+        usec = v
+        description = argument
     }
+
+    var defaultValueDescription: String { description }
 }

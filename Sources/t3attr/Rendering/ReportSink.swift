@@ -109,28 +109,9 @@ enum Feed {
     }
 
     /// Per-user serve-side timelines (`(host)`: OOM kills not in a serve).
-    static func serveEvents(_ at: Attribution, users: [String], to sink: any ReportSink) throws(OutputError) {
-        var byUser: [String: [Event]] = [:]
-        for s in at.signals {
-            guard let sig = s.signal else { continue }
-            let key: String
-            if let u = s.user {
-                key = u
-            } else if case .oomKill = sig {
-                key = "(host)"
-            } else if case .earlyoomKill = sig {
-                key = "(host)"
-            } else if sig == .kernelStall {
-                key = "(host)"
-            } else {
-                continue
-            }
-            if !users.isEmpty && !users.contains(key) { continue }
-            byUser[key, default: []].append(s)
-        }
-        for user in byUser.keys.sorted() {
-            let evs = byUser[user]!
-            for e in evs { try sink.serveEvent(e, user: user, userEvents: evs.count) }
+    static func serveEvents(_ report: Report, users: [String], to sink: any ReportSink) throws(OutputError) {
+        for (user, events) in report.serveTimelines(users: users) {
+            for e in events { try sink.serveEvent(e, user: user, userEvents: events.count) }
         }
     }
 }

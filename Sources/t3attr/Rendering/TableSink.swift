@@ -12,6 +12,9 @@ final class TableSink: ReportSink {
     private var dropsSeen = 0
     private var burstsSeen = 0
     private var serveUser: String?
+    /// Per run, worked out at the first drop or burst (not once per row).
+    private var hostCount: Int?
+    private var burstsFromSeveralHosts: Bool?
 
     init(out: Output, style: RenderStyle) {
         self.out = out
@@ -133,13 +136,14 @@ final class TableSink: ReportSink {
             try out.check()
             return
         }
-        let hosts = at.hosts
+        let hosts = hostCount ?? at.hosts.count
+        hostCount = hosts
         let host = ev.host ?? ""
-        if hosts.count > 1, currentHost != host {
+        if hosts > 1, currentHost != host {
             currentHost = host
             out.line("== host \(host.isEmpty ? "(unknown)" : Render.cell(host)): \(Wording.answer(at, host: host))")
             columnHeader()
-        } else if dropsSeen == 0 && hosts.count <= 1 {
+        } else if dropsSeen == 0 && hosts <= 1 {
             columnHeader()
         }
         var evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
@@ -171,7 +175,8 @@ final class TableSink: ReportSink {
             try out.check()
             return
         }
-        let fleet = Set(at.bursts.map { $0.host ?? "" }).count > 1
+        let fleet = burstsFromSeveralHosts ?? (Set(at.bursts.map { $0.host ?? "" }).count > 1)
+        burstsFromSeveralHosts = fleet
         if burstsSeen == 0 {
             out.line("-- \(at.bursts.count) burst\(at.bursts.count == 1 ? "" : "s")")
             out.line(

@@ -1,0 +1,27 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Values are parsed into their types while the arguments are (spans,
+/// `--class`): a bad one is a usage error that names the option, and the
+/// defaults show in `--help`.
+@Suite("typed options")
+struct OptionParsingTests {
+    @Test(arguments: [
+        (["report", "--short-socket", "xyz"], "--short-socket <span>"),
+        (["bursts", "--gap", "soon"], "--gap <span>"),
+        (["dispatch", "--class", "bogus"], "unknown class 'bogus'"),
+    ])
+    func badValuesAreUsageErrors(args: [String], mention: String) throws {
+        let r = try Fixtures.t3attr(args)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains(mention), "\(r.stderr)")
+    }
+
+    @Test func spanDefaultsShowInHelp() throws {
+        let r = try Fixtures.t3attr(["report", "--help"])
+        #expect(r.status == 0)
+        let help = r.stdout.replacingOccurrences(of: "\n", with: " ").split(separator: " ").joined(separator: " ")
+        for d in ["(default: 120s)", "(default: 60s)", "(default: 30s)"] { #expect(help.contains(d), "\(d) in \(help)") }
+    }
+}
