@@ -33,6 +33,12 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case watchdogRestart = "watchdog_restart"
     case watchdogExhausted = "watchdog_exhausted"
     case plannedRestart = "planned_restart"
+    // Issue 13 (helper B): script restarts that failed, a serve disabled by
+    // provisioning, the kernel's hung-task/soft-lockup lines.
+    case restartFailed = "restart_failed"
+    case serveDisabled = "serve_disabled"
+    case kernelStall = "kernel_stall"
+    case journalSuppressed = "journal_suppressed"
 
     public init(_ k: DispatchKind) {
         switch k {
@@ -106,6 +112,15 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case upstreamNoUser = "upstream_no_user"
     case belowBurstThreshold = "below_burst_threshold"
     case noEvidence = "no_evidence"
+    // Issue 13 (helper B).
+    /// devvm: the kernel's hung-task or soft-lockup lines near the drop.
+    case kernelStall = "kernel_stall"
+    /// devvm: `connect: cannot assign requested address` (ephemeral ports exhausted).
+    case ephemeralPorts = "ephemeral_ports"
+    /// serve: t3-provision-users stopped and disabled the user's serve.
+    case serveDisabled = "serve_disabled"
+    /// unknown: an elimination verdict inside a hole journald's rate limit left.
+    case journalSuppressed = "journal_suppressed"
 }
 
 /// What a piece of evidence is (`kind` in an evidence object): the event it
