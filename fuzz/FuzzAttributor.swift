@@ -13,13 +13,13 @@ import Glibc
 
 let users = ["alice", "bob", "carol", "dave", "erin"]
 let reasons: [Verdict: Set<String>] = [
-    .devvm: ["host_gap", "reboot", "oom_kill", "serve_timeouts"],
+    .devvm: ["host_gap", "reboot", "oom_kill", "serve_timeouts", "kernel_stall", "ephemeral_ports"],
     .dispatch: ["dispatch_restart"],
     .edge: ["burst"],
     .serve: ["oom_kill", "watchdog_restart", "planned_restart", "crash_restart", "stop_timeout", "unit_restart",
-             "refused", "reset", "eof", "serve_timeout", "upstream_closed", "upstream_error"],
+             "refused", "reset", "eof", "serve_timeout", "upstream_closed", "upstream_error", "serve_disabled"],
     .client: ["isolated_cancel", "isolated_drop"],
-    .unknown: ["below_burst_threshold", "upstream_no_user", "no_evidence"],
+    .unknown: ["below_burst_threshold", "upstream_no_user", "no_evidence", "journal_suppressed"],
 ]
 
 func goPrefix(_ us: UInt64) -> String {

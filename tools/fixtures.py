@@ -83,13 +83,13 @@ class Journal:
         self.entries.append((us, len(self.entries), f))
 
     # -- sources -------------------------------------------------------------
-    def dispatch(self, t, text, lag_ms=0, unit="t3-dispatch.service", pid=812, expect=None):
+    def dispatch(self, t, text, lag_ms=0, unit="t3-dispatch.service", pid=812, expect=None, tz_s=0):
         """A t3-dispatch line; Go's prefix is the write time (receive - lag).
         `expect` = (verdict, reason) when this line is a drop."""
         us = ts(t)
         if expect:
             self.expected.append({"realtime_usec": us, "verdict": expect[0], "reason": expect[1], "message": text})
-        written = us - lag_ms * 1000
+        written = us - lag_ms * 1000 + tz_s * 1_000_000  # Go's prefix is the process's local time
         self.add(t, {
             "PRIORITY": "6", "SYSLOG_FACILITY": "3", "_TRANSPORT": "stdout",
             "_PID": str(pid), "_UID": "1000", "_GID": "1000", "_COMM": "t3-dispatch",
@@ -145,6 +145,16 @@ class Journal:
         del self.entries[-1][2]["SYSLOG_TIMESTAMP"]
         self.unit_line(us / 1e6 + stdout_lag_ms / 1000, unit, tag, tag + ": " + text, pid=5099, comm="bash")
 
+    def journald_suppressed(self, t, unit, n, object_pid):
+        """journald's rate-limit notice (systemd 252 journald-server.c: a driver
+        message with the suppressed process as its object)."""
+        self.add(t, {"PRIORITY": "6", "_TRANSPORT": "driver", "_PID": "301", "_UID": "0", "_GID": "0",
+                     "_COMM": "systemd-journal", "_EXE": "/usr/lib/systemd/systemd-journald",
+                     "_SYSTEMD_UNIT": "systemd-journald.service", "_SYSTEMD_CGROUP": "/system.slice/systemd-journald.service",
+                     "SYSLOG_IDENTIFIER": "systemd-journald", "MESSAGE_ID": "a596d6fe7bfa4994828e72309e95d61e",
+                     "N_DROPPED": str(n), "OBJECT_PID": str(object_pid), "OBJECT_SYSTEMD_UNIT": unit,
+                     "MESSAGE": "Suppressed %d messages from %s" % (n, unit)})
+
     def coredump(self, t, unit, text):
         self.add(t, {"PRIORITY": "2", "_TRANSPORT": "journal", "_PID": "7777", "_UID": "0", "_GID": "0",
                      "_COMM": "systemd-coredum", "_SYSTEMD_UNIT": "systemd-coredump@0-7777-0.service",
@@ -187,6 +197,11 @@ def at(base, offset):
 # Each scenario builds one incident around `base` and states, per drop, the
 # verdict and reason t3attr must give. Filler keeps the host from looking frozen.
 
+# A dispatch process that logs no ws lines (an old binary): its proxy errors are
+# WebSocket drops (issue 13, section 1: the era is decided per process). Helper
+# B's scenarios below use it for the proxy errors they judge as drops.
+OLD_ERA_PID = 640
+
 USERS = {"alice": 3773, "bob": 3774, "carol": 3775, "dave": 3776, "erin": 3777, "frank": 3778, "grace": 3779}
 
 
@@ -210,7 +225,10 @@ def tunnel_break(j, base):
 
 
 def memory_storm(j, base):
-    """Serve timeouts in several units and a kernel OOM, then a burst ~20 s later."""
+    """Serve timeouts in several units and a kernel OOM, then a burst ~20 s later.
+    The OOM is confined to dave's serve cgroup (CONSTRAINT_MEMCG), so it is
+    dave's event, not the host's (issue 13, section 3): the git/process
+    timeouts in three serves are what indict the host."""
     for i, u in enumerate(["alice", "bob", "carol"]):
         j.serve(at(base, -45 + 5 * i), u, "Git command failed in GitCore.fetchRemoteForStatus (/home/%s/code): git -C /home/%s/code fetch --quiet --no-tags origin timed out." % (u, u), "WARN")
         j.serve(at(base, -40 + 5 * i), u, "Process 'git' in '/home/%s/code' timed out after 30000ms" % u, "WARN")
@@ -225,7 +243,7 @@ def memory_storm(j, base):
         j.dispatch(burst + 0.1 * kk, "http: proxy error: context canceled", lag_ms=0)
     for i, u in enumerate(["alice", "bob", "carol", "erin", "frank"]):
         j.dispatch(burst + 0.5 + 0.1 * i, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, i + 1, 900_000 + i),
-                   expect=("devvm", "oom_kill"))
+                   expect=("devvm", "serve_timeouts"))
 
 
 def serve_livelock(j, base):
@@ -551,6 +569,246 @@ def old_format(j, base):
                expect=("serve", "reset"))
 
 
+# -- issue 13, helper B: sections 3, 4, 6, 8 ---------------------------------
+
+MEMCG = "/system.slice/system-t3\\x2dserve.slice/t3-serve@%s.service"
+
+
+def memcg_oom(j, t, user, pid, task="2.1.205", uid=1004):
+    """The kernel's three lines for a kill inside one serve's cgroup (field guide 2.5)."""
+    cg = MEMCG % user
+    j.kernel(t, "%s invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0" % task, "4")
+    j.kernel(t + 0.01, "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=t3-serve@%s.service,mems_allowed=0,oom_memcg=%s,task_memcg=%s,task=%s,pid=%d,uid=%d" % (user, cg, cg, task, pid, uid), "6")
+    j.kernel(t + 0.02, "Memory cgroup out of memory: Killed process %d (%s) total-vm:26123184kB, anon-rss:25165824kB, file-rss:0kB, shmem-rss:0kB, UID:%d pgtables:50000kB oom_score_adj:0" % (pid, task, uid), "3")
+    j.pid1(t + 0.05, "t3-serve@%s.service" % user, "t3-serve@%s.service: A process of this unit has been killed by the OOM killer." % user, "oom")
+
+
+def stop_130(j, t, user):
+    """What every stop of `t3 serve` logs (infra scripts/t3-serve@.service: no SuccessExitStatus, exit 130)."""
+    u = "t3-serve@%s.service" % user
+    j.pid1(t, u, "Stopping %s - T3 Code server for %s (t3 serve, per-user)..." % (u, user), "stopping")
+    j.pid1(t + 0.4, u, "%s: Main process exited, code=exited, status=130/n/a" % u, "exited")
+    j.pid1(t + 0.41, u, "%s: Failed with result 'exit-code'." % u, "failed")
+    j.pid1(t + 0.42, u, "Stopped %s - T3 Code server for %s (t3 serve, per-user)." % (u, user), "stopped")
+
+
+def start(j, t, user):
+    u = "t3-serve@%s.service" % user
+    j.pid1(t, u, "Started %s - T3 Code server for %s (t3 serve, per-user)." % (u, user), "started")
+
+
+def serve_lifecycles(j, base):
+    """Unit lifecycles as these units really behave (issue 13, section 4; infra
+    scripts/t3-safe-restart.sh, t3-watchdog.sh, t3-provision-users.sh,
+    t3-serve@.service). Each case is 10 minutes from the others."""
+    # A: the watchdog restarts alice's wedged serve through t3-safe-restart (its line under t3-watchdog).
+    k = at(base, 0)
+    j.dispatch(k - 900, "ws open user=alice ip=203.0.113.1")
+    j.script(k - 30, "t3-watchdog", "probe FAILED for t3-serve@alice.service (port=3773 reason=http=000(curl=52) consecutive=3 uptime=86000s recent_restarts=0)")
+    stop_130(j, k, "alice")
+    j.dispatch(k + 0.3, "ws close user=alice ip=203.0.113.1 dur_ms=900300 cause=graceful", expect=("serve", "watchdog_restart"))
+    start(j, k + 0.6, "alice")
+    j.script(k + 6, "t3-watchdog", "restarted t3-serve@alice.service -> 0.0.42 (pairing verified via dispatch)")
+    j.script(k + 6.1, "t3-watchdog", "WATCHDOG: restarted t3-serve@alice.service (reason=http=000(curl=52)) \u2014 recovered, pairing verified")
+    j.dispatch(k + 4, "ws open user=alice ip=203.0.113.1")
+    # B: t3-autoupdate restarts bob's serve; the pairing check fails, his DB is restored, updates freeze.
+    k = at(base, 600)
+    j.dispatch(k - 800, "ws open user=bob ip=198.51.100.4")
+    stop_130(j, k, "bob")
+    j.dispatch(k + 0.3, "ws close user=bob ip=198.51.100.4 dur_ms=800300 cause=graceful", expect=("serve", "planned_restart"))
+    start(j, k + 0.6, "bob")
+    j.dispatch(k + 3, "ws open user=bob ip=198.51.100.4")
+    j.script(k + 31, "t3-autoupdate", "HEALTH-CHECK FAILED: bob pairing broken AFTER restart onto 0.0.43 \u2014 rolling back + restoring its DB")
+    j.script(k + 40, "t3-autoupdate", "restored bob state.sqlite from /var/backups/t3-serve/bob/state.sqlite.prebump-0.0.43")
+    j.script(k + 41, "t3-autoupdate", "FROZEN (/var/lib/t3-autoupdate/FROZEN) after bob failed on 0.0.43; last_good stays 0.0.42 \u2014 investigate, then remove the freeze file to resume")
+    # C: t3-provision-users parks carol: `systemctl disable --now`, then its stdout line.
+    k = at(base, 1200)
+    j.dispatch(k - 700, "ws open user=carol ip=198.51.100.9")
+    stop_130(j, k, "carol")
+    j.dispatch(k + 0.3, "ws close user=carol ip=198.51.100.9 dur_ms=700300 cause=graceful", expect=("serve", "serve_disabled"))
+    j.dispatch(k + 2, "ws open user=carol ip=198.51.100.9")
+    j.dispatch(k + 2.01, "ws close user=carol ip=198.51.100.9 dur_ms=3 cause=upstream_closed", expect=("serve", "serve_disabled"))
+    j.unit_line(k + 0.9, "t3-provision-users.service", "t3-provision-users", "[t3-provision] t3-serve DISABLED for carol (roster parked: true)",
+                pid=5300, comm="t3-provision-us")
+    # D: an operator's `systemctl restart` of dave's serve: exit 130 and 'exit-code', nobody announced it.
+    k = at(base, 1800)
+    j.dispatch(k - 600, "ws open user=dave ip=203.0.113.40")
+    stop_130(j, k, "dave")
+    j.dispatch(k + 0.3, "ws close user=dave ip=203.0.113.40 dur_ms=600300 cause=graceful", expect=("serve", "unit_restart"))
+    start(j, k + 0.6, "dave")
+    j.dispatch(k + 3, "ws open user=dave ip=203.0.113.40")
+    # E: erin's serve hangs on stop and is killed: the SIGKILL's exit and 'timeout' are not a crash.
+    k = at(base, 2400)
+    u = "t3-serve@erin.service"
+    j.dispatch(k - 500, "ws open user=erin ip=192.0.2.77")
+    j.pid1(k - 90, u, "Stopping %s - T3 Code server for erin (t3 serve, per-user)..." % u, "stopping")
+    j.pid1(k, u, "%s: State 'stop-sigterm' timed out. Killing." % u)
+    j.pid1(k + 0.001, u, "%s: Killing process 4321 (MainThread) with signal SIGKILL." % u)
+    j.pid1(k + 0.2, u, "%s: Main process exited, code=killed, status=9/KILL" % u, "exited")
+    j.pid1(k + 0.21, u, "%s: Failed with result 'timeout'." % u, "failed")
+    j.dispatch(k + 0.25, "ws close user=erin ip=192.0.2.77 dur_ms=500250 cause=graceful", expect=("serve", "stop_timeout"))
+    j.pid1(k + 0.3, u, "Stopped %s - T3 Code server for erin (t3 serve, per-user)." % u, "stopped")
+    start(j, k + 1, "erin")
+    j.dispatch(k + 4, "ws open user=erin ip=192.0.2.77")
+    # F: frank's serve crashes (SIGSEGV, core dump): a crash, Restart=on-failure brings it back.
+    k = at(base, 3000)
+    u = "t3-serve@frank.service"
+    j.dispatch(k - 400, "ws open user=frank ip=198.51.100.66")
+    j.pid1(k, u, "%s: Main process exited, code=dumped, status=11/SEGV" % u, "exited")
+    j.pid1(k + 0.01, u, "%s: Failed with result 'core-dump'." % u, "failed")
+    j.dispatch(k + 0.05, "ws close user=frank ip=198.51.100.66 dur_ms=400050 cause=graceful", expect=("serve", "crash_restart"))
+    j.pid1(k + 5.01, u, "%s: Scheduled restart job, restart counter is at 1." % u, "restart")
+    start(j, k + 5.5, "frank")
+    j.dispatch(k + 8, "ws open user=frank ip=198.51.100.66")
+
+
+def cgroup_vs_host(j, base):
+    """Host starvation versus one cgroup (issue 13, section 3; infra
+    scripts/t3-serve@.service MemoryMax + OOMPolicy=continue, setup-devvm.sh §10a)."""
+    # A: dave's runaway agent is OOM-killed in his serve's cgroup; dave's serve lives on.
+    # 30 s later four users' sockets break in the same second: still the front segment.
+    memcg_oom(j, at(base, -30), "dave", 48213)
+    for i, u in enumerate(["alice", "bob", "carol", "erin"]):
+        j.dispatch(at(base, -2000 + i), "ws open user=%s ip=203.0.113.%d" % (u, i + 1))
+    for i, u in enumerate(["alice", "bob", "carol", "erin"]):
+        j.dispatch(at(base, 0.1 * i), "ws close user=%s ip=203.0.113.%d dur_ms=%d cause=graceful" % (u, i + 1, 2_000_000 + i),
+                   expect=("edge", "burst"))
+    j.dispatch(at(base, 0.5), "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("edge", "burst"))
+    for i, u in enumerate(["alice", "bob", "carol", "erin"]):
+        j.dispatch(at(base, 20 + i), "ws open user=%s ip=203.0.113.%d" % (u, i + 1))
+    # B: grace's agent is OOM-killed in her serve's cgroup and her serve lives on; her
+    # socket drops 40 s later: the OOM does not explain it (the serve was fine).
+    k = at(base, 600)
+    memcg_oom(j, k - 40, "grace", 49001, uid=1007)
+    j.dispatch(k - 15, "ws open user=grace ip=192.0.2.9")
+    j.dispatch(k, "ws close user=grace ip=192.0.2.9 dur_ms=15000 cause=graceful", expect=("client", "isolated_drop"))
+    # C: frank's agent OOMs and takes the serve's main process with it: frank's drop is the serve's.
+    k = at(base, 1200)
+    j.dispatch(k - 1000, "ws open user=frank ip=198.51.100.66")
+    memcg_oom(j, k - 1, "frank", 51002, task="MainThread", uid=1005)
+    u = "t3-serve@frank.service"
+    j.pid1(k - 0.8, u, "%s: Main process exited, code=killed, status=9/KILL" % u, "exited")
+    j.pid1(k - 0.79, u, "%s: Failed with result 'oom-kill'." % u, "failed")
+    j.dispatch(k, "ws close user=frank ip=198.51.100.66 dur_ms=999000 cause=graceful", expect=("serve", "oom_kill"))
+    j.pid1(k + 4.3, u, "%s: Scheduled restart job, restart counter is at 1." % u, "restart")
+    start(j, k + 4.8, "frank")
+    j.dispatch(k + 7, "ws open user=frank ip=198.51.100.66")
+    # D: a tmux pane's build is OOM-killed at its per-pane cap (bob's login slice); bob's
+    # cancel a minute later is his own network's: shell work is not the host.
+    k = at(base, 1800)
+    pane = "/user.slice/user-1002.slice/user@1002.service/app.slice/tmux-spawn-7c9e.scope"
+    j.kernel(k - 60, "cc1plus invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0", "4")
+    j.kernel(k - 59.99, "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=%s,task_memcg=%s,task=cc1plus,pid=62001,uid=1002" % (pane, pane), "6")
+    j.kernel(k - 59.98, "Memory cgroup out of memory: Killed process 62001 (cc1plus) total-vm:7000000kB, anon-rss:6200000kB, file-rss:0kB, shmem-rss:0kB, UID:1002 pgtables:13000kB oom_score_adj:0", "3")
+    j.dispatch(k, "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("client", "isolated_cancel"))
+    # E: the kernel's hung-task line (the box stalled on IO), then a burst: the host.
+    k = at(base, 2400)
+    j.kernel(k - 50, "INFO: task jbd2/sda1-8:312 blocked for more than 120 seconds.", "3")
+    j.kernel(k - 49.99, "      Not tainted 6.1.0-18-amd64 #1 Debian 6.1.76-1", "3")
+    for kk in range(5):
+        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("devvm", "kernel_stall"))
+    # F: a global OOM (CONSTRAINT_NONE, global_oom: the whole box ran out), then a burst: the host.
+    k = at(base, 3000)
+    j.kernel(k - 20, "node invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0", "4")
+    j.kernel(k - 19.99, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/docker-9f1c.scope,task=java,pid=63001,uid=0", "6")
+    j.kernel(k - 19.98, "Out of memory: Killed process 63001 (java) total-vm:9123456kB, anon-rss:8000000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:16000kB oom_score_adj:0", "3")
+    for kk in range(5):
+        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("devvm", "oom_kill"))
+
+
+def error_texts(j, base):
+    """Go's error texts by the side that failed (issue 13, section 6). Old-era
+    proxy errors, each alone with everything around it quiet."""
+    # The client went away while dispatch was still dialling the serve (net's errCanceled).
+    j.dispatch(at(base, 0), "http: proxy error: dial tcp 127.0.0.1:3773: operation was canceled", expect=("client", "isolated_cancel"))
+    # net/http's errRequestCanceled: downstream.
+    j.dispatch(at(base, 300), "http: proxy error: net/http: request canceled", expect=("client", "isolated_cancel"))
+    # EADDRNOTAVAIL: the host has no ephemeral port left to dial with.
+    j.dispatch(at(base, 600), "http: proxy error: dial tcp 127.0.0.1:3774: connect: cannot assign requested address", expect=("devvm", "ephemeral_ports"))
+    # net.ErrClosed: dispatch used a connection it had closed itself: not the serve.
+    j.dispatch(at(base, 900), "http: proxy error: readfrom tcp 127.0.0.1:41300->127.0.0.1:3775: use of closed network connection", expect=("unknown", "no_evidence"))
+    # errServerClosedIdle: the serve closed a kept-alive connection (upstream, no port in the text).
+    j.dispatch(at(base, 1200), "http: proxy error: http: server closed idle connection", expect=("unknown", "upstream_no_user"))
+    # httputil's protocol switch check: the serve answered with another protocol (upstream).
+    j.dispatch(at(base, 1500), "http: proxy error: backend tried to switch protocol \"h2c\" when \"websocket\" was requested", expect=("unknown", "upstream_no_user"))
+
+
+def serve_timeout_kinds(j, base):
+    """Serve timeouts by kind (issue 13, section 8). Only git and process
+    timeouts (pingdotgg/t3code processRunner.ts, GitCore.ts) mean starvation."""
+    # A: WebSocket ping timeouts in three serves (clients that went away), then one user's short socket.
+    for i, u in enumerate(["alice", "bob", "carol"]):
+        j.serve(at(base, -40 + 5 * i), u, "WebSocket ping timed out after 30000ms, closing client connection", "WARN")
+    j.dispatch(at(base, -14), "ws open user=dave ip=203.0.113.40")
+    j.dispatch(at(base, 0), "ws close user=dave ip=203.0.113.40 dur_ms=14000 cause=graceful", expect=("client", "isolated_drop"))
+    # B: an editor/LSP request timed out in erin's serve: says nothing about the serve's event loop.
+    k = at(base, 600)
+    j.serve(k - 30, "erin", "LSP request textDocument/completion to typescript-language-server timed out after 10000ms", "WARN")
+    j.dispatch(k - 20, "ws open user=erin ip=192.0.2.77")
+    j.dispatch(k, "ws close user=erin ip=192.0.2.77 dur_ms=20000 cause=graceful", expect=("client", "isolated_drop"))
+    # C: git and process timeouts in frank's serve: his serve is starving.
+    k = at(base, 1200)
+    j.serve(k - 40, "frank", "Git command failed in GitCore.statusDetails (/home/frank/code): git -C /home/frank/code status --porcelain=2 timed out.", "WARN")
+    j.serve(k - 30, "frank", "Process 'git' in '/home/frank/code' timed out after 30000ms", "WARN")
+    j.dispatch(k - 20, "ws open user=frank ip=198.51.100.66")
+    j.dispatch(k, "ws close user=frank ip=198.51.100.66 dur_ms=20000 cause=graceful", expect=("serve", "serve_timeout"))
+    # D: process timeouts in two serves, then a burst: the host was starving.
+    k = at(base, 1800)
+    j.serve(k - 50, "alice", "Process 'rg' in '/home/alice/code' timed out after 60000ms", "WARN")
+    j.serve(k - 45, "bob", "Process 'git' in '/home/bob/code' timed out after 30000ms", "WARN")
+    for kk in range(5):
+        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("devvm", "serve_timeouts"))
+
+
+def journal_suppressed(j, base):
+    """Holes journald's rate limit left (issue 13, section 7): verdicts that rest
+    on "everything else was quiet" become unknown inside them."""
+    # A: an isolated cancel; 12 s later journald says it dropped 10412 dispatch lines.
+    j.dispatch(at(base, 0), "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("unknown", "journal_suppressed"))
+    j.journald_suppressed(at(base, 12), "t3-dispatch.service", 10412, 812)
+    # B: five users' teardowns in one second, and carol's serve lines were dropped: was it
+    # the front segment, or carol's (and everyone's) serve? Not by elimination.
+    for i, u in enumerate(["alice", "bob", "carol", "dave", "erin"]):
+        j.dispatch(at(base, 600 - 3000 + i), "ws open user=%s ip=203.0.113.%d" % (u, i + 1))
+    for i, u in enumerate(["alice", "bob", "carol", "dave", "erin"]):
+        j.dispatch(at(base, 600 + 0.1 * i), "ws close user=%s ip=203.0.113.%d dur_ms=%d cause=graceful" % (u, i + 1, 3_000_000 + i),
+                   expect=("unknown", "journal_suppressed"))
+    j.journald_suppressed(at(base, 620), "t3-serve@carol.service", 20000, 2515)
+    for i, u in enumerate(["alice", "bob", "carol", "dave", "erin"]):
+        j.dispatch(at(base, 625 + i), "ws open user=%s ip=203.0.113.%d" % (u, i + 1))
+    # C: a refused port inside a hole is read from the line itself: it stands.
+    j.dispatch(at(base, 1200), "http: proxy error: dial tcp 127.0.0.1:3776: connect: connection refused", pid=OLD_ERA_PID, expect=("serve", "refused"))
+    j.journald_suppressed(at(base, 1210), "t3-dispatch.service", 15000, 812)
+    # D: an isolated cancel with no hole around it is the client's.
+    j.dispatch(at(base, 1800), "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("client", "isolated_cancel"))
+
+
+def local_time(j, base):
+    """A host whose zone is not UTC (issue 13, section 7): Go's log prefix is
+    local time (UTC+03:00 here), journald's receive time is UTC. Uncorrected,
+    the dispatch's lines would be three hours away from the serve's evidence."""
+    tz = 3 * 3600
+    # A: frank's serve is OOM-killed (its main process); his request is refused a second later.
+    k = at(base, 0)
+    j.pid1(k - 1000.5, "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy.", "started")
+    # Received 0.8 s after it was written: the offset is still whole hours.
+    j.dispatch(k - 1000, "t3-dispatch listening on :3780", pid=4400, tz_s=tz, lag_ms=800, expect=("dispatch", "dispatch_restart"))
+    j.dispatch(k - 900, "paired user=frank endpoint=/api/pair fallback=false", pid=4400, tz_s=tz)
+    memcg_oom(j, k - 0.5, "frank", 51002, task="MainThread", uid=1005)
+    u = "t3-serve@frank.service"
+    j.pid1(k - 0.3, u, "%s: Main process exited, code=killed, status=9/KILL" % u, "exited")
+    j.pid1(k - 0.29, u, "%s: Failed with result 'oom-kill'." % u, "failed")
+    j.dispatch(k + 1, "http: proxy error: dial tcp 127.0.0.1:3778: connect: connection refused", pid=4400, tz_s=tz, expect=("serve", "oom_kill"))
+    j.pid1(k + 4.7, u, "%s: Scheduled restart job, restart counter is at 1." % u, "restart")
+    start(j, k + 5.2, "frank")
+    # B: git timeouts in two serves, then a burst: the host (the timeouts are UTC, the burst local).
+    k = at(base, 900)
+    j.serve(k - 40, "alice", "Process 'git' in '/home/alice/code' timed out after 30000ms", "WARN")
+    j.serve(k - 35, "bob", "Process 'git' in '/home/bob/code' timed out after 30000ms", "WARN")
+    for kk in range(5):
+        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", pid=4400, tz_s=tz, expect=("devvm", "serve_timeouts"))
+
+
 def hostile_messages():
     """MESSAGEs that are binary, not UTF-8, empty, very large or cut short."""
     j = Journal()
@@ -832,6 +1090,12 @@ SCENARIOS = {
     "scenario-request-errors": scenario(request_errors, "2026-06-18 06:00:00", span_after=1300),
     "scenario-dispatch-outage": scenario(dispatch_outage, "2026-06-18 09:00:00", span_after=900),
     "scenario-burst-at-threshold": scenario(burst_at_threshold, "2026-06-17 09:00:00", span_before=3100, span_after=1400),
+    "scenario-serve-lifecycles": scenario(serve_lifecycles, "2026-06-18 10:00:00", span_after=3100),
+    "scenario-cgroup-vs-host": scenario(cgroup_vs_host, "2026-06-18 14:00:00", span_before=2100, span_after=3100),
+    "scenario-error-texts": scenario(error_texts, "2026-06-05 11:00:00", span_after=1600),
+    "scenario-serve-timeout-kinds": scenario(serve_timeout_kinds, "2026-06-18 18:00:00", span_after=1900),
+    "scenario-journal-suppressed": scenario(journal_suppressed, "2026-06-19 08:00:00", span_before=2500, span_after=1900),
+    "scenario-local-time": scenario(local_time, "2026-06-19 12:00:00", span_before=1100, span_after=1000),
 }
 
 

@@ -140,6 +140,12 @@ public final class Analyzer {
         var (notes, stats) = j.readingNotes()
         if let m = setup.missingServePattern { notes.append(.noServeUnit(pattern: m)) }
         for c in result.clockWentBack.prefix(3) { notes.append(.clockWentBack(from: c.from, to: c.to)) }
+        for o in stream.localTimeOffsets {
+            notes.append(.localTime(pid: o.pid, host: o.host, seconds: o.seconds, since: o.firstSeen))
+        }
+        for s in result.signals {
+            if case .journalSuppressed(let n)? = s.signal { notes.append(.journalSuppressed(unit: s.unit ?? "?", count: n, at: s.realtime)) }
+        }
         return Report(
             attribution: result, stats: stats, notes: notes, window: window, units: all,
             folded: stream.folded, timings: timing.marks)

@@ -45,6 +45,7 @@ public struct ReadPlan: Sendable, Equatable {
         m.add(["_PID=1"])
         if !all.isEmpty { m.add(["_UID=0"] + all.map { "OBJECT_SYSTEMD_UNIT=\($0)" }) }
         m.add(["_TRANSPORT=kernel"])
+        m.add(["_TRANSPORT=driver", "MESSAGE_ID=\(MessageID.journalDropped)"])
         // Only journald's own fields decide who wrote a line: the scripts and
         // earlyoom by their units (above), or by root under their identifiers.
         m.add(["_UID=0"] + (tags + [SourceConfig.earlyoomIdentifier]).map { "SYSLOG_IDENTIFIER=\($0)" })

@@ -45,6 +45,8 @@ extension Report {
                 key = "(host)"
             } else if case .earlyoomKill = sig {
                 key = "(host)"
+            } else if sig == .kernelStall {
+                key = "(host)"
             } else {
                 continue
             }
@@ -100,6 +102,10 @@ public enum Note: Sendable, Equatable {
     case noServeUnit(pattern: String)
     /// The journal's clock went backwards (receive times).
     case clockWentBack(from: UInt64, to: UInt64)
+    /// journald's rate limit dropped `count` lines of `unit` (`Suppressed N messages from <unit>`).
+    case journalSuppressed(unit: String, count: Int, at: UInt64)
+    /// A dispatch process wrote its Go log prefix in local time `seconds` off UTC; corrected.
+    case localTime(pid: Int?, host: String?, seconds: Int, since: UInt64)
 }
 
 extension Note {

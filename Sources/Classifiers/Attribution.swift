@@ -294,6 +294,9 @@ public struct AttributionSettings: Sendable, Equatable {
     public var unitsForHostStarvation = 2
     /// A dispatch restart explains drops within this of it.
     public var dispatchRestartWindow: UInt64 = 5_000_000
+    /// journald's rate-limit interval (`RateLimitIntervalSec=`, 30 s by default):
+    /// a `Suppressed N messages` notice covers the lines of this long before it.
+    public var suppressionWindow: UInt64 = 30_000_000
     /// At most this many evidence entries per verdict.
     public var maxEvidence = 8
 
@@ -892,6 +895,18 @@ public struct Attributor: Sendable {
             slice.indices.filter { keep(sigs[$0]) }
         }
         if inBurst(ev) { drop.burstSecond = ev.writtenSecond }
+        // A verdict that rests on "everything else was quiet" cannot stand inside a
+        // hole journald's rate limit left in the dispatch's or a serve's lines
+        // (issue 13, section 7): the notice comes with the first line accepted
+        // after the limit's interval, so it covers the interval before it.
+        func suppressed(_ t: UInt64) -> Bool {
+            let notices = indices(window(sigs, around: t, before: 0, after: s.suppressionWindow)) { e in
+                if case .journalSuppressed? = e.signal { true } else { false }
+            }
+            guard !notices.isEmpty else { return false }
+            set(.unknown, .journalSuppressed, refs(notices))
+            return true
+        }
 
         // 1. The host froze or rebooted just before.
         if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime {
@@ -927,14 +942,24 @@ public struct Attributor: Sendable {
             return
         }
 
+        // The host had no ephemeral port left to dial the serve with (issue 13, section 6).
+        if ev.dispatch?.error?.errorClass == .addressExhausted {
+            set(.devvm, .ephemeralPorts, [])
+            return
+        }
         let host = window(sigs, around: t, before: s.hostWindow, after: s.hostAfter)
+        // Only host-wide memory trouble indicts the host (issue 13, section 3):
+        // a global OOM, earlyoom, a kill in a cgroup that is neither a serve nor
+        // a user's login slice; hung-task/soft-lockup lines are their own reason.
         let ooms = indices(host) { e in
             switch e.signal {
-            case .oomKill?, .earlyoomKill?: true
+            case .oomKill(_, _, let memcg, let global)?: Self.isHostWideOOM(memcg: memcg, global: global, serveUnits: serveUnits)
+            case .earlyoomKill?: true
             default: false
             }
         }
-        let timeouts = indices(host) { $0.signal == .serveTimeout }
+        let stalls = indices(host) { $0.signal == .kernelStall }
+        let timeouts = indices(host) { $0.signal?.isStarvation ?? false }
         let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit })
 
         // 3. A burst: the front segment, unless the host was starving.
@@ -943,10 +968,15 @@ public struct Attributor: Sendable {
                 set(.devvm, .oomKill, refs(ooms + timeouts))
                 return
             }
+            if !stalls.isEmpty {
+                set(.devvm, .kernelStall, refs(stalls + timeouts))
+                return
+            }
             if timeoutUnits.count >= s.unitsForHostStarvation {
                 set(.devvm, .serveTimeouts, refs(timeouts))
                 return
             }
+            if suppressed(t) { return }
             set(.edge, .burst, [])
             return
         }
@@ -962,37 +992,57 @@ public struct Attributor: Sendable {
             let mine = indices(near) { $0.user == user }
             let mineRefs = refs(mine)
             func has(_ p: (Signal) -> Bool) -> Bool { mine.contains { sigs[$0].signal.map(p) ?? false } }
-            if has({
-                if case .oomKill = $0 {
-                    true
-                } else if case .unit(.oomKilled) = $0 {
-                    true
-                } else if case .unit(.failed("oom-kill")) = $0 {
-                    true
-                } else {
-                    false
+            // A CONSTRAINT_MEMCG kill in the serve's cgroup is that user's event; with
+            // OOMPolicy=continue (infra scripts/t3-serve@.service) the serve usually lives
+            // on, so it explains the drop only when the main process died or the unit
+            // restarted (issue 13, section 3).
+            let cgroupOOM = has {
+                switch $0 {
+                case .oomKill, .unit(.oomKilled), .unit(.failed("oom-kill")): true
+                default: false
                 }
-            }) {
+            }
+            let diedOrRestarted = has { if case .unit(let a) = $0 { a != .oomKilled } else { false } }
+            if cgroupOOM && diedOrRestarted {
                 set(.serve, .oomKill, mineRefs)
                 return
             }
-            if has({ if case .watchdogRestart = $0 { true } else { false } }) {
+            // Restarts announced by the script that asked for them (t3-safe-restart.sh
+            // logs under the caller's tag): under t3-watchdog it is the watchdog's.
+            if has({
+                switch $0 {
+                case .watchdogRestart: true
+                case .restartFailed(let script): script == SignalParser.watchdogTag
+                default: false
+                }
+            }) {
                 set(.serve, .watchdogRestart, mineRefs)
                 return
             }
-            if has({ if case .plannedRestart = $0 { true } else { false } }) {
+            if has({
+                switch $0 {
+                case .plannedRestart, .restartFailed: true
+                default: false
+                }
+            }) {
                 set(.serve, .plannedRestart, mineRefs)
+                return
+            }
+            if has({ $0 == .serveDisabled }) {
+                set(.serve, .serveDisabled, mineRefs)
+                return
+            }
+            // A stop that hung and was killed: the SIGKILL's exit is not a crash.
+            if has({ $0 == .unit(.stopTimeout) }) {
+                set(.serve, .stopTimeout, mineRefs)
                 return
             }
             if has({ if case .unit(let a) = $0 { a.isCrash } else { false } }) {
                 set(.serve, .crashRestart, mineRefs)
                 return
             }
-            if has({ $0 == .unit(.stopTimeout) }) {
-                set(.serve, .stopTimeout, mineRefs)
-                return
-            }
-            if has({ if case .unit(let a) = $0 { a == .stopping || a == .stopped || a == .started || a == .starting } else { false } }) {
+            // Stopped, started or exited 130 with nobody announcing it: an operator's restart.
+            if diedOrRestarted {
                 set(.serve, .unitRestart, mineRefs)
                 return
             }
@@ -1019,7 +1069,7 @@ public struct Attributor: Sendable {
             case .timeout?: reason = .serveTimeout
             default: reason = ev.dispatch?.wsCause == .upstreamClosed ? .upstreamClosed : .upstreamError
             }
-            if user == nil && (cls == .eof || cls == .unexpectedEOF || cls == nil) {
+            if user == nil && (cls == .eof || cls == .unexpectedEOF || cls == .other || cls == nil) {
                 set(.unknown, .upstreamNoUser, [])
                 return
             }
@@ -1030,7 +1080,7 @@ public struct Attributor: Sendable {
         if let user {
             let starving = indices(near) { e in
                 guard e.user == user, let sig = e.signal else { return false }
-                if sig == .serveTimeout { return true }
+                if sig.isStarvation { return true }
                 if case .probeFailed = sig { return true }
                 return false
             }
@@ -1044,6 +1094,10 @@ public struct Attributor: Sendable {
             set(.devvm, .oomKill, refs(ooms))
             return
         }
+        if !stalls.isEmpty {
+            set(.devvm, .kernelStall, refs(stalls))
+            return
+        }
         if timeoutUnits.count >= s.unitsForHostStarvation {
             set(.devvm, .serveTimeouts, refs(timeouts))
             return
@@ -1053,6 +1107,7 @@ public struct Attributor: Sendable {
         let others = teardowns[ev.writtenSecond]?.count ?? 0
         if side == .downstream || drop.trigger == .shortSocket || drop.trigger == .reconnect {
             if others <= 1 || !Self.isTeardown(ev) {
+                if suppressed(t) { return }
                 // A client that gave up on an upgrade looks the same as a serve that never
                 // answered it (field guide 6.1): `client` only when that user's serve
                 // demonstrably answered upgrades around it (the host was checked above).
@@ -1067,6 +1122,19 @@ public struct Attributor: Sendable {
             return
         }
         set(.unknown, .noEvidence, [])
+    }
+
+    /// An OOM kill that says the host ran short (issue 13, section 3): a global
+    /// OOM (`CONSTRAINT_NONE`, `global_oom`), or a kill in a cgroup that is
+    /// neither one user's serve (its `MemoryMax`) nor under a user's login slice
+    /// (`/user.slice/user-<uid>.slice`, where the per-user and per-pane caps of
+    /// infra scripts/workstation/setup-devvm.sh §10a live: that user's shell work).
+    public static func isHostWideOOM(memcg: String?, global: Bool, serveUnits: ServeUnits) -> Bool {
+        if global { return true }
+        guard let memcg, !memcg.isEmpty else { return false }
+        if serveUnits.user(in: memcg) != nil { return false }
+        if memcg.hasPrefix("/user.slice/user-") { return false }
+        return true
     }
 
     /// The last gap (gaps are sorted by end) that ended at or before `t`.

@@ -24,7 +24,9 @@ public struct SourceConfig: Sendable {
         self.serveNames = serveNames
     }
 
-    public static let defaultScriptTags: Set<String> = ["t3-watchdog", "t3-autoupdate", "t3-migrate-idle"]
+    /// `t3-provision-users` is the unit infra's scripts/t3-provision-users.service
+    /// runs (as root, stdout only): its `t3-serve DISABLED` stop is trusted by that unit.
+    public static let defaultScriptTags: Set<String> = ["t3-watchdog", "t3-autoupdate", "t3-migrate-idle", "t3-provision-users"]
 
     func isServe(_ unit: String?) -> Bool {
         guard let unit else { return false }
@@ -56,6 +58,16 @@ public struct SourceConfig: Sendable {
     }
 }
 
+/// A dispatch process whose Go log prefix is not UTC (issue 13, section 7).
+public struct LocalTimeOffset: Sendable, Equatable {
+    public var host: String?
+    public var pid: Int?
+    /// Local time minus UTC, a whole number of quarter-hours.
+    public var seconds: Int
+    /// journald's receive time of its first line.
+    public var firstSeen: UInt64
+}
+
 /// Turns time-ordered journal entries from every source into typed events:
 /// one per logical line. It folds the host scripts' doubled lines (logger and
 /// stdout) and the kernel's two lines per OOM kill into one event each.
@@ -66,6 +78,12 @@ public struct EventStream: Sendable {
     private var recentOOMPids: [Int: UInt64] = [:]
     /// Lines folded into an earlier event (the scripts' second copies, ...).
     public private(set) var folded = 0
+    /// Go's log prefix is the dispatch process's local time (issue 13, section 7):
+    /// the offset of each process (host, boot, `_PID`) from journald's UTC
+    /// receive time, in µs, decided on its first line.
+    private var goClockOffsets: [String: Int64] = [:]
+    /// The dispatch processes whose clock was not UTC, in order of appearance.
+    public private(set) var localTimeOffsets: [LocalTimeOffset] = []
 
     /// Within this many µs a repeated script line or OOM pid is the same event.
     public static let foldWindow: UInt64 = 10_000_000
@@ -106,7 +124,16 @@ public struct EventStream: Sendable {
             guard config.dispatchUnits.contains(unit) || config.isServe(unit) else { return nil }
             return event(UnitAction.coredump.kind, unit: unit, user: config.serveNames.user(in: unit), signal: .unit(.coredump))
         }
+        // Only journald writes `_TRANSPORT=driver`: its rate-limit notice about a unit we read.
+        if e.transport == "driver", e.messageID == MessageID.journalDropped {
+            guard let (n, unit) = SignalParser.suppressed(e.message), config.dispatchUnits.contains(unit) || config.isServe(unit) else {
+                return nil
+            }
+            return event(
+                Signal.journalSuppressed(count: n).kind, unit: unit, user: config.serveNames.user(in: unit), signal: .journalSuppressed(count: n))
+        }
         if e.transport == "kernel" {
+            if let stall = SignalParser.kernelStall(e.message) { return event(stall.kind, unit: nil, signal: stall) }
             guard let sig = SignalParser.kernelOOM(e.message), case .oomKill(let pid, _, let memcg, _) = sig else { return nil }
             if let pid {
                 if let seen = recentOOMPids[pid], e.realtime >= seen, e.realtime - seen < Self.foldWindow {
@@ -143,18 +170,42 @@ public struct EventStream: Sendable {
             return ev
         }
         if let u = e.systemdUnit, config.dispatchUnits.contains(u) {
-            return dispatch.classify(
+            var ev = dispatch.classify(
                 e, cursor: cursor,
                 where: { ev in
                     ev.dispatch.map { $0.kind != .wsOpen && $0.kind != .paired && $0.kind != .other } ?? true
                 }, keep: { _ in true })
+            if let t = ev?.dispatch?.sourceTime, e.sourceRealtime == nil {
+                let offset = goClockOffset(e, prefix: t)
+                if offset != 0 { ev?.writtenAt = UInt64(clamping: Int64(clamping: t) - offset) }
+            }
+            return ev
         }
         if config.isServe(e.systemdUnit) {
             guard e.message.contains("timed out") else { return nil }
             let user = config.serveNames.user(in: e.systemdUnit)
-            return event(Signal.serveTimeout.kind, unit: e.systemdUnit, user: user, signal: .serveTimeout)
+            let sig = Signal.serveTimeout(TimeoutKind.classify(e.message))
+            return event(sig.kind, unit: e.systemdUnit, user: user, signal: sig)
         }
         return nil
+    }
+
+    /// The local-time offset of the process that wrote `e`: the difference of
+    /// its Go prefix and journald's receive time on its first line, rounded to
+    /// whole quarter-hours (every zone's offset is one; the receive time lags
+    /// the write by seconds, far less than 7.5 minutes).
+    mutating func goClockOffset(_ e: JournalEntry, prefix t: UInt64) -> Int64 {
+        let key = (e.hostname ?? "") + "\u{0}" + e.bootID + "\u{0}" + (e.pid.map(String.init) ?? "")
+        if let o = goClockOffsets[key] { return o }
+        let quarter: Int64 = 900_000_000
+        let diff = Int64(clamping: t) - Int64(clamping: e.realtime)
+        let offset = (diff >= 0 ? diff + quarter / 2 : diff - quarter / 2) / quarter * quarter
+        if goClockOffsets.count > 4096 { goClockOffsets.removeAll() }
+        goClockOffsets[key] = offset
+        if offset != 0 {
+            localTimeOffsets.append(LocalTimeOffset(host: e.hostname, pid: e.pid, seconds: Int(offset / 1_000_000), firstSeen: e.realtime))
+        }
+        return offset
     }
 
     /// Port -> user pairs learnt from the watchdog's probe lines.

@@ -12,6 +12,11 @@ public enum ErrorClass: String, Sendable, Codable, CaseIterable {
     case eof
     case unexpectedEOF = "unexpected_eof"
     case timeout, other
+    /// `connect: cannot assign requested address`: the host ran out of
+    /// ephemeral ports (issue 13, section 6).
+    case addressExhausted = "address_exhausted"
+    /// `use of closed network connection`: dispatch closed its own socket.
+    case closedByDispatch = "closed_by_dispatch"
 }
 
 /// A TCP endpoint from a Go error text (`127.0.0.1:3773`, `[::1]:3773`).
@@ -80,8 +85,33 @@ public enum GoError {
             }
             return GoErrorInfo(errorClass: cls, side: .upstream, port: peer.port, local: local, peer: peer)
         }
-        if err.contains("context canceled") {
+        // Issue 13, section 6: classified by the side that failed, Go's own texts.
+        // `context canceled`; `operation was canceled` (net's errCanceled: the
+        // request's context ended while dialling, i.e. the client went away);
+        // `net/http: request canceled` (net/http's errRequestCanceled).
+        if err.contains("context canceled") || err.contains("operation was canceled") || err.contains("net/http: request canceled") {
             return GoErrorInfo(errorClass: .canceled, side: .downstream)
+        }
+        // EADDRNOTAVAIL on connect: no free ephemeral port on this host.
+        if err.contains("cannot assign requested address") {
+            return GoErrorInfo(errorClass: .addressExhausted, side: .unknown, peer: dial ?? tuple?.1)
+        }
+        // net.ErrClosed: dispatch used a socket it had closed itself; not the serve.
+        if err.contains("use of closed network connection") {
+            return GoErrorInfo(errorClass: .closedByDispatch, side: .unknown, local: tuple?.0, peer: tuple?.1)
+        }
+        // net/http's errServerClosedIdle: the serve closed a kept-alive connection.
+        if err.contains("http: server closed idle connection") {
+            var info = fromTuple(.eof)
+            info.side = .upstream
+            return info
+        }
+        // net/http/httputil: `backend tried to switch protocol %q when %q was requested`
+        // and `backend tried to switch to protocol %q when %q was requested`.
+        if err.contains("backend tried to switch") {
+            var info = fromTuple(.other)
+            info.side = .upstream
+            return info
         }
         if err.contains("connection refused") {
             var info = fromTuple(.refused)

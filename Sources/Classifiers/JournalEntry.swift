@@ -72,6 +72,8 @@ public struct JournalEntry: Sendable, Equatable {
 /// Well-known MESSAGE_IDs (systemd 252's catalog).
 public enum MessageID {
     public static let coredump = "fc2e22bc6ee647b6b90729ab34a250b1"
+    /// journald's `Suppressed N messages from <unit>` (SD_MESSAGE_JOURNAL_DROPPED, sd-messages.h).
+    public static let journalDropped = "a596d6fe7bfa4994828e72309e95d61e"
     public static let oomKill = "fe6faa94e7774663a0da52717891d8ef"
     public static let processExited = "98e322203f7a4ed290d09fe03c09fe15"
     public static let unitFailed = "d9b373ed55a64feb8242e02dbe79a49c"

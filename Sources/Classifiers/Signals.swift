@@ -3,8 +3,9 @@ import Foundation
 /// Evidence from outside t3-dispatch: the serve, systemd, the kernel,
 /// earlyoom and the host scripts (field guide 2.3 to 2.6).
 public enum Signal: Sendable, Equatable {
-    /// A `t3 serve` git/process timeout: the serve (or the host) is starving.
-    case serveTimeout
+    /// A `t3 serve` line saying something timed out, with what timed out:
+    /// only git and process timeouts mean the serve (or the host) is starving.
+    case serveTimeout(TimeoutKind)
     /// PID 1 about a unit.
     case unit(UnitAction)
     /// A kernel OOM kill; `user` of the event is the serve whose cgroup it hit.
@@ -19,6 +20,19 @@ public enum Signal: Sendable, Equatable {
     case watchdogExhausted
     /// t3-autoupdate / t3-migrate-idle restarted a serve on purpose.
     case plannedRestart(script: String)
+    /// t3-safe-restart.sh's trouble after a restart it did, under the caller's
+    /// tag (`HEALTH-CHECK FAILED: <u> ...`, `restored <u> ...`, `FROZEN (...)
+    /// after <u> failed ...`), t3-watchdog's `WATCHDOG: restart of <unit>
+    /// FAILED verification` and t3-migrate-idle's `migrate FAILED for <unit>`.
+    case restartFailed(script: String)
+    /// t3-provision-users: `[t3-provision] t3-serve DISABLED for <u> ...`
+    /// (`systemctl disable --now`: a stop on purpose).
+    case serveDisabled
+    /// The kernel's hung-task or soft-lockup lines: the whole host stalled.
+    case kernelStall
+    /// journald's rate limit dropped `count` lines of the event's unit
+    /// (`Suppressed N messages from <unit>`): a hole in the evidence.
+    case journalSuppressed(count: Int)
 
     public var kind: EventKind {
         switch self {
@@ -30,7 +44,57 @@ public enum Signal: Sendable, Equatable {
         case .watchdogRestart: .watchdogRestart
         case .watchdogExhausted: .watchdogExhausted
         case .plannedRestart: .plannedRestart
+        case .restartFailed: .restartFailed
+        case .serveDisabled: .serveDisabled
+        case .kernelStall: .kernelStall
+        case .journalSuppressed: .journalSuppressed
         }
+    }
+
+    /// A serve timeout that says the serve's event loop or the host is
+    /// starving (git and process timeouts), not a client or an editor gone quiet.
+    public var isStarvation: Bool {
+        if case .serveTimeout(let k) = self { return k.isStarvation }
+        return false
+    }
+}
+
+/// What a serve's `timed out` line is about (issue 13, section 8). Texts from
+/// pingdotgg/t3code's server: apps/server/src/processRunner.ts
+/// (`ProcessTimeoutError`: `Process '<cmd>' in '<cwd>' timed out after <n>ms`)
+/// and apps/server/src/git/Layers/GitCore.ts (`Git command failed in
+/// <operation> (<cwd>): git ... timed out.`, 30 s default, 5 s for the status
+/// upstream refresh).
+public enum TimeoutKind: String, Sendable, Codable, CaseIterable {
+    /// A git command (GitCore, or the process runner running `git`).
+    case git
+    /// Another child process the serve ran.
+    case process
+    /// A WebSocket ping/heartbeat to a client that went away.
+    case wsPing = "ws_ping"
+    /// An editor, language-server (LSP) or terminal request.
+    case editor
+    /// Any other `timed out` line.
+    case other
+
+    /// Git and process timeouts: the event loop or the host was too slow to
+    /// run a child in time ("git taking >5 s = devvm frozen", the runbook).
+    public var isStarvation: Bool { self == .git || self == .process }
+
+    /// Classifies a serve line that contains `timed out`.
+    public static func classify(_ m: [UInt8]) -> TimeoutKind {
+        let s = text(m).lowercased()
+        if s.contains("git command") || s.contains("'git'") || s.hasPrefix("git ") || s.contains(" git ") || s.contains(": git ") {
+            return .git
+        }
+        if s.contains("ping") || s.contains("pong") || s.contains("heartbeat") || s.contains("keepalive") { return .wsPing }
+        if s.contains("lsp") || s.contains("language server") || s.contains("languageserver") || s.contains("editor")
+            || s.contains("terminal")
+        {
+            return .editor
+        }
+        if s.contains("process '") { return .process }
+        return .other
     }
 }
 
@@ -71,17 +135,23 @@ public enum UnitAction: Sendable, Equatable {
         }
     }
 
-    /// An exit or failure that is not a planned stop (`t3 serve` exits
-    /// 130 on SIGINT; 0 and SIGTERM are ordinary stops too).
+    /// How the unit's main process ended badly (issue 13, section 4): a
+    /// signal, a core dump, or an exit code other than 130. `t3 serve` exits
+    /// 130 on every stop and t3-serve@.service has no `SuccessExitStatus`
+    /// (infra scripts/t3-serve@.service; the comment in
+    /// scripts/t3-provision-users.sh before `reset-failed`), so `status=130`
+    /// and the `Failed with result 'exit-code'` after it are a stop. A
+    /// `timeout` result is a stop or start that hung (`stop_timeout`), and an
+    /// OOM kill in the cgroup is judged by the OOM rule (OOMPolicy=continue).
     public var isCrash: Bool {
         switch self {
         case .exited(.exited, let status):
-            return ![0, 130, 143].contains(status)
-        case .exited(.killed, let signal):
-            return ![15, 2].contains(signal)  // SIGTERM, SIGINT
+            return status != 130
         case .exited:
-            return true  // dumped, or a code systemd did not write before
-        case .failed, .restartScheduled, .oomKilled, .coredump: return true
+            return true  // killed by a signal, dumped, or a code systemd did not write before
+        case .failed(let result):
+            return result != "exit-code" && result != "timeout"
+        case .coredump: return true
         default: return false
         }
     }
@@ -173,8 +243,60 @@ public enum SignalParser {
         }
         if s.hasPrefix("WATCHDOG-EXHAUSTED") { return (.watchdogExhausted, unit) }
         if s.hasPrefix("WATCHDOG: restarted ") { return (.watchdogRestart(reason: spaceFields(s)["reason"]), unit) }
+        // infra scripts/t3-watchdog.sh: `WATCHDOG: restart of <unit> FAILED verification ...`.
+        if s.hasPrefix("WATCHDOG: restart of ") && s.contains(" FAILED verification") && unit != nil {
+            return (.restartFailed(script: tag), unit)
+        }
+        // infra scripts/t3-safe-restart.sh logs under the caller's tag: under
+        // t3-watchdog the restart is the watchdog's (issue 13, section 4).
         if (s.hasPrefix("restarted " + serveUnits.prefix) || s.hasPrefix("migrated " + serveUnits.prefix)) && unit != nil {
-            return (.plannedRestart(script: tag), unit)
+            return (tag == watchdogTag ? .watchdogRestart(reason: nil) : .plannedRestart(script: tag), unit)
+        }
+        if s.hasPrefix("migrate FAILED for " + serveUnits.prefix) && unit != nil { return (.restartFailed(script: tag), unit) }
+        // t3-safe-restart.sh names the user, not the unit, in its trouble lines.
+        for (head, tail) in [("HEALTH-CHECK FAILED: ", " pairing broken"), ("restored ", " state.sqlite"), ("FROZEN (", " failed on ")] {
+            guard s.hasPrefix(head), let end = s.range(of: tail) else { continue }
+            var who = s[s.index(s.startIndex, offsetBy: head.count)..<end.lowerBound]
+            if head == "FROZEN (" {
+                guard let after = who.range(of: ") after ") else { continue }
+                who = who[after.upperBound...]
+            }
+            guard !who.isEmpty, !who.contains(" ") else { continue }
+            return (.restartFailed(script: tag), serveUnits.unit(forUser: String(who)))
+        }
+        // infra scripts/t3-provision-users.sh: `log "t3-serve DISABLED for $os_user (roster parked: true)"`
+        // after `systemctl disable --now`, on stdout with a `[t3-provision] ` prefix.
+        var p = s[...]
+        if p.hasPrefix("[t3-provision] ") { p = p.dropFirst("[t3-provision] ".count) }
+        if p.hasPrefix("t3-serve DISABLED for ") {
+            let who = p.dropFirst("t3-serve DISABLED for ".count).prefix { $0 != " " }
+            if !who.isEmpty { return (.serveDisabled, serveUnits.unit(forUser: String(who))) }
+        }
+        return nil
+    }
+
+    /// journald's rate-limit notice (systemd 252 src/journal/journald-server.c:
+    /// `server_driver_message(s, c->pid, "MESSAGE_ID=" SD_MESSAGE_JOURNAL_DROPPED_STR,
+    /// LOG_MESSAGE("Suppressed %i messages from %s", rl - 1, c->unit), ...)`):
+    /// the count and the unit.
+    public static func suppressed(_ m: [UInt8]) -> (count: Int, unit: String)? {
+        let s = text(m)
+        guard s.hasPrefix("Suppressed "), let r = s.range(of: " messages from ") else { return nil }
+        guard let n = Int(s[s.index(s.startIndex, offsetBy: "Suppressed ".count)..<r.lowerBound]), n > 0 else { return nil }
+        let unit = String(s[r.upperBound...])
+        return unit.isEmpty ? nil : (n, unit)
+    }
+
+    /// The tag whose restarts are the watchdog's.
+    public static let watchdogTag = "t3-watchdog"
+
+    /// The kernel's hung-task and soft-lockup lines (`INFO: task <comm>:<pid>
+    /// blocked for more than <n> seconds.`, `watchdog: BUG: soft lockup -
+    /// CPU#<n> stuck for <n>s!`, and the RCU stall warning).
+    public static func kernelStall(_ m: [UInt8]) -> Signal? {
+        if m.contains("blocked for more than ") && m.contains("INFO: task ") { return .kernelStall }
+        if m.contains("BUG: soft lockup") || m.contains("rcu_sched self-detected stall") || m.contains("rcu: INFO: rcu_") {
+            return .kernelStall
         }
         return nil
     }

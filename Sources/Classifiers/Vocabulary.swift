@@ -37,6 +37,12 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case startFailed = "start_failed"
     case listenFailed = "listen_failed"
     case panic
+    // Issue 13 (helper B): script restarts that failed, a serve disabled by
+    // provisioning, the kernel's hung-task/soft-lockup lines.
+    case restartFailed = "restart_failed"
+    case serveDisabled = "serve_disabled"
+    case kernelStall = "kernel_stall"
+    case journalSuppressed = "journal_suppressed"
 
     public init(_ k: DispatchKind) {
         switch k {
@@ -117,6 +123,15 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case dispatchOutage = "dispatch_outage"
     /// A `downstream_closed` whose user's serve was not shown to be answering.
     case downstreamUnconfirmed = "downstream_unconfirmed"
+    // Issue 13 (helper B).
+    /// devvm: the kernel's hung-task or soft-lockup lines near the drop.
+    case kernelStall = "kernel_stall"
+    /// devvm: `connect: cannot assign requested address` (ephemeral ports exhausted).
+    case ephemeralPorts = "ephemeral_ports"
+    /// serve: t3-provision-users stopped and disabled the user's serve.
+    case serveDisabled = "serve_disabled"
+    /// unknown: an elimination verdict inside a hole journald's rate limit left.
+    case journalSuppressed = "journal_suppressed"
 }
 
 /// What a piece of evidence is (`kind` in an evidence object): the event it

@@ -31,6 +31,8 @@ enum Line: Sendable {
     case script(Double, tag: String, String)
     /// earlyoom.
     case earlyoom(Double, String)
+    /// journald's own notice (`_TRANSPORT=driver`, SD_MESSAGE_JOURNAL_DROPPED).
+    case journald(Double, String)
 }
 
 private let t0: UInt64 = 1_781_200_000_000_000
@@ -55,6 +57,10 @@ private func entry(_ l: Line) -> JournalEntry {
         return JournalEntry(realtime: at(s), message: Array(text.utf8), systemdUnit: "\(tag).service", uid: 0, syslogIdentifier: tag)
     case .earlyoom(let s, let text):
         return JournalEntry(realtime: at(s), message: Array(text.utf8), systemdUnit: "earlyoom.service", uid: 61874)
+    case .journald(let s, let text):
+        return JournalEntry(
+            realtime: at(s), message: Array(text.utf8), systemdUnit: "systemd-journald.service", pid: 301, uid: 0, transport: "driver",
+            messageID: MessageID.journalDropped)
     }
 }
 
@@ -79,7 +85,11 @@ private func short(_ user: String) -> String { "ws close user=\(user) ip=198.51.
 private func oom(_ user: String) -> String {
     "oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@\(user).service,task=node,pid=\(user.count + 70),uid=1"
 }
-private let timeout = "git status timed out after 10000ms"
+/// t3 serve's git timeout (pingdotgg/t3code apps/server/src/processRunner.ts, `ProcessTimeoutError`).
+private let timeout = "Process 'git' in '/home/u/code' timed out after 30000ms"
+private func globalOOM(_ task: String = "cc1plus") -> String {
+    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/user.slice/user-1003.slice/session-4.scope,task=\(task),pid=60123,uid=1003"
+}
 private func burst(at s: Double) -> [Line] { (0..<5).map { .dispatch(s + Double($0) * 0.1, cancel) } }
 
 enum RuleTable {
@@ -113,8 +123,8 @@ enum RuleTable {
             lines: [.dispatch(0, "t3-dispatch listening on :3780"), .dispatch(3, cancel)],
             judge: "canceled", verdict: .dispatch, reason: .dispatchRestart),
         Rule(
-            name: "devvm/oom_kill: a burst while the kernel killed a process",
-            lines: burst(at: 0) + [.kernel(-30, oom("carol"))],
+            name: "devvm/oom_kill: a burst after a global OOM kill (CONSTRAINT_NONE, global_oom)",
+            lines: burst(at: 0) + [.kernel(-30, globalOOM())],
             judge: "canceled", verdict: .devvm, reason: .oomKill),
         Rule(
             name: "devvm/oom_kill: a burst while earlyoom killed a process",
@@ -128,12 +138,13 @@ enum RuleTable {
             name: "edge/burst: --burst-min downstream teardowns in one written second, serves quiet",
             lines: burst(at: 0), judge: "canceled", verdict: .edge, reason: .burst),
         Rule(
-            name: "serve/oom_kill: the user's serve was OOM-killed",
+            name: "serve/oom_kill: an OOM kill in the user's serve cgroup took its main process down",
             lines: [
                 .dispatch(0, refused()),
                 .systemd(
                     -5, unit: "t3-serve@alice.service",
                     "t3-serve@alice.service: A process of this unit has been killed by the OOM killer."),
+                .systemd(-4.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: Failed with result 'oom-kill'."),
             ],
             judge: "refused", verdict: .serve, reason: .oomKill),
         Rule(
@@ -203,7 +214,7 @@ enum RuleTable {
             judge: "user=alice", verdict: .serve, reason: .serveTimeout),
         Rule(
             name: "devvm/oom_kill: host starvation near a drop not in a burst",
-            lines: [.dispatch(0, short("bob")), .kernel(-30, oom("carol"))],
+            lines: [.dispatch(0, short("bob")), .kernel(-30, globalOOM())],
             judge: "user=bob", verdict: .devvm, reason: .oomKill),
         Rule(
             name: "devvm/serve_timeouts: other serves timing out near a drop not in a burst",
@@ -229,6 +240,28 @@ enum RuleTable {
             name: "unknown/no_evidence: an odd close with nothing around it",
             lines: [.dispatch(0, "ws close user=zed ip=198.51.100.9 dur_ms=10 cause=something odd")],
             judge: "odd", verdict: .unknown, reason: .noEvidence),
+        // Issue 13 (helper B): sections 3, 4, 6.
+        Rule(
+            name: "devvm/kernel_stall: a burst after the kernel's hung-task line",
+            lines: burst(at: 0) + [.kernel(-40, "INFO: task kworker/u4:2:123 blocked for more than 120 seconds.")],
+            judge: "canceled", verdict: .devvm, reason: .kernelStall),
+        Rule(
+            name: "devvm/ephemeral_ports: connect: cannot assign requested address",
+            lines: [.dispatch(0, "http: proxy error: dial tcp 127.0.0.1:3773: connect: cannot assign requested address")],
+            judge: "assign", verdict: .devvm, reason: .ephemeralPorts),
+        Rule(
+            name: "serve/serve_disabled: t3-provision-users stopped and disabled the user's serve",
+            lines: [
+                .dispatch(0, refused()),
+                .systemd(-3, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .systemd(-2.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=130/n/a"),
+                .script(-2, tag: "t3-provision-users", "[t3-provision] t3-serve DISABLED for alice (roster parked: true)"),
+            ],
+            judge: "refused", verdict: .serve, reason: .serveDisabled),
+        Rule(
+            name: "unknown/journal_suppressed: an elimination verdict inside a hole journald's rate limit left",
+            lines: [.dispatch(0, cancel), .journald(12, "Suppressed 10412 messages from t3-dispatch.service")],
+            judge: "canceled", verdict: .unknown, reason: .journalSuppressed),
     ]
 
     /// Edge cases: where a rule stops applying.
@@ -308,12 +341,13 @@ enum RuleTable {
             lines: [.dispatch(0, refused()), .script(-200, tag: "t3-watchdog", "WATCHDOG: restarted t3-serve@alice.service (reason=timeout)")],
             judge: "refused", verdict: .serve, reason: .refused),
         Rule(
-            name: "a serve exiting 0 (a planned stop) is a unit restart, not a crash",
+            name: "a serve exiting 130 and failing 'exit-code' (every stop of t3 serve) unannounced is a unit restart, not a crash",
             lines: [
                 .dispatch(0, refused()),
-                .systemd(-5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=0/SUCCESS"),
+                .systemd(-5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=130/n/a"),
+                .systemd(-4.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: Failed with result 'exit-code'."),
             ],
-            judge: "refused", verdict: .serve, reason: .refused),
+            judge: "refused", verdict: .serve, reason: .unitRestart),
         Rule(
             name: "the user's own timeouts with another serve timing out too point at the host",
             lines: [.dispatch(0, short("alice")), .serve(-30, user: "alice", timeout), .serve(-20, user: "carol", timeout)],
@@ -331,6 +365,162 @@ enum RuleTable {
                 .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=7200000 cause=graceful"), .dispatch(20, "ws open user=bob ip=198.51.100.7"),
             ],
             judge: "user=bob", verdict: .client, reason: .isolatedDrop),
+        // Section 3: only host-wide memory trouble indicts the host.
+        Rule(
+            name: "a burst right after another user's cgroup-local OOM stays edge",
+            lines: burst(at: 0) + [.kernel(-30, oom("carol"))],
+            judge: "canceled", verdict: .edge, reason: .burst),
+        Rule(
+            name: "a memcg OOM in the user's serve that lived on (OOMPolicy=continue) does not explain its drop",
+            lines: [
+                .dispatch(0, refused()), .kernel(-20, oom("alice")),
+                .systemd(-19.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: A process of this unit has been killed by the OOM killer."),
+            ],
+            judge: "refused", verdict: .serve, reason: .refused),
+        Rule(
+            name: "a memcg OOM in the user's serve that killed its main process is serve/oom_kill",
+            lines: [
+                .dispatch(0, refused()), .kernel(-20, oom("alice")),
+                .systemd(-19.8, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=9/KILL"),
+            ],
+            judge: "refused", verdict: .serve, reason: .oomKill),
+        Rule(
+            name: "a per-pane OOM in a user's login slice is that user's shell work, not the host",
+            lines: [
+                .dispatch(0, short("bob")),
+                .kernel(
+                    -30,
+                    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/user.slice/user-1003.slice/user@1003.service/tmux-spawn-1.scope,task_memcg=/user.slice/user-1003.slice/user@1003.service/tmux-spawn-1.scope,task=cc1plus,pid=61000,uid=1003"
+                ),
+            ],
+            judge: "user=bob", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "a kill in a capped slice that is not a user's (docker.slice) indicts the host",
+            lines: [
+                .dispatch(0, short("bob")),
+                .kernel(
+                    -30,
+                    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/docker.slice,task_memcg=/docker.slice/docker-abc.scope,task=java,pid=61001,uid=0"
+                ),
+            ],
+            judge: "user=bob", verdict: .devvm, reason: .oomKill),
+        Rule(
+            name: "a soft lockup near a drop outside a burst is the host",
+            lines: [.dispatch(0, short("bob")), .kernel(-30, "watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [node:4242]")],
+            judge: "user=bob", verdict: .devvm, reason: .kernelStall),
+        // Section 4: unit lifecycles as these units really behave.
+        Rule(
+            name: "t3-safe-restart's `restarted` line under t3-watchdog is a watchdog restart",
+            lines: [
+                .dispatch(0, refused()),
+                .script(-5, tag: "t3-watchdog", "restarted t3-serve@alice.service -> 0.0.42 (pairing verified via dispatch)"),
+            ],
+            judge: "refused", verdict: .serve, reason: .watchdogRestart),
+        Rule(
+            name: "WATCHDOG: restart of ... FAILED verification is a watchdog restart",
+            lines: [
+                .dispatch(0, refused()),
+                .script(
+                    -5, tag: "t3-watchdog",
+                    "WATCHDOG: restart of t3-serve@alice.service FAILED verification — safe_restart_unit ran recovery (DB restore + freeze); see its log lines"
+                ),
+            ],
+            judge: "refused", verdict: .serve, reason: .watchdogRestart),
+        Rule(
+            name: "HEALTH-CHECK FAILED / restored / FROZEN under t3-autoupdate (the user named, not the unit) is planned",
+            lines: [
+                .dispatch(0, refused()),
+                .script(
+                    -5, tag: "t3-autoupdate",
+                    "HEALTH-CHECK FAILED: alice pairing broken AFTER restart onto 0.0.42 — rolling back + restoring its DB"),
+                .systemd(-4, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=1/FAILURE"),
+            ],
+            judge: "refused", verdict: .serve, reason: .plannedRestart),
+        Rule(
+            name: "a stop that timed out and was killed (status=9, result 'timeout') is stop_timeout, not a crash",
+            lines: [
+                .dispatch(0, refused()),
+                .systemd(-9, unit: "t3-serve@alice.service", "t3-serve@alice.service: State 'stop-sigterm' timed out. Killing."),
+                .systemd(-8, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=9/KILL"),
+                .systemd(-7.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: Failed with result 'timeout'."),
+            ],
+            judge: "refused", verdict: .serve, reason: .stopTimeout),
+        Rule(
+            name: "an exit code other than 130 is a crash",
+            lines: [
+                .dispatch(0, refused()),
+                .systemd(-5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=1/FAILURE"),
+            ],
+            judge: "refused", verdict: .serve, reason: .crashRestart),
+        Rule(
+            name: "a `restarted` line from a non-watchdog tag stays planned",
+            lines: [
+                .dispatch(0, refused()),
+                .script(-5, tag: "t3-migrate-idle", "migrated t3-serve@alice.service -> 0.0.42 (idle restart)"),
+            ],
+            judge: "refused", verdict: .serve, reason: .plannedRestart),
+        // Section 6: Go's texts, by the side that failed.
+        Rule(
+            name: "dial tcp ...: operation was canceled is the client going away during the dial",
+            lines: [.dispatch(0, "http: proxy error: dial tcp 127.0.0.1:3773: operation was canceled")],
+            judge: "operation", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "net/http: request canceled is downstream",
+            lines: [.dispatch(0, "http: proxy error: net/http: request canceled")],
+            judge: "request canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "use of closed network connection is dispatch's own socket, not the serve",
+            lines: [.dispatch(0, "http: proxy error: readfrom tcp 127.0.0.1:41300->127.0.0.1:3773: use of closed network connection")],
+            judge: "closed network", verdict: .unknown, reason: .noEvidence),
+        Rule(
+            name: "http: server closed idle connection is upstream",
+            lines: [.dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=10 cause=http: server closed idle connection")],
+            judge: "idle", verdict: .serve, reason: .eof),
+        Rule(
+            name: "backend tried to switch protocol is upstream",
+            lines: [
+                .dispatch(
+                    0, "ws close user=alice ip=198.51.100.7 dur_ms=10 cause=backend tried to switch protocol \"h2c\" when \"websocket\" was requested"
+                )
+            ],
+            judge: "switch", verdict: .serve, reason: .upstreamError),
+        // Section 7: holes.
+        Rule(
+            name: "a burst inside a hole in a serve's lines is unknown/journal_suppressed, not edge",
+            lines: burst(at: 0) + [.journald(20, "Suppressed 20000 messages from t3-serve@carol.service")],
+            judge: "canceled", verdict: .unknown, reason: .journalSuppressed),
+        Rule(
+            name: "a notice more than the rate-limit interval after the drop does not cover it",
+            lines: [.dispatch(0, cancel), .journald(45, "Suppressed 10412 messages from t3-dispatch.service")],
+            judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "a notice before the drop covers the lines before it, not the drop",
+            lines: [.journald(-10, "Suppressed 10412 messages from t3-dispatch.service"), .dispatch(0, cancel)],
+            judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "a notice about an unrelated unit is no hole in the evidence",
+            lines: [.dispatch(0, cancel), .journald(10, "Suppressed 10412 messages from kubelet.service")],
+            judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "a notice written by anyone but journald (a user's logger) is no hole",
+            lines: [.dispatch(0, cancel), .serve(10, user: "bob", "Suppressed 10412 messages from t3-dispatch.service")],
+            judge: "canceled", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "a verdict from evidence (a refused port) stands inside a hole",
+            lines: [.dispatch(0, refused()), .journald(10, "Suppressed 10412 messages from t3-dispatch.service")],
+            judge: "refused", verdict: .serve, reason: .refused),
+        // Section 8: only starvation kinds of serve timeouts indict the serve or the host.
+        Rule(
+            name: "WebSocket ping timeouts in two serves are not host starvation",
+            lines: [
+                .dispatch(0, short("bob")), .serve(-20, user: "carol", "WebSocket ping timed out after 30000ms"),
+                .serve(-10, user: "dave", "WebSocket ping timed out after 30000ms"),
+            ],
+            judge: "user=bob", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "an editor/LSP request timeout in the user's serve is not serve starvation",
+            lines: [.dispatch(0, short("alice")), .serve(-30, user: "alice", "LSP request textDocument/hover timed out after 10000ms")],
+            judge: "user=alice", verdict: .client, reason: .isolatedDrop),
     ]
 }
 

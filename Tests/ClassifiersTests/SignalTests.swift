@@ -29,9 +29,72 @@ struct SignalTests {
         #expect(UnitAction.exited(code: .killed, status: 9).isCrash)
         #expect(UnitAction.exited(code: .exited, status: 1).isCrash)
         #expect(!UnitAction.exited(code: .exited, status: 130).isCrash)
-        #expect(!UnitAction.exited(code: .killed, status: 15).isCrash)
+        // Issue 13, section 4: a crash is a signal, a core dump or an exit code other than 130.
+        #expect(UnitAction.exited(code: .killed, status: 15).isCrash)
+        #expect(UnitAction.exited(code: .exited, status: 0).isCrash)
+        #expect(UnitAction.exited(code: .dumped, status: 11).isCrash)
         #expect(UnitAction.failed(result: "signal").isCrash)
+        #expect(UnitAction.failed(result: "core-dump").isCrash)
+        // Every stop of `t3 serve` fails the unit with 'exit-code'; a hung stop ends in 'timeout'.
+        #expect(!UnitAction.failed(result: "exit-code").isCrash)
+        #expect(!UnitAction.failed(result: "timeout").isCrash)
+        #expect(!UnitAction.oomKilled.isCrash)
+        #expect(!UnitAction.restartScheduled.isCrash)
         #expect(!UnitAction.stopping.isCrash)
+    }
+
+    @Test(arguments: [
+        ("Process 'git' in '/home/a/code' timed out after 30000ms", TimeoutKind.git),
+        (
+            "Git command failed in GitCore.fetchRemoteForStatus (/home/a/code): git -C /home/a/code fetch --quiet --no-tags origin timed out.",
+            .git
+        ),
+        ("Process 'rg' in '/home/a/code' timed out after 60000ms", .process),
+        ("WebSocket ping timed out after 30000ms", .wsPing),
+        ("heartbeat timed out, closing client socket", .wsPing),
+        ("LSP request textDocument/hover timed out after 10000ms", .editor),
+        ("language server tsserver timed out", .editor),
+        ("fetch of https://example.com timed out", .other),
+    ])
+    func serveTimeoutKinds(_ line: String, _ kind: TimeoutKind) {
+        #expect(TimeoutKind.classify(b(line)) == kind)
+        #expect(Signal.serveTimeout(kind).isStarvation == (kind == .git || kind == .process))
+    }
+
+    @Test(arguments: [
+        ("restarted t3-serve@a.service -> 0.0.42 (pairing verified via dispatch)", "t3-watchdog", Signal.watchdogRestart(reason: nil), "a"),
+        ("restarted t3-serve@a.service -> 0.0.42 (pairing verified via dispatch)", "t3-autoupdate", .plannedRestart(script: "t3-autoupdate"), "a"),
+        (
+            "HEALTH-CHECK FAILED: bob pairing broken AFTER restart onto 0.0.42 — rolling back", "t3-migrate-idle",
+            .restartFailed(script: "t3-migrate-idle"), "bob"
+        ),
+        ("restored bob state.sqlite from /var/backups/t3/bob.prebump.sqlite", "t3-autoupdate", .restartFailed(script: "t3-autoupdate"), "bob"),
+        (
+            "FROZEN (/var/lib/t3-autoupdate/FROZEN) after bob failed on 0.0.42; last_good stays 0.0.41 — investigate", "t3-watchdog",
+            .restartFailed(script: "t3-watchdog"), "bob"
+        ),
+        (
+            "WATCHDOG: restart of t3-serve@c.service FAILED verification — safe_restart_unit ran recovery", "t3-watchdog",
+            .restartFailed(script: "t3-watchdog"), "c"
+        ),
+        ("[t3-provision] t3-serve DISABLED for d (roster parked: true)", "t3-provision-users", .serveDisabled, "d"),
+    ])
+    func restartAnnouncements(_ line: String, _ tag: String, _ sig: Signal, _ user: String) {
+        let got = SignalParser.script(b(line), tag: tag)
+        #expect(got?.0 == sig)
+        #expect(got?.unit == "t3-serve@\(user).service")
+    }
+
+    @Test func scriptLinesThatNameNoServeAreNotRestarts() {
+        #expect(SignalParser.script(b("FROZEN: /var/lib/x present — not draining deferrals"), tag: "t3-migrate-idle") == nil)
+        #expect(SignalParser.script(b("HEALTH-CHECK FAILED (seed: live=0 pair=0 migerr=1); serve log: x"), tag: "t3-autoupdate") == nil)
+        #expect(SignalParser.script(b("claude-auth-sync DISABLED for d (roster claude_auth: false)"), tag: "t3-provision-users") == nil)
+    }
+
+    @Test func kernelStallLines() {
+        #expect(SignalParser.kernelStall(b("INFO: task kworker/u4:2:123 blocked for more than 120 seconds.")) == .kernelStall)
+        #expect(SignalParser.kernelStall(b("watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [node:4242]")) == .kernelStall)
+        #expect(SignalParser.kernelStall(b("Linux version 6.1.0-18-amd64")) == nil)
     }
 
     @Test func kernelOOMLines() {

@@ -29,6 +29,9 @@ private let scenarios = [
     "scenario-clock-backwards", "scenario-fleet", "scenario-host-starvation", "scenario-serve-restarts",
     "scenario-upstream-errors", "scenario-burst-at-threshold",
     "scenario-upstream-errors-old-era", "scenario-request-errors", "scenario-dispatch-outage",
+    // Issue 13, helper B.
+    "scenario-serve-lifecycles", "scenario-cgroup-vs-host", "scenario-error-texts", "scenario-serve-timeout-kinds",
+    "scenario-journal-suppressed", "scenario-local-time",
 ]
 
 private func expectations(_ name: String) throws -> [Expected] {
@@ -89,7 +92,7 @@ struct ScenarioTests {
             #expect(d["evidence"] is [Any])
             let v = d["verdict"] as? String
             // Verdicts read from the drop's own text need no other entry.
-            let selfEvident = ["refused", "reset", "eof", "serve_timeout", "upstream_closed", "upstream_error"]
+            let selfEvident = ["refused", "reset", "eof", "serve_timeout", "upstream_closed", "upstream_error", "ephemeral_ports"]
             if v != "client" && v != "unknown" && !selfEvident.contains(d["reason"] as? String ?? "") {
                 #expect(!((d["evidence"] as? [Any]) ?? []).isEmpty, "an infra verdict carries evidence")
             }
@@ -107,6 +110,28 @@ struct ScenarioTests {
         #expect(missing.isEmpty, "README reasons no scenario reaches: \(missing)")
         let undocumented = reached.subtracting(readme).sorted()
         #expect(undocumented.isEmpty, "scenario reasons the README does not list: \(undocumented)")
+    }
+
+    /// journald's `Suppressed N messages from <unit>` is a hole the summary names
+    /// (issue 13, section 7), and a user's look-alike line is not.
+    @Test func summaryNamesTheHolesJournaldLeft() throws {
+        let (_, _, summary) = try report("scenario-journal-suppressed")
+        let notes = (summary["notes"] as? [String]) ?? []
+        let holes = notes.filter { $0.hasPrefix("journald suppressed ") }
+        #expect(holes.count == 3, "\(notes)")
+        #expect(holes.contains { $0.contains("10412 messages from t3-dispatch.service") }, "\(notes)")
+        #expect(holes.contains { $0.contains("20000 messages from t3-serve@carol.service") }, "\(notes)")
+    }
+
+    /// Go's prefix in local time is found per dispatch process, corrected and
+    /// named in the notes (issue 13, section 7).
+    @Test func localTimeOffsetIsCorrectedAndNamed() throws {
+        let (drops, bursts, summary) = try report("scenario-local-time")
+        let notes = (summary["notes"] as? [String]) ?? []
+        #expect(notes.contains { $0.contains("PID 4400") && $0.contains("UTC+03:00") }, "\(notes)")
+        #expect(bursts.first?["second"] as? String == "2026-06-19T12:15:00Z")
+        let refused = try #require(drops.first { ($0["message"] as? String ?? "").contains("refused") })
+        #expect(refused["written_usec"] as? Int == refused["realtime_usec"] as? Int)
     }
 
     /// Exactly --burst-min teardowns make a burst, and the long graceful
@@ -189,15 +214,17 @@ struct ScenarioTests {
         func entry(_ recv: UInt64, _ msg: String) -> String {
             "__REALTIME_TIMESTAMP=\(recv)\n__MONOTONIC_TIMESTAMP=\(recv - 1_781_100_000_000_000)\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_UID=1000\n_SYSTEMD_UNIT=t3-dispatch.service\nSYSLOG_IDENTIFIER=t3-dispatch\nMESSAGE=\(msg)\n\n"
         }
-        for k in 0..<30 { lines += entry(t + UInt64(k) * 5_000_000, "2026/06/11 05:46:40 upstream alice healthy") }
+        for k in 0..<30 { lines += entry(t + UInt64(k) * 5_000_000, "2026/06/11 17:46:40 upstream alice healthy") }
         t += 150_000_000
-        for k in 0..<5 { lines += entry(t + UInt64(k) * 700_000, "2026/06/11 05:49:10 http: proxy error: context canceled") }
-        for k in 0..<5 { lines += entry(t + 60_000_000 + UInt64(k) * 700_000, "2026/06/11 05:50:1\(k) http: proxy error: context canceled") }
-        for k in 0..<30 { lines += entry(t + 70_000_000 + UInt64(k) * 5_000_000, "2026/06/11 05:51:00 upstream alice healthy") }
+        for k in 0..<5 { lines += entry(t + UInt64(k) * 700_000, "2026/06/11 17:49:10 http: proxy error: context canceled") }
+        for k in 0..<5 { lines += entry(t + 60_000_000 + UInt64(k) * 700_000, "2026/06/11 17:50:1\(k) http: proxy error: context canceled") }
+        for k in 0..<30 { lines += entry(t + 70_000_000 + UInt64(k) * 5_000_000, "2026/06/11 17:51:00 upstream alice healthy") }
         let path = try Fixtures.journal(exportText: Data(lines.utf8))
         let r = try Fixtures.t3attr(["bursts", "--file", path, "-o", "json"] + table)
         let bursts = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "burst" }
-        #expect(bursts.map { $0["second"] as? String } == ["2026-06-11T05:49:10Z"])
+        // Go's prefix is the process's local time; devvm's is UTC, like journald's
+        // receive time (a prefix hours away would be corrected: issue 13, section 7).
+        #expect(bursts.map { $0["second"] as? String } == ["2026-06-11T17:49:10Z"])
         #expect(bursts.first?["count"] as? Int == 5)
     }
 

@@ -117,6 +117,9 @@ final class JSONSink: ReportSink {
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) {
         var extra = ""
         if case .unit(let act)? = e.signal, act.isCrash { extra = ",\"crash\":true" }
+        if case .serveTimeout(let kind)? = e.signal {
+            extra = ",\"timeout_kind\":\(Render.json(kind.rawValue)),\"starvation\":\(kind.isStarvation)"
+        }
         EventJSON.write(e, type: "serve_event", to: out) { o in o.write(extra) }
         out.newline()
         try out.check()

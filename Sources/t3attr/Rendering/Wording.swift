@@ -15,10 +15,21 @@ enum Wording {
         case .noServeUnit(let pattern): "no unit in the journal matches '\(pattern)': no serve-side evidence"
         case .clockWentBack(let from, let to):
             "the journal's clock went backwards from \(Render.rfc3339(from)) to \(Render.rfc3339(to))"
+        case .localTime(let pid, let host, let seconds, let since):
+            "t3-dispatch\(pid.map { " PID \($0)" } ?? "")\(host.map { " on \($0)" } ?? "") logs local time \(Self.utcOffset(seconds)) (first line received \(Render.rfc3339(since))): its Go timestamps were corrected to UTC"
+        case .journalSuppressed(let unit, let count, let at):
+            "journald suppressed \(count) message\(count == 1 ? "" : "s") from \(unit) before \(Render.rfc3339(at)): a hole in the evidence; verdicts by elimination inside it are unknown/journal_suppressed"
         }
     }
 
     static func notes(_ ns: [Note]) -> [String] { ns.map(note) }
+
+    /// `UTC+03:00`, `UTC-05:30`.
+    static func utcOffset(_ seconds: Int) -> String {
+        let m = abs(seconds) / 60
+        func two(_ v: Int) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "UTC\(seconds < 0 ? "-" : "+")\(two(m / 60)):\(two(m % 60))"
+    }
 
     static func portMap(_ n: PortMapLoader.Notice) -> String {
         let problems = n.problems.map { p in
