@@ -63,3 +63,19 @@ func show(_ load: PortMapLoader.Loaded) {
     if let notice = load.notice { Diagnostics.note(Wording.portMap(notice)) }
     for c in load.conflicts { Diagnostics.warning(c) }
 }
+
+/// `--user` names nobody seen in the window: say so, name who was, and end
+/// with status 1 when none of the named users was there (as grep does).
+func unknownUsers(_ asked: [String], seen: [String]) throws {
+    let known = Set(seen.filter { $0 != "(host)" })
+    let missing = asked.filter { !known.contains($0) }
+    guard !missing.isEmpty else { return }
+    let list = known.sorted()
+    let shown = list.prefix(20).joined(separator: ", ") + (list.count > 20 ? ", +\(list.count - 20) more" : "")
+    for m in missing {
+        let near = Nearest.names(to: m, among: list, limit: 1, within: 2)
+        let hint = near.isEmpty ? "" : " (did you mean \(near[0])?)"
+        Diagnostics.warning("user '\(m)' is not seen in the window\(hint); users seen: \(list.isEmpty ? "none" : shown)")
+    }
+    if missing.count == asked.count { throw ExitCode(Exit.failure) }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import TestSupport
+import Testing
+
+private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
+
+/// Issue 15, "mistakes get answers, not silence": each mistake an operator
+/// can make names what exists and ends with a non-zero status.
+@Suite("mistakes get answers: misspelt units, users and commands")
+struct MistakeTests {
+    @Test(
+        "a unit name or glob the operator gave that names nothing is a usage error naming the nearest units",
+        arguments: [
+            (["report", "--dispatch-unit", "t3-dispach"], "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"),
+            (["dispatch", "--dispatch-unit", "t3-dispach"], "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"),
+            (["dispatch", "-j", "2", "--dispatch-unit", "t3-dispach"], "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"),
+            (["report", "--serve-unit", "t3-serv@*"], "no unit in the journal matches 't3-serv@*'; did you mean t3-serve@frank.service?"),
+            (["bursts", "--serve-unit", "t3-srve@frank"], "no entries for unit 't3-srve@frank.service' in the journal; did you mean t3-serve@frank.service?"),
+            (["report", "--dispatch-unit", "t3-dispatch@*"], "no unit in the journal matches 't3-dispatch@*'; did you mean t3-dispatch.service?"),
+        ])
+    func unitNamesThatNameNothing(args: [String], message: String) throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let r = try Fixtures.t3attr(args + ["--file", path] + table)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("t3attr: error: " + message), "\(r.stderr)")
+        #expect(r.stdout.isEmpty || !r.stdout.contains("No drops."))
+    }
+
+    @Test("the default serve units matching nothing stay a note, status 0")
+    func defaultsMatchingNothingAreANote() throws {
+        let path = try Fixtures.journal("scenario-fleet")
+        let r = try Fixtures.t3attr(["report", "--file", path] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: no unit in the journal matches 't3-serve@*.service': no serve-side evidence"), "\(r.stderr)")
+    }
+
+    @Test("--user naming nobody seen says so, names who was seen, status 1; a known user is status 0")
+    func unknownUser() throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let r = try Fixtures.t3attr(["serve", "--file", path, "--user", "franc"] + table)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: user 'franc' is not seen in the window (did you mean frank?); users seen: "), "\(r.stderr)")
+        #expect(r.stderr.contains("frank"))
+        let ok = try Fixtures.t3attr(["serve", "--file", path, "--user", "frank"] + table)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(!ok.stderr.contains("not seen"))
+    }
+
+    @Test("an unknown command close to a real one suggests it, status 64", arguments: [("reprt", "report"), ("burst", "bursts"), ("servr", "serve")])
+    func unknownCommand(typed: String, meant: String) throws {
+        let r = try Fixtures.t3attr([typed])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("t3attr: error: unknown command '\(typed)'; did you mean \(meant)?"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test("the missing port map note says how to give one")
+    func missingPortMapNote() throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The note is about the default table; a machine that has one has no note to check.
+        guard !FileManager.default.fileExists(atPath: "/etc/t3-serve/dispatch.json") else { return }
+        let r = try Fixtures.t3attr(["report", "--file", path, "--env-dir", dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("no port-to-user map"), "\(r.stderr)")
+        #expect(r.stderr.contains("give one with --dispatch-table FILE or --env-dir DIR"), "\(r.stderr)")
+    }
+}
