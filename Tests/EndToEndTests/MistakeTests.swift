@@ -66,4 +66,33 @@ struct MistakeTests {
         #expect(r.stderr.contains("no port-to-user map"), "\(r.stderr)")
         #expect(r.stderr.contains("give one with --dispatch-table FILE or --env-dir DIR"), "\(r.stderr)")
     }
+
+    @Test("permission denied on many files is one message naming the group that owns them; -v lists the files")
+    func manyUnreadableFiles() throws {
+        // Giving the files to group adm takes root (the tests run as root in `make test`).
+        guard getuid() == 0 else { return }
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o755)
+        let names = ["a", "b", "c", "d"]
+        for n in names {
+            _ = try Fixtures.journal("sample-incident", in: dir, fileName: n + ".journal")
+            #expect(chown(dir + "/\(n).journal", 0, 4) == 0)  // group adm (gid 4 on Debian)
+            chmod(dir + "/\(n).journal", 0o640)
+        }
+        let tableCopy = dir + "/dispatch.json"
+        _ = try Fixtures.run("/bin/cp", [Fixtures.path("dispatch.json"), tableCopy])
+        chmod(tableCopy, 0o644)
+        func run(_ args: [String]) throws -> Fixtures.Result {
+            try Fixtures.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Fixtures.binary] + args)
+        }
+        let r = try run(["report", "-D", dir, "--dispatch-table", tableCopy])
+        #expect(r.status == 77, "\(r.stderr)")
+        #expect(r.stderr.contains("t3attr: error: 4 journal files in \(dir): permission denied; they belong to group 'adm' (mode 0640)"), "\(r.stderr)")
+        #expect(r.stderr.contains("(-v lists them)"))
+        #expect(r.stderr.split(separator: "\n").count == 1, "one short message: \(r.stderr)")
+        let v = try run(["report", "-v", "-D", dir, "--dispatch-table", tableCopy])
+        #expect(v.status == 77)
+        for n in names { #expect(v.stderr.contains(dir + "/\(n).journal"), "\(v.stderr)") }
+    }
 }

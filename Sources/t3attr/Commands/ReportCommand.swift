@@ -58,7 +58,7 @@ extension T3Attr {
         func run() throws {
             let output = CommandOutput(out, term, follow: follow, verbose: verbose)
             defer { output.end() }
-            try runReporting(output.out) {
+            try runReporting(output.out, verbose: verbose) {
                 let settings = attribution.settings
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
                 // Held until the next state is saved: concurrent runs take turns.
