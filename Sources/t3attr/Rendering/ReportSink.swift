@@ -64,6 +64,8 @@ struct RenderStyle: Sendable {
     var local = false
     var color = false
     var verbose = false
+    /// Table lines are cut to this many columns (a terminal without `--full`); nil: whole lines.
+    var width: Int?
 }
 
 /// `-o FORMAT`. A new format is a case here (in `everywhere` when every

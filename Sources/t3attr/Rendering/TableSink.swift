@@ -15,6 +15,8 @@ final class TableSink: ReportSink {
     /// Per run, worked out at the first drop or burst (not once per row).
     private var hostCount: Int?
     private var burstsFromSeveralHosts: Bool?
+    /// The drop table's column widths, sized to the run's content (at the first drop).
+    private var dropWidths: (user: Int, kind: Int, cls: Int, reason: Int)?
 
     init(out: Output, style: RenderStyle) {
         self.out = out
@@ -41,33 +43,57 @@ final class TableSink: ReportSink {
         return ev.user.map { Render.cell($0) } ?? ev.port.map { "port:\($0)" } ?? "-"
     }
 
+    /// One table line, cut to the terminal's width (see `RenderStyle.width`).
+    func row(_ s: String) {
+        let start = out.count
+        out.write(s)
+        if let w = style.width { out.fit(from: start, width: w) }
+        out.newline()
+    }
+
+    /// The answer is never cut: on a terminal it wraps at spaces, the rest indented.
+    func wrapped(_ s: String) {
+        guard let w = style.width, s.count > w, w > 20 else { return out.line(s) }
+        var line = ""
+        for word in s.split(separator: " ", omittingEmptySubsequences: false) {
+            if !line.isEmpty && line.count + 1 + word.count > w {
+                out.line(line)
+                line = "   " + word
+            } else {
+                line += (line.isEmpty ? "" : " ") + word
+            }
+        }
+        if !line.isEmpty { out.line(line) }
+    }
+
     func begin(_ run: RunHeader) throws(OutputError) {
         self.run = run
         let units = Render.cell(run.units.joined(separator: ", "))
         let window = Wording.window(run.window, local: style.local)
         switch run.command {
         case .dispatch:
-            out.line("-- t3attr dispatch\(run.follow ? " --follow" : ""): \(window) (\(zone)); units: \(units)")
-            out.line(
+            row("-- t3attr dispatch\(run.follow ? " --follow" : ""): \(window) (\(zone))")
+            row(
                 Render.column("TIME", 26) + Render.column("USER", 10) + Render.column("KIND", 19)
                     + Render.column("CLASS", 17) + Render.column("SIDE", 10) + Render.column("PORT", 5)
                     + Render.column("DUR", 9) + "MESSAGE")
         case .report, .bursts, .serve:
             if run.follow {
-                out.line(
+                row(
                     "-- t3attr \(run.command.rawValue) --follow: a drop is shown \(run.settleSeconds) s after it, when its verdict is final; Ctrl-C ends"
                 )
                 return
             }
-            out.line("-- t3attr \(run.command.rawValue): \(window) (\(zone)); units: \(units)")
-            if run.command == .report, let at = run.report?.attribution { out.line(Wording.answer(at)) }
+            row("-- t3attr \(run.command.rawValue): \(window) (\(zone))" + (style.verbose ? "; units: \(units)" : ""))
+            if run.command == .report, let at = run.report?.attribution { wrapped(Wording.answer(at)) }
         }
         try out.check()
     }
 
     func event(_ ev: Event) throws(OutputError) {
         let o = out
-        var start = o.count
+        let lineStart = o.count
+        var start = lineStart
         if style.local { o.write(Render.rfc3339(ev.realtime, local: true, fractionDigits: 3)) } else { o.rfc3339UTC(ev.realtime, fractionDigits: 3) }
         o.pad(from: start, to: 26)
         if !ev.userCandidates.isEmpty {
@@ -106,6 +132,7 @@ final class TableSink: ReportSink {
         var msg = ev.message[...]
         if let d = ev.dispatch, d.sourceTime != nil, msg.count >= 20 { msg = msg.dropFirst(20) }
         o.cell(msg)
+        if let w = style.width { o.fit(from: lineStart, width: w) }
         o.newline()
         try o.check()
     }
@@ -117,7 +144,7 @@ final class TableSink: ReportSink {
 
     func evidenceLines(_ e: [Evidence]) {
         for x in e {
-            out.line(
+            row(
                 "      <- \(time(x.realtime)) \(Render.cell(x.unit ?? "-")) \(x.kind.name): \(Render.cell(x.message))"
                     + (x.cursor.isEmpty ? "" : "  [cursor \(Render.cell(x.cursor))]"))
         }
@@ -129,7 +156,7 @@ final class TableSink: ReportSink {
         let evidence = at.evidence(d.evidence)
         if run.follow {
             let evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
-            out.line(
+            row(
                 Render.column(time(ev.realtime), 24) + (ev.host.map { Render.column(Render.cell($0), 12) } ?? "")
                     + Render.column(Self.userText(ev), 10) + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
                     + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
@@ -138,10 +165,11 @@ final class TableSink: ReportSink {
         }
         let hosts = hostCount ?? at.hosts.count
         hostCount = hosts
+        _ = widths(at)
         let host = ev.host ?? ""
         if hosts > 1, currentHost != host {
             currentHost = host
-            out.line("== host \(host.isEmpty ? "(unknown)" : Render.cell(host)): \(Wording.answer(at, host: host))")
+            wrapped("== host \(host.isEmpty ? "(unknown)" : Render.cell(host)): \(Wording.answer(at, host: host))")
             columnHeader()
         } else if dropsSeen == 0 && hosts <= 1 {
             columnHeader()
@@ -151,24 +179,40 @@ final class TableSink: ReportSink {
         if let second = d.burstSecond, d.evidence.isEmpty {
             evText = "burst of \(at.bursts.first { $0.second == second }?.count ?? 0) at \(time(second * 1_000_000, digits: 0))"
         }
-        out.line(
-            Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
-                + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
-                + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
+        let w = widths(at)
+        row(
+            Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), w.user)
+                + Render.column(ev.kind.rawValue, w.kind) + Render.column(ev.className?.name ?? "-", w.cls)
+                + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, w.reason) + evText)
         if style.verbose { evidenceLines(evidence) }
         try out.check()
     }
 
     private func columnHeader() {
-        out.line(
-            Render.column("TIME", 24) + Render.column("USER", 10) + Render.column("KIND", 11)
-                + Render.column("CLASS", 17) + Render.column("VERDICT", 8) + Render.column("REASON", 21) + "EVIDENCE")
+        let w = dropWidths ?? (10, 11, 17, 21)
+        row(
+            Render.column("TIME", 24) + Render.column("USER", w.user) + Render.column("KIND", w.kind)
+                + Render.column("CLASS", w.cls) + Render.column("VERDICT", 8) + Render.column("REASON", w.reason) + "EVIDENCE")
+    }
+
+    /// Fixed columns as wide as their widest cell in this run (at least the header's).
+    private func widths(_ at: Attribution) -> (user: Int, kind: Int, cls: Int, reason: Int) {
+        if let w = dropWidths { return w }
+        var w = (user: 4, kind: 4, cls: 5, reason: 6)
+        for d in at.drops {
+            w.user = max(w.user, Self.userText(d.event).count)
+            w.kind = max(w.kind, d.event.kind.rawValue.count)
+            w.cls = max(w.cls, (d.event.className?.name ?? "-").count)
+            w.reason = max(w.reason, d.reason.rawValue.count)
+        }
+        dropWidths = w
+        return w
     }
 
     func burst(_ b: Burst, in at: Attribution) throws(OutputError) {
         defer { burstsSeen += 1 }
         if run.follow {
-            out.line(
+            row(
                 Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
                     + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
                     + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
@@ -178,12 +222,12 @@ final class TableSink: ReportSink {
         let fleet = burstsFromSeveralHosts ?? (Set(at.bursts.map { $0.host ?? "" }).count > 1)
         burstsFromSeveralHosts = fleet
         if burstsSeen == 0 {
-            out.line("-- \(at.bursts.count) burst\(at.bursts.count == 1 ? "" : "s")")
-            out.line(
+            row("-- \(at.bursts.count) burst\(at.bursts.count == 1 ? "" : "s")")
+            row(
                 (fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + Render.column("COUNT", 6) + Render.column("VERDICT", 8)
                     + Render.column("REASON", 15) + Render.column("CLASSES", 30) + "USERS")
         }
-        out.line(
+        row(
             (fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21)
                 + Render.column(String(b.count), 6)
                 + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
@@ -195,9 +239,9 @@ final class TableSink: ReportSink {
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) {
         if serveUser != user {
             serveUser = user
-            out.line("== \(Render.cell(user)): \(userEvents) event\(userEvents == 1 ? "" : "s")")
+            row("== \(Render.cell(user)): \(userEvents) event\(userEvents == 1 ? "" : "s")")
         }
-        out.line("  " + Render.column(time(e.realtime), 24) + Render.column(e.kind.rawValue, 23) + Render.cell(e.message))
+        row("  " + Render.column(time(e.realtime), 24) + Render.column(e.kind.rawValue, 23) + Render.cell(e.message))
         try out.check()
     }
 
@@ -206,23 +250,23 @@ final class TableSink: ReportSink {
         case .listing(let r):
             let sum = r.summary
             if sum.total == 0 {
-                out.line("-- No dispatch events in \(Wording.window(run.window, local: style.local)).")
+                row("-- No dispatch events in \(Wording.window(run.window, local: style.local)).")
             } else {
-                out.line("-- \(sum.total) event\(sum.total == 1 ? "" : "s"): \(Counts.text(Counts.byKind(sum)))")
-                if !sum.byClass.isEmpty { out.line("-- by class: \(Counts.text(Counts.byClass(sum)))") }
-                if !sum.bySide.isEmpty { out.line("-- by side: \(Counts.text(Counts.bySide(sum)))") }
+                wrapped("-- \(sum.total) event\(sum.total == 1 ? "" : "s"): \(Counts.text(Counts.byKind(sum)))")
+                if !sum.byClass.isEmpty { wrapped("-- by class: \(Counts.text(Counts.byClass(sum)))") }
+                if !sum.bySide.isEmpty { wrapped("-- by side: \(Counts.text(Counts.bySide(sum)))") }
             }
         case .report(let report):
             let at = report.attribution
             if run.command == .serve {
-                if serveUser == nil { out.line("-- No serve-side events in \(Wording.window(run.window, local: style.local)).") }
+                if serveUser == nil { row("-- No serve-side events in \(Wording.window(run.window, local: style.local)).") }
                 break
             }
             if burstsSeen == 0 {
-                out.line("-- No bursts (\(at.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
+                row("-- No bursts (\(at.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
             }
             for g in at.gaps {
-                out.line(
+                row(
                     "-- host \(g.bootChanged ? "reboot" : "gap"): \(String(format: "%.1f", g.seconds)) s without journal entries, \(time(g.start)) .. \(time(g.end))"
                 )
             }

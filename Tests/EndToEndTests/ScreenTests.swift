@@ -1,0 +1,66 @@
+import Foundation
+import TestSupport
+import Testing
+
+private func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+/// The table as an operator's terminal shows it: run under a pseudo-terminal
+/// (script(1)) of `columns` columns, carriage returns removed.
+private func screen(_ args: [String], columns: Int) throws -> String {
+    let cmd = "stty cols \(columns) rows 60; exec " + ([Fixtures.binary] + args).map(shellQuote).joined(separator: " ")
+    let r = try Fixtures.run("/usr/bin/script", ["-qec", cmd, "/dev/null"], env: ["TERM": "xterm"], unset: ["COLUMNS"])
+    return r.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+}
+
+/// Issue 15, "output that fits": tables fit the terminal, whole lines with `--full` or through a pipe.
+@Suite("tables fit the terminal: golden screens at 80 and 160 columns")
+struct ScreenTests {
+    static let cases: [(name: String, fixture: String, args: [String])] = [
+        ("report-serve-oom", "scenario-serve-oom", ["report"]),
+        ("dispatch-basic", "dispatch-basic", ["dispatch"]),
+    ]
+
+    func args(_ c: (name: String, fixture: String, args: [String])) throws -> [String] {
+        c.args + ["--file", try Fixtures.journal(c.fixture), "--dispatch-table", Fixtures.path("dispatch.json"), "--no-pager", "--color", "never"]
+    }
+
+    @Test("the screen matches the golden one; every line fits", arguments: [80, 160], [0, 1])
+    func goldenScreens(columns: Int, which: Int) throws {
+        let c = Self.cases[which]
+        let got = try screen(try args(c), columns: columns)
+        let golden = Fixtures.path("screens/\(c.name)-\(columns).txt")
+        if ProcessInfo.processInfo.environment["T3ATTR_UPDATE_SCREENS"] == "1" {
+            try Data(got.utf8).write(to: URL(fileURLWithPath: golden))
+        }
+        let want = try String(contentsOfFile: golden, encoding: .utf8)
+        #expect(got == want, "\(c.name) at \(columns) columns:\n\(got)")
+        for line in got.split(separator: "\n") { #expect(line.count <= columns, "too wide: \(line)") }
+        #expect(got.contains("…"), "something is cut at \(columns) columns")
+    }
+
+    @Test("--full and a pipe give whole lines, no ellipsis", arguments: [0, 1])
+    func wholeLines(which: Int) throws {
+        let c = Self.cases[which]
+        let piped = try Fixtures.t3attr(try args(c))
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(!piped.stdout.contains("…"))
+        let full = try screen(try args(c) + ["--full"], columns: 80)
+        #expect(!full.contains("…"))
+        #expect(full == piped.stdout, "--full on a terminal is what a pipe gets")
+    }
+
+    @Test("the answer line wraps, never cut; the header names window and zone, units only under -v")
+    func answerAndHeader() throws {
+        let a = try args(Self.cases[0])
+        let narrow = try screen(a, columns: 40)
+        let lines = narrow.split(separator: "\n").map(String.init)
+        #expect(lines.first == "-- t3attr report: (start of journal) ..…", "\(narrow)")
+        let answer = lines.dropFirst().prefix(2).joined(separator: " ").split(separator: " ").joined(separator: " ")
+        #expect(answer == "3 drops: 3 serve; infra segments implicated: serve", "\(narrow)")
+        #expect(lines[2].hasPrefix("   "), "the answer's second line is indented: \(narrow)")
+        let v = try Fixtures.t3attr(a + ["-v"])
+        #expect(v.stdout.hasPrefix("-- t3attr report: (start of journal) .. (end of journal) (UTC); units: t3-dispatch.service, t3-serve@frank.service\n"), "\(v.stdout)")
+        let plain = try Fixtures.t3attr(a)
+        #expect(plain.stdout.hasPrefix("-- t3attr report: (start of journal) .. (end of journal) (UTC)\n"), "\(plain.stdout)")
+    }
+}
