@@ -46,6 +46,18 @@ struct MistakeTests {
         #expect(!ok.stderr.contains("not seen"))
     }
 
+    @Test("report --user keeps that user's drops; a user not seen is named with those that were, status 1")
+    func reportUser() throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let r = try Fixtures.t3attr(["report", "--file", path, "--user", "franc", "-o", "json"] + table)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: user 'franc' is not seen in the window (did you mean frank?); users seen: frank"), "\(r.stderr)")
+        let ok = try Fixtures.t3attr(["report", "--file", path, "--user", "frank", "--user", "nobody"] + table)
+        #expect(ok.status == 0, "one of the users was seen: \(ok.stderr)")
+        #expect(ok.stdout.contains("3 drops: 3 serve"), "\(ok.stdout)")
+        #expect(ok.stderr.contains("user 'nobody' is not seen in the window; users seen: frank"), "\(ok.stderr)")
+    }
+
     @Test("an unknown command close to a real one suggests it, status 64", arguments: [("reprt", "report"), ("burst", "bursts"), ("servr", "serve")])
     func unknownCommand(typed: String, meant: String) throws {
         let r = try Fixtures.t3attr([typed])

@@ -46,6 +46,9 @@ extension T3Attr {
         @Option(name: .long, help: ArgumentHelp("Only drops with this verdict (repeatable).", valueName: "verdict"))
         var verdict: [Verdict] = []
 
+        @Option(name: .long, help: ArgumentHelp("Only drops of this user (repeatable); a user not seen in the window is named with those that were.", valueName: "user"))
+        var user: [String] = []
+
         @Option(
             name: .long,
             help: ArgumentHelp(
@@ -53,7 +56,11 @@ extension T3Attr {
                 valueName: "file"))
         var cursorFile: String?
 
-        func validate() throws { try validateFormat() }
+        func validate() throws {
+            try validateFormat()
+            if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
+            if follow && !user.isEmpty { throw ValidationError("--user does not work with --follow yet") }
+        }
 
         func run() throws {
             let output = CommandOutput(out, term, follow: follow, verbose: verbose)
@@ -73,6 +80,11 @@ extension T3Attr {
                 show(report.timings)
                 let next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings)
                 if !verdict.isEmpty { report.attribution.drops.removeAll { !verdict.contains($0.verdict) } }
+                let seenUsers = report.attribution.drops.flatMap { [$0.event.user].compactMap { $0 } + $0.event.userCandidates }
+                    + report.serveTimelines().map(\.user)
+                if !user.isEmpty {
+                    report.attribution.drops.removeAll { d in !user.contains { $0 == d.event.user || d.event.userCandidates.contains($0) } }
+                }
                 let sink = output.sink
                 try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report))
                 try Feed.drops(report.attribution, to: sink)
@@ -80,6 +92,7 @@ extension T3Attr {
                 try sink.finish(.report(report))
                 if let cursorFile, let next { try next.save(cursorFile) }
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
+                if !user.isEmpty { try unknownUsers(user, seen: seenUsers) }
             }
         }
     }
