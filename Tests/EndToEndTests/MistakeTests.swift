@@ -58,6 +58,25 @@ struct MistakeTests {
         #expect(ok.stderr.contains("user 'nobody' is not seen in the window; users seen: frank"), "\(ok.stderr)")
     }
 
+    @Test("--verdict and --user keep the bursts' evidence whole (filtering drops used to crash on it)", arguments: [["--verdict", "serve"], ["--user", "alice"]])
+    func filteringKeepsBurstEvidence(filter: [String]) throws {
+        let path = try Fixtures.journal("scenario-fleet")
+        let all = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        let some = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + filter + table)
+        #expect(some.status == 0, "\(some.stderr)")
+        func bursts(_ s: String) throws -> [String] {
+            try Fixtures.ndjson(s).filter { $0["type"] as? String == "burst" }.map {
+                String(decoding: try JSONSerialization.data(withJSONObject: $0, options: .sortedKeys), as: UTF8.self)
+            }
+        }
+        #expect(try bursts(some.stdout) == bursts(all.stdout))
+        #expect(try !bursts(all.stdout).isEmpty)
+        for format in ["table", "markdown"] {
+            let r = try Fixtures.t3attr(["report", "--file", path, "-o", format] + filter + table)
+            #expect(r.status == 0, "\(format): \(r.stderr)")
+        }
+    }
+
     @Test("an unknown command close to a real one suggests it, status 64", arguments: [("reprt", "report"), ("burst", "bursts"), ("servr", "serve")])
     func unknownCommand(typed: String, meant: String) throws {
         let r = try Fixtures.t3attr([typed])

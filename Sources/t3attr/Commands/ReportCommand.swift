@@ -79,11 +79,11 @@ extension T3Attr {
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
                 let next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings)
-                if !verdict.isEmpty { report.attribution.drops.removeAll { !verdict.contains($0.verdict) } }
+                if !verdict.isEmpty { report.attribution.keepDrops { verdict.contains($0.verdict) } }
                 let seenUsers = report.attribution.drops.flatMap { [$0.event.user].compactMap { $0 } + $0.event.userCandidates }
                     + report.serveTimelines().map(\.user)
                 if !user.isEmpty {
-                    report.attribution.drops.removeAll { d in !user.contains { $0 == d.event.user || d.event.userCandidates.contains($0) } }
+                    report.attribution.keepDrops { d in user.contains { $0 == d.event.user || d.event.userCandidates.contains($0) } }
                 }
                 let sink = output.sink
                 try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report))
