@@ -64,3 +64,28 @@ struct ScreenTests {
         #expect(plain.stdout.hasPrefix("-- t3attr report: (start of journal) .. (end of journal) (UTC)\n"), "\(plain.stdout)")
     }
 }
+
+/// Issue 15: a ticket's `journalctl --cursor` commands read the journal the report read.
+@Suite("markdown commands carry the report's source")
+struct MarkdownSourceTests {
+    @Test func directoryAndStream() throws {
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Fixtures.journal("scenario-serve-oom", in: dir)
+        let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
+        let r = try Fixtures.t3attr(["report", "-D", dir, "-o", "markdown"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        let commands = r.stdout.split(separator: "\n").filter { $0.contains("journalctl") && $0.contains("--cursor") }
+        #expect(!commands.isEmpty)
+        for c in commands {
+            let pasted = String(c.drop(while: { $0 != "`" }).dropFirst().dropLast())
+            #expect(pasted.hasPrefix("journalctl -D \(shellQuote(dir)) --cursor '"), "\(pasted)")
+            let found = try Fixtures.run("/bin/sh", ["-c", pasted + " -o json --no-pager"])
+            #expect(found.status == 0 && !found.stdout.isEmpty, "\(pasted): \(found.stderr)")
+        }
+        let stream = try Fixtures.t3attr(["report", "--input", Fixtures.path("scenario-serve-oom.export"), "-o", "markdown"] + table)
+        #expect(stream.status == 0, "\(stream.stderr)")
+        #expect(stream.stdout.contains("run where the journal of the stream (`--input "), "\(stream.stdout)")
+        #expect(stream.stdout.contains("`journalctl --cursor '"))
+    }
+}

@@ -86,7 +86,7 @@ extension T3Attr {
                     report.attribution.keepDrops { d in user.contains { $0 == d.event.user || d.event.userCandidates.contains($0) } }
                 }
                 let sink = output.sink
-                try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report))
+                try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report, source: config.source))
                 try Feed.drops(report.attribution, to: sink)
                 try Feed.bursts(report.attribution, to: sink)
                 try sink.finish(.report(report))

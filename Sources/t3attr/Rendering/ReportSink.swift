@@ -47,6 +47,8 @@ struct RunHeader {
     var report: Report?
     /// Follow mode: seconds after a drop until it is shown.
     var settleSeconds: UInt64 = 0
+    /// Where the entries came from (markdown's journalctl commands name it).
+    var source: SourceSpec = .local
 }
 
 /// How a run ended.
