@@ -49,6 +49,20 @@ struct ScreenTests {
         #expect(full == piped.stdout, "--full on a terminal is what a pipe gets")
     }
 
+    @Test("--local keeps the columns aligned and names the zone", arguments: [0, 1])
+    func localAligned(which: Int) throws {
+        let r = try Fixtures.t3attr(try args(Self.cases[which]) + ["--local"], env: ["TZ": "Europe/Berlin"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasSuffix("(local time, Europe/Berlin)") == true, "\(lines.first ?? "")")
+        let header = try #require(lines.first { $0.hasPrefix("TIME ") })
+        let row = try #require(lines.first { $0.hasPrefix("2026-") })
+        #expect(row.contains("+02:00"))
+        let userColumn = try #require(header.range(of: "USER")).lowerBound.utf16Offset(in: header)
+        let rowChars = Array(row)
+        #expect(rowChars[userColumn - 1] == " " && rowChars[userColumn] != " ", "USER starts where the user does:\n\(header)\n\(row)")
+    }
+
     @Test("the answer line wraps, never cut; the header names window and zone, units only under -v")
     func answerAndHeader() throws {
         let a = try args(Self.cases[0])

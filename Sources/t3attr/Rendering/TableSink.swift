@@ -25,7 +25,9 @@ final class TableSink: ReportSink {
 
     var dropOrder: DropOrder { .byHost }
 
-    var zone: String { style.local ? "local time" : "UTC" }
+    var zone: String { style.local ? "local time, \(TimeZone.current.identifier)" : "UTC" }
+    /// `--local` times end in `+HH:MM`, not `Z`: the time columns are this much wider.
+    var localShift: Int { style.local ? 5 : 0 }
 
     func time(_ t: UInt64, digits: Int = 3) -> String { Render.rfc3339(t, local: style.local, fractionDigits: digits) }
 
@@ -74,7 +76,7 @@ final class TableSink: ReportSink {
         case .dispatch:
             row("-- t3attr dispatch\(run.follow ? " --follow" : ""): \(window) (\(zone))")
             row(
-                Render.column("TIME", 26) + Render.column("USER", 10) + Render.column("KIND", 19)
+                Render.column("TIME", 25 + localShift) + Render.column("USER", 10) + Render.column("KIND", 19)
                     + Render.column("CLASS", 17) + Render.column("SIDE", 10) + Render.column("PORT", 5)
                     + Render.column("DUR", 9) + "MESSAGE")
         case .report, .bursts, .serve:
@@ -94,8 +96,9 @@ final class TableSink: ReportSink {
         let o = out
         let lineStart = o.count
         var start = lineStart
+        let shift = localShift
         if style.local { o.write(Render.rfc3339(ev.realtime, local: true, fractionDigits: 3)) } else { o.rfc3339UTC(ev.realtime, fractionDigits: 3) }
-        o.pad(from: start, to: 26)
+        o.pad(from: start, to: 26 + shift)
         if !ev.userCandidates.isEmpty {
             o.cell(ev.userCandidates.joined(separator: "|").utf8)
         } else if let u = ev.user {
@@ -106,11 +109,11 @@ final class TableSink: ReportSink {
         } else {
             o.byte(0x2D)
         }
-        o.pad(from: start, to: 37)
+        o.pad(from: start, to: 37 + shift)
         o.write(ev.kind.rawValue)
-        o.pad(from: start, to: 57)
+        o.pad(from: start, to: 57 + shift)
         if let c = ev.className { o.write(c.name) } else { o.byte(0x2D) }
-        o.pad(from: start, to: 75)
+        o.pad(from: start, to: 75 + shift)
         if ev.className != nil {
             if style.color {
                 let c = Terminal.color(for: ev.side)
@@ -124,11 +127,11 @@ final class TableSink: ReportSink {
         } else {
             o.byte(0x2D)
         }
-        o.pad(from: start, to: 86)
+        o.pad(from: start, to: 86 + shift)
         if let p = ev.port { o.int(p) } else { o.byte(0x2D) }
-        o.pad(from: start, to: 92)
+        o.pad(from: start, to: 92 + shift)
         if let d = ev.durationMs { o.write(EventJSON.duration(d)) } else { o.byte(0x2D) }
-        o.pad(from: start, to: 102)
+        o.pad(from: start, to: 102 + shift)
         var msg = ev.message[...]
         if let d = ev.dispatch, d.sourceTime != nil, msg.count >= 20 { msg = msg.dropFirst(20) }
         o.cell(msg)
@@ -157,7 +160,7 @@ final class TableSink: ReportSink {
         if run.follow {
             let evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
             row(
-                Render.column(time(ev.realtime), 24) + (ev.host.map { Render.column(Render.cell($0), 12) } ?? "")
+                Render.column(time(ev.realtime), 24 + localShift) + (ev.host.map { Render.column(Render.cell($0), 12) } ?? "")
                     + Render.column(Self.userText(ev), 10) + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
                     + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
             try out.check()
@@ -181,7 +184,7 @@ final class TableSink: ReportSink {
         }
         let w = widths(at)
         row(
-            Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), w.user)
+            Render.column(time(ev.realtime), 24 + localShift) + Render.column(Self.userText(ev), w.user)
                 + Render.column(ev.kind.rawValue, w.kind) + Render.column(ev.className?.name ?? "-", w.cls)
                 + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, w.reason) + evText)
         if style.verbose { evidenceLines(evidence) }
@@ -191,7 +194,7 @@ final class TableSink: ReportSink {
     private func columnHeader() {
         let w = dropWidths ?? (10, 11, 17, 21)
         row(
-            Render.column("TIME", 24) + Render.column("USER", w.user) + Render.column("KIND", w.kind)
+            Render.column("TIME", 24 + localShift) + Render.column("USER", w.user) + Render.column("KIND", w.kind)
                 + Render.column("CLASS", w.cls) + Render.column("VERDICT", 8) + Render.column("REASON", w.reason) + "EVIDENCE")
     }
 
@@ -213,7 +216,7 @@ final class TableSink: ReportSink {
         defer { burstsSeen += 1 }
         if run.follow {
             row(
-                Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
+                Render.column(time(b.second * 1_000_000, digits: 0), 21 + localShift) + Render.column(String(b.count), 6)
                     + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
                     + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
             try out.check()
@@ -224,11 +227,11 @@ final class TableSink: ReportSink {
         if burstsSeen == 0 {
             row("-- \(at.bursts.count) burst\(at.bursts.count == 1 ? "" : "s")")
             row(
-                (fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + Render.column("COUNT", 6) + Render.column("VERDICT", 8)
+                (fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21 + localShift) + Render.column("COUNT", 6) + Render.column("VERDICT", 8)
                     + Render.column("REASON", 15) + Render.column("CLASSES", 30) + "USERS")
         }
         row(
-            (fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21)
+            (fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21 + localShift)
                 + Render.column(String(b.count), 6)
                 + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
                 + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
