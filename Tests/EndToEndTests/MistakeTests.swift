@@ -11,11 +11,23 @@ struct MistakeTests {
     @Test(
         "a unit name or glob the operator gave that names nothing is a usage error naming the nearest units",
         arguments: [
-            (["report", "--dispatch-unit", "t3-dispach"], "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"),
-            (["dispatch", "--dispatch-unit", "t3-dispach"], "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"),
-            (["dispatch", "-j", "2", "--dispatch-unit", "t3-dispach"], "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"),
+            (
+                ["report", "--dispatch-unit", "t3-dispach"],
+                "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"
+            ),
+            (
+                ["dispatch", "--dispatch-unit", "t3-dispach"],
+                "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"
+            ),
+            (
+                ["dispatch", "-j", "2", "--dispatch-unit", "t3-dispach"],
+                "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"
+            ),
             (["report", "--serve-unit", "t3-serv@*"], "no unit in the journal matches 't3-serv@*'; did you mean t3-serve@frank.service?"),
-            (["bursts", "--serve-unit", "t3-srve@frank"], "no entries for unit 't3-srve@frank.service' in the journal; did you mean t3-serve@frank.service?"),
+            (
+                ["bursts", "--serve-unit", "t3-srve@frank"],
+                "no entries for unit 't3-srve@frank.service' in the journal; did you mean t3-serve@frank.service?"
+            ),
             (["report", "--dispatch-unit", "t3-dispatch@*"], "no unit in the journal matches 't3-dispatch@*'; did you mean t3-dispatch.service?"),
         ])
     func unitNamesThatNameNothing(args: [String], message: String) throws {
@@ -54,11 +66,13 @@ struct MistakeTests {
         #expect(r.stderr.contains("warning: user 'franc' is not seen in the window (did you mean frank?); users seen: frank"), "\(r.stderr)")
         let ok = try Fixtures.t3attr(["report", "--file", path, "--user", "frank", "--user", "nobody"] + table)
         #expect(ok.status == 0, "one of the users was seen: \(ok.stderr)")
-        #expect(ok.stdout.contains("3 drops: 3 serve"), "\(ok.stdout)")
+        #expect(ok.stdout.contains("1 drop: 1 serve"), "\(ok.stdout)")  // its proxy errors are request errors (issue 13)
         #expect(ok.stderr.contains("user 'nobody' is not seen in the window; users seen: frank"), "\(ok.stderr)")
     }
 
-    @Test("--verdict and --user keep the bursts' evidence whole (filtering drops used to crash on it)", arguments: [["--verdict", "serve"], ["--user", "alice"]])
+    @Test(
+        "--verdict and --user keep the bursts' evidence whole (filtering drops used to crash on it)",
+        arguments: [["--verdict", "serve"], ["--user", "alice"]])
     func filteringKeepsBurstEvidence(filter: [String]) throws {
         let path = try Fixtures.journal("scenario-fleet")
         let all = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
@@ -119,7 +133,8 @@ struct MistakeTests {
         }
         let r = try run(["report", "-D", dir, "--dispatch-table", tableCopy])
         #expect(r.status == 77, "\(r.stderr)")
-        #expect(r.stderr.contains("t3attr: error: 4 journal files in \(dir): permission denied; they belong to group 'adm' (mode 0640)"), "\(r.stderr)")
+        #expect(
+            r.stderr.contains("t3attr: error: 4 journal files in \(dir): permission denied; they belong to group 'adm' (mode 0640)"), "\(r.stderr)")
         #expect(r.stderr.contains("(-v lists them)"))
         #expect(r.stderr.split(separator: "\n").count == 1, "one short message: \(r.stderr)")
         let v = try run(["report", "-v", "-D", dir, "--dispatch-table", tableCopy])

@@ -70,7 +70,7 @@ struct ScreenTests {
         let lines = narrow.split(separator: "\n").map(String.init)
         #expect(lines.first == "-- t3attr report: (start of journal) ..…", "\(narrow)")
         let answer = lines.dropFirst().prefix(2).joined(separator: " ").split(separator: " ").joined(separator: " ")
-        #expect(answer == "3 drops: 3 serve; infra segments implicated: serve", "\(narrow)")
+        #expect(answer == "1 drop: 1 serve; infra segments implicated: serve", "\(narrow)")
         #expect(lines[2].hasPrefix("   "), "the answer's second line is indented: \(narrow)")
         let v = try Fixtures.t3attr(a + ["-v"])
         #expect(v.stdout.hasPrefix("-- t3attr report: (start of journal) .. (end of journal) (UTC); units: t3-dispatch.service, t3-serve@frank.service\n"), "\(v.stdout)")

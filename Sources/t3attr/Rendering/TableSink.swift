@@ -277,7 +277,7 @@ final class TableSink: ReportSink {
             if run.command == .report {
                 for o in at.outages {
                     let span = o.ongoing ? "\(time(o.start)) .. (still down at \(time(o.end)))" : "\(time(o.start)) .. \(time(o.end))"
-                    out.line(
+                    row(
                         "-- dispatch outage: \(span), \(String(format: "%.1f", o.seconds)) s, \(o.restarts) restart\(o.restarts == 1 ? "" : "s") scheduled, cause \(o.cause.rawValue)"
                             + (o.detail.map { ": " + Render.cell($0) } ?? ""))
                 }
@@ -299,12 +299,12 @@ final class TableSink: ReportSink {
         defer { incidentsSeen += 1 }
         if incidentsSeen == 0 {
             let n = at.incidents.count
-            out.line("-- \(n) incident\(n == 1 ? "" : "s")")
-            out.line(
+            row("-- \(n) incident\(n == 1 ? "" : "s")")
+            row(
                 Render.column("#", 4) + Render.column("START", 24) + Render.column("END", 24) + Render.column("VERDICT", 9)
                     + Render.column("REASON", 23) + Render.column("DROPS", 6) + Render.column("BASIS", 12) + "USERS")
         }
-        out.line(
+        row(
             Render.column(String(i.id), 4) + Render.column(time(i.start), 24) + Render.column(time(i.end), 24)
                 + paint(Render.column(i.verdict.rawValue, 9), i.verdict) + Render.column(i.reason.rawValue, 23)
                 + Render.column(String(i.drops), 6) + Render.column(i.basis.rawValue, 12)
@@ -317,10 +317,10 @@ final class TableSink: ReportSink {
         let fleet = Set(at.requestBursts.map { $0.host ?? "" }).count > 1
         if requestBurstsSeen == 0 {
             let n = at.requestBursts.count
-            out.line("-- \(n) second\(n == 1 ? "" : "s") with at least --min cancelled requests (the runbook's recipe, per second)")
-            out.line((fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + "COUNT")
+            row("-- \(n) second\(n == 1 ? "" : "s") with at least --min cancelled requests (the runbook's recipe, per second)")
+            row((fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + "COUNT")
         }
-        out.line(
+        row(
             (fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21) + String(b.count))
         try out.check()
     }
@@ -329,7 +329,7 @@ final class TableSink: ReportSink {
     private func requestErrorLine(_ at: Attribution) {
         var classes: [String: Int] = [:]
         for e in at.requestErrors { classes[e.className?.name ?? "other", default: 0] += 1 }
-        out.line(
+        row(
             "-- \(at.requestErrors.count) request error\(at.requestErrors.count == 1 ? "" : "s") (failed plain HTTP requests, not drops): \(Counts.text(classes))"
         )
     }
