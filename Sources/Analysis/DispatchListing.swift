@@ -159,7 +159,8 @@ public final class DispatchListing {
         let unitPattern = config.units.dispatchUnit
         let (units, unusable): ([String], [SkippedFile]) = try {
             let all = try Journal(source: .files(files))
-            return (try all.expandUnits([unitPattern], requireNames: config.units.dispatchUnitGiven), all.skippedFiles.filter { $0.cause != .notOpened })
+            let units = try all.expandUnits([unitPattern], requireNames: config.units.dispatchUnitGiven)
+            return (units, all.skippedFiles.filter { $0.cause != .notOpened })
         }()
         var skippedFiles = unusable
         let files = files.filter { f in !skippedFiles.contains { $0.path == f } }

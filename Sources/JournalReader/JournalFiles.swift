@@ -79,7 +79,8 @@ extension Journal {
         let top = owners.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key.split(separator: ":").map(String.init)
         let who: String
         if let top, top.count == 3 {
-            who = top[0] == "g"
+            who =
+                top[0] == "g"
                 ? "they belong to group '\(top[1])' (mode 0\(top[2])): join it (sudo usermod -aG \(top[1]) $USER, then log in again) or run with sudo"
                 : "only their owner '\(top[1])' may read them (mode 0\(top[2])): run as that user or with sudo"
         } else {

@@ -1,6 +1,6 @@
 import ArgumentParser
-import JournalReader
 import Glibc
+import JournalReader
 
 @main
 struct T3Attr: ParsableCommand {

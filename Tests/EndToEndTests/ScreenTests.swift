@@ -73,7 +73,8 @@ struct ScreenTests {
         #expect(answer == "1 drop: 1 serve; infra segments implicated: serve", "\(narrow)")
         #expect(lines[2].hasPrefix("   "), "the answer's second line is indented: \(narrow)")
         let v = try Fixtures.t3attr(a + ["-v"])
-        #expect(v.stdout.hasPrefix("-- t3attr report: (start of journal) .. (end of journal) (UTC); units: t3-dispatch.service, t3-serve@frank.service\n"), "\(v.stdout)")
+        let header = "-- t3attr report: (start of journal) .. (end of journal) (UTC); units: t3-dispatch.service, t3-serve@frank.service\n"
+        #expect(v.stdout.hasPrefix(header), "\(v.stdout)")
         let plain = try Fixtures.t3attr(a)
         #expect(plain.stdout.hasPrefix("-- t3attr report: (start of journal) .. (end of journal) (UTC)\n"), "\(plain.stdout)")
     }

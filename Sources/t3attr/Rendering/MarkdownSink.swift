@@ -156,9 +156,13 @@ final class MarkdownSink: ReportSink {
             let flags = Self.journalctlSource(source)
             switch source {
             case .input(let path):
-                out.line("Each line is re-found with the command under it, run where the journal of the stream (`--input \(Self.cell(path))`) was exported from (or add `-D`/`--file` for a copy of it).")
+                out.line(
+                    "Each line is re-found with the command under it, run where the journal of the stream (`--input \(Self.cell(path))`) was exported from (or add `-D`/`--file` for a copy of it)."
+                )
             case .gateway(let url, _):
-                out.line("Each line is re-found with the command under it, run on the machine behind the gateway (\(Self.cell(url))), or there as `curl -H 'Range: entries=CURSOR:0:1' \(Self.cell(url))/entries`.")
+                out.line(
+                    "Each line is re-found with the command under it, run on the machine behind the gateway (\(Self.cell(url))), or there as `curl -H 'Range: entries=CURSOR:0:1' \(Self.cell(url))/entries`."
+                )
             default:
                 out.line("Each line is re-found with the command under it.")
             }
