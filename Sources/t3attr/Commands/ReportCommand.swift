@@ -32,6 +32,7 @@ extension T3Attr {
         @OptionGroup var units: SourceUnitOptions
         @OptionGroup var maps: MapOptions
         @OptionGroup var attribution: AttributionOptions
+        @OptionGroup var evidence: EvidenceOptions
         @OptionGroup var out: OutputOptions
         @OptionGroup var term: TerminalOptions
 
@@ -53,7 +54,12 @@ extension T3Attr {
                 valueName: "file"))
         var cursorFile: String?
 
-        func validate() throws { try validateFormat() }
+        func validate() throws {
+            try validateFormat()
+            if follow && (evidence.prometheus != nil || !evidence.tunnelLog.isEmpty) {
+                throw ValidationError("--prometheus and --tunnel-log are not available with -f")
+            }
+        }
 
         func run() throws {
             let output = CommandOutput(out, term, follow: follow, verbose: verbose)
@@ -61,6 +67,7 @@ extension T3Attr {
             try runReporting(output.out) {
                 let settings = attribution.settings
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
+                config.evidence = follow ? EvidenceConfig() : evidence.config
                 // Held until the next state is saved: concurrent runs take turns.
                 let lock = try cursorFile.map { try CursorLock(for: $0) }
                 defer { withExtendedLifetime(lock) {} }
