@@ -81,5 +81,6 @@ public struct Corroboration: Sendable, Equatable {
 extension Corroboration {
     /// Turns eliminations into evidence where the probe or the tunnel's logs say so (issue 14's table).
     public func corroborate(_ result: inout Attribution) {
+        Corroborator(probe: probe, tunnel: tunnel?.events ?? [], window: window).apply(&result)
     }
 }

@@ -98,6 +98,8 @@ public struct Drop: Sendable, Equatable {
     public var evidence: [EvidenceRef] = []
     /// The written second of the burst this drop belongs to, if any.
     public var burstSecond: UInt64?
+    /// `--prometheus`, `--tunnel-log` (issue 14): what they said around it.
+    public var corroboration: DropCorroboration?
 
     public init(event: Event, trigger: DropTrigger) {
         self.event = event
@@ -114,6 +116,8 @@ public struct Burst: Sendable, Equatable {
     public var verdict: Verdict
     public var reason: Reason
     public var evidence: [EvidenceRef]
+    /// `--prometheus`, `--tunnel-log` (issue 14): what they said around it.
+    public var corroboration: DropCorroboration? = nil
 }
 
 /// Thresholds and correlation windows; every one has a command-line flag.
