@@ -64,6 +64,8 @@ public struct Corroboration: Sendable, Equatable {
                     notes.append(.evidenceMissing(source: "--prometheus", detail: "\(server.description); verdicts from the journal alone"))
                 } else {
                     for q in ProbeQuery.allCases {
+                        // The disconnect counter has no series until a first disconnect: nothing missing.
+                        if q == .disconnects, case .emptySeries? = errors[q] { continue }
                         if let e = errors[q] {
                             notes.append(.evidenceMissing(source: "--prometheus \(q.metric)", detail: e.description))
                         }

@@ -131,6 +131,28 @@ final class MarkdownSink: ReportSink {
                 out.line("")
             }
         }
+        // Issue 14: the probe's legs, devvm's pressure and the tunnel's events around each corroborated drop.
+        let corroborated = at.drops.filter { $0.corroboration != nil }
+        if !corroborated.isEmpty {
+            out.line("## Corroboration")
+            out.line("")
+            for d in corroborated {
+                let c = d.corroboration!
+                out.line(
+                    "### \(time(d.event.realtime)) \(Self.cell(TableSink.userText(d.event))): **\(d.verdict.rawValue)** \(d.reason.rawValue) (journal alone: \(c.journalVerdict.rawValue)/\(c.journalReason.rawValue))"
+                )
+                out.line("")
+                out.line("| source | state |")
+                out.line("|---|---|")
+                if let a = c.probe {
+                    for l in a.legs { out.line("| probe `\(l.leg.rawValue)` | \(CorroborationText.legState(l, time: { self.time($0, digits: 0) })) |") }
+                    out.line("| devvm | \(CorroborationText.pressure(a)) |")
+                }
+                for e in c.tunnel { out.line("| tunnel | \(Self.cell(CorroborationText.tunnel(e, time: { self.time($0, digits: 0) }))) |") }
+                for m in c.metrics { out.line("| evidence | `\(Self.cell(CorroborationText.metric(m, time: { self.time($0, digits: 0) })))` |") }
+                out.line("")
+            }
+        }
         // Every evidence entry once, with the command that re-finds it.
         var seen = Set<String>()
         var lines: [Evidence] = []

@@ -151,10 +151,20 @@ final class TableSink: ReportSink {
         if let second = d.burstSecond, d.evidence.isEmpty {
             evText = "burst of \(at.bursts.first { $0.second == second }?.count ?? 0) at \(time(second * 1_000_000, digits: 0))"
         }
+        if let c = d.corroboration, c.journalReason != d.reason {
+            if let m = c.metrics.first {
+                evText = CorroborationText.metric(m, time: { self.time($0, digits: 0) })
+            } else if let e = c.tunnel.first {
+                evText = "tunnel " + CorroborationText.tunnel(e, time: { self.time($0, digits: 0) })
+            }
+        }
         out.line(
             Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
                 + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
                 + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
+        if let c = d.corroboration {
+            for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
+        }
         if style.verbose { evidenceLines(evidence) }
         try out.check()
     }
