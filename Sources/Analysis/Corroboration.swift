@@ -58,7 +58,9 @@ public struct Corroboration: Sendable, Equatable {
             do {
                 let client = try PrometheusClient(url: url, connectTimeout: config.connectTimeout, overallTimeout: config.requestTimeout)
                 let fetcher = ProbeFetcher(client: client, selectors: config.selectors)
-                let start = span.from >= config.window ? span.from - config.window : 0
+                // On a whole minute: query steps (15 s, 30 s, 60 s) then fall on the scrapes' times.
+                var start = span.from >= config.window ? span.from - config.window : 0
+                start -= start % 60_000_000
                 let (series, errors) = fetcher.fetch(start: start, end: span.to &+ config.window &+ fetcher.rateWindow)
                 if let server = errors.values.first(where: \.isServerFailure) {
                     notes.append(.evidenceMissing(source: "--prometheus", detail: "\(server.description); verdicts from the journal alone"))

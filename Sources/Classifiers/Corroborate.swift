@@ -50,7 +50,7 @@ public struct Corroborator: Sendable {
         }
         for i in a.bursts.indices {
             let b = a.bursts[i]
-            let t = b.second
+            let t = b.second * 1_000_000
             guard let (v, r, c) = judge(verdict: b.verdict, reason: b.reason, from: t, to: t + 999_999) else { continue }
             a.bursts[i].verdict = v
             a.bursts[i].reason = r

@@ -84,9 +84,16 @@ final class MarkdownSink: ReportSink {
             out.line("|---|---|---|---|---|---|---|")
         }
         let ev = d.event
-        let first =
+        var first =
             at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" }
             ?? "-"
+        if let c = d.corroboration, c.journalReason != d.reason {
+            if let m = c.metrics.first {
+                first = "`" + Self.cell(CorroborationText.metric(m, time: { self.time($0, digits: 0) })) + "`"
+            } else if let e = c.tunnel.first {
+                first = "tunnel " + Self.cell(CorroborationText.tunnel(e, time: { self.time($0, digits: 0) }))
+            }
+        }
         out.line(
             "| \(time(ev.realtime)) | \(Self.cell(TableSink.userText(ev))) | \(ev.kind.rawValue) | \(ev.className?.name ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(first) |"
         )
