@@ -157,18 +157,12 @@ struct EvidenceTests {
 
     // The tunnel's logs.
 
-    static let reconnect = """
-        [pod/cloudflared-6b8d9f7c4-x2k9p/cloudflared] 2026-06-10T21:10:01.123456789Z 2026-06-10T21:10:01Z ERR Connection terminated error="timeout: no recent network activity" connIndex=2 event=0 ip=198.41.200.53
-        [pod/cloudflared-6b8d9f7c4-x2k9p/cloudflared] 2026-06-10T21:10:02.223456789Z 2026-06-10T21:10:02Z INF Retrying connection in up to 1s connIndex=2 event=0 ip=198.41.200.53
-        [pod/cloudflared-6b8d9f7c4-x2k9p/cloudflared] 2026-06-10T21:10:03.323456789Z 2026-06-10T21:10:03Z INF Registered tunnel connection connIndex=2 connection=0b6e3f0a-4c1d-4d7e-9a55-2f1f3c0e8b11 event=0 ip=198.41.200.53 location=ams04 protocol=quic
-
-        """
+    /// Two pods interleaved, `kubectl logs --timestamps --prefix`: pod x2k9p's connection 2 times out and re-registers.
+    static var reconnectLog: String { Fixtures.path("cloudflared/reconnect.log") }
+    static var reconnect: String { (try? String(contentsOfFile: reconnectLog, encoding: .utf8)) ?? "" }
 
     @Test func anIsolatedDropDuringATunnelReconnectIsEdge() throws {
-        let dir = try Fixtures.tempDir()
-        let log = dir + "/cloudflared.log"
-        try Self.reconnect.write(toFile: log, atomically: true, encoding: .utf8)
-        let r = try Fixtures.t3attr(["report", "--file", try Self.isolated(), "-o", "json", "--tunnel-log", log] + window)
+        let r = try Fixtures.t3attr(["report", "--file", try Self.isolated(), "-o", "json", "--tunnel-log", Self.reconnectLog] + window)
         #expect(r.status == 0, "\(r.stderr)")
         let d = try #require(try drops(r).first)
         #expect(d["verdict"] as? String == "edge" && d["reason"] as? String == "tunnel_reconnect", "\(d)")
@@ -178,6 +172,7 @@ struct EvidenceTests {
         #expect(events.first?["kind"] as? String == "connection_terminated")
         #expect(c["probe"] is NSNull)
         // From stdin too, and the table names pod and connection.
+        #expect(!Self.reconnect.isEmpty)
         let t = try Fixtures.t3attr(["report", "--file", try Self.isolated(), "--tunnel-log", "-", "--color", "never"] + window, stdin: Data(Self.reconnect.utf8))
         #expect(t.stdout.contains("~ tunnel 2026-06-10T21:10:01Z cloudflared-6b8d9f7c4-x2k9p connIndex=2 connection_terminated: timeout: no recent network activity"), "\(t.stdout)")
     }
