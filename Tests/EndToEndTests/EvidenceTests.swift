@@ -51,13 +51,19 @@ struct EvidenceTests {
         #expect(d["corroboration"] == nil)
     }
 
-    @Test(arguments: [
+    /// (Prometheus fixture, verdict, reason, a metric its evidence names): one per case of the table.
+    static let probeCases = [
         ("cloudflare-only", "edge", "probe_cloudflare_leg", "t3probe_connected"),
         ("both-legs", "edge", "probe_traefik", "t3probe_connected"),
         ("t3serve-stall", "serve", "probe_serve_stall", "t3probe_rtt_seconds"),
         ("pressure-storm", "devvm", "probe_pressure", "node_pressure_memory_stalled_seconds_total"),
         ("all-clean", "client", "probe_clean", "t3probe_connected"),
-    ])
+    ]
+
+    /// The README pairs these tests reach end to end (ScenarioTests counts them as reached).
+    static let reachedPairs = Set(probeCases.map { "\($0.1)/\($0.2)" } + ["edge/tunnel_reconnect"])
+
+    @Test(arguments: probeCases)
     func theProbeDecides(fixture: String, verdict: String, reason: String, metric: String) throws {
         let server = try PrometheusServer.start(fixture: fixture)
         defer { server.stop() }
