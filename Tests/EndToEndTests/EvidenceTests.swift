@@ -197,6 +197,8 @@ struct EvidenceTests {
         let b = try #require(try Fixtures.ndjson(r.stdout).first { $0["type"] as? String == "burst" })
         #expect(b["verdict"] as? String == "edge" && b["reason"] as? String == "tunnel_reconnect", "\(b)")
         #expect(((b["corroboration"] as? [String: Any])?["tunnel"] as? [[String: Any]])?.first?["conn_index"] as? Int == 2)
+        let t = try Fixtures.t3attr(["bursts", "--file", j, "--tunnel-log", log, "--color", "never"] + window)
+        #expect(t.stdout.contains("tunnel_reconnect") && t.stdout.contains("~ tunnel 2026-06-10T21:10:01Z - connIndex=2 connection_terminated"), "\(t.stdout)")
     }
 
     @Test func anUnreadableTunnelLogIsNoInput() throws {

@@ -198,6 +198,9 @@ final class TableSink: ReportSink {
                 + Render.column(String(b.count), 6)
                 + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
                 + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
+        if let c = b.corroboration {
+            for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
+        }
         if style.verbose { evidenceLines(at.evidence(b.evidence)) }
         try out.check()
     }
