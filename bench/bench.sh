@@ -43,7 +43,7 @@ for W in $WINDOWS; do
     [t3-dispatch]="$T3 dispatch $ARGS --since @$S --jobs 1"
     [t3-dispatch-jobs]="$T3 dispatch $ARGS --since @$S"
     [t3-report]="$T3 report $ARGS --since @$S"
-    [t3-bursts]="$T3 bursts $ARGS --since @$S"
+    [t3-bursts]="$T3 bursts --requests $ARGS --since @$S"
     [ref-u]="$REF -D $J --since $S --journalctl-u"
     [ref-u-j2]="$REF -D $J --since $S --journalctl-u --jobs 2"
     [recipe2]="$J1 | grep -oE '^.* [0-9:]+ http: proxy error: context canceled' | awk '{print \$6}' | sort | uniq -c | awk '\$1>=5'"
@@ -63,7 +63,7 @@ for W in $WINDOWS; do
   # Correctness against the ground truth.
   "$T3" dispatch $ARGS --since "@$S" --jobs 1 -o json > "$OUT/dispatch-$W.json" 2>/dev/null
   "$T3" dispatch $ARGS --since "@$S" -o json > "$OUT/dispatch-jobs-$W.json" 2>/dev/null
-  "$T3" bursts $ARGS --since "@$S" -o json > "$OUT/bursts-$W.json" 2>/dev/null
+  "$T3" bursts --requests $ARGS --since "@$S" -o json > "$OUT/bursts-$W.json" 2>/dev/null
   "$T3" report $ARGS --since "@$S" -o json > "$OUT/report-$W.json" 2>/dev/null
   unset C
 done

@@ -197,22 +197,30 @@ def at(base, offset):
 # Each scenario builds one incident around `base` and states, per drop, the
 # verdict and reason t3attr must give. Filler keeps the host from looking frozen.
 
+# A dispatch process that logs no ws lines (an old binary): its proxy errors are
+# WebSocket drops (issue 13, section 1: the era is decided per process). Helper
+# B's scenarios below use it for the proxy errors they judge as drops.
+OLD_ERA_PID = 640
+
 USERS = {"alice": 3773, "bob": 3774, "carol": 3775, "dave": 3776, "erin": 3777, "frank": 3778, "grace": 3779}
 
 
 def tunnel_break(j, base):
-    """A one-second burst across several users while every serve is quiet."""
-    for i, u in enumerate(["alice", "bob", "carol", "dave"]):
+    """A one-second burst across several users while every serve is quiet. The
+    dispatch logs ws lines (new era): its cancelled plain requests are request
+    errors, not drops, and corroborate the burst (issue 13, section 1)."""
+    users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace"]
+    for i, u in enumerate(users):
         j.dispatch(at(base, -3000 + i), "ws open user=%s ip=203.0.113.%d, 10.0.20.203" % (u, i + 1))
     burst = at(base, 0)
     for k in range(3):
-        j.dispatch(burst + 0.05 * k, "http: proxy error: context canceled", expect=("edge", "burst"))
-    for i, u in enumerate(["alice", "bob", "carol", "dave"]):
+        j.dispatch(burst + 0.05 * k, "http: proxy error: context canceled")
+    for i, u in enumerate(users):
         j.dispatch(burst + 0.2 + 0.1 * i, "ws close user=%s ip=203.0.113.%d, 10.0.20.203 dur_ms=%d cause=graceful"
                    % (u, i + 1, 3_000_000 + i), expect=("edge", "burst"))
-    for i, u in enumerate(["alice", "bob", "carol", "dave"]):
+    for i, u in enumerate(users):
         j.dispatch(burst + 21 + i, "ws open user=%s ip=203.0.113.%d, 10.0.20.203" % (u, i + 1))
-    for i, u in enumerate(["alice", "bob", "carol", "dave"]):
+    for i, u in enumerate(users):
         j.serve(at(base, -30 + 10 * i), u, "Pushed pairing state (subscribers=1)")
 
 
@@ -230,9 +238,10 @@ def memory_storm(j, base):
     j.kernel(k + 0.02, "Memory cgroup out of memory: Killed process 48213 (2.1.205) total-vm:14523184kB, anon-rss:12288000kB, file-rss:0kB, shmem-rss:0kB, UID:1004 pgtables:25000kB oom_score_adj:0", "3")
     j.pid1(k + 0.05, "t3-serve@dave.service", "t3-serve@dave.service: A process of this unit has been killed by the OOM killer.", "oom")
     burst = at(base, 0)
+    # New era: the cancelled plain requests are request errors, not drops (issue 13, section 1).
     for kk in range(4):
-        j.dispatch(burst + 0.1 * kk, "http: proxy error: context canceled", expect=("devvm", "serve_timeouts"), lag_ms=0)
-    for i, u in enumerate(["alice", "bob"]):
+        j.dispatch(burst + 0.1 * kk, "http: proxy error: context canceled", lag_ms=0)
+    for i, u in enumerate(["alice", "bob", "carol", "erin", "frank"]):
         j.dispatch(burst + 0.5 + 0.1 * i, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, i + 1, 900_000 + i),
                    expect=("devvm", "serve_timeouts"))
 
@@ -262,9 +271,10 @@ def serve_oom(j, base):
     j.pid1(k + 0.1, "t3-serve@frank.service", "t3-serve@frank.service: A process of this unit has been killed by the OOM killer.", "oom")
     j.pid1(k + 0.2, "t3-serve@frank.service", "t3-serve@frank.service: Main process exited, code=killed, status=9/KILL", "exited")
     j.pid1(k + 0.3, "t3-serve@frank.service", "t3-serve@frank.service: Failed with result 'oom-kill'.", "failed")
-    j.dispatch(k + 1, "http: proxy error: dial tcp 127.0.0.1:3778: connect: connection refused", expect=("serve", "oom_kill"))
+    # The refused plain requests are request errors (new era), evidence that the serve is down.
+    j.dispatch(k + 1, "http: proxy error: dial tcp 127.0.0.1:3778: connect: connection refused")
     j.dispatch(k + 2, "ws close user=frank ip=198.51.100.66 dur_ms=200 cause=upstream_closed", expect=("serve", "oom_kill"))
-    j.dispatch(k + 3, "http: proxy error: dial tcp 127.0.0.1:3778: connect: connection refused", expect=("serve", "oom_kill"))
+    j.dispatch(k + 3, "http: proxy error: dial tcp 127.0.0.1:3778: connect: connection refused")
     j.pid1(k + 5.3, "t3-serve@frank.service", "t3-serve@frank.service: Scheduled restart job, restart counter is at 1.", "restart")
     j.pid1(k + 5.4, "t3-serve@frank.service", "Started t3-serve@frank.service - t3 serve for frank.", "started")
 
@@ -281,18 +291,18 @@ def planned_autoupdate(j, base):
     j.pid1(k + 0.95, "t3-serve@grace.service", "t3-serve@grace.service: Failed with result 'exit-code'.", "failed")
     j.pid1(k + 1.0, "t3-serve@grace.service", "Stopped t3-serve@grace.service - t3 serve for grace.", "stopped")
     j.dispatch(k + 1.1, "ws close user=grace ip=192.0.2.9 dur_ms=7201000 cause=graceful", expect=("serve", "planned_restart"))
-    j.dispatch(k + 1.5, "http: proxy error: dial tcp 127.0.0.1:3779: connect: connection refused", expect=("serve", "planned_restart"))
+    j.dispatch(k + 1.5, "http: proxy error: dial tcp 127.0.0.1:3779: connect: connection refused")  # a request error (new era)
     j.pid1(k + 2.0, "t3-serve@grace.service", "Started t3-serve@grace.service - t3 serve for grace.", "started")
     j.dispatch(k + 6, "ws open user=grace ip=192.0.2.9")
 
 
 def isolated_cancels(j, base):
-    """Single-user teardowns minutes apart, everything else quiet: the client."""
-    j.dispatch(at(base, 0), "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
+    """Single-user teardowns minutes apart, everything else quiet: the client.
+    The proxy errors are plain requests (the process logs ws lines): not drops."""
+    j.dispatch(at(base, 0), "http: proxy error: context canceled")
     j.dispatch(at(base, 300), "ws close user=bob ip=198.51.100.4 dur_ms=5000 cause=context canceled", expect=("client", "isolated_cancel"))
     j.dispatch(at(base, 310), "ws open user=bob ip=198.51.100.4")
-    j.dispatch(at(base, 600), "http: proxy error: read tcp 10.0.20.5:3780->10.0.20.203:51234: read: connection reset by peer",
-               expect=("client", "isolated_cancel"))
+    j.dispatch(at(base, 600), "http: proxy error: read tcp 10.0.20.5:3780->10.0.20.203:51234: read: connection reset by peer")
     # A long graceful close with no reconnect is a user leaving: not a drop.
     j.dispatch(at(base, 900), "ws close user=carol ip=198.51.100.9 dur_ms=9000000 cause=graceful")
 
@@ -348,8 +358,8 @@ def host_starvation(j, base):
     j.kernel(k, "cc1plus invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0", "4")
     j.kernel(k + 0.01, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/user.slice/user-1003.slice/session-4.scope,task=cc1plus,pid=60123,uid=1003", "6")
     j.kernel(k + 0.02, "Out of memory: Killed process 60123 (cc1plus) total-vm:30123456kB, anon-rss:29000000kB, file-rss:0kB, shmem-rss:0kB, UID:1003 pgtables:60000kB oom_score_adj:0", "3")
-    j.dispatch(at(base, 1185), "ws open user=erin ip=192.0.2.77")
-    j.dispatch(at(base, 1200), "ws close user=erin ip=192.0.2.77 dur_ms=15000 cause=graceful", expect=("devvm", "oom_kill"))
+    # (This dispatch logs no ws lines: the old era, where a cancel is a WebSocket drop.)
+    j.dispatch(at(base, 1200), "http: proxy error: context canceled", expect=("devvm", "oom_kill"))
     # D: earlyoom (no kernel line, one kill in two lines), then a cancel.
     k = at(base, 1800)
     j.unit_line(k, "earlyoom.service", "earlyoom", "low memory! at or below SIGTERM limits: mem  9.87%, swap  0.00%", pid=530, comm="earlyoom")
@@ -409,21 +419,33 @@ def upstream_errors(j, base):
     # serve/upstream_closed: refused or reset before the upgrade (field guide 2.1).
     j.dispatch(at(base, -0.01), "ws open user=alice ip=203.0.113.1")
     j.dispatch(at(base, 0), "ws close user=alice ip=203.0.113.1 dur_ms=4 cause=upstream_closed", expect=("serve", "upstream_closed"))
-    # serve/serve_timeout from the text: the dialled serve port did not answer (3774 = bob).
-    j.dispatch(at(base, 300), "http: proxy error: dial tcp 127.0.0.1:3774: i/o timeout", expect=("serve", "serve_timeout"))
     # serve/serve_timeout from the serve's own timeouts and the watchdog's probe (rule 6).
     j.serve(at(base, 570), "carol", "Process 'git' in '/home/carol/code' timed out after 30000ms", "WARN")
     j.dispatch(at(base, 580), "ws open user=carol ip=198.51.100.9")
     j.script(at(base, 590), "t3-watchdog", "probe FAILED for t3-serve@carol.service (port=3775 reason=timeout consecutive=1 uptime=9120s recent_restarts=0)")
     j.dispatch(at(base, 600), "ws close user=carol ip=198.51.100.9 dur_ms=20000 cause=graceful", expect=("serve", "serve_timeout"))
-    # unknown/upstream_no_user: EOF names no port and no serve restarted nearby (field guide 2.2).
-    j.dispatch(at(base, 900), "http: proxy error: EOF", expect=("unknown", "upstream_no_user"))
-    j.dispatch(at(base, 905), "http: proxy error: unexpected EOF", expect=("unknown", "upstream_no_user"))
     # serve/eof: SYNTHETIC. dispatch's classifyClose turns any error mentioning EOF into
     # cause=upstream_closed and Go's EOF texts name no port (field guide 2.2, 6.1), so no real
     # line reaches this branch; this raw cause with the user in the line stands in for one.
     j.dispatch(at(base, 1195), "ws open user=dave ip=203.0.113.40")
     j.dispatch(at(base, 1200), "ws close user=dave ip=203.0.113.40 dur_ms=5000 cause=unexpected EOF", expect=("serve", "eof"))
+    # client/isolated_drop: a ~20 s graceful close with nothing else going on (a last-mile
+    # heartbeat timeout, field guide 6), and a long socket closed and reopened at once.
+    j.dispatch(at(base, 2080), "ws open user=erin ip=192.0.2.77")
+    j.dispatch(at(base, 2100), "ws close user=erin ip=192.0.2.77 dur_ms=20013 cause=graceful", expect=("client", "isolated_drop"))
+    j.dispatch(at(base, 2400), "ws close user=frank ip=198.51.100.66 dur_ms=5400000 cause=graceful", expect=("client", "isolated_drop"))
+    j.dispatch(at(base, 2405), "ws open user=frank ip=198.51.100.66")
+
+
+def upstream_errors_old_era(j, base):
+    """Drops read from an old-era dispatch's proxy errors (before 2026-06-11 no
+    ws lines: a proxy error is a WebSocket drop), each with the serves and the
+    host quiet around it (rules 5, 8; issue 13, section 1: era per process)."""
+    # serve/serve_timeout from the text: the dialled serve port did not answer (3774 = bob).
+    j.dispatch(at(base, 300), "http: proxy error: dial tcp 127.0.0.1:3774: i/o timeout", expect=("serve", "serve_timeout"))
+    # unknown/upstream_no_user: EOF names no port and no serve restarted nearby (field guide 2.2).
+    j.dispatch(at(base, 900), "http: proxy error: EOF", expect=("unknown", "upstream_no_user"))
+    j.dispatch(at(base, 905), "http: proxy error: unexpected EOF", expect=("unknown", "upstream_no_user"))
     # serve/upstream_error: an error of class other on the way to a serve's port (3777 = erin):
     # dispatch out of descriptors while dialling it.
     j.dispatch(at(base, 1350), "http: proxy error: dial tcp 127.0.0.1:3777: socket: too many open files", expect=("serve", "upstream_error"))
@@ -433,12 +455,76 @@ def upstream_errors(j, base):
     # unknown/below_burst_threshold: three cancels in one second, the burst minimum is five.
     for k in range(3):
         j.dispatch(at(base, 1800) + 0.1 * k, "http: proxy error: context canceled", expect=("unknown", "below_burst_threshold"))
-    # client/isolated_drop: a ~20 s graceful close with nothing else going on (a last-mile
-    # heartbeat timeout, field guide 6), and a long socket closed and reopened at once.
-    j.dispatch(at(base, 2080), "ws open user=erin ip=192.0.2.77")
-    j.dispatch(at(base, 2100), "ws close user=erin ip=192.0.2.77 dur_ms=20013 cause=graceful", expect=("client", "isolated_drop"))
-    j.dispatch(at(base, 2400), "ws close user=frank ip=198.51.100.66 dur_ms=5400000 cause=graceful", expect=("client", "isolated_drop"))
-    j.dispatch(at(base, 2405), "ws open user=frank ip=198.51.100.66")
+
+
+def request_errors(j, base):
+    """The new era (the dispatch logs ws lines): proxy errors are failed plain
+    requests, their own count and never drops, still evidence; a
+    downstream_closed is the client's only when that user's serve
+    demonstrably answered; X-Forwarded-For cannot forge fields (issue 13, s. 1)."""
+    # Six requests cancelled in one second, no socket dropped: a request burst, no drop.
+    for k in range(6):
+        j.dispatch(at(base, 0) + 0.1 * k, "http: proxy error: context canceled")
+    # bob's serve is down: a page request is refused, then his socket gives up on the upgrade.
+    j.dispatch(at(base, 300), "http: proxy error: dial tcp 127.0.0.1:3774: connect: connection refused")
+    j.dispatch(at(base, 310), "ws open user=bob ip=198.51.100.4")
+    j.dispatch(at(base, 330), "ws close user=bob ip=198.51.100.4 dur_ms=20000 cause=downstream_closed", expect=("serve", "refused"))
+    # carol's other tab had a working socket until just before: her serve answered; the client gave up.
+    j.dispatch(at(base, 580), "ws open user=carol ip=198.51.100.9")
+    j.dispatch(at(base, 600), "ws close user=carol ip=198.51.100.9 dur_ms=20000 cause=downstream_closed", expect=("client", "isolated_cancel"))
+    j.dispatch(at(base, 700), "ws close user=carol ip=198.51.100.8 dur_ms=3600000 cause=graceful")
+    # dave: a downstream_closed and nothing shows his serve answering: not blamed on the client.
+    j.dispatch(at(base, 880), "ws open user=dave ip=203.0.113.40")
+    j.dispatch(at(base, 900), "ws close user=dave ip=203.0.113.40 dur_ms=20000 cause=downstream_closed", expect=("unknown", "downstream_unconfirmed"))
+    # erin's X-Forwarded-For carries fake fields: the real ones are the last.
+    j.dispatch(at(base, 1190), "ws open user=erin ip=203.0.113.9 dur_ms=999999999 cause=graceful")
+    j.dispatch(at(base, 1200), "ws close user=erin ip=203.0.113.9 dur_ms=999999999 cause=graceful dur_ms=15 cause=upstream_closed",
+               expect=("serve", "upstream_closed"))
+
+
+def dispatch_outage(j, base):
+    """t3-dispatch down (issue 13, section 5; infra scripts/t3-dispatch/main.go and
+    scripts/t3-dispatch.service: Restart=on-failure, RestartSec=5, log.Fatalf on a
+    table that does not load, log.Fatal when the port is taken, `listening` printed
+    before the bind). A: a restart into a broken table, a crash loop, then a fixed
+    table; the sockets dispatch held log nothing, a user who reconnects into it is
+    not the client's. B: `listening`, then the port is taken: no restart."""
+    unit = "t3-dispatch.service"
+    desc = "t3 per-user dispatch + auto-pair (X-authentik-username -> user instance)"
+    j.dispatch(at(base, -600), "ws open user=alice ip=203.0.113.1")
+    j.dispatch(at(base, -500), "ws open user=bob ip=198.51.100.4")
+    k = at(base, 0)
+    j.pid1(k, unit, "Stopping %s - %s..." % (unit, desc), "stopping")
+    j.expected.append({"realtime_usec": ts(k), "verdict": "dispatch", "reason": "dispatch_outage",
+                       "message": "Stopping %s - %s..." % (unit, desc)})
+    j.pid1(k + 0.01, unit, "%s: Deactivated successfully." % unit)
+    j.pid1(k + 0.02, unit, "Stopped %s - %s." % (unit, desc), "stopped")
+    t = k + 0.1
+    for n, pid in enumerate([900, 901, 902]):
+        j.pid1(t, unit, "Started %s - %s." % (unit, desc), "started")
+        j.dispatch(t + 0.01, "load /etc/t3-serve/dispatch.json: invalid character '}' looking for beginning of object key string", pid=pid)
+        j.pid1(t + 0.02, unit, "%s: Main process exited, code=exited, status=1/FAILURE" % unit, "exited")
+        j.pid1(t + 0.03, unit, "%s: Failed with result 'exit-code'." % unit, "failed")
+        j.pid1(t + 5.1, unit, "%s: Scheduled restart job, restart counter is at %d." % (unit, n + 1), "restart")
+        t += 5.1
+    j.pid1(t, unit, "Started %s - %s." % (unit, desc), "started")
+    j.dispatch(t + 0.01, "t3-dispatch listening on :3780", pid=905, expect=("dispatch", "dispatch_outage"))
+    # bob's browser gave up on an upgrade while the dispatch came back: not his network.
+    j.dispatch(t + 2, "ws close user=bob ip=198.51.100.4 dur_ms=1500 cause=downstream_closed", pid=905,
+               expect=("dispatch", "dispatch_outage"))
+    j.dispatch(t + 3, "ws open user=alice ip=203.0.113.1", pid=905)
+    j.dispatch(t + 4, "ws open user=bob ip=198.51.100.4", pid=905)
+    # B: a stray process holds :3780; the new dispatch prints `listening`, then dies binding.
+    k = at(base, 600)
+    j.pid1(k - 0.1, unit, "Started %s - %s." % (unit, desc), "started")
+    j.dispatch(k, "t3-dispatch listening on :3780", pid=950, expect=("dispatch", "dispatch_outage"))
+    j.dispatch(k + 0.001, "listen tcp :3780: bind: address already in use", pid=950)
+    j.pid1(k + 0.01, unit, "%s: Main process exited, code=exited, status=1/FAILURE" % unit, "exited")
+    j.pid1(k + 0.02, unit, "%s: Failed with result 'exit-code'." % unit, "failed")
+    j.pid1(k + 5.1, unit, "%s: Scheduled restart job, restart counter is at 1." % unit, "restart")
+    j.pid1(k + 5.2, unit, "Started %s - %s." % (unit, desc), "started")
+    j.dispatch(k + 5.3, "t3-dispatch listening on :3780", pid=951, expect=("dispatch", "dispatch_outage"))
+    j.dispatch(k + 8, "ws open user=carol ip=198.51.100.9", pid=951)
 
 
 def burst_at_threshold(j, base):
@@ -447,15 +533,16 @@ def burst_at_threshold(j, base):
     reconnect window: all five are drops in the burst."""
     j.dispatch(at(base, -3000), "ws open user=grace ip=192.0.2.9")
     j.dispatch(at(base, -2900), "ws open user=alice ip=203.0.113.1")
-    for k in range(3):
-        j.dispatch(at(base, 0) + 0.1 * (k + 1), "http: proxy error: context canceled", expect=("edge", "burst"))
+    for k, u in enumerate(["carol", "dave", "erin"]):
+        j.dispatch(at(base, 0) + 0.1 * (k + 1), "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, 20 + k, 30_000 + k),
+                   expect=("edge", "burst"))
     j.dispatch(at(base, 0.4), "ws close user=grace ip=192.0.2.9 dur_ms=3000400 cause=graceful", expect=("edge", "burst"))
     j.dispatch(at(base, 0.5), "ws close user=alice ip=203.0.113.1 dur_ms=2900500 cause=graceful", expect=("edge", "burst"))
     j.dispatch(at(base, 95), "ws open user=grace ip=192.0.2.9")
     # Four in another second are not a burst: the long closes there are users leaving.
     j.dispatch(at(base, 600), "ws open user=bob ip=198.51.100.4")
-    for k in range(2):
-        j.dispatch(at(base, 1200) + 0.1 * (k + 1), "http: proxy error: context canceled", expect=("unknown", "below_burst_threshold"))
+    for k in range(2):  # plain requests (new era): request errors, not teardowns
+        j.dispatch(at(base, 1200) + 0.1 * (k + 1), "http: proxy error: context canceled")
     j.dispatch(at(base, 1200.3), "ws close user=bob ip=198.51.100.4 dur_ms=600300 cause=graceful")
     j.dispatch(at(base, 1200.4), "ws close user=grace ip=192.0.2.9 dur_ms=1105400 cause=graceful")
 
@@ -586,7 +673,7 @@ def cgroup_vs_host(j, base):
     for i, u in enumerate(["alice", "bob", "carol", "erin"]):
         j.dispatch(at(base, 0.1 * i), "ws close user=%s ip=203.0.113.%d dur_ms=%d cause=graceful" % (u, i + 1, 2_000_000 + i),
                    expect=("edge", "burst"))
-    j.dispatch(at(base, 0.5), "http: proxy error: context canceled", expect=("edge", "burst"))
+    j.dispatch(at(base, 0.5), "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("edge", "burst"))
     for i, u in enumerate(["alice", "bob", "carol", "erin"]):
         j.dispatch(at(base, 20 + i), "ws open user=%s ip=203.0.113.%d" % (u, i + 1))
     # B: grace's agent is OOM-killed in her serve's cgroup and her serve lives on; her
@@ -613,20 +700,20 @@ def cgroup_vs_host(j, base):
     j.kernel(k - 60, "cc1plus invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0", "4")
     j.kernel(k - 59.99, "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=%s,task_memcg=%s,task=cc1plus,pid=62001,uid=1002" % (pane, pane), "6")
     j.kernel(k - 59.98, "Memory cgroup out of memory: Killed process 62001 (cc1plus) total-vm:7000000kB, anon-rss:6200000kB, file-rss:0kB, shmem-rss:0kB, UID:1002 pgtables:13000kB oom_score_adj:0", "3")
-    j.dispatch(k, "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
+    j.dispatch(k, "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("client", "isolated_cancel"))
     # E: the kernel's hung-task line (the box stalled on IO), then a burst: the host.
     k = at(base, 2400)
     j.kernel(k - 50, "INFO: task jbd2/sda1-8:312 blocked for more than 120 seconds.", "3")
     j.kernel(k - 49.99, "      Not tainted 6.1.0-18-amd64 #1 Debian 6.1.76-1", "3")
     for kk in range(5):
-        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", expect=("devvm", "kernel_stall"))
+        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("devvm", "kernel_stall"))
     # F: a global OOM (CONSTRAINT_NONE, global_oom: the whole box ran out), then a burst: the host.
     k = at(base, 3000)
     j.kernel(k - 20, "node invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0", "4")
     j.kernel(k - 19.99, "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/docker-9f1c.scope,task=java,pid=63001,uid=0", "6")
     j.kernel(k - 19.98, "Out of memory: Killed process 63001 (java) total-vm:9123456kB, anon-rss:8000000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:16000kB oom_score_adj:0", "3")
     for kk in range(5):
-        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", expect=("devvm", "oom_kill"))
+        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("devvm", "oom_kill"))
 
 
 def error_texts(j, base):
@@ -670,14 +757,14 @@ def serve_timeout_kinds(j, base):
     j.serve(k - 50, "alice", "Process 'rg' in '/home/alice/code' timed out after 60000ms", "WARN")
     j.serve(k - 45, "bob", "Process 'git' in '/home/bob/code' timed out after 30000ms", "WARN")
     for kk in range(5):
-        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", expect=("devvm", "serve_timeouts"))
+        j.dispatch(k + 0.1 * kk, "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("devvm", "serve_timeouts"))
 
 
 def journal_suppressed(j, base):
     """Holes journald's rate limit left (issue 13, section 7): verdicts that rest
     on "everything else was quiet" become unknown inside them."""
     # A: an isolated cancel; 12 s later journald says it dropped 10412 dispatch lines.
-    j.dispatch(at(base, 0), "http: proxy error: context canceled", expect=("unknown", "journal_suppressed"))
+    j.dispatch(at(base, 0), "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("unknown", "journal_suppressed"))
     j.journald_suppressed(at(base, 12), "t3-dispatch.service", 10412, 812)
     # B: five users' teardowns in one second, and carol's serve lines were dropped: was it
     # the front segment, or carol's (and everyone's) serve? Not by elimination.
@@ -690,10 +777,10 @@ def journal_suppressed(j, base):
     for i, u in enumerate(["alice", "bob", "carol", "dave", "erin"]):
         j.dispatch(at(base, 625 + i), "ws open user=%s ip=203.0.113.%d" % (u, i + 1))
     # C: a refused port inside a hole is read from the line itself: it stands.
-    j.dispatch(at(base, 1200), "http: proxy error: dial tcp 127.0.0.1:3776: connect: connection refused", expect=("serve", "refused"))
+    j.dispatch(at(base, 1200), "http: proxy error: dial tcp 127.0.0.1:3776: connect: connection refused", pid=OLD_ERA_PID, expect=("serve", "refused"))
     j.journald_suppressed(at(base, 1210), "t3-dispatch.service", 15000, 812)
     # D: an isolated cancel with no hole around it is the client's.
-    j.dispatch(at(base, 1800), "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
+    j.dispatch(at(base, 1800), "http: proxy error: context canceled", pid=OLD_ERA_PID, expect=("client", "isolated_cancel"))
 
 
 def local_time(j, base):
@@ -706,7 +793,7 @@ def local_time(j, base):
     j.pid1(k - 1000.5, "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy.", "started")
     # Received 0.8 s after it was written: the offset is still whole hours.
     j.dispatch(k - 1000, "t3-dispatch listening on :3780", pid=4400, tz_s=tz, lag_ms=800, expect=("dispatch", "dispatch_restart"))
-    j.dispatch(k - 900, "ws open user=frank ip=198.51.100.66", pid=4400, tz_s=tz)
+    j.dispatch(k - 900, "paired user=frank endpoint=/api/pair fallback=false", pid=4400, tz_s=tz)
     memcg_oom(j, k - 0.5, "frank", 51002, task="MainThread", uid=1005)
     u = "t3-serve@frank.service"
     j.pid1(k - 0.3, u, "%s: Main process exited, code=killed, status=9/KILL" % u, "exited")
@@ -857,7 +944,7 @@ def clock_backwards():
     base = "2026-06-15 09:00:00"
     j.filler(at(base, -300), at(base, 0))
     j.dispatch(at(base, 1), "http: proxy error: context canceled", expect=("client", "isolated_cancel"))
-    j.dispatch(at(base, 2), "ws open user=alice ip=1.1.1.1")
+    j.dispatch(at(base, 2), "paired user=alice endpoint=/api/pair fallback=false")  # old era: no ws lines
     # The clock steps back 40 s: these are received "before" the lines above.
     j.filler(at(base, -35), at(base, -5))
     j.dispatch(at(base, -30), "http: proxy error: dial tcp 127.0.0.1:3774: connect: connection refused", expect=("serve", "refused"))
@@ -999,6 +1086,9 @@ SCENARIOS = {
     "scenario-host-starvation": scenario(host_starvation, "2026-06-17 02:00:00", span_after=2600),
     "scenario-serve-restarts": scenario(serve_restarts, "2026-06-17 04:00:00", span_after=1500),
     "scenario-upstream-errors": scenario(upstream_errors, "2026-06-17 06:00:00", span_after=2600),
+    "scenario-upstream-errors-old-era": scenario(upstream_errors_old_era, "2026-06-05 06:00:00", span_after=2600),
+    "scenario-request-errors": scenario(request_errors, "2026-06-18 06:00:00", span_after=1300),
+    "scenario-dispatch-outage": scenario(dispatch_outage, "2026-06-18 09:00:00", span_after=900),
     "scenario-burst-at-threshold": scenario(burst_at_threshold, "2026-06-17 09:00:00", span_before=3100, span_after=1400),
     "scenario-serve-lifecycles": scenario(serve_lifecycles, "2026-06-18 10:00:00", span_after=3100),
     "scenario-cgroup-vs-host": scenario(cgroup_vs_host, "2026-06-18 14:00:00", span_before=2100, span_after=3100),

@@ -28,6 +28,9 @@ A = "Sources/Classifiers/Attribution.swift"
 G = "Sources/Classifiers/GoError.swift"
 F = "Sources/Analysis/LiveAnalyzer.swift"
 T = "Sources/t3attr/Rendering/Terminal.swift"
+D = "Sources/Classifiers/DispatchMessage.swift"
+AN = "Sources/Analysis/Analyzer.swift"
+RULES = "AttributionRuleTests|RequestErrorTests|ScenarioTests"
 SCEN = "ScenarioTests"
 S = "Sources/Classifiers/Signals.swift"
 RULES = "AttributionRuleTests|SignalTests|DispatchParserTests|ScenarioTests"
@@ -40,8 +43,8 @@ EV14 = "AttributionRuleTests|EvidenceTests"
 MUTATIONS = [
     # -- the eight of issue 11 --------------------------------------------
     ("burst-close >= becomes >", A,
-     "if !p.taken, (teardowns[p.event.writtenSecond] ?? 0) >= settings.burstMin {",
-     "if !p.taken, (teardowns[p.event.writtenSecond] ?? 0) > settings.burstMin {", SCEN),
+     "guard j - i >= settings.burstMin else { continue }",
+     "guard j - i > settings.burstMin else { continue }", SCEN),
     ("refused without address falls back to downstream", G,
      "var info = fromTuple(.refused)\n            if info.side == .unknown { info.side = .upstream }",
      "var info = fromTuple(.refused)\n            if info.side == .unknown { info.side = .downstream }", PARSE),
@@ -124,6 +127,56 @@ MUTATIONS = [
     ("unknown/upstream_no_user (skipped)", A,
      'if user == nil && (cls == .eof || cls == .unexpectedEOF || cls == .other || cls == nil) {', "if false {", SCEN),
     ("unknown/no_evidence", A, 'set(.unknown, .noEvidence, [])\n    }', 'set(.client, .isolatedDrop, [])\n    }', SCEN),
+    # -- issue 13, section 1: what a drop is ------------------------------
+    ("new era: proxy errors of a ws process stay drops", A,
+     "if wsProcesses.contains(DispatchProcess(ev)) {\n                requestErrors.append(ev)",
+     "if false {\n                requestErrors.append(ev)", RULES),
+    ("era looked for before the window: never", AN,
+     "                        attributors[h]!.markNewEra(p)\n", "", SCEN),
+    ("a refused request of the user is no evidence", A,
+     "            if !refusedReqs.isEmpty {", "            if refusedReqs.isEmpty && false {", RULES),
+    ("downstream_closed alone is client", A,
+     "if ev.dispatch?.wsCause == .downstreamClosed, !(user.map { serveAnswered($0, around: t) } ?? false) {",
+     "if ev.dispatch?.wsCause == .downstreamClosed, false {", RULES),
+    ("serve answered: any socket of the user, at any time", A,
+     "return servedSpans[user]?.contains { $0.0 <= t + w && $0.1 + w >= t } ?? false",
+     "return servedSpans[user] != nil", RULES),
+    ("ws line: ip runs to the first dur_ms", D,
+     "var i = s.endIndex - marker.count\n        while i >= ipStart {",
+     "var i = ipStart\n        while i <= s.endIndex - marker.count {", "DispatchParserTests|ScenarioTests"),
+    ("a drop burst counts no cancelled requests", A,
+     "for k in sec...(end / 1_000_000) { requestsCancelled += cancelledRequests[k] ?? 0 }",
+     "for k in sec..<sec { requestsCancelled += cancelledRequests[k] ?? 0 }", RULES),
+    ("request bursts: never", A,
+     "result.requestBursts = cancelledRequests.filter { $0.value >= settings.burstMin }",
+     "result.requestBursts = cancelledRequests.filter { $0.value < 0 }", "RequestErrorTests|ScenarioTests"),
+    # -- issue 13, section 2: bursts as shared-segment events --------------
+    ("one user's sockets make a burst", A,
+     "if members.contains(where: { $0.user < 0 }) || Set(members.map(\\.user)).count >= 2 { return true }",
+     "if members.contains(where: { $0.user < 0 }) || Set(members.map(\\.user)).count >= 1 { return true }", RULES),
+    ("burst window: the written second, not a sliding second", A,
+     "for i in list.indices where list[i].at <= t && list[i].at + 1_000_000 >= t {",
+     "for i in list.indices where list[i].at / 1_000_000 == t / 1_000_000 && list[i].at <= t {", RULES),
+    ("a straddling break is two bursts", A,
+     "if !groups.isEmpty, at <= lastAt + 1_000_000 {", "if !groups.isEmpty, at / 1_000_000 == lastAt / 1_000_000 {", RULES),
+    # -- issue 13, section 5: dispatch outages ------------------------------
+    ("outage rule skipped", A,
+     "        if let o = outage(at: ev.realtime) {", "        if let o = outage(at: ev.realtime), false {", RULES + "|DispatchOutageTests"),
+    ("a listening line followed by a bind failure is a restart", A,
+     "            if let s = served[p], s >= e.realtime, s <= f.realtime { return false }\n            return true",
+     "            if let s = served[p], s >= e.realtime, s <= f.realtime { return false }\n            return false", "DispatchOutageTests|ScenarioTests"),
+    ("restarts not counted", A,
+     "                if case .restartScheduled = a { o.restarts += 1 }", "", "DispatchOutageTests"),
+    ("a load failure at start is a reload failure", D,
+     'msg.kind = rest.hasPrefix("load ", at: start) ? .startFailed : .tableReloadFailed',
+     'msg.kind = .tableReloadFailed', "DispatchParserTests|DispatchOutageTests|" + RULES),
+    # -- issue 13, section 9: incidents and basis ---------------------------
+    ("every drop its own incident", A,
+     "            if let k = key, let n = byKey[k] {", "            if let k = key, let n = byKey[k], false {", "IncidentTests|ScenarioTests"),
+    ("basis always evidence", A,
+     "        if reason.isElimination { return .elimination }", "", "IncidentTests|ScenarioTests"),
+    ("an elimination checks nothing", A,
+     "        guard basis == .elimination else { return [] }", "        guard basis == .evidence else { return [] }", "IncidentTests|ScenarioTests"),
     # -- issue 13, helper B (sections 3, 4, 6, 8): `-k i13b` runs these --------
     ("i13b s3: a memcg kill in a serve's cgroup indicts the host", A,
      'if serveUnits.user(in: memcg) != nil { return false }', 'if serveUnits.user(in: memcg) != nil { return true }', RULES),
@@ -215,7 +268,7 @@ MUTATIONS = [
     ("i14 the journal's evidence does not stand", C14,
      "        guard Self.isOpen(reason) else { return (verdict, reason, c) }\n", "", EV14),
     ("i14 bursts judged at their second in seconds", C14,
-     "let t = b.second * 1_000_000", "let t = b.second", EV14),
+     "let from = b.start > 0 ? b.start : b.second * 1_000_000", "let from = b.second", EV14),
     ("i14 a failed server is no note", "Sources/Analysis/Corroboration.swift",
      'notes.append(.evidenceMissing(source: "--prometheus", detail: "\\(server.description); verdicts from the journal alone"))',
      "_ = server", EV14),

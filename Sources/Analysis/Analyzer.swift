@@ -93,6 +93,17 @@ public final class Analyzer {
         }
         let hosts = attributors.keys.sorted()
         let fleet = hosts.count > 1
+        // 2b. The era of each dispatch process whose window held no `ws` line:
+        // its lines before the window say (issue 13, section 1).
+        if let since = window.since {
+            for h in hosts {
+                for p in attributors[h]!.undecidedProcesses where p.pid != nil {
+                    if try Self.loggedWebSocketLines(p, before: since, in: j, units: setup.dispatchUnits, fleet: fleet || !config.hosts.isEmpty) {
+                        attributors[h]!.markNewEra(p)
+                    }
+                }
+            }
+        }
         for h in hosts {
             attributors[h]!.close()
             if scope == .burstsOnly { attributors[h]!.retainBurstDrops() }
@@ -150,6 +161,24 @@ public final class Analyzer {
             folded: stream.folded, timings: timing.marks)
         report.corroboration = corroboration
         return report
+    }
+
+    /// Whether dispatch process `p` logged a `ws open`/`ws close` line before `t`.
+    static func loggedWebSocketLines(_ p: DispatchProcess, before t: UInt64, in j: Journal, units: [String], fleet: Bool) throws -> Bool {
+        guard let pid = p.pid, !units.isEmpty else { return false }
+        var term = units.map { "_SYSTEMD_UNIT=\($0)" } + ["_PID=\(pid)"]
+        if !p.boot.isEmpty { term.append("_BOOT_ID=\(p.boot)") }
+        if fleet && !p.host.isEmpty { term.append("_HOSTNAME=\(p.host)") }
+        try j.apply(MatchSet(terms: [term]))
+        try j.seek(since: nil, until: t)
+        var found = false
+        let isWS: (JournalEntry, () -> String) -> Void = { e, _ in
+            guard e.realtime < t else { return }
+            let kind = DispatchParser.parse(e.message).kind
+            if kind == .wsOpen || kind == .wsClose { found = true }
+        }
+        j.read(stop: { found }, isWS)
+        return found
     }
 
     /// Calls `body` for each readable entry of the window, in journal order.

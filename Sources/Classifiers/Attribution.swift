@@ -78,6 +78,101 @@ public enum DropTrigger: String, Sendable {
     case reconnect
     case burst
     case dispatchRestart = "dispatch_restart"
+    /// The first line of a dispatch outage (issue 13, section 5).
+    case dispatchOutage = "dispatch_outage"
+}
+
+/// How a verdict was reached (`basis`).
+public enum Basis: String, Sendable, Codable, CaseIterable {
+    /// A signal ties the drop to the segment: an OOM line, a restart, refused from its port, a burst.
+    case evidence
+    /// Nothing else explains it: what was checked is in `checked`.
+    case elimination
+}
+
+/// What an elimination verdict checked and found quiet (`checked`).
+public enum Check: String, Sendable, Codable, CaseIterable {
+    /// No journal gap or new boot within `--host-window` before.
+    case hostGap = "host_gap"
+    /// t3-dispatch was not down.
+    case dispatchOutage = "dispatch_outage"
+    /// t3-dispatch did not restart within 5 s.
+    case dispatchRestart = "dispatch_restart"
+    /// Not `--burst-min` teardowns of 2+ users within a second.
+    case burst
+    /// The user's serve had no unit event, OOM kill, restart or timeout within `--serve-window`.
+    case serveEvents = "serve_events"
+    /// No plain request of the user was refused within `--serve-window`.
+    case refusedRequests = "refused_requests"
+    /// No kernel or earlyoom kill within `--host-window`.
+    case hostMemory = "host_memory"
+    /// No serve timeouts in 2+ units within `--host-window`.
+    case serveTimeouts = "serve_timeouts"
+    /// A `downstream_closed`: a socket of the user's serve ended gracefully nearby (it answered).
+    case serveAnswered = "serve_answered"
+}
+
+/// Drops explained by the same thing: one burst, one unit restart, one OOM,
+/// one host gap, one dispatch outage; an isolated drop is an incident of one.
+public struct Incident: Sendable, Equatable {
+    public var id: Int
+    public var host: String?
+    /// Receive times of the first and the last drop.
+    public var start: UInt64
+    public var end: UInt64
+    public var verdict: Verdict
+    public var reason: Reason
+    public var users: [String]
+    public var drops: Int
+    public var basis: Basis
+    /// The key evidence: its first drop's.
+    public var evidence: [EvidenceRef]
+}
+
+extension Reason {
+    /// Verdicts reached because nothing else explained the drop.
+    public var isElimination: Bool {
+        switch self {
+        case .isolatedCancel, .isolatedDrop, .belowBurstThreshold, .noEvidence, .downstreamUnconfirmed, .upstreamNoUser: true
+        default: false
+        }
+    }
+}
+
+/// Why t3-dispatch was down (`cause` of an outage object).
+public enum OutageCause: String, Sendable, Codable, CaseIterable {
+    /// `load ...: ...` at start (the table).
+    case startFailed = "start_failed"
+    /// `listen tcp :3780: ...` (the port is in use).
+    case listenFailed = "listen_failed"
+    /// Go's runtime panicked.
+    case panic
+    /// The process exited or was killed with no fatal line of its own.
+    case crashed
+    /// systemd stopped it (`Stopping`, `Stopped`): a stop or a manual restart.
+    case stopped
+}
+
+/// t3-dispatch down: from its first death (PID 1's lines for the unit, or
+/// its own fatal line) to a `listening` line that was not followed by a
+/// fatal line of the same process, with the restarts systemd scheduled in
+/// between (`Restart=on-failure`, `RestartSec=5`: infra
+/// `scripts/t3-dispatch.service`). `listening` is printed before the port is
+/// bound (`main.go`), so a `listening` followed by a bind failure is no restart.
+public struct DispatchOutage: Sendable, Equatable {
+    public var host: String?
+    public var start: UInt64
+    /// Receive time of the recovering `listening` line, or of the last line seen (`ongoing`).
+    public var end: UInt64
+    public var ongoing: Bool
+    public var restarts: Int
+    public var cause: OutageCause
+    /// The fatal line's text or the failed result, when there is one.
+    public var detail: String?
+    /// PID 1's lines and the dispatch's own about the outage, in time order.
+    public var events: [Event]
+
+    public var seconds: Double { Double(end - start) / 1e6 }
 }
 
 /// Where a piece of evidence is, without copying it: the attribution's
@@ -88,6 +183,42 @@ public enum EvidenceRef: Sendable, Equatable {
     case restart(Int32)
     case gapBefore(Int32)
     case gapAfter(Int32)
+    /// A request error (`Attribution.requestErrors`).
+    case request(Int32)
+    /// A line of a dispatch outage (`Attribution.outages[o].events[e]`).
+    case outage(Int32, Int32)
+}
+
+/// One dispatch process: `_PID` within a boot of a host. The era of its
+/// proxy errors is decided per process (a new binary logs `ws` lines).
+public struct DispatchProcess: Hashable, Sendable {
+    public var host: String
+    public var boot: String
+    public var pid: Int?
+
+    public init(host: String, boot: String, pid: Int?) {
+        self.host = host
+        self.boot = boot
+        self.pid = pid
+    }
+
+    public init(_ ev: Event) { self.init(host: ev.host ?? "", boot: ev.bootID, pid: ev.pid) }
+}
+
+/// How a burst was counted (`era` in a burst object).
+public enum BurstEra: String, Sendable, Codable, CaseIterable {
+    /// Every teardown names its user (`ws close`): a burst needs 2+ users.
+    case users
+    /// Old-era cancels carry no user: lines were counted.
+    case lines
+}
+
+/// A written second with at least `--min` cancelled requests (`bursts --requests`:
+/// the runbook's recipe, counted per second).
+public struct RequestBurst: Sendable, Equatable {
+    public var host: String?
+    public var second: UInt64
+    public var count: Int
 }
 
 public struct Drop: Sendable, Equatable {
@@ -98,6 +229,22 @@ public struct Drop: Sendable, Equatable {
     public var evidence: [EvidenceRef] = []
     /// The written second of the burst this drop belongs to, if any.
     public var burstSecond: UInt64?
+    /// A reconnect: how long after the close the same user's `ws open` came.
+    public var reconnectAfterMs: UInt64?
+    /// The incident it belongs to (`Attribution.incidents[i].id`).
+    public var incident: Int?
+    /// Whether a signal ties it to its segment, or nothing else explains it.
+    public var basis: Basis {
+        if reason.isElimination { return .elimination }
+        return .evidence
+    }
+    /// Elimination: what was checked and found quiet (issue 13, section 9).
+    public var checked: [Check] {
+        guard basis == .elimination else { return [] }
+        var c: [Check] = [.hostGap, .dispatchOutage, .dispatchRestart, .burst, .serveEvents, .refusedRequests, .hostMemory, .serveTimeouts]
+        if reason == .isolatedCancel && event.dispatch?.wsCause == .downstreamClosed { c.append(.serveAnswered) }
+        return c
+    }
     /// `--prometheus`, `--tunnel-log` (issue 14): what they said around it.
     public var corroboration: DropCorroboration?
 
@@ -109,13 +256,24 @@ public struct Drop: Sendable, Equatable {
 
 public struct Burst: Sendable, Equatable {
     public var host: String?
+    /// The written second of the first teardown (kept for existing users; `start` is exact).
     public var second: UInt64
+    /// Written times of the first and the last teardown.
+    public var start: UInt64 = 0
+    public var end: UInt64 = 0
     public var count: Int
     public var users: [String]
     public var classes: [String: Int]
     public var verdict: Verdict
     public var reason: Reason
     public var evidence: [EvidenceRef]
+    /// How it was counted: teardowns of 2+ users, or lines (old era).
+    public var era: BurstEra = .users
+    /// Requests cancelled (`http: proxy error: context canceled`) in the seconds it spans.
+    public var requestsCancelled = 0
+
+    /// The written seconds it spans, first and last included.
+    public var seconds: Int { Int(end / 1_000_000 - start / 1_000_000) + 1 }
     /// `--prometheus`, `--tunnel-log` (issue 14): what they said around it.
     public var corroboration: DropCorroboration? = nil
 }
@@ -158,8 +316,26 @@ public struct Attributor: Sendable {
     public private(set) var drops: [Drop] = []
     public private(set) var signals: [Event] = []
     private var dispatchRestarts: [Event] = []
-    /// Downstream teardowns per written second (the burst counter).
-    private var teardowns: [UInt64: Int] = [:]
+    /// Downstream teardowns per written second (the burst counter): when, and whose.
+    private var teardowns: [UInt64: [Teardown]] = [:]
+    private var userIDs: [String: Int32] = [:]
+    /// Proxy errors whose era is not decided yet (`close` decides, per dispatch process).
+    private var proxyCandidates: [Event] = []
+    /// Dispatch processes known to log `ws` lines: the new era, where a proxy
+    /// error is a failed plain HTTP request (infra `scripts/t3-dispatch/main.go`:
+    /// the `/ws` path installs its own `ErrorHandler`), not a WebSocket drop.
+    private var wsProcesses: Set<DispatchProcess> = []
+    /// Proxy errors of the new era, in written-time order once closed: request errors, never drops.
+    public private(set) var requestErrors: [Event] = []
+    /// Cancelled requests (`context canceled` proxy errors, both eras) per written second.
+    private var cancelledRequests: [UInt64: Int] = [:]
+    /// Per user, written-time spans of sockets that ended gracefully (the serve answered their upgrade).
+    private var servedSpans: [String: [(UInt64, UInt64)]] = [:]
+    private var hostName: String?
+    /// The dispatch's fatal lines, and the first time each process served anything.
+    private var fatalLines: [Event] = []
+    private var served: [DispatchProcess: UInt64] = [:]
+    private var dispatchUnitNames: Set<String> = []
     /// Graceful, long closes that become drops on a reconnect or a burst.
     private var pending: [PendingClose] = []
     private var pendingHead = 0
@@ -220,10 +396,24 @@ public struct Attributor: Sendable {
             return
         }
         guard let d = ev.dispatch else { return }
-        if Self.isTeardown(ev) { teardowns[ev.writtenSecond, default: 0] += 1 }
+        if hostName == nil { hostName = ev.host }
+        if let u = ev.unit { dispatchUnitNames.insert(u) }
+        if d.kind.isFatal {
+            fatalLines.append(ev)
+            return
+        }
+        if d.kind == .wsOpen || d.kind == .wsClose || d.kind == .proxyError || d.kind == .paired {
+            let p = DispatchProcess(ev)
+            if served[p] == nil { served[p] = ev.realtime }
+        }
+        if d.kind == .wsOpen || d.kind == .wsClose { wsProcesses.insert(DispatchProcess(ev)) }
+        if d.kind == .proxyError {
+            if d.error?.errorClass == .canceled { cancelledRequests[ev.writtenSecond, default: 0] += 1 }
+            proxyCandidates.append(ev)
+            return
+        }
+        if Self.isTeardown(ev) { addTeardown(ev) }
         switch d.kind {
-        case .proxyError:
-            keep(Drop(event: ev, trigger: .proxyError))
         case .listening:
             dispatchRestarts.append(ev)
             keep(Drop(event: ev, trigger: .dispatchRestart))
@@ -238,7 +428,9 @@ public struct Attributor: Sendable {
                 reconnectChecks += 1
                 let close = pending[i].event
                 if ev.realtime >= close.realtime, ev.realtime - close.realtime <= settings.reconnectWindow {
-                    keep(Drop(event: close, trigger: .reconnect))
+                    var d = Drop(event: close, trigger: .reconnect)
+                    d.reconnectAfterMs = (ev.realtime - close.realtime) / 1000
+                    keep(d)
                     pending[i].taken = true
                 } else {
                     stay.append(abs)
@@ -250,6 +442,9 @@ public struct Attributor: Sendable {
                 pendingByUser[user] = queue
             }
         case .wsClose:
+            if case .graceful? = d.wsCause, let user = d.user, let ms = d.durationMs {
+                noteServed(user, from: ev.writtenAt.subtractingClamped(ms * 1000), to: ev.writtenAt)
+            }
             if case .graceful? = d.wsCause {
                 if let ms = d.durationMs, ms >= settings.shortSocketMs {
                     if let user = d.user {
@@ -267,12 +462,98 @@ public struct Attributor: Sendable {
         }
     }
 
+    /// One teardown in the burst counter.
+    struct Teardown: Sendable {
+        var at: UInt64
+        /// The user the line names (a `ws close`), -1 when it names none (an old-era cancel).
+        var user: Int32
+    }
+
+    private mutating func addTeardown(_ ev: Event) {
+        var u: Int32 = -1
+        if let name = ev.dispatch?.user {
+            if let id = userIDs[name] {
+                u = id
+            } else {
+                u = Int32(userIDs.count)
+                userIDs[name] = u
+            }
+        }
+        teardowns[ev.writtenSecond, default: []].append(Teardown(at: ev.writtenAt, user: u))
+    }
+
+    /// Whether a teardown written at `t` is in a burst (issue 13, section 2):
+    /// some one-second span of written time `[s, s + 1 s]` that holds it
+    /// holds `burstMin` teardowns, of two or more users when every one names
+    /// its user (new era: one user's tabs dropping together are not a shared
+    /// segment); when some do not (old-era cancels), lines are counted. Go's
+    /// prefix has whole seconds, so the span takes in the next written
+    /// second: a break straddling a second boundary is one burst.
+    func burstHit(at t: UInt64) -> Bool {
+        let sec = t / 1_000_000
+        var list: [Teardown] = []
+        for k in sec.subtractingClamped(1)...(sec + 1) { list += teardowns[k] ?? [] }
+        guard list.count >= settings.burstMin else { return false }
+        list.sort { $0.at < $1.at }
+        var j = 0
+        for i in list.indices where list[i].at <= t && list[i].at + 1_000_000 >= t {
+            j = max(j, i)
+            while j < list.count && list[j].at <= list[i].at + 1_000_000 { j += 1 }
+            guard j - i >= settings.burstMin else { continue }
+            let members = list[i..<j]
+            if members.contains(where: { $0.user < 0 }) || Set(members.map(\.user)).count >= 2 { return true }
+        }
+        return false
+    }
+
+    /// Remembers that `user`'s serve answered an upgrade: a socket of it lived over [a, b].
+    private mutating func noteServed(_ user: String, from a: UInt64, to b: UInt64) {
+        var spans = servedSpans.removeValue(forKey: user) ?? []
+        if let last = spans.last, a <= last.1 + 1_000_000, b + 1_000_000 >= last.0 {
+            spans[spans.count - 1] = (min(last.0, a), max(last.1, b))
+        } else {
+            spans.append((a, b))
+        }
+        servedSpans[user] = spans
+    }
+
+    /// Whether `user`'s serve demonstrably answered upgrades around `t`: a
+    /// socket of that user that ended gracefully lived within `--serve-window` of it.
+    func serveAnswered(_ user: String, around t: UInt64) -> Bool {
+        let w = settings.serveWindow
+        return servedSpans[user]?.contains { $0.0 <= t + w && $0.1 + w >= t } ?? false
+    }
+
+    /// Dispatch processes with proxy errors and no `ws` line yet: their era
+    /// is unknown (the caller looks before the window and calls `markNewEra`).
+    public var undecidedProcesses: [DispatchProcess] {
+        let all = Set(proxyCandidates.map(DispatchProcess.init)).subtracting(wsProcesses)
+        return all.sorted { ($0.host, $0.boot, $0.pid ?? -1) < ($1.host, $1.boot, $1.pid ?? -1) }
+    }
+
+    /// A dispatch process logged `ws` lines (found before the window).
+    public mutating func markNewEra(_ p: DispatchProcess) { wsProcesses.insert(p) }
+
+    /// Decides each proxy error's era: a request error (new era) or a drop (old era).
+    private mutating func resolveEras() {
+        for ev in proxyCandidates {
+            if wsProcesses.contains(DispatchProcess(ev)) {
+                requestErrors.append(ev)
+            } else {
+                if Self.isTeardown(ev) { addTeardown(ev) }
+                keep(Drop(event: ev, trigger: .proxyError))
+            }
+        }
+        proxyCandidates = []
+        requestErrors.sort { ($0.writtenAt, $0.cursor) < ($1.writtenAt, $1.cursor) }
+    }
+
     /// Long graceful closes with no reconnect: drops only if their second was a burst.
     private mutating func expirePending(now: UInt64) {
         while pendingHead < pending.count {
             let p = pending[pendingHead]
             if !p.taken && now < p.event.realtime + settings.reconnectWindow { break }
-            if !p.taken, (teardowns[p.event.writtenSecond] ?? 0) >= settings.burstMin {
+            if !p.taken, burstHit(at: p.event.writtenAt) {
                 keep(Drop(event: p.event, trigger: .burst))
             }
             // It leaves its user's queue too (it is that queue's oldest, unless an open took it).
@@ -316,6 +597,7 @@ public struct Attributor: Sendable {
 
     /// Ends the stream: the remaining sockets are decided. Call before `dropTimes`.
     public mutating func close() {
+        resolveEras()
         expirePending(now: UInt64.max - settings.reconnectWindow)
         drops.sort { ($0.event.realtime, $0.event.cursor) < ($1.event.realtime, $1.event.cursor) }
     }
@@ -330,17 +612,23 @@ public struct Attributor: Sendable {
     public mutating func prune(before t: UInt64) {
         let keepFrom = t.subtractingClamped(max(settings.serveWindow, settings.hostWindow) + 60_000_000)
         drops.removeAll { $0.event.realtime < t }
+        proxyCandidates.removeAll { $0.realtime < t }
+        requestErrors.removeAll { $0.writtenAt < keepFrom }
         signals.removeAll { $0.writtenAt < keepFrom }
         let sec = keepFrom / 1_000_000
         teardowns = teardowns.filter { $0.key >= sec }
+        cancelledRequests = cancelledRequests.filter { $0.key >= sec }
+        servedSpans = servedSpans.compactMapValues { spans in
+            let kept = spans.filter { $0.1 >= keepFrom }
+            return kept.isEmpty ? nil : kept
+        }
         dispatchRestarts.removeAll { $0.realtime < keepFrom }
     }
 
     /// Keeps only the drops that are in a burst (`t3attr bursts`).
     public mutating func retainBurstDrops() {
-        let counts = teardowns
-        let min = settings.burstMin
-        drops.removeAll { !(Self.isTeardown($0.event) && (counts[$0.event.writtenSecond] ?? 0) >= min) }
+        let kept = drops.filter { Self.isTeardown($0.event) && burstHit(at: $0.event.writtenAt) }
+        drops = kept
     }
 
     /// Receive-time intervals where serve-side evidence can change a verdict:
@@ -376,26 +664,210 @@ public struct Attributor: Sendable {
         let sigs = signals.sorted { $0.writtenAt < $1.writtenAt }
         signals = []
         let gaps = gaps.sorted { $0.end < $1.end }
+        let outages = findOutages(signals: sigs)
         var out = drops
         drops = []
-        for i in out.indices { judge(&out[i], signals: sigs, gaps: gaps) }
-        // A burst's drops are each other's evidence.
-        var members: [UInt64: [Int]] = [:]
-        for (i, d) in out.enumerated() { if let b = d.burstSecond { members[b, default: []].append(i) } }
-        for (_, idx) in members {
-            for i in idx where out[i].reason == .burst {
-                out[i].evidence = idx.lazy.filter { $0 != i }.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
-            }
+        // A `listening` that a fatal line of the same process followed is no restart.
+        out.removeAll { d in d.trigger == .dispatchRestart && outages.contains { $0.failedStarts.contains(d.event.cursorKey) } }
+        // Each outage is one drop: its first line (the sockets it cut are not in the log).
+        for o in outages.map(\.outage) {
+            guard let first = o.events.first else { continue }
+            keep(Drop(event: first, trigger: .dispatchOutage))
         }
+        out += drops
+        drops = []
+        out.sort { ($0.event.realtime, $0.event.cursor) < ($1.event.realtime, $1.event.cursor) }
+        self.outages = outages.map(\.outage)
+        for i in out.indices { judge(&out[i], signals: sigs, gaps: gaps) }
+        let bursts = groupBursts(&out)
+        let incidents = Self.groupIncidents(&out, restarts: dispatchRestarts, serveWindow: settings.serveWindow)
         var result = Attribution(
-            drops: out, bursts: [], signals: sigs, gaps: gaps, restarts: dispatchRestarts,
+            drops: out, bursts: bursts, signals: sigs, gaps: gaps, restarts: dispatchRestarts,
             clockWentBack: clockWentBack)
-        result.bursts = bursts(from: out, in: result)
+        result.outages = self.outages
+        result.incidents = incidents
+        result.requestErrors = requestErrors
+        result.requestBursts = cancelledRequests.filter { $0.value >= settings.burstMin }.keys.sorted().map {
+            RequestBurst(host: hostName, second: $0, count: cancelledRequests[$0]!)
+        }
         return result
     }
 
+    /// Groups drops explained by the same thing into incidents (issue 13,
+    /// section 9): the same burst, the same dispatch outage or restart, the
+    /// same host gap, or, for a serve or host verdict, the same first
+    /// signal (an OOM line, a restart) or, with none, the same user and reason
+    /// within `--serve-window` of the previous drop. Client and unknown
+    /// verdicts (elimination) are incidents of one. Sets each drop's `incident`.
+    static func groupIncidents(_ drops: inout [Drop], restarts: [Event], serveWindow: UInt64) -> [Incident] {
+        var incidents: [Incident] = []
+        var byKey: [String: Int] = [:]
+        for i in drops.indices {
+            let d = drops[i]
+            var key: String?
+            var chained = false
+            if let b = d.burstSecond {
+                key = "burst \(b)"
+            } else if d.reason.isElimination {
+                key = nil
+            } else if d.trigger == .dispatchRestart, let r = restarts.firstIndex(where: { $0.cursorKey == d.event.cursorKey }) {
+                key = "restart \(r)"
+            } else if let r = d.evidence.lazy.compactMap({ if case .restart(let r) = $0 { r } else { nil } }).first {
+                key = "restart \(r)"
+            } else if let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {
+                key = "outage \(o)"
+            } else if let g = d.evidence.lazy.compactMap({ ref -> Int32? in
+                switch ref {
+                case .gapBefore(let g), .gapAfter(let g): g
+                default: nil
+                }
+            }).first {
+                key = "gap \(g)"
+            } else {
+                // One unit restart, one OOM, one starving serve or host: the same user (or the
+                // host) and reason, each drop within `--serve-window` of the previous one.
+                key = "\(d.verdict.rawValue) \(d.reason.rawValue) \(d.event.user ?? "-")"
+                chained = true
+            }
+            if chained, let k = key, let n = byKey[k], d.event.realtime > incidents[n].end + serveWindow { byKey[k] = nil }
+            if let k = key, let n = byKey[k] {
+                incidents[n].end = max(incidents[n].end, d.event.realtime)
+                incidents[n].drops += 1
+                if let u = d.event.user, !incidents[n].users.contains(u) {
+                    incidents[n].users.append(u)
+                    incidents[n].users.sort()
+                }
+                drops[i].incident = incidents[n].id
+                continue
+            }
+            let inc = Incident(
+                id: incidents.count + 1, host: d.event.host, start: d.event.realtime, end: d.event.realtime, verdict: d.verdict,
+                reason: d.reason, users: d.event.user.map { [$0] } ?? [], drops: 1, basis: d.basis, evidence: d.evidence)
+            if let k = key { byKey[k] = incidents.count }
+            incidents.append(inc)
+            drops[i].incident = inc.id
+        }
+        return incidents
+    }
+
+    /// The outages found by `attribute` (for `judge`).
+    private var outages: [DispatchOutage] = []
+
+    /// An outage and the `listening` lines in it that were no restart.
+    struct FoundOutage {
+        var outage: DispatchOutage
+        var failedStarts: Set<String>
+    }
+
+    /// Dispatch outages from PID 1's lines about the dispatch unit and the
+    /// dispatch's fatal lines (issue 13, section 5).
+    func findOutages(signals sigs: [Event]) -> [FoundOutage] {
+        enum Marker {
+            case down(Event)
+            case up(Event)
+            case note(Event)
+        }
+        var markers: [(UInt64, Marker)] = []
+        for e in sigs {
+            guard case .unit(let a)? = e.signal, let u = e.unit, dispatchUnitNames.contains(u) else { continue }
+            switch a {
+            case .exited, .failed, .restartScheduled, .stopping, .stopped, .coredump, .oomKilled, .stopTimeout:
+                markers.append((e.realtime, .down(e)))
+            case .starting, .started:
+                markers.append((e.realtime, .note(e)))
+            }
+        }
+        for e in fatalLines { markers.append((e.realtime, .down(e))) }
+        for e in dispatchRestarts { markers.append((e.realtime, .up(e))) }
+        markers.sort { $0.0 < $1.0 }
+        let window = settings.dispatchRestartWindow
+        /// A `listening` of a process that died (a fatal line) within the window after it.
+        func failedStart(_ e: Event) -> Bool {
+            let p = DispatchProcess(e)
+            guard let f = fatalLines.first(where: { DispatchProcess($0) == p && $0.realtime >= e.realtime && $0.realtime <= e.realtime + window })
+            else { return false }
+            if let s = served[p], s >= e.realtime, s <= f.realtime { return false }
+            return true
+        }
+        var found: [FoundOutage] = []
+        var current: FoundOutage?
+        func cause(_ o: inout DispatchOutage, _ e: Event) {
+            if let k = e.dispatch?.kind, k.isFatal {
+                let c: OutageCause = k == .startFailed ? .startFailed : k == .listenFailed ? .listenFailed : .panic
+                if o.cause == .stopped || o.cause == .crashed || o.detail == nil {
+                    o.cause = c
+                    o.detail = e.messageText
+                }
+            } else if case .unit(let a)? = e.signal {
+                if case .restartScheduled = a { o.restarts += 1 }
+                if a.isCrash, o.cause == .stopped { o.cause = .crashed }
+                if case .failed(let r) = a, o.detail == nil { o.detail = "failed: " + r }
+            }
+        }
+        for (t, m) in markers {
+            switch m {
+            case .down(let e):
+                if current == nil {
+                    current = FoundOutage(
+                        outage: DispatchOutage(
+                            host: e.host ?? hostName, start: t, end: t, ongoing: true, restarts: 0, cause: .stopped, detail: nil, events: []),
+                        failedStarts: [])
+                }
+                current!.outage.events.append(e)
+                current!.outage.end = t
+                cause(&current!.outage, e)
+            case .note(let e):
+                guard current != nil else { continue }
+                current!.outage.events.append(e)
+                current!.outage.end = t
+            case .up(let e):
+                if failedStart(e) {
+                    if current == nil {
+                        current = FoundOutage(
+                            outage: DispatchOutage(
+                                host: e.host ?? hostName, start: t, end: t, ongoing: true, restarts: 0, cause: .crashed, detail: nil, events: []),
+                            failedStarts: [])
+                    }
+                    current!.outage.events.append(e)
+                    current!.outage.end = t
+                    current!.failedStarts.insert(e.cursorKey)
+                } else if var c = current {
+                    c.outage.events.append(e)
+                    c.outage.end = t
+                    c.outage.ongoing = false
+                    found.append(c)
+                    current = nil
+                }
+            }
+        }
+        if let c = current { found.append(c) }
+        // A clean restart (stopped, started, listening: no crash, no restart scheduled) stays a
+        // dispatch restart; an outage is a start that failed or a crash.
+        return found.filter { $0.outage.cause != .stopped || $0.outage.restarts > 0 || $0.outage.ongoing }
+    }
+
+    /// The outage whose span (plus `dispatchRestartWindow` after its end) holds `t`.
+    func outage(at t: UInt64) -> Int? {
+        outages.firstIndex { t >= $0.start && t <= $0.end + settings.dispatchRestartWindow }
+    }
+
     func inBurst(_ ev: Event) -> Bool {
-        Self.isTeardown(ev) && (teardowns[ev.writtenSecond] ?? 0) >= settings.burstMin
+        Self.isTeardown(ev) && burstHit(at: ev.writtenAt)
+    }
+
+    /// Request errors written in [t - before, t + after] (indices into `requestErrors`).
+    func requests(around t: UInt64, before: UInt64, after: UInt64) -> Range<Int> {
+        let lo = t.subtractingClamped(before)
+        let hi = t + after
+        var a = 0
+        var b = requestErrors.count
+        while a < b {
+            let m = (a + b) / 2
+            if requestErrors[m].writtenAt < lo { a = m + 1 } else { b = m }
+        }
+        var e = a
+        while e < requestErrors.count && requestErrors[e].writtenAt <= hi { e += 1 }
+        return a..<e
     }
 
     /// Signals written in [t - before, t + after] (a slice: its indices are the signals').
@@ -446,6 +918,13 @@ public struct Attributor: Sendable {
             set(
                 .devvm, g.bootChanged ? .reboot : .hostGap,
                 (g.before == nil ? [] : [.gapBefore(Int32(gi))]) + (g.after == nil ? [] : [.gapAfter(Int32(gi))]))
+            return
+        }
+        // 1b. Dispatch was down (a crash loop, a start that failed): every drop in it is the dispatch's,
+        // and a user who reconnected into a dead dispatch is not the client's.
+        if let o = outage(at: ev.realtime) {
+            let refs = outages[o].events.indices.prefix(s.maxEvidence).map { EvidenceRef.outage(Int32(o), Int32($0)) }
+            set(.dispatch, .dispatchOutage, refs)
             return
         }
         // 2. Dispatch restarted: every socket dropped with it.
@@ -572,6 +1051,17 @@ public struct Attributor: Sendable {
                 return
             }
         }
+        // 4b. A plain request of the same user was refused by its serve's port
+        // nearby (new era: a request error, still evidence that the serve was down).
+        if let user {
+            let refusedReqs = requests(around: t, before: s.serveWindow, after: s.serveWindow).filter {
+                requestErrors[$0].user == user && requestErrors[$0].dispatch?.error?.errorClass == .refused
+            }
+            if !refusedReqs.isEmpty {
+                set(.serve, .refused, refusedReqs.map { .request(Int32($0)) })
+                return
+            }
+        }
         // 5. The serve's port refused, reset or hung up.
         if side == .upstream {
             let cls = ev.dispatch?.error?.errorClass
@@ -618,10 +1108,17 @@ public struct Attributor: Sendable {
         }
 
         // 8. One user's teardown with everything else quiet: their own network.
-        let others = teardowns[ev.writtenSecond] ?? 0
+        let others = teardowns[ev.writtenSecond]?.count ?? 0
         if side == .downstream || drop.trigger == .shortSocket || drop.trigger == .reconnect {
             if others <= 1 || !Self.isTeardown(ev) {
                 if suppressed(t) { return }
+                // A client that gave up on an upgrade looks the same as a serve that never
+                // answered it (field guide 6.1): `client` only when that user's serve
+                // demonstrably answered upgrades around it (the host was checked above).
+                if ev.dispatch?.wsCause == .downstreamClosed, !(user.map { serveAnswered($0, around: t) } ?? false) {
+                    set(.unknown, .downstreamUnconfirmed, [])
+                    return
+                }
                 set(.client, side == .downstream ? .isolatedCancel : .isolatedDrop, [])
                 return
             }
@@ -655,11 +1152,32 @@ public struct Attributor: Sendable {
         return a > 0 ? a - 1 : nil
     }
 
-    func bursts(from drops: [Drop], in result: Attribution) -> [Burst] {
-        var bySecond: [UInt64: [Int]] = [:]
-        for (i, d) in drops.enumerated() { if let s = d.burstSecond { bySecond[s, default: []].append(i) } }
-        return bySecond.keys.sorted().map { sec in
-            let members = bySecond[sec]!
+    /// Groups the burst drops (marked by `judge`) into bursts: teardowns no
+    /// more than a second apart are one burst (a sliding window, so one
+    /// break is one burst however it falls on second boundaries). Sets each
+    /// member's `burstSecond` to its burst's first second; a burst's drops are
+    /// each other's evidence.
+    func groupBursts(_ drops: inout [Drop]) -> [Burst] {
+        let idx = drops.indices.filter { drops[$0].burstSecond != nil }.sorted {
+            (drops[$0].event.writtenAt, $0) < (drops[$1].event.writtenAt, $1)
+        }
+        var groups: [[Int]] = []
+        var lastAt: UInt64 = 0
+        for i in idx {
+            let at = drops[i].event.writtenAt
+            if !groups.isEmpty, at <= lastAt + 1_000_000 { groups[groups.count - 1].append(i) } else { groups.append([i]) }
+            lastAt = max(lastAt, at)
+        }
+        return groups.map { members in
+            let start = drops[members[0]].event.writtenAt
+            let end = members.map { drops[$0].event.writtenAt }.max() ?? start
+            let sec = start / 1_000_000
+            for i in members {
+                drops[i].burstSecond = sec
+                if drops[i].reason == .burst {
+                    drops[i].evidence = members.lazy.filter { $0 != i }.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
+                }
+            }
             // Counted by name: a class, or the kind of a drop without one (a restart).
             var classes: [String: Int] = [:]
             for m in members { classes[drops[m].event.className?.name ?? drops[m].event.kind.rawValue, default: 0] += 1 }
@@ -669,9 +1187,17 @@ public struct Attributor: Sendable {
             if evidence.isEmpty || first.reason == .burst {
                 evidence = members.prefix(settings.maxEvidence).map { .drop(Int32($0)) }
             }
+            // Requests cancelled in the same seconds corroborate a shared-segment break.
+            let spanStart = sec * 1_000_000
+            let cancelled = requests(around: spanStart, before: 0, after: (end / 1_000_000 + 1) * 1_000_000 - 1 - spanStart)
+                .filter { requestErrors[$0].dispatch?.error?.errorClass == .canceled }
+            evidence += cancelled.prefix(max(0, settings.maxEvidence - evidence.count)).map { .request(Int32($0)) }
+            var requestsCancelled = 0
+            for k in sec...(end / 1_000_000) { requestsCancelled += cancelledRequests[k] ?? 0 }
+            let era: BurstEra = members.allSatisfy { drops[$0].event.dispatch?.user != nil } ? .users : .lines
             return Burst(
-                host: first.event.host, second: sec, count: teardowns[sec] ?? members.count, users: users, classes: classes,
-                verdict: first.verdict, reason: first.reason, evidence: evidence)
+                host: first.event.host, second: sec, start: start, end: end, count: members.count, users: users, classes: classes,
+                verdict: first.verdict, reason: first.reason, evidence: evidence, era: era, requestsCancelled: requestsCancelled)
         }
     }
 }
@@ -680,6 +1206,14 @@ public struct Attributor: Sendable {
 public struct Attribution: Sendable {
     public var drops: [Drop]
     public var bursts: [Burst]
+    /// New-era proxy errors: failed plain HTTP requests, never drops (written-time order).
+    public var requestErrors: [Event] = []
+    /// Written seconds with at least `--min` cancelled requests (`bursts --requests`).
+    public var requestBursts: [RequestBurst] = []
+    /// t3-dispatch outages (crash loops, failed starts).
+    public var outages: [DispatchOutage] = []
+    /// Drops explained by the same thing, in order of their first drop.
+    public var incidents: [Incident] = []
     /// Signals in written-time order (what `EvidenceRef.signal` indexes).
     public var signals: [Event]
     public var gaps: [HostGap]
@@ -694,6 +1228,8 @@ public struct Attribution: Sendable {
         case .restart(let i): return Evidence(restarts[Int(i)])
         case .gapBefore(let i): return gaps[Int(i)].before
         case .gapAfter(let i): return gaps[Int(i)].after
+        case .request(let i): return Evidence(requestErrors[Int(i)])
+        case .outage(let o, let e): return Evidence(outages[Int(o)].events[Int(e)])
         }
     }
 
@@ -706,6 +1242,8 @@ public struct Attribution: Sendable {
         var out = Attribution(drops: [], bursts: [], signals: [], gaps: [], restarts: [], clockWentBack: [])
         for p in parts {
             let (ds, ss, rs, gs) = (Int32(out.drops.count), Int32(out.signals.count), Int32(out.restarts.count), Int32(out.gaps.count))
+            let qs = Int32(out.requestErrors.count)
+            let os = Int32(out.outages.count)
             func shift(_ r: EvidenceRef) -> EvidenceRef {
                 switch r {
                 case .signal(let i): .signal(i + ss)
@@ -713,11 +1251,14 @@ public struct Attribution: Sendable {
                 case .restart(let i): .restart(i + rs)
                 case .gapBefore(let i): .gapBefore(i + gs)
                 case .gapAfter(let i): .gapAfter(i + gs)
+                case .request(let i): .request(i + qs)
+                case .outage(let o, let e): .outage(o + os, e)
                 }
             }
             out.drops += p.drops.map {
                 var d = $0
                 d.evidence = d.evidence.map(shift)
+                d.incident = d.incident.map { $0 + out.incidents.count }
                 return d
             }
             out.bursts += p.bursts.map {
@@ -726,6 +1267,16 @@ public struct Attribution: Sendable {
                 return b
             }
             out.signals += p.signals
+            out.requestErrors += p.requestErrors
+            out.requestBursts += p.requestBursts
+            let idBase = out.incidents.count
+            out.outages += p.outages
+            out.incidents += p.incidents.map {
+                var x = $0
+                x.id += idBase
+                x.evidence = x.evidence.map(shift)
+                return x
+            }
             out.restarts += p.restarts
             out.gaps += p.gaps
             out.clockWentBack += p.clockWentBack
@@ -746,6 +1297,13 @@ public struct Attribution: Sendable {
             return b
         }
         .sorted { $0.second < $1.second }
+        out.requestBursts.sort { $0.second < $1.second }
+        out.incidents = out.incidents.map {
+            var x = $0
+            x.evidence = x.evidence.map(remap)
+            return x
+        }
+        .sorted { ($0.start, $0.id) < ($1.start, $1.id) }
         return out
     }
 
@@ -770,4 +1328,9 @@ public struct Attribution: Sendable {
 
     /// The drops of one host of a fleet.
     public func drops(host: String) -> [Drop] { drops.filter { ($0.event.host ?? "") == host } }
+}
+
+extension Event {
+    /// Tells entries apart when they have no cursor (plain values in tests).
+    var cursorKey: String { "\(realtime)/\(pid ?? -1)/\(cursor)" }
 }

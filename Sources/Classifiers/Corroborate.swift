@@ -48,10 +48,19 @@ public struct Corroborator: Sendable {
             a.drops[i].reason = r
             a.drops[i].corroboration = c
         }
+        // An incident says what its first drop says (issue 13's grouping stands).
+        for i in a.incidents.indices {
+            guard let d = a.drops.first(where: { $0.incident == a.incidents[i].id }), d.corroboration != nil else { continue }
+            a.incidents[i].verdict = d.verdict
+            a.incidents[i].reason = d.reason
+            a.incidents[i].basis = d.basis
+        }
         for i in a.bursts.indices {
             let b = a.bursts[i]
-            let t = b.second * 1_000_000
-            guard let (v, r, c) = judge(verdict: b.verdict, reason: b.reason, from: t, to: t + 999_999) else { continue }
+            // Written times of its first and last teardown (whole seconds: Go's prefix).
+            let from = b.start > 0 ? b.start : b.second * 1_000_000
+            let to = max(from, b.end) + 999_999
+            guard let (v, r, c) = judge(verdict: b.verdict, reason: b.reason, from: from, to: to) else { continue }
             a.bursts[i].verdict = v
             a.bursts[i].reason = r
             a.bursts[i].corroboration = c
@@ -62,7 +71,7 @@ public struct Corroborator: Sendable {
     /// probe and the tunnel may give them proof.
     static func isOpen(_ r: Reason) -> Bool {
         switch r {
-        case .isolatedCancel, .isolatedDrop, .belowBurstThreshold, .noEvidence, .burst, .journalSuppressed: true
+        case .isolatedCancel, .isolatedDrop, .belowBurstThreshold, .noEvidence, .downstreamUnconfirmed, .burst, .journalSuppressed: true
         default: false
         }
     }

@@ -8,6 +8,16 @@ public enum DispatchKind: String, Sendable, Codable, CaseIterable {
     case pairingFailed = "pairing_failed"
     case tableReloadFailed = "table_reload_failed"
     case other
+    /// `load <file>: <err>`: the table failed to load at start, `log.Fatalf` (exit 1).
+    case startFailed = "start_failed"
+    /// `listen tcp :3780: ...`: `ListenAndServe` failed (port in use), `log.Fatal` (exit 1).
+    case listenFailed = "listen_failed"
+    /// `panic: ...` or `fatal error: ...`: Go's runtime died (on stderr, no log prefix).
+    case panic
+
+    /// A line the dispatch writes as it dies (infra `scripts/t3-dispatch/main.go`,
+    /// `main`: `log.Fatalf("load %s: %v")`, `log.Fatal(http.ListenAndServe(...))`).
+    public var isFatal: Bool { self == .startFailed || self == .listenFailed || self == .panic }
 }
 
 /// How a `ws close` line says the socket ended.
@@ -94,12 +104,12 @@ public enum DispatchParser {
         } else if rest.hasPrefix("ws close ", at: start) || rest.hasPrefix("ws open ", at: start) {
             let isClose = rest.hasPrefix("ws close ", at: start)
             msg.kind = isClose ? .wsClose : .wsOpen
-            let fields = parseKeyValues(rest[(start + (isClose ? 9 : 8))...])
-            msg.user = fields["user"].map(text)
-            msg.ip = fields["ip"].map(text)
+            let fields = parseWSFields(rest[(start + (isClose ? 9 : 8))...], isClose: isClose)
+            msg.user = fields.user.map(text)
+            msg.ip = fields.ip.map(text)
             if isClose {
-                if let d = fields["dur_ms"] { msg.durationMs = parseUInt(d) }
-                if let c = fields["cause"] {
+                if let d = fields.durMs { msg.durationMs = parseUInt(d) }
+                if let c = fields.cause {
                     let cause = Array(c)
                     msg.detail = text(cause)
                     if cause.elementsEqual("graceful".utf8) {
@@ -127,8 +137,14 @@ public enum DispatchParser {
         } else if rest.hasPrefix("reload ", at: start) || rest.hasPrefix("load ", at: start),
             let sep = rest.firstRange(of: ": ", from: start)
         {
-            msg.kind = .tableReloadFailed
+            msg.kind = rest.hasPrefix("load ", at: start) ? .startFailed : .tableReloadFailed
             msg.detail = text(rest[sep.upperBound...])
+        } else if rest.hasPrefix("listen tcp ", at: start) || rest.hasPrefix("listen tcp4 ", at: start) || rest.hasPrefix("listen tcp6 ", at: start) {
+            msg.kind = .listenFailed
+            msg.detail = text(rest[start...])
+        } else if ts == nil, rest.hasPrefix("panic: ", at: start) || rest.hasPrefix("fatal error: ", at: start) {
+            msg.kind = .panic
+            msg.detail = text(rest[start...])
         }
         return msg
     }
@@ -148,6 +164,57 @@ public enum DispatchParser {
             return (text(rest[uStart..<r.lowerBound]), "returned " + text(rest[r.upperBound...]))
         }
         return nil
+    }
+
+    /// The fields of a `ws open` / `ws close` line, read from the fixed format
+    /// the dispatch writes (infra `scripts/t3-dispatch/main.go`:
+    /// `log.Printf("ws open user=%s ip=%s", ...)` and
+    /// `log.Printf("ws close user=%s ip=%s dur_ms=%d cause=%s", ...)`): `user=`
+    /// first, up to the first ` ip=` (an OS user name has no spaces); `ip=` is
+    /// the raw X-Forwarded-For header (client-controlled), so for a close it
+    /// runs up to the LAST ` dur_ms=<digits> cause=` and for an open to the
+    /// end of the line. Nothing the client puts in the header can change the
+    /// user, the duration or the cause. A line not in that shape has no user.
+    static func parseWSFields(_ s: ArraySlice<UInt8>, isClose: Bool) -> KeyValues {
+        var out = KeyValues()
+        guard s.hasPrefix("user=", at: s.startIndex) else { return out }
+        let uStart = s.startIndex + 5
+        let ipStart: Int
+        if let ipKey = s.firstRange(of: " ip=", from: uStart) {
+            guard ipKey.lowerBound > uStart else { return out }
+            out.user = s[uStart..<ipKey.lowerBound]
+            ipStart = ipKey.upperBound
+            guard isClose else {
+                out.ip = s[ipStart...]
+                return out
+            }
+        } else {
+            // No ip: the user runs to the first space (or the end).
+            let end = s[uStart...].firstIndex(of: UInt8(ascii: " ")) ?? s.endIndex
+            if end > uStart { out.user = s[uStart..<end] }
+            guard isClose else { return out }
+            ipStart = end
+        }
+        let hasIP = out.user != nil && ipStart > uStart && s[ipStart - 1] == UInt8(ascii: "=")
+        // The last " dur_ms=<digits> cause=" at or after the ip's start.
+        let marker = Array(" dur_ms=".utf8)
+        var i = s.endIndex - marker.count
+        while i >= ipStart {
+            if s[i] == UInt8(ascii: " "), s[i..<(i + marker.count)].elementsEqual(marker) {
+                var d = i + marker.count
+                let dStart = d
+                while d < s.endIndex, isDigit(s[d]) { d += 1 }
+                if d > dStart, s[d...].starts(with: " cause=".utf8) {
+                    if hasIP { out.ip = s[ipStart..<i] }
+                    out.durMs = s[dStart..<d]
+                    out.cause = s[(d + 7)...]
+                    return out
+                }
+            }
+            i -= 1
+        }
+        if hasIP { out.ip = s[ipStart...] }
+        return out
     }
 
     /// The fields of a `ws open`/`ws close`/`paired` line.

@@ -23,6 +23,9 @@ public struct Event: Sendable, Equatable {
     public var host: String?
     /// When `user` came from a port several users claim: all of them (`user` first).
     public var userCandidates: [String] = []
+    /// `_PID` of the writer (a dispatch line: which dispatch process; with
+    /// `bootID`, it decides the era of its proxy errors).
+    public var pid: Int?
 
     public init(
         realtime: UInt64, writtenAt: UInt64, cursor: String = "", bootID: String = "", unit: String?,
@@ -62,7 +65,9 @@ public struct DispatchClassifier: Sendable {
     }
 
     /// The kinds `t3attr dispatch` lists by default: the drop-relevant ones.
-    public static let dropRelevantKinds: Set<EventKind> = [.proxyError, .wsClose, .listening, .pairingFailed, .tableReloadFailed]
+    public static let dropRelevantKinds: Set<EventKind> = [
+        .proxyError, .wsClose, .listening, .pairingFailed, .tableReloadFailed, .startFailed, .listenFailed, .panic,
+    ]
 
     /// The event of an entry (the cursor is the entry's own).
     public func classify(_ e: JournalEntry) -> Event { event(e) }
@@ -84,6 +89,7 @@ public struct DispatchClassifier: Sendable {
             realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
             unit: e.aboutUnit, kind: .other, message: e.message)
         ev.host = e.hostname
+        ev.pid = e.pid
         if e.pid == 1 {
             ev.kind = .systemd
             return ev

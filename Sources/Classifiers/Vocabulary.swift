@@ -33,6 +33,10 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
     case watchdogRestart = "watchdog_restart"
     case watchdogExhausted = "watchdog_exhausted"
     case plannedRestart = "planned_restart"
+    // t3-dispatch dying (issue 13, section 5).
+    case startFailed = "start_failed"
+    case listenFailed = "listen_failed"
+    case panic
     // Issue 13 (helper B): script restarts that failed, a serve disabled by
     // provisioning, the kernel's hung-task/soft-lockup lines.
     case restartFailed = "restart_failed"
@@ -50,6 +54,9 @@ public enum EventKind: String, Sendable, Codable, CaseIterable {
         case .pairingFailed: self = .pairingFailed
         case .tableReloadFailed: self = .tableReloadFailed
         case .other: self = .other
+        case .startFailed: self = .startFailed
+        case .listenFailed: self = .listenFailed
+        case .panic: self = .panic
         }
     }
 }
@@ -112,6 +119,10 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case upstreamNoUser = "upstream_no_user"
     case belowBurstThreshold = "below_burst_threshold"
     case noEvidence = "no_evidence"
+    // dispatch (issue 13, section 5)
+    case dispatchOutage = "dispatch_outage"
+    /// A `downstream_closed` whose user's serve was not shown to be answering.
+    case downstreamUnconfirmed = "downstream_unconfirmed"
     // Issue 13 (helper B).
     /// devvm: the kernel's hung-task or soft-lockup lines near the drop.
     case kernelStall = "kernel_stall"

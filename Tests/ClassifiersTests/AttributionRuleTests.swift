@@ -138,6 +138,17 @@ enum RuleTable {
             lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-60), end: at(-10), bootChanged: true)],
             judge: "canceled", verdict: .devvm, reason: .reboot),
         Rule(
+            name: "dispatch/dispatch_outage: a start that fails in a loop (the table does not load) is one outage and a drop",
+            lines: [
+                .dispatch(0, "load /etc/t3-serve/dispatch.json: unexpected end of JSON input"),
+                .systemd(0.01, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
+                .systemd(0.02, unit: "t3-dispatch.service", "t3-dispatch.service: Failed with result 'exit-code'."),
+                .systemd(5.1, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 1."),
+                .dispatch(5.2, "load /etc/t3-serve/dispatch.json: unexpected end of JSON input"),
+                .systemd(5.21, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
+            ],
+            judge: "load", verdict: .dispatch, reason: .dispatchOutage),
+        Rule(
             name: "dispatch/dispatch_restart: the drop is a dispatch restart",
             lines: [.dispatch(0, "t3-dispatch listening on :3780")],
             judge: "listening", verdict: .dispatch, reason: .dispatchRestart),
@@ -256,6 +267,10 @@ enum RuleTable {
             name: "unknown/upstream_no_user: the serve hung up, no user or port to blame",
             lines: [.dispatch(0, "http: proxy error: EOF")], judge: "EOF", verdict: .unknown, reason: .upstreamNoUser),
         Rule(
+            name: "unknown/downstream_unconfirmed: a downstream_closed alone, the user's serve not shown answering",
+            lines: [.dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=20000 cause=downstream_closed")],
+            judge: "user=bob", verdict: .unknown, reason: .downstreamUnconfirmed),
+        Rule(
             name: "unknown/no_evidence: an odd close with nothing around it",
             lines: [.dispatch(0, "ws close user=zed ip=198.51.100.9 dur_ms=10 cause=something odd")],
             judge: "odd", verdict: .unknown, reason: .noEvidence),
@@ -333,6 +348,50 @@ enum RuleTable {
         Rule(
             name: "only the internal leg dropped: inconclusive, the journal's verdict stands",
             lines: [.dispatch(0, cancel)], judge: "canceled", verdict: .client, reason: .isolatedCancel, probe: probe(down: [.internal])),
+        Rule(
+            name: "a user who reconnects into a dead dispatch is not the client's",
+            lines: [
+                .dispatch(0, "load /etc/t3-serve/dispatch.json: unexpected end of JSON input"),
+                .systemd(0.01, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
+                .systemd(0.02, unit: "t3-dispatch.service", "t3-dispatch.service: Failed with result 'exit-code'."),
+                .systemd(5.1, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 1."),
+                .dispatch(5.2, "load /etc/t3-serve/dispatch.json: unexpected end of JSON input"),
+                .systemd(5.21, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
+                .dispatch(3, short("bob")),
+            ],
+            judge: "user=bob", verdict: .dispatch, reason: .dispatchOutage),
+        Rule(
+            name: "a downstream_closed is the client's when the user's serve answered another socket nearby",
+            lines: [
+                .dispatch(-30, "ws close user=bob ip=198.51.100.7 dur_ms=3600000 cause=graceful"),
+                .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
+            ],
+            judge: "downstream_closed", verdict: .client, reason: .isolatedCancel),
+        Rule(
+            name: "a socket of the user's serve that ended an hour before does not show the serve answering",
+            lines: [
+                .dispatch(-3600, "ws close user=bob ip=198.51.100.7 dur_ms=7200000 cause=graceful"),
+                .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
+            ],
+            judge: "downstream_closed", verdict: .unknown, reason: .downstreamUnconfirmed),
+        Rule(
+            name: "new era: a refused plain request of the same user makes a short socket the serve's",
+            lines: [.dispatch(-5, refused()), .dispatch(0, short("alice"))],
+            judge: "user=alice", verdict: .serve, reason: .refused),
+        Rule(
+            name: "new era: five sockets of one user at once are not a burst; with its serve restarting they are the serve's",
+            lines: (0..<5).map { .dispatch(Double($0) * 0.1, short("alice")) } + [
+                .systemd(-5, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice...")
+            ],
+            judge: "user=alice", verdict: .serve, reason: .unitRestart),
+        Rule(
+            name: "new era: teardowns of two users within a second are a burst",
+            lines: (0..<5).map { .dispatch(Double($0) * 0.1, short($0 % 2 == 0 ? "alice" : "bob")) },
+            judge: "user=bob", verdict: .edge, reason: .burst),
+        Rule(
+            name: "a break straddling a second boundary is one burst",
+            lines: [0.6, 0.7, 0.9, 1.1, 1.3].map { .dispatch($0, cancel) },
+            judge: "canceled", verdict: .edge, reason: .burst),
         Rule(
             name: "a gap that ended before --host-window is not evidence",
             lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-400), end: at(-300), bootChanged: true)],
@@ -597,5 +656,152 @@ struct VocabularyTests {
         let readme = try Self.readmePairs()
         let rows = Set(RuleTable.rules.map { "\($0.verdict.rawValue)/\($0.reason.rawValue)" })
         #expect(rows == readme)
+    }
+}
+
+/// Proxy errors in the new era (issue 13, section 1): request errors, never drops.
+@Suite("what a drop is: request errors in the new era")
+struct RequestErrorTests {
+    private func run(_ lines: [Line]) -> Attribution {
+        var map = PortMap()
+        for (u, p) in users { map.add(port: p, user: u) }
+        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits, portMap: map))
+        var a = Attributor()
+        for e in lines.map(entry).sorted(by: { $0.realtime < $1.realtime }) {
+            if let ev = stream.classify(e) { a.add(ev) }
+        }
+        a.close()
+        return a.attribute(gaps: [])
+    }
+
+    @Test func proxyErrorsOfAProcessThatLogsWsLinesAreRequestErrors() {
+        let at = run(burst(at: 0) + [.dispatch(30, "ws open user=alice ip=198.51.100.7")])
+        #expect(at.drops.isEmpty)
+        #expect(at.bursts.isEmpty)
+        #expect(at.requestErrors.count == 5)
+        #expect(at.requestBursts.map(\.count) == [5])
+    }
+
+    @Test func oldEraProxyErrorsStayDrops() {
+        let at = run(burst(at: 0))
+        #expect(at.drops.count == 5)
+        #expect(at.requestErrors.isEmpty)
+        #expect(at.bursts.first?.era == .lines)
+        #expect(at.requestBursts.map(\.count) == [5])
+    }
+
+    @Test func aDropBurstSaysHowManyRequestsWereCancelledInItsSpan() {
+        let closes: [Line] = (0..<6).map { .dispatch(Double($0) * 0.1, short($0 % 2 == 0 ? "carol" : "dave")) }
+        let at = run(closes + [.dispatch(0.5, cancel), .dispatch(0.9, cancel), .dispatch(1.2, cancel), .dispatch(5, cancel)])
+        #expect(at.bursts.count == 1)
+        #expect(at.bursts.first?.era == .users)
+        #expect(at.bursts.first?.requestsCancelled == 2)
+        #expect(at.drops.allSatisfy { $0.event.kind == .wsClose })
+    }
+
+    @Test func aBurstKnowsItsStartEndAndSeconds() {
+        let r = run([0.6, 0.7, 0.9, 1.1, 1.3].map { .dispatch($0, cancel) })
+        #expect(r.bursts.count == 1)
+        guard let b = r.bursts.first else { return }
+        #expect(b.count == 5)
+        #expect(b.second == at(0) / 1_000_000)
+        #expect(b.seconds == 2)
+        #expect(b.end - b.start == 1_000_000)
+    }
+}
+
+/// Dispatch outages (issue 13, section 5).
+@Suite("dispatch outages")
+struct DispatchOutageTests {
+    private func run(_ lines: [Line]) -> Attribution {
+        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits))
+        var a = Attributor()
+        for e in lines.map(entry).sorted(by: { $0.realtime < $1.realtime }) {
+            if let ev = stream.classify(e) {
+                if ev.signal != nil { a.addSignal(ev) } else { a.add(ev) }
+            }
+        }
+        a.close()
+        return a.attribute(gaps: [])
+    }
+
+    @Test func aListeningLineFollowedByABindFailureIsNoRestart() {
+        let at = run([
+            .dispatch(0, "t3-dispatch listening on :3780"),
+            .dispatch(0.01, "listen tcp :3780: bind: address already in use"),
+            .systemd(0.02, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
+            .systemd(5.1, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 1."),
+            .dispatch(5.2, "t3-dispatch listening on :3780"),
+            .dispatch(5.21, "listen tcp :3780: bind: address already in use"),
+            .systemd(10.3, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 2."),
+            .dispatch(10.4, "t3-dispatch listening on :3780"),
+            .dispatch(30, "ws open user=alice ip=198.51.100.7"),
+        ])
+        #expect(at.outages.count == 1)
+        guard let o = at.outages.first else { return }
+        #expect(o.cause == .listenFailed)
+        #expect(o.restarts == 2)
+        #expect(!o.ongoing)
+        #expect(o.end - o.start == 10_400_000)
+        // The two listening lines that died are no restarts; the outage is one drop, the recovery another.
+        #expect(at.drops.map(\.trigger) == [.dispatchOutage, .dispatchRestart])
+        #expect(at.drops.allSatisfy { $0.verdict == .dispatch && $0.reason == .dispatchOutage })
+    }
+
+    @Test func aCleanRestartIsNoOutage() {
+        let at = run([
+            .systemd(0, unit: "t3-dispatch.service", "Stopping t3-dispatch.service - t3 dispatch proxy..."),
+            .systemd(0.3, unit: "t3-dispatch.service", "Stopped t3-dispatch.service - t3 dispatch proxy."),
+            .systemd(0.4, unit: "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy."),
+            .dispatch(0.5, "t3-dispatch listening on :3780"),
+        ])
+        #expect(at.outages.isEmpty)
+        #expect(at.drops.map(\.reason) == [.dispatchRestart])
+    }
+}
+
+/// Incidents and the basis of a verdict (issue 13, section 9).
+@Suite("incidents and basis")
+struct IncidentTests {
+    private func run(_ lines: [Line]) -> Attribution {
+        var map = PortMap()
+        for (u, p) in users { map.add(port: p, user: u) }
+        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits, portMap: map))
+        var a = Attributor()
+        for e in lines.map(entry).sorted(by: { $0.realtime < $1.realtime }) {
+            if let ev = stream.classify(e) {
+                if ev.signal != nil { a.addSignal(ev) } else { a.add(ev) }
+            }
+        }
+        a.close()
+        return a.attribute(gaps: [])
+    }
+
+    @Test func dropsExplainedByTheSameThingAreOneIncident() {
+        let at = run(
+            (0..<5).map { .dispatch(Double($0) * 0.1, short($0 % 2 == 0 ? "alice" : "bob")) } + [
+                // alice's serve restarts: two drops of hers, one incident.
+                .systemd(595, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .dispatch(600, "ws close user=alice ip=198.51.100.7 dur_ms=10 cause=upstream_closed"),
+                .dispatch(630, "ws close user=alice ip=198.51.100.7 dur_ms=10 cause=upstream_closed"),
+                // Two isolated client drops far apart: two incidents of one.
+                .dispatch(1200, short("carol")), .dispatch(1800, short("carol")),
+            ])
+        #expect(at.incidents.map(\.drops) == [5, 2, 1, 1])
+        #expect(at.incidents.map(\.reason) == [.burst, .unitRestart, .isolatedDrop, .isolatedDrop])
+        #expect(at.incidents.first?.users == ["alice", "bob"])
+        #expect(at.drops.map(\.incident) == [1, 1, 1, 1, 1, 2, 2, 3, 4])
+    }
+
+    @Test func everyDropSaysItsBasisAndAnEliminationWhatWasChecked() {
+        let at = run([.dispatch(0, refused()), .dispatch(600, cancel)])  // old era: proxy errors are drops
+        let refused = at.drops.first { $0.reason == .refused }
+        #expect(refused?.basis == .evidence)
+        #expect(refused?.checked == [])
+        let client = at.drops.first { $0.reason == .isolatedCancel }
+        #expect(client?.basis == .elimination)
+        #expect(client?.checked.contains(.serveEvents) == true)
+        #expect(client?.checked.contains(.hostGap) == true)
+        #expect(at.incidents.map(\.basis) == [.evidence, .elimination])
     }
 }

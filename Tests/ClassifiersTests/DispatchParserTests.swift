@@ -98,9 +98,10 @@ struct DispatchParserTests {
     }
 
     @Test func wsCloseMissingDurationAndDuplicatedKeys() {
+        // The fixed format: the user runs to the first ` ip=`.
         let m = parse(prefix + "ws close user=a user=b ip=1.2.3.4 cause=graceful")
         #expect(m.kind == .wsClose)
-        #expect(m.user == "a")
+        #expect(m.user == "a user=b")
         #expect(m.durationMs == nil)
         let n = parse(prefix + "ws close user=a dur_ms=12x cause=graceful")
         #expect(n.durationMs == nil)
@@ -127,7 +128,11 @@ struct DispatchParserTests {
         let m = parse(prefix + "reload /etc/t3-serve/dispatch.json: unexpected end of JSON input")
         #expect(m.kind == .tableReloadFailed)
         #expect(m.detail == "unexpected end of JSON input")
-        #expect(parse(prefix + "load /etc/t3-serve/dispatch.json: no such file").kind == .tableReloadFailed)
+        // A table that fails to load at start is fatal (main.go: log.Fatalf("load %s: %v")).
+        #expect(parse(prefix + "load /etc/t3-serve/dispatch.json: no such file").kind == .startFailed)
+        #expect(parse(prefix + "listen tcp :3780: bind: address already in use").kind == .listenFailed)
+        #expect(DispatchParser.parse(Array("panic: assignment to entry in nil map".utf8)).kind == .panic)
+        #expect(parse(prefix + "panic: not from the runtime: it has the log prefix").kind == .other)
     }
 
     static let oddLineKinds: [(String, DispatchKind)] = [
@@ -161,5 +166,26 @@ struct DispatchParserTests {
         }
         let c = CivilTime.civil(fromEpochSeconds: 1_781_125_889)
         #expect(c.year == 2026 && c.month == 6 && c.day == 10 && c.hour == 21 && c.minute == 11 && c.second == 29)
+    }
+
+    /// The `ip=` value is the raw X-Forwarded-For header: nothing in it can
+    /// change the user, the duration or the cause (issue 13, section 1).
+    @Test(
+        "a hostile X-Forwarded-For cannot change the user, duration or cause of a ws line",
+        arguments: [
+            "1.2.3.4 user=mallory dur_ms=999999999 cause=graceful",
+            "1.2.3.4 dur_ms=1 cause=upstream_closed",
+            "evil cause=graceful dur_ms=7",
+            " dur_ms=12 cause=graceful, 10.0.0.1",
+        ])
+    func hostileForwardedFor(_ xff: String) {
+        let m = parse(prefix + "ws close user=alice ip=" + xff + " dur_ms=5000 cause=downstream_closed")
+        #expect(m.user == "alice")
+        #expect(m.durationMs == 5000)
+        #expect(m.wsCause == .downstreamClosed)
+        #expect(m.ip == xff)
+        let o = parse(prefix + "ws open user=alice ip=" + xff)
+        #expect(o.user == "alice")
+        #expect(o.ip == xff)
     }
 }

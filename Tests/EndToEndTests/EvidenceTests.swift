@@ -48,6 +48,7 @@ struct EvidenceTests {
         let r = try Fixtures.t3attr(["report", "--file", try Self.isolated(), "-o", "json"] + window)
         let d = try #require(try drops(r).first)
         #expect(d["verdict"] as? String == "client" && d["reason"] as? String == "isolated_cancel")
+        #expect(d["basis"] as? String == "elimination")
         #expect(d["corroboration"] == nil)
     }
 
@@ -71,6 +72,9 @@ struct EvidenceTests {
         #expect(r.status == 0, "\(r.stderr)")
         let d = try #require(try drops(r).first)
         #expect(d["verdict"] as? String == verdict && d["reason"] as? String == reason, "\(d)")
+        #expect(d["basis"] as? String == "evidence")
+        let incident = try #require(try Fixtures.ndjson(r.stdout).first { $0["type"] as? String == "incident" })
+        #expect(incident["verdict"] as? String == verdict && incident["reason"] as? String == reason && incident["basis"] as? String == "evidence")
         let c = try #require(d["corroboration"] as? [String: Any])
         #expect(c["journal_verdict"] as? String == "client" && c["journal_reason"] as? String == "isolated_cancel")
         let metrics = try #require(c["metrics"] as? [[String: Any]])
@@ -172,6 +176,7 @@ struct EvidenceTests {
         #expect(r.status == 0, "\(r.stderr)")
         let d = try #require(try drops(r).first)
         #expect(d["verdict"] as? String == "edge" && d["reason"] as? String == "tunnel_reconnect", "\(d)")
+        #expect(d["basis"] as? String == "evidence")
         let c = try #require(d["corroboration"] as? [String: Any])
         let events = try #require(c["tunnel"] as? [[String: Any]])
         #expect(events.first?["pod"] as? String == "cloudflared-6b8d9f7c4-x2k9p" && events.first?["conn_index"] as? Int == 2)

@@ -79,11 +79,11 @@ struct StreamTests {
         let saved = try Fixtures.t3attr(["report", "--input", dir + "/saved.\(format)", "-o", "json"] + table)
         let file = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
         #expect(saved.stdout == file.stdout)
-        // Not only the same as the file: what the scenario expects (sample-incident.expected.json: 17 drops).
+        // Not only the same as the file: what the scenario expects (sample-incident.expected.json: 12 drops).
         let objs = try Fixtures.ndjson(saved.stdout)
-        #expect(objs.filter { $0["type"] as? String == "drop" }.count == 17)
+        #expect(objs.filter { $0["type"] as? String == "drop" }.count == 12)
         #expect(
-            objs.last?["answer"] as? String == "17 drops: 3 client, 7 edge, 5 serve, 2 dispatch; infra segments implicated: edge, serve, dispatch")
+            objs.last?["answer"] as? String == "12 drops: 1 client, 7 edge, 2 serve, 2 dispatch; infra segments implicated: edge, serve, dispatch")
     }
 
     @Test func binaryFieldsSurviveTheStream() throws {
@@ -194,7 +194,7 @@ struct CursorFileTests {
         let expected = try Fixtures.ndjson(all.stdout).filter { $0["type"] as? String == "drop" }.compactMap { $0["cursor"] as? String }
         #expect(reported.count == Set(reported).count, "no drop twice")
         #expect(Set(reported) == Set(expected), "none skipped")
-        #expect(expected.count == 17)
+        #expect(expected.count == 12)
         // A fourth run with nothing new reports nothing.
         let again = try Fixtures.t3attr(["report", "-D", dir, "--cursor-file", state, "-o", "json"] + table)
         #expect(try Fixtures.ndjson(again.stdout).filter { $0["type"] as? String == "drop" }.isEmpty)
@@ -315,7 +315,7 @@ struct FollowTests {
         #expect(Self.waitFor(needle, count: expected.count, in: outPath) == expected.count)
         #expect(p.stop(SIGINT) == 0, "SIGINT ends it with 0")
         if command == ["report"] {
-            #expect(expected.count == 17, "sample-incident.expected.json lists 17 drops")
+            #expect(expected.count == 12, "sample-incident.expected.json lists 12 drops")
         }
         let got = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8)).compactMap { $0["cursor"] as? String }
         #expect(got.sorted() == expected.compactMap { $0["cursor"] as? String }.sorted(), "every one, once")
@@ -383,9 +383,9 @@ struct FollowTests {
         let p = try Fixtures.background(
             Fixtures.binary, ["report", "-f", "--url", "http://127.0.0.1:\(port)", "-o", "json"] + table,
             stdoutPath: outPath)
-        #expect(Self.waitFor("\"type\":\"drop\"", count: 10, in: outPath) == 10)
+        #expect(Self.waitFor("\"type\":\"drop\"", count: 8, in: outPath) == 8)
         _ = try Fixtures.journal(exportText: second, in: dir, fileName: "b.journal")
-        #expect(Self.waitFor("\"type\":\"drop\"", count: 17, in: outPath) == 17)
+        #expect(Self.waitFor("\"type\":\"drop\"", count: 12, in: outPath) == 12)
         #expect(p.stop(SIGTERM) == 0, "SIGTERM ends it with 0")
     }
 }
@@ -506,7 +506,7 @@ struct ImportTests {
         #expect(r.status == 0, "\(r.stderr)")
         let drops = { (s: String) in try Fixtures.ndjson(s).filter { $0["type"] as? String == "drop" }.count }
         #expect(try drops(r.stdout) == drops(file.stdout), "the entries after the bad ones are kept")
-        #expect(try drops(r.stdout) == 17)
+        #expect(try drops(r.stdout) == 12)
         let skipped = (try summary(r)["skipped_entries"] as? [[String: Any]]) ?? []
         let reasons = skipped.compactMap { $0["reason"] as? String }
         #expect(skipped.count == 4, "\(skipped)")
@@ -543,7 +543,7 @@ struct ImportTests {
             + (0..<20_000).map { "F\($0)=v" }.joined(separator: "\n") + "\n\n"
         let r = try t3attrWithin(60, ["report", "--input", "-", "-o", "json"] + table, stdin: Data(text.utf8))
         #expect(r.status == 0, "status \(r.status) (137: it hung): \(r.stderr)")
-        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 17)
+        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 12)
         #expect(r.stderr.contains("1024 fields"), "\(r.stderr)")
     }
 
@@ -556,7 +556,7 @@ struct ImportTests {
         let took = Date().timeIntervalSince(start)
         #expect(r.status == 0, "status \(r.status): \(r.stderr)")
         #expect(took < 30, "took \(took) s")
-        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 17)
+        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 12)
         #expect(r.stderr.contains("cut off"), "\(r.stderr)")
     }
 

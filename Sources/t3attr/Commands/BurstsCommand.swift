@@ -40,8 +40,15 @@ extension T3Attr {
         @Flag(name: [.short, .long], help: "Show the evidence under each burst.")
         var verbose = false
 
+        @Flag(
+            name: .long,
+            help: "List the written seconds with at least --min cancelled requests (the runbook's recipe, counted per second) instead of drop bursts."
+        )
+        var requests = false
+
         func validate() throws {
             if let min, min < 1 { throw ValidationError("--min must be at least 1") }
+            if requests && follow { throw ValidationError("--requests does not work with --follow") }
             try validateFormat()
             if follow && (evidence.prometheus != nil || !evidence.tunnelLog.isEmpty) {
                 throw ValidationError("--prometheus and --tunnel-log are not available with -f")
@@ -64,8 +71,14 @@ extension T3Attr {
                 let report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
                 let sink = output.sink
-                try sink.begin(RunHeader(command: .bursts, window: report.window, units: report.units, report: report))
-                try Feed.bursts(report.attribution, to: sink)
+                var header = RunHeader(command: .bursts, window: report.window, units: report.units, report: report)
+                header.requests = requests
+                try sink.begin(header)
+                if requests {
+                    try Feed.requestBursts(report.attribution, to: sink)
+                } else {
+                    try Feed.bursts(report.attribution, to: sink)
+                }
                 try sink.finish(.report(report))
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
             }

@@ -82,8 +82,11 @@ extension T3Attr {
                 if !verdict.isEmpty { report.attribution.drops.removeAll { !verdict.contains($0.verdict) } }
                 let sink = output.sink
                 try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report))
+                try Feed.incidents(report.attribution, to: sink)
                 try Feed.drops(report.attribution, to: sink)
                 try Feed.bursts(report.attribution, to: sink)
+                try Feed.outages(report.attribution, to: sink)
+                try Feed.requestErrors(report.attribution, to: sink)
                 try sink.finish(.report(report))
                 if let cursorFile, let next { try next.save(cursorFile) }
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)

@@ -69,6 +69,11 @@ enum EventJSON {
         o.jsonOrNull(ev.className == nil ? nil : ev.side.rawValue)
         o.ascii(",\"duration_ms\":")
         if let d = ev.durationMs { o.uint(d) } else { o.ascii("null") }
+        if let ip = ev.dispatch?.ip {
+            // The raw X-Forwarded-For header (client-controlled): how an operator tells a user's devices apart.
+            o.ascii(",\"ip\":")
+            o.jsonString(ip)
+        }
         o.ascii(",\"message\":")
         if !o.jsonString(ev.message) {
             o.ascii(",\"message_base64\":")

@@ -45,6 +45,22 @@ final class JSONSink: ReportSink {
             } else {
                 o.ascii("null")
             }
+            o.ascii(",\"incident\":")
+            if let i = d.incident { o.int(i) } else { o.ascii("null") }
+            o.ascii(",\"basis\":")
+            o.jsonString(d.basis.rawValue)
+            if d.basis == .elimination {
+                o.ascii(",\"checked\":[")
+                for (k, c) in d.checked.enumerated() {
+                    if k > 0 { o.byte(0x2C) }
+                    o.jsonString(c.rawValue)
+                }
+                o.byte(0x5D)
+            }
+            if let r = d.reconnectAfterMs {
+                o.ascii(",\"reconnect_after_ms\":")
+                o.uint(r)
+            }
             o.ascii(",\"evidence\":")
             o.write(EventJSON.evidence(at.evidence(d.evidence)))
             if let c = d.corroboration { o.write(",\"corroboration\":" + CorroborationText.json(c)) }
@@ -53,10 +69,44 @@ final class JSONSink: ReportSink {
         try out.check()
     }
 
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError) {
+        var s = "{\"type\":\"incident\",\"id\":\(i.id),\"host\":\(Render.json(i.host))"
+        s += ",\"start\":\(Render.json(Render.rfc3339(i.start))),\"end\":\(Render.json(Render.rfc3339(i.end)))"
+        s += ",\"verdict\":\(Render.json(i.verdict.rawValue)),\"reason\":\(Render.json(i.reason.rawValue))"
+        s += ",\"users\":[" + i.users.map { Render.json($0) }.joined(separator: ",") + "],\"drops\":\(i.drops)"
+        s += ",\"basis\":\(Render.json(i.basis.rawValue)),\"evidence\":" + EventJSON.evidence(at.evidence(i.evidence)) + "}"
+        out.line(s)
+        try out.check()
+    }
+
+    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) {
+        var s = "{\"type\":\"outage\",\"host\":\(Render.json(o.host)),\"start\":\(Render.json(Render.rfc3339(o.start)))"
+        s += ",\"end\":\(Render.json(Render.rfc3339(o.end))),\"seconds\":\(String(format: "%.3f", o.seconds)),\"ongoing\":\(o.ongoing)"
+        s += ",\"restarts\":\(o.restarts),\"cause\":\(Render.json(o.cause.rawValue)),\"detail\":\(Render.json(o.detail))"
+        s += ",\"evidence\":" + EventJSON.evidence(o.events.prefix(16).map { Evidence($0) }) + "}"
+        out.line(s)
+        try out.check()
+    }
+
+    func requestError(_ ev: Event, in at: Attribution) throws(OutputError) {
+        EventJSON.write(ev, type: "request_error", to: out)
+        out.newline()
+        try out.check()
+    }
+
+    func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) {
+        var s = "{\"type\":\"request_burst\",\"host\":\(Render.json(b.host))"
+        s += ",\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0))),\"second_epoch\":\(b.second),\"count\":\(b.count)}"
+        out.line(s)
+        try out.check()
+    }
+
     func burst(_ b: Burst, in at: Attribution) throws(OutputError) {
         var s =
             "{\"type\":\"burst\",\"host\":\(Render.json(b.host)),\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0)))"
         s += ",\"second_epoch\":\(b.second),\"count\":\(b.count)"
+        s += ",\"start\":\(Render.json(Render.rfc3339(b.start))),\"end\":\(Render.json(Render.rfc3339(b.end))),\"seconds\":\(b.seconds)"
+        s += ",\"era\":\(Render.json(b.era.rawValue)),\"requests_cancelled\":\(b.requestsCancelled)"
         s += ",\"users\":[" + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
         s += ",\"classes\":\(Counts.json(b.classes))"
         s += ",\"verdict\":\(Render.json(b.verdict.rawValue)),\"reason\":\(Render.json(b.reason.rawValue))"
@@ -124,6 +174,8 @@ final class JSONSink: ReportSink {
             s += ",\"by_host\":{" + hosts.map { "\(Render.json($0)):\(Render.json(Wording.answer(at, host: $0)))" }.joined(separator: ",") + "}"
         }
         s += ",\"drops\":\(at.drops.count),\"bursts\":\(at.bursts.count)"
+        s += ",\"request_errors\":\(at.requestErrors.count),\"request_bursts\":\(at.requestBursts.count),\"outages\":\(at.outages.count)"
+        s += ",\"incidents\":\(at.incidents.count)"
         var counts: [String: Int] = [:]
         for (k, v) in at.counts { counts[k.rawValue] = v }
         s += ",\"by_verdict\":\(Counts.json(counts))"
@@ -159,6 +211,10 @@ final class PrettyJSONSink: ReportSink {
     func rows(_ bytes: [UInt8]) throws(OutputError) { lines.bytes(bytes) }
     func drop(_ d: Drop, in at: Attribution) throws(OutputError) { try inner.drop(d, in: at) }
     func burst(_ b: Burst, in at: Attribution) throws(OutputError) { try inner.burst(b, in: at) }
+    func requestError(_ ev: Event, in at: Attribution) throws(OutputError) { try inner.requestError(ev, in: at) }
+    func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) { try inner.requestBurst(b, in: at) }
+    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) { try inner.outage(o, in: at) }
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError) { try inner.incident(i, in: at) }
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) { try inner.serveEvent(e, user: user, userEvents: userEvents) }
 
     func finish(_ end: RunEnd) throws(OutputError) {

@@ -17,8 +17,14 @@ protocol ReportSink: AnyObject {
     func rows(_ bytes: [UInt8]) throws(OutputError)
     func drop(_ d: Drop, in at: Attribution) throws(OutputError)
     func burst(_ b: Burst, in at: Attribution) throws(OutputError)
-    /// Incidents (issue 13) are not produced yet.
-    func incident() throws(OutputError)
+    /// Drops explained by the same thing (issue 13, section 9).
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError)
+    /// A new-era proxy error: a failed plain HTTP request, not a drop.
+    func requestError(_ ev: Event, in at: Attribution) throws(OutputError)
+    /// A second with at least `--min` cancelled requests (`bursts --requests`).
+    func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError)
+    /// A t3-dispatch outage (a crash loop, a start that failed).
+    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError)
     /// One serve-side event of `user` (`(host)` for host-wide OOM kills).
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError)
     /// After the last result: summaries, then everything is flushed.
@@ -26,7 +32,10 @@ protocol ReportSink: AnyObject {
 }
 
 extension ReportSink {
-    func incident() throws(OutputError) {}
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError) {}
+    func requestError(_ ev: Event, in at: Attribution) throws(OutputError) {}
+    func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) {}
+    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) {}
 }
 
 enum DropOrder { case time, byHost }
@@ -47,6 +56,8 @@ struct RunHeader {
     var report: Report?
     /// Follow mode: seconds after a drop until it is shown.
     var settleSeconds: UInt64 = 0
+    /// `bursts --requests`: request bursts, not drop bursts.
+    var requests = false
 }
 
 /// How a run ended.
@@ -106,6 +117,22 @@ enum Feed {
 
     static func bursts(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
         for b in at.bursts { try sink.burst(b, in: at) }
+    }
+
+    static func requestErrors(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
+        for e in at.requestErrors { try sink.requestError(e, in: at) }
+    }
+
+    static func incidents(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
+        for i in at.incidents { try sink.incident(i, in: at) }
+    }
+
+    static func outages(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
+        for o in at.outages { try sink.outage(o, in: at) }
+    }
+
+    static func requestBursts(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
+        for b in at.requestBursts { try sink.requestBurst(b, in: at) }
     }
 
     /// Per-user serve-side timelines (`(host)`: OOM kills not in a serve).

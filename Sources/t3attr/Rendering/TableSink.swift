@@ -11,6 +11,8 @@ final class TableSink: ReportSink {
     private var currentHost: String?
     private var dropsSeen = 0
     private var burstsSeen = 0
+    private var requestBurstsSeen = 0
+    private var incidentsSeen = 0
     private var serveUser: String?
     /// Per run, worked out at the first drop or burst (not once per row).
     private var hostCount: Int?
@@ -162,7 +164,8 @@ final class TableSink: ReportSink {
             Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
                 + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
                 + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
-        if let c = d.corroboration {
+        // The corroboration is under the drop's incident; a drop outside any incident carries it here.
+        if let c = d.corroboration, d.incident == nil {
             for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
         }
         if style.verbose { evidenceLines(evidence) }
@@ -231,8 +234,19 @@ final class TableSink: ReportSink {
                 if serveUser == nil { out.line("-- No serve-side events in \(Wording.window(run.window, local: style.local)).") }
                 break
             }
-            if burstsSeen == 0 {
+            if run.requests {
+                if requestBurstsSeen == 0 { out.line("-- No second with enough cancelled requests.") }
+            } else if burstsSeen == 0 {
                 out.line("-- No bursts (\(at.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
+            }
+            if run.command == .report, !at.requestErrors.isEmpty { requestErrorLine(at) }
+            if run.command == .report {
+                for o in at.outages {
+                    let span = o.ongoing ? "\(time(o.start)) .. (still down at \(time(o.end)))" : "\(time(o.start)) .. \(time(o.end))"
+                    out.line(
+                        "-- dispatch outage: \(span), \(String(format: "%.1f", o.seconds)) s, \(o.restarts) restart\(o.restarts == 1 ? "" : "s") scheduled, cause \(o.cause.rawValue)"
+                            + (o.detail.map { ": " + Render.cell($0) } ?? ""))
+                }
             }
             for g in at.gaps {
                 out.line(
@@ -243,5 +257,50 @@ final class TableSink: ReportSink {
             break
         }
         try out.flush()
+    }
+
+    /// The report leads with its incidents (issue 13, section 9).
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError) {
+        guard !run.follow else { return }
+        defer { incidentsSeen += 1 }
+        if incidentsSeen == 0 {
+            let n = at.incidents.count
+            out.line("-- \(n) incident\(n == 1 ? "" : "s")")
+            out.line(
+                Render.column("#", 4) + Render.column("START", 24) + Render.column("END", 24) + Render.column("VERDICT", 9)
+                    + Render.column("REASON", 23) + Render.column("DROPS", 6) + Render.column("BASIS", 12) + "USERS")
+        }
+        out.line(
+            Render.column(String(i.id), 4) + Render.column(time(i.start), 24) + Render.column(time(i.end), 24)
+                + paint(Render.column(i.verdict.rawValue, 9), i.verdict) + Render.column(i.reason.rawValue, 23)
+                + Render.column(String(i.drops), 6) + Render.column(i.basis.rawValue, 12)
+                + (i.users.isEmpty ? "-" : Render.cell(i.users.joined(separator: ","))))
+        // Issue 14: the legs, devvm's pressure and the tunnel's events around its first drop.
+        if let c = at.drops.first(where: { $0.incident == i.id && $0.corroboration != nil })?.corroboration {
+            for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
+        }
+        try out.check()
+    }
+
+    func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) {
+        defer { requestBurstsSeen += 1 }
+        let fleet = Set(at.requestBursts.map { $0.host ?? "" }).count > 1
+        if requestBurstsSeen == 0 {
+            let n = at.requestBursts.count
+            out.line("-- \(n) second\(n == 1 ? "" : "s") with at least --min cancelled requests (the runbook's recipe, per second)")
+            out.line((fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + "COUNT")
+        }
+        out.line(
+            (fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21) + String(b.count))
+        try out.check()
+    }
+
+    /// New-era proxy errors: counted apart from the drops.
+    private func requestErrorLine(_ at: Attribution) {
+        var classes: [String: Int] = [:]
+        for e in at.requestErrors { classes[e.className?.name ?? "other", default: 0] += 1 }
+        out.line(
+            "-- \(at.requestErrors.count) request error\(at.requestErrors.count == 1 ? "" : "s") (failed plain HTTP requests, not drops): \(Counts.text(classes))"
+        )
     }
 }
