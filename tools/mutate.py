@@ -269,6 +269,8 @@ MUTATIONS = [
      "        guard Self.isOpen(reason) else { return (verdict, reason, c) }\n", "", EV14),
     ("i14 bursts judged at their second in seconds", C14,
      "let from = b.start > 0 ? b.start : b.second * 1_000_000", "let from = b.second", EV14),
+    ("i14 incidents keep the journal's verdict", C14,
+     "            a.incidents[i].verdict = d.verdict\n", "", EV14),
     ("i14 a failed server is no note", "Sources/Analysis/Corroboration.swift",
      'notes.append(.evidenceMissing(source: "--prometheus", detail: "\\(server.description); verdicts from the journal alone"))',
      "_ = server", EV14),

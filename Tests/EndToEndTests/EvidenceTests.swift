@@ -202,6 +202,13 @@ struct EvidenceTests {
         let b = try #require(try Fixtures.ndjson(r.stdout).first { $0["type"] as? String == "burst" })
         #expect(b["verdict"] as? String == "edge" && b["reason"] as? String == "tunnel_reconnect", "\(b)")
         #expect(((b["corroboration"] as? [String: Any])?["tunnel"] as? [[String: Any]])?.first?["conn_index"] as? Int == 2)
+        // A reconnect four minutes before the burst is outside --evidence-window: still edge/burst.
+        let early = dir + "/early.log"
+        try "2026-06-10T21:06:01Z ERR Connection terminated error=\"timeout: no recent network activity\" connIndex=2\n".write(
+            toFile: early, atomically: true, encoding: .utf8)
+        let e = try Fixtures.t3attr(["bursts", "--file", j, "-o", "json", "--tunnel-log", early] + window)
+        let eb = try #require(try Fixtures.ndjson(e.stdout).first { $0["type"] as? String == "burst" })
+        #expect(eb["reason"] as? String == "burst", "\(eb)")
         let t = try Fixtures.t3attr(["bursts", "--file", j, "--tunnel-log", log, "--color", "never"] + window)
         #expect(t.stdout.contains("tunnel_reconnect") && t.stdout.contains("~ tunnel 2026-06-10T21:10:01Z - connIndex=2 connection_terminated"), "\(t.stdout)")
     }
