@@ -94,6 +94,9 @@ public struct UnitConfig: Sendable, Equatable {
     public var serveUnit: String
     public var earlyoomUnit: String
     public var scriptTags: Set<String>
+    /// The operator named these units (not the defaults): naming nothing is an error, not a note.
+    public var dispatchUnitGiven = false
+    public var serveUnitGiven = false
 
     public init(
         dispatchUnit: String = "t3-dispatch.service", serveUnit: String = ServeUnits.defaultPattern,

@@ -23,14 +23,15 @@ public struct RunSetup {
         portMap = portMapLoad.map
         opener = SourceOpener(config.source, follow: config.follow, stopRequested: stopRequested)
         journal = try opener.open()
-        let dispatch = try journal.expandUnits([config.units.dispatchUnit])
+        let dispatch = try journal.expandUnits([config.units.dispatchUnit], requireNames: config.units.dispatchUnitGiven && !config.follow)
         dispatchUnits = dispatch
         var serve: [String] = []
         var missing: String?
         do {
-            serve = try journal.expandUnits([config.units.serveUnit]).filter { !dispatch.contains($0) }
+            serve = try journal.expandUnits([config.units.serveUnit], requireNames: config.units.serveUnitGiven && !config.follow)
+                .filter { !dispatch.contains($0) }
         } catch {
-            guard error.kind == .noData, config.scope != .serveTimeline else { throw error }
+            guard error.kind == .noData, config.scope != .serveTimeline, !config.units.serveUnitGiven || config.follow else { throw error }
             missing = config.units.serveUnit
         }
         serveUnits = serve

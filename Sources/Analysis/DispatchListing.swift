@@ -88,7 +88,7 @@ public final class DispatchListing {
     /// (a glob that matches nothing is an error) and seeks to the window.
     func open() throws -> (Journal, [String]) {
         let j = try opener.open()
-        let units = try j.expandUnits([config.units.dispatchUnit])
+        let units = try j.expandUnits([config.units.dispatchUnit], requireNames: config.units.dispatchUnitGiven && !config.follow)
         var matches = MatchSet()
         matches.addUnits(units)
         matches.restrict(toHosts: config.hosts)
@@ -159,7 +159,7 @@ public final class DispatchListing {
         let unitPattern = config.units.dispatchUnit
         let (units, unusable): ([String], [SkippedFile]) = try {
             let all = try Journal(source: .files(files))
-            return (try all.expandUnits([unitPattern]), all.skippedFiles.filter { $0.cause != .notOpened })
+            return (try all.expandUnits([unitPattern], requireNames: config.units.dispatchUnitGiven), all.skippedFiles.filter { $0.cause != .notOpened })
         }()
         var skippedFiles = unusable
         let files = files.filter { f in !skippedFiles.contains { $0.path == f } }

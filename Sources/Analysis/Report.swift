@@ -164,3 +164,49 @@ extension Journal {
         )
     }
 }
+
+extension Attribution {
+    /// Keeps only the drops `keep` accepts (`--verdict`, `--user`). Evidence
+    /// refers to drops by index (a burst's members, a drop's fellow drops), so
+    /// the kept drops' references are renumbered, and a reference to a drop
+    /// not kept still shows that drop's journal entry: its event moves to the
+    /// end of `restarts`, which evidence resolves as a plain entry (nothing
+    /// else reads `restarts` after attribution). Removing drops without this
+    /// made every later `.drop` reference point past the end (a crash).
+    public mutating func keepDrops(where keep: (Drop) -> Bool) {
+        var newIndex = [EvidenceRef?](repeating: nil, count: drops.count)
+        var kept: [Drop] = []
+        for (i, d) in drops.enumerated() where keep(d) {
+            newIndex[i] = .drop(Int32(kept.count))
+            kept.append(d)
+        }
+        var moved = restarts
+        for (i, d) in drops.enumerated() where newIndex[i] == nil {
+            newIndex[i] = .restart(Int32(moved.count))
+            moved.append(d.event)
+        }
+        func remap(_ r: EvidenceRef) -> EvidenceRef {
+            if case .drop(let i) = r { return newIndex[Int(i)]! }
+            return r
+        }
+        drops = kept.map {
+            var d = $0
+            d.evidence = d.evidence.map(remap)
+            return d
+        }
+        bursts = bursts.map {
+            var b = $0
+            b.evidence = b.evidence.map(remap)
+            return b
+        }
+        // Incidents keep their ids (drops name them); one whose drops were
+        // all filtered out goes, the rest point at the drops' new places.
+        let live = Set(drops.compactMap(\.incident))
+        incidents = incidents.filter { live.contains($0.id) }.map {
+            var inc = $0
+            inc.evidence = inc.evidence.map(remap)
+            return inc
+        }
+        restarts = moved
+    }
+}

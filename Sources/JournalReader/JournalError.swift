@@ -16,6 +16,8 @@ public struct JournalError: Error, CustomStringConvertible, Sendable {
 
     public var kind: Kind
     public var message: String
+    /// What the message summarises (the files, one a line), shown under `-v`.
+    public var details: [String] = []
 
     public init(_ kind: Kind, _ message: String) {
         self.kind = kind

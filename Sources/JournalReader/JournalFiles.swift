@@ -57,10 +57,47 @@ extension Journal {
     }
 
     static func nothingUsable(_ bad: [SkippedFile], in dir: String?) -> JournalError {
+        if bad.count > 1, bad.allSatisfy({ $0.cause == .permissionDenied }) { return manyDenied(bad.map(\.path), in: dir) }
         let list = bad.prefix(5).map { "\($0.path): \($0.reason)" }.joined(separator: "; ")
         let more = bad.count > 5 ? " (and \(bad.count - 5) more)" : ""
         let kind: JournalError.Kind = bad.allSatisfy { $0.cause == .permissionDenied } ? .permission : .noInput
         return JournalError(kind, "no usable journal file\(dir.map { " in \($0)" } ?? ""): \(list)\(more)")
+    }
+
+    /// Many files this user may not read: one short message naming who may
+    /// (the group that owns most of them, when it may read them), the files in
+    /// `details` (shown under `-v`).
+    static func manyDenied(_ paths: [String], in dir: String?) -> JournalError {
+        var owners: [String: Int] = [:]
+        for p in paths {
+            var st = stat()
+            guard stat(p, &st) == 0 else { continue }
+            let mode = String(st.st_mode & 0o777, radix: 8)
+            let key = (st.st_mode & 0o040) != 0 ? "g:" + groupName(st.st_gid) + ":" + mode : "u:" + userName(st.st_uid) + ":" + mode
+            owners[key, default: 0] += 1
+        }
+        let top = owners.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key.split(separator: ":").map(String.init)
+        let who: String
+        if let top, top.count == 3 {
+            who = top[0] == "g"
+                ? "they belong to group '\(top[1])' (mode 0\(top[2])): join it (sudo usermod -aG \(top[1]) $USER, then log in again) or run with sudo"
+                : "only their owner '\(top[1])' may read them (mode 0\(top[2])): run as that user or with sudo"
+        } else {
+            who = JournalError.accessHint
+        }
+        var e = JournalError(.permission, "\(paths.count) journal files\(dir.map { " in \($0)" } ?? ""): permission denied; \(who)")
+        e.details = paths
+        return e
+    }
+
+    static func groupName(_ gid: gid_t) -> String {
+        guard let g = getgrgid(gid), let n = g.pointee.gr_name else { return String(gid) }
+        return String(cString: n)
+    }
+
+    static func userName(_ uid: uid_t) -> String {
+        guard let u = getpwuid(uid), let n = u.pointee.pw_name else { return String(uid) }
+        return String(cString: n)
     }
 
     /// `*.journal` and `*.journal~` in `dir` and (to `depth`) its subdirectories.

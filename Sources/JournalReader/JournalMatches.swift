@@ -40,28 +40,38 @@ extension Journal {
     /// Expands unit names and globs as `journalctl -u` does on systemd 252:
     /// a name without a type gets `.service`; a glob is matched (fnmatch)
     /// against every unit name the journal knows. Throws `.noData` when a
-    /// glob matches nothing, as journalctl fails with "No data available".
-    public func expandUnits(_ patterns: [String]) throws(JournalError) -> [String] {
+    /// glob matches nothing, as journalctl fails with "No data available";
+    /// with `requireNames`, also when a plain name is no unit of the journal
+    /// (a name the operator typed). The message names the nearest units.
+    public func expandUnits(_ patterns: [String], requireNames: Bool = false) throws(JournalError) -> [String] {
         var result: [String] = []
         var known: [String]?
         for raw in patterns {
             let p = UnitName.mangle(raw)
+            if known == nil && (requireNames || UnitName.isGlob(p)) { known = try knownUnits() }
             guard UnitName.isGlob(p) else {
+                if requireNames, let known, !known.contains(p) {
+                    let near = Nearest.names(to: p, among: known.filter { $0.hasSuffix(".service") })
+                    throw JournalError(.noData, "no entries for unit '\(p)' in the journal\(Nearest.suggestion(near))")
+                }
                 if !result.contains(p) { result.append(p) }
                 continue
             }
-            if known == nil {
-                var all = Set<String>()
-                for f in UnitName.unitFields { for v in try uniqueValues(of: f) { all.insert(v) } }
-                known = all.sorted()
-            }
             let hits = known!.filter { fnmatch(p, $0, 0) == 0 }
             if hits.isEmpty {
-                throw JournalError(.noData, "no unit in the journal matches '\(raw)'")
+                let near = Nearest.matching(glob: p, among: known!.filter { $0.hasSuffix(".service") })
+                throw JournalError(.noData, "no unit in the journal matches '\(raw)'\(Nearest.suggestion(near))")
             }
             for h in hits where !result.contains(h) { result.append(h) }
         }
         return result
+    }
+
+    /// Every unit name the journal knows (the fields journalctl expands globs against).
+    public func knownUnits() throws(JournalError) -> [String] {
+        var all = Set<String>()
+        for f in UnitName.unitFields { for v in try uniqueValues(of: f) { all.insert(v) } }
+        return all.sorted()
     }
 
     /// The value of `field` in the first entry that has `match` (`FIELD=value`),

@@ -87,3 +87,52 @@ public func expandFileArguments(_ args: [String]) throws(JournalError) -> [Strin
     }
     return out
 }
+
+/// The names nearest to a mistyped one, for "did you mean" answers.
+public enum Nearest {
+    /// Up to `limit` of `candidates` closest to `name` (edit distance, case
+    /// ignored; ties by name), only those close enough to be a typo of it.
+    public static func names(to name: String, among candidates: [String], limit: Int = 3, within: Int? = nil) -> [String] {
+        let n = Array(name.lowercased())
+        let scored = Set(candidates).map { c -> (Int, String) in (distance(n, Array(c.lowercased())), c) }
+        let close = within ?? max(3, n.count / 3)
+        return scored.filter { $0.0 <= close }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.prefix(limit).map(\.1)
+    }
+
+    /// For a glob: the candidates whose start is close to the glob's literal
+    /// start (`t3-serv@*` -> `t3-serve@alice.service`), up to `limit`.
+    public static func matching(glob: String, among candidates: [String], limit: Int = 3) -> [String] {
+        let lit = Array(glob.prefix(while: { !"*?[".contains($0) }).lowercased())
+        guard lit.count >= 3 else { return [] }
+        let scored = Set(candidates).map { c -> (Int, String) in
+            let head = Array(c.lowercased())
+            // The best of the candidate's starts one shorter, as long, one longer.
+            let d = (max(0, lit.count - 1)...lit.count + 1).map { distance(lit, Array(head.prefix($0))) }.min() ?? Int.max
+            return (d, c)
+        }
+        return scored.filter { $0.0 <= 2 }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.prefix(limit).map(\.1)
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count)
+        var cur = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+
+    /// " (did you mean a or b?)", or "" when nothing is close.
+    public static func suggestion(_ names: [String]) -> String {
+        guard !names.isEmpty else { return "" }
+        let list = names.count == 1 ? names[0] : names.dropLast().joined(separator: ", ") + " or " + names.last!
+        return "; did you mean \(list)?"
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import JournalReader
+import Glibc
 
 @main
 struct T3Attr: ParsableCommand {
@@ -21,4 +22,21 @@ struct T3Attr: ParsableCommand {
         subcommands: [Report.self, Dispatch.self, Bursts.self, Serve.self],
         defaultSubcommand: Report.self
     )
+
+    /// A first word close to a command's name is a typo of it, not an
+    /// argument of the default command: "did you mean report?", status 64.
+    static func main() {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if let first = args.first, !first.hasPrefix("-"), first != "help" {
+            let names = configuration.subcommands.map { $0._commandName }
+            if !names.contains(first) {
+                let near = Nearest.names(to: first, among: names, limit: 1, within: 2)
+                if !near.isEmpty {
+                    Diagnostics.error("unknown command '\(first)'\(Nearest.suggestion(near)) (commands: \(names.joined(separator: ", ")))")
+                    Glibc.exit(Exit.usage)
+                }
+            }
+        }
+        main(args)
+    }
 }

@@ -186,10 +186,13 @@ struct OperatorTests {
         let r = try Fixtures.t3attr(["report", "--file", path, "-o", "markdown"] + table)
         #expect(r.status == 0)
         // Cursors depend on the file journal-remote wrote; compare without them.
-        let normalise = { (s: String) in s.replacingOccurrences(of: #"--cursor '[^']*'"#, with: "--cursor '…'", options: .regularExpression) }
+        let normalise = { (s: String) in
+            s.replacingOccurrences(of: #"--cursor '[^']*'"#, with: "--cursor '…'", options: .regularExpression)
+                .replacingOccurrences(of: "--file " + shellQuote(path) + " ", with: "--file '…' ")
+        }
         let golden = try String(contentsOfFile: Fixtures.path("scenario-serve-oom.md"), encoding: .utf8)
         #expect(normalise(r.stdout) == golden)
-        #expect(r.stdout.contains("journalctl --cursor 's="))
+        #expect(r.stdout.contains("journalctl --file \(shellQuote(path)) --cursor 's="), "pasted commands read the same file")
     }
 
     /// What the ticket must say, derived from the scenario's hand-written
@@ -229,10 +232,13 @@ struct OperatorTests {
         // Evidence: each command re-finds the entry on the line above it.
         var commands = 0
         for (i, line) in lines.enumerated() {
-            guard let a = line.range(of: "journalctl --cursor '"), let b = line[a.upperBound...].firstIndex(of: "'") else { continue }
+            guard let a = line.range(of: " --cursor '"), let b = line[a.upperBound...].firstIndex(of: "'") else { continue }
             let cursor = String(line[a.upperBound..<b])
             #expect(line.hasSuffix("' -n 1`"))
-            let found = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "--cursor", cursor, "-n", "1", "-o", "json", "--no-pager"])
+            // The command as pasted, in a shell: it names the file the report read.
+            let pasted = String(line.drop(while: { $0 != "`" }).dropFirst().dropLast())
+            #expect(pasted.hasPrefix("journalctl --file \(shellQuote(path)) --cursor "), "\(pasted)")
+            let found = try Fixtures.run("/bin/sh", ["-c", pasted + " -o json --no-pager"])
             let entry = try #require(try Fixtures.ndjson(found.stdout).first)
             #expect(entry["__CURSOR"] as? String == cursor)
             let message = try #require(entry["MESSAGE"] as? String)

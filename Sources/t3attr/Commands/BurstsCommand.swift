@@ -58,7 +58,7 @@ extension T3Attr {
         func run() throws {
             let output = CommandOutput(out, term, follow: follow, verbose: verbose)
             defer { output.end() }
-            try runReporting(output.out) {
+            try runReporting(output.out, verbose: verbose) {
                 var settings = attribution.settings
                 settings.burstMin = min ?? settings.burstMin
                 var config = try AnalysisConfig(

@@ -16,7 +16,8 @@ final class CommandOutput {
     init(_ opts: OutputOptions, _ term: TerminalOptions, follow: Bool = false, verbose: Bool = false) {
         format = follow && opts.output == .jsonPretty ? .json : opts.output
         let color = opts.output == .table && Terminal.useColor(term.color, env: ProcessInfo.processInfo.environment, isTTY: isatty(1) == 1)
-        style = RenderStyle(local: opts.local, color: color, verbose: verbose)
+        let width = opts.output == .table && !opts.full && isatty(1) == 1 ? Terminal.width() : nil
+        style = RenderStyle(local: opts.local, color: color, verbose: verbose, width: width)
         sink = makeSink(format, out: out, style: style)
         pager = follow ? nil : Pager.start(term, format: opts.output)
     }

@@ -18,7 +18,9 @@ enum Exit {
 /// Runs a command body, turning the errors operators can cause into one
 /// line on stderr and an exit code; never a stack trace. What was already
 /// written is flushed first. A closed pipe (the reader has enough) is status 0.
-func runReporting(_ out: Output, _ body: () throws -> Void) throws {
+/// `verbose` (`-v`) also lists what a summarised error stands for (the files);
+/// nil: the command has no `-v`, and the first few are named.
+func runReporting(_ out: Output, verbose: Bool? = nil, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch is Stopped {
@@ -30,7 +32,16 @@ func runReporting(_ out: Output, _ body: () throws -> Void) throws {
         }
     } catch let e as JournalError {
         try? out.flush()
-        Diagnostics.error(e.message)
+        switch (verbose, e.details.isEmpty) {
+        case (_, true): Diagnostics.error(e.message)
+        case (true?, false):
+            Diagnostics.error(e.message)
+            for d in e.details { Diagnostics.note("  " + d) }
+        case (false?, false): Diagnostics.error(e.message + " (-v lists them)")
+        case (nil, false):
+            let more = e.details.count > 3 ? ", +\(e.details.count - 3) more" : ""
+            Diagnostics.error(e.message + " (" + e.details.prefix(3).joined(separator: ", ") + more + ")")
+        }
         switch e.kind {
         case .noInput: throw ExitCode(Exit.noInput)
         case .permission: throw ExitCode(Exit.noPermission)
@@ -62,4 +73,20 @@ func finishRun(notes: [Note], stats: ReadStats, strict: Bool) throws {
 func show(_ load: PortMapLoader.Loaded) {
     if let notice = load.notice { Diagnostics.note(Wording.portMap(notice)) }
     for c in load.conflicts { Diagnostics.warning(c) }
+}
+
+/// `--user` names nobody seen in the window: say so, name who was, and end
+/// with status 1 when none of the named users was there (as grep does).
+func unknownUsers(_ asked: [String], seen: [String]) throws {
+    let known = Set(seen.filter { $0 != "(host)" })
+    let missing = asked.filter { !known.contains($0) }
+    guard !missing.isEmpty else { return }
+    let list = known.sorted()
+    let shown = list.prefix(20).joined(separator: ", ") + (list.count > 20 ? ", +\(list.count - 20) more" : "")
+    for m in missing {
+        let near = Nearest.names(to: m, among: list, limit: 1, within: 2)
+        let hint = near.isEmpty ? "" : " (did you mean \(near[0])?)"
+        Diagnostics.warning("user '\(m)' is not seen in the window\(hint); users seen: \(list.isEmpty ? "none" : shown)")
+    }
+    if missing.count == asked.count { throw ExitCode(Exit.failure) }
 }

@@ -50,12 +50,20 @@ extension T3Attr {
         @Option(
             name: .long,
             help: ArgumentHelp(
+                "Only drops of this user (repeatable); a user not seen in the window is named with those that were.", valueName: "user"))
+        var user: [String] = []
+
+        @Option(
+            name: .long,
+            help: ArgumentHelp(
                 "For unattended runs: start where the last run with this file ended and report each drop once; the file is replaced atomically.",
                 valueName: "file"))
         var cursorFile: String?
 
         func validate() throws {
             try validateFormat()
+            if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
+            if follow && !user.isEmpty { throw ValidationError("--user does not work with --follow yet") }
             if follow && (evidence.prometheus != nil || !evidence.tunnelLog.isEmpty) {
                 throw ValidationError("--prometheus and --tunnel-log are not available with -f")
             }
@@ -64,7 +72,7 @@ extension T3Attr {
         func run() throws {
             let output = CommandOutput(out, term, follow: follow, verbose: verbose)
             defer { output.end() }
-            try runReporting(output.out) {
+            try runReporting(output.out, verbose: verbose) {
                 let settings = attribution.settings
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
                 config.evidence = follow ? EvidenceConfig() : evidence.config
@@ -79,9 +87,15 @@ extension T3Attr {
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
                 let next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings)
-                if !verdict.isEmpty { report.attribution.drops.removeAll { !verdict.contains($0.verdict) } }
+                if !verdict.isEmpty { report.attribution.keepDrops { verdict.contains($0.verdict) } }
+                let seenUsers =
+                    report.attribution.drops.flatMap { [$0.event.user].compactMap { $0 } + $0.event.userCandidates }
+                    + report.serveTimelines().map(\.user)
+                if !user.isEmpty {
+                    report.attribution.keepDrops { d in user.contains { $0 == d.event.user || d.event.userCandidates.contains($0) } }
+                }
                 let sink = output.sink
-                try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report))
+                try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report, source: config.source))
                 try Feed.incidents(report.attribution, to: sink)
                 try Feed.drops(report.attribution, to: sink)
                 try Feed.bursts(report.attribution, to: sink)
@@ -90,6 +104,7 @@ extension T3Attr {
                 try sink.finish(.report(report))
                 if let cursorFile, let next { try next.save(cursorFile) }
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
+                if !user.isEmpty { try unknownUsers(user, seen: seenUsers) }
             }
         }
     }

@@ -46,6 +46,7 @@ extension T3Attr {
                 try Feed.serveEvents(report, users: user, to: sink)
                 try sink.finish(.report(report))
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
+                try unknownUsers(user, seen: report.serveTimelines().map(\.user) + report.attribution.drops.compactMap(\.event.user))
             }
         }
     }

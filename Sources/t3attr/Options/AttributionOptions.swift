@@ -31,8 +31,12 @@ struct SourceUnitOptions: ParsableArguments {
 
     var scriptTags: Set<String> { scriptTag.isEmpty ? SourceConfig.defaultScriptTags : Set(scriptTag) }
 
+    /// A value other than the default is one the operator gave: naming nothing is then an error.
     var config: UnitConfig {
-        UnitConfig(dispatchUnit: dispatchUnit, serveUnit: serveUnit, earlyoomUnit: earlyoomUnit, scriptTags: scriptTags)
+        var c = UnitConfig(dispatchUnit: dispatchUnit, serveUnit: serveUnit, earlyoomUnit: earlyoomUnit, scriptTags: scriptTags)
+        c.dispatchUnitGiven = dispatchUnit != UnitConfig().dispatchUnit
+        c.serveUnitGiven = serveUnit != ServeUnits.defaultPattern
+        return c
     }
 }
 

@@ -22,7 +22,11 @@ extension MapOptions {
 }
 
 extension UnitOptions {
-    var config: UnitConfig { UnitConfig(dispatchUnit: dispatchUnit) }
+    var config: UnitConfig {
+        var c = UnitConfig(dispatchUnit: dispatchUnit)
+        c.dispatchUnitGiven = dispatchUnit != UnitConfig().dispatchUnit
+        return c
+    }
 }
 
 /// A command that prints through the output options declares the formats it

@@ -129,6 +129,9 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Show times in UTC (the default; accepted for journalctl habits).")
     var utc = false
 
+    @Flag(name: .long, help: "Show whole table lines; by default, on a terminal, they are cut to its width with … (as journalctl does).")
+    var full = false
+
     func validate() throws {
         if local && utc { throw ValidationError("--local and --utc contradict each other") }
     }

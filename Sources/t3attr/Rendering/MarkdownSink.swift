@@ -8,6 +8,7 @@ final class MarkdownSink: ReportSink {
     let local: Bool
     private enum Section { case drops, bursts }
     private var section: Section?
+    private var source: SourceSpec = .local
 
     init(out: Output, style: RenderStyle) {
         self.out = out
@@ -46,7 +47,20 @@ final class MarkdownSink: ReportSink {
 
     var dropOrder: DropOrder { .time }
 
+    /// journalctl's flags for the journal the report was run on (pasted
+    /// commands must read the same one); nil: entries from a stream or gateway.
+    static func journalctlSource(_ s: SourceSpec) -> String? {
+        switch s {
+        case .local: ""
+        case .merged: " -m"
+        case .directory(let d): " -D " + SafeText.shellWord(d)
+        case .files(let f): f.map { " --file " + SafeText.shellWord($0) }.joined()
+        case .input, .gateway: nil
+        }
+    }
+
     func begin(_ run: RunHeader) throws(OutputError) {
+        source = run.source
         guard let report = run.report else { return }
         let at = report.attribution
         out.line("# t3 drop attribution")
@@ -168,11 +182,19 @@ final class MarkdownSink: ReportSink {
         if !lines.isEmpty {
             out.line("## Evidence")
             out.line("")
-            out.line("Each line is re-found with the command under it.")
+            let flags = Self.journalctlSource(source)
+            switch source {
+            case .input(let path):
+                out.line("Each line is re-found with the command under it, run where the journal of the stream (`--input \(Self.cell(path))`) was exported from (or add `-D`/`--file` for a copy of it).")
+            case .gateway(let url, _):
+                out.line("Each line is re-found with the command under it, run on the machine behind the gateway (\(Self.cell(url))), or there as `curl -H 'Range: entries=CURSOR:0:1' \(Self.cell(url))/entries`.")
+            default:
+                out.line("Each line is re-found with the command under it.")
+            }
             out.line("")
             for e in lines.sorted(by: { $0.realtime < $1.realtime }) {
                 out.line("- \(time(e.realtime)) \(Self.cell(e.unit ?? "-")): \(Self.shortMessage(e.message))")
-                out.line("  " + Self.code("journalctl --cursor \(SafeText.shellWord(e.cursor)) -n 1"))
+                out.line("  " + Self.code("journalctl\(flags ?? "") --cursor \(SafeText.shellWord(e.cursor)) -n 1"))
             }
             out.line("")
         }

@@ -159,6 +159,39 @@ final class Output {
 
     var count: Int { buffer.count }
 
+    /// Cuts the line begun at `start` to `width` columns, its last shown
+    /// column an ellipsis, as journalctl does on a terminal. Colour escapes
+    /// take no column; one code point is one column (cells are sanitised).
+    func fit(from start: Int, width: Int) {
+        guard width > 1 else { return }
+        var i = start
+        var shown = 0
+        var cut: Int?
+        var coloured = false
+        while i < buffer.count {
+            let b = buffer[i]
+            if b == 0x1B {
+                coloured = true
+                i += 1
+                if i < buffer.count && buffer[i] == 0x5B {
+                    i += 1
+                    while i < buffer.count && !(0x40...0x7E).contains(buffer[i]) { i += 1 }
+                }
+                i += 1
+                continue
+            }
+            if b & 0xC0 != 0x80 {  // a code point starts
+                if shown == width - 1 { cut = i }
+                shown += 1
+            }
+            i += 1
+        }
+        guard shown > width, let cut else { return }
+        buffer.removeSubrange(cut...)
+        buffer.append(contentsOf: "…".utf8)
+        if coloured { buffer.append(contentsOf: Terminal.reset.utf8) }
+    }
+
     /// Writes what is buffered (standard output only).
     func flush() throws(OutputError) {
         if let failure {

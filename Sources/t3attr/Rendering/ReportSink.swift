@@ -58,6 +58,8 @@ struct RunHeader {
     var settleSeconds: UInt64 = 0
     /// `bursts --requests`: request bursts, not drop bursts.
     var requests = false
+    /// Where the entries came from (markdown's journalctl commands name it).
+    var source: SourceSpec = .local
 }
 
 /// How a run ended.
@@ -75,6 +77,8 @@ struct RenderStyle: Sendable {
     var local = false
     var color = false
     var verbose = false
+    /// Table lines are cut to this many columns (a terminal without `--full`); nil: whole lines.
+    var width: Int?
 }
 
 /// `-o FORMAT`. A new format is a case here (in `everywhere` when every

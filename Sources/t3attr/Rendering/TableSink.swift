@@ -17,6 +17,8 @@ final class TableSink: ReportSink {
     /// Per run, worked out at the first drop or burst (not once per row).
     private var hostCount: Int?
     private var burstsFromSeveralHosts: Bool?
+    /// The drop table's column widths, sized to the run's content (at the first drop).
+    private var dropWidths: (user: Int, kind: Int, cls: Int, reason: Int)?
 
     init(out: Output, style: RenderStyle) {
         self.out = out
@@ -25,7 +27,9 @@ final class TableSink: ReportSink {
 
     var dropOrder: DropOrder { .byHost }
 
-    var zone: String { style.local ? "local time" : "UTC" }
+    var zone: String { style.local ? "local time, \(TimeZone.current.identifier)" : "UTC" }
+    /// `--local` times end in `+HH:MM`, not `Z`: the time columns are this much wider.
+    var localShift: Int { style.local ? 5 : 0 }
 
     func time(_ t: UInt64, digits: Int = 3) -> String { Render.rfc3339(t, local: style.local, fractionDigits: digits) }
 
@@ -43,35 +47,60 @@ final class TableSink: ReportSink {
         return ev.user.map { Render.cell($0) } ?? ev.port.map { "port:\($0)" } ?? "-"
     }
 
+    /// One table line, cut to the terminal's width (see `RenderStyle.width`).
+    func row(_ s: String) {
+        let start = out.count
+        out.write(s)
+        if let w = style.width { out.fit(from: start, width: w) }
+        out.newline()
+    }
+
+    /// The answer is never cut: on a terminal it wraps at spaces, the rest indented.
+    func wrapped(_ s: String) {
+        guard let w = style.width, s.count > w, w > 20 else { return out.line(s) }
+        var line = ""
+        for word in s.split(separator: " ", omittingEmptySubsequences: false) {
+            if !line.isEmpty && line.count + 1 + word.count > w {
+                out.line(line)
+                line = "   " + word
+            } else {
+                line += (line.isEmpty ? "" : " ") + word
+            }
+        }
+        if !line.isEmpty { out.line(line) }
+    }
+
     func begin(_ run: RunHeader) throws(OutputError) {
         self.run = run
         let units = Render.cell(run.units.joined(separator: ", "))
         let window = Wording.window(run.window, local: style.local)
         switch run.command {
         case .dispatch:
-            out.line("-- t3attr dispatch\(run.follow ? " --follow" : ""): \(window) (\(zone)); units: \(units)")
-            out.line(
-                Render.column("TIME", 26) + Render.column("USER", 10) + Render.column("KIND", 19)
+            row("-- t3attr dispatch\(run.follow ? " --follow" : ""): \(window) (\(zone))")
+            row(
+                Render.column("TIME", 25 + localShift) + Render.column("USER", 10) + Render.column("KIND", 19)
                     + Render.column("CLASS", 17) + Render.column("SIDE", 10) + Render.column("PORT", 5)
                     + Render.column("DUR", 9) + "MESSAGE")
         case .report, .bursts, .serve:
             if run.follow {
-                out.line(
+                row(
                     "-- t3attr \(run.command.rawValue) --follow: a drop is shown \(run.settleSeconds) s after it, when its verdict is final; Ctrl-C ends"
                 )
                 return
             }
-            out.line("-- t3attr \(run.command.rawValue): \(window) (\(zone)); units: \(units)")
-            if run.command == .report, let at = run.report?.attribution { out.line(Wording.answer(at)) }
+            row("-- t3attr \(run.command.rawValue): \(window) (\(zone))" + (style.verbose ? "; units: \(units)" : ""))
+            if run.command == .report, let at = run.report?.attribution { wrapped(Wording.answer(at)) }
         }
         try out.check()
     }
 
     func event(_ ev: Event) throws(OutputError) {
         let o = out
-        var start = o.count
+        let lineStart = o.count
+        var start = lineStart
+        let shift = localShift
         if style.local { o.write(Render.rfc3339(ev.realtime, local: true, fractionDigits: 3)) } else { o.rfc3339UTC(ev.realtime, fractionDigits: 3) }
-        o.pad(from: start, to: 26)
+        o.pad(from: start, to: 26 + shift)
         if !ev.userCandidates.isEmpty {
             o.cell(ev.userCandidates.joined(separator: "|").utf8)
         } else if let u = ev.user {
@@ -82,11 +111,11 @@ final class TableSink: ReportSink {
         } else {
             o.byte(0x2D)
         }
-        o.pad(from: start, to: 37)
+        o.pad(from: start, to: 37 + shift)
         o.write(ev.kind.rawValue)
-        o.pad(from: start, to: 57)
+        o.pad(from: start, to: 57 + shift)
         if let c = ev.className { o.write(c.name) } else { o.byte(0x2D) }
-        o.pad(from: start, to: 75)
+        o.pad(from: start, to: 75 + shift)
         if ev.className != nil {
             if style.color {
                 let c = Terminal.color(for: ev.side)
@@ -100,14 +129,15 @@ final class TableSink: ReportSink {
         } else {
             o.byte(0x2D)
         }
-        o.pad(from: start, to: 86)
+        o.pad(from: start, to: 86 + shift)
         if let p = ev.port { o.int(p) } else { o.byte(0x2D) }
-        o.pad(from: start, to: 92)
+        o.pad(from: start, to: 92 + shift)
         if let d = ev.durationMs { o.write(EventJSON.duration(d)) } else { o.byte(0x2D) }
-        o.pad(from: start, to: 102)
+        o.pad(from: start, to: 102 + shift)
         var msg = ev.message[...]
         if let d = ev.dispatch, d.sourceTime != nil, msg.count >= 20 { msg = msg.dropFirst(20) }
         o.cell(msg)
+        if let w = style.width { o.fit(from: lineStart, width: w) }
         o.newline()
         try o.check()
     }
@@ -119,7 +149,7 @@ final class TableSink: ReportSink {
 
     func evidenceLines(_ e: [Evidence]) {
         for x in e {
-            out.line(
+            row(
                 "      <- \(time(x.realtime)) \(Render.cell(x.unit ?? "-")) \(x.kind.name): \(Render.cell(x.message))"
                     + (x.cursor.isEmpty ? "" : "  [cursor \(Render.cell(x.cursor))]"))
         }
@@ -131,8 +161,8 @@ final class TableSink: ReportSink {
         let evidence = at.evidence(d.evidence)
         if run.follow {
             let evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
-            out.line(
-                Render.column(time(ev.realtime), 24) + (ev.host.map { Render.column(Render.cell($0), 12) } ?? "")
+            row(
+                Render.column(time(ev.realtime), 24 + localShift) + (ev.host.map { Render.column(Render.cell($0), 12) } ?? "")
                     + Render.column(Self.userText(ev), 10) + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
                     + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
             try out.check()
@@ -140,10 +170,11 @@ final class TableSink: ReportSink {
         }
         let hosts = hostCount ?? at.hosts.count
         hostCount = hosts
+        _ = widths(at)
         let host = ev.host ?? ""
         if hosts > 1, currentHost != host {
             currentHost = host
-            out.line("== host \(host.isEmpty ? "(unknown)" : Render.cell(host)): \(Wording.answer(at, host: host))")
+            wrapped("== host \(host.isEmpty ? "(unknown)" : Render.cell(host)): \(Wording.answer(at, host: host))")
             columnHeader()
         } else if dropsSeen == 0 && hosts <= 1 {
             columnHeader()
@@ -160,10 +191,11 @@ final class TableSink: ReportSink {
                 evText = "tunnel " + CorroborationText.tunnel(e, time: { self.time($0, digits: 0) })
             }
         }
-        out.line(
-            Render.column(time(ev.realtime), 24) + Render.column(Self.userText(ev), 10)
-                + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
-                + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
+        let w = widths(at)
+        row(
+            Render.column(time(ev.realtime), 24 + localShift) + Render.column(Self.userText(ev), w.user)
+                + Render.column(ev.kind.rawValue, w.kind) + Render.column(ev.className?.name ?? "-", w.cls)
+                + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, w.reason) + evText)
         // The corroboration is under the drop's incident; a drop outside any incident carries it here.
         if let c = d.corroboration, d.incident == nil {
             for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
@@ -173,16 +205,31 @@ final class TableSink: ReportSink {
     }
 
     private func columnHeader() {
-        out.line(
-            Render.column("TIME", 24) + Render.column("USER", 10) + Render.column("KIND", 11)
-                + Render.column("CLASS", 17) + Render.column("VERDICT", 8) + Render.column("REASON", 21) + "EVIDENCE")
+        let w = dropWidths ?? (10, 11, 17, 21)
+        row(
+            Render.column("TIME", 24 + localShift) + Render.column("USER", w.user) + Render.column("KIND", w.kind)
+                + Render.column("CLASS", w.cls) + Render.column("VERDICT", 8) + Render.column("REASON", w.reason) + "EVIDENCE")
+    }
+
+    /// Fixed columns as wide as their widest cell in this run (at least the header's).
+    private func widths(_ at: Attribution) -> (user: Int, kind: Int, cls: Int, reason: Int) {
+        if let w = dropWidths { return w }
+        var w = (user: 4, kind: 4, cls: 5, reason: 6)
+        for d in at.drops {
+            w.user = max(w.user, Self.userText(d.event).count)
+            w.kind = max(w.kind, d.event.kind.rawValue.count)
+            w.cls = max(w.cls, (d.event.className?.name ?? "-").count)
+            w.reason = max(w.reason, d.reason.rawValue.count)
+        }
+        dropWidths = w
+        return w
     }
 
     func burst(_ b: Burst, in at: Attribution) throws(OutputError) {
         defer { burstsSeen += 1 }
         if run.follow {
-            out.line(
-                Render.column(time(b.second * 1_000_000, digits: 0), 21) + Render.column(String(b.count), 6)
+            row(
+                Render.column(time(b.second * 1_000_000, digits: 0), 21 + localShift) + Render.column(String(b.count), 6)
                     + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
                     + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
             try out.check()
@@ -191,13 +238,14 @@ final class TableSink: ReportSink {
         let fleet = burstsFromSeveralHosts ?? (Set(at.bursts.map { $0.host ?? "" }).count > 1)
         burstsFromSeveralHosts = fleet
         if burstsSeen == 0 {
-            out.line("-- \(at.bursts.count) burst\(at.bursts.count == 1 ? "" : "s")")
-            out.line(
-                (fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + Render.column("COUNT", 6) + Render.column("VERDICT", 8)
+            row("-- \(at.bursts.count) burst\(at.bursts.count == 1 ? "" : "s")")
+            row(
+                (fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21 + localShift) + Render.column("COUNT", 6)
+                    + Render.column("VERDICT", 8)
                     + Render.column("REASON", 15) + Render.column("CLASSES", 30) + "USERS")
         }
-        out.line(
-            (fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21)
+        row(
+            (fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21 + localShift)
                 + Render.column(String(b.count), 6)
                 + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
                 + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
@@ -211,9 +259,9 @@ final class TableSink: ReportSink {
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) {
         if serveUser != user {
             serveUser = user
-            out.line("== \(Render.cell(user)): \(userEvents) event\(userEvents == 1 ? "" : "s")")
+            row("== \(Render.cell(user)): \(userEvents) event\(userEvents == 1 ? "" : "s")")
         }
-        out.line("  " + Render.column(time(e.realtime), 24) + Render.column(e.kind.rawValue, 23) + Render.cell(e.message))
+        row("  " + Render.column(time(e.realtime), 24) + Render.column(e.kind.rawValue, 23) + Render.cell(e.message))
         try out.check()
     }
 
@@ -222,34 +270,34 @@ final class TableSink: ReportSink {
         case .listing(let r):
             let sum = r.summary
             if sum.total == 0 {
-                out.line("-- No dispatch events in \(Wording.window(run.window, local: style.local)).")
+                row("-- No dispatch events in \(Wording.window(run.window, local: style.local)).")
             } else {
-                out.line("-- \(sum.total) event\(sum.total == 1 ? "" : "s"): \(Counts.text(Counts.byKind(sum)))")
-                if !sum.byClass.isEmpty { out.line("-- by class: \(Counts.text(Counts.byClass(sum)))") }
-                if !sum.bySide.isEmpty { out.line("-- by side: \(Counts.text(Counts.bySide(sum)))") }
+                wrapped("-- \(sum.total) event\(sum.total == 1 ? "" : "s"): \(Counts.text(Counts.byKind(sum)))")
+                if !sum.byClass.isEmpty { wrapped("-- by class: \(Counts.text(Counts.byClass(sum)))") }
+                if !sum.bySide.isEmpty { wrapped("-- by side: \(Counts.text(Counts.bySide(sum)))") }
             }
         case .report(let report):
             let at = report.attribution
             if run.command == .serve {
-                if serveUser == nil { out.line("-- No serve-side events in \(Wording.window(run.window, local: style.local)).") }
+                if serveUser == nil { row("-- No serve-side events in \(Wording.window(run.window, local: style.local)).") }
                 break
             }
             if run.requests {
-                if requestBurstsSeen == 0 { out.line("-- No second with enough cancelled requests.") }
+                if requestBurstsSeen == 0 { row("-- No second with enough cancelled requests.") }
             } else if burstsSeen == 0 {
-                out.line("-- No bursts (\(at.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
+                row("-- No bursts (\(at.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
             }
             if run.command == .report, !at.requestErrors.isEmpty { requestErrorLine(at) }
             if run.command == .report {
                 for o in at.outages {
                     let span = o.ongoing ? "\(time(o.start)) .. (still down at \(time(o.end)))" : "\(time(o.start)) .. \(time(o.end))"
-                    out.line(
+                    row(
                         "-- dispatch outage: \(span), \(String(format: "%.1f", o.seconds)) s, \(o.restarts) restart\(o.restarts == 1 ? "" : "s") scheduled, cause \(o.cause.rawValue)"
                             + (o.detail.map { ": " + Render.cell($0) } ?? ""))
                 }
             }
             for g in at.gaps {
-                out.line(
+                row(
                     "-- host \(g.bootChanged ? "reboot" : "gap"): \(String(format: "%.1f", g.seconds)) s without journal entries, \(time(g.start)) .. \(time(g.end))"
                 )
             }
@@ -265,12 +313,12 @@ final class TableSink: ReportSink {
         defer { incidentsSeen += 1 }
         if incidentsSeen == 0 {
             let n = at.incidents.count
-            out.line("-- \(n) incident\(n == 1 ? "" : "s")")
-            out.line(
+            row("-- \(n) incident\(n == 1 ? "" : "s")")
+            row(
                 Render.column("#", 4) + Render.column("START", 24) + Render.column("END", 24) + Render.column("VERDICT", 9)
                     + Render.column("REASON", 23) + Render.column("DROPS", 6) + Render.column("BASIS", 12) + "USERS")
         }
-        out.line(
+        row(
             Render.column(String(i.id), 4) + Render.column(time(i.start), 24) + Render.column(time(i.end), 24)
                 + paint(Render.column(i.verdict.rawValue, 9), i.verdict) + Render.column(i.reason.rawValue, 23)
                 + Render.column(String(i.drops), 6) + Render.column(i.basis.rawValue, 12)
@@ -287,10 +335,10 @@ final class TableSink: ReportSink {
         let fleet = Set(at.requestBursts.map { $0.host ?? "" }).count > 1
         if requestBurstsSeen == 0 {
             let n = at.requestBursts.count
-            out.line("-- \(n) second\(n == 1 ? "" : "s") with at least --min cancelled requests (the runbook's recipe, per second)")
-            out.line((fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + "COUNT")
+            row("-- \(n) second\(n == 1 ? "" : "s") with at least --min cancelled requests (the runbook's recipe, per second)")
+            row((fleet ? Render.column("HOST", 12) : "") + Render.column("SECOND", 21) + "COUNT")
         }
-        out.line(
+        row(
             (fleet ? Render.column(Render.cell(b.host ?? "-"), 12) : "") + Render.column(time(b.second * 1_000_000, digits: 0), 21) + String(b.count))
         try out.check()
     }
@@ -299,7 +347,7 @@ final class TableSink: ReportSink {
     private func requestErrorLine(_ at: Attribution) {
         var classes: [String: Int] = [:]
         for e in at.requestErrors { classes[e.className?.name ?? "other", default: 0] += 1 }
-        out.line(
+        row(
             "-- \(at.requestErrors.count) request error\(at.requestErrors.count == 1 ? "" : "s") (failed plain HTTP requests, not drops): \(Counts.text(classes))"
         )
     }

@@ -51,6 +51,14 @@ enum Terminal {
 
     static let reset = "\u{1b}[0m"
 
+    /// Standard output's terminal width (TIOCGWINSZ), else `$COLUMNS`, else nil.
+    static func width() -> Int? {
+        var ws = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &ws) == 0 && ws.ws_col > 0 { return Int(ws.ws_col) }
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+        return nil
+    }
+
     static func color(for verdict: Verdict) -> String {
         switch verdict {
         case .client: "\u{1b}[32m"

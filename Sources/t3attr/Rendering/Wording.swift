@@ -39,7 +39,7 @@ enum Wording {
             case .unreadableEnvFiles(let count, let dir): "\(count) .env file(s) in \(dir) are unreadable (mode 0600: run as root)"
             }
         }.joined(separator: "; ")
-        return n.mapEmpty ? "no port-to-user map (\(problems)); users show as port:<n>" : problems
+        return n.mapEmpty ? "no port-to-user map (\(problems)); users show as port:<n>; give one with --dispatch-table FILE or --env-dir DIR" : problems
     }
 
     /// The answer: "12 drops: 3 client, 8 edge, 1 serve; infra segments implicated: edge, serve".

@@ -1,0 +1,144 @@
+import Foundation
+import TestSupport
+import Testing
+
+private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
+
+/// Issue 15, "mistakes get answers, not silence": each mistake an operator
+/// can make names what exists and ends with a non-zero status.
+@Suite("mistakes get answers: misspelt units, users and commands")
+struct MistakeTests {
+    @Test(
+        "a unit name or glob the operator gave that names nothing is a usage error naming the nearest units",
+        arguments: [
+            (
+                ["report", "--dispatch-unit", "t3-dispach"],
+                "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"
+            ),
+            (
+                ["dispatch", "--dispatch-unit", "t3-dispach"],
+                "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"
+            ),
+            (
+                ["dispatch", "-j", "2", "--dispatch-unit", "t3-dispach"],
+                "no entries for unit 't3-dispach.service' in the journal; did you mean t3-dispatch.service?"
+            ),
+            (["report", "--serve-unit", "t3-serv@*"], "no unit in the journal matches 't3-serv@*'; did you mean t3-serve@frank.service?"),
+            (
+                ["bursts", "--serve-unit", "t3-srve@frank"],
+                "no entries for unit 't3-srve@frank.service' in the journal; did you mean t3-serve@frank.service?"
+            ),
+            (["report", "--dispatch-unit", "t3-dispatch@*"], "no unit in the journal matches 't3-dispatch@*'; did you mean t3-dispatch.service?"),
+        ])
+    func unitNamesThatNameNothing(args: [String], message: String) throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let r = try Fixtures.t3attr(args + ["--file", path] + table)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("t3attr: error: " + message), "\(r.stderr)")
+        #expect(r.stdout.isEmpty || !r.stdout.contains("No drops."))
+    }
+
+    @Test("the default serve units matching nothing stay a note, status 0")
+    func defaultsMatchingNothingAreANote() throws {
+        let path = try Fixtures.journal("scenario-fleet")
+        let r = try Fixtures.t3attr(["report", "--file", path] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: no unit in the journal matches 't3-serve@*.service': no serve-side evidence"), "\(r.stderr)")
+    }
+
+    @Test("--user naming nobody seen says so, names who was seen, status 1; a known user is status 0")
+    func unknownUser() throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let r = try Fixtures.t3attr(["serve", "--file", path, "--user", "franc"] + table)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: user 'franc' is not seen in the window (did you mean frank?); users seen: "), "\(r.stderr)")
+        #expect(r.stderr.contains("frank"))
+        let ok = try Fixtures.t3attr(["serve", "--file", path, "--user", "frank"] + table)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(!ok.stderr.contains("not seen"))
+    }
+
+    @Test("report --user keeps that user's drops; a user not seen is named with those that were, status 1")
+    func reportUser() throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let r = try Fixtures.t3attr(["report", "--file", path, "--user", "franc", "-o", "json"] + table)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("warning: user 'franc' is not seen in the window (did you mean frank?); users seen: frank"), "\(r.stderr)")
+        let ok = try Fixtures.t3attr(["report", "--file", path, "--user", "frank", "--user", "nobody"] + table)
+        #expect(ok.status == 0, "one of the users was seen: \(ok.stderr)")
+        #expect(ok.stdout.contains("1 drop: 1 serve"), "\(ok.stdout)")  // its proxy errors are request errors (issue 13)
+        #expect(ok.stderr.contains("user 'nobody' is not seen in the window; users seen: frank"), "\(ok.stderr)")
+    }
+
+    @Test(
+        "--verdict and --user keep the bursts' evidence whole (filtering drops used to crash on it)",
+        arguments: [["--verdict", "serve"], ["--user", "alice"]])
+    func filteringKeepsBurstEvidence(filter: [String]) throws {
+        let path = try Fixtures.journal("scenario-fleet")
+        let all = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        let some = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + filter + table)
+        #expect(some.status == 0, "\(some.stderr)")
+        func bursts(_ s: String) throws -> [String] {
+            try Fixtures.ndjson(s).filter { $0["type"] as? String == "burst" }.map {
+                String(decoding: try JSONSerialization.data(withJSONObject: $0, options: .sortedKeys), as: UTF8.self)
+            }
+        }
+        #expect(try bursts(some.stdout) == bursts(all.stdout))
+        #expect(try !bursts(all.stdout).isEmpty)
+        for format in ["table", "markdown"] {
+            let r = try Fixtures.t3attr(["report", "--file", path, "-o", format] + filter + table)
+            #expect(r.status == 0, "\(format): \(r.stderr)")
+        }
+    }
+
+    @Test("an unknown command close to a real one suggests it, status 64", arguments: [("reprt", "report"), ("burst", "bursts"), ("servr", "serve")])
+    func unknownCommand(typed: String, meant: String) throws {
+        let r = try Fixtures.t3attr([typed])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("t3attr: error: unknown command '\(typed)'; did you mean \(meant)?"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test("the missing port map note says how to give one")
+    func missingPortMapNote() throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // The note is about the default table; a machine that has one has no note to check.
+        guard !FileManager.default.fileExists(atPath: "/etc/t3-serve/dispatch.json") else { return }
+        let r = try Fixtures.t3attr(["report", "--file", path, "--env-dir", dir])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("no port-to-user map"), "\(r.stderr)")
+        #expect(r.stderr.contains("give one with --dispatch-table FILE or --env-dir DIR"), "\(r.stderr)")
+    }
+
+    @Test("permission denied on many files is one message naming the group that owns them; -v lists the files")
+    func manyUnreadableFiles() throws {
+        // Giving the files to group adm takes root (the tests run as root in `make test`).
+        guard getuid() == 0 else { return }
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o755)
+        let names = ["a", "b", "c", "d"]
+        for n in names {
+            _ = try Fixtures.journal("sample-incident", in: dir, fileName: n + ".journal")
+            #expect(chown(dir + "/\(n).journal", 0, 4) == 0)  // group adm (gid 4 on Debian)
+            chmod(dir + "/\(n).journal", 0o640)
+        }
+        let tableCopy = dir + "/dispatch.json"
+        _ = try Fixtures.run("/bin/cp", [Fixtures.path("dispatch.json"), tableCopy])
+        chmod(tableCopy, 0o644)
+        func run(_ args: [String]) throws -> Fixtures.Result {
+            try Fixtures.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Fixtures.binary] + args)
+        }
+        let r = try run(["report", "-D", dir, "--dispatch-table", tableCopy])
+        #expect(r.status == 77, "\(r.stderr)")
+        #expect(
+            r.stderr.contains("t3attr: error: 4 journal files in \(dir): permission denied; they belong to group 'adm' (mode 0640)"), "\(r.stderr)")
+        #expect(r.stderr.contains("(-v lists them)"))
+        #expect(r.stderr.split(separator: "\n").count == 1, "one short message: \(r.stderr)")
+        let v = try run(["report", "-v", "-D", dir, "--dispatch-table", tableCopy])
+        #expect(v.status == 77)
+        for n in names { #expect(v.stderr.contains(dir + "/\(n).journal"), "\(v.stderr)") }
+    }
+}
