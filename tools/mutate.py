@@ -35,6 +35,8 @@ SCEN = "ScenarioTests"
 S = "Sources/Classifiers/Signals.swift"
 RULES = "AttributionRuleTests|SignalTests|DispatchParserTests|ScenarioTests"
 PARSE = "DispatchParserTests|ScenarioTests"
+C14 = "Sources/Classifiers/Corroborate.swift"
+EV14 = "AttributionRuleTests|EvidenceTests"
 
 # (name, file, pattern, replacement, test filter). Patterns are exact text,
 # whitespace included; each must occur exactly once in its file.
@@ -244,6 +246,34 @@ MUTATIONS = [
      'if e.transport == "driver" || SignalParser.suppressed(e.message) != nil {', RULES),
     ("i13b s8: git timeouts not recognised", S,
      "            return .git\n", "            return .other\n", RULES),
+    # -- issue 14: the probe and the tunnel's logs (`-k i14` runs these) ------------
+    ("i14 devvm/probe_pressure", C14,
+     "            return (.devvm, .probePressure, c)\n", "            return (verdict, reason, c)\n", EV14),
+    ("i14 pressure does not take a serve timeout", C14,
+     "(Self.isOpen(reason) || reason == .serveTimeout)", "Self.isOpen(reason)", EV14),
+    ("i14 edge/tunnel_reconnect", C14,
+     "if !events.isEmpty { return (.edge, .tunnelReconnect, c) }", "if events.isEmpty { return (.edge, .tunnelReconnect, c) }", EV14),
+    ("i14 tunnel window ignored", C14,
+     "e.time.map { $0 >= a && $0 <= b } ?? false", "e.time != nil", EV14),
+    ("i14 edge/probe_traefik", C14, "return (.edge, .probeTraefik, c)", "return (verdict, reason, c)", EV14),
+    ("i14 serve/probe_serve_stall", C14, "case .serveStalled: return (.serve, .probeServeStall, c)",
+     "case .serveStalled: return (verdict, reason, c)", EV14),
+    ("i14 edge/probe_cloudflare_leg", C14, "case .cloudflareOnly: return (.edge, .probeCloudflareLeg, c)",
+     "case .cloudflareOnly: return (verdict, reason, c)", EV14),
+    ("i14 client/probe_clean", C14, "if verdict == .client || verdict == .unknown { return (.client, .probeClean, c) }",
+     "if verdict == .client && false { return (.client, .probeClean, c) }", EV14),
+    ("i14 infra clean overrides a burst", C14,
+     "if verdict == .client || verdict == .unknown { return (.client, .probeClean, c) }",
+     "return (.client, .probeClean, c)", EV14),
+    ("i14 the journal's evidence does not stand", C14,
+     "        guard Self.isOpen(reason) else { return (verdict, reason, c) }\n", "", EV14),
+    ("i14 bursts judged at their second in seconds", C14,
+     "let from = b.start > 0 ? b.start : b.second * 1_000_000", "let from = b.second", EV14),
+    ("i14 incidents keep the journal's verdict", C14,
+     "            a.incidents[i].verdict = d.verdict\n", "", EV14),
+    ("i14 a failed server is no note", "Sources/Analysis/Corroboration.swift",
+     'notes.append(.evidenceMissing(source: "--prometheus", detail: "\\(server.description); verdicts from the journal alone"))',
+     "_ = server", EV14),
 ]
 
 

@@ -19,6 +19,8 @@ public struct AnalysisConfig: Sendable {
     public var follow: Bool
     /// `T3ATTR_TIMING=1`: the report carries how long each phase took.
     public var timing: Bool
+    /// `--prometheus`, `--tunnel-log`: sources outside the journal (issue 14).
+    public var evidence: EvidenceConfig = EvidenceConfig()
 
     /// Which drops are judged, and how much of the serves' output is read.
     public enum Scope: Sendable, Equatable {
@@ -121,4 +123,34 @@ public struct MapConfig: Sendable, Equatable {
         self.envDir = envDir
         self.dispatchPort = dispatchPort
     }
+}
+
+/// Sources outside the journal that corroborate verdicts (issue 14): Prometheus
+/// (`--prometheus`, the probe's legs and devvm's pressure) and cloudflared's logs
+/// (`--tunnel-log`). Empty: the run reads the journal alone.
+public struct EvidenceConfig: Sendable, Equatable {
+    /// Prometheus' base URL, already checked to be an absolute http(s) URL.
+    public var prometheus: String?
+    public var selectors: ProbeSelectors
+    /// Paths of cloudflared logs; `-` is standard input.
+    public var tunnelLogs: [String]
+    /// Metrics and tunnel events this long before or after a drop count for it (µs).
+    public var window: UInt64
+    /// Seconds without progress, and the hard deadline, of one Prometheus request.
+    public var connectTimeout: Double
+    public var requestTimeout: Double
+
+    public init(
+        prometheus: String? = nil, selectors: ProbeSelectors = ProbeSelectors(), tunnelLogs: [String] = [],
+        window: UInt64 = 60_000_000, connectTimeout: Double = 3, requestTimeout: Double = 15
+    ) {
+        self.prometheus = prometheus
+        self.selectors = selectors
+        self.tunnelLogs = tunnelLogs
+        self.window = window
+        self.connectTimeout = connectTimeout
+        self.requestTimeout = requestTimeout
+    }
+
+    public var isEmpty: Bool { prometheus == nil && tunnelLogs.isEmpty }
 }

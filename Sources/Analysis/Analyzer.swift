@@ -137,8 +137,18 @@ public final class Analyzer {
             parts.append(attributors[h]!.attribute(gaps: gaps))
         }
         timing.mark("gaps and verdicts")
-        let result = Attribution.merge(parts)
+        var result = Attribution.merge(parts)
         var (notes, stats) = j.readingNotes()
+        var corroboration: Corroboration?
+        if !config.evidence.isEmpty {
+            let times = result.drops.map(\.event.realtime)
+            let span = times.min().map { ($0, times.max()!) }
+            let (c, evidenceNotes) = try Corroboration.gather(config.evidence, span: span)
+            notes += evidenceNotes
+            c.corroborate(&result)
+            corroboration = c
+            timing.mark("corroboration")
+        }
         if let m = setup.missingServePattern { notes.append(.noServeUnit(pattern: m)) }
         for c in result.clockWentBack.prefix(3) { notes.append(.clockWentBack(from: c.from, to: c.to)) }
         for o in stream.localTimeOffsets {
@@ -147,9 +157,11 @@ public final class Analyzer {
         for s in result.signals {
             if case .journalSuppressed(let n)? = s.signal { notes.append(.journalSuppressed(unit: s.unit ?? "?", count: n, at: s.realtime)) }
         }
-        return Report(
+        var report = Report(
             attribution: result, stats: stats, notes: notes, window: window, units: all,
             folded: stream.folded, timings: timing.marks)
+        report.corroboration = corroboration
+        return report
     }
 
     /// Whether dispatch process `p` logged a `ws open`/`ws close` line before `t`.

@@ -15,6 +15,8 @@ public struct Report: Sendable {
     public var folded: Int
     /// `T3ATTR_TIMING=1`: seconds per phase, in order.
     public var timings: [PhaseTiming]
+    /// `--prometheus`, `--tunnel-log` (issue 14): nil when neither was given.
+    public var corroboration: Corroboration?
 
     public init(
         attribution: Attribution, stats: ReadStats, notes: [Note], window: TimeWindow, units: [String],
@@ -106,6 +108,8 @@ public enum Note: Sendable, Equatable {
     case journalSuppressed(unit: String, count: Int, at: UInt64)
     /// A dispatch process wrote its Go log prefix in local time `seconds` off UTC; corrected.
     case localTime(pid: Int?, host: String?, seconds: Int, since: UInt64)
+    /// `--prometheus` or `--tunnel-log` gave nothing (or less than asked): what and why.
+    case evidenceMissing(source: String, detail: String)
 }
 
 extension Note {

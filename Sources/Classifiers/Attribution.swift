@@ -245,6 +245,8 @@ public struct Drop: Sendable, Equatable {
         if reason == .isolatedCancel && event.dispatch?.wsCause == .downstreamClosed { c.append(.serveAnswered) }
         return c
     }
+    /// `--prometheus`, `--tunnel-log` (issue 14): what they said around it.
+    public var corroboration: DropCorroboration?
 
     public init(event: Event, trigger: DropTrigger) {
         self.event = event
@@ -272,6 +274,8 @@ public struct Burst: Sendable, Equatable {
 
     /// The written seconds it spans, first and last included.
     public var seconds: Int { Int(end / 1_000_000 - start / 1_000_000) + 1 }
+    /// `--prometheus`, `--tunnel-log` (issue 14): what they said around it.
+    public var corroboration: DropCorroboration? = nil
 }
 
 /// Thresholds and correlation windows; every one has a command-line flag.

@@ -132,6 +132,19 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case serveDisabled = "serve_disabled"
     /// unknown: an elimination verdict inside a hole journald's rate limit left.
     case journalSuppressed = "journal_suppressed"
+    // Issue 14: proof from the probe (Prometheus) and the tunnel's logs.
+    /// devvm: memory or IO pressure (or a fall of free swap) above its threshold around the drop.
+    case probePressure = "probe_pressure"
+    /// edge: the probe's cloudflare leg dropped while its internal leg stayed up.
+    case probeCloudflareLeg = "probe_cloudflare_leg"
+    /// edge: both WebSocket legs dropped, the journal shows no dispatch restart or host gap: Traefik.
+    case probeTraefik = "probe_traefik"
+    /// edge: a cloudflared connection was lost, terminated or re-registered, or a pod stopped or started.
+    case tunnelReconnect = "tunnel_reconnect"
+    /// serve: the probe's t3serve leg timed out or its round trip spiked.
+    case probeServeStall = "probe_serve_stall"
+    /// client: every leg up and pressure low: infra exonerated.
+    case probeClean = "probe_clean"
 }
 
 /// What a piece of evidence is (`kind` in an evidence object): the event it

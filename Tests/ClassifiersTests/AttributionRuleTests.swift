@@ -13,6 +13,9 @@ struct Rule: Sendable, CustomTestStringConvertible {
     var judge: String
     var verdict: Verdict
     var reason: Reason
+    /// Issue 14: the probe's series and the tunnel's events, when the row needs them.
+    var probe: ProbeSeries? = nil
+    var tunnel: [TunnelEvent] = []
 
     var testDescription: String { name }
 }
@@ -76,7 +79,38 @@ private func drops(_ r: Rule) -> [Drop] {
         a.add(ev)
     }
     a.close()
-    return a.attribute(gaps: r.gaps).drops
+    var result = a.attribute(gaps: r.gaps)
+    if r.probe != nil || !r.tunnel.isEmpty {
+        Corroborator(probe: r.probe, tunnel: r.tunnel, window: 60_000_000).apply(&result)
+    }
+    return result.drops
+}
+
+/// The probe around `at(0)`: every series sampled every 15 s from -5 min to +5 min; `down` legs show
+/// connected 0 at 0 s, `rtt` is the t3serve leg's p99, `memory`/`io` the pressure rates.
+private func probe(down: [ProbeLeg] = [], rtt: Double = 0.02, memory: Double = 0.01, io: Double = 0.01) -> ProbeSeries {
+    let times = stride(from: -300.0, through: 300.0, by: 15.0).map { at($0) }
+    func series(_ labels: [String: String], _ value: (UInt64) -> Double) -> MetricSeries {
+        MetricSeries(labels: labels, samples: times.map { MetricSample(time: $0, value: value($0)) })
+    }
+    var s = ProbeSeries()
+    s.series[.connected] = ProbeLeg.allCases.map { l in
+        series(["leg": l.rawValue]) { t in down.contains(l) && t >= at(0) && t < at(30) ? 0 : 1 }
+    }
+    s.series[.t3serveRTT] = [series([:]) { t in t >= at(0) && t < at(60) ? rtt : 0.02 }]
+    s.series[.memoryPressure] = [series(["instance": "devvm"]) { t in t >= at(0) && t < at(60) ? memory : 0.01 }]
+    s.series[.ioPressure] = [series(["instance": "devvm"]) { t in t >= at(0) && t < at(60) ? io : 0.01 }]
+    return s
+}
+
+/// A cloudflared line as kubectl logs --timestamps --prefix prints it, `s` seconds from `at(0)`.
+private func tunnel(_ s: Double, _ text: String) -> TunnelEvent {
+    let c = CivilTime.civil(fromEpochSeconds: Int(at(s) / 1_000_000))
+    func p(_ v: Int, _ w: Int) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+    let stamp = "\(p(c.year, 4))-\(p(c.month, 2))-\(p(c.day, 2))T\(p(c.hour, 2)):\(p(c.minute, 2)):\(p(c.second, 2))Z"
+    guard case .event(let e) = TunnelLogParser.parseLine(Substring("[pod/cloudflared-7d9f-abcde/cloudflared] \(stamp) \(stamp) \(text)"))
+    else { fatalError("not a tunnel event: \(text)") }
+    return e
 }
 
 private let cancel = "http: proxy error: context canceled"
@@ -262,10 +296,58 @@ enum RuleTable {
             name: "unknown/journal_suppressed: an elimination verdict inside a hole journald's rate limit left",
             lines: [.dispatch(0, cancel), .journald(12, "Suppressed 10412 messages from t3-dispatch.service")],
             judge: "canceled", verdict: .unknown, reason: .journalSuppressed),
+        // Issue 14: the probe's legs, devvm's pressure and the tunnel's logs.
+        Rule(
+            name: "devvm/probe_pressure: memory or IO pressure above its threshold around an isolated drop, no OOM, no gap",
+            lines: [.dispatch(0, cancel)], judge: "canceled", verdict: .devvm, reason: .probePressure, probe: probe(memory: 0.35)),
+        Rule(
+            name: "edge/tunnel_reconnect: a cloudflared connection terminated within the window of an isolated drop",
+            lines: [.dispatch(0, cancel)], judge: "canceled", verdict: .edge, reason: .tunnelReconnect,
+            tunnel: [tunnel(-5, #"ERR Connection terminated error="timeout: no recent network activity" connIndex=2"#)]),
+        Rule(
+            name: "edge/probe_traefik: both WebSocket legs dropped, no dispatch restart, no host gap",
+            lines: [.dispatch(0, cancel)], judge: "canceled", verdict: .edge, reason: .probeTraefik,
+            probe: probe(down: [.cloudflare, .internal])),
+        Rule(
+            name: "serve/probe_serve_stall: the t3serve leg's round trip spiked",
+            lines: [.dispatch(0, cancel)], judge: "canceled", verdict: .serve, reason: .probeServeStall, probe: probe(rtt: 8)),
+        Rule(
+            name: "edge/probe_cloudflare_leg: the cloudflare leg dropped, the internal leg stayed up",
+            lines: [.dispatch(0, cancel)], judge: "canceled", verdict: .edge, reason: .probeCloudflareLeg,
+            probe: probe(down: [.cloudflare])),
+        Rule(
+            name: "client/probe_clean: every leg up and pressure low",
+            lines: [.dispatch(0, cancel)], judge: "canceled", verdict: .client, reason: .probeClean, probe: probe()),
     ]
 
     /// Edge cases: where a rule stops applying.
     static let edges: [Rule] = [
+        // Issue 14: the journal's evidence stands against the probe; proof beats elimination.
+        Rule(
+            name: "both WebSocket legs down at a dispatch restart: the journal's dispatch stands",
+            lines: [.dispatch(0, "t3-dispatch listening on :3780"), .dispatch(3, cancel)],
+            judge: "canceled", verdict: .dispatch, reason: .dispatchRestart, probe: probe(down: [.cloudflare, .internal])),
+        Rule(
+            name: "a serve's git timeout under high IO pressure is the host's",
+            lines: [.dispatch(0, short("alice")), .serve(-30, user: "alice", timeout)],
+            judge: "user=alice", verdict: .devvm, reason: .probePressure, probe: probe(io: 0.5)),
+        Rule(
+            name: "a refused port stands under high pressure (the serve was down)",
+            lines: [.dispatch(0, refused())], judge: "refused", verdict: .serve, reason: .refused, probe: probe(memory: 0.5)),
+        Rule(
+            name: "a burst with every probe leg up stays edge/burst (the probe is one user)",
+            lines: burst(at: 0), judge: "canceled", verdict: .edge, reason: .burst, probe: probe()),
+        Rule(
+            name: "a burst during a tunnel reconnect is edge with the tunnel's proof",
+            lines: burst(at: 0), judge: "canceled", verdict: .edge, reason: .tunnelReconnect,
+            tunnel: [tunnel(2, "INF Registered tunnel connection connIndex=1 connection=8f1c location=ams04 protocol=quic")]),
+        Rule(
+            name: "a tunnel event outside the window changes nothing",
+            lines: [.dispatch(0, cancel)], judge: "canceled", verdict: .client, reason: .isolatedCancel,
+            tunnel: [tunnel(-120, #"ERR Connection terminated error="timeout: no recent network activity" connIndex=2"#)]),
+        Rule(
+            name: "only the internal leg dropped: inconclusive, the journal's verdict stands",
+            lines: [.dispatch(0, cancel)], judge: "canceled", verdict: .client, reason: .isolatedCancel, probe: probe(down: [.internal])),
         Rule(
             name: "a user who reconnects into a dead dispatch is not the client's",
             lines: [

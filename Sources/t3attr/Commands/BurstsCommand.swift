@@ -24,6 +24,7 @@ extension T3Attr {
         @OptionGroup var units: SourceUnitOptions
         @OptionGroup var maps: MapOptions
         @OptionGroup var attribution: AttributionOptions
+        @OptionGroup var evidence: EvidenceOptions
         @OptionGroup var out: OutputOptions
         @OptionGroup var term: TerminalOptions
 
@@ -49,6 +50,9 @@ extension T3Attr {
             if let min, min < 1 { throw ValidationError("--min must be at least 1") }
             if requests && follow { throw ValidationError("--requests does not work with --follow") }
             try validateFormat()
+            if follow && (evidence.prometheus != nil || !evidence.tunnelLog.isEmpty) {
+                throw ValidationError("--prometheus and --tunnel-log are not available with -f")
+            }
         }
 
         func run() throws {
@@ -57,9 +61,10 @@ extension T3Attr {
             try runReporting(output.out, verbose: verbose) {
                 var settings = attribution.settings
                 settings.burstMin = min ?? settings.burstMin
-                let config = try AnalysisConfig(
+                var config = try AnalysisConfig(
                     source: source, units: units.config, maps: maps, settings: settings,
                     scope: .burstsOnly, follow: follow)
+                config.evidence = follow ? EvidenceConfig() : evidence.config
                 if follow { return try Live.attribution(config, command: .bursts, output: output) }
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)

@@ -32,6 +32,7 @@ extension T3Attr {
         @OptionGroup var units: SourceUnitOptions
         @OptionGroup var maps: MapOptions
         @OptionGroup var attribution: AttributionOptions
+        @OptionGroup var evidence: EvidenceOptions
         @OptionGroup var out: OutputOptions
         @OptionGroup var term: TerminalOptions
 
@@ -63,6 +64,9 @@ extension T3Attr {
             try validateFormat()
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             if follow && !user.isEmpty { throw ValidationError("--user does not work with --follow yet") }
+            if follow && (evidence.prometheus != nil || !evidence.tunnelLog.isEmpty) {
+                throw ValidationError("--prometheus and --tunnel-log are not available with -f")
+            }
         }
 
         func run() throws {
@@ -71,6 +75,7 @@ extension T3Attr {
             try runReporting(output.out, verbose: verbose) {
                 let settings = attribution.settings
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
+                config.evidence = follow ? EvidenceConfig() : evidence.config
                 // Held until the next state is saved: concurrent runs take turns.
                 let lock = try cursorFile.map { try CursorLock(for: $0) }
                 defer { withExtendedLifetime(lock) {} }

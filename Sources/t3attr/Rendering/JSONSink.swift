@@ -63,6 +63,7 @@ final class JSONSink: ReportSink {
             }
             o.ascii(",\"evidence\":")
             o.write(EventJSON.evidence(at.evidence(d.evidence)))
+            if let c = d.corroboration { o.write(",\"corroboration\":" + CorroborationText.json(c)) }
         }
         out.newline()
         try out.check()
@@ -109,8 +110,9 @@ final class JSONSink: ReportSink {
         s += ",\"users\":[" + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
         s += ",\"classes\":\(Counts.json(b.classes))"
         s += ",\"verdict\":\(Render.json(b.verdict.rawValue)),\"reason\":\(Render.json(b.reason.rawValue))"
-        s += ",\"evidence\":" + EventJSON.evidence(at.evidence(b.evidence)) + "}"
-        out.line(s)
+        s += ",\"evidence\":" + EventJSON.evidence(at.evidence(b.evidence))
+        if let c = b.corroboration { s += ",\"corroboration\":" + CorroborationText.json(c) }
+        out.line(s + "}")
         try out.check()
     }
 

@@ -98,9 +98,16 @@ final class MarkdownSink: ReportSink {
             out.line("|---|---|---|---|---|---|---|")
         }
         let ev = d.event
-        let first =
+        var first =
             at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" }
             ?? "-"
+        if let c = d.corroboration, c.journalReason != d.reason {
+            if let m = c.metrics.first {
+                first = "`" + Self.cell(CorroborationText.metric(m, time: { self.time($0, digits: 0) })) + "`"
+            } else if let e = c.tunnel.first {
+                first = "tunnel " + Self.cell(CorroborationText.tunnel(e, time: { self.time($0, digits: 0) }))
+            }
+        }
         out.line(
             "| \(time(ev.realtime)) | \(Self.cell(TableSink.userText(ev))) | \(ev.kind.rawValue) | \(ev.className?.name ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(first) |"
         )
@@ -142,6 +149,28 @@ final class MarkdownSink: ReportSink {
                 for e in byUser[u]! {
                     out.line("- \(time(e.realtime)) `\(e.kind.rawValue)` \(Self.shortMessage(e.messageText))")
                 }
+                out.line("")
+            }
+        }
+        // Issue 14: the probe's legs, devvm's pressure and the tunnel's events around each corroborated drop.
+        let corroborated = at.drops.filter { $0.corroboration != nil }
+        if !corroborated.isEmpty {
+            out.line("## Corroboration")
+            out.line("")
+            for d in corroborated {
+                let c = d.corroboration!
+                out.line(
+                    "### \(time(d.event.realtime)) \(Self.cell(TableSink.userText(d.event))): **\(d.verdict.rawValue)** \(d.reason.rawValue) (journal alone: \(c.journalVerdict.rawValue)/\(c.journalReason.rawValue))"
+                )
+                out.line("")
+                out.line("| source | state |")
+                out.line("|---|---|")
+                if let a = c.probe {
+                    for l in a.legs { out.line("| probe `\(l.leg.rawValue)` | \(CorroborationText.legState(l, time: { self.time($0, digits: 0) })) |") }
+                    out.line("| devvm | \(CorroborationText.pressure(a)) |")
+                }
+                for e in c.tunnel { out.line("| tunnel | \(Self.cell(CorroborationText.tunnel(e, time: { self.time($0, digits: 0) }))) |") }
+                for m in c.metrics { out.line("| evidence | `\(Self.cell(CorroborationText.metric(m, time: { self.time($0, digits: 0) })))` |") }
                 out.line("")
             }
         }

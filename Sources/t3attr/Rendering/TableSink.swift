@@ -184,11 +184,22 @@ final class TableSink: ReportSink {
         if let second = d.burstSecond, d.evidence.isEmpty {
             evText = "burst of \(at.bursts.first { $0.second == second }?.count ?? 0) at \(time(second * 1_000_000, digits: 0))"
         }
+        if let c = d.corroboration, c.journalReason != d.reason {
+            if let m = c.metrics.first {
+                evText = CorroborationText.metric(m, time: { self.time($0, digits: 0) })
+            } else if let e = c.tunnel.first {
+                evText = "tunnel " + CorroborationText.tunnel(e, time: { self.time($0, digits: 0) })
+            }
+        }
         let w = widths(at)
         row(
             Render.column(time(ev.realtime), 24 + localShift) + Render.column(Self.userText(ev), w.user)
                 + Render.column(ev.kind.rawValue, w.kind) + Render.column(ev.className?.name ?? "-", w.cls)
                 + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, w.reason) + evText)
+        // The corroboration is under the drop's incident; a drop outside any incident carries it here.
+        if let c = d.corroboration, d.incident == nil {
+            for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
+        }
         if style.verbose { evidenceLines(evidence) }
         try out.check()
     }
@@ -238,6 +249,9 @@ final class TableSink: ReportSink {
                 + Render.column(String(b.count), 6)
                 + paint(Render.column(b.verdict.rawValue, 8), b.verdict) + Render.column(b.reason.rawValue, 15)
                 + Render.column(Counts.text(b.classes), 30) + (b.users.isEmpty ? "-" : Render.cell(b.users.joined(separator: ","))))
+        if let c = b.corroboration {
+            for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
+        }
         if style.verbose { evidenceLines(at.evidence(b.evidence)) }
         try out.check()
     }
@@ -309,6 +323,10 @@ final class TableSink: ReportSink {
                 + paint(Render.column(i.verdict.rawValue, 9), i.verdict) + Render.column(i.reason.rawValue, 23)
                 + Render.column(String(i.drops), 6) + Render.column(i.basis.rawValue, 12)
                 + (i.users.isEmpty ? "-" : Render.cell(i.users.joined(separator: ","))))
+        // Issue 14: the legs, devvm's pressure and the tunnel's events around its first drop.
+        if let c = at.drops.first(where: { $0.incident == i.id && $0.corroboration != nil })?.corroboration {
+            for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
+        }
         try out.check()
     }
 

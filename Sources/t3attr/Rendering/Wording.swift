@@ -17,6 +17,7 @@ enum Wording {
             "the journal's clock went backwards from \(Render.rfc3339(from)) to \(Render.rfc3339(to))"
         case .localTime(let pid, let host, let seconds, let since):
             "t3-dispatch\(pid.map { " PID \($0)" } ?? "")\(host.map { " on \($0)" } ?? "") logs local time \(Self.utcOffset(seconds)) (first line received \(Render.rfc3339(since))): its Go timestamps were corrected to UTC"
+        case .evidenceMissing(let source, let detail): "\(source): \(detail)"
         case .journalSuppressed(let unit, let count, let at):
             "journald suppressed \(count) message\(count == 1 ? "" : "s") from \(unit) before \(Render.rfc3339(at)): a hole in the evidence; verdicts by elimination inside it are unknown/journal_suppressed"
         }
