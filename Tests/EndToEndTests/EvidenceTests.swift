@@ -16,7 +16,8 @@ private func journal(dispatch lines: [(Double, String)]) throws -> String {
     var entries: [(UInt64, String)] = []
     for k in 0...60 {
         let t = incident - 300_000_000 + UInt64(k) * 10_000_000
-        entries.append((t, entry(t, unit: "kubelet.service", pid: 611, "I0610 reconciler.go:357] \"operationExecutor.VerifyControllerAttachedVolume started\"")))
+        entries.append(
+            (t, entry(t, unit: "kubelet.service", pid: 611, "I0610 reconciler.go:357] \"operationExecutor.VerifyControllerAttachedVolume started\"")))
     }
     for (s, text) in lines {
         let t = UInt64(Int64(incident) + Int64(s * 1_000_000))
@@ -112,7 +113,9 @@ struct EvidenceTests {
         let d = try #require(try drops(r).first)
         #expect(d["verdict"] as? String == "client" && d["reason"] as? String == "isolated_cancel")
         let notes = try #require(try summary(r)["notes"] as? [String])
-        #expect(notes.contains { $0.hasPrefix("--prometheus: Prometheus at http://127.0.0.1:\(port) unreachable") && $0.contains("journal alone") }, "\(notes)")
+        #expect(
+            notes.contains { $0.hasPrefix("--prometheus: Prometheus at http://127.0.0.1:\(port) unreachable") && $0.contains("journal alone") },
+            "\(notes)")
     }
 
     @Test func aServerThatNeverAnswersTimesOutIntoANote() throws {
@@ -184,8 +187,12 @@ struct EvidenceTests {
         #expect(c["probe"] is NSNull)
         // From stdin too, and the table names pod and connection.
         #expect(!Self.reconnect.isEmpty)
-        let t = try Fixtures.t3attr(["report", "--file", try Self.isolated(), "--tunnel-log", "-", "--color", "never"] + window, stdin: Data(Self.reconnect.utf8))
-        #expect(t.stdout.contains("~ tunnel 2026-06-10T21:10:01Z cloudflared-6b8d9f7c4-x2k9p connIndex=2 connection_terminated: timeout: no recent network activity"), "\(t.stdout)")
+        let t = try Fixtures.t3attr(
+            ["report", "--file", try Self.isolated(), "--tunnel-log", "-", "--color", "never"] + window, stdin: Data(Self.reconnect.utf8))
+        #expect(
+            t.stdout.contains(
+                "~ tunnel 2026-06-10T21:10:01Z cloudflared-6b8d9f7c4-x2k9p connIndex=2 connection_terminated: timeout: no recent network activity"),
+            "\(t.stdout)")
     }
 
     @Test func aBurstDuringATunnelReconnectHasTheTunnelsProof() throws {
@@ -210,7 +217,9 @@ struct EvidenceTests {
         let eb = try #require(try Fixtures.ndjson(e.stdout).first { $0["type"] as? String == "burst" })
         #expect(eb["reason"] as? String == "burst", "\(eb)")
         let t = try Fixtures.t3attr(["bursts", "--file", j, "--tunnel-log", log, "--color", "never"] + window)
-        #expect(t.stdout.contains("tunnel_reconnect") && t.stdout.contains("~ tunnel 2026-06-10T21:10:01Z - connIndex=2 connection_terminated"), "\(t.stdout)")
+        #expect(
+            t.stdout.contains("tunnel_reconnect") && t.stdout.contains("~ tunnel 2026-06-10T21:10:01Z - connIndex=2 connection_terminated"),
+            "\(t.stdout)")
     }
 
     @Test func anUnreadableTunnelLogIsNoInput() throws {

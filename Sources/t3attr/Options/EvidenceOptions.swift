@@ -46,7 +46,8 @@ struct EvidenceOptions: ParsableArguments {
                 throw ValidationError("--prometheus\(prometheus == nil ? " (T3ATTR_PROMETHEUS)" : ""): \(error.description)")
             }
         }
-        for (flag, v) in [("--probe-selector", probeSelector), ("--node-selector", nodeSelector)] where v.isEmpty || v.contains("{") || v.contains("}") {
+        for (flag, v) in [("--probe-selector", probeSelector), ("--node-selector", nodeSelector)]
+        where v.isEmpty || v.contains("{") || v.contains("}") {
             throw ValidationError("\(flag) takes label matchers without braces, e.g. job=\"t3-probe\"")
         }
         if tunnelLog.contains(where: \.isEmpty) { throw ValidationError("--tunnel-log must not be empty") }

@@ -64,27 +64,35 @@ enum CorroborationText {
         var s = "{\"journal_verdict\":\(Render.json(c.journalVerdict.rawValue)),\"journal_reason\":\(Render.json(c.journalReason.rawValue))"
         if let a = c.probe {
             s += ",\"probe\":{\"finding\":\(Render.json(a.finding.rawValue)),\"from\":\(t(a.from)),\"to\":\(t(a.to))"
-            s += ",\"legs\":[" + a.legs.map { l in
-                "{\"leg\":\(Render.json(l.leg.rawValue)),\"dropped\":\(l.dropped.map { String($0) } ?? "null"),\"reasons\":["
-                    + l.reasons.map { Render.json($0) }.joined(separator: ",") + "]}"
-            }.joined(separator: ",") + "]"
+            s +=
+                ",\"legs\":["
+                + a.legs.map { l in
+                    "{\"leg\":\(Render.json(l.leg.rawValue)),\"dropped\":\(l.dropped.map { String($0) } ?? "null"),\"reasons\":["
+                        + l.reasons.map { Render.json($0) }.joined(separator: ",") + "]}"
+                }.joined(separator: ",") + "]"
             s += ",\"memory_pressure_max\":\(d(a.memoryPressureMax)),\"io_pressure_max\":\(d(a.ioPressureMax))"
             s += ",\"swap_fall_bytes\":\(d(a.swapFall)),\"t3serve_rtt_max\":\(d(a.t3serveRTTMax))"
-            s += ",\"missing\":{" + a.missing.keys.sorted { $0.rawValue < $1.rawValue }.map {
-                "\(Render.json($0.rawValue)):\(Render.json(a.missing[$0]!))"
-            }.joined(separator: ",") + "}}"
+            s +=
+                ",\"missing\":{"
+                + a.missing.keys.sorted { $0.rawValue < $1.rawValue }.map {
+                    "\(Render.json($0.rawValue)):\(Render.json(a.missing[$0]!))"
+                }.joined(separator: ",") + "}}"
         } else {
             s += ",\"probe\":null"
         }
-        s += ",\"metrics\":[" + c.metrics.map { m in
-            "{\"metric\":\(Render.json(m.metric)),\"labels\":{"
-                + m.labels.keys.sorted().map { "\(Render.json($0)):\(Render.json(m.labels[$0]!))" }.joined(separator: ",")
-                + "},\"value\":\(d(m.value)),\"time\":\(t(m.time))}"
-        }.joined(separator: ",") + "]"
-        s += ",\"tunnel\":[" + c.tunnel.map { e in
-            "{\"kind\":\(Render.json(e.kind.rawValue)),\"time\":\(t(e.time)),\"pod\":\(Render.json(e.pod)),\"conn_index\":\(Render.json(e.connIndex))"
-                + ",\"level\":\(Render.json(e.level?.rawValue)),\"error\":\(Render.json(e.error)),\"message\":\(Render.json(e.message)),\"line\":\(e.line)}"
-        }.joined(separator: ",") + "]"
+        s +=
+            ",\"metrics\":["
+            + c.metrics.map { m in
+                "{\"metric\":\(Render.json(m.metric)),\"labels\":{"
+                    + m.labels.keys.sorted().map { "\(Render.json($0)):\(Render.json(m.labels[$0]!))" }.joined(separator: ",")
+                    + "},\"value\":\(d(m.value)),\"time\":\(t(m.time))}"
+            }.joined(separator: ",") + "]"
+        s +=
+            ",\"tunnel\":["
+            + c.tunnel.map { e in
+                "{\"kind\":\(Render.json(e.kind.rawValue)),\"time\":\(t(e.time)),\"pod\":\(Render.json(e.pod)),\"conn_index\":\(Render.json(e.connIndex))"
+                    + ",\"level\":\(Render.json(e.level?.rawValue)),\"error\":\(Render.json(e.error)),\"message\":\(Render.json(e.message)),\"line\":\(e.line)}"
+            }.joined(separator: ",") + "]"
         return s + "}"
     }
 }

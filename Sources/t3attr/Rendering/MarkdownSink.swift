@@ -166,7 +166,9 @@ final class MarkdownSink: ReportSink {
                 out.line("| source | state |")
                 out.line("|---|---|")
                 if let a = c.probe {
-                    for l in a.legs { out.line("| probe `\(l.leg.rawValue)` | \(CorroborationText.legState(l, time: { self.time($0, digits: 0) })) |") }
+                    for l in a.legs {
+                        out.line("| probe `\(l.leg.rawValue)` | \(CorroborationText.legState(l, time: { self.time($0, digits: 0) })) |")
+                    }
                     out.line("| devvm | \(CorroborationText.pressure(a)) |")
                 }
                 for e in c.tunnel { out.line("| tunnel | \(Self.cell(CorroborationText.tunnel(e, time: { self.time($0, digits: 0) }))) |") }
