@@ -857,17 +857,7 @@ public struct Attributor: Sendable {
 
     /// Request errors written in [t - before, t + after] (indices into `requestErrors`).
     func requests(around t: UInt64, before: UInt64, after: UInt64) -> Range<Int> {
-        let lo = t.subtractingClamped(before)
-        let hi = t + after
-        var a = 0
-        var b = requestErrors.count
-        while a < b {
-            let m = (a + b) / 2
-            if requestErrors[m].writtenAt < lo { a = m + 1 } else { b = m }
-        }
-        var e = a
-        while e < requestErrors.count && requestErrors[e].writtenAt <= hi { e += 1 }
-        return a..<e
+        window(requestErrors, around: t, before: before, after: after).indices
     }
 
     /// Signals written in [t - before, t + after] (a slice: its indices are the signals').
