@@ -16,6 +16,26 @@ mkdir -p "$out"
 # The renderer's escaping, reachable from the messages target (its module import dropped).
 sed '/^import Classifiers$/d' "$top/Sources/t3attr/Rendering/Render.swift" > "$out/Render.swift.new"
 cmp -s "$out/Render.swift.new" "$out/Render.swift" 2>/dev/null && rm "$out/Render.swift.new" || mv "$out/Render.swift.new" "$out/Render.swift"
+# The attributor's invariant "every verdict with a reason of the README's table" reads that
+# table itself (the rows after `| verdict | reason(s) | rule |`), so the two cannot drift apart.
+python3 - "$top/README.md" > "$out/ReadmeReasons.swift.new" <<'PY'
+import re, sys
+rows, table = {}, False
+for line in open(sys.argv[1], encoding="utf-8"):
+    if line.startswith("| verdict | reason(s) | rule |"):
+        table = True
+    elif table and not line.startswith("|"):
+        break
+    elif table and (m := re.match(r"\| `(\w+)` \| ((?:`\w+`(?:, )?)+) \|", line)):
+        rows.setdefault(m.group(1), set()).update(re.findall(r"`(\w+)`", m.group(2)))
+if not rows:
+    sys.exit("fuzz/run.sh: no verdict table in README.md")
+print("let readmeReasons: [String: Set<String>] = [")
+for verdict, reasons in sorted(rows.items()):
+    print(f'    "{verdict}": [{", ".join(chr(34) + r + chr(34) for r in sorted(reasons))}],')
+print("]")
+PY
+cmp -s "$out/ReadmeReasons.swift.new" "$out/ReadmeReasons.swift" 2>/dev/null && rm "$out/ReadmeReasons.swift.new" || mv "$out/ReadmeReasons.swift.new" "$out/ReadmeReasons.swift"
 failed=""
 for t in $targets; do
   # What each target is built from (the library sources, then the target), and its longest input.
@@ -23,7 +43,7 @@ for t in $targets; do
   case $t in
     messages) srcs=("$top/fuzz/FuzzMessages.swift" "$out/Render.swift" "$top/Sources/t3attr/Rendering/SafeText.swift") ;;
     timespec) srcs=("$top/fuzz/FuzzTimeSpec.swift") ;;
-    attributor) srcs=("$top/fuzz/FuzzAttributor.swift") ;;
+    attributor) srcs=("$top/fuzz/FuzzAttributor.swift" "$out/ReadmeReasons.swift") ;;
     stream) srcs=("$top/fuzz/FuzzStream.swift"); deps=("$top/Sources/JournalReader/ExportConverter.swift"); maxlen=65536 ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac

@@ -6,10 +6,13 @@ import JournalReader
 /// the host gaps need every entry), judging what has settled.
 ///
 /// A drop (or a burst) is handed on once its verdict can no longer change:
-/// when the wall clock has passed it by the longest correlation window plus
-/// 5 s (`max(--serve-window, --reconnect-window, --host-window) + 5s`, 125 s
-/// by default). Entries older than that (a journal being replayed) are
-/// handed on at once. The same `RunSetup` as `Analyzer`.
+/// when the journal has been read past it by the longest correlation window
+/// plus 5 s (`max(--serve-window, --reconnect-window, --host-window) + 5s`,
+/// 125 s by default). How far it has been read is the newest entry's time
+/// plus the wall-clock time since that entry was read (a quiet host still
+/// settles), never beyond the wall clock: a journal being replayed or copied
+/// in (a gateway, a file journal-remote is still writing) is judged only on
+/// what follows each drop, not on the date. The same `RunSetup` as `Analyzer`.
 public final class LiveAnalyzer {
     public let config: AnalysisConfig
     public let setup: RunSetup
@@ -53,10 +56,17 @@ public final class LiveAnalyzer {
         var printedBursts: [String: UInt64] = [:]
         let settle = self.settle
         let serveUnits = config.units.serveUnits
+        // The newest entry read and when (wall clock) it was read.
+        var frontier: UInt64 = 0
+        var frontierWall: UInt64 = 0
         try Self.follow(
             j, stop: stop,
             entry: { e, cursor in
                 let host = e.hostname ?? ""
+                if e.realtime > frontier {
+                    frontier = e.realtime
+                    frontierWall = now()
+                }
                 finders[host, default: GapFinder(threshold: settings.gapThreshold)].add(realtime: e.realtime, bootID: e.bootID)
                 guard let ev = stream.classify(e, cursor: cursor) else { return }
                 stream.learn(from: ev)
@@ -64,7 +74,9 @@ public final class LiveAnalyzer {
                 if ev.signal != nil { attributors[host]!.addSignal(ev) } else { attributors[host]!.add(ev) }
             },
             tick: {
-                let horizon = now().subtractingClamped(settle)
+                let wall = now()
+                let readUpTo = frontier == 0 ? wall : min(wall, frontier + wall.subtractingClamped(frontierWall))
+                let horizon = readUpTo.subtractingClamped(settle)
                 for host in attributors.keys.sorted() {
                     var copy = attributors[host]!
                     copy.close()

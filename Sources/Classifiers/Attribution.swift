@@ -321,6 +321,18 @@ public struct Attributor: Sendable {
     private var userIDs: [String: Int32] = [:]
     /// Proxy errors whose era is not decided yet (`close` decides, per dispatch process).
     private var proxyCandidates: [Event] = []
+    /// Downstream proxy candidates per written second: teardowns once their era is
+    /// known to be the old one (at `close()`), so a long close expiring near one waits.
+    private var candidateTeardowns: [UInt64: Int] = [:]
+    /// Long graceful closes that expired next to such a candidate: judged at `close()`.
+    private var deferredCloses: [Event] = []
+    /// The latest long graceful closes that expired outside a burst, by written
+    /// second: a teardown read later with an earlier written time (the clock went
+    /// back, files merged out of order) can still make them burst drops.
+    private var expiredCloses: [UInt64: [Event]] = [:]
+    private var expiredOrder: [UInt64] = []
+    private var expiredHead = 0
+    static let expiredCloseLimit = 4096
     /// Dispatch processes known to log `ws` lines: the new era, where a proxy
     /// error is a failed plain HTTP request (infra `scripts/t3-dispatch/main.go`:
     /// the `/ws` path installs its own `ErrorHandler`), not a WebSocket drop.
@@ -410,6 +422,7 @@ public struct Attributor: Sendable {
         if d.kind == .proxyError {
             if d.error?.errorClass == .canceled { cancelledRequests[ev.writtenSecond, default: 0] += 1 }
             proxyCandidates.append(ev)
+            if d.side == .downstream { candidateTeardowns[ev.writtenSecond, default: 0] += 1 }
             return
         }
         if Self.isTeardown(ev) { addTeardown(ev) }
@@ -480,6 +493,39 @@ public struct Attributor: Sendable {
             }
         }
         teardowns[ev.writtenSecond, default: []].append(Teardown(at: ev.writtenAt, user: u))
+        recheckExpiredCloses(near: ev.writtenSecond)
+    }
+
+    /// Expired closes within the burst span of a new teardown written in `sec`
+    /// that it makes part of a burst become drops.
+    private mutating func recheckExpiredCloses(near sec: UInt64) {
+        guard !expiredCloses.isEmpty else { return }
+        for k in sec.subtractingClamped(1)...(sec + 1) {
+            guard let list = expiredCloses[k] else { continue }
+            var stay: [Event] = []
+            for ev in list {
+                if burstHit(at: ev.writtenAt) { keep(Drop(event: ev, trigger: .burst)) } else { stay.append(ev) }
+            }
+            expiredCloses[k] = stay.isEmpty ? nil : stay
+        }
+    }
+
+    /// Remembers a close that expired outside a burst; the oldest are forgotten.
+    private mutating func rememberExpiredClose(_ ev: Event) {
+        expiredCloses[ev.writtenSecond, default: []].append(ev)
+        expiredOrder.append(ev.writtenSecond)
+        if expiredOrder.count - expiredHead > Self.expiredCloseLimit {
+            let sec = expiredOrder[expiredHead]
+            expiredHead += 1
+            if var list = expiredCloses[sec] {
+                list.removeFirst()
+                expiredCloses[sec] = list.isEmpty ? nil : list
+            }
+            if expiredHead > 4096 {
+                expiredOrder.removeFirst(expiredHead)
+                expiredHead = 0
+            }
+        }
     }
 
     /// Whether a teardown written at `t` is in a burst (issue 13, section 2):
@@ -545,6 +591,7 @@ public struct Attributor: Sendable {
             }
         }
         proxyCandidates = []
+        candidateTeardowns = [:]
         requestErrors.sort { ($0.writtenAt, $0.cursor) < ($1.writtenAt, $1.cursor) }
     }
 
@@ -553,8 +600,14 @@ public struct Attributor: Sendable {
         while pendingHead < pending.count {
             let p = pending[pendingHead]
             if !p.taken && now < p.event.realtime + settings.reconnectWindow { break }
-            if !p.taken, burstHit(at: p.event.writtenAt) {
-                keep(Drop(event: p.event, trigger: .burst))
+            if !p.taken {
+                if burstHit(at: p.event.writtenAt) {
+                    keep(Drop(event: p.event, trigger: .burst))
+                } else if hasCandidateTeardown(near: p.event.writtenAt) {
+                    deferredCloses.append(p.event)
+                } else {
+                    rememberExpiredClose(p.event)
+                }
             }
             // It leaves its user's queue too (it is that queue's oldest, unless an open took it).
             if let user = p.event.dispatch?.user, var q = pendingByUser[user] {
@@ -572,6 +625,13 @@ public struct Attributor: Sendable {
             pendingBase += pendingHead
             pendingHead = 0
         }
+    }
+
+    /// Whether a proxy error whose era is still open (an old-era cancel would be a
+    /// teardown) was written within the burst span of `t`.
+    private func hasCandidateTeardown(near t: UInt64) -> Bool {
+        let sec = t / 1_000_000
+        return (sec.subtractingClamped(1)...(sec + 1)).contains { candidateTeardowns[$0] != nil }
     }
 
     /// A long graceful close waiting for a reconnect or a burst; `taken` once
@@ -598,6 +658,9 @@ public struct Attributor: Sendable {
     /// Ends the stream: the remaining sockets are decided. Call before `dropTimes`.
     public mutating func close() {
         resolveEras()
+        // Closes that expired while old-era teardowns near them were not yet counted.
+        for ev in deferredCloses where burstHit(at: ev.writtenAt) { keep(Drop(event: ev, trigger: .burst)) }
+        deferredCloses = []
         expirePending(now: UInt64.max - settings.reconnectWindow)
         drops.sort { ($0.event.realtime, $0.event.cursor) < ($1.event.realtime, $1.event.cursor) }
     }
@@ -613,6 +676,14 @@ public struct Attributor: Sendable {
         let keepFrom = t.subtractingClamped(max(settings.serveWindow, settings.hostWindow) + 60_000_000)
         drops.removeAll { $0.event.realtime < t }
         proxyCandidates.removeAll { $0.realtime < t }
+        candidateTeardowns = candidateTeardowns.filter { $0.key >= t / 1_000_000 }
+        deferredCloses.removeAll { $0.realtime < t }
+        expiredCloses = expiredCloses.compactMapValues { list in
+            let kept = list.filter { $0.realtime >= t }
+            return kept.isEmpty ? nil : kept
+        }
+        expiredOrder = expiredOrder[expiredHead...].filter { expiredCloses[$0] != nil }
+        expiredHead = 0
         requestErrors.removeAll { $0.writtenAt < keepFrom }
         signals.removeAll { $0.writtenAt < keepFrom }
         let sec = keepFrom / 1_000_000

@@ -805,3 +805,47 @@ struct IncidentTests {
         #expect(at.incidents.map(\.basis) == [.evidence, .elimination])
     }
 }
+
+/// A long graceful close is a drop when it ends in a burst second. Whether it
+/// does is known only once every teardown near it has been counted: one read
+/// after the close expired (the clock went back) or one whose era is decided
+/// at the end (an old-era cancel) still makes it part of the burst.
+@Suite("long closes and teardowns counted late")
+struct LateTeardownTests {
+    private func run(_ entries: [JournalEntry]) -> Attribution {
+        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits))
+        var a = Attributor()
+        for e in entries {  // journal order, not sorted
+            if let ev = stream.classify(e) { a.add(ev) }
+        }
+        a.close()
+        return a.attribute(gaps: [])
+    }
+
+    private let long = "ws close user=alice ip=198.51.100.7 dur_ms=3600000 cause=graceful"
+
+    @Test func aTeardownReadAfterTheCloseExpiredStillMakesItABurstDrop() {
+        var lines: [Line] = [.dispatch(0, long), .dispatch(100, "ws open user=dave ip=198.51.100.8")]
+        lines += (1...4).map { .dispatch(0.2 * Double($0), short($0 % 2 == 0 ? "bob" : "carol")) }
+        let r = run(lines.map(entry))
+        #expect(r.bursts.count == 1)
+        #expect(r.bursts.first?.count == 5, "the burst holds the long close too")
+        #expect(r.drops.contains { $0.event.user == "alice" && $0.burstSecond != nil })
+    }
+
+    @Test func oldEraCancelsNextToAnExpiredCloseMakeItABurstDrop() {
+        func dispatch(_ s: Double, pid: Int, _ text: String) -> JournalEntry {
+            var e = entry(.dispatch(s, text))
+            e.pid = pid
+            return e
+        }
+        // PID 812 logs ws lines (new era); PID 640 never does: its cancels are old-era drops.
+        var entries = [dispatch(0, pid: 812, long)]
+        entries += (1...4).map { dispatch(0.2 * Double($0), pid: 640, cancel) }
+        entries.append(dispatch(100, pid: 812, "ws open user=dave ip=198.51.100.8"))
+        let r = run(entries)
+        #expect(r.bursts.count == 1)
+        #expect(r.bursts.first?.count == 5)
+        #expect(r.drops.contains { $0.event.user == "alice" && $0.burstSecond != nil })
+    }
+}

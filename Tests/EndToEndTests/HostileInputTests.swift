@@ -197,8 +197,10 @@ struct HostileInputTests {
         var r: (status: Int32, stdout: String, stderr: String, stdoutData: Data)
         if args.contains("-f") {
             let out = dir + "/follow.out"
-            let p = try Fixtures.background(Fixtures.binary, args + ["-D", dir] + table, stdoutPath: out)
-            for _ in 0..<100 where ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").components(separatedBy: "mallory").count < 2 {
+            // 1 s windows: a drop at the journal's end is final 6 s after it was read, not 125 s.
+            let windows = ["--serve-window", "1s", "--reconnect-window", "1s", "--host-window", "1s"]
+            let p = try Fixtures.background(Fixtures.binary, args + ["-D", dir] + table + windows, stdoutPath: out)
+            for _ in 0..<300 where ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").components(separatedBy: "mallory").count < 2 {
                 usleep(100_000)
             }
             #expect(p.stop(SIGINT) == 0)
