@@ -274,6 +274,15 @@ MUTATIONS = [
     ("i14 a failed server is no note", "Sources/Analysis/Corroboration.swift",
      'notes.append(.evidenceMissing(source: "--prometheus", detail: "\\(server.description); verdicts from the journal alone"))',
      "_ = server", EV14),
+    # -- late teardowns and the follower's settle (CI fix after round two) --
+    ("late teardown does not recheck expired closes", A,
+     "        recheckExpiredCloses(near: ev.writtenSecond)\n", "", "LateTeardownTests"),
+    ("old-era cancels next to an expired close are not waited for", A,
+     "for ev in deferredCloses where burstHit(at: ev.writtenAt) { keep(Drop(event: ev, trigger: .burst)) }",
+     "_ = deferredCloses", "LateTeardownTests"),
+    ("follower settles on the wall clock", F,
+     "let readUpTo = frontier == 0 ? wall : min(wall, frontier + wall.subtractingClamped(frontierWall))",
+     "let readUpTo = wall", "followJudgesADropOnWhatFollowsIt"),
 ]
 
 
