@@ -5,18 +5,6 @@ import JournalReader
 import TestSupport
 import Testing
 
-private struct Expected: Decodable {
-    var realtimeUsec: UInt64
-    var verdict: String
-    var reason: String
-
-    enum CodingKeys: String, CodingKey {
-        case realtimeUsec = "realtime_usec"
-        case verdict
-        case reason
-    }
-}
-
 /// A real journal file built from a fixture's export text, in a directory removed afterwards.
 private func withJournal<T>(_ name: String, rewrite: ((Data) -> Data)? = nil, _ body: (String) throws -> T) throws -> T {
     let dir = try Fixtures.tempDir("t3attr-analysis")
@@ -35,8 +23,7 @@ private func verdicts(_ r: Report) -> [String] {
 }
 
 private func expected(_ name: String) throws -> [String] {
-    let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json")))
-    return try JSONDecoder().decode([Expected].self, from: data).map { "\($0.realtimeUsec) \($0.verdict)/\($0.reason)" }
+    try Fixtures.expectedDrops(name).map(\.key)
 }
 
 /// Same-length rename of the serve units (binary export fields keep their lengths):

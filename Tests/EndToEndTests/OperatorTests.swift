@@ -200,19 +200,7 @@ struct OperatorTests {
     /// expected drop with its time, verdict and reason, and evidence lines
     /// whose `journalctl --cursor` commands re-find exactly those entries.
     @Test func markdownTicketSaysWhatTheScenarioExpects() throws {
-        struct Want: Decodable {
-            var realtimeUsec: Int
-            var verdict: String
-            var reason: String
-
-            enum CodingKeys: String, CodingKey {
-                case realtimeUsec = "realtime_usec"
-                case verdict
-                case reason
-            }
-        }
-        let want = try JSONDecoder().decode(
-            [Want].self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path("scenario-serve-oom.expected.json"))))
+        let want = try Fixtures.expectedDrops("scenario-serve-oom")
         #expect(want.count == 1)
         let path = try Fixtures.journal("scenario-serve-oom")
         let r = try Fixtures.t3attr(["report", "--file", path, "-o", "markdown"] + table)

@@ -4,23 +4,6 @@ import Testing
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
-private struct Expected: Decodable {
-    var realtimeUsec: Int
-    var verdict: String
-    var reason: String
-    var message: String
-    /// Fleet scenarios: the host the drop must name.
-    var host: String?
-
-    enum CodingKeys: String, CodingKey {
-        case realtimeUsec = "realtime_usec"
-        case verdict
-        case reason
-        case message
-        case host
-    }
-}
-
 /// Every scenario with hand-written expectations (`expect=` in tools/fixtures.py).
 private let scenarios = [
     "scenario-tunnel-break", "scenario-memory-storm", "scenario-serve-livelock", "scenario-serve-oom",
@@ -34,10 +17,7 @@ private let scenarios = [
     "scenario-journal-suppressed", "scenario-local-time",
 ]
 
-private func expectations(_ name: String) throws -> [Expected] {
-    let data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json")))
-    return try JSONDecoder().decode([Expected].self, from: data)
-}
+private func expectations(_ name: String) throws -> [ExpectedDrop] { try Fixtures.expectedDrops(name) }
 
 /// The (verdict, reason) pairs of the README's verdict table.
 func readmeVerdictPairs() throws -> Set<String> {
@@ -84,7 +64,7 @@ struct ScenarioTests {
             "\(d["realtime_usec"] as? Int ?? 0) \(d["verdict"] as? String ?? "?")/\(d["reason"] as? String ?? "?")"
                 + (fleet ? " @\(d["host"] as? String ?? "?")" : "")
         }
-        let want = expected.map { "\($0.realtimeUsec) \($0.verdict)/\($0.reason)" + (fleet ? " @\($0.host ?? "?")" : "") }
+        let want = expected.map { $0.key + (fleet ? " @\($0.host ?? "?")" : "") }
         #expect(got == want)
         #expect(summary["drops"] as? Int == expected.count)
         for d in drops {

@@ -5,18 +5,6 @@ import Testing
 
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json")]
 
-private struct Expected: Decodable {
-    var realtimeUsec: Int
-    var verdict: String
-    var reason: String
-
-    enum CodingKeys: String, CodingKey {
-        case realtimeUsec = "realtime_usec"
-        case verdict
-        case reason
-    }
-}
-
 private func verdicts(_ objs: [[String: Any]]) -> [String] {
     objs.filter { $0["type"] as? String == "drop" }.map { d in
         "\(d["realtime_usec"] as? Int ?? 0) \(d["verdict"] as? String ?? "?")/\(d["reason"] as? String ?? "?")"
@@ -62,8 +50,7 @@ struct ForgedEvidenceTests {
     @Test(arguments: ["file", "input", "follow"])
     func forgedLinesDoNotChangeVerdicts(mode: String) throws {
         let name = "scenario-forged-evidence"
-        let want = try JSONDecoder().decode([Expected].self, from: Data(contentsOf: URL(fileURLWithPath: Fixtures.path(name + ".expected.json"))))
-            .map { "\($0.realtimeUsec) \($0.verdict)/\($0.reason)" }
+        let want = try Fixtures.expectedDrops(name).map(\.key)
         #expect(want.filter { $0.hasSuffix("client/isolated_cancel") }.count == 8)
         let dir = try Fixtures.tempDir("t3attr-forged")
         let path = try Fixtures.journal(name, in: dir)

@@ -320,3 +320,32 @@ final class TempDirs: @unchecked Sendable {
         for d in lock.withLock({ dirs }) { try? FileManager.default.removeItem(atPath: d) }
     }
 }
+
+/// One drop of a scenario's hand-written expectations (`<name>.expected.json`,
+/// written by tools/fixtures.py independently of the Swift code).
+public struct ExpectedDrop: Decodable, Sendable {
+    public var realtimeUsec: Int
+    public var verdict: String
+    public var reason: String
+    public var message: String?
+    /// Fleet scenarios: the host the drop must name.
+    public var host: String?
+
+    /// `<realtime_usec> <verdict>/<reason>`, the form tests compare.
+    public var key: String { "\(realtimeUsec) \(verdict)/\(reason)" }
+
+    enum CodingKeys: String, CodingKey {
+        case realtimeUsec = "realtime_usec"
+        case verdict
+        case reason
+        case message
+        case host
+    }
+}
+
+extension Fixtures {
+    /// The hand-written expected drops of a scenario fixture.
+    public static func expectedDrops(_ name: String) throws -> [ExpectedDrop] {
+        try JSONDecoder().decode([ExpectedDrop].self, from: Data(contentsOf: URL(fileURLWithPath: path(name + ".expected.json"))))
+    }
+}
