@@ -283,6 +283,8 @@ MUTATIONS = [
     ("follower settles on the wall clock", F,
      "let readUpTo = frontier == 0 ? wall : min(wall, frontier + wall.subtractingClamped(frontierWall))",
      "let readUpTo = wall", "followJudgesADropOnWhatFollowsIt"),
+    ("follower decides the era on the window alone", F,
+     "if seen { attributors[host]!.markNewEra(p) }", "_ = seen", "followDecidesTheEraOnLinesBeforeTheWindow"),
 ]
 
 

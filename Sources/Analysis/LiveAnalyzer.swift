@@ -59,6 +59,8 @@ public final class LiveAnalyzer {
         // The newest entry read and when (wall clock) it was read.
         var frontier: UInt64 = 0
         var frontierWall: UInt64 = 0
+        // Dispatch processes whose lines before the window were looked at (era).
+        var looked: Set<DispatchProcess> = []
         try Self.follow(
             j, stop: stop,
             entry: { e, cursor in
@@ -77,6 +79,21 @@ public final class LiveAnalyzer {
                 let wall = now()
                 let readUpTo = frontier == 0 ? wall : min(wall, frontier + wall.subtractingClamped(frontierWall))
                 let horizon = readUpTo.subtractingClamped(settle)
+                // A dispatch process with proxy errors and no `ws` line yet may
+                // have logged them before the window: look there once, as
+                // `Analyzer` does, and come back to where the reading was.
+                if let since = config.window.since {
+                    for host in attributors.keys.sorted() {
+                        for p in attributors[host]!.undecidedProcesses where p.pid != nil && !looked.contains(p) {
+                            looked.insert(p)
+                            let here = j.position()
+                            let fleet = attributors.count > 1 || !config.hosts.isEmpty
+                            let seen = try Analyzer.loggedWebSocketLines(p, before: since, in: j, units: setup.dispatchUnits, fleet: fleet)
+                            try j.restore(here, matches: m, since: since)
+                            if seen { attributors[host]!.markNewEra(p) }
+                        }
+                    }
+                }
                 for host in attributors.keys.sorted() {
                     var copy = attributors[host]!
                     copy.close()

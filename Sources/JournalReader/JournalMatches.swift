@@ -90,3 +90,35 @@ extension Journal {
         return String(decoding: UnsafeRawBufferPointer(start: ptr + prefix, count: len - prefix), as: UTF8.self)
     }
 }
+
+/// Looking elsewhere and coming back: follow mode reads the dispatch's lines
+/// before the window while it is in the middle of the window.
+extension Journal {
+    /// The sd-journal cursor of the entry the handle is on (not an imported
+    /// stream's original one), or nil before the first entry.
+    public func position() -> String? {
+        var c: UnsafeMutablePointer<CChar>?
+        guard sd_journal_get_cursor(j, &c) >= 0, let c else { return nil }
+        defer { free(c) }
+        return String(cString: c)
+    }
+
+    /// Applies `matches` and puts the handle back on the entry at `position`,
+    /// so that reading continues after it (at `since` when there was none);
+    /// no upper bound, as in follow mode.
+    public func restore(_ position: String?, matches: MatchSet, since: UInt64?) throws(JournalError) {
+        try apply(matches)
+        guard let position else {
+            try seek(since: since, until: nil)
+            return
+        }
+        clearUntil()
+        let r = position.withCString { sd_journal_seek_cursor(j, $0) }
+        if r < 0 { throw JournalError.errno("cannot seek back to where it was", r) }
+        // sd_journal_seek_cursor puts the handle before that entry: step onto it.
+        if sd_journal_next(j) > 0, position.withCString({ sd_journal_test_cursor(j, $0) }) <= 0 {
+            // The entry is gone (a file was rotated away): the entry now here has not been read.
+            _ = sd_journal_previous(j)
+        }
+    }
+}

@@ -358,24 +358,68 @@ struct FollowTests {
         #expect(shown.compactMap { $0["cursor"] as? String }.sorted() == full.compactMap { $0["cursor"] as? String }.sorted())
     }
 
+    /// Go's log prefix for a time (UTC).
+    static func goPrefix(_ us: UInt64) -> String {
+        var t = time_t(us / 1_000_000)
+        var tm = Glibc.tm()
+        gmtime_r(&t, &tm)
+        return String(
+            format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+            Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+    }
+
+    /// One export entry at `t` on a boot that started an hour before `now`.
+    static func exportEntry(_ t: UInt64, now: UInt64, unit: String, pid: Int = 812, _ msg: String) -> String {
+        "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - (now - 3_600_000_000))\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n"
+            + "_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=\(pid)\n_UID=1000\n_SYSTEMD_UNIT=\(unit)\nSYSLOG_IDENTIFIER=x\nMESSAGE=\(msg)\n\n"
+    }
+
+    /// A dispatch process's era is decided on its lines before the window in
+    /// follow mode too: PID 812 logged `ws` lines before `--since`, so its
+    /// proxy error in the window is a failed request, not a drop, although no
+    /// `ws` line of it follows. PID 900's short socket in the window is the
+    /// one drop (and tells that the follower got that far).
+    @Test func followDecidesTheEraOnLinesBeforeTheWindow() throws {
+        let now = UInt64(Date().timeIntervalSince1970) * 1_000_000
+        let min: UInt64 = 60_000_000
+        func dispatch(_ t: UInt64, pid: Int, _ text: String) -> String {
+            Self.exportEntry(t, now: now, unit: "t3-dispatch.service", pid: pid, Self.goPrefix(t) + text)
+        }
+        var text = dispatch(now - 30 * min, pid: 812, "ws open user=alice ip=198.51.100.7")
+        text += dispatch(now - 25 * min, pid: 812, "ws close user=alice ip=198.51.100.7 dur_ms=300000 cause=graceful")
+        text += dispatch(now - 10 * min, pid: 812, "http: proxy error: context canceled")
+        text += dispatch(now - 8 * min, pid: 900, "ws close user=bob ip=198.51.100.8 dur_ms=5000 cause=graceful")
+        var t = now - 15 * min + 2_000_000
+        while t < now - 5 * min {
+            text += Self.exportEntry(t, now: now, unit: "kubelet.service", "I0610 reconciler.go:357] started")
+            t += 5_000_000
+        }
+        let dir = try Fixtures.tempDir("t3attr-follow-era")
+        _ = try Fixtures.journal(exportText: Data(text.utf8), in: dir, fileName: "a.journal")
+        let since = ["--since", "@\((now - 15 * min) / 1_000_000)"]
+        let windows = ["--serve-window", "1s", "--host-window", "1s", "--reconnect-window", "1s"]
+        let once = try Fixtures.t3attr(["report", "-D", dir, "-o", "json"] + since + windows + table)
+        let drops = try Fixtures.ndjson(once.stdout).filter { $0["type"] as? String == "drop" }
+        #expect(drops.map { $0["user"] as? String } == ["bob"], "without -f: \(once.stdout)")
+        let outPath = dir + "/out.json"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        let p = try Fixtures.background(Fixtures.binary, ["report", "-f", "-D", dir, "-o", "json"] + since + windows + table, stdoutPath: outPath)
+        #expect(Self.waitFor("\"type\":\"drop\"", count: 1, in: outPath) == 1)
+        usleep(2_000_000)
+        #expect(p.stop(SIGINT) == 0)
+        let shown = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8)).filter { $0["type"] as? String == "drop" }
+        #expect(shown.map { $0["user"] as? String } == ["bob"], "the proxy error of PID 812 is no drop")
+    }
+
     /// `report -f` shows a drop only once its verdict is final: 125 s (the
-    /// longest window + 5 s) after it, by the wall clock. The journal is made
-    /// now, so the test does not depend on the date: a drop 300 s old is shown,
-    /// one 20 s old is not (yet); with 1 s windows (settle 6 s) both are.
+    /// longest window + 5 s) after it, on the journal read past it and the
+    /// clock. The journal is made now, so the test does not depend on the
+    /// date: a drop 300 s old is shown, one 20 s old is not (yet); with 1 s
+    /// windows (settle 6 s) both are.
     @Test func followWaitsUntilAVerdictIsFinal() throws {
         let now = UInt64(Date().timeIntervalSince1970) * 1_000_000
-        func goPrefix(_ us: UInt64) -> String {
-            var t = time_t(us / 1_000_000)
-            var tm = Glibc.tm()
-            gmtime_r(&t, &tm)
-            return String(
-                format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
-                Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
-        }
-        func entry(_ t: UInt64, unit: String, _ msg: String) -> String {
-            "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - (now - 3_600_000_000))\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n"
-                + "_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_UID=1000\n_SYSTEMD_UNIT=\(unit)\nSYSLOG_IDENTIFIER=x\nMESSAGE=\(msg)\n\n"
-        }
+        let goPrefix = Self.goPrefix
+        func entry(_ t: UInt64, unit: String, _ msg: String) -> String { Self.exportEntry(t, now: now, unit: unit, msg) }
         var text = ""
         var t = now - 400_000_000
         while t < now - 1_000_000 {
