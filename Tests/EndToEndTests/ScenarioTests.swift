@@ -15,6 +15,10 @@ private let scenarios = [
     // Issue 13, helper B.
     "scenario-serve-lifecycles", "scenario-cgroup-vs-host", "scenario-error-texts", "scenario-serve-timeout-kinds",
     "scenario-journal-suppressed", "scenario-local-time",
+    // Audit of the verdicts on realistic incidents (issues 13/14 follow-up).
+    "scenario-audit-edge-blip-boundary", "scenario-audit-oom-in-storm", "scenario-audit-autoupdate-rollout",
+    "scenario-audit-dispatch-crash-loop", "scenario-audit-freeze-then-drops", "scenario-audit-upgrade-mid-window",
+    "scenario-audit-flaky-mobile", "scenario-audit-hung-tasks-burst", "scenario-audit-serve-stops-answering",
 ]
 
 private func expectations(_ name: String) throws -> [ExpectedDrop] { try Fixtures.expectedDrops(name) }
