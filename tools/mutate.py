@@ -235,8 +235,8 @@ MUTATIONS = [
     ("i13b s7: offset not rounded to quarter-hours", "Sources/Classifiers/EventStream.swift",
      "(diff >= 0 ? diff + quarter / 2 : diff - quarter / 2) / quarter * quarter", "diff", SCEN),
     ("i13b s7: a hole does not touch client verdicts", A,
-     "            if others <= 1 || !Self.isTeardown(ev) {\n                if suppressed(t) { return }\n",
-     "            if others <= 1 || !Self.isTeardown(ev) {\n", RULES),
+     "            if !Self.isTeardown(ev) || othersTearingDown(near: ev.writtenAt, user: ev.dispatch?.user) == 0 {\n                if suppressed(t) { return }\n",
+     "            if !Self.isTeardown(ev) || othersTearingDown(near: ev.writtenAt, user: ev.dispatch?.user) == 0 {\n", RULES),
     ("i13b s7: a hole does not touch edge verdicts", A,
      "            if suppressed(t) { return }\n            set(.edge, .burst, [])", "            set(.edge, .burst, [])", RULES),
     ("i13b s7: a hole covers the time after its notice", A,
@@ -285,6 +285,16 @@ MUTATIONS = [
      "let readUpTo = wall", "followJudgesADropOnWhatFollowsIt"),
     ("follower decides the era on the window alone", F,
      "if seen { attributors[host]!.markNewEra(p) }", "_ = seen", "followDecidesTheEraOnLinesBeforeTheWindow"),
+    # -- the audit's disagreements that were rule bugs --------------------
+    ("rule 8 counts the calendar second, not other users near", A,
+     "if !Self.isTeardown(ev) || othersTearingDown(near: ev.writtenAt, user: ev.dispatch?.user) == 0 {",
+     "if !Self.isTeardown(ev) || (teardowns[ev.writtenSecond]?.count ?? 0) <= 1 {", SCEN),
+    ("a count below the burst threshold ignores suppression", A,
+     "            // Too few to be a burst, unless journald dropped the rest of the count.\n            if suppressed(t) { return }\n",
+     "", SCEN),
+    ("a dispatch killed by a host-wide OOM stays the dispatch's", A,
+     "            if !starved.isEmpty {\n                set(.devvm, .oomKill, refs(starved) + outageRefs)",
+     "            if starved.isEmpty && false {\n                set(.devvm, .oomKill, refs(starved) + outageRefs)", SCEN),
 ]
 
 

@@ -552,6 +552,20 @@ public struct Attributor: Sendable {
         return false
     }
 
+    /// Teardowns written within a second of `t` by users other than `user` (those
+    /// that name no user count; without a user, every teardown there but one).
+    func othersTearingDown(near t: UInt64, user: String?) -> Int {
+        let sec = t / 1_000_000
+        let me = user.flatMap { userIDs[$0] }
+        var n = 0
+        for k in sec.subtractingClamped(1)...(sec + 1) {
+            for td in teardowns[k] ?? [] where td.at + 1_000_000 >= t && td.at <= t + 1_000_000 {
+                if me == nil || td.user != me { n += 1 }
+            }
+        }
+        return me == nil ? max(0, n - 1) : n
+    }
+
     /// Remembers that `user`'s serve answered an upgrade: a socket of it lived over [a, b].
     private mutating func noteServed(_ user: String, from a: UInt64, to b: UInt64) {
         var spans = servedSpans.removeValue(forKey: user) ?? []
@@ -984,8 +998,21 @@ public struct Attributor: Sendable {
         // 1b. Dispatch was down (a crash loop, a start that failed): every drop in it is the dispatch's,
         // and a user who reconnected into a dead dispatch is not the client's.
         if let o = outage(at: ev.realtime) {
-            let refs = outages[o].events.indices.prefix(s.maxEvidence).map { EvidenceRef.outage(Int32(o), Int32($0)) }
-            set(.dispatch, .dispatchOutage, refs)
+            let outageRefs = outages[o].events.indices.prefix(s.maxEvidence).map { EvidenceRef.outage(Int32(o), Int32($0)) }
+            // The dispatch as a victim: a host-wide OOM kill (a global OOM, earlyoom) just
+            // before it went down says the host ran out of memory, not the dispatch.
+            let starved = indices(window(sigs, around: outages[o].start, before: s.hostWindow, after: s.hostAfter)) { e in
+                switch e.signal {
+                case .oomKill(_, _, _, let global)?: global
+                case .earlyoomKill?: true
+                default: false
+                }
+            }
+            if !starved.isEmpty {
+                set(.devvm, .oomKill, refs(starved) + outageRefs)
+                return
+            }
+            set(.dispatch, .dispatchOutage, outageRefs)
             return
         }
         // 2. Dispatch restarted: every socket dropped with it.
@@ -1169,9 +1196,11 @@ public struct Attributor: Sendable {
         }
 
         // 8. One user's teardown with everything else quiet: their own network.
-        let others = teardowns[ev.writtenSecond]?.count ?? 0
+        // "Alone" over the burst rule's span (teardowns within a second either
+        // side), counting other users' teardowns: one user's tabs dropping
+        // together are still that user alone.
         if side == .downstream || drop.trigger == .shortSocket || drop.trigger == .reconnect {
-            if others <= 1 || !Self.isTeardown(ev) {
+            if !Self.isTeardown(ev) || othersTearingDown(near: ev.writtenAt, user: ev.dispatch?.user) == 0 {
                 if suppressed(t) { return }
                 // A client that gave up on an upgrade looks the same as a serve that never
                 // answered it (field guide 6.1): `client` only when that user's serve
@@ -1183,6 +1212,8 @@ public struct Attributor: Sendable {
                 set(.client, side == .downstream ? .isolatedCancel : .isolatedDrop, [])
                 return
             }
+            // Too few to be a burst, unless journald dropped the rest of the count.
+            if suppressed(t) { return }
             set(.unknown, .belowBurstThreshold, [])
             return
         }

@@ -19,6 +19,8 @@ private let scenarios = [
     "scenario-audit-edge-blip-boundary", "scenario-audit-oom-in-storm", "scenario-audit-autoupdate-rollout",
     "scenario-audit-dispatch-crash-loop", "scenario-audit-freeze-then-drops", "scenario-audit-upgrade-mid-window",
     "scenario-audit-flaky-mobile", "scenario-audit-hung-tasks-burst", "scenario-audit-serve-stops-answering",
+    "scenario-audit-straddling-pair", "scenario-audit-one-users-tabs", "scenario-audit-suppressed-mid-burst",
+    "scenario-audit-global-oom-kills-dispatch",
 ]
 
 private func expectations(_ name: String) throws -> [ExpectedDrop] { try Fixtures.expectedDrops(name) }
