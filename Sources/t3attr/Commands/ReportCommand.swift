@@ -74,7 +74,7 @@ extension T3Attr {
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             if follow && !user.isEmpty { throw ValidationError("--user does not work with --follow yet") }
             if around != nil && (follow || cursorFile != nil) { throw ValidationError("--around does not work with --follow or --cursor-file") }
-            if around == nil && aroundWindow.aroundWindow.description != "10min" { throw ValidationError("--around-window needs --around TIME") }
+            if around == nil && aroundWindow.aroundWindow != nil { throw ValidationError("--around-window needs --around TIME") }
             if follow && (evidence.prometheus != nil || !evidence.tunnelLog.isEmpty) {
                 throw ValidationError("--prometheus and --tunnel-log are not available with -f")
             }

@@ -8,15 +8,19 @@ struct AroundOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "With a TIME (why) or --around (report): the window is TIME minus and plus this span (a span: 90s, 10min, 1h).",
+            "With a TIME (why) or --around (report): the window is TIME minus and plus this span (a span: 90s, 10min, 1h; default: 10min).",
             valueName: "span"))
-    var aroundWindow = SpanArgument("10min")
+    var aroundWindow: SpanArgument?
 
+    /// TIME ± this when `--around-window` is not given.
+    static let defaultSpan: UInt64 = 600_000_000
     /// Without a TIME, `why` looks at the last hour.
     static let lastHour: UInt64 = 3_600_000_000
 
+    var span: UInt64 { aroundWindow?.usec ?? Self.defaultSpan }
+
     func validate() throws {
-        guard aroundWindow.usec > 0 else { throw ValidationError("--around-window must be more than 0") }
+        if let w = aroundWindow, w.usec == 0 { throw ValidationError("--around-window must be more than 0") }
     }
 
     /// The window asked about: TIME ± `--around-window`, or (no TIME) the hour
@@ -31,7 +35,7 @@ struct AroundOptions: ParsableArguments {
             } catch {
                 throw ValidationError("TIME: \(error)")
             }
-            w = TimeWindow(since: t.subtractingClamped(aroundWindow.usec), until: t &+ aroundWindow.usec)
+            w = TimeWindow(since: t.subtractingClamped(span), until: t &+ span)
         } else {
             w = TimeWindow(since: now.subtractingClamped(Self.lastHour), until: now)
         }
