@@ -72,7 +72,7 @@ struct WhyTests {
         let lines = t.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("-- t3attr why \(c.user): ") == true, "\(t.stdout)")
         #expect(lines.last == c.sentence, "\(t.stdout)")
-        #expect(t.stdout.contains("; \(c.verdict)/\(c.reason) ("), "\(t.stdout)")
+        #expect(t.stdout.contains("Z \(c.verdict)/\(c.reason) ("), "\(t.stdout)")
 
         // JSON: one `why` object with the sentence and the drop.
         let r = try why([c.user, c.time, "--file", j, "-o", "json"])
@@ -270,5 +270,58 @@ struct WhyTests {
         #expect(r.status == 64)
         #expect(r.stderr.contains("invalid time '\(args.last!)'"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
+    }
+    /// The README's first usage example is a real `why` session: its output is what the binary prints.
+    @Test func readmeSessionIsRealOutput() throws {
+        let readme = try String(contentsOfFile: Fixtures.packageRoot.appendingPathComponent("README.md").path, encoding: .utf8)
+        let usage = try #require(readme.range(of: "## Usage\n"))
+        let lines = readme[usage.upperBound...].split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("    $ t3attr ") })
+        #expect(lines[start].hasPrefix("    $ t3attr why "), "the first usage example is a why session")
+        let shown = lines[(start + 1)...].prefix { $0.hasPrefix("    ") }.map { String($0.dropFirst(4)) }
+        let time = try #require(lines[start].split(separator: "'").dropFirst().first.map(String.init))
+        let args = ["why", "alice", time, "--file", try Fixtures.journal("sample-incident"), "--dispatch-table", Fixtures.path("dispatch.json"), "--no-pager"]
+        #expect(lines[start] == "    $ t3attr why alice '\(time)' --file .build/sample/sample.journal --dispatch-table Tests/Fixtures/dispatch.json")
+        let r = try Fixtures.t3attr(args, env: utc)
+        #expect(r.status == 0)
+        #expect(r.stdout.split(separator: "\n").map(String.init) == shown)
+    }
+    /// At 80 and 160 columns: the golden screen (`T3ATTR_UPDATE_SCREENS=1`
+    /// rewrites it), every line fits, long lines are cut with …, the sentence
+    /// wraps and is never cut; through a pipe nothing is cut.
+    @Test(arguments: [80, 160])
+    func screenFitsTheTerminal(columns: Int) throws {
+        let args = ["why", "frank", "2026-06-12 13:00", "--file", try Fixtures.journal("scenario-serve-oom")] + table + ["--color", "never"]
+        let quoted = ([Fixtures.binary] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let r = try Fixtures.run(
+            "/usr/bin/script", ["-qec", "stty cols \(columns) rows 60; exec \(quoted)", "/dev/null"], env: ["TERM": "xterm", "TZ": "UTC"], unset: ["COLUMNS"])
+        let got = r.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+        let golden = Fixtures.path("screens/why-serve-oom-\(columns).txt")
+        if ProcessInfo.processInfo.environment["T3ATTR_UPDATE_SCREENS"] == "1" { try Data(got.utf8).write(to: URL(fileURLWithPath: golden)) }
+        #expect(got == (try String(contentsOfFile: golden, encoding: .utf8)), "at \(columns) columns:\n\(got)")
+        for line in got.split(separator: "\n") { #expect(line.count <= columns, "too wide: \(line)") }
+        #expect(got.contains("…"))
+        #expect(got.hasPrefix("-- t3attr why frank: 2026-06-12 12:50:00 .. 13:10:00 UTC\n"), "\(got)")
+        let sentence = try #require(cases.first { $0.user == "frank" }).sentence
+        let tail = got.split(separator: "\n").drop { !$0.hasPrefix("frank dropped") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(tail.joined(separator: " ") == sentence, "the sentence wraps, whole:\n\(got)")
+        let piped = try Fixtures.t3attr(args, env: utc)
+        #expect(!piped.stdout.contains("…"))
+    }
+
+    /// The ticket's commands read the journal `why` read (`-D DIR`), and find the line.
+    @Test func markdownCommandsWorkWhenPasted() throws {
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal("scenario-serve-oom", in: dir)
+        let r = try why(["frank", "2026-06-12 13:00", "-D", dir, "-o", "markdown"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let commands = r.stdout.split(separator: "\n").filter { $0.contains("`journalctl") }
+        #expect(commands.count >= 3, "\(r.stdout)")
+        for c in commands {
+            let pasted = String(c.drop(while: { $0 != "`" }).dropFirst().dropLast())
+            #expect(pasted.hasPrefix("journalctl -D '\(dir)' --cursor '"), "\(pasted)")
+            let found = try Fixtures.run("/bin/sh", ["-c", pasted + " -o json --no-pager"])
+            #expect(found.status == 0 && !found.stdout.isEmpty, "\(pasted): \(found.stderr)")
+        }
     }
 }

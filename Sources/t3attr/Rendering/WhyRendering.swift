@@ -55,28 +55,37 @@ struct WhyRenderer {
             + (style.verbose && !e.cursor.isEmpty ? "  [cursor \(Render.cell(e.cursor))]" : "")
     }
 
-    private func list(_ label: String, _ lines: [String], empty: String) {
+    private func list(_ label: String, _ lines: [String], empty: String, limit: Int? = nil) {
         let head = Render.column(label, 10)
+        let shown = limit ?? self.shown
         if lines.isEmpty { return row("   " + head + empty) }
         for (k, l) in lines.prefix(shown).enumerated() { row("   " + (k == 0 ? head : String(repeating: " ", count: head.count)) + l) }
         if lines.count > shown { row("   " + String(repeating: " ", count: head.count) + "+\(lines.count - shown) more (-v shows all)") }
     }
 
+    /// Context lines not already shown as evidence (the evidence is shown once).
+    private func context(_ events: [Event], besides evidence: [Evidence]) -> (lines: [String], empty: String) {
+        let shownCursors = Set(evidence.prefix(style.verbose ? Int.max : 3).map(\.cursor).filter { !$0.isEmpty })
+        let rest = events.filter { $0.cursor.isEmpty || !shownCursors.contains($0.cursor) }
+        let inEvidence = events.count - rest.count
+        return (rest.map { eventLine(Evidence($0)) }, inEvidence == 0 ? "quiet" : "only the evidence above")
+    }
+
     private func table(_ r: UserDrops, report: Report) {
-        let zone = style.local ? "local time, \(TimeZone.current.identifier)" : "UTC"
-        row("-- t3attr why \(Render.cell(r.user)): \(Wording.window(r.window.focus, local: style.local)) (\(zone))")
+        // One short line that fits 80 columns with the zone.
+        row("-- t3attr why \(Render.cell(r.user)): \(Wording.shortWindow(r.window.focus, local: style.local))")
         for d in r.items {
-            let socketText = Wording.socketsAndBack(d)
             row(
-                "== \(time(d.start)) \(socketText); \(d.verdict.rawValue)/\(d.reason.rawValue) (\(d.basis.rawValue))"
+                "== \(time(d.start)) \(d.verdict.rawValue)/\(d.reason.rawValue) (\(d.basis.rawValue))"
                     + (d.incident.map { ", incident \($0.id)" } ?? ""))
+            row("   " + Render.column("back", 10) + (d.backAfterMs.map { "after \(Wording.span(ms: $0))" } ?? "not back (no ws open of the user in what was read)"))
             if let h = d.host, report.attribution.hosts.count > 1 { row("   " + Render.column("host", 10) + Render.cell(h)) }
             row("   " + Render.column("device", 10) + (d.ips.isEmpty ? "-" : d.ips.map { Render.cell($0) }.joined(separator: " | ")))
             row(
-                "   " + Render.column("sockets", 10)
-                    + d.drops.map { "\($0.event.kind.rawValue) \($0.event.className?.name ?? "-")" + ($0.event.durationMs.map { " after \(Wording.span(ms: $0))" } ?? "") }
+                "   " + Render.column("sockets", 10) + "\(d.sockets): "
+                    + d.drops.map { "\($0.event.kind.rawValue) \($0.event.className?.name ?? "-")" + ($0.event.durationMs.map { ", open \(Wording.span(ms: $0))" } ?? "") }
                     .joined(separator: "; "))
-            list("evidence", d.evidence.map(eventLine), empty: "-")
+            list("evidence", d.evidence.map(eventLine), empty: "-", limit: style.verbose ? nil : 3)
             if !d.first.checked.isEmpty { row("   " + Render.column("checked", 10) + d.first.checked.map(\.rawValue).joined(separator: ", ") + ": all quiet") }
             if let b = d.burst {
                 row(
@@ -87,8 +96,10 @@ struct WhyRenderer {
             if d.others.count > 1 || d.others.first?.user != r.user {
                 row("   " + Render.column("dropped", 10) + d.others.map { "\(Render.cell($0.user)) \($0.sockets)" }.joined(separator: ", ") + " (the incident's sockets per user)")
             }
-            list("serve", d.serveEvents.map { eventLine(Evidence($0)) }, empty: "quiet")
-            list("host", d.gaps.map(gapLine) + d.hostSignals.map { eventLine(Evidence($0)) }, empty: "quiet")
+            let serve = context(d.serveEvents, besides: d.evidence)
+            list("serve", serve.lines, empty: serve.empty)
+            let host = context(d.hostSignals, besides: d.evidence)
+            list("host", d.gaps.map(gapLine) + host.lines, empty: host.empty)
         }
         if r.items.isEmpty && !r.seen && r.lastSeen == nil {
             let list = r.usersSeen

@@ -14,6 +14,22 @@ extension Wording {
         return (withDate ? date + " " : "") + hms + " " + zone
     }
 
+    /// The window in one short line: `2026-06-10 19:50:00 .. 20:10:00 UTC`,
+    /// `2026-06-10 21:50:00 .. 22:10:00 +02:00 (Europe/Berlin)` with `--local`.
+    static func shortWindow(_ w: TimeWindow, local: Bool) -> String {
+        func parts(_ t: UInt64) -> (date: String, hms: String, zone: String) {
+            let s = Render.rfc3339(t, local: local, fractionDigits: 0)
+            return (String(s.prefix(10)), String(s.dropFirst(11).prefix(8)), s.hasSuffix("Z") ? "UTC" : String(s.dropFirst(19)))
+        }
+        let a = w.since.map(parts)
+        let b = w.until.map(parts)
+        let zone = b?.zone ?? a?.zone ?? (local ? "" : "UTC")
+        let start = a.map { "\($0.date) \($0.hms)" + ($0.zone != zone ? " \($0.zone)" : "") } ?? "(start of journal)"
+        let end = b.map { ($0.date == a?.date ? "" : "\($0.date) ") + $0.hms } ?? "(end of journal)"
+        let name = local ? " (\(TimeZone.current.identifier))" : ""
+        return "\(start) .. \(end)" + (zone.isEmpty ? "" : " \(zone)") + name
+    }
+
     /// `850 ms`, `9 s`, `9.5 s`, `21 s`, `2 min 5 s`.
     static func span(ms: UInt64) -> String {
         if ms < 1000 { return "\(ms) ms" }
