@@ -49,6 +49,10 @@ public struct UserDrop: Sendable {
     /// From the first socket's close to the user's next `ws open` (any
     /// device) in what was read; nil: not back by the end of the read window.
     public var backAfterMs: UInt64?
+    /// Whether "not back" means anything: the drop is a `ws close` (its
+    /// dispatch logs `ws` lines) or a `ws open` followed. An old-era proxy
+    /// error comes from a dispatch that logs no `ws open`: unknown.
+    public var backKnown: Bool
     public var incident: Incident?
     /// The first socket's evidence, resolved.
     public var evidence: [Evidence]
@@ -135,7 +139,7 @@ public struct UserDrops: Sendable {
             }
             let others = counts.map { (user: $0.key, sockets: $0.value) }.sorted { ($1.sockets, $0.user) < ($0.sockets, $1.user) }
             return UserDrop(
-                drops: drops, indices: g, ips: ips, backAfterMs: back, incident: incident, evidence: at.evidence(d.evidence),
+                drops: drops, indices: g, ips: ips, backAfterMs: back, backKnown: back != nil || d.event.kind == .wsClose, incident: incident, evidence: at.evidence(d.evidence),
                 serveEvents: serve, hostSignals: hostSignals, gaps: gaps, burst: burst, others: others)
         }
         lastSeen = activity.lastSeen

@@ -324,4 +324,19 @@ struct WhyTests {
             #expect(found.status == 0 && !found.stdout.isEmpty, "\(pasted): \(found.stderr)")
         }
     }
+    /// An old-era drop (a proxy error of a dispatch that logs no `ws` lines)
+    /// cannot say whether the user came back: no "not back".
+    @Test func oldEraDropDoesNotClaimNotBack() throws {
+        let j = try Fixtures.journal("scenario-old-format")
+        let o = try #require(try Fixtures.ndjson(try why(["alice", "2026-06-05 09:06", "--file", j, "-o", "json"]).stdout).first)
+        let d = try #require((o["drops"] as? [[String: Any]])?.first)
+        #expect(d["reason"] as? String == "reset")
+        #expect(d["back_known"] as? Bool == false)
+        #expect(d["reconnect_after_ms"] is NSNull)
+        #expect(
+            o["sentence"] as? String
+                == "alice dropped at 09:06:40 UTC (1 socket): serve — the serve reset the connection; the serve and the host were quiet.")
+        let t = try why(["alice", "2026-06-05 09:06", "--file", j])
+        #expect(t.stdout.contains("   back       unknown (this dispatch logs no ws lines)\n"), "\(t.stdout)")
+    }
 }

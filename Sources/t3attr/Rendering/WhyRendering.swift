@@ -1,7 +1,6 @@
 import Analysis
 import Classifiers
 import Foundation
-import JournalReader
 
 /// `why USER [TIME]` in each format: the table for people, one NDJSON `why`
 /// object (or it pretty-printed), and a markdown ticket. The words are in
@@ -78,7 +77,8 @@ struct WhyRenderer {
             row(
                 "== \(time(d.start)) \(d.verdict.rawValue)/\(d.reason.rawValue) (\(d.basis.rawValue))"
                     + (d.incident.map { ", incident \($0.id)" } ?? ""))
-            row("   " + Render.column("back", 10) + (d.backAfterMs.map { "after \(Wording.span(ms: $0))" } ?? "not back (no ws open of the user in what was read)"))
+            row("   " + Render.column("back", 10) + (d.backAfterMs.map { "after \(Wording.span(ms: $0))" }
+                    ?? (d.backKnown ? "not back (no ws open of the user in what was read)" : "unknown (this dispatch logs no ws lines)")))
             if let h = d.host, report.attribution.hosts.count > 1 { row("   " + Render.column("host", 10) + Render.cell(h)) }
             row("   " + Render.column("device", 10) + (d.ips.isEmpty ? "-" : d.ips.map { Render.cell($0) }.joined(separator: " | ")))
             row(
@@ -102,9 +102,8 @@ struct WhyRenderer {
             list("host", d.gaps.map(gapLine) + host.lines, empty: host.empty)
         }
         if r.items.isEmpty && !r.seen && r.lastSeen == nil {
-            let list = r.usersSeen
-            let near = Nearest.names(to: r.user, among: list, limit: 1, within: 2)
-            row("-- users seen: \(list.isEmpty ? "none" : list.map { Render.cell($0) }.joined(separator: ", "))" + (near.isEmpty ? "" : " (did you mean \(Render.cell(near[0]))?)"))
+            let seen = usersSeen(r.usersSeen, near: r.user)
+            row(Render.cell("-- users seen: \(seen.list)\(seen.hint)"))
         }
         wrapped(Wording.whySummary(r, local: style.local))
     }
@@ -122,7 +121,7 @@ struct WhyRenderer {
     private func itemJSON(_ d: UserDrop, user: String) -> String {
         var s = "{\"time\":\(Render.json(Render.rfc3339(d.start))),\"realtime_usec\":\(d.start),\"host\":\(Render.json(d.host))"
         s += ",\"sockets\":\(d.sockets),\"ips\":[" + d.ips.map { Render.json($0) }.joined(separator: ",") + "]"
-        s += ",\"reconnect_after_ms\":\(Render.json(d.backAfterMs)),\"incident\":\(Render.json(d.incident?.id))"
+        s += ",\"reconnect_after_ms\":\(Render.json(d.backAfterMs)),\"back_known\":\(d.backKnown),\"incident\":\(Render.json(d.incident?.id))"
         s += ",\"verdict\":\(Render.json(d.verdict.rawValue)),\"reason\":\(Render.json(d.reason.rawValue))"
         s += ",\"basis\":\(Render.json(d.basis.rawValue)),\"checked\":[" + d.first.checked.map { Render.json($0.rawValue) }.joined(separator: ",") + "]"
         s += ",\"triggers\":[" + d.drops.map { Render.json($0.trigger.rawValue) }.joined(separator: ",") + "]"
@@ -195,7 +194,7 @@ struct WhyRenderer {
         out.line("|---|---:|---|---|---:|---|---|---|")
         for d in r.items {
             out.line(
-                "| \(time(d.start)) | \(d.sockets) | \(d.ips.isEmpty ? "-" : d.ips.map { cell($0) }.joined(separator: "; ")) | \(d.backAfterMs.map { Wording.span(ms: $0) } ?? "not back") | \(d.incident.map { String($0.id) } ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(d.basis.rawValue) |"
+                "| \(time(d.start)) | \(d.sockets) | \(d.ips.isEmpty ? "-" : d.ips.map { cell($0) }.joined(separator: "; ")) | \(d.backAfterMs.map { Wording.span(ms: $0) } ?? (d.backKnown ? "not back" : "unknown")) | \(d.incident.map { String($0.id) } ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(d.basis.rawValue) |"
             )
         }
         out.line("")

@@ -45,9 +45,9 @@ extension Wording {
     /// `back after 9 s`, or `not back` (no `ws open` of the user by the end of what was read).
     static func back(_ ms: UInt64?) -> String { ms.map { "back after \(span(ms: $0))" } ?? "not back" }
 
-    /// `2 sockets, back after 9 s`.
+    /// `2 sockets, back after 9 s`; `1 socket` when the dispatch logs no `ws` lines (old era).
     static func socketsAndBack(_ d: UserDrop) -> String {
-        "\(d.sockets) socket\(d.sockets == 1 ? "" : "s"), \(back(d.backAfterMs))"
+        "\(d.sockets) socket\(d.sockets == 1 ? "" : "s")" + (d.backKnown ? ", \(back(d.backAfterMs))" : "")
     }
 
     /// What broke, in words, from the verdict's reason and the facts around it.
