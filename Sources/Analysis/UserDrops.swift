@@ -139,7 +139,8 @@ public struct UserDrops: Sendable {
             }
             let others = counts.map { (user: $0.key, sockets: $0.value) }.sorted { ($1.sockets, $0.user) < ($0.sockets, $1.user) }
             return UserDrop(
-                drops: drops, indices: g, ips: ips, backAfterMs: back, backKnown: back != nil || d.event.kind == .wsClose, incident: incident, evidence: at.evidence(d.evidence),
+                drops: drops, indices: g, ips: ips, backAfterMs: back, backKnown: back != nil || d.event.kind == .wsClose, incident: incident,
+                evidence: at.evidence(d.evidence),
                 serveEvents: serve, hostSignals: hostSignals, gaps: gaps, burst: burst, others: others)
         }
         lastSeen = activity.lastSeen

@@ -31,7 +31,8 @@ private let cases: [WhyCase] = [
     ),
     WhyCase(
         scenario: "scenario-dispatch-outage", user: "bob", time: "2026-06-18 09:00", verdict: "dispatch", reason: "dispatch_outage",
-        sentence: "bob dropped at 09:00:17 UTC (1 socket, back after 2 s): dispatch — t3-dispatch was down at 09:00:00 UTC; the serve and the host were quiet."
+        sentence:
+            "bob dropped at 09:00:17 UTC (1 socket, back after 2 s): dispatch — t3-dispatch was down at 09:00:00 UTC; the serve and the host were quiet."
     ),
     WhyCase(
         scenario: "scenario-memory-storm", user: "alice", time: "2026-06-12 11:00", verdict: "devvm", reason: "serve_timeouts",
@@ -183,7 +184,8 @@ struct WhyTests {
     @Test func backAfterIsFoundPastTheWindowEnd() throws {
         let j = try Fixtures.journal("scenario-tunnel-break")
         // Window 09:50:10 .. 10:00:10: the drop at 10:00:00.2 is in it, the ws open at 10:00:21 is not.
-        let o = try #require(try Fixtures.ndjson(try why(["alice", "2026-06-12 09:55:10", "--around-window", "5min", "--file", j, "-o", "json"]).stdout).first)
+        let o = try #require(
+            try Fixtures.ndjson(try why(["alice", "2026-06-12 09:55:10", "--around-window", "5min", "--file", j, "-o", "json"]).stdout).first)
         #expect(o["until"] as? String == "2026-06-12T10:00:10.000000Z")
         let d = try #require((o["drops"] as? [[String: Any]])?.first)
         #expect(d["reconnect_after_ms"] as? Int == 20800)
@@ -280,7 +282,9 @@ struct WhyTests {
         #expect(lines[start].hasPrefix("    $ t3attr why "), "the first usage example is a why session")
         let shown = lines[(start + 1)...].prefix { $0.hasPrefix("    ") }.map { String($0.dropFirst(4)) }
         let time = try #require(lines[start].split(separator: "'").dropFirst().first.map(String.init))
-        let args = ["why", "alice", time, "--file", try Fixtures.journal("sample-incident"), "--dispatch-table", Fixtures.path("dispatch.json"), "--no-pager"]
+        let args = [
+            "why", "alice", time, "--file", try Fixtures.journal("sample-incident"), "--dispatch-table", Fixtures.path("dispatch.json"), "--no-pager",
+        ]
         #expect(lines[start] == "    $ t3attr why alice '\(time)' --file .build/sample/sample.journal --dispatch-table Tests/Fixtures/dispatch.json")
         let r = try Fixtures.t3attr(args, env: utc)
         #expect(r.status == 0)
@@ -294,7 +298,8 @@ struct WhyTests {
         let args = ["why", "frank", "2026-06-12 13:00", "--file", try Fixtures.journal("scenario-serve-oom")] + table + ["--color", "never"]
         let quoted = ([Fixtures.binary] + args).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         let r = try Fixtures.run(
-            "/usr/bin/script", ["-qec", "stty cols \(columns) rows 60; exec \(quoted)", "/dev/null"], env: ["TERM": "xterm", "TZ": "UTC"], unset: ["COLUMNS"])
+            "/usr/bin/script", ["-qec", "stty cols \(columns) rows 60; exec \(quoted)", "/dev/null"], env: ["TERM": "xterm", "TZ": "UTC"],
+            unset: ["COLUMNS"])
         let got = r.stdout.replacingOccurrences(of: "\r\n", with: "\n")
         let golden = Fixtures.path("screens/why-serve-oom-\(columns).txt")
         if ProcessInfo.processInfo.environment["T3ATTR_UPDATE_SCREENS"] == "1" { try Data(got.utf8).write(to: URL(fileURLWithPath: golden)) }

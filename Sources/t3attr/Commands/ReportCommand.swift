@@ -88,7 +88,9 @@ extension T3Attr {
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
                 config.evidence = follow ? EvidenceConfig() : evidence.config
                 // --around: the window asked about, read wider so that its edge drops keep their evidence.
-                let focus = try around.map { FocusWindow(focus: try aroundWindow.focus(time: $0, source: source, now: try currentTime()), settings: settings) }
+                let focus = try around.map {
+                    FocusWindow(focus: try aroundWindow.focus(time: $0, source: source, now: try currentTime()), settings: settings)
+                }
                 if let focus { config.window = focus.read }
                 // Held until the next state is saved: concurrent runs take turns.
                 let lock = try cursorFile.map { try CursorLock(for: $0) }

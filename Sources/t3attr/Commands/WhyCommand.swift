@@ -65,12 +65,15 @@ extension T3Attr {
                 show(analyzer.setup.portMapLoad)
                 let report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
-                let activity = try UserActivity.scan(analyzer.setup, hosts: config.hosts, user: user, since: window.read.since, until: window.read.until)
-                var result = UserDrops(user: user, window: window, report: report, activity: activity, settings: settings,
+                let activity = try UserActivity.scan(
+                    analyzer.setup, hosts: config.hosts, user: user, since: window.read.since, until: window.read.until)
+                var result = UserDrops(
+                    user: user, window: window, report: report, activity: activity, settings: settings,
                     dispatchUnits: Set(analyzer.setup.dispatchUnits))
                 if result.items.isEmpty {
                     // When the user was last seen connected, before the window ended.
-                    result.lastSeen = try UserActivity.scan(analyzer.setup, hosts: config.hosts, user: user, since: nil, until: window.focus.until).lastSeen
+                    result.lastSeen = try UserActivity.scan(analyzer.setup, hosts: config.hosts, user: user, since: nil, until: window.focus.until)
+                        .lastSeen
                 }
                 try WhyRenderer(out: output.out, style: output.style, source: config.source).write(result, report: report, format: output.format)
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)

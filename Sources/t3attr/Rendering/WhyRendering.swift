@@ -77,16 +77,23 @@ struct WhyRenderer {
             row(
                 "== \(time(d.start)) \(d.verdict.rawValue)/\(d.reason.rawValue) (\(d.basis.rawValue))"
                     + (d.incident.map { ", incident \($0.id)" } ?? ""))
-            row("   " + Render.column("back", 10) + (d.backAfterMs.map { "after \(Wording.span(ms: $0))" }
-                    ?? (d.backKnown ? "not back (no ws open of the user in what was read)" : "unknown (this dispatch logs no ws lines)")))
+            row(
+                "   " + Render.column("back", 10)
+                    + (d.backAfterMs.map { "after \(Wording.span(ms: $0))" }
+                        ?? (d.backKnown ? "not back (no ws open of the user in what was read)" : "unknown (this dispatch logs no ws lines)")))
             if let h = d.host, report.attribution.hosts.count > 1 { row("   " + Render.column("host", 10) + Render.cell(h)) }
             row("   " + Render.column("device", 10) + (d.ips.isEmpty ? "-" : d.ips.map { Render.cell($0) }.joined(separator: " | ")))
             row(
                 "   " + Render.column("sockets", 10) + "\(d.sockets): "
-                    + d.drops.map { "\($0.event.kind.rawValue) \($0.event.className?.name ?? "-")" + ($0.event.durationMs.map { ", open \(Wording.span(ms: $0))" } ?? "") }
+                    + d.drops.map {
+                        "\($0.event.kind.rawValue) \($0.event.className?.name ?? "-")"
+                            + ($0.event.durationMs.map { ", open \(Wording.span(ms: $0))" } ?? "")
+                    }
                     .joined(separator: "; "))
             list("evidence", d.evidence.map(eventLine), empty: "-", limit: style.verbose ? nil : 3)
-            if !d.first.checked.isEmpty { row("   " + Render.column("checked", 10) + d.first.checked.map(\.rawValue).joined(separator: ", ") + ": all quiet") }
+            if !d.first.checked.isEmpty {
+                row("   " + Render.column("checked", 10) + d.first.checked.map(\.rawValue).joined(separator: ", ") + ": all quiet")
+            }
             if let b = d.burst {
                 row(
                     "   " + Render.column("burst", 10)
@@ -94,7 +101,9 @@ struct WhyRenderer {
                 )
             }
             if d.others.count > 1 || d.others.first?.user != r.user {
-                row("   " + Render.column("dropped", 10) + d.others.map { "\(Render.cell($0.user)) \($0.sockets)" }.joined(separator: ", ") + " (the incident's sockets per user)")
+                row(
+                    "   " + Render.column("dropped", 10) + d.others.map { "\(Render.cell($0.user)) \($0.sockets)" }.joined(separator: ", ")
+                        + " (the incident's sockets per user)")
             }
             let serve = context(d.serveEvents, besides: d.evidence)
             list("serve", serve.lines, empty: serve.empty)
@@ -123,7 +132,9 @@ struct WhyRenderer {
         s += ",\"sockets\":\(d.sockets),\"ips\":[" + d.ips.map { Render.json($0) }.joined(separator: ",") + "]"
         s += ",\"reconnect_after_ms\":\(Render.json(d.backAfterMs)),\"back_known\":\(d.backKnown),\"incident\":\(Render.json(d.incident?.id))"
         s += ",\"verdict\":\(Render.json(d.verdict.rawValue)),\"reason\":\(Render.json(d.reason.rawValue))"
-        s += ",\"basis\":\(Render.json(d.basis.rawValue)),\"checked\":[" + d.first.checked.map { Render.json($0.rawValue) }.joined(separator: ",") + "]"
+        s +=
+            ",\"basis\":\(Render.json(d.basis.rawValue)),\"checked\":[" + d.first.checked.map { Render.json($0.rawValue) }.joined(separator: ",")
+            + "]"
         s += ",\"triggers\":[" + d.drops.map { Render.json($0.trigger.rawValue) }.joined(separator: ",") + "]"
         s += ",\"cursors\":[" + d.drops.map { Render.json($0.event.cursor) }.joined(separator: ",") + "]"
         s += ",\"sentence\":\(Render.json(Wording.whySentence(d, user: user, local: false)))"
@@ -132,8 +143,11 @@ struct WhyRenderer {
         s += ",\"host_signals\":" + EventJSON.evidence(d.hostSignals.map { Evidence($0) })
         s += ",\"gaps\":[" + d.gaps.map(gapJSON).joined(separator: ",") + "]"
         if let b = d.burst {
-            s += ",\"burst\":{\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0))),\"start\":\(Render.json(Render.rfc3339(b.start)))"
-            s += ",\"end\":\(Render.json(Render.rfc3339(b.end))),\"count\":\(b.count),\"users\":[" + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
+            s +=
+                ",\"burst\":{\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0))),\"start\":\(Render.json(Render.rfc3339(b.start)))"
+            s +=
+                ",\"end\":\(Render.json(Render.rfc3339(b.end))),\"count\":\(b.count),\"users\":["
+                + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
             s += ",\"verdict\":\(Render.json(b.verdict.rawValue)),\"reason\":\(Render.json(b.reason.rawValue))}"
         } else {
             s += ",\"burst\":null"
@@ -144,15 +158,18 @@ struct WhyRenderer {
 
     private func json(_ r: UserDrops, report: Report) -> String {
         var s = "{\"type\":\"why\",\"user\":\(Render.json(r.user))"
-        s += ",\"since\":\(Render.json(r.window.focus.since.map { Render.rfc3339($0) })),\"until\":\(Render.json(r.window.focus.until.map { Render.rfc3339($0) }))"
+        s +=
+            ",\"since\":\(Render.json(r.window.focus.since.map { Render.rfc3339($0) })),\"until\":\(Render.json(r.window.focus.until.map { Render.rfc3339($0) }))"
         s += ",\"since_usec\":\(Render.json(r.window.focus.since)),\"until_usec\":\(Render.json(r.window.focus.until))"
-        s += ",\"read_since\":\(Render.json(r.window.read.since.map { Render.rfc3339($0) })),\"read_until\":\(Render.json(r.window.read.until.map { Render.rfc3339($0) }))"
+        s +=
+            ",\"read_since\":\(Render.json(r.window.read.since.map { Render.rfc3339($0) })),\"read_until\":\(Render.json(r.window.read.until.map { Render.rfc3339($0) }))"
         s += ",\"sentence\":\(Render.json(Wording.whySummary(r, local: false)))"
         s += ",\"drops\":[" + r.items.map { itemJSON($0, user: r.user) }.joined(separator: ",") + "]"
         s += ",\"sockets\":\(r.items.reduce(0) { $0 + $1.sockets })"
         s += ",\"seen\":\(r.seen),\"users_seen\":[" + r.usersSeen.map { Render.json($0) }.joined(separator: ",") + "]"
         if let l = r.lastSeen {
-            s += ",\"last_seen\":{\"time\":\(Render.json(Render.rfc3339(l.realtime))),\"kind\":\(Render.json(l.kind.rawValue)),\"ip\":\(Render.json(l.dispatch?.ip)),\"cursor\":\(Render.json(l.cursor))}"
+            s +=
+                ",\"last_seen\":{\"time\":\(Render.json(Render.rfc3339(l.realtime))),\"kind\":\(Render.json(l.kind.rawValue)),\"ip\":\(Render.json(l.dispatch?.ip)),\"cursor\":\(Render.json(l.cursor))}"
         } else {
             s += ",\"last_seen\":null"
         }
@@ -179,7 +196,9 @@ struct WhyRenderer {
         out.line("")
         out.line("**\(cell(Wording.whySummary(r, local: style.local)))**")
         out.line("")
-        out.line("- Window: \(Wording.window(r.window.focus, local: style.local)) (read: \(Wording.window(r.window.read, local: style.local)), so evidence near the edges counts)")
+        out.line(
+            "- Window: \(Wording.window(r.window.focus, local: style.local)) (read: \(Wording.window(r.window.read, local: style.local)), so evidence near the edges counts)"
+        )
         out.line("- Units: \(report.units.map { "`\(cell($0))`" }.joined(separator: ", "))")
         out.line("- Made by t3attr \(T3Attr.version) from the systemd journal")
         for n in report.notes { out.line("- Note: \(cell(Wording.note(n)))") }
@@ -220,7 +239,10 @@ struct WhyRenderer {
             }
             if !d.first.checked.isEmpty { out.line("- Checked and quiet: \(d.first.checked.map(\.rawValue).joined(separator: ", "))") }
             let sockets = d.drops.map { Evidence($0.event) }
-            for (title, lines) in [("The drop", sockets), ("Key evidence", d.evidence), ("Serve", d.serveEvents.map { Evidence($0) }), ("Host", d.hostSignals.map { Evidence($0) })] {
+            for (title, lines) in [
+                ("The drop", sockets), ("Key evidence", d.evidence), ("Serve", d.serveEvents.map { Evidence($0) }),
+                ("Host", d.hostSignals.map { Evidence($0) }),
+            ] {
                 out.line("- \(title):" + (lines.isEmpty ? " quiet" : ""))
                 for e in lines {
                     out.line("  - \(time(e.realtime)) \(cell(e.unit ?? "-")): \(MarkdownSink.shortMessage(e.message))")

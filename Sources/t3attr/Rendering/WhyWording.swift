@@ -105,7 +105,8 @@ extension Wording {
 
     /// "alice dropped at 21:10:07 UTC (2 sockets, back after 9 s): edge — 11 sockets of 5 users died in the same second; the serve and the host were quiet."
     static func whySentence(_ d: UserDrop, user: String, local: Bool) -> String {
-        var s = "\(Render.cell(user)) dropped at \(clock(d.start, local: local)) (\(socketsAndBack(d))): \(d.verdict.rawValue) — \(cause(d, local: local))"
+        var s =
+            "\(Render.cell(user)) dropped at \(clock(d.start, local: local)) (\(socketsAndBack(d))): \(d.verdict.rawValue) — \(cause(d, local: local))"
         if d.reason != .burst, let b = d.burst {
             s += " (in a burst of \(b.count) socket\(b.count == 1 ? "" : "s") of \(b.users.count) user\(b.users.count == 1 ? "" : "s"))"
         }
@@ -117,11 +118,13 @@ extension Wording {
     /// none and when the user was last seen (or that the user never was).
     static func whySummary(_ r: UserDrops, local: Bool) -> String {
         let user = Render.cell(r.user)
-        let window = "\(clock(r.window.focus.since ?? 0, local: local, withDate: true)) and \(clock(r.window.focus.until ?? UInt64(Date().timeIntervalSince1970 * 1e6), local: local, withDate: true))"
+        let window =
+            "\(clock(r.window.focus.since ?? 0, local: local, withDate: true)) and \(clock(r.window.focus.until ?? UInt64(Date().timeIntervalSince1970 * 1e6), local: local, withDate: true))"
         switch r.items.count {
         case 0:
             if let last = r.lastSeen {
-                return "\(user) had no drops between \(window); last seen connected at \(clock(last.realtime, local: local, withDate: true)) (\(last.kind == .wsOpen ? "ws open" : "ws close"))."
+                return
+                    "\(user) had no drops between \(window); last seen connected at \(clock(last.realtime, local: local, withDate: true)) (\(last.kind == .wsOpen ? "ws open" : "ws close"))."
             }
             if r.seen { return "\(user) had no drops between \(window)." }
             return "\(user) had no drops between \(window): \(user) was never seen there."
