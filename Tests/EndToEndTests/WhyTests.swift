@@ -236,6 +236,12 @@ struct WhyTests {
             try Fixtures.ndjson(try why(["alice", "--since", "2026-06-12 10:00:01", "--file", j, "-o", "json"], env: env).stdout).first)
         #expect(later["since"] as? String == "2026-06-12T10:00:01.000000Z")
         #expect((later["drops"] as? [[String: Any]])?.isEmpty == true)
+        // A relative TIME that starts with '-' goes after '--'.
+        let relative = try Fixtures.t3attr(["why", "alice", "--file", j, "-o", "json"] + table + ["--", "-30min"], env: env)
+        #expect(relative.status == 0, "\(relative.stderr)")
+        let rel = try #require(try Fixtures.ndjson(relative.stdout).first)
+        #expect(rel["since"] as? String == "2026-06-12T09:50:00.000000Z")
+        #expect((rel["drops"] as? [[String: Any]])?.count == 1)
     }
 
     /// No drops: said so, exit 0, with when the user was last seen connected.
