@@ -19,7 +19,7 @@ struct T3Attr: ParsableCommand {
             (serve) or t3-dispatch itself (dispatch).
             """,
         version: versionText,
-        subcommands: [Report.self, Dispatch.self, Bursts.self, Serve.self],
+        subcommands: [Report.self, Dispatch.self, Bursts.self, Serve.self, Why.self],
         defaultSubcommand: Report.self
     )
 

@@ -82,11 +82,17 @@ func unknownUsers(_ asked: [String], seen: [String]) throws {
     let missing = asked.filter { !known.contains($0) }
     guard !missing.isEmpty else { return }
     let list = known.sorted()
-    let shown = list.prefix(20).joined(separator: ", ") + (list.count > 20 ? ", +\(list.count - 20) more" : "")
     for m in missing {
-        let near = Nearest.names(to: m, among: list, limit: 1, within: 2)
-        let hint = near.isEmpty ? "" : " (did you mean \(near[0])?)"
-        Diagnostics.warning("user '\(m)' is not seen in the window\(hint); users seen: \(list.isEmpty ? "none" : shown)")
+        let seen = usersSeen(list, near: m)
+        Diagnostics.warning("user '\(m)' is not seen in the window\(seen.hint); users seen: \(seen.list)")
     }
     if missing.count == asked.count { throw ExitCode(Exit.failure) }
+}
+
+/// The users seen (the first 20, "+N more"; "none") and, when one is a typo
+/// away from `name`, " (did you mean NAME?)": for `--user` and `why`.
+func usersSeen(_ sorted: [String], near name: String) -> (list: String, hint: String) {
+    let shown = sorted.prefix(20).joined(separator: ", ") + (sorted.count > 20 ? ", +\(sorted.count - 20) more" : "")
+    let near = Nearest.names(to: name, among: sorted, limit: 1, within: 2)
+    return (sorted.isEmpty ? "none" : shown, near.isEmpty ? "" : " (did you mean \(near[0])?)")
 }

@@ -60,10 +60,21 @@ extension T3Attr {
                 valueName: "file"))
         var cursorFile: String?
 
+        @Option(
+            name: .long, parsing: .unconditional,
+            help: ArgumentHelp(
+                "Only drops within --around-window (10 min) of this time (journalctl syntax, as --since); evidence is read beyond it, as 'why' does.",
+                valueName: "time"))
+        var around: String?
+
+        @OptionGroup var aroundWindow: AroundOptions
+
         func validate() throws {
             try validateFormat()
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             if follow && !user.isEmpty { throw ValidationError("--user does not work with --follow yet") }
+            if around != nil && (follow || cursorFile != nil) { throw ValidationError("--around does not work with --follow or --cursor-file") }
+            if around == nil && aroundWindow.aroundWindow != nil { throw ValidationError("--around-window needs --around TIME") }
             if follow && (evidence.prometheus != nil || !evidence.tunnelLog.isEmpty) {
                 throw ValidationError("--prometheus and --tunnel-log are not available with -f")
             }
@@ -76,6 +87,11 @@ extension T3Attr {
                 let settings = attribution.settings
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
                 config.evidence = follow ? EvidenceConfig() : evidence.config
+                // --around: the window asked about, read wider so that its edge drops keep their evidence.
+                let focus = try around.map {
+                    FocusWindow(focus: try aroundWindow.focus(time: $0, source: source, now: try currentTime()), settings: settings)
+                }
+                if let focus { config.window = focus.read }
                 // Held until the next state is saved: concurrent runs take turns.
                 let lock = try cursorFile.map { try CursorLock(for: $0) }
                 defer { withExtendedLifetime(lock) {} }
@@ -87,6 +103,11 @@ extension T3Attr {
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
                 let next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings)
+                if let focus {
+                    report.attribution.keepDrops { focus.contains($0.event.realtime) }
+                    report.attribution.bursts.removeAll { !focus.contains($0.start) && !focus.contains($0.end) }
+                    report.window = focus.focus
+                }
                 if !verdict.isEmpty { report.attribution.keepDrops { verdict.contains($0.verdict) } }
                 let seenUsers =
                     report.attribution.drops.flatMap { [$0.event.user].compactMap { $0 } + $0.event.userCandidates }

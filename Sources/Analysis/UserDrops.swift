@@ -1,0 +1,205 @@
+import Classifiers
+import JournalReader
+
+/// `why USER [TIME]` and `report --around TIME` (issue 15, "One user's
+/// complaint"): the window asked about, and the wider one that is read so
+/// that a drop near its edge keeps the evidence that decides it.
+public struct FocusWindow: Sendable, Equatable {
+    /// What the operator asked about: only drops in here are shown.
+    public var focus: TimeWindow
+    /// What is read: `focus` widened by `margin` on both sides.
+    public var read: TimeWindow
+
+    /// How far outside the focus evidence can still decide a drop inside
+    /// it (µs): the longest correlation window, as `-f` waits for (a
+    /// reconnect, serve events, host signals and gaps), plus 5 s.
+    public static func margin(_ s: AttributionSettings) -> UInt64 {
+        max(s.reconnectWindow, s.serveWindow, s.hostWindow, s.gapThreshold, s.suppressionWindow, s.dispatchRestartWindow) + 5_000_000
+    }
+
+    public init(focus: TimeWindow, settings: AttributionSettings) {
+        self.focus = focus
+        let m = Self.margin(settings)
+        read = TimeWindow(since: focus.since.map { $0.subtractingClamped(m) }, until: focus.until.map { $0 &+ m })
+    }
+
+    /// Whether a receive time is inside the focus.
+    public func contains(_ t: UInt64) -> Bool {
+        if let s = focus.since, t < s { return false }
+        if let u = focus.until, t > u { return false }
+        return true
+    }
+}
+
+/// Whether a drop is `user`'s: its user, or one of the users its port is claimed by.
+public func isDrop(_ d: Drop, of user: String) -> Bool {
+    d.event.user == user || d.event.userCandidates.contains(user)
+}
+
+/// One thing that happened to the user: the sockets of the user that dropped
+/// together (same incident and verdict, each within 2 s of the previous),
+/// with the context that decided the verdict. Values only; the renderers word it.
+public struct UserDrop: Sendable {
+    /// The sockets, in time order (at least one).
+    public var drops: [Drop]
+    /// Their drop indices in `Attribution.drops`.
+    public var indices: [Int]
+    /// Distinct `ip=` values of the sockets (client-controlled: devices, not proof).
+    public var ips: [String]
+    /// From the first socket's close to the user's next `ws open` (any
+    /// device) in what was read; nil: not back by the end of the read window.
+    public var backAfterMs: UInt64?
+    /// Whether "not back" means anything: the drop is a `ws close` (its
+    /// dispatch logs `ws` lines) or a `ws open` followed. An old-era proxy
+    /// error comes from a dispatch that logs no `ws open`: unknown.
+    public var backKnown: Bool
+    public var incident: Incident?
+    /// The first socket's evidence, resolved.
+    public var evidence: [Evidence]
+    /// The user's serve-side events within `--serve-window` of the first socket.
+    public var serveEvents: [Event]
+    /// Signals not about this user's serve nor t3-dispatch (kernel, earlyoom,
+    /// scripts, other serves' timeouts) within `--host-window` before and 5 s after.
+    public var hostSignals: [Event]
+    /// Journal gaps or reboots in the same stretch.
+    public var gaps: [HostGap]
+    /// The burst the first socket was part of.
+    public var burst: Burst?
+    /// Everyone who dropped in the same incident (this user included): user
+    /// (or `port:N`, or `(no user)`), sockets; most sockets first.
+    public var others: [(user: String, sockets: Int)]
+
+    public var first: Drop { drops[0] }
+    public var start: UInt64 { drops[0].event.realtime }
+    public var sockets: Int { drops.count }
+    public var verdict: Verdict { drops[0].verdict }
+    public var reason: Reason { drops[0].reason }
+    public var basis: Basis { drops[0].basis }
+    public var host: String? { drops[0].event.host }
+}
+
+/// What `why` found for one user.
+public struct UserDrops: Sendable {
+    public var user: String
+    public var window: FocusWindow
+    public var items: [UserDrop]
+    /// No drops: the user's last `ws open`/`ws close` line before the focus ended, if any.
+    public var lastSeen: Event?
+    /// Users the dispatch named (ws lines) or that dropped, in what was read, sorted.
+    public var usersSeen: [String]
+    /// Whether the user was seen at all in what was read (ws lines, drops or serve lines).
+    public var seen: Bool { usersSeen.contains(user) }
+
+    /// Groups `user`'s drops inside the focus into items and gathers their context.
+    public init(
+        user: String, window: FocusWindow, report: Report, activity: UserActivity, settings: AttributionSettings,
+        dispatchUnits: Set<String> = []
+    ) {
+        self.user = user
+        self.window = window
+        let at = report.attribution
+        var groups: [[Int]] = []
+        for (i, d) in at.drops.enumerated() where isDrop(d, of: user) && window.contains(d.event.realtime) {
+            if let g = groups.last, let last = g.last.map({ at.drops[$0] }),
+                last.incident == d.incident, last.verdict == d.verdict, (last.event.host ?? "") == (d.event.host ?? ""),
+                d.event.realtime >= last.event.realtime, d.event.realtime - last.event.realtime <= 2_000_000
+            {
+                groups[groups.count - 1].append(i)
+            } else {
+                groups.append([i])
+            }
+        }
+        items = groups.map { g in
+            let drops = g.map { at.drops[$0] }
+            let d = drops[0]
+            let t = d.event.realtime
+            let host = d.event.host ?? ""
+            var ips: [String] = []
+            for x in drops { if let ip = x.event.dispatch?.ip, !ips.contains(ip) { ips.append(ip) } }
+            let back = activity.opens.first { $0 >= t }.map { ($0 - t) / 1000 }
+            let incident = d.incident.flatMap { id in at.incidents.first { $0.id == id } }
+            let sameHost: (Event) -> Bool = { ($0.host ?? "") == host }
+            let serve = at.signals.filter {
+                sameHost($0) && ($0.user == user || $0.userCandidates.contains(user))
+                    && $0.realtime + settings.serveWindow >= t && $0.realtime <= t + settings.serveWindow
+            }
+            let hostStart = t.subtractingClamped(settings.hostWindow)
+            let hostEnd = t + settings.hostAfter
+            let hostSignals = at.signals.filter {
+                sameHost($0) && $0.user != user && !$0.userCandidates.contains(user) && !dispatchUnits.contains($0.unit ?? "")
+                    && ($0.user == nil || $0.kind == .serveTimeout) && $0.realtime >= hostStart && $0.realtime <= hostEnd
+            }
+            let gaps = at.gaps.filter { $0.end >= hostStart && $0.start <= hostEnd }
+            let burst = d.burstSecond.flatMap { s in at.bursts.first { $0.second == s && ($0.host ?? "") == host } }
+            var counts: [String: Int] = [:]
+            if let id = d.incident {
+                for x in at.drops where x.incident == id { counts[Self.name(x.event), default: 0] += 1 }
+            } else {
+                for x in drops { counts[Self.name(x.event), default: 0] += 1 }
+            }
+            let others = counts.map { (user: $0.key, sockets: $0.value) }.sorted { ($1.sockets, $0.user) < ($0.sockets, $1.user) }
+            return UserDrop(
+                drops: drops, indices: g, ips: ips, backAfterMs: back, backKnown: back != nil || d.event.kind == .wsClose, incident: incident,
+                evidence: at.evidence(d.evidence),
+                serveEvents: serve, hostSignals: hostSignals, gaps: gaps, burst: burst, others: others)
+        }
+        lastSeen = activity.lastSeen
+        var seen = activity.usersSeen
+        for d in at.drops {
+            if let u = d.event.user { seen.insert(u) }
+            for c in d.event.userCandidates { seen.insert(c) }
+        }
+        for s in at.signals { if let u = s.user { seen.insert(u) } }
+        usersSeen = seen.sorted()
+    }
+
+    /// A drop's user as the renderers name it: the user, `port:N`, or `(no user)`.
+    public static func name(_ ev: Event) -> String {
+        if let u = ev.user { return u }
+        if let p = ev.port { return "port:\(p)" }
+        return "(no user)"
+    }
+}
+
+/// The user's `ws open`/`ws close` lines, read from the dispatch unit alone
+/// (its `_SYSTEMD_UNIT`, so only t3-dispatch can write them; the user is
+/// parsed by the line's fixed format).
+public struct UserActivity: Sendable {
+    /// Receive times of the user's `ws open` lines, in time order.
+    public var opens: [UInt64] = []
+    /// The user's last `ws open`/`ws close` line.
+    public var lastSeen: Event?
+    /// Every user a `ws` line named.
+    public var usersSeen: Set<String> = []
+
+    public init() {}
+
+    /// Reads the dispatch unit between `since` and `until` (the analyzer's
+    /// journal, after its run).
+    public static func scan(_ setup: RunSetup, hosts: [String], user: String, since: UInt64?, until: UInt64?) throws -> UserActivity {
+        var a = UserActivity()
+        guard !setup.dispatchUnits.isEmpty else { return a }
+        var m = MatchSet()
+        m.add(setup.dispatchUnits.map { "_SYSTEMD_UNIT=\($0)" })
+        m.restrict(toHosts: hosts)
+        let j = setup.journal
+        try j.apply(m)
+        try j.seek(since: since, until: until)
+        let classifier = DispatchClassifier(portMap: setup.portMap)
+        j.read { e, cursor in
+            if let u = until, e.realtime > u { return }
+            let msg = DispatchParser.parse(e.message)
+            guard msg.kind == .wsOpen || msg.kind == .wsClose, let u = msg.user else { return }
+            a.usersSeen.insert(u)
+            guard u == user else { return }
+            if msg.kind == .wsOpen { a.opens.append(e.realtime) }
+            if a.lastSeen.map({ $0.realtime <= e.realtime }) ?? true {
+                var ev = classifier.classify(e)
+                ev.cursor = cursor()
+                a.lastSeen = ev
+            }
+        }
+        a.opens.sort()
+        return a
+    }
+}
