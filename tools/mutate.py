@@ -295,6 +295,8 @@ MUTATIONS = [
     ("a dispatch killed by a host-wide OOM stays the dispatch's", A,
      "            if !starved.isEmpty {\n                set(.devvm, .oomKill, refs(starved) + outageRefs)",
      "            if starved.isEmpty && false {\n                set(.devvm, .oomKill, refs(starved) + outageRefs)", SCEN),
+    ("a process that serves does not end an outage", A,
+     "        for t in served.values { markers.append((t, .alive)) }\n", "", "DispatchOutageTests"),
 ]
 
 

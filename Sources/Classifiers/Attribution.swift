@@ -851,6 +851,8 @@ public struct Attributor: Sendable {
             case down(Event)
             case up(Event)
             case note(Event)
+            /// A dispatch process's first served line (`ws`, a proxy error, pairing).
+            case alive
         }
         var markers: [(UInt64, Marker)] = []
         for e in sigs {
@@ -864,6 +866,10 @@ public struct Attributor: Sendable {
         }
         for e in fatalLines { markers.append((e.realtime, .down(e))) }
         for e in dispatchRestarts { markers.append((e.realtime, .up(e))) }
+        // A process that serves is a dispatch that is up, even when its `listening`
+        // line is missing (rate-limited, lost with a journald restart): the outage
+        // ends there instead of running to the end of the window.
+        for t in served.values { markers.append((t, .alive)) }
         markers.sort { $0.0 < $1.0 }
         let window = settings.dispatchRestartWindow
         /// A `listening` of a process that died (a fatal line) within the window after it.
@@ -905,6 +911,12 @@ public struct Attributor: Sendable {
                 guard current != nil else { continue }
                 current!.outage.events.append(e)
                 current!.outage.end = t
+            case .alive:
+                guard var c = current else { continue }
+                c.outage.end = t
+                c.outage.ongoing = false
+                found.append(c)
+                current = nil
             case .up(let e):
                 if failedStart(e) {
                     if current == nil {

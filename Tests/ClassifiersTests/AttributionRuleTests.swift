@@ -748,6 +748,38 @@ struct DispatchOutageTests {
         #expect(at.drops.allSatisfy { $0.verdict == .dispatch && $0.reason == .dispatchOutage })
     }
 
+    /// The new process's `listening` line is missing (journald lost it), but it
+    /// serves: the dispatch is up from its first served line, not down to the
+    /// end of the window, and a drop an hour later is judged on its own.
+    @Test func aProcessThatServesEndsTheOutageWithoutAListeningLine() {
+        func dispatch(_ s: Double, pid: Int, _ text: String) -> JournalEntry {
+            var e = entry(.dispatch(s, text))
+            e.pid = pid
+            return e
+        }
+        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits))
+        var a = Attributor()
+        let entries = [
+            dispatch(-60, pid: 700, "ws open user=alice ip=198.51.100.7"),
+            entry(.systemd(0, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=killed, status=9/KILL")),
+            entry(.systemd(5.1, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 1.")),
+            dispatch(8, pid: 701, "ws open user=alice ip=198.51.100.7"),
+            dispatch(3600, pid: 701, "ws close user=bob ip=198.51.100.9 dur_ms=4000 cause=graceful"),
+        ]
+        for e in entries {
+            if let ev = stream.classify(e) {
+                if ev.signal != nil { a.addSignal(ev) } else { a.add(ev) }
+            }
+        }
+        a.close()
+        let at = a.attribute(gaps: [])
+        #expect(at.outages.count == 1)
+        #expect(at.outages.first?.ongoing == false)
+        #expect(at.outages.first.map { $0.end - $0.start } == 8_000_000)
+        #expect(at.drops.last?.event.user == "bob")
+        #expect(at.drops.last?.reason != .dispatchOutage)
+    }
+
     @Test func aCleanRestartIsNoOutage() {
         let at = run([
             .systemd(0, unit: "t3-dispatch.service", "Stopping t3-dispatch.service - t3 dispatch proxy..."),
