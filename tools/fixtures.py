@@ -982,6 +982,30 @@ def fleet():
     return out
 
 
+def long_window(j, base):
+    """Seven hours of an evening (issue 15, long windows): 60 isolated client
+    drops and 6 unconfirmed ones spread over the hours, a tunnel break, a
+    serve's OOM kill and a dispatch restart: many one-drop incidents that must
+    not hide the three that implicate infrastructure."""
+    busy = [(7200, "edge"), (14400, "serve"), (24600, "dispatch")]
+    k = 0
+    for slot in range(72):
+        off = 120 + slot * 330
+        if off > 24000 or any(abs(off - b) < 600 for b, _ in busy):
+            continue
+        u = ["henry", "ivy", "judy"][slot % 3]
+        if slot % 11 == 5:
+            j.dispatch(at(base, off), "ws close user=kim ip=192.0.2.%d dur_ms=900 cause=downstream_closed" % (10 + slot % 50),
+                       expect=("unknown", "downstream_unconfirmed"))
+        else:
+            j.dispatch(at(base, off), "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=context canceled" % (u, 20 + slot % 3, 5000 + slot),
+                       expect=("client", "isolated_cancel"))
+        k += 1
+    tunnel_break(j, "%s" % __import__("time").strftime("%Y-%m-%d %H:%M:%S", __import__("time").gmtime(at(base, 7200))))
+    serve_oom(j, __import__("time").strftime("%Y-%m-%d %H:%M:%S", __import__("time").gmtime(at(base, 14400))))
+    dispatch_restart(j, __import__("time").strftime("%Y-%m-%d %H:%M:%S", __import__("time").gmtime(at(base, 24600))))
+
+
 def scenario(builder, base, span_before=900, span_after=900, filler=True):
     def make():
         j = Journal()
@@ -1096,6 +1120,7 @@ SCENARIOS = {
     "scenario-serve-timeout-kinds": scenario(serve_timeout_kinds, "2026-06-18 18:00:00", span_after=1900),
     "scenario-journal-suppressed": scenario(journal_suppressed, "2026-06-19 08:00:00", span_before=2500, span_after=1900),
     "scenario-local-time": scenario(local_time, "2026-06-19 12:00:00", span_before=1100, span_after=1000),
+    "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=25800),
 }
 
 
