@@ -983,11 +983,11 @@ def fleet():
 
 
 def long_window(j, base):
-    """Seven hours of an evening (issue 15, long windows): 60 isolated client
-    drops and 6 unconfirmed ones spread over the hours, a tunnel break, a
-    serve's OOM kill and a dispatch restart: many one-drop incidents that must
+    """Ten hours of a night (issue 15, long windows): isolated client
+    drops and unconfirmed ones spread over seven hours, two tunnel breaks, a
+    serve's OOM kill, two quiet hours and a dispatch restart: many one-drop incidents that must
     not hide the three that implicate infrastructure."""
-    busy = [(7200, "edge"), (14400, "serve"), (24600, "dispatch")]
+    busy = [(7200, "edge"), (10800, "edge"), (14400, "serve")]
     k = 0
     for slot in range(72):
         off = 120 + slot * 330
@@ -1001,9 +1001,14 @@ def long_window(j, base):
             j.dispatch(at(base, off), "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=context canceled" % (u, 20 + slot % 3, 5000 + slot),
                        expect=("client", "isolated_cancel"))
         k += 1
+    # A wider break: twelve users' sockets in one second (more evidence than -v shows under one incident).
+    for i in range(12):
+        j.dispatch(at(base, 10800) + 0.05 * i, "ws close user=p%02d ip=203.0.113.%d dur_ms=%d cause=graceful" % (i + 1, 100 + i, 3_600_000 + i),
+                   expect=("edge", "burst"))
     tunnel_break(j, "%s" % __import__("time").strftime("%Y-%m-%d %H:%M:%S", __import__("time").gmtime(at(base, 7200))))
     serve_oom(j, __import__("time").strftime("%Y-%m-%d %H:%M:%S", __import__("time").gmtime(at(base, 14400))))
-    dispatch_restart(j, __import__("time").strftime("%Y-%m-%d %H:%M:%S", __import__("time").gmtime(at(base, 24600))))
+    # Two quiet hours, then a dispatch restart.
+    dispatch_restart(j, __import__("time").strftime("%Y-%m-%d %H:%M:%S", __import__("time").gmtime(at(base, 35400))))
 
 
 def scenario(builder, base, span_before=900, span_after=900, filler=True):
@@ -1120,7 +1125,7 @@ SCENARIOS = {
     "scenario-serve-timeout-kinds": scenario(serve_timeout_kinds, "2026-06-18 18:00:00", span_after=1900),
     "scenario-journal-suppressed": scenario(journal_suppressed, "2026-06-19 08:00:00", span_before=2500, span_after=1900),
     "scenario-local-time": scenario(local_time, "2026-06-19 12:00:00", span_before=1100, span_after=1000),
-    "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=25800),
+    "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 
 

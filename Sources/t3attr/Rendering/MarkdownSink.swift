@@ -138,11 +138,13 @@ final class MarkdownSink: ReportSink {
         closeSection()
         out.line("## Drops per hour (\(layout.localHours ? "local time" : "UTC"))")
         out.line("")
-        out.line("| hour | drops | by verdict |")
-        out.line("|---|---:|---|")
+        out.line("| hour | drops | by verdict | |")
+        out.line("|---|---:|---|---|")
+        let busiest = max(1, h.map(\.total).max() ?? 1)
         for x in h where x.total > 0 {
+            let bar = String(repeating: "█", count: max(1, (x.total * 20 + busiest / 2) / busiest))
             let counts = Verdict.allCases.sorted { ReportLayout.rank($0) < ReportLayout.rank($1) }.compactMap { v in x.counts[v].map { "\($0) \(v.rawValue)" } }
-            out.line("| \(String(time(x.start, digits: 0).prefix(16)).replacingOccurrences(of: "T", with: " ")) | \(x.total) | \(counts.joined(separator: ", ")) |")
+            out.line("| \(String(time(x.start, digits: 0).prefix(16)).replacingOccurrences(of: "T", with: " ")) | \(x.total) | \(counts.joined(separator: ", ")) | \(bar) |")
         }
         out.line("")
         try out.check()

@@ -354,6 +354,9 @@ final class TableSink: ReportSink {
         let evidence = at.evidence(i.evidence)
         let members = style.verbose ? incidentEvidence(i, in: at) : []
         var evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
+        if evidence.isEmpty, i.basis == .elimination, let k = memberIndices(of: i, in: at).first {
+            evText = "by elimination, quiet: " + at.drops[k].checked.map(\.rawValue).joined(separator: ",")
+        }
         let more = (style.verbose ? members.count : evidence.count) - 1
         if more > 0 && !style.verbose { evText += " (+\(more) more)" }
         incidentRow(
@@ -371,20 +374,25 @@ final class TableSink: ReportSink {
         try out.check()
     }
 
-    /// Evidence lines shown under one incident with `-v` (its drops' evidence, each entry once).
-    static let verboseEvidenceMax = 8
-
-    /// The evidence of an incident's drops, each entry once, in time order.
-    private func incidentEvidence(_ i: Incident, in at: Attribution) -> [Evidence] {
+    /// Indices of an incident's drops in `at.drops`.
+    private func memberIndices(of i: Incident, in at: Attribution) -> [Int] {
         if dropsByIncident == nil {
             var m: [Int: [Int]] = [:]
             for (k, d) in at.drops.enumerated() { if let id = d.incident { m[id, default: []].append(k) } }
             dropsByIncident = m
         }
+        return dropsByIncident?[i.id] ?? []
+    }
+
+    /// Evidence lines shown under one incident with `-v` (its drops' evidence, each entry once).
+    static let verboseEvidenceMax = 8
+
+    /// The evidence of an incident's drops, each entry once, in time order.
+    private func incidentEvidence(_ i: Incident, in at: Attribution) -> [Evidence] {
         var seen = Set<String>()
         var all: [Evidence] = []
         for e in at.evidence(i.evidence) where seen.insert(e.cursor + "\(e.realtime)").inserted { all.append(e) }
-        for k in dropsByIncident?[i.id] ?? [] {
+        for k in memberIndices(of: i, in: at) {
             for e in at.evidence(at.drops[k].evidence) where seen.insert(e.cursor + "\(e.realtime)").inserted { all.append(e) }
         }
         return all.sorted { $0.realtime < $1.realtime }
@@ -451,7 +459,11 @@ final class TableSink: ReportSink {
         defer { requestErrorsSeen += 1 }
         if requestErrorsSeen == 0 { requestErrorLine(at) }
         if style.verbose {
-            row("   " + Render.column(time(ev.realtime), 24 + localShift) + Render.column(Self.userText(ev), 10) + Render.column(ev.className?.name ?? "-", 17) + Render.cell(ev.messageText))
+            var msg = ev.message[...]
+            if let d = ev.dispatch, d.sourceTime != nil, msg.count >= 20 { msg = msg.dropFirst(20) }
+            row(
+                "   " + Render.column(time(ev.realtime), 24 + localShift) + Render.column(Self.userText(ev), 10)
+                    + Render.column(ev.className?.name ?? "-", 17) + Render.cell(msg))
         }
         try out.check()
     }
