@@ -32,6 +32,8 @@ private let scenarios = [
     // Issue 13, helper B.
     "scenario-serve-lifecycles", "scenario-cgroup-vs-host", "scenario-error-texts", "scenario-serve-timeout-kinds",
     "scenario-journal-suppressed", "scenario-local-time",
+    // Issue 15: a long window.
+    "scenario-long-window",
 ]
 
 private func expectations(_ name: String) throws -> [Expected] {

@@ -148,12 +148,21 @@ final class TableSink: ReportSink {
         try out.flush()
     }
 
+    /// Evidence entries already listed (`-v` shows each once: under its incident first).
+    private var evidenceShown = Set<String>()
+
     func evidenceLines(_ e: [Evidence]) {
+        var repeated = 0
         for x in e {
+            if !x.cursor.isEmpty && !evidenceShown.insert(x.cursor).inserted {
+                repeated += 1
+                continue
+            }
             row(
                 "      <- \(time(x.realtime)) \(Render.cell(x.unit ?? "-")) \(x.kind.name): \(Render.cell(x.message))"
                     + (x.cursor.isEmpty ? "" : "  [cursor \(Render.cell(x.cursor))]"))
         }
+        if repeated > 0 { row("      <- (+\(repeated) listed above)") }
     }
 
     func drop(_ d: Drop, in at: Attribution) throws(OutputError) {
@@ -354,8 +363,13 @@ final class TableSink: ReportSink {
         let evidence = at.evidence(i.evidence)
         let members = style.verbose ? incidentEvidence(i, in: at) : []
         var evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
-        if evidence.isEmpty, i.basis == .elimination, let k = memberIndices(of: i, in: at).first {
-            evText = "by elimination, quiet: " + at.drops[k].checked.map(\.rawValue).joined(separator: ",")
+        if evidence.isEmpty, let k = memberIndices(of: i, in: at).first {
+            let d = at.drops[k]
+            // No other line: elimination names what was quiet; evidence is the drop's own line.
+            evText =
+                i.basis == .elimination
+                ? "by elimination, quiet: " + d.checked.map(\.rawValue).joined(separator: ",")
+                : "\(time(d.event.realtime, digits: 0)) \(Render.cell(d.event.unit ?? "-")): \(Render.cell(d.event.messageText))"
         }
         let more = (style.verbose ? members.count : evidence.count) - 1
         if more > 0 && !style.verbose { evText += " (+\(more) more)" }
