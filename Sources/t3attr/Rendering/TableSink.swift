@@ -342,14 +342,14 @@ final class TableSink: ReportSink {
         let infra = at.incidents.filter { $0.verdict.isInfra }.count
         row("-- \(n) incident\(n == 1 ? "" : "s")" + (infra > 0 && infra < n ? ", \(infra) implicating infrastructure (listed first)" : ""))
         row(
-            Render.column("#", w.id) + Render.column("START", 24 + localShift) + Render.column("DURATION", 8) + Render.column("VERDICT", 8)
+            Render.column("#", w.id) + Render.column("START", 20 + localShift) + Render.column("DURATION", 8) + Render.column("VERDICT", 8)
                 + Render.column("REASON", w.reason) + Render.column("DROPS", w.drops) + Render.column("USERS", w.users) + "EVIDENCE")
     }
 
     private func incidentRow(id: String, start: UInt64, end: UInt64, verdict: Verdict, reason: Reason, drops: Int, users: [String], evidence: String, in at: Attribution) {
         let w = incidentColumns(at)
         row(
-            Render.column(id, w.id) + Render.column(time(start), 24 + localShift) + Render.column(ReportLayout.duration(end - start), 8)
+            Render.column(id, w.id) + Render.column(time(start, digits: 0), 20 + localShift) + Render.column(ReportLayout.duration(end - start), 8)
                 + paint(Render.column(verdict.rawValue, 8), verdict) + Render.column(reason.rawValue, w.reason)
                 + Render.column(String(drops), w.drops) + Render.column(ReportLayout.users(users), w.users) + evidence)
     }
