@@ -104,7 +104,9 @@ final class MarkdownSink: ReportSink {
         let n = at.incidents.count
         open(.incidents, [
             "## Incidents", "",
-            "\(n) incident\(n == 1 ? "" : "s"), infrastructure first." + (layout.groupSingles ? " One-drop incidents are counted per verdict and reason (`--drops` lists each)." : ""),
+            "\(n) incident\(n == 1 ? "" : "s")"
+                + (at.incidents.contains { $0.verdict.isInfra } && at.incidents.contains { !$0.verdict.isInfra } ? ", those that implicate infrastructure first." : ".")
+                + (layout.groupSingles ? " One-drop incidents are counted per verdict and reason (`--drops` lists each)." : ""),
             "", "| # | start | duration | verdict | reason | drops | users | key evidence |", "|---|---|---|---|---|---:|---|---|",
         ])
     }
