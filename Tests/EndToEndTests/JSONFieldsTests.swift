@@ -21,9 +21,10 @@ private func documentedTypes() throws -> [DocumentedType] {
     for line in section.split(separator: "\n") {
         if line.hasPrefix("#### `") {
             let parts = line.split(separator: "`")
-            let commands = line.firstIndex(of: "(").map { i in
-                line[line.index(after: i)...].prefix { $0 != ")" }.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            } ?? []
+            let commands =
+                line.firstIndex(of: "(").map { i in
+                    line[line.index(after: i)...].prefix { $0 != ")" }.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+                } ?? []
             out.append(DocumentedType(type: String(parts[1]), commands: commands))
         } else if line.contains("Every field of `event`"), !out.isEmpty {
             out[out.count - 1].inheritsEvent = true
@@ -45,7 +46,10 @@ struct JSONFieldsTests {
     @Test func readmeFieldListsMatchTheOutput() throws {
         let docs = try documentedTypes()
         let event = try #require(docs.first { $0.type == "event" })
-        #expect(Set(docs.map(\.type)).isSuperset(of: ["summary", "event", "drop", "burst", "incident", "outage", "request_error", "hour", "request_burst", "serve_event"]))
+        #expect(
+            Set(docs.map(\.type)).isSuperset(of: [
+                "summary", "event", "drop", "burst", "incident", "outage", "request_error", "hour", "request_burst", "serve_event",
+            ]))
         func fields(_ d: DocumentedType) -> Set<String> { d.inheritsEvent ? d.fields.union(event.fields) : d.fields }
         func doc(_ type: String, _ command: String) -> DocumentedType? {
             let all = docs.filter { $0.type == type }

@@ -143,7 +143,11 @@ struct LongWindowTests {
         #expect(infraDrops.count == 22)
         let md = try report(["-o", "markdown"]).split(separator: "\n").map(String.init)
         let sections = md.filter { $0.hasPrefix("## ") }
-        #expect(sections.prefix(6) == ["## Verdicts", "## Incidents", "## Bursts", "## Drops per hour (UTC)", "## Drops of incidents that implicate infrastructure", "## Request errors"], "\(sections)")
+        #expect(
+            sections.prefix(6) == [
+                "## Verdicts", "## Incidents", "## Bursts", "## Drops per hour (UTC)", "## Drops of incidents that implicate infrastructure",
+                "## Request errors",
+            ], "\(sections)")
         let start = try #require(md.firstIndex(of: "## Drops of incidents that implicate infrastructure"))
         let rows = md[(start + 3)...].prefix { $0.hasPrefix("| ") }
         #expect(rows.count == infraDrops.count)

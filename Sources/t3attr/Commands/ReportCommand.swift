@@ -46,7 +46,9 @@ extension T3Attr {
 
         @Flag(
             name: .long,
-            help: "A row per drop and per incident however many there are (by default, past 50 drops the table lists none and markdown only infrastructure's).")
+            help:
+                "A row per drop and per incident however many there are (by default, past 50 drops the table lists none and markdown only infrastructure's)."
+        )
         var drops = false
 
         @Option(name: .long, help: ArgumentHelp("Only drops with this verdict (repeatable).", valueName: "verdict"))

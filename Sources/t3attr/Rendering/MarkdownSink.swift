@@ -102,18 +102,23 @@ final class MarkdownSink: ReportSink {
 
     private func incidentTable(_ at: Attribution) {
         let n = at.incidents.count
-        open(.incidents, [
-            "## Incidents", "",
-            "\(n) incident\(n == 1 ? "" : "s")"
-                + (at.incidents.contains { $0.verdict.isInfra } && at.incidents.contains { !$0.verdict.isInfra } ? ", those that implicate infrastructure first." : ".")
-                + (layout.groupSingles ? " One-drop incidents are counted per verdict and reason (`--drops` lists each)." : ""),
-            "", "| # | start | duration | verdict | reason | drops | users | key evidence |", "|---|---|---|---|---|---:|---|---|",
-        ])
+        open(
+            .incidents,
+            [
+                "## Incidents", "",
+                "\(n) incident\(n == 1 ? "" : "s")"
+                    + (at.incidents.contains { $0.verdict.isInfra } && at.incidents.contains { !$0.verdict.isInfra }
+                        ? ", those that implicate infrastructure first." : ".")
+                    + (layout.groupSingles ? " One-drop incidents are counted per verdict and reason (`--drops` lists each)." : ""),
+                "", "| # | start | duration | verdict | reason | drops | users | key evidence |", "|---|---|---|---|---|---:|---|---|",
+            ])
     }
 
     func incident(_ i: Incident, in at: Attribution) throws(OutputError) {
         incidentTable(at)
-        let ev = at.evidence(i.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" } ?? "-"
+        let ev =
+            at.evidence(i.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" }
+            ?? "-"
         out.line(
             "| \(i.id) | \(time(i.start)) | \(ReportLayout.duration(i.end - i.start)) | **\(i.verdict.rawValue)** | \(i.reason.rawValue) | \(i.drops) | \(Self.cell(ReportLayout.users(i.users, max: 6))) | \(ev) |"
         )
@@ -145,8 +150,12 @@ final class MarkdownSink: ReportSink {
         let busiest = max(1, h.map(\.total).max() ?? 1)
         for x in h where x.total > 0 {
             let bar = String(repeating: "█", count: max(1, (x.total * 20 + busiest / 2) / busiest))
-            let counts = Verdict.allCases.sorted { ReportLayout.rank($0) < ReportLayout.rank($1) }.compactMap { v in x.counts[v].map { "\($0) \(v.rawValue)" } }
-            out.line("| \(String(time(x.start, digits: 0).prefix(16)).replacingOccurrences(of: "T", with: " ")) | \(x.total) | \(counts.joined(separator: ", ")) | \(bar) |")
+            let counts = Verdict.allCases.sorted { ReportLayout.rank($0) < ReportLayout.rank($1) }.compactMap { v in
+                x.counts[v].map { "\($0) \(v.rawValue)" }
+            }
+            out.line(
+                "| \(String(time(x.start, digits: 0).prefix(16)).replacingOccurrences(of: "T", with: " ")) | \(x.total) | \(counts.joined(separator: ", ")) | \(bar) |"
+            )
         }
         out.line("")
         try out.check()

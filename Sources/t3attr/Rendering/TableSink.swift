@@ -346,7 +346,9 @@ final class TableSink: ReportSink {
                 + Render.column("REASON", w.reason) + Render.column("DROPS", w.drops) + Render.column("USERS", w.users) + "EVIDENCE")
     }
 
-    private func incidentRow(id: String, start: UInt64, end: UInt64, verdict: Verdict, reason: Reason, drops: Int, users: [String], evidence: String, in at: Attribution) {
+    private func incidentRow(
+        id: String, start: UInt64, end: UInt64, verdict: Verdict, reason: Reason, drops: Int, users: [String], evidence: String, in at: Attribution
+    ) {
         let w = incidentColumns(at)
         row(
             Render.column(id, w.id) + Render.column(time(start, digits: 0), 20 + localShift) + Render.column(ReportLayout.duration(end - start), 8)
@@ -374,7 +376,8 @@ final class TableSink: ReportSink {
         let more = (style.verbose ? members.count : evidence.count) - 1
         if more > 0 && !style.verbose { evText += " (+\(more) more)" }
         incidentRow(
-            id: String(i.id), start: i.start, end: i.end, verdict: i.verdict, reason: i.reason, drops: i.drops, users: i.users, evidence: evText, in: at)
+            id: String(i.id), start: i.start, end: i.end, verdict: i.verdict, reason: i.reason, drops: i.drops, users: i.users, evidence: evText,
+            in: at)
         // Issue 14: the legs, devvm's pressure and the tunnel's events around its first drop.
         if let c = at.drops.first(where: { $0.incident == i.id && $0.corroboration != nil })?.corroboration {
             for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
@@ -429,7 +432,9 @@ final class TableSink: ReportSink {
         row("-- drops per hour (\(zoneText)), \(h.count) hour\(h.count == 1 ? "" : "s")")
         let countWidth = max(5, String(busiest).count)
         let barWidth = 30
-        func hourText(_ t: UInt64) -> String { String(Render.rfc3339(t, local: run.layout.localHours, fractionDigits: 0).prefix(16)).replacingOccurrences(of: "T", with: " ") }
+        func hourText(_ t: UInt64) -> String {
+            String(Render.rfc3339(t, local: run.layout.localHours, fractionDigits: 0).prefix(16)).replacingOccurrences(of: "T", with: " ")
+        }
         var k = 0
         while k < h.count {
             if h[k].total == 0 {
@@ -453,7 +458,9 @@ final class TableSink: ReportSink {
     }
 
     func dropsOmitted(_ count: Int, in at: Attribution) throws(OutputError) {
-        row("-- \(count) drop\(count == 1 ? "" : "s") without a row of their own (more than \(ReportLayout.dropRowsMax) drops: --drops lists every drop)")
+        row(
+            "-- \(count) drop\(count == 1 ? "" : "s") without a row of their own (more than \(ReportLayout.dropRowsMax) drops: --drops lists every drop)"
+        )
         try out.check()
     }
 
