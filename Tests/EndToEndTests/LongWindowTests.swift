@@ -136,6 +136,20 @@ struct LongWindowTests {
         #expect(!short.stdout.contains("\"type\":\"hour\""))
     }
 
+    @Test("--local: the histogram's hours are local ones (a half-hour zone moves every drop), counts unchanged")
+    func localHours() throws {
+        let r = try Fixtures.t3attr(
+            ["report", "--file", try Fixtures.journal(scenario), "--local"] + table, env: ["TZ": "Asia/Kolkata"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let start = try #require(lines.firstIndex { $0.hasPrefix("-- drops per hour (local time, Asia/Kolkata), 11 hours") }, "\(r.stdout)")
+        let rows = lines[(start + 1)...].prefix { !$0.hasPrefix("-- ") }
+        // 18:02 UTC is 23:32 in UTC+05:30; 20:00 UTC's burst is in 01:00's hour.
+        #expect(rows.first?.hasPrefix("2026-06-20 23:00 6 ") == true, "\(rows)")
+        #expect(rows.contains { $0.hasPrefix("2026-06-21 01:00 14 ") && $0.hasSuffix("7 edge, 6 client, 1 unknown") }, "\(rows)")
+        #expect(rows.compactMap { Int(cells($0)[2]) }.reduce(0, +) == 82)
+    }
+
     @Test("markdown: incidents and histogram, then per-drop detail only for infrastructure's incidents")
     func markdown() throws {
         let drops = try objects(type: "drop")

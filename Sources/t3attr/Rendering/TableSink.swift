@@ -428,7 +428,7 @@ final class TableSink: ReportSink {
     /// Two or more hours without drops in a row are one line.
     func hours(_ h: [HourCount], in at: Attribution) throws(OutputError) {
         let busiest = h.map(\.total).max() ?? 0
-        let zoneText = run.layout.localHours ? "local time" : "UTC"
+        let zoneText = run.layout.localHours ? "local time, \(TimeZone.current.identifier)" : "UTC"
         row("-- drops per hour (\(zoneText)), \(h.count) hour\(h.count == 1 ? "" : "s")")
         let countWidth = max(5, String(busiest).count)
         let barWidth = 30
