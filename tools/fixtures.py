@@ -982,6 +982,35 @@ def fleet():
     return out
 
 
+def long_window(j, base):
+    """Ten hours of a night (issue 15, long windows): isolated client
+    drops and unconfirmed ones spread over seven hours, two tunnel breaks, a
+    serve's OOM kill, two quiet hours and a dispatch restart: many one-drop incidents that must
+    not hide the three that implicate infrastructure."""
+    busy = [(7200, "edge"), (10800, "edge"), (14400, "serve")]
+    k = 0
+    for slot in range(72):
+        off = 120 + slot * 330
+        if off > 24000 or any(abs(off - b) < 600 for b, _ in busy):
+            continue
+        u = ["henry", "ivy", "judy"][slot % 3]
+        if slot % 11 == 5:
+            j.dispatch(at(base, off), "ws close user=kim ip=192.0.2.%d dur_ms=900 cause=downstream_closed" % (10 + slot % 50),
+                       expect=("unknown", "downstream_unconfirmed"))
+        else:
+            j.dispatch(at(base, off), "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=context canceled" % (u, 20 + slot % 3, 5000 + slot),
+                       expect=("client", "isolated_cancel"))
+        k += 1
+    # A wider break: twelve users' sockets in one second (more evidence than -v shows under one incident).
+    for i in range(12):
+        j.dispatch(at(base, 10800) + 0.05 * i, "ws close user=p%02d ip=203.0.113.%d dur_ms=%d cause=graceful" % (i + 1, 100 + i, 3_600_000 + i),
+                   expect=("edge", "burst"))
+    tunnel_break(j, "%s" % __import__("time").strftime("%Y-%m-%d %H:%M:%S", __import__("time").gmtime(at(base, 7200))))
+    serve_oom(j, __import__("time").strftime("%Y-%m-%d %H:%M:%S", __import__("time").gmtime(at(base, 14400))))
+    # Two quiet hours, then a dispatch restart.
+    dispatch_restart(j, __import__("time").strftime("%Y-%m-%d %H:%M:%S", __import__("time").gmtime(at(base, 35400))))
+
+
 def scenario(builder, base, span_before=900, span_after=900, filler=True):
     def make():
         j = Journal()
@@ -1450,6 +1479,7 @@ SCENARIOS = {
     "scenario-audit-global-oom-kills-dispatch": audit_scenario(audit_global_oom_kills_dispatch, "2026-06-20 17:00:00"),
     "scenario-audit-hung-tasks-burst": audit_scenario(hung_tasks_then_burst, "2026-06-20 18:00:00", span_before=5100, boot=AUDIT_BOOT),
     "scenario-audit-serve-stops-answering": audit_scenario(serve_stops_answering, "2026-06-20 19:00:00", span_before=6100),
+    "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 
 

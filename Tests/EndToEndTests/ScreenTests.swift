@@ -18,13 +18,15 @@ struct ScreenTests {
     static let cases: [(name: String, fixture: String, args: [String])] = [
         ("report-serve-oom", "scenario-serve-oom", ["report"]),
         ("dispatch-basic", "dispatch-basic", ["dispatch"]),
+        // Issue 15, long windows: incidents first (one-drop ones grouped), bursts, the per-hour histogram.
+        ("report-long-window", "scenario-long-window", ["report"]),
     ]
 
     func args(_ c: (name: String, fixture: String, args: [String])) throws -> [String] {
         c.args + ["--file", try Fixtures.journal(c.fixture), "--dispatch-table", Fixtures.path("dispatch.json"), "--no-pager", "--color", "never"]
     }
 
-    @Test("the screen matches the golden one; every line fits", arguments: [80, 160], [0, 1])
+    @Test("the screen matches the golden one; every line fits", arguments: [80, 160], [0, 1, 2])
     func goldenScreens(columns: Int, which: Int) throws {
         let c = Self.cases[which]
         let got = try screen(try args(c), columns: columns)
@@ -38,7 +40,7 @@ struct ScreenTests {
         #expect(got.contains("…"), "something is cut at \(columns) columns")
     }
 
-    @Test("--full and a pipe give whole lines, no ellipsis", arguments: [0, 1])
+    @Test("--full and a pipe give whole lines, no ellipsis", arguments: [0, 1, 2])
     func wholeLines(which: Int) throws {
         let c = Self.cases[which]
         let piped = try Fixtures.t3attr(try args(c))

@@ -41,8 +41,15 @@ extension T3Attr {
             help: "Keep reading as the journal grows; print each drop once its verdict is final (after the longest correlation window + 5 s).")
         var follow = false
 
-        @Flag(name: [.short, .long], help: "Show every evidence entry under each drop.")
+        @Flag(name: [.short, .long], help: "Show every evidence entry, once per incident, and each one-drop incident on its own row.")
         var verbose = false
+
+        @Flag(
+            name: .long,
+            help:
+                "A row per drop and per incident however many there are (by default, past 50 drops the table lists none and markdown only infrastructure's)."
+        )
+        var drops = false
 
         @Option(name: .long, help: ArgumentHelp("Only drops with this verdict (repeatable).", valueName: "verdict"))
         var verdict: [Verdict] = []
@@ -116,12 +123,13 @@ extension T3Attr {
                     report.attribution.keepDrops { d in user.contains { $0 == d.event.user || d.event.userCandidates.contains($0) } }
                 }
                 let sink = output.sink
-                try sink.begin(RunHeader(command: .report, window: report.window, units: report.units, report: report, source: config.source))
-                try Feed.incidents(report.attribution, to: sink)
-                try Feed.drops(report.attribution, to: sink)
-                try Feed.bursts(report.attribution, to: sink)
-                try Feed.outages(report.attribution, to: sink)
-                try Feed.requestErrors(report.attribution, to: sink)
+                let layout = ReportLayout(
+                    report, condense: output.format == .table || output.format == .markdown, markdown: output.format == .markdown,
+                    drops: drops, verbose: verbose, local: output.style.local)
+                var header = RunHeader(command: .report, window: report.window, units: report.units, report: report, source: config.source)
+                header.layout = layout
+                try sink.begin(header)
+                try Feed.report(report.attribution, layout: layout, to: sink)
                 try sink.finish(.report(report))
                 if let cursorFile, let next { try next.save(cursorFile) }
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)

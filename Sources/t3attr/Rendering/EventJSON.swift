@@ -74,6 +74,11 @@ enum EventJSON {
             o.ascii(",\"ip\":")
             o.jsonString(ip)
         }
+        if ev.kind == .wsClose, let cause = ev.dispatch?.detail {
+            // The raw `cause=` value (`class` is what it was classified as).
+            o.ascii(",\"cause\":")
+            o.jsonString(cause)
+        }
         o.ascii(",\"message\":")
         if !o.jsonString(ev.message) {
             o.ascii(",\"message_base64\":")

@@ -8,6 +8,10 @@ final class JSONSink: ReportSink {
     let out: Output
     let style: RenderStyle
     private var run = RunHeader(command: .report, window: TimeWindow(), units: [])
+    /// `serve`'s summary: what was shown.
+    private var serveEventsSeen = 0
+    private var serveUsers: [String] = []
+    private var serveKinds: [String: Int] = [:]
 
     init(out: Output, style: RenderStyle) {
         self.out = out
@@ -79,6 +83,24 @@ final class JSONSink: ReportSink {
         try out.check()
     }
 
+    /// JSON lists every incident (its layout never groups them).
+    func incidentGroup(_ g: IncidentGroup, in at: Attribution) throws(OutputError) {}
+
+    /// JSON has every drop (its layout omits none).
+    func dropsOmitted(_ count: Int, in at: Attribution) throws(OutputError) {}
+
+    /// One `{"type":"hour"}` per UTC hour from the first drop's to the last one's (a long window).
+    func hours(_ h: [HourCount], in at: Attribution) throws(OutputError) {
+        for x in h {
+            var counts: [String: Int] = [:]
+            for (v, n) in x.counts { counts[v.rawValue] = n }
+            out.line(
+                "{\"type\":\"hour\",\"time\":\(Render.json(Render.rfc3339(x.start, fractionDigits: 0))),\"realtime_usec\":\(x.start),\"drops\":\(x.total),\"by_verdict\":\(Counts.json(counts))}"
+            )
+        }
+        try out.check()
+    }
+
     func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) {
         var s = "{\"type\":\"outage\",\"host\":\(Render.json(o.host)),\"start\":\(Render.json(Render.rfc3339(o.start)))"
         s += ",\"end\":\(Render.json(Render.rfc3339(o.end))),\"seconds\":\(String(format: "%.3f", o.seconds)),\"ongoing\":\(o.ongoing)"
@@ -104,7 +126,7 @@ final class JSONSink: ReportSink {
     func burst(_ b: Burst, in at: Attribution) throws(OutputError) {
         var s =
             "{\"type\":\"burst\",\"host\":\(Render.json(b.host)),\"second\":\(Render.json(Render.rfc3339(b.second * 1_000_000, fractionDigits: 0)))"
-        s += ",\"second_epoch\":\(b.second),\"count\":\(b.count)"
+        s += ",\"second_epoch\":\(b.second),\"time\":\(Render.json(Render.rfc3339(b.start))),\"written_usec\":\(b.start),\"count\":\(b.count)"
         s += ",\"start\":\(Render.json(Render.rfc3339(b.start))),\"end\":\(Render.json(Render.rfc3339(b.end))),\"seconds\":\(b.seconds)"
         s += ",\"era\":\(Render.json(b.era.rawValue)),\"requests_cancelled\":\(b.requestsCancelled)"
         s += ",\"users\":[" + b.users.map { Render.json($0) }.joined(separator: ",") + "]"
@@ -117,6 +139,9 @@ final class JSONSink: ReportSink {
     }
 
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) {
+        serveEventsSeen += 1
+        if serveUsers.last != user { serveUsers.append(user) }
+        serveKinds[e.kind.rawValue, default: 0] += 1
         var extra = ""
         if case .unit(let act)? = e.signal, act.isCrash { extra = ",\"crash\":true" }
         if case .serveTimeout(let kind)? = e.signal {
@@ -130,7 +155,7 @@ final class JSONSink: ReportSink {
     func finish(_ end: RunEnd) throws(OutputError) {
         switch end {
         case .listing(let r): out.line(listingSummary(r))
-        case .report(let report): out.line(reportSummary(report))
+        case .report(let report): out.line(run.command == .serve ? serveSummary(report) : reportSummary(report))
         case .stopped: break
         }
         try out.flush()
@@ -159,6 +184,20 @@ final class JSONSink: ReportSink {
         s += ",\"by_class\":\(Counts.json(Counts.byClass(sum)))"
         s += ",\"by_side\":\(Counts.json(Counts.bySide(sum)))"
         s += ",\"notes\":[" + Wording.notes(r.notes).map { Render.json($0) }.joined(separator: ",") + "]"
+        return s + "}"
+    }
+
+    /// `serve`: what was read and the serve-side events shown; nothing about drops.
+    func serveSummary(_ report: Report) -> String {
+        var s = summaryHead(units: report.units, stats: report.stats)
+        s += ",\"entries_read\":\(report.stats.entriesRead),\"entries_skipped\":\(report.stats.entriesSkipped)"
+        s += ",\"skipped_files\":" + EventJSON.skippedFilesJSON(report.stats.skippedFiles)
+        s += ",\"skipped_entries\":" + EventJSON.skippedEntriesJSON(report.stats.skippedEntryGroups)
+        s += ",\"serve_events\":\(serveEventsSeen),\"users\":[" + serveUsers.map { Render.json($0) }.joined(separator: ",") + "]"
+        var kinds: [String: Int] = [:]
+        for (k, n) in serveKinds { kinds[k] = n }
+        s += ",\"by_kind\":\(Counts.json(kinds))"
+        s += ",\"notes\":[" + Wording.notes(report.notes).map { Render.json($0) }.joined(separator: ",") + "]"
         return s + "}"
     }
 
@@ -215,6 +254,9 @@ final class PrettyJSONSink: ReportSink {
     func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) { try inner.requestBurst(b, in: at) }
     func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) { try inner.outage(o, in: at) }
     func incident(_ i: Incident, in at: Attribution) throws(OutputError) { try inner.incident(i, in: at) }
+    func incidentGroup(_ g: IncidentGroup, in at: Attribution) throws(OutputError) { try inner.incidentGroup(g, in: at) }
+    func hours(_ h: [HourCount], in at: Attribution) throws(OutputError) { try inner.hours(h, in: at) }
+    func dropsOmitted(_ count: Int, in at: Attribution) throws(OutputError) { try inner.dropsOmitted(count, in: at) }
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) { try inner.serveEvent(e, user: user, userEvents: userEvents) }
 
     func finish(_ end: RunEnd) throws(OutputError) {

@@ -6,9 +6,12 @@ import Classifiers
 final class MarkdownSink: ReportSink {
     let out: Output
     let local: Bool
-    private enum Section { case drops, bursts }
+    private enum Section { case incidents, outages, bursts, hours, drops, requestErrors }
     private var section: Section?
     private var source: SourceSpec = .local
+    private var layout = ReportLayout()
+    /// The drops given a row (their evidence and corroboration are listed in `finish`).
+    private var shown: [Drop] = []
 
     init(out: Output, style: RenderStyle) {
         self.out = out
@@ -61,6 +64,7 @@ final class MarkdownSink: ReportSink {
 
     func begin(_ run: RunHeader) throws(OutputError) {
         source = run.source
+        layout = run.layout
         guard let report = run.report else { return }
         let at = report.attribution
         out.line("# t3 drop attribution")
@@ -89,10 +93,101 @@ final class MarkdownSink: ReportSink {
     func rows(_ bytes: [UInt8]) throws(OutputError) {}
     func serveEvent(_ e: Event, user: String, userEvents: Int) throws(OutputError) {}
 
+    private func open(_ s: Section, _ lines: [String]) {
+        guard section != s else { return }
+        closeSection()
+        section = s
+        for l in lines { out.line(l) }
+    }
+
+    private func incidentTable(_ at: Attribution) {
+        let n = at.incidents.count
+        open(
+            .incidents,
+            [
+                "## Incidents", "",
+                "\(n) incident\(n == 1 ? "" : "s")"
+                    + (at.incidents.contains { $0.verdict.isInfra } && at.incidents.contains { !$0.verdict.isInfra }
+                        ? ", those that implicate infrastructure first." : ".")
+                    + (layout.groupSingles ? " One-drop incidents are counted per verdict and reason (`--drops` lists each)." : ""),
+                "", "| # | start | duration | verdict | reason | drops | users | key evidence |", "|---|---|---|---|---|---:|---|---|",
+            ])
+    }
+
+    func incident(_ i: Incident, in at: Attribution) throws(OutputError) {
+        incidentTable(at)
+        let ev =
+            at.evidence(i.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" }
+            ?? "-"
+        out.line(
+            "| \(i.id) | \(time(i.start)) | \(ReportLayout.duration(i.end - i.start)) | **\(i.verdict.rawValue)** | \(i.reason.rawValue) | \(i.drops) | \(Self.cell(ReportLayout.users(i.users, max: 6))) | \(ev) |"
+        )
+        try out.check()
+    }
+
+    func incidentGroup(_ g: IncidentGroup, in at: Attribution) throws(OutputError) {
+        incidentTable(at)
+        out.line(
+            "| - | \(time(g.start)) | \(ReportLayout.duration(g.end - g.start)) | **\(g.verdict.rawValue)** | \(g.reason.rawValue) | \(g.count) | \(Self.cell(ReportLayout.users(g.users, max: 6))) | \(g.count) single-drop incidents |"
+        )
+        try out.check()
+    }
+
+    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) {
+        open(.outages, ["## Dispatch outages", "", "| start | end | seconds | restarts | cause | detail |", "|---|---|---:|---:|---|---|"])
+        out.line(
+            "| \(time(o.start)) | \(o.ongoing ? "(still down)" : time(o.end)) | \(String(format: "%.1f", o.seconds)) | \(o.restarts) | \(o.cause.rawValue) | \(o.detail.map { Self.shortMessage($0, 80) } ?? "-") |"
+        )
+        try out.check()
+    }
+
+    func hours(_ h: [HourCount], in at: Attribution) throws(OutputError) {
+        closeSection()
+        out.line("## Drops per hour (\(layout.localHours ? "local time" : "UTC"))")
+        out.line("")
+        out.line("| hour | drops | by verdict | |")
+        out.line("|---|---:|---|---|")
+        let busiest = max(1, h.map(\.total).max() ?? 1)
+        for x in h where x.total > 0 {
+            let bar = String(repeating: "█", count: max(1, (x.total * 20 + busiest / 2) / busiest))
+            let counts = Verdict.allCases.sorted { ReportLayout.rank($0) < ReportLayout.rank($1) }.compactMap { v in
+                x.counts[v].map { "\($0) \(v.rawValue)" }
+            }
+            out.line(
+                "| \(String(time(x.start, digits: 0).prefix(16)).replacingOccurrences(of: "T", with: " ")) | \(x.total) | \(counts.joined(separator: ", ")) | \(bar) |"
+            )
+        }
+        out.line("")
+        try out.check()
+    }
+
+    func dropsOmitted(_ count: Int, in at: Attribution) throws(OutputError) {
+        closeSection()
+        out.line(
+            "\(count) drop\(count == 1 ? "" : "s") of incidents that do not implicate infrastructure (client, unknown) are not listed (more than \(ReportLayout.dropRowsMax) drops; `--drops` lists every drop)."
+        )
+        out.line("")
+        try out.check()
+    }
+
+    func requestError(_ ev: Event, in at: Attribution) throws(OutputError) {
+        guard section != .requestErrors else { return }
+        closeSection()
+        section = .requestErrors
+        var classes: [String: Int] = [:]
+        for e in at.requestErrors { classes[e.className?.name ?? "other", default: 0] += 1 }
+        out.line("## Request errors")
+        out.line("")
+        out.line("\(at.requestErrors.count) failed plain HTTP request\(at.requestErrors.count == 1 ? "" : "s") (not drops): \(Counts.text(classes)).")
+        try out.check()
+    }
+
     func drop(_ d: Drop, in at: Attribution) throws(OutputError) {
+        shown.append(d)
         if section != .drops {
+            closeSection()
             section = .drops
-            out.line("## Drops")
+            out.line(layout.dropRows == .infra ? "## Drops of incidents that implicate infrastructure" : "## Drops")
             out.line("")
             out.line("| time | user | kind | class | verdict | reason | key evidence |")
             out.line("|---|---|---|---|---|---|---|")
@@ -153,7 +248,7 @@ final class MarkdownSink: ReportSink {
             }
         }
         // Issue 14: the probe's legs, devvm's pressure and the tunnel's events around each corroborated drop.
-        let corroborated = at.drops.filter { $0.corroboration != nil }
+        let corroborated = shown.filter { $0.corroboration != nil }
         if !corroborated.isEmpty {
             out.line("## Corroboration")
             out.line("")
@@ -179,7 +274,7 @@ final class MarkdownSink: ReportSink {
         // Every evidence entry once, with the command that re-finds it.
         var seen = Set<String>()
         var lines: [Evidence] = []
-        for d in at.drops { for e in at.evidence(d.evidence) where !e.cursor.isEmpty && seen.insert(e.cursor).inserted { lines.append(e) } }
+        for d in shown { for e in at.evidence(d.evidence) where !e.cursor.isEmpty && seen.insert(e.cursor).inserted { lines.append(e) } }
         for b in at.bursts { for e in at.evidence(b.evidence) where !e.cursor.isEmpty && seen.insert(e.cursor).inserted { lines.append(e) } }
         if !lines.isEmpty {
             out.line("## Evidence")

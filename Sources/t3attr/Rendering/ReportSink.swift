@@ -17,8 +17,15 @@ protocol ReportSink: AnyObject {
     func rows(_ bytes: [UInt8]) throws(OutputError)
     func drop(_ d: Drop, in at: Attribution) throws(OutputError)
     func burst(_ b: Burst, in at: Attribution) throws(OutputError)
-    /// Drops explained by the same thing (issue 13, section 9).
+    /// Drops explained by the same thing (issue 13, section 9), in the order
+    /// `RunHeader.layout` gives (infrastructure first in the table and markdown).
     func incident(_ i: Incident, in at: Attribution) throws(OutputError)
+    /// One-drop incidents of one verdict and reason as one row (a long report, issue 15).
+    func incidentGroup(_ g: IncidentGroup, in at: Attribution) throws(OutputError)
+    /// Drops per hour, for windows longer than `Histogram.minimumWindow` (issue 15).
+    func hours(_ h: [HourCount], in at: Attribution) throws(OutputError)
+    /// The drops that got no row of their own (`RunHeader.layout.dropRows`): how many.
+    func dropsOmitted(_ count: Int, in at: Attribution) throws(OutputError)
     /// A new-era proxy error: a failed plain HTTP request, not a drop.
     func requestError(_ ev: Event, in at: Attribution) throws(OutputError)
     /// A second with at least `--min` cancelled requests (`bursts --requests`).
@@ -32,10 +39,7 @@ protocol ReportSink: AnyObject {
 }
 
 extension ReportSink {
-    func incident(_ i: Incident, in at: Attribution) throws(OutputError) {}
-    func requestError(_ ev: Event, in at: Attribution) throws(OutputError) {}
     func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) {}
-    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) {}
 }
 
 enum DropOrder { case time, byHost }
@@ -60,6 +64,8 @@ struct RunHeader {
     var requests = false
     /// Where the entries came from (markdown's journalctl commands name it).
     var source: SourceSpec = .local
+    /// What a long report condenses (issue 15): drop rows, grouped incidents, the histogram.
+    var layout = ReportLayout()
 }
 
 /// How a run ended.
@@ -129,6 +135,30 @@ enum Feed {
 
     static func incidents(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {
         for i in at.incidents { try sink.incident(i, in: at) }
+    }
+
+    /// A whole `report`: incidents (as `layout` orders and groups them), outages,
+    /// bursts, the histogram, the drops that get rows, request errors.
+    static func report(_ at: Attribution, layout: ReportLayout, to sink: any ReportSink) throws(OutputError) {
+        for row in layout.incidentRows(at.incidents) {
+            switch row {
+            case .one(let i): try sink.incident(i, in: at)
+            case .group(let g): try sink.incidentGroup(g, in: at)
+            }
+        }
+        try outages(at, to: sink)
+        try bursts(at, to: sink)
+        if !layout.hours.isEmpty { try sink.hours(layout.hours, in: at) }
+        if layout.dropRows == .all {
+            try drops(at, to: sink)
+        } else {
+            var omitted = 0
+            for d in at.drops {
+                if layout.showsRow(d) { try sink.drop(d, in: at) } else { omitted += 1 }
+            }
+            if omitted > 0 { try sink.dropsOmitted(omitted, in: at) }
+        }
+        try requestErrors(at, to: sink)
     }
 
     static func outages(_ at: Attribution, to sink: any ReportSink) throws(OutputError) {

@@ -13,6 +13,7 @@ final class TableSink: ReportSink {
     private var burstsSeen = 0
     private var requestBurstsSeen = 0
     private var incidentsSeen = 0
+    private var requestErrorsSeen = 0
     private var serveUser: String?
     /// Per run, worked out at the first drop or burst (not once per row).
     private var hostCount: Int?
@@ -147,12 +148,21 @@ final class TableSink: ReportSink {
         try out.flush()
     }
 
+    /// Evidence entries already listed (`-v` shows each once: under its incident first).
+    private var evidenceShown = Set<String>()
+
     func evidenceLines(_ e: [Evidence]) {
+        var repeated = 0
         for x in e {
+            if !x.cursor.isEmpty && !evidenceShown.insert(x.cursor).inserted {
+                repeated += 1
+                continue
+            }
             row(
                 "      <- \(time(x.realtime)) \(Render.cell(x.unit ?? "-")) \(x.kind.name): \(Render.cell(x.message))"
                     + (x.cursor.isEmpty ? "" : "  [cursor \(Render.cell(x.cursor))]"))
         }
+        if repeated > 0 { row("      <- (+\(repeated) listed above)") }
     }
 
     func drop(_ d: Drop, in at: Attribution) throws(OutputError) {
@@ -180,7 +190,8 @@ final class TableSink: ReportSink {
             columnHeader()
         }
         var evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
-        if d.evidence.count > 1 && !style.verbose { evText += " (+\(d.evidence.count - 1) more)" }
+        // With -v the evidence is listed once, under the drop's incident.
+        if d.evidence.count > 1 && (!style.verbose || d.incident != nil) { evText += " (+\(d.evidence.count - 1) more)" }
         if let second = d.burstSecond, d.evidence.isEmpty {
             evText = "burst of \(at.bursts.first { $0.second == second }?.count ?? 0) at \(time(second * 1_000_000, digits: 0))"
         }
@@ -200,7 +211,7 @@ final class TableSink: ReportSink {
         if let c = d.corroboration, d.incident == nil {
             for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
         }
-        if style.verbose { evidenceLines(evidence) }
+        if style.verbose && d.incident == nil { evidenceLines(evidence) }
         try out.check()
     }
 
@@ -287,15 +298,6 @@ final class TableSink: ReportSink {
             } else if burstsSeen == 0 {
                 row("-- No bursts (\(at.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
             }
-            if run.command == .report, !at.requestErrors.isEmpty { requestErrorLine(at) }
-            if run.command == .report {
-                for o in at.outages {
-                    let span = o.ongoing ? "\(time(o.start)) .. (still down at \(time(o.end)))" : "\(time(o.start)) .. \(time(o.end))"
-                    row(
-                        "-- dispatch outage: \(span), \(String(format: "%.1f", o.seconds)) s, \(o.restarts) restart\(o.restarts == 1 ? "" : "s") scheduled, cause \(o.cause.rawValue)"
-                            + (o.detail.map { ": " + Render.cell($0) } ?? ""))
-                }
-            }
             for g in at.gaps {
                 row(
                     "-- host \(g.bootChanged ? "reboot" : "gap"): \(String(format: "%.1f", g.seconds)) s without journal entries, \(time(g.start)) .. \(time(g.end))"
@@ -307,25 +309,182 @@ final class TableSink: ReportSink {
         try out.flush()
     }
 
-    /// The report leads with its incidents (issue 13, section 9).
+    /// The incident table's column widths, sized to the run's rows (at the first row).
+    private var incidentWidths: (id: Int, reason: Int, drops: Int, users: Int)?
+    /// Drop indices per incident id (for `-v`: evidence once per incident).
+    private var dropsByIncident: [Int: [Int]]?
+
+    private func incidentColumns(_ at: Attribution) -> (id: Int, reason: Int, drops: Int, users: Int) {
+        if let w = incidentWidths { return w }
+        var w = (id: 1, reason: 6, drops: 5, users: 5)
+        for row in run.layout.incidentRows(at.incidents) {
+            switch row {
+            case .one(let i):
+                w.id = max(w.id, String(i.id).count)
+                w.reason = max(w.reason, i.reason.rawValue.count)
+                w.drops = max(w.drops, String(i.drops).count)
+                w.users = max(w.users, ReportLayout.users(i.users).count)
+            case .group(let g):
+                w.reason = max(w.reason, g.reason.rawValue.count)
+                w.drops = max(w.drops, String(g.count).count)
+                w.users = max(w.users, ReportLayout.users(g.users).count)
+            }
+        }
+        w.users = min(w.users, 24)
+        incidentWidths = w
+        return w
+    }
+
+    private func incidentHeader(_ at: Attribution) {
+        guard incidentsSeen == 0 else { return }
+        let w = incidentColumns(at)
+        let n = at.incidents.count
+        let infra = at.incidents.filter { $0.verdict.isInfra }.count
+        row("-- \(n) incident\(n == 1 ? "" : "s")" + (infra > 0 && infra < n ? ", \(infra) implicating infrastructure (listed first)" : ""))
+        row(
+            Render.column("#", w.id) + Render.column("START", 20 + localShift) + Render.column("DURATION", 8) + Render.column("VERDICT", 8)
+                + Render.column("REASON", w.reason) + Render.column("DROPS", w.drops) + Render.column("USERS", w.users) + "EVIDENCE")
+    }
+
+    private func incidentRow(
+        id: String, start: UInt64, end: UInt64, verdict: Verdict, reason: Reason, drops: Int, users: [String], evidence: String, in at: Attribution
+    ) {
+        let w = incidentColumns(at)
+        row(
+            Render.column(id, w.id) + Render.column(time(start, digits: 0), 20 + localShift) + Render.column(ReportLayout.duration(end - start), 8)
+                + paint(Render.column(verdict.rawValue, 8), verdict) + Render.column(reason.rawValue, w.reason)
+                + Render.column(String(drops), w.drops) + Render.column(ReportLayout.users(users), w.users) + evidence)
+    }
+
+    /// The report leads with its incidents (issue 13, section 9): one row each
+    /// (start, duration, verdict, reason, drops, users, key evidence).
     func incident(_ i: Incident, in at: Attribution) throws(OutputError) {
         guard !run.follow else { return }
+        incidentHeader(at)
         defer { incidentsSeen += 1 }
-        if incidentsSeen == 0 {
-            let n = at.incidents.count
-            row("-- \(n) incident\(n == 1 ? "" : "s")")
-            row(
-                Render.column("#", 4) + Render.column("START", 24) + Render.column("END", 24) + Render.column("VERDICT", 9)
-                    + Render.column("REASON", 23) + Render.column("DROPS", 6) + Render.column("BASIS", 12) + "USERS")
+        let evidence = at.evidence(i.evidence)
+        let members = style.verbose ? incidentEvidence(i, in: at) : []
+        var evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
+        if evidence.isEmpty, let k = memberIndices(of: i, in: at).first {
+            let d = at.drops[k]
+            // No other line: elimination names what was quiet; evidence is the drop's own line.
+            evText =
+                i.basis == .elimination
+                ? "by elimination, quiet: " + d.checked.map(\.rawValue).joined(separator: ",")
+                : "\(time(d.event.realtime, digits: 0)) \(Render.cell(d.event.unit ?? "-")): \(Render.cell(d.event.messageText))"
         }
-        row(
-            Render.column(String(i.id), 4) + Render.column(time(i.start), 24) + Render.column(time(i.end), 24)
-                + paint(Render.column(i.verdict.rawValue, 9), i.verdict) + Render.column(i.reason.rawValue, 23)
-                + Render.column(String(i.drops), 6) + Render.column(i.basis.rawValue, 12)
-                + (i.users.isEmpty ? "-" : Render.cell(i.users.joined(separator: ","))))
+        let more = (style.verbose ? members.count : evidence.count) - 1
+        if more > 0 && !style.verbose { evText += " (+\(more) more)" }
+        incidentRow(
+            id: String(i.id), start: i.start, end: i.end, verdict: i.verdict, reason: i.reason, drops: i.drops, users: i.users, evidence: evText,
+            in: at)
         // Issue 14: the legs, devvm's pressure and the tunnel's events around its first drop.
         if let c = at.drops.first(where: { $0.incident == i.id && $0.corroboration != nil })?.corroboration {
             for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
+        }
+        // `-v`: the evidence of all its drops, once (issue 15), cut with "+N more".
+        if style.verbose {
+            let cap = Self.verboseEvidenceMax
+            evidenceLines(Array(members.prefix(cap)))
+            if members.count > cap { row("      <- +\(members.count - cap) more") }
+        }
+        try out.check()
+    }
+
+    /// Indices of an incident's drops in `at.drops`.
+    private func memberIndices(of i: Incident, in at: Attribution) -> [Int] {
+        if dropsByIncident == nil {
+            var m: [Int: [Int]] = [:]
+            for (k, d) in at.drops.enumerated() { if let id = d.incident { m[id, default: []].append(k) } }
+            dropsByIncident = m
+        }
+        return dropsByIncident?[i.id] ?? []
+    }
+
+    /// Evidence lines shown under one incident with `-v` (its drops' evidence, each entry once).
+    static let verboseEvidenceMax = 8
+
+    /// The evidence of an incident's drops, each entry once, in time order.
+    private func incidentEvidence(_ i: Incident, in at: Attribution) -> [Evidence] {
+        var seen = Set<String>()
+        var all: [Evidence] = []
+        for e in at.evidence(i.evidence) where seen.insert(e.cursor + "\(e.realtime)").inserted { all.append(e) }
+        for k in memberIndices(of: i, in: at) {
+            for e in at.evidence(at.drops[k].evidence) where seen.insert(e.cursor + "\(e.realtime)").inserted { all.append(e) }
+        }
+        return all.sorted { $0.realtime < $1.realtime }
+    }
+
+    func incidentGroup(_ g: IncidentGroup, in at: Attribution) throws(OutputError) {
+        incidentHeader(at)
+        defer { incidentsSeen += 1 }
+        incidentRow(
+            id: "-", start: g.start, end: g.end, verdict: g.verdict, reason: g.reason, drops: g.count, users: g.users,
+            evidence: "\(g.count) single-drop incidents \(g.verdict.rawValue)/\(g.reason.rawValue) (--drops or -v lists each)", in: at)
+        try out.check()
+    }
+
+    /// One line per hour: the hour, its drops, a bar scaled to the busiest hour, the counts per verdict.
+    /// Two or more hours without drops in a row are one line.
+    func hours(_ h: [HourCount], in at: Attribution) throws(OutputError) {
+        let busiest = h.map(\.total).max() ?? 0
+        let zoneText = run.layout.localHours ? "local time, \(TimeZone.current.identifier)" : "UTC"
+        row("-- drops per hour (\(zoneText)), \(h.count) hour\(h.count == 1 ? "" : "s")")
+        let countWidth = max(5, String(busiest).count)
+        let barWidth = 30
+        func hourText(_ t: UInt64) -> String {
+            String(Render.rfc3339(t, local: run.layout.localHours, fractionDigits: 0).prefix(16)).replacingOccurrences(of: "T", with: " ")
+        }
+        var k = 0
+        while k < h.count {
+            if h[k].total == 0 {
+                var e = k
+                while e + 1 < h.count && h[e + 1].total == 0 { e += 1 }
+                if e > k {
+                    row(Render.column(hourText(h[k].start), 16) + Render.column("0", countWidth) + "(no drops for \(e - k + 1) hours)")
+                    k = e + 1
+                    continue
+                }
+            }
+            let n = h[k].total
+            let bar = busiest == 0 || n == 0 ? "" : String(repeating: "█", count: max(1, (n * barWidth + busiest / 2) / busiest))
+            let counts = Verdict.allCases.sorted { ReportLayout.rank($0) < ReportLayout.rank($1) }.compactMap { v in
+                h[k].counts[v].map { "\($0) \(v.rawValue)" }
+            }.joined(separator: ", ")
+            row(Render.column(hourText(h[k].start), 16) + Render.column(String(n), countWidth) + Render.column(bar, barWidth) + counts)
+            k += 1
+        }
+        try out.check()
+    }
+
+    func dropsOmitted(_ count: Int, in at: Attribution) throws(OutputError) {
+        row(
+            "-- \(count) drop\(count == 1 ? "" : "s") without a row of their own (more than \(ReportLayout.dropRowsMax) drops: --drops lists every drop)"
+        )
+        try out.check()
+    }
+
+    /// t3-dispatch outages, one line each.
+    func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) {
+        guard !run.follow else { return }
+        let span = o.ongoing ? "\(time(o.start)) .. (still down at \(time(o.end)))" : "\(time(o.start)) .. \(time(o.end))"
+        row(
+            "-- dispatch outage: \(span), \(String(format: "%.1f", o.seconds)) s, \(o.restarts) restart\(o.restarts == 1 ? "" : "s") scheduled, cause \(o.cause.rawValue)"
+                + (o.detail.map { ": " + Render.cell($0) } ?? ""))
+        try out.check()
+    }
+
+    /// New-era proxy errors: counted apart from the drops (one line; with `-v`, one row each).
+    func requestError(_ ev: Event, in at: Attribution) throws(OutputError) {
+        guard !run.follow else { return }
+        defer { requestErrorsSeen += 1 }
+        if requestErrorsSeen == 0 { requestErrorLine(at) }
+        if style.verbose {
+            var msg = ev.message[...]
+            if let d = ev.dispatch, d.sourceTime != nil, msg.count >= 20 { msg = msg.dropFirst(20) }
+            row(
+                "   " + Render.column(time(ev.realtime), 24 + localShift) + Render.column(Self.userText(ev), 10)
+                    + Render.column(ev.className?.name ?? "-", 17) + Render.cell(msg))
         }
         try out.check()
     }

@@ -1,0 +1,167 @@
+import Analysis
+import Classifiers
+import Foundation
+
+/// One-drop incidents of one verdict and reason, shown as one row in a long
+/// report (issue 15, "long windows").
+struct IncidentGroup: Equatable {
+    var verdict: Verdict
+    var reason: Reason
+    /// How many incidents (each one drop).
+    var count: Int
+    /// Receive times of the first and the last of them.
+    var start: UInt64
+    var end: UInt64
+    /// Their users, sorted.
+    var users: [String]
+}
+
+/// A row of the incident list: an incident, or one-drop incidents grouped.
+enum IncidentRow: Equatable {
+    case one(Incident)
+    case group(IncidentGroup)
+
+    var verdict: Verdict {
+        switch self {
+        case .one(let i): i.verdict
+        case .group(let g): g.verdict
+        }
+    }
+
+    var start: UInt64 {
+        switch self {
+        case .one(let i): i.start
+        case .group(let g): g.start
+        }
+    }
+}
+
+/// Which drops get a row of their own.
+enum DropRows: Equatable {
+    /// Every drop.
+    case all
+    /// Only drops of incidents that implicate infrastructure (markdown, long windows).
+    case infra
+    /// None: the incidents, bursts and histogram stand for them (table, long windows).
+    case none
+}
+
+/// What a report shows, decided once per run from its size (issue 15, "long
+/// windows"): the table and markdown condense a long report; JSON always
+/// carries everything (in time order) plus the histogram's hours.
+struct ReportLayout {
+    /// Per-drop rows are shown when there are at most this many drops (or with `--drops`).
+    static let dropRowsMax = 50
+    /// With more incidents than this, one-drop incidents are grouped by verdict
+    /// and reason (not with `--drops` or `-v`).
+    static let incidentRowsMax = 50
+
+    var dropRows = DropRows.all
+    /// Group one-drop incidents by (verdict, reason).
+    var groupSingles = false
+    /// Infrastructure incidents first (devvm, dispatch, edge, serve), then client and unknown.
+    var infraFirst = false
+    /// The per-hour histogram; empty when the window is not long (`Histogram.minimumWindow`).
+    var hours: [HourCount] = []
+    /// The hours are local ones (`--local`).
+    var localHours = false
+
+    init() {}
+
+    /// `condense`: the table and markdown (JSON gets every drop and incident).
+    init(_ report: Report, condense: Bool, markdown: Bool, drops: Bool, verbose: Bool, local: Bool) {
+        let at = report.attribution
+        let long = Histogram.applies(window: report.window, drops: at.drops, lastRead: report.stats.lastRealtime)
+        if long {
+            let zone = condense && local
+            hours = Histogram.hours(
+                at.drops,
+                utcOffset: zone ? { TimeZone.current.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval($0 / 1_000_000))) } : { _ in 0 })
+            localHours = zone
+        }
+        guard condense else { return }
+        infraFirst = true
+        if !drops && at.drops.count > Self.dropRowsMax { dropRows = markdown ? .infra : .none }
+        groupSingles = !drops && !verbose && at.incidents.count > Self.incidentRowsMax
+    }
+
+    /// Verdicts in the order a long report lists their incidents.
+    static func rank(_ v: Verdict) -> Int {
+        switch v {
+        case .devvm: 0
+        case .dispatch: 1
+        case .edge: 2
+        case .serve: 3
+        case .client: 4
+        case .unknown: 5
+        }
+    }
+
+    /// The incident list's rows, in the order they are shown.
+    func incidentRows(_ incidents: [Incident]) -> [IncidentRow] {
+        var rows: [IncidentRow] = []
+        var groups: [String: IncidentGroup] = [:]
+        var users: [String: Set<String>] = [:]
+        var order: [String] = []
+        var firstOf: [String: Incident] = [:]
+        for i in incidents {
+            guard groupSingles, i.drops == 1 else {
+                rows.append(.one(i))
+                continue
+            }
+            let key = i.verdict.rawValue + "/" + i.reason.rawValue
+            if var g = groups[key] {
+                g.count += 1
+                g.start = min(g.start, i.start)
+                g.end = max(g.end, i.end)
+                groups[key] = g
+            } else {
+                groups[key] = IncidentGroup(verdict: i.verdict, reason: i.reason, count: 1, start: i.start, end: i.end, users: [])
+                order.append(key)
+                firstOf[key] = i
+            }
+            users[key, default: []].formUnion(i.users)
+        }
+        for k in order {
+            var g = groups[k]!
+            // A group of one is that incident.
+            if g.count == 1, let i = firstOf[k] {
+                rows.append(.one(i))
+                continue
+            }
+            g.users = users[k, default: []].sorted()
+            rows.append(.group(g))
+        }
+        guard infraFirst else { return rows }
+        return rows.enumerated().sorted { a, b in
+            let (ra, rb) = (Self.rank(a.element.verdict), Self.rank(b.element.verdict))
+            if ra != rb { return ra < rb }
+            if a.element.start != b.element.start { return a.element.start < b.element.start }
+            return a.offset < b.offset
+        }.map(\.element)
+    }
+
+    /// Whether a drop gets a row of its own.
+    func showsRow(_ d: Drop) -> Bool {
+        switch dropRows {
+        case .all: true
+        case .infra: d.verdict.isInfra
+        case .none: false
+        }
+    }
+
+    /// `2h05m`, `3m07s`, `4.2s`: an incident's duration, compact.
+    static func duration(_ usec: UInt64) -> String {
+        let s = usec / 1_000_000
+        if s < 60 { return usec % 1_000_000 == 0 || s >= 10 ? "\(s)s" : String(format: "%.1fs", Double(usec) / 1e6) }
+        if s < 3600 { return "\(s / 60)m" + Render.pad(Int(s % 60), 2) + "s" }
+        return "\(s / 3600)h" + Render.pad(Int((s % 3600) / 60), 2) + "m"
+    }
+
+    /// Users for a narrow column: `alice,bob,+3`.
+    static func users(_ u: [String], max: Int = 3) -> String {
+        if u.isEmpty { return "-" }
+        let shown = u.prefix(max).map { Render.cell($0) }.joined(separator: ",")
+        return u.count > max ? shown + ",+\(u.count - max)" : shown
+    }
+}
