@@ -297,6 +297,9 @@ MUTATIONS = [
      "            if starved.isEmpty && false {\n                set(.devvm, .oomKill, refs(starved) + outageRefs)", SCEN),
     ("a process that serves does not end an outage", A,
      "        for t in served.values { markers.append((t, .alive)) }\n", "", "DispatchOutageTests"),
+    ("a host-wide incident is split per user", A,
+     'let who = d.verdict == .devvm ? "host \\(d.event.host ?? "")" : "user \\(d.event.user ?? "-")"',
+     'let who = "user \\(d.event.user ?? "-")"', "IncidentTests"),
 ]
 
 

@@ -809,9 +809,11 @@ public struct Attributor: Sendable {
             }).first {
                 key = "gap \(g)"
             } else {
-                // One unit restart, one OOM, one starving serve or host: the same user (or the
-                // host) and reason, each drop within `--serve-window` of the previous one.
-                key = "\(d.verdict.rawValue) \(d.reason.rawValue) \(d.event.user ?? "-")"
+                // One unit restart, one OOM, one starving serve or host: the same user (the
+                // host, for what the host did to every user) and reason, each drop within
+                // `--serve-window` of the previous one.
+                let who = d.verdict == .devvm ? "host \(d.event.host ?? "")" : "user \(d.event.user ?? "-")"
+                key = "\(d.verdict.rawValue) \(d.reason.rawValue) \(who)"
                 chained = true
             }
             if chained, let k = key, let n = byKey[k], d.event.realtime > incidents[n].end + serveWindow { byKey[k] = nil }

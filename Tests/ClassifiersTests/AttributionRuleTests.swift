@@ -825,6 +825,20 @@ struct IncidentTests {
         #expect(at.drops.map(\.incident) == [1, 1, 1, 1, 1, 2, 2, 3, 4])
     }
 
+    /// What the host did to every user is one incident: three users' drops while
+    /// two serves starved (no burst: seconds apart) are one devvm incident, not one
+    /// per user.
+    @Test func aHostWideCauseIsOneIncidentAcrossUsers() {
+        let at = run([
+            .serve(-20, user: "carol", timeout), .serve(-10, user: "dave", timeout),
+            .dispatch(0, short("alice")), .dispatch(4, short("bob")), .dispatch(9, short("alice")),
+        ])
+        #expect(at.drops.allSatisfy { $0.verdict == .devvm && $0.reason == .serveTimeouts })
+        #expect(at.incidents.count == 1)
+        #expect(at.incidents.first?.users == ["alice", "bob"])
+        #expect(at.incidents.first?.drops == 3)
+    }
+
     @Test func everyDropSaysItsBasisAndAnEliminationWhatWasChecked() {
         let at = run([.dispatch(0, refused()), .dispatch(600, cancel)])  // old era: proxy errors are drops
         let refused = at.drops.first { $0.reason == .refused }
