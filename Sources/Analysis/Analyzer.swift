@@ -76,19 +76,29 @@ public final class Analyzer {
         blank.onlyTeardowns = scope == .burstsOnly
         func key(_ ev: Event) -> String { ev.host ?? "" }
 
+        // Every pass one file per thread when the source is several files (issue 16).
+        let parallel = try parallelRead()
+        func pass(_ m: MatchSet, _ intervals: [(UInt64?, UInt64?)], progress: (any ReadProgress)?, _ body: (JournalEntry, () -> String) -> Void) throws {
+            if let parallel {
+                parallel.run(intervals.map { ParallelRead.Read(matches: m, since: $0.0, until: $0.1) }, into: j, progress: progress, body)
+                return
+            }
+            try j.apply(m)
+            for (a, b) in intervals {
+                try j.seek(since: a, until: b)
+                Self.read(j, progress: progress, body)
+            }
+        }
+
         // 1. The signals.
-        try j.apply(plan.signals)
-        try j.seek(since: window.since, until: window.until)
-        Self.read(j, progress: progress()) { entry, cursor in
+        try pass(plan.signals, [(window.since, window.until)], progress: progress()) { entry, cursor in
             guard let ev = stream.classify(entry, cursor: cursor) else { return }
             stream.learn(from: ev)
             attributors[key(ev), default: blank].addSignal(ev)
         }
         timing.mark("signals (\(j.entriesRead) entries)")
         // 2. The dispatch, in time order.
-        try j.apply(plan.dispatch)
-        try j.seek(since: window.since, until: window.until)
-        Self.read(j, progress: progress()) { entry, cursor in
+        try pass(plan.dispatch, [(window.since, window.until)], progress: progress()) { entry, cursor in
             guard let ev = stream.classify(entry, cursor: cursor) else { return }
             attributors[key(ev), default: blank].add(ev)
         }
@@ -115,15 +125,11 @@ public final class Analyzer {
         if plan.readsServeLinesAroundDrops {
             var n = 0
             for h in hosts {
-                let serveMatches = plan.serveLines(host: h, fleet: fleet)
-                for (a, b) in attributors[h]!.evidenceIntervals() {
-                    try j.apply(serveMatches)
-                    try j.seek(since: a, until: b)
-                    Self.read(j, progress: nil) { entry, cursor in
-                        n += 1
-                        guard let ev = stream.classify(entry, cursor: cursor) else { return }
-                        attributors[h]!.addSignal(ev)
-                    }
+                let intervals = attributors[h]!.evidenceIntervals().map { (Optional($0.0), Optional($0.1)) }
+                try pass(plan.serveLines(host: h, fleet: fleet), intervals, progress: nil) { entry, cursor in
+                    n += 1
+                    guard let ev = stream.classify(entry, cursor: cursor) else { return }
+                    attributors[h]!.addSignal(ev)
                 }
             }
             timing.mark("serve lines around the drops (\(n) entries)")
@@ -162,6 +168,16 @@ public final class Analyzer {
             folded: stream.folded, timings: timing.marks)
         report.corroboration = corroboration
         return report
+    }
+
+    /// The plan to read each pass one file per thread, or nil for one handle:
+    /// `jobs` 1, one file, the system journal or a stream. Files the run's
+    /// handle skipped (damaged, unreadable, not opened) are skipped here too.
+    func parallelRead() throws -> ParallelRead? {
+        let jobs = config.jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        guard jobs > 1, let files = try setup.opener.perFileList() else { return nil }
+        let skipped = Set(setup.journal.skippedFiles.map(\.path))
+        return ParallelRead(paths: files.filter { !skipped.contains($0) }, jobs: jobs)
     }
 
     /// Whether dispatch process `p` logged a `ws open`/`ws close` line before `t`.

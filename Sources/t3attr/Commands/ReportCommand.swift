@@ -60,8 +60,16 @@ extension T3Attr {
                 valueName: "file"))
         var cursorFile: String?
 
+        @Option(
+            name: [.short, .long],
+            help: ArgumentHelp(
+                "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
+                valueName: "n"))
+        var jobs: Int?
+
         func validate() throws {
             try validateFormat()
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             if follow && !user.isEmpty { throw ValidationError("--user does not work with --follow yet") }
             if follow && (evidence.prometheus != nil || !evidence.tunnelLog.isEmpty) {
@@ -76,6 +84,7 @@ extension T3Attr {
                 let settings = attribution.settings
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
                 config.evidence = follow ? EvidenceConfig() : evidence.config
+                config.jobs = jobs
                 // Held until the next state is saved: concurrent runs take turns.
                 let lock = try cursorFile.map { try CursorLock(for: $0) }
                 defer { withExtendedLifetime(lock) {} }
