@@ -12,11 +12,12 @@ import JournalReader
 /// The order: files of one writer (one `seqnum_id`) never overlap, so they
 /// are read one after the other in sequence-number order, as sd-journal
 /// orders them. Writers (hosts of a collector, a journald that started a new
-/// sequence) are merged by receive time, as sd-journal does for entries of
-/// different boots; on equal receive times the earlier writer comes first
-/// (sd-journal would compare hashes: only such exact ties can come out in
-/// another order). A pass of several reads (the intervals around the drops)
-/// gives each read's entries in turn.
+/// sequence, files imported apart) are merged as sd-journal merges files
+/// (`journal_file_compare_locations`, systemd 252): by monotonic time within
+/// one boot, else by receive time; on a full tie the earlier writer comes
+/// first (sd-journal compares content hashes there: only such exact ties can
+/// come out in another order). A pass of several reads (the intervals around
+/// the drops) gives each read's entries in turn.
 ///
 /// Memory: a worker holds one file's selected entries until the caller took
 /// them; at most `jobs` + (number of writers) files are read ahead.
@@ -76,8 +77,16 @@ struct ParallelRead {
     /// What a worker read from one file.
     struct Item: Sendable {
         var read: Int32
+        var monotonic: UInt64
         var entry: JournalEntry
         var cursor: String
+
+        /// Whether this entry comes before `b`, read from another writer.
+        func precedes(_ b: Item) -> Bool {
+            if read != b.read { return read < b.read }
+            if entry.bootID == b.entry.bootID && monotonic != b.monotonic { return monotonic < b.monotonic }
+            return entry.realtime < b.entry.realtime
+        }
     }
 
     struct FileResult: Sendable {
@@ -165,9 +174,7 @@ struct ParallelRead {
             var best = live[0]
             if live.count > 1 {
                 for w in live.dropFirst() {
-                    let a = current[w][at[w]]
-                    let b = current[best][at[best]]
-                    if (a.read, a.entry.realtime) < (b.read, b.entry.realtime) { best = w }
+                    if current[w][at[w]].precedes(current[best][at[best]]) { best = w }
                 }
             }
             let item = current[best][at[best]]
@@ -195,7 +202,7 @@ struct ParallelRead {
                     applied = read.matches
                 }
                 try j.seek(since: read.since, until: read.until)
-                j.read { e, cursor in r.items.append(Item(read: Int32(k), entry: e, cursor: cursor())) }
+                j.read { e, cursor in r.items.append(Item(read: Int32(k), monotonic: j.lastMonotonic, entry: e, cursor: cursor())) }
                 if j.iterationError != nil { break }
             }
             r.counts = j.counts

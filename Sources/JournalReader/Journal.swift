@@ -173,10 +173,17 @@ public final class Journal {
         return result
     }
 
+    /// The monotonic time (µs since its boot) of the entry read last: with
+    /// the boot id, how sd-journal orders entries of one boot from different
+    /// writers (issue 16's parallel reads merge them the same way).
+    public private(set) var lastMonotonic: UInt64 = 0
+
     func currentBoot() -> String {
         var mono: UInt64 = 0
         var boot = sd_id128_t()
+        lastMonotonic = 0
         guard sd_journal_get_monotonic_usec(j, &mono, &boot) >= 0 else { return "" }
+        lastMonotonic = mono
         if let lb = lastBoot, lb.0.qwords == boot.qwords { return lb.1 }
         let id = Journal.hex(boot)
         lastBoot = (boot, id)
