@@ -66,6 +66,22 @@ struct ParallelRead {
         self.jobs = jobs
     }
 
+    /// The files that hold entries of host `h` (`_HOSTNAME`): every file of
+    /// a writer one of whose files names it (nil: a file could not be asked).
+    /// A collector's per-host reads then open only that host's files.
+    func paths(ofHost h: String) -> [String]? {
+        var out: [String] = []
+        for w in writers {
+            var names = Set<String>()
+            for i in w {
+                guard let v = Journal.uniqueValues(of: "_HOSTNAME", inFile: files[i].path) else { return nil }
+                names.formUnion(v)
+            }
+            if names.contains(h) { out += w.map { files[$0].path } }
+        }
+        return out
+    }
+
     /// Whether file `f` can hold entries of `r` (an online file always can).
     func overlaps(_ f: File, _ r: Read) -> Bool {
         if f.online { return true }
@@ -98,12 +114,12 @@ struct ParallelRead {
     /// and its cursor in one handle's order. The files' counts, errors and
     /// damage are added to `main` (the run's handle), as if it had read them.
     func run(
-        _ reads: [Read], into main: Journal, progress: (any ReadProgress)?,
+        _ reads: [Read], only: Set<String>? = nil, into main: Journal, progress: (any ReadProgress)?,
         _ body: (JournalEntry, () -> String) throws -> Void
     ) rethrows {
         defer { progress?.finish() }
         let reads = reads
-        let wanted = files.map { f in reads.contains { overlaps(f, $0) } }
+        let wanted = files.map { f in (only?.contains(f.path) ?? true) && reads.contains { overlaps(f, $0) } }
         let queue = WorkQueue()
         let results = Results()
         let done = files.map { _ in DispatchSemaphore(value: 0) }

@@ -99,6 +99,15 @@ extension Journal {
         return all.sorted()
     }
 
+    /// The distinct values of `field` in one journal file, read alone (nil
+    /// when it cannot be opened): which hosts a collector's file holds.
+    public static func uniqueValues(of field: String, inFile path: String) -> [String]? {
+        var h: OpaquePointer?
+        guard openFiles([path], &h) >= 0 else { return nil }
+        defer { sd_journal_close(h) }
+        return try? uniqueValues(of: field, in: h)
+    }
+
     /// The files this handle reads, when its source names them (a directory,
     /// files); empty for the system journal.
     func openedFiles() -> [String] {
