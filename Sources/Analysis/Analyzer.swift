@@ -151,7 +151,9 @@ public final class Analyzer {
         // a collector's hosts on their own files, one host per thread.
         var parts: [Attribution] = []
         let perHost: [String: [HostGap]]
-        if let parallel, fleet, hosts.allSatisfy({ hostFiles[$0] != nil }) {
+        if let parallel, fleet, hosts.allSatisfy({ hostFiles[$0] != nil }),
+            Journal.spareDescriptors() >= parallel.jobs * ((hostFiles.values.map(\.count).max() ?? 0) + 4)
+        {
             perHost = try Self.gapsPerHost(
                 hosts.map { h in (h, hostFiles[h]!, plan.everySource(host: h, fleet: fleet), attributors[h]!.gapIntervals()) },
                 threshold: settings.gapThreshold, jobs: parallel.jobs)
@@ -238,7 +240,9 @@ public final class Analyzer {
     /// handle skipped (damaged, unreadable, not opened) are skipped here too.
     func parallelRead() throws -> ParallelRead? {
         let jobs = config.jobs ?? ProcessInfo.processInfo.activeProcessorCount
-        guard jobs > 1, let files = try setup.opener.perFileList() else { return nil }
+        // Each worker holds up to two descriptors (a file checked, then read); the
+        // run's handle already holds one per file. Short of them, one handle reads.
+        guard jobs > 1, Journal.spareDescriptors() >= 4 * jobs, let files = try setup.opener.perFileList() else { return nil }
         let skipped = Set(setup.journal.skippedFiles.map(\.path))
         return ParallelRead(paths: files.filter { !skipped.contains($0) }, jobs: jobs)
     }

@@ -14,9 +14,8 @@ import JournalReader
 /// orders them. Writers (hosts of a collector, a journald that started a new
 /// sequence, files imported apart) are merged as sd-journal merges files
 /// (`journal_file_compare_locations`, systemd 252): by monotonic time within
-/// one boot, else by receive time; on a full tie the earlier writer comes
-/// first (sd-journal compares content hashes there: only such exact ties can
-/// come out in another order). A pass of several reads (the intervals around
+/// one boot, else by receive time, then by the entries' content hash (the
+/// cursor's `x=`). A pass of several reads (the intervals around
 /// the drops) gives each read's entries in turn.
 ///
 /// Memory: a worker holds one file's selected entries until the caller took
@@ -101,7 +100,14 @@ struct ParallelRead {
         func precedes(_ b: Item) -> Bool {
             if read != b.read { return read < b.read }
             if entry.bootID == b.entry.bootID && monotonic != b.monotonic { return monotonic < b.monotonic }
-            return entry.realtime < b.entry.realtime
+            if entry.realtime != b.entry.realtime { return entry.realtime < b.entry.realtime }
+            return Self.xorHash(cursor) < Self.xorHash(b.cursor)
+        }
+
+        /// The entry's content hash (the cursor's `x=`), sd-journal's last word on order.
+        static func xorHash(_ cursor: String) -> UInt64 {
+            guard let r = cursor.range(of: ";x=") else { return 0 }
+            return UInt64(cursor[r.upperBound...].prefix { $0 != ";" }, radix: 16) ?? 0
         }
     }
 
