@@ -147,6 +147,34 @@ struct ParallelReadTests {
         #expect(try !drops(plain.stdout).isEmpty)
     }
 
+    /// A file that sd-journal gives up on in the middle: read on a worker, it
+    /// is named as damaged (one handle over the directory can name only the
+    /// directory) and the other files are analysed, as with one handle.
+    @Test func aFileDamagedInTheMiddleIsNamedAndTheRestRead() throws {
+        let dir = try Fixtures.tempDir("t3attr-parallel-damaged")
+        _ = try Fixtures.journal("scenario-serve-oom", in: dir, fileName: "a.journal")
+        let bad = try Fixtures.journal("sample-incident", in: dir, fileName: "b.journal")
+        var data = try Data(contentsOf: URL(fileURLWithPath: bad))
+        var at = data.startIndex
+        for _ in 0..<3 { at = try #require(data.range(of: Data("proxy error".utf8), in: at..<data.endIndex)).upperBound }
+        data.replaceSubrange(at..<(at + 4096), with: Data(count: 4096))
+        try data.write(to: URL(fileURLWithPath: bad))
+        var drops: [Int] = []
+        for jobs in ["1", "2"] {
+            let r = try Fixtures.t3attr(["report", "-D", dir, "-o", "json", "--jobs", jobs] + table)
+            #expect(r.status == 0, "--jobs \(jobs): \(r.stderr)")
+            #expect(r.stderr.contains("damaged"), "--jobs \(jobs): \(r.stderr)")
+            let s = try #require(try Fixtures.ndjson(r.stdout).last { $0["type"] as? String == "summary" })
+            let skipped = (s["skipped_files"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
+            #expect(!skipped.isEmpty)
+            if jobs == "2" { #expect(skipped == [bad], "the worker names the file: \(skipped)") }
+            drops.append(s["drops"] as? Int ?? 0)
+            let strict = try Fixtures.t3attr(["report", "-D", dir, "-o", "json", "--jobs", jobs, "--strict"] + table)
+            #expect(strict.status == 65, "--jobs \(jobs)")
+        }
+        #expect(drops[0] > 0 && drops[0] == drops[1], "what was read before the damage and the good file: \(drops)")
+    }
+
     @Test func badJobsIsAUsageError() throws {
         for cmd in ["report", "bursts", "serve"] {
             let r = try Fixtures.t3attr([cmd, "--file", "/dev/null", "--jobs", "0"])
