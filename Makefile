@@ -28,8 +28,12 @@ deps-test: deps-build
 build: deps-build
 	$(SWIFT) build -c $(CONFIG)
 
-release:
-	$(MAKE) build CONFIG=release
+# The release binary links the Swift runtime and Foundation statically (issue 16:
+# 5 ms less start-up per run, measured on a 1-hour window, 25.0 vs 30.4 ms median);
+# FoundationNetworking's static library needs libcurl's headers.
+release: deps-build
+	@bash tools/ensure-packages.sh libcurl4-openssl-dev
+	$(SWIFT) build -c release --static-swift-stdlib --product t3attr
 
 # `make run` with no ARGS: the sample incident journal built from the committed fixtures.
 # `make run ARGS="dispatch --since 1h"`: the host's own journal.

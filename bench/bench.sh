@@ -3,23 +3,30 @@
 # on the shared 7-day, 2,000,000-entry devvm corpus, all in one run.
 #
 #   bench/bench.sh [-w "1h 6h all"] [-r RUNS] [-R RUNS_7D] [-m RSS_RUNS] [-d CORPUS_DIR]
+#                  [-s "corpus fleet"] [-f FLEET_DIR] [-F FLEET_RUNS]
 #
 # Needs ../shared/bench (corpus generator, ref_reader.c), hyperfine, GNU time,
 # systemd-journal-remote, gcc. Builds the corpus once (about 4 minutes) and
-# reuses it afterwards. Prints one table per window with medians, entries/s,
-# peak RSS (median of RSS_RUNS, 3, runs each) and the ratios of issue 4, and
-# checks t3attr's counts against the corpus's ground truth. Exits 1 when a
-# target is missed or a count differs (the tables still print).
+# the fleet (8 hosts x 1 day, bench/make_fleet.sh, about 3 minutes), and
+# reuses them afterwards. Prints one table per window with medians, entries/s,
+# peak RSS (median of RSS_RUNS, 3, runs each), the fleet's scaling table
+# (1, 2, 4, 8 hosts), and issue 16's targets with their ratios and a met/not
+# met mark; checks t3attr's counts against the ground truth. `-s corpus` or
+# `-s fleet` runs one section (its rows only). Exits 1 when a target is
+# missed or a count differs (the tables still print).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$top/../shared/bench}
 CORPUS=/tmp/t3bench/corpus-2000000 WINDOWS="1h 6h all" RUNS=10 RUNS_LONG=5 RSS_RUNS=3
-while getopts "d:w:r:R:m:h" opt; do
+SECTIONS="corpus fleet" FLEET=/tmp/t3bench/fleet-8x1d FLEET_RUNS=3
+while getopts "d:w:r:R:m:s:f:F:h" opt; do
   case $opt in
     d) CORPUS=$OPTARG ;; w) WINDOWS=$OPTARG ;; r) RUNS=$OPTARG ;; R) RUNS_LONG=$OPTARG ;; m) RSS_RUNS=$OPTARG ;;
-    h) sed -n '2,12p' "$0"; exit 0 ;; *) exit 2 ;;
+    s) SECTIONS=$OPTARG ;; f) FLEET=$OPTARG ;; F) FLEET_RUNS=$OPTARG ;;
+    h) sed -n '2,15p' "$0"; exit 0 ;; *) exit 2 ;;
   esac
 done
+case " $SECTIONS " in *" corpus "*) ;; *) WINDOWS= ;; esac
 [ -d "$SHARED" ] || { echo "bench: $SHARED not found (the shared yardstick: gen_corpus.py, ref_reader.c)" >&2; exit 1; }
 J=$CORPUS/journal TRUTH=$CORPUS/truth.json OUT=$CORPUS/t3attr-bench
 if [ ! -f "$TRUTH" ] || [ -z "$(ls "$J" 2>/dev/null)" ]; then
@@ -67,4 +74,35 @@ for W in $WINDOWS; do
   "$T3" report $ARGS --since "@$S" -o json > "$OUT/report-$W.json" 2>/dev/null
   unset C
 done
-python3 "$top/bench/report.py" "$CORPUS" "$OUT" $WINDOWS
+
+# The fleet (issue 16): `report` over a collector of K hosts (K = 1 2 4 8),
+# against the same hosts' single-host reports run one after the other.
+FLEET_OUT=
+case " $SECTIONS " in *" fleet "*)
+  bash "$top/bench/make_fleet.sh" -o "$FLEET" >&2
+  FLEET_OUT=$OUT/fleet
+  mkdir -p "$FLEET_OUT"
+  FARGS="--dispatch-table $OUT/empty-table.json"
+  hf=()
+  : > "$FLEET_OUT/rss.tsv"
+  fleet_cmd() { echo "$T3 report -D $1 $FARGS"; }
+  names=()
+  for k in 1 2 4 8; do [ -d "$FLEET/collector-$k" ] && names+=("collector-$k:$FLEET/collector-$k"); done
+  for h in "$FLEET"/hosts/host-*/; do h=${h%/}; names+=("$(basename "$h"):$h"); done
+  for nd in "${names[@]}"; do
+    name=${nd%%:*} dir=${nd#*:}
+    hf+=(-n "$name" "$(fleet_cmd "$dir") > /dev/null 2>&1")
+    for _ in $(seq "$RSS_RUNS"); do
+      /usr/bin/time -f "%M" -o "$OUT/rss.tmp" bash -c "$(fleet_cmd "$dir")" > /dev/null 2>&1 || true
+      printf '%s\t%s\n' "$name" "$(tail -1 "$OUT/rss.tmp")" >> "$FLEET_OUT/rss.tsv"
+    done
+  done
+  echo "== fleet: hyperfine, $FLEET_RUNS runs each" >&2
+  hyperfine --shell bash --style none --warmup 1 --runs "$FLEET_RUNS" --export-json "$FLEET_OUT/hf.json" "${hf[@]}" > /dev/null
+  # Correctness: the fleet's proxy errors and request bursts against the hosts' truths.
+  last=$(ls -d "$FLEET"/collector-* | sort -t- -k2 -n | tail -1)
+  $T3 report -D "$last" $FARGS -o json > "$FLEET_OUT/report.json" 2>/dev/null
+  $T3 bursts --requests -D "$last" $FARGS -o json > "$FLEET_OUT/bursts.json" 2>/dev/null
+  echo "$last" > "$FLEET_OUT/collector"
+;; esac
+python3 "$top/bench/report.py" "$CORPUS" "$OUT" "$FLEET" "$FLEET_OUT" $WINDOWS

@@ -21,6 +21,9 @@ public struct AnalysisConfig: Sendable {
     public var timing: Bool
     /// `--prometheus`, `--tunnel-log`: sources outside the journal (issue 14).
     public var evidence: EvidenceConfig = EvidenceConfig()
+    /// `--jobs`: threads that read journal files, one file each (nil: one per
+    /// core); 1 reads every pass on one handle. The result is the same.
+    public var jobs: Int?
 
     /// Which drops are judged, and how much of the serves' output is read.
     public enum Scope: Sendable, Equatable {

@@ -76,19 +76,33 @@ public final class Analyzer {
         blank.onlyTeardowns = scope == .burstsOnly
         func key(_ ev: Event) -> String { ev.host ?? "" }
 
+        // Every pass one file per thread when the source is several files (issue 16).
+        let parallel = try parallelRead()
+        func pass(
+            _ m: MatchSet, _ intervals: [(UInt64?, UInt64?)], only: Set<String>? = nil, progress: (any ReadProgress)?,
+            _ body: (JournalEntry, () -> String) -> Void
+        ) throws {
+            if let parallel {
+                parallel.run(
+                    intervals.map { ParallelRead.Read(matches: m, since: $0.0, until: $0.1) }, only: only, into: j, progress: progress, body)
+                return
+            }
+            try j.apply(m)
+            for (a, b) in intervals {
+                try j.seek(since: a, until: b)
+                Self.read(j, progress: progress, body)
+            }
+        }
+
         // 1. The signals.
-        try j.apply(plan.signals)
-        try j.seek(since: window.since, until: window.until)
-        Self.read(j, progress: progress()) { entry, cursor in
+        try pass(plan.signals, [(window.since, window.until)], progress: progress()) { entry, cursor in
             guard let ev = stream.classify(entry, cursor: cursor) else { return }
             stream.learn(from: ev)
             attributors[key(ev), default: blank].addSignal(ev)
         }
         timing.mark("signals (\(j.entriesRead) entries)")
         // 2. The dispatch, in time order.
-        try j.apply(plan.dispatch)
-        try j.seek(since: window.since, until: window.until)
-        Self.read(j, progress: progress()) { entry, cursor in
+        try pass(plan.dispatch, [(window.since, window.until)], progress: progress()) { entry, cursor in
             guard let ev = stream.classify(entry, cursor: cursor) else { return }
             attributors[key(ev), default: blank].add(ev)
         }
@@ -111,29 +125,49 @@ public final class Analyzer {
         }
         timing.mark("dispatch (\(j.entriesRead) entries in all, \(hosts.count) host(s))")
 
+        // A collector's per-host reads open only that host's files (issue 16:
+        // every file for every host made a fleet's cost grow with its square).
+        var hostFiles: [String: [String]] = [:]
+        if let parallel, fleet {
+            for h in hosts where !h.isEmpty { hostFiles[h] = parallel.paths(ofHost: h) }
+        }
+
         // 3. The serves' lines around the drops, per host.
         if plan.readsServeLinesAroundDrops {
             var n = 0
             for h in hosts {
-                let serveMatches = plan.serveLines(host: h, fleet: fleet)
-                for (a, b) in attributors[h]!.evidenceIntervals() {
-                    try j.apply(serveMatches)
-                    try j.seek(since: a, until: b)
-                    Self.read(j, progress: nil) { entry, cursor in
-                        n += 1
-                        guard let ev = stream.classify(entry, cursor: cursor) else { return }
-                        attributors[h]!.addSignal(ev)
-                    }
+                let intervals = attributors[h]!.evidenceIntervals().map { (Optional($0.0), Optional($0.1)) }
+                let only = hostFiles[h].map(Set.init)
+                try pass(plan.serveLines(host: h, fleet: fleet), intervals, only: only, progress: nil) { entry, cursor in
+                    n += 1
+                    guard let ev = stream.classify(entry, cursor: cursor) else { return }
+                    attributors[h]!.addSignal(ev)
                 }
             }
             timing.mark("serve lines around the drops (\(n) entries)")
         }
 
-        // 4. Host gaps: every source of the host, but only around its drops.
+        // 4. Host gaps: every source of the host, but only around its drops;
+        // a collector's hosts on their own files, one host per thread.
         var parts: [Attribution] = []
+        let perHost: [String: [HostGap]]
+        if let parallel, fleet, hosts.allSatisfy({ hostFiles[$0] != nil }),
+            Journal.spareDescriptors() >= parallel.jobs * ((hostFiles.values.map(\.count).max() ?? 0) + 4)
+        {
+            perHost = try Self.gapsPerHost(
+                hosts.map { h in (h, hostFiles[h]!, plan.everySource(host: h, fleet: fleet), attributors[h]!.gapIntervals()) },
+                threshold: settings.gapThreshold, jobs: parallel.jobs)
+        } else {
+            perHost = [:]
+        }
         for h in hosts {
-            try j.apply(plan.everySource(host: h, fleet: fleet))
-            let gaps = try GapProbe.gaps(in: j, intervals: attributors[h]!.gapIntervals(), threshold: settings.gapThreshold)
+            let gaps: [HostGap]
+            if let g = perHost[h] {
+                gaps = g
+            } else {
+                try j.apply(plan.everySource(host: h, fleet: fleet))
+                gaps = try GapProbe.gaps(in: j, intervals: attributors[h]!.gapIntervals(), threshold: settings.gapThreshold)
+            }
             parts.append(attributors[h]!.attribute(gaps: gaps))
         }
         timing.mark("gaps and verdicts")
@@ -162,6 +196,55 @@ public final class Analyzer {
             folded: stream.folded, timings: timing.marks)
         report.corroboration = corroboration
         return report
+    }
+
+    /// Each host's gaps probed on a handle of its own files (the same
+    /// entries a handle over all files selects with the host's match), at
+    /// most `jobs` hosts at once.
+    static func gapsPerHost(
+        _ work: [(host: String, files: [String], matches: MatchSet, intervals: [(UInt64, UInt64)])], threshold: UInt64, jobs: Int
+    ) throws -> [String: [HostGap]] {
+        /// The next host to probe and what was found, behind a pthread mutex (as `ParallelRead`'s).
+        final class Shared: @unchecked Sendable {
+            let lock = NSLock()
+            var next = 0
+            var gaps: [String: [HostGap]] = [:]
+            var error: (any Error)?
+        }
+        let shared = Shared()
+        let items = work.map { w in (w.host, w.files, w.matches, w.intervals.map { [$0.0, $0.1] }) }
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, items.count))) { _ in
+            while true {
+                let i = shared.lock.withLock {
+                    defer { shared.next += 1 }
+                    return shared.next
+                }
+                guard i < items.count else { return }
+                let (h, files, matches, spans) = items[i]
+                do {
+                    let j = try Journal(source: .files(files))
+                    try j.apply(matches)
+                    let g = try GapProbe.gaps(in: j, intervals: spans.map { ($0[0], $0[1]) }, threshold: threshold)
+                    shared.lock.withLock { shared.gaps[h] = g }
+                } catch {
+                    shared.lock.withLock { shared.error = error }
+                }
+            }
+        }
+        if let e = shared.error { throw e }
+        return shared.gaps
+    }
+
+    /// The plan to read each pass one file per thread, or nil for one handle:
+    /// `jobs` 1, one file, the system journal or a stream. Files the run's
+    /// handle skipped (damaged, unreadable, not opened) are skipped here too.
+    func parallelRead() throws -> ParallelRead? {
+        let jobs = config.jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        // Each worker holds up to two descriptors (a file checked, then read); the
+        // run's handle already holds one per file. Short of them, one handle reads.
+        guard jobs > 1, Journal.spareDescriptors() >= 4 * jobs, let files = try setup.opener.perFileList() else { return nil }
+        let skipped = Set(setup.journal.skippedFiles.map(\.path))
+        return ParallelRead(paths: files.filter { !skipped.contains($0) }, jobs: jobs)
     }
 
     /// Whether dispatch process `p` logged a `ws open`/`ws close` line before `t`.

@@ -173,10 +173,17 @@ public final class Journal {
         return result
     }
 
+    /// The monotonic time (µs since its boot) of the entry read last: with
+    /// the boot id, how sd-journal orders entries of one boot from different
+    /// writers (issue 16's parallel reads merge them the same way).
+    public private(set) var lastMonotonic: UInt64 = 0
+
     func currentBoot() -> String {
         var mono: UInt64 = 0
         var boot = sd_id128_t()
+        lastMonotonic = 0
         guard sd_journal_get_monotonic_usec(j, &mono, &boot) >= 0 else { return "" }
+        lastMonotonic = mono
         if let lb = lastBoot, lb.0.qwords == boot.qwords { return lb.1 }
         let id = Journal.hex(boot)
         lastBoot = (boot, id)
@@ -225,6 +232,39 @@ public final class Journal {
     /// continues from where it stopped.
     public func wait(timeoutUsec: UInt64) -> Bool {
         sd_journal_wait(j, timeoutUsec) > 0
+    }
+
+    /// What one handle read: its counts, the error that stopped it, the files
+    /// found damaged after it (`damagedFilesAfterReading`). A reader of one
+    /// file on a worker thread hands these to the run's main handle (`absorb`).
+    public struct ReadCounts: Sendable, Equatable {
+        public var read = 0
+        public var skipped = 0
+        public var lastRealtime: UInt64 = 0
+        public var iterationError: String?
+        public var damaged: [SkippedFile] = []
+        public init() {}
+    }
+
+    /// This handle's counts so far (`damaged` is left to the caller).
+    public var counts: ReadCounts {
+        var c = ReadCounts()
+        c.read = entriesRead
+        c.skipped = skippedEntries
+        c.lastRealtime = lastRealtime
+        c.iterationError = iterationError
+        return c
+    }
+
+    /// Counts what another handle read on this handle's behalf (issue 16: a
+    /// pass read one file per thread), so the run's statistics and notes are
+    /// those of one handle that read it all.
+    public func absorb(_ c: ReadCounts) {
+        entriesRead += c.read
+        skippedEntries += c.skipped
+        lastRealtime = max(lastRealtime, c.lastRealtime)
+        if iterationError == nil { iterationError = c.iterationError }
+        for d in c.damaged where !skippedFiles.contains(where: { $0.path == d.path }) { skippedFiles.append(d) }
     }
 
     /// Ends the window's upper bound (follow mode reads on past `--until`... never: it has none).

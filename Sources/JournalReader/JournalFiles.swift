@@ -258,6 +258,10 @@ extension Journal {
         return sd_journal_get_cutoff_realtime_usec(j, &a, &b) > 0 ? (a, b) : nil
     }
 
+    /// Descriptors this process can still open (less a margin): reads on
+    /// more handles (issue 16) are only started when they fit.
+    public static func spareDescriptors() -> Int { OpenFiles.room() }
+
     /// The journal files of a `-D` directory, as sd-journal reads them: in
     /// it and in its subdirectories (machine-id folders). Sorted; nil if none.
     public static func filesIn(directory dir: String) -> [String]? {

@@ -27,7 +27,15 @@ extension T3Attr {
         func validate() throws {
             try validateFormat()
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
+            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         }
+
+        @Option(
+            name: [.short, .long],
+            help: ArgumentHelp(
+                "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
+                valueName: "n"))
+        var jobs: Int?
 
         @Option(name: .long, help: ArgumentHelp("Only this user (repeatable).", valueName: "user"))
         var user: [String] = []
@@ -36,7 +44,8 @@ extension T3Attr {
             let output = CommandOutput(out, term)
             defer { output.end() }
             try runReporting(output.out) {
-                let config = try AnalysisConfig(source: source, units: units.config, maps: maps, scope: .serveTimeline)
+                var config = try AnalysisConfig(source: source, units: units.config, maps: maps, scope: .serveTimeline)
+                config.jobs = jobs
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
                 let report = try analyzer.run(progress: { Progress(window: config.window) })

@@ -119,8 +119,12 @@ enum Feed {
             for d in at.drops { try sink.drop(d, in: at) }
         case .byHost:
             let hosts = at.hosts
+            // Each host's drops found in one pass: a pass over every drop per
+            // host copied hosts x drops records (issue 16's fleet row).
+            var byHost: [String: [Int]] = [:]
+            if hosts.count > 1 { for i in at.drops.indices { byHost[at.drops[i].event.host ?? "", default: []].append(i) } }
             for host in hosts {
-                for d in at.drops where hosts.count == 1 || (d.event.host ?? "") == host { try sink.drop(d, in: at) }
+                for i in hosts.count == 1 ? Array(at.drops.indices) : byHost[host] ?? [] { try sink.drop(at.drops[i], in: at) }
             }
         }
     }

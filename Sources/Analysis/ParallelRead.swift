@@ -1,0 +1,274 @@
+import Classifiers
+import Dispatch
+import Foundation
+import JournalReader
+
+/// Issue 16: a pass of `report`, `bursts` or `serve` read one journal file
+/// per thread (one sd-journal handle each, as `dispatch --jobs` does), with
+/// the entries handed to the caller, on the calling thread, in the order one
+/// handle over all the files gives them. The caller's work (classifying,
+/// attributing) stays sequential and sees exactly what it saw before.
+///
+/// The order: files of one writer (one `seqnum_id`) never overlap, so they
+/// are read one after the other in sequence-number order, as sd-journal
+/// orders them. Writers (hosts of a collector, a journald that started a new
+/// sequence, files imported apart) are merged as sd-journal merges files
+/// (`journal_file_compare_locations`, systemd 252): by monotonic time within
+/// one boot, else by receive time, then by the entries' content hash (the
+/// cursor's `x=`). A pass of several reads (the intervals around
+/// the drops) gives each read's entries in turn.
+///
+/// Memory: a worker holds one file's selected entries until the caller took
+/// them; at most `jobs` + (number of writers) files are read ahead.
+struct ParallelRead {
+    struct File {
+        var path: String
+        var writer: Int
+        var headRealtime: UInt64
+        var tailRealtime: UInt64
+        /// Not archived: its header's tail is not trusted.
+        var online: Bool
+    }
+
+    /// One read of a pass: the matches, then the window [since, until].
+    struct Read: Sendable {
+        var matches: MatchSet
+        var since: UInt64?
+        var until: UInt64?
+    }
+
+    let files: [File]
+    /// File numbers per writer, in sequence-number order.
+    let writers: [[Int]]
+    let jobs: Int
+
+    /// The plan for `paths` (the files a one-handle run opened, those it
+    /// skipped left out), or nil when one handle is as good: one file, one
+    /// job, or a file whose header cannot be read (that run keeps one handle).
+    init?(paths: [String], jobs: Int) {
+        guard jobs > 1, paths.count > 1 else { return nil }
+        var byWriter: [[UInt8]: Int] = [:]
+        var files: [File] = []
+        var seq: [UInt64] = []
+        for p in paths {
+            guard let h = JournalFileHeader.read(p) else { return nil }
+            let w = byWriter[h.seqnumID] ?? byWriter.count
+            byWriter[h.seqnumID] = w
+            files.append(File(path: p, writer: w, headRealtime: h.headRealtime, tailRealtime: h.tailRealtime, online: h.online))
+            seq.append(h.headSeqnum)
+        }
+        var writers = [[Int]](repeating: [], count: byWriter.count)
+        for i in files.indices { writers[files[i].writer].append(i) }
+        for w in writers.indices { writers[w].sort { (seq[$0], files[$0].path) < (seq[$1], files[$1].path) } }
+        self.files = files
+        self.writers = writers
+        self.jobs = jobs
+    }
+
+    /// The files that hold entries of host `h` (`_HOSTNAME`): every file of
+    /// a writer one of whose files names it (nil: a file could not be asked).
+    /// A collector's per-host reads then open only that host's files.
+    func paths(ofHost h: String) -> [String]? {
+        var out: [String] = []
+        for w in writers {
+            var names = Set<String>()
+            for i in w {
+                guard let v = Journal.uniqueValues(of: "_HOSTNAME", inFile: files[i].path) else { return nil }
+                names.formUnion(v)
+            }
+            if names.contains(h) { out += w.map { files[$0].path } }
+        }
+        return out
+    }
+
+    /// Whether file `f` can hold entries of `r` (an online file always can).
+    func overlaps(_ f: File, _ r: Read) -> Bool {
+        if f.online { return true }
+        if let s = r.since, f.tailRealtime < s { return false }
+        if let u = r.until, f.headRealtime > u { return false }
+        return true
+    }
+
+    /// What a worker read from one file.
+    struct Item: Sendable {
+        var read: Int32
+        var monotonic: UInt64
+        var entry: JournalEntry
+        var cursor: String
+
+        /// Whether this entry comes before `b`, read from another writer.
+        func precedes(_ b: Item) -> Bool {
+            if read != b.read { return read < b.read }
+            if entry.bootID == b.entry.bootID && monotonic != b.monotonic { return monotonic < b.monotonic }
+            if entry.realtime != b.entry.realtime { return entry.realtime < b.entry.realtime }
+            return Self.xorHash(cursor) < Self.xorHash(b.cursor)
+        }
+
+        /// The entry's content hash (the cursor's `x=`), sd-journal's last word on order.
+        static func xorHash(_ cursor: String) -> UInt64 {
+            guard let r = cursor.range(of: ";x=") else { return 0 }
+            return UInt64(cursor[r.upperBound...].prefix { $0 != ";" }, radix: 16) ?? 0
+        }
+    }
+
+    struct FileResult: Sendable {
+        var items: [Item] = []
+        var counts = Journal.ReadCounts()
+    }
+
+    /// Reads `reads` from every file on `jobs` threads; `body` gets each entry
+    /// and its cursor in one handle's order. The files' counts, errors and
+    /// damage are added to `main` (the run's handle), as if it had read them.
+    func run(
+        _ reads: [Read], only: Set<String>? = nil, into main: Journal, progress: (any ReadProgress)?,
+        _ body: (JournalEntry, () -> String) throws -> Void
+    ) rethrows {
+        defer { progress?.finish() }
+        let reads = reads
+        let wanted = files.map { f in (only?.contains(f.path) ?? true) && reads.contains { overlaps(f, $0) } }
+        let queue = WorkQueue()
+        let results = Results()
+        let done = files.map { _ in DispatchSemaphore(value: 0) }
+        let paths = files.map(\.path)
+        let online = files.map(\.online)
+        let spans = files.map { ($0.headRealtime, $0.tailRealtime) }
+        let workers = min(jobs, max(1, wanted.filter { $0 }.count))
+        for _ in 0..<workers {
+            Thread.detachNewThread {
+                while let i = queue.pop() {
+                    results.put(i, Self.readFile(paths[i], online: online[i], span: spans[i], reads))
+                    done[i].signal()
+                }
+            }
+        }
+        defer { queue.close(workers: workers) }
+
+        // Ask for files in the order the merge needs them: each writer's next
+        // file first, then read-ahead by start time, at most jobs + writers at once.
+        var requested = [Bool](repeating: false, count: files.count)
+        var ahead = files.indices.filter { wanted[$0] }.sorted { (files[$0].headRealtime, $0) < (files[$1].headRealtime, $1) }[...]
+        var inFlight = 0
+        func need(_ i: Int) {
+            guard !requested[i] else { return }
+            requested[i] = true
+            inFlight += 1
+            queue.push(i, urgent: true)
+        }
+        func readAhead() {
+            while inFlight < jobs + writers.count, let i = ahead.first {
+                ahead.removeFirst()
+                guard !requested[i] else { continue }
+                requested[i] = true
+                inFlight += 1
+                queue.push(i, urgent: false)
+            }
+        }
+        func take(_ i: Int) -> [Item] {
+            done[i].wait()
+            inFlight -= 1
+            let r = results.take(i)
+            main.absorb(r.counts)
+            return r.items
+        }
+
+        // Per writer: its files still to come, and the items of the current one.
+        var next = writers.map { $0.filter { wanted[$0] }[...] }
+        var current = [[Item]](repeating: [], count: writers.count)
+        var at = [Int](repeating: 0, count: writers.count)
+        var live = Array(writers.indices)
+        for w in live { if let i = next[w].first { need(i) } }
+        readAhead()
+        /// Makes `current[w]` hold an item at `at[w]`; false when the writer is done.
+        func fill(_ w: Int) -> Bool {
+            while at[w] >= current[w].count {
+                guard let i = next[w].popFirst() else { return false }
+                current[w] = []
+                current[w] = take(i)
+                at[w] = 0
+                if let n = next[w].first { need(n) }
+                readAhead()
+            }
+            return true
+        }
+        live = live.filter { fill($0) }
+        var n = 0
+        while !live.isEmpty {
+            var best = live[0]
+            if live.count > 1 {
+                for w in live.dropFirst() {
+                    if current[w][at[w]].precedes(current[best][at[best]]) { best = w }
+                }
+            }
+            let item = current[best][at[best]]
+            at[best] += 1
+            n += 1
+            if let progress, n & 8191 == 0 { progress.update(entries: main.entriesRead, at: item.entry.realtime) }
+            try body(item.entry, { item.cursor })
+            if !fill(best) { live.removeAll { $0 == best } }
+        }
+    }
+
+    /// One file on a worker thread: every read in turn, with each entry's cursor.
+    static func readFile(_ path: String, online: Bool, span: (UInt64, UInt64), _ reads: [Read]) -> FileResult {
+        var r = FileResult()
+        do {
+            let j = try Journal(source: .files([path]))
+            var applied: MatchSet?
+            for (k, read) in reads.enumerated() {
+                if !online {
+                    if let s = read.since, span.1 < s { continue }
+                    if let u = read.until, span.0 > u { continue }
+                }
+                if applied != read.matches {
+                    try j.apply(read.matches)
+                    applied = read.matches
+                }
+                try j.seek(since: read.since, until: read.until)
+                j.read { e, cursor in r.items.append(Item(read: Int32(k), monotonic: j.lastMonotonic, entry: e, cursor: cursor())) }
+                if j.iterationError != nil { break }
+            }
+            r.counts = j.counts
+            if let e = r.counts.iterationError { r.counts.iterationError = "\(path): \(e)" }
+            r.counts.damaged = j.damagedFilesAfterReading()
+        } catch {
+            r.counts.damaged = [SkippedFile(path: path, reason: "\(error)")]
+        }
+        return r
+    }
+
+    /// File numbers for the workers; urgent ones (a writer's next file) first.
+    /// A pthread mutex (NSLock), as in `DispatchListing`: ThreadSanitizer understands it.
+    final class WorkQueue: @unchecked Sendable {
+        private let lock = NSLock()
+        private let ready = DispatchSemaphore(value: 0)
+        private var items: [Int] = []
+        private var closed = false
+
+        func push(_ i: Int, urgent: Bool) {
+            lock.withLock { if urgent { items.insert(i, at: 0) } else { items.append(i) } }
+            ready.signal()
+        }
+
+        /// The next file, or nil once closed.
+        func pop() -> Int? {
+            ready.wait()
+            return lock.withLock { closed || items.isEmpty ? nil : items.removeFirst() }
+        }
+
+        /// Ends the workers (those waiting, and the rest when they next ask).
+        func close(workers: Int) {
+            lock.withLock {
+                closed = true
+                items = []
+            }
+            for _ in 0..<workers { ready.signal() }
+        }
+    }
+
+    final class Results: @unchecked Sendable {
+        private let lock = NSLock()
+        private var byFile: [Int: FileResult] = [:]
+        func put(_ i: Int, _ r: FileResult) { lock.withLock { byFile[i] = r } }
+        func take(_ i: Int) -> FileResult { lock.withLock { byFile.removeValue(forKey: i) ?? FileResult() } }
+    }
+}

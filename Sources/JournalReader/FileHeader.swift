@@ -1,0 +1,28 @@
+import Glibc
+
+/// The few header fields of a journal file that say which writer's sequence
+/// a file continues and where in it the file starts (systemd's `Header`,
+/// journal-def.h, little-endian): files of one writer (one `seqnum_id`) hold
+/// disjoint runs of its sequence numbers, so read in `head_entry_seqnum`
+/// order they are the writer's entries in sd-journal's own order.
+public struct JournalFileHeader: Sendable, Equatable {
+    /// `seqnum_id`: the same for every file of one writer.
+    public var seqnumID: [UInt8]
+    public var headSeqnum: UInt64
+    public var headRealtime: UInt64
+    public var tailRealtime: UInt64
+    /// Not archived (`state` online or offline): a writer may still append,
+    /// so the tail fields may move. Archived files never change.
+    public var online: Bool
+
+    /// Reads the header of `path`; nil when it is no journal file or too short.
+    public static func read(_ path: String) -> JournalFileHeader? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var b = [UInt8](repeating: 0, count: 208)
+        guard pread(fd, &b, b.count, 0) == b.count, b.prefix(8).elementsEqual("LPKSHHRH".utf8) else { return nil }
+        func le64(_ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) } }
+        return JournalFileHeader(seqnumID: Array(b[72..<88]), headSeqnum: le64(168), headRealtime: le64(184), tailRealtime: le64(192), online: b[16] != 2)
+    }
+}
