@@ -23,6 +23,7 @@ public struct JournalFileHeader: Sendable, Equatable {
         var b = [UInt8](repeating: 0, count: 208)
         guard pread(fd, &b, b.count, 0) == b.count, b.prefix(8).elementsEqual("LPKSHHRH".utf8) else { return nil }
         func le64(_ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) } }
-        return JournalFileHeader(seqnumID: Array(b[72..<88]), headSeqnum: le64(168), headRealtime: le64(184), tailRealtime: le64(192), online: b[16] != 2)
+        return JournalFileHeader(
+            seqnumID: Array(b[72..<88]), headSeqnum: le64(168), headRealtime: le64(184), tailRealtime: le64(192), online: b[16] != 2)
     }
 }
