@@ -9,6 +9,9 @@ public struct EventSummary: Sendable, Equatable {
     public var byKind: [EventKind: Int] = [:]
     public var byClass: [EventClass: Int] = [:]
     public var bySide: [Side: Int] = [:]
+    /// With `--user`: every user the window's events named, accepted or not
+    /// (a `--user` nobody was is named with those who were).
+    public var usersSeen: Set<String> = []
 
     public init() {}
 
@@ -17,6 +20,7 @@ public struct EventSummary: Sendable, Equatable {
         for (k, v) in o.byKind { byKind[k, default: 0] += v }
         for (k, v) in o.byClass { byClass[k, default: 0] += v }
         for (k, v) in o.bySide { bySide[k, default: 0] += v }
+        usersSeen.formUnion(o.usersSeen)
     }
 
     public mutating func add(_ ev: Event) {
@@ -133,12 +137,19 @@ public final class DispatchListing {
     ) throws -> EventSummary {
         var summary = EventSummary()
         defer { progress?.finish() }
+        let collect = !filter.users.isEmpty
+        var seen = Set<String>()
         try journal.read { entry, cursor in
             if let progress, journal.entriesRead & 8191 == 0 { progress.update(entries: journal.entriesRead, at: entry.realtime) }
-            guard let ev = classifier.classify(entry, cursor: cursor, keep: { filter.accepts($0) }) else { return }
+            let keep = { (ev: Event) -> Bool in
+                if collect, let u = ev.user { seen.insert(u) }
+                return filter.accepts(ev)
+            }
+            guard let ev = classifier.classify(entry, cursor: cursor, keep: keep) else { return }
             summary.add(ev)
             try event(ev)
         }
+        summary.usersSeen = seen
         return summary
     }
 

@@ -58,6 +58,27 @@ struct MistakeTests {
         #expect(!ok.stderr.contains("not seen"))
     }
 
+    @Test(
+        "dispatch --user naming nobody seen says so with the users that were, status 1, with one handle or several",
+        arguments: [["--jobs", "1"], ["--jobs", "2"]])
+    func dispatchUnknownUser(jobs: [String]) throws {
+        // Two files, so that --jobs 2 reads on two threads.
+        let dir = try Fixtures.tempDir("t3attr-dispatch-user")
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), as: UTF8.self)
+        let entries = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        for (name, part) in [("a.journal", entries[..<(entries.count / 2)]), ("b.journal", entries[(entries.count / 2)...])] {
+            _ = try Fixtures.journal(exportText: Data((part.joined(separator: "\n\n") + "\n\n").utf8), in: dir, fileName: name)
+        }
+        let r = try Fixtures.t3attr(["dispatch", "-D", dir, "--user", "alcie"] + jobs + table)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(
+            r.stderr.contains("warning: user 'alcie' is not seen in the window (did you mean alice?); users seen: alice, bob, carol"), "\(r.stderr)")
+        let ok = try Fixtures.t3attr(["dispatch", "-D", dir, "--user", "alice", "--user", "zed"] + jobs + table)
+        #expect(ok.status == 0, "one of the users was seen: \(ok.stderr)")
+        #expect(ok.stderr.contains("user 'zed' is not seen in the window; users seen: alice"), "\(ok.stderr)")
+        #expect(!ok.stderr.contains("'alice' is not seen"))
+    }
+
     @Test("report --user keeps that user's drops; a user not seen is named with those that were, status 1")
     func reportUser() throws {
         let path = try Fixtures.journal("scenario-serve-oom")

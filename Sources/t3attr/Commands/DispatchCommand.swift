@@ -101,6 +101,7 @@ extension T3Attr {
                 }
                 try sink.finish(.listing(result))
                 try finishRun(notes: result.notes, stats: result.stats, strict: config.strict)
+                if !user.isEmpty { try unknownUsers(user, seen: result.summary.usersSeen.sorted()) }
             }
         }
     }
