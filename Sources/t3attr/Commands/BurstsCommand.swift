@@ -46,15 +46,9 @@ extension T3Attr {
         )
         var requests = false
 
-        @Option(
-            name: [.short, .long],
-            help: ArgumentHelp(
-                "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
-                valueName: "n"))
-        var jobs: Int?
+        @OptionGroup var parallel: JobsOptions
 
         func validate() throws {
-            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
             if let min, min < 1 { throw ValidationError("--min must be at least 1") }
             if requests && follow { throw ValidationError("--requests does not work with --follow") }
             try validateFormat()
@@ -73,7 +67,7 @@ extension T3Attr {
                     source: source, units: units.config, maps: maps, settings: settings,
                     scope: .burstsOnly, follow: follow)
                 config.evidence = follow ? EvidenceConfig() : evidence.config
-                config.jobs = jobs
+                config.jobs = parallel.jobs
                 if follow { return try Live.attribution(config, command: .bursts, output: output) }
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)

@@ -43,12 +43,7 @@ extension T3Attr {
         @Flag(name: [.short, .long], help: "Keep reading as the journal grows and print each event as it is written.")
         var follow = false
 
-        @Option(
-            name: [.short, .long],
-            help: ArgumentHelp(
-                "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
-                valueName: "n"))
-        var jobs: Int?
+        @OptionGroup var parallel: JobsOptions
 
         static let knownClasses = EventClass.allCases.map(\.name)
 
@@ -61,7 +56,6 @@ extension T3Attr {
         }
 
         func validate() throws {
-            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             try validateFormat()
         }
@@ -87,7 +81,7 @@ extension T3Attr {
                     return try sink.finish(.stopped)
                 }
                 let files = try listing.perFileList()
-                let n = min(jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
+                let n = min(parallel.jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
                 let result: ListingResult
                 if let files, n > 1 {
                     let format = output.format

@@ -76,16 +76,10 @@ extension T3Attr {
 
         @OptionGroup var aroundWindow: AroundOptions
 
-        @Option(
-            name: [.short, .long],
-            help: ArgumentHelp(
-                "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
-                valueName: "n"))
-        var jobs: Int?
+        @OptionGroup var parallel: JobsOptions
 
         func validate() throws {
             try validateFormat()
-            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             if follow && !user.isEmpty { throw ValidationError("--user does not work with --follow yet") }
             if around != nil && (follow || cursorFile != nil) { throw ValidationError("--around does not work with --follow or --cursor-file") }
@@ -107,7 +101,7 @@ extension T3Attr {
                     FocusWindow(focus: try aroundWindow.focus(time: $0, source: source, now: try currentTime()), settings: settings)
                 }
                 if let focus { config.window = focus.read }
-                config.jobs = jobs
+                config.jobs = parallel.jobs
                 // Held until the next state is saved: concurrent runs take turns.
                 let lock = try cursorFile.map { try CursorLock(for: $0) }
                 defer { withExtendedLifetime(lock) {} }

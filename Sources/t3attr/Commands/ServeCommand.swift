@@ -27,15 +27,9 @@ extension T3Attr {
         func validate() throws {
             try validateFormat()
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
-            if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
         }
 
-        @Option(
-            name: [.short, .long],
-            help: ArgumentHelp(
-                "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
-                valueName: "n"))
-        var jobs: Int?
+        @OptionGroup var parallel: JobsOptions
 
         @Option(name: .long, help: ArgumentHelp("Only this user (repeatable).", valueName: "user"))
         var user: [String] = []
@@ -45,7 +39,7 @@ extension T3Attr {
             defer { output.end() }
             try runReporting(output.out) {
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, scope: .serveTimeline)
-                config.jobs = jobs
+                config.jobs = parallel.jobs
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
                 let report = try analyzer.run(progress: { Progress(window: config.window) })
