@@ -85,6 +85,24 @@ struct RenderStyle: Sendable {
     var verbose = false
     /// Table lines are cut to this many columns (a terminal without `--full`); nil: whole lines.
     var width: Int?
+
+    /// A sentence that is never cut: on a terminal narrower than it, wrapped at
+    /// spaces, the lines after the first indented.
+    func wrapped(_ s: String) -> [String] {
+        guard let w = width, s.count > w, w > 20 else { return [s] }
+        var lines: [String] = []
+        var line = ""
+        for word in s.split(separator: " ", omittingEmptySubsequences: false) {
+            if !line.isEmpty && line.count + 1 + word.count > w {
+                lines.append(line)
+                line = "   " + word
+            } else {
+                line += (line.isEmpty ? "" : " ") + word
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
 }
 
 /// `-o FORMAT`. A new format is a case here (in `everywhere` when every

@@ -61,17 +61,7 @@ final class TableSink: ReportSink {
 
     /// The answer is never cut: on a terminal it wraps at spaces, the rest indented.
     func wrapped(_ s: String) {
-        guard let w = style.width, s.count > w, w > 20 else { return out.line(s) }
-        var line = ""
-        for word in s.split(separator: " ", omittingEmptySubsequences: false) {
-            if !line.isEmpty && line.count + 1 + word.count > w {
-                out.line(line)
-                line = "   " + word
-            } else {
-                line += (line.isEmpty ? "" : " ") + word
-            }
-        }
-        if !line.isEmpty { out.line(line) }
+        for line in style.wrapped(s) { out.line(line) }
     }
 
     func begin(_ run: RunHeader) throws(OutputError) {

@@ -36,17 +36,7 @@ struct WhyRenderer {
 
     /// A sentence is never cut: on a terminal it wraps at spaces.
     private func wrapped(_ s: String) {
-        guard let w = style.width, s.count > w, w > 20 else { return out.line(s) }
-        var line = ""
-        for word in s.split(separator: " ", omittingEmptySubsequences: false) {
-            if !line.isEmpty && line.count + 1 + word.count > w {
-                out.line(line)
-                line = "   " + word
-            } else {
-                line += (line.isEmpty ? "" : " ") + word
-            }
-        }
-        if !line.isEmpty { out.line(line) }
+        for line in style.wrapped(s) { out.line(line) }
     }
 
     private func eventLine(_ e: Evidence) -> String {
