@@ -897,15 +897,17 @@ public struct Attributor: Sendable {
                 if case .failed(let r) = a, o.detail == nil { o.detail = "failed: " + r }
             }
         }
+        /// An outage that starts with `e` (its first line).
+        func opened(by e: Event, at t: UInt64, cause: OutageCause) -> FoundOutage {
+            FoundOutage(
+                outage: DispatchOutage(
+                    host: e.host ?? hostName, start: t, end: t, ongoing: true, restarts: 0, cause: cause, detail: nil, events: []),
+                failedStarts: [])
+        }
         for (t, m) in markers {
             switch m {
             case .down(let e):
-                if current == nil {
-                    current = FoundOutage(
-                        outage: DispatchOutage(
-                            host: e.host ?? hostName, start: t, end: t, ongoing: true, restarts: 0, cause: .stopped, detail: nil, events: []),
-                        failedStarts: [])
-                }
+                if current == nil { current = opened(by: e, at: t, cause: .stopped) }
                 current!.outage.events.append(e)
                 current!.outage.end = t
                 cause(&current!.outage, e)
@@ -921,12 +923,7 @@ public struct Attributor: Sendable {
                 current = nil
             case .up(let e):
                 if failedStart(e) {
-                    if current == nil {
-                        current = FoundOutage(
-                            outage: DispatchOutage(
-                                host: e.host ?? hostName, start: t, end: t, ongoing: true, restarts: 0, cause: .crashed, detail: nil, events: []),
-                            failedStarts: [])
-                    }
+                    if current == nil { current = opened(by: e, at: t, cause: .crashed) }
                     current!.outage.events.append(e)
                     current!.outage.end = t
                     current!.failedStarts.insert(e.cursorKey)
