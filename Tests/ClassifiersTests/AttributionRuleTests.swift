@@ -67,19 +67,36 @@ private func entry(_ l: Line) -> JournalEntry {
     }
 }
 
-/// Runs a row: every line through the event stream (in time order) and one attributor.
-private func drops(_ r: Rule) -> [Drop] {
+/// Entries in the order given through the event stream (the test users' ports
+/// mapped) and one attributor, signals added as the reader adds them.
+private func attribute(entries: [JournalEntry], gaps: [HostGap] = []) -> Attribution {
     var map = PortMap()
     for (u, p) in users { map.add(port: p, user: u) }
     var stream = EventStream(config: SourceConfig(serveUnits: serveUnits, portMap: map))
     var a = Attributor()
-    let entries = r.lines.map(entry).sorted { $0.realtime < $1.realtime }
     for e in entries {
         guard let ev = stream.classify(e) else { continue }
-        a.add(ev)
+        if ev.signal != nil { a.addSignal(ev) } else { a.add(ev) }
     }
     a.close()
-    var result = a.attribute(gaps: r.gaps)
+    return a.attribute(gaps: gaps)
+}
+
+/// A t3-dispatch line written by process `pid`.
+private func dispatch(_ s: Double, pid: Int, _ text: String) -> JournalEntry {
+    var e = entry(.dispatch(s, text))
+    e.pid = pid
+    return e
+}
+
+/// Lines in time order, as a journal holds them.
+private func attribute(_ lines: [Line], gaps: [HostGap] = []) -> Attribution {
+    attribute(entries: lines.map(entry).sorted { $0.realtime < $1.realtime }, gaps: gaps)
+}
+
+/// Runs a row: every line through the event stream (in time order) and one attributor.
+private func drops(_ r: Rule) -> [Drop] {
+    var result = attribute(r.lines, gaps: r.gaps)
     if r.probe != nil || !r.tunnel.isEmpty {
         Corroborator(probe: r.probe, tunnel: r.tunnel, window: 60_000_000).apply(&result)
     }
@@ -662,20 +679,8 @@ struct VocabularyTests {
 /// Proxy errors in the new era (issue 13, section 1): request errors, never drops.
 @Suite("what a drop is: request errors in the new era")
 struct RequestErrorTests {
-    private func run(_ lines: [Line]) -> Attribution {
-        var map = PortMap()
-        for (u, p) in users { map.add(port: p, user: u) }
-        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits, portMap: map))
-        var a = Attributor()
-        for e in lines.map(entry).sorted(by: { $0.realtime < $1.realtime }) {
-            if let ev = stream.classify(e) { a.add(ev) }
-        }
-        a.close()
-        return a.attribute(gaps: [])
-    }
-
     @Test func proxyErrorsOfAProcessThatLogsWsLinesAreRequestErrors() {
-        let at = run(burst(at: 0) + [.dispatch(30, "ws open user=alice ip=198.51.100.7")])
+        let at = attribute(burst(at: 0) + [.dispatch(30, "ws open user=alice ip=198.51.100.7")])
         #expect(at.drops.isEmpty)
         #expect(at.bursts.isEmpty)
         #expect(at.requestErrors.count == 5)
@@ -683,7 +688,7 @@ struct RequestErrorTests {
     }
 
     @Test func oldEraProxyErrorsStayDrops() {
-        let at = run(burst(at: 0))
+        let at = attribute(burst(at: 0))
         #expect(at.drops.count == 5)
         #expect(at.requestErrors.isEmpty)
         #expect(at.bursts.first?.era == .lines)
@@ -692,7 +697,7 @@ struct RequestErrorTests {
 
     @Test func aDropBurstSaysHowManyRequestsWereCancelledInItsSpan() {
         let closes: [Line] = (0..<6).map { .dispatch(Double($0) * 0.1, short($0 % 2 == 0 ? "carol" : "dave")) }
-        let at = run(closes + [.dispatch(0.5, cancel), .dispatch(0.9, cancel), .dispatch(1.2, cancel), .dispatch(5, cancel)])
+        let at = attribute(closes + [.dispatch(0.5, cancel), .dispatch(0.9, cancel), .dispatch(1.2, cancel), .dispatch(5, cancel)])
         #expect(at.bursts.count == 1)
         #expect(at.bursts.first?.era == .users)
         #expect(at.bursts.first?.requestsCancelled == 2)
@@ -700,7 +705,7 @@ struct RequestErrorTests {
     }
 
     @Test func aBurstKnowsItsStartEndAndSeconds() {
-        let r = run([0.6, 0.7, 0.9, 1.1, 1.3].map { .dispatch($0, cancel) })
+        let r = attribute([0.6, 0.7, 0.9, 1.1, 1.3].map { .dispatch($0, cancel) })
         #expect(r.bursts.count == 1)
         guard let b = r.bursts.first else { return }
         #expect(b.count == 5)
@@ -713,20 +718,8 @@ struct RequestErrorTests {
 /// Dispatch outages (issue 13, section 5).
 @Suite("dispatch outages")
 struct DispatchOutageTests {
-    private func run(_ lines: [Line]) -> Attribution {
-        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits))
-        var a = Attributor()
-        for e in lines.map(entry).sorted(by: { $0.realtime < $1.realtime }) {
-            if let ev = stream.classify(e) {
-                if ev.signal != nil { a.addSignal(ev) } else { a.add(ev) }
-            }
-        }
-        a.close()
-        return a.attribute(gaps: [])
-    }
-
     @Test func aListeningLineFollowedByABindFailureIsNoRestart() {
-        let at = run([
+        let at = attribute([
             .dispatch(0, "t3-dispatch listening on :3780"),
             .dispatch(0.01, "listen tcp :3780: bind: address already in use"),
             .systemd(0.02, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE"),
@@ -752,13 +745,6 @@ struct DispatchOutageTests {
     /// serves: the dispatch is up from its first served line, not down to the
     /// end of the window, and a drop an hour later is judged on its own.
     @Test func aProcessThatServesEndsTheOutageWithoutAListeningLine() {
-        func dispatch(_ s: Double, pid: Int, _ text: String) -> JournalEntry {
-            var e = entry(.dispatch(s, text))
-            e.pid = pid
-            return e
-        }
-        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits))
-        var a = Attributor()
         let entries = [
             dispatch(-60, pid: 700, "ws open user=alice ip=198.51.100.7"),
             entry(.systemd(0, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=killed, status=9/KILL")),
@@ -766,13 +752,7 @@ struct DispatchOutageTests {
             dispatch(8, pid: 701, "ws open user=alice ip=198.51.100.7"),
             dispatch(3600, pid: 701, "ws close user=bob ip=198.51.100.9 dur_ms=4000 cause=graceful"),
         ]
-        for e in entries {
-            if let ev = stream.classify(e) {
-                if ev.signal != nil { a.addSignal(ev) } else { a.add(ev) }
-            }
-        }
-        a.close()
-        let at = a.attribute(gaps: [])
+        let at = attribute(entries: entries)
         #expect(at.outages.count == 1)
         #expect(at.outages.first?.ongoing == false)
         #expect(at.outages.first.map { $0.end - $0.start } == 8_000_000)
@@ -781,7 +761,7 @@ struct DispatchOutageTests {
     }
 
     @Test func aCleanRestartIsNoOutage() {
-        let at = run([
+        let at = attribute([
             .systemd(0, unit: "t3-dispatch.service", "Stopping t3-dispatch.service - t3 dispatch proxy..."),
             .systemd(0.3, unit: "t3-dispatch.service", "Stopped t3-dispatch.service - t3 dispatch proxy."),
             .systemd(0.4, unit: "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy."),
@@ -795,22 +775,8 @@ struct DispatchOutageTests {
 /// Incidents and the basis of a verdict (issue 13, section 9).
 @Suite("incidents and basis")
 struct IncidentTests {
-    private func run(_ lines: [Line]) -> Attribution {
-        var map = PortMap()
-        for (u, p) in users { map.add(port: p, user: u) }
-        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits, portMap: map))
-        var a = Attributor()
-        for e in lines.map(entry).sorted(by: { $0.realtime < $1.realtime }) {
-            if let ev = stream.classify(e) {
-                if ev.signal != nil { a.addSignal(ev) } else { a.add(ev) }
-            }
-        }
-        a.close()
-        return a.attribute(gaps: [])
-    }
-
     @Test func dropsExplainedByTheSameThingAreOneIncident() {
-        let at = run(
+        let at = attribute(
             (0..<5).map { .dispatch(Double($0) * 0.1, short($0 % 2 == 0 ? "alice" : "bob")) } + [
                 // alice's serve restarts: two drops of hers, one incident.
                 .systemd(595, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
@@ -829,7 +795,7 @@ struct IncidentTests {
     /// two serves starved (no burst: seconds apart) are one devvm incident, not one
     /// per user.
     @Test func aHostWideCauseIsOneIncidentAcrossUsers() {
-        let at = run([
+        let at = attribute([
             .serve(-20, user: "carol", timeout), .serve(-10, user: "dave", timeout),
             .dispatch(0, short("alice")), .dispatch(4, short("bob")), .dispatch(9, short("alice")),
         ])
@@ -840,7 +806,7 @@ struct IncidentTests {
     }
 
     @Test func everyDropSaysItsBasisAndAnEliminationWhatWasChecked() {
-        let at = run([.dispatch(0, refused()), .dispatch(600, cancel)])  // old era: proxy errors are drops
+        let at = attribute([.dispatch(0, refused()), .dispatch(600, cancel)])  // old era: proxy errors are drops
         let refused = at.drops.first { $0.reason == .refused }
         #expect(refused?.basis == .evidence)
         #expect(refused?.checked == [])
@@ -858,38 +824,23 @@ struct IncidentTests {
 /// at the end (an old-era cancel) still makes it part of the burst.
 @Suite("long closes and teardowns counted late")
 struct LateTeardownTests {
-    private func run(_ entries: [JournalEntry]) -> Attribution {
-        var stream = EventStream(config: SourceConfig(serveUnits: serveUnits))
-        var a = Attributor()
-        for e in entries {  // journal order, not sorted
-            if let ev = stream.classify(e) { a.add(ev) }
-        }
-        a.close()
-        return a.attribute(gaps: [])
-    }
-
     private let long = "ws close user=alice ip=198.51.100.7 dur_ms=3600000 cause=graceful"
 
     @Test func aTeardownReadAfterTheCloseExpiredStillMakesItABurstDrop() {
         var lines: [Line] = [.dispatch(0, long), .dispatch(100, "ws open user=dave ip=198.51.100.8")]
         lines += (1...4).map { .dispatch(0.2 * Double($0), short($0 % 2 == 0 ? "bob" : "carol")) }
-        let r = run(lines.map(entry))
+        let r = attribute(entries: lines.map(entry))
         #expect(r.bursts.count == 1)
         #expect(r.bursts.first?.count == 5, "the burst holds the long close too")
         #expect(r.drops.contains { $0.event.user == "alice" && $0.burstSecond != nil })
     }
 
     @Test func oldEraCancelsNextToAnExpiredCloseMakeItABurstDrop() {
-        func dispatch(_ s: Double, pid: Int, _ text: String) -> JournalEntry {
-            var e = entry(.dispatch(s, text))
-            e.pid = pid
-            return e
-        }
         // PID 812 logs ws lines (new era); PID 640 never does: its cancels are old-era drops.
         var entries = [dispatch(0, pid: 812, long)]
         entries += (1...4).map { dispatch(0.2 * Double($0), pid: 640, cancel) }
         entries.append(dispatch(100, pid: 812, "ws open user=dave ip=198.51.100.8"))
-        let r = run(entries)
+        let r = attribute(entries: entries)
         #expect(r.bursts.count == 1)
         #expect(r.bursts.first?.count == 5)
         #expect(r.drops.contains { $0.event.user == "alice" && $0.burstSecond != nil })
