@@ -132,7 +132,7 @@ MUTATIONS = [
      "if wsProcesses.contains(DispatchProcess(ev)) {\n                requestErrors.append(ev)",
      "if false {\n                requestErrors.append(ev)", RULES),
     ("era looked for before the window: never", AN,
-     "                        attributors[h]!.markNewEra(p)\n", "", SCEN),
+     "                        attributors[h].markNewEra(p)\n", "", SCEN),
     ("a refused request of the user is no evidence", A,
      "            if !refusedReqs.isEmpty {", "            if refusedReqs.isEmpty && false {", RULES),
     ("downstream_closed alone is client", A,
@@ -231,7 +231,7 @@ MUTATIONS = [
     ("i13b s8: every serve timeout is starvation", S,
      "public var isStarvation: Bool { self == .git || self == .process }", "public var isStarvation: Bool { true }", RULES),
     ("i13b s7: Go's local-time prefix not corrected", "Sources/Classifiers/EventStream.swift",
-     "if offset != 0 { ev?.writtenAt", "if false { ev?.writtenAt", SCEN),
+     "if offset != 0 { ev.writtenAt", "if false { ev.writtenAt", SCEN),
     ("i13b s7: offset not rounded to quarter-hours", "Sources/Classifiers/EventStream.swift",
      "(diff >= 0 ? diff + quarter / 2 : diff - quarter / 2) / quarter * quarter", "diff", SCEN),
     ("i13b s7: a hole does not touch client verdicts", A,
@@ -300,6 +300,14 @@ MUTATIONS = [
     ("a host-wide incident is split per user", A,
      'let who = d.verdict == .devvm ? "host \\(d.event.host ?? "")" : "user \\(d.event.user ?? "-")"',
      'let who = "user \\(d.event.user ?? "-")"', "IncidentTests"),
+    # Issue 16: the speed-ups must not change what is found.
+    ("i16: a gap probe spared across a silence of the dispatch", "Sources/Analysis/GapProbe.swift",
+     "k.after - k.before < threshold", "true", "GapProbeTests"),
+    ("i16: a gap probe spared across a reboot", "Sources/Analysis/GapProbe.swift",
+     "let oneBoot = known.boot(from: a.subtractingClamped(threshold), to: b + step + threshold)",
+     'let oneBoot: String? = known.times.isEmpty ? nil : "x"', "GapProbeTests"),
+    ("i16: every serve line passed over", "Sources/Classifiers/EventStream.swift",
+     'uid == nil || uid == 0 || message.contains("timed out")', "false", SCEN),
 ]
 
 

@@ -71,57 +71,78 @@ public final class Analyzer {
         var timing = PhaseClock(on: config.timing)
         var stream = EventStream(config: setup.sourceConfig(config))
         // One attributor per host: bursts, gaps and verdicts are judged per machine.
-        var attributors: [String: Attributor] = [:]
         var blank = Attributor(settings: settings, serveUnits: config.units.serveUnits)
         blank.onlyTeardowns = scope == .burstsOnly
+        var attributors = PerHost(blank: blank)
         func key(_ ev: Event) -> String { ev.host ?? "" }
 
         // Every pass one file per thread when the source is several files (issue 16).
         let parallel = try parallelRead()
-        func pass(
+        /// One pass: `transform` runs on the reading threads (on this one
+        /// with one handle), `body` here, in journal order.
+        func pass<T: Sendable>(
             _ m: MatchSet, _ intervals: [(UInt64?, UInt64?)], only: Set<String>? = nil, progress: (any ReadProgress)?,
-            _ body: (JournalEntry, () -> String) -> Void
+            prefilter: (@Sendable (UnsafeRawBufferPointer, Int?) -> Bool)? = nil,
+            transform: @escaping @Sendable (JournalEntry, () -> String) -> T?, then body: (T) -> Void
         ) throws {
             if let parallel {
                 parallel.run(
-                    intervals.map { ParallelRead.Read(matches: m, since: $0.0, until: $0.1) }, only: only, into: j, progress: progress, body)
+                    intervals.map { ParallelRead.Read(matches: m, since: $0.0, until: $0.1) }, only: only, into: j, progress: progress,
+                    prefilter: prefilter, transform: transform, body)
                 return
             }
             try j.apply(m)
             for (a, b) in intervals {
                 try j.seek(since: a, until: b)
-                Self.read(j, progress: progress, body)
+                Self.read(j, progress: progress, prefilter: prefilter) { e, cursor in
+                    if let v = transform(e, cursor) { body(v) }
+                }
             }
         }
 
-        // 1. The signals.
-        try pass(plan.signals, [(window.since, window.until)], progress: progress()) { entry, cursor in
-            guard let ev = stream.classify(entry, cursor: cursor) else { return }
-            stream.learn(from: ev)
-            attributors[key(ev), default: blank].addSignal(ev)
-        }
+        // 1. The signals. What makes no event is left out on the reading
+        // threads; the rest is classified here, in order: a probe line
+        // teaches a port's user to the lines after it (`learn`).
+        let signalFilter = stream
+        try pass(
+            plan.signals, [(window.since, window.until)], progress: progress(),
+            transform: { entry, cursor in
+                if case .none = signalFilter.preclassify(entry, cursor: { "" }) { return nil }
+                return (entry, cursor())
+            },
+            then: { (entry: JournalEntry, cursor: String) in
+                guard let ev = stream.classify(entry, cursor: { cursor }) else { return }
+                stream.learn(from: ev)
+                attributors[key(ev)].addSignal(ev)
+            })
         timing.mark("signals (\(j.entriesRead) entries)")
-        // 2. The dispatch, in time order.
-        try pass(plan.dispatch, [(window.since, window.until)], progress: progress()) { entry, cursor in
-            guard let ev = stream.classify(entry, cursor: cursor) else { return }
-            attributors[key(ev), default: blank].add(ev)
-        }
-        let hosts = attributors.keys.sorted()
+        // 2. The dispatch, in time order: parsed on the reading threads. The
+        // times of its lines spare most host-gap probes (phase 4).
+        let probesGaps = scope != .burstsOnly
+        let dispatchSide = stream
+        try pass(
+            plan.dispatch, [(window.since, window.until)], progress: progress(),
+            transform: { entry, cursor in dispatchSide.preclassify(entry, cursor: cursor) },
+            then: { p in
+                guard let ev = stream.resolve(p) else { return }
+                attributors.add(ev, host: key(ev), remember: probesGaps)
+            })
+        let hosts = attributors.hosts.sorted()
         let fleet = hosts.count > 1
         // 2b. The era of each dispatch process whose window held no `ws` line:
         // its lines before the window say (issue 13, section 1).
         if let since = window.since {
             for h in hosts {
-                for p in attributors[h]!.undecidedProcesses where p.pid != nil {
+                for p in attributors[h].undecidedProcesses where p.pid != nil {
                     if try Self.loggedWebSocketLines(p, before: since, in: j, units: setup.dispatchUnits, fleet: fleet || !config.hosts.isEmpty) {
-                        attributors[h]!.markNewEra(p)
+                        attributors[h].markNewEra(p)
                     }
                 }
             }
         }
         for h in hosts {
-            attributors[h]!.close()
-            if scope == .burstsOnly { attributors[h]!.retainBurstDrops() }
+            attributors[h].close()
+            if scope == .burstsOnly { attributors[h].retainBurstDrops() }
         }
         timing.mark("dispatch (\(j.entriesRead) entries in all, \(hosts.count) host(s))")
 
@@ -134,28 +155,42 @@ public final class Analyzer {
 
         // 3. The serves' lines around the drops, per host.
         if plan.readsServeLinesAroundDrops {
-            var n = 0
+            let before = j.entriesRead
+            // Of a serve's own lines only those saying "timed out" make
+            // events; root's lines (and lines without `_UID`) are read whole,
+            // as only they can be anything else, and so is everything when a
+            // unit of another source is among those read here.
+            let serveFilter: (@Sendable (UnsafeRawBufferPointer, Int?) -> Bool)? =
+                plan.serveLinesAreServesOnly(units: config.units, in: j)
+                ? { @Sendable m, uid in EventStream.serveLineCanMatter(m, uid: uid) } : nil
             for h in hosts {
-                let intervals = attributors[h]!.evidenceIntervals().map { (Optional($0.0), Optional($0.1)) }
+                let intervals = attributors[h].evidenceIntervals().map { (Optional($0.0), Optional($0.1)) }
                 let only = hostFiles[h].map(Set.init)
-                try pass(plan.serveLines(host: h, fleet: fleet), intervals, only: only, progress: nil) { entry, cursor in
-                    n += 1
-                    guard let ev = stream.classify(entry, cursor: cursor) else { return }
-                    attributors[h]!.addSignal(ev)
-                }
+                let serveSide = stream
+                try pass(
+                    plan.serveLines(host: h, fleet: fleet), intervals, only: only, progress: nil, prefilter: serveFilter,
+                    transform: { entry, cursor in serveSide.preclassify(entry, cursor: cursor) },
+                    then: { p in
+                        guard let ev = stream.resolve(p) else { return }
+                        attributors[h].addSignal(ev)
+                    })
             }
-            timing.mark("serve lines around the drops (\(n) entries)")
+            timing.mark("serve lines around the drops (\(j.entriesRead - before) entries)")
         }
 
         // 4. Host gaps: every source of the host, but only around its drops;
         // a collector's hosts on their own files, one host per thread.
         var parts: [Attribution] = []
+        // The dispatch lines' times stand for the host's entries only where
+        // a host's probes see that host alone.
+        let oneHostProbed = fleet || !config.hosts.isEmpty || ((try? j.uniqueValues(of: "_HOSTNAME").count) ?? 2) <= 1
+        func known(_ h: String) -> KnownEntries { oneHostProbed ? attributors.known(h) : KnownEntries() }
         let perHost: [String: [HostGap]]
         if let parallel, fleet, hosts.allSatisfy({ hostFiles[$0] != nil }),
             Journal.spareDescriptors() >= parallel.jobs * ((hostFiles.values.map(\.count).max() ?? 0) + 4)
         {
             perHost = try Self.gapsPerHost(
-                hosts.map { h in (h, hostFiles[h]!, plan.everySource(host: h, fleet: fleet), attributors[h]!.gapIntervals()) },
+                hosts.map { h in (h, hostFiles[h]!, plan.everySource(host: h, fleet: fleet), attributors[h].gapIntervals(), known(h)) },
                 threshold: settings.gapThreshold, jobs: parallel.jobs)
         } else {
             perHost = [:]
@@ -166,9 +201,10 @@ public final class Analyzer {
                 gaps = g
             } else {
                 try j.apply(plan.everySource(host: h, fleet: fleet))
-                gaps = try GapProbe.gaps(in: j, intervals: attributors[h]!.gapIntervals(), threshold: settings.gapThreshold)
+                gaps = try GapProbe.gaps(
+                    in: j, intervals: attributors[h].gapIntervals(), threshold: settings.gapThreshold, known: known(h))
             }
-            parts.append(attributors[h]!.attribute(gaps: gaps))
+            parts.append(attributors[h].attribute(gaps: gaps))
         }
         timing.mark("gaps and verdicts")
         var result = Attribution.merge(parts)
@@ -202,7 +238,8 @@ public final class Analyzer {
     /// entries a handle over all files selects with the host's match), at
     /// most `jobs` hosts at once.
     static func gapsPerHost(
-        _ work: [(host: String, files: [String], matches: MatchSet, intervals: [(UInt64, UInt64)])], threshold: UInt64, jobs: Int
+        _ work: [(host: String, files: [String], matches: MatchSet, intervals: [(UInt64, UInt64)], known: KnownEntries)],
+        threshold: UInt64, jobs: Int
     ) throws -> [String: [HostGap]] {
         /// The next host to probe and what was found, behind a pthread mutex (as `ParallelRead`'s).
         final class Shared: @unchecked Sendable {
@@ -212,7 +249,7 @@ public final class Analyzer {
             var error: (any Error)?
         }
         let shared = Shared()
-        let items = work.map { w in (w.host, w.files, w.matches, w.intervals.map { [$0.0, $0.1] }) }
+        let items = work.map { w in (w.host, w.files, w.matches, w.intervals.map { [$0.0, $0.1] }, w.known) }
         DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, items.count))) { _ in
             while true {
                 let i = shared.lock.withLock {
@@ -220,11 +257,11 @@ public final class Analyzer {
                     return shared.next
                 }
                 guard i < items.count else { return }
-                let (h, files, matches, spans) = items[i]
+                let (h, files, matches, spans, known) = items[i]
                 do {
                     let j = try Journal(source: .files(files))
                     try j.apply(matches)
-                    let g = try GapProbe.gaps(in: j, intervals: spans.map { ($0[0], $0[1]) }, threshold: threshold)
+                    let g = try GapProbe.gaps(in: j, intervals: spans.map { ($0[0], $0[1]) }, threshold: threshold, known: known)
                     shared.lock.withLock { shared.gaps[h] = g }
                 } catch {
                     shared.lock.withLock { shared.error = error }
@@ -266,15 +303,71 @@ public final class Analyzer {
     }
 
     /// Calls `body` for each readable entry of the window, in journal order.
-    static func read(_ j: Journal, progress: (any ReadProgress)?, _ body: (JournalEntry, () -> String) throws -> Void) rethrows {
+    static func read(
+        _ j: Journal, progress: (any ReadProgress)?, prefilter: EntryPrefilter? = nil, _ body: (JournalEntry, () -> String) throws -> Void
+    ) rethrows {
         defer { progress?.finish() }
         var n = 0
-        try j.read { e, cursor in
+        try j.read(prefilter: prefilter) { e, cursor in
             n += 1
             if let progress, n & 8191 == 0 { progress.update(entries: j.entriesRead, at: e.realtime) }
             // Handed straight on: the cursor stays inside this call.
             try withoutActuallyEscaping(cursor) { try body(e, $0) }
         }
+    }
+}
+
+/// One attributor per host; the host of the line before is found again
+/// without hashing its name (a fleet's lines come in runs of one host).
+struct PerHost {
+    let blank: Attributor
+    private var slots: [String: Int] = [:]
+    private var all: [Attributor] = []
+    private var knownEntries: [KnownEntries] = []
+    private var last: (host: String, slot: Int)?
+
+    init(blank: Attributor) { self.blank = blank }
+
+    var hosts: Dictionary<String, Int>.Keys { slots.keys }
+
+    /// The attributor of host `h` (a new one the first time).
+    subscript(_ h: String) -> Attributor {
+        get { slots[h].map { all[$0] } ?? blank }
+        _modify {
+            let i = slot(h)
+            yield &all[i]
+        }
+    }
+
+    /// A dispatch line for host `h`'s attributor; its time and boot are
+    /// remembered for the gap probes when `remember`.
+    mutating func add(_ ev: Event, host h: String, remember: Bool) {
+        let i = slot(h)
+        all[i].add(ev)
+        if remember { knownEntries[i].add(ev.realtime, boot: ev.bootID) }
+    }
+
+    /// The times of host `h`'s dispatch lines, sorted.
+    func known(_ h: String) -> KnownEntries {
+        guard let i = slots[h] else { return KnownEntries() }
+        var k = knownEntries[i]
+        k.finish()
+        return k
+    }
+
+    private mutating func slot(_ h: String) -> Int {
+        if let last, last.host == h { return last.slot }
+        let i: Int
+        if let s = slots[h] {
+            i = s
+        } else {
+            i = all.count
+            all.append(blank)
+            knownEntries.append(KnownEntries())
+            slots[h] = i
+        }
+        last = (h, i)
+        return i
     }
 }
 

@@ -10,13 +10,42 @@ import JournalReader
 enum GapProbe {
     /// The gaps in `intervals`, each with the entries on its two sides as
     /// evidence. The journal's matches must select the host's every source.
-    static func gaps(in j: Journal, intervals: [(UInt64, UInt64)], threshold: UInt64) throws(JournalError) -> [HostGap] {
+    ///
+    /// `known` (issue 16): entries of the host already read (the dispatch's),
+    /// which make most probes unnecessary. A probe at `x` straddles the two
+    /// entries around it; when known entries of one boot lie less than the
+    /// threshold apart on both sides of `x`, every entry between them is
+    /// closer still, so the probe could only find what it finds there: no
+    /// gap, the same boot, and the next probe one step on. It is skipped.
+    /// Only where the known entries of the interval are of one boot (a
+    /// reboot's entries can interleave with the old boot's when the clock
+    /// went back), so the answer is the same as probing every step.
+    static func gaps(
+        in j: Journal, intervals: [(UInt64, UInt64)], threshold: UInt64, known: KnownEntries = KnownEntries()
+    ) throws(JournalError) -> [HostGap] {
+        var probes = 0
+        return try gaps(in: j, intervals: intervals, threshold: threshold, known: known, probes: &probes)
+    }
+
+    /// `gaps`, counting the probes made in `probes`.
+    static func gaps(
+        in j: Journal, intervals: [(UInt64, UInt64)], threshold: UInt64, known: KnownEntries, probes: inout Int
+    ) throws(JournalError) -> [HostGap] {
         var finder = GapFinder(threshold: threshold)
         let step = max(threshold * 9 / 10, 1)
         for (a, b) in intervals {
             var x = a
             var lastBoot: (UInt64, String)?
+            let oneBoot = known.boot(from: a.subtractingClamped(threshold), to: b + step + threshold)
             while x <= b + step {
+                if let boot = oneBoot, lastBoot == nil || lastBoot!.1 == boot, let k = known.around(x), k.after < x + step,
+                    k.after - k.before < threshold
+                {
+                    lastBoot = (k.after, boot)
+                    x += step
+                    continue
+                }
+                probes += 1
                 let p = j.straddle(x)
                 if let before = p.before, let after = p.after {
                     finder.reset()
@@ -48,5 +77,57 @@ enum GapProbe {
             }
         }
         return gaps
+    }
+}
+
+/// The receive times (sorted) and boots of entries of one host already read.
+struct KnownEntries {
+    private(set) var times: [UInt64] = []
+    private var boots: [String] = []
+    private var sorted = true
+
+    mutating func add(_ realtime: UInt64, boot: String) {
+        if let last = times.last, realtime < last { sorted = false }
+        times.append(realtime)
+        boots.append(boot)
+    }
+
+    /// Sorts them by time (once, after the reads).
+    mutating func finish() {
+        guard !sorted else { return }
+        let order = times.indices.sorted { times[$0] < times[$1] }
+        times = order.map { times[$0] }
+        boots = order.map { boots[$0] }
+        sorted = true
+    }
+
+    /// The boot of every known entry in [from, to] when they share one and
+    /// there is at least one; nil otherwise.
+    func boot(from: UInt64, to: UInt64) -> String? {
+        var i = firstIndex(atOrAfter: from)
+        guard i < times.count, times[i] <= to, !boots[i].isEmpty else { return nil }
+        let b = boots[i]
+        while i < times.count, times[i] <= to {
+            if boots[i] != b { return nil }
+            i += 1
+        }
+        return b
+    }
+
+    /// The last known time before `x` and the first at or after it.
+    func around(_ x: UInt64) -> (before: UInt64, after: UInt64)? {
+        let i = firstIndex(atOrAfter: x)
+        guard i > 0, i < times.count else { return nil }
+        return (times[i - 1], times[i])
+    }
+
+    private func firstIndex(atOrAfter x: UInt64) -> Int {
+        var lo = 0
+        var hi = times.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if times[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
     }
 }

@@ -89,54 +89,67 @@ struct ParallelRead {
         return true
     }
 
-    /// What a worker read from one file.
-    struct Item: Sendable {
+    /// What a worker made of one entry of one file: `value`, with what the
+    /// merge orders it by.
+    struct Item<T: Sendable>: Sendable {
         var read: Int32
         var monotonic: UInt64
-        var entry: JournalEntry
-        var cursor: String
+        var realtime: UInt64
+        var bootID: String
+        /// The entry's content hash (the cursor's `x=`), fetched only when
+        /// several writers are merged: sd-journal's last word on order.
+        var xor: UInt64
+        var value: T
 
         /// Whether this entry comes before `b`, read from another writer.
         func precedes(_ b: Item) -> Bool {
             if read != b.read { return read < b.read }
-            if entry.bootID == b.entry.bootID && monotonic != b.monotonic { return monotonic < b.monotonic }
-            if entry.realtime != b.entry.realtime { return entry.realtime < b.entry.realtime }
-            return Self.xorHash(cursor) < Self.xorHash(b.cursor)
+            if bootID == b.bootID && monotonic != b.monotonic { return monotonic < b.monotonic }
+            if realtime != b.realtime { return realtime < b.realtime }
+            return xor < b.xor
         }
 
-        /// The entry's content hash (the cursor's `x=`), sd-journal's last word on order.
+        /// The cursor's `x=` field.
         static func xorHash(_ cursor: String) -> UInt64 {
             guard let r = cursor.range(of: ";x=") else { return 0 }
             return UInt64(cursor[r.upperBound...].prefix { $0 != ";" }, radix: 16) ?? 0
         }
     }
 
-    struct FileResult: Sendable {
-        var items: [Item] = []
+    struct FileResult<T: Sendable>: Sendable {
+        var items = MoveQueue<Item<T>>()
         var counts = Journal.ReadCounts()
     }
 
-    /// Reads `reads` from every file on `jobs` threads; `body` gets each entry
-    /// and its cursor in one handle's order. The files' counts, errors and
-    /// damage are added to `main` (the run's handle), as if it had read them.
-    func run(
+    /// Reads `reads` from every file on `jobs` threads; `transform` makes
+    /// each entry (with its cursor, fetched when asked) into a value on the
+    /// reading thread, nil to leave it out, and `body` gets the values in one
+    /// handle's order. The files' counts, errors and damage are added to
+    /// `main` (the run's handle), as if it had read them.
+    func run<T: Sendable>(
         _ reads: [Read], only: Set<String>? = nil, into main: Journal, progress: (any ReadProgress)?,
-        _ body: (JournalEntry, () -> String) throws -> Void
+        prefilter: (@Sendable (UnsafeRawBufferPointer, Int?) -> Bool)? = nil,
+        transform: @escaping @Sendable (JournalEntry, () -> String) -> T?,
+        _ body: (T) throws -> Void
     ) rethrows {
         defer { progress?.finish() }
         let reads = reads
         let wanted = files.map { f in (only?.contains(f.path) ?? true) && reads.contains { overlaps(f, $0) } }
         let queue = WorkQueue()
-        let results = Results()
+        let results = Results<T>()
         let done = files.map { _ in DispatchSemaphore(value: 0) }
         let paths = files.map(\.path)
         let online = files.map(\.online)
         let spans = files.map { ($0.headRealtime, $0.tailRealtime) }
         let workers = min(jobs, max(1, wanted.filter { $0 }.count))
+        let ordersByHash = writers.count > 1
         for _ in 0..<workers {
             Thread.detachNewThread {
                 while let i = queue.pop() {
-                    results.put(i, Self.readFile(paths[i], online: online[i], span: spans[i], reads))
+                    results.put(
+                        i,
+                        Self.readFile(
+                            paths[i], online: online[i], span: spans[i], reads, hashes: ordersByHash, prefilter: prefilter, transform))
                     done[i].signal()
                 }
             }
@@ -163,7 +176,7 @@ struct ParallelRead {
                 queue.push(i, urgent: false)
             }
         }
-        func take(_ i: Int) -> [Item] {
+        func take(_ i: Int) -> MoveQueue<Item<T>> {
             done[i].wait()
             inFlight -= 1
             let r = results.take(i)
@@ -173,18 +186,16 @@ struct ParallelRead {
 
         // Per writer: its files still to come, and the items of the current one.
         var next = writers.map { $0.filter { wanted[$0] }[...] }
-        var current = [[Item]](repeating: [], count: writers.count)
-        var at = [Int](repeating: 0, count: writers.count)
+        // Each writer's current file's items.
+        var current = writers.map { _ in MoveQueue<Item<T>>() }
         var live = Array(writers.indices)
         for w in live { if let i = next[w].first { need(i) } }
         readAhead()
-        /// Makes `current[w]` hold an item at `at[w]`; false when the writer is done.
+        /// Makes `current[w]` hold an item; false when the writer is done.
         func fill(_ w: Int) -> Bool {
-            while at[w] >= current[w].count {
+            while current[w].isEmpty {
                 guard let i = next[w].popFirst() else { return false }
-                current[w] = []
                 current[w] = take(i)
-                at[w] = 0
                 if let n = next[w].first { need(n) }
                 readAhead()
             }
@@ -195,22 +206,23 @@ struct ParallelRead {
         while !live.isEmpty {
             var best = live[0]
             if live.count > 1 {
-                for w in live.dropFirst() {
-                    if current[w][at[w]].precedes(current[best][at[best]]) { best = w }
-                }
+                for w in live.dropFirst() where current[w].first.precedes(current[best].first) { best = w }
             }
-            let item = current[best][at[best]]
-            at[best] += 1
+            let item = current[best].take()
             n += 1
-            if let progress, n & 8191 == 0 { progress.update(entries: main.entriesRead, at: item.entry.realtime) }
-            try body(item.entry, { item.cursor })
+            if let progress, n & 8191 == 0 { progress.update(entries: main.entriesRead, at: item.realtime) }
+            try body(item.value)
             if !fill(best) { live.removeAll { $0 == best } }
         }
     }
 
-    /// One file on a worker thread: every read in turn, with each entry's cursor.
-    static func readFile(_ path: String, online: Bool, span: (UInt64, UInt64), _ reads: [Read]) -> FileResult {
-        var r = FileResult()
+    /// One file on a worker thread: every read in turn, each entry made
+    /// into its value (its cursor fetched once, when asked or when `hashes`).
+    static func readFile<T: Sendable>(
+        _ path: String, online: Bool, span: (UInt64, UInt64), _ reads: [Read], hashes: Bool,
+        prefilter: EntryPrefilter?, _ transform: (JournalEntry, () -> String) -> T?
+    ) -> FileResult<T> {
+        var r = FileResult<T>()
         do {
             let j = try Journal(source: .files([path]))
             var applied: MatchSet?
@@ -224,7 +236,22 @@ struct ParallelRead {
                     applied = read.matches
                 }
                 try j.seek(since: read.since, until: read.until)
-                j.read { e, cursor in r.items.append(Item(read: Int32(k), monotonic: j.lastMonotonic, entry: e, cursor: cursor())) }
+                j.read(prefilter: prefilter) { e, cursor in
+                    withoutActuallyEscaping(cursor) { cursor in
+                        var fetched: String?
+                        let once = {
+                            if let fetched { return fetched }
+                            let c = cursor()
+                            fetched = c
+                            return c
+                        }
+                        guard let v = transform(e, once) else { return }
+                        r.items.append(
+                            Item(
+                                read: Int32(k), monotonic: j.lastMonotonic, realtime: e.realtime, bootID: e.bootID,
+                                xor: hashes ? Item<T>.xorHash(once()) : 0, value: v))
+                    }
+                }
                 if j.iterationError != nil { break }
             }
             r.counts = j.counts
@@ -234,6 +261,47 @@ struct ParallelRead {
             r.counts.damaged = [SkippedFile(path: path, reason: "\(error)")]
         }
         return r
+    }
+
+    /// Items in the order appended, taken out by moving (no copy of what
+    /// they hold): a worker appends a file's items, then hands the queue over.
+    final class MoveQueue<E>: @unchecked Sendable {
+        private var base: UnsafeMutablePointer<E>?
+        private var capacity = 0
+        private var count = 0
+        private var next = 0
+
+        var isEmpty: Bool { next == count }
+
+        func append(_ e: consuming E) {
+            if count == capacity {
+                let grown = max(1024, capacity * 2)
+                let b = UnsafeMutablePointer<E>.allocate(capacity: grown)
+                if let base {
+                    (b + next).moveInitialize(from: base + next, count: count - next)
+                    base.deallocate()
+                }
+                base = b
+                capacity = grown
+            }
+            (base! + count).initialize(to: e)
+            count += 1
+        }
+
+        /// The next item (not empty).
+        var first: E { unsafeAddress { UnsafePointer(base! + next) } }
+
+        /// Moves the next item out (not empty).
+        func take() -> E {
+            defer { next += 1 }
+            return (base! + next).move()
+        }
+
+        deinit {
+            guard let base else { return }
+            (base + next).deinitialize(count: count - next)
+            base.deallocate()
+        }
     }
 
     /// File numbers for the workers; urgent ones (a writer's next file) first.
@@ -265,10 +333,10 @@ struct ParallelRead {
         }
     }
 
-    final class Results: @unchecked Sendable {
+    final class Results<T: Sendable>: @unchecked Sendable {
         private let lock = NSLock()
-        private var byFile: [Int: FileResult] = [:]
-        func put(_ i: Int, _ r: FileResult) { lock.withLock { byFile[i] = r } }
-        func take(_ i: Int) -> FileResult { lock.withLock { byFile.removeValue(forKey: i) ?? FileResult() } }
+        private var byFile: [Int: FileResult<T>] = [:]
+        func put(_ i: Int, _ r: FileResult<T>) { lock.withLock { byFile[i] = r } }
+        func take(_ i: Int) -> FileResult<T> { lock.withLock { byFile.removeValue(forKey: i) ?? FileResult() } }
     }
 }

@@ -24,6 +24,10 @@ public struct ReadPlan: Sendable, Equatable {
     public var dispatch: MatchSet
     /// The serves' own lines, as match terms (empty: no serve units).
     public var serveTerms: [[String]]
+    /// The slice the serves' lines are selected by, when they share one.
+    public var serveSlice: String?
+    /// Units of the other sources (dispatch, earlyoom, scripts).
+    public var otherUnits: [String]
     /// Serve lines are read in phase 1 (`serve`), not around the drops.
     public var servesInPhaseOne: Bool
     /// Several machines, or one picked out of several: later reads are per host.
@@ -37,6 +41,8 @@ public struct ReadPlan: Sendable, Equatable {
         let tags = units.scriptTags.sorted()
         serveTerms = serveUnits.isEmpty ? [] : [serveSlice.map { ["_SYSTEMD_SLICE=\($0)"] } ?? serveUnits.map { "_SYSTEMD_UNIT=\($0)" }]
         servesInPhaseOne = scope == .serveTimeline
+        self.serveSlice = serveUnits.isEmpty ? nil : serveSlice
+        otherUnits = dispatchUnits + [units.earlyoomUnit] + tags.map { "\($0).service" }
         hostsRestricted = !hosts.isEmpty
         var m = MatchSet()
         m.add(([units.earlyoomUnit] + tags.map { "\($0).service" }).map { "_SYSTEMD_UNIT=\($0)" })
@@ -63,6 +69,16 @@ public struct ReadPlan: Sendable, Equatable {
     /// `_HOSTNAME=h` when reads are per host (a fleet), else nothing.
     public func hostTerms(_ host: String, fleet: Bool) -> [String] {
         (fleet || hostsRestricted) && !host.isEmpty ? ["_HOSTNAME=\(host)"] : []
+    }
+
+    /// Whether phase 3 selects the serves' lines alone: no unit of another
+    /// source runs in the serves' slice (or is named as a serve).
+    public func serveLinesAreServesOnly(units: UnitConfig, in j: Journal) -> Bool {
+        guard let slice = serveSlice else {
+            let serves = Set(serveTerms.joined())
+            return !otherUnits.contains { serves.contains("_SYSTEMD_UNIT=\($0)") }
+        }
+        return !otherUnits.contains { j.firstValue(of: "_SYSTEMD_SLICE", where: "_SYSTEMD_UNIT=\($0)") == slice }
     }
 
     /// Phase 3's matches for one host.

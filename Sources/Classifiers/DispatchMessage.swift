@@ -44,8 +44,17 @@ public struct DispatchMessage: Sendable, Equatable {
     /// Go's `YYYY/MM/DD HH:MM:SS` prefix as µs since the epoch (UTC on devvm).
     public var sourceTime: UInt64?
     /// Proxy errors and raw `ws close` causes: the Go error's class.
-    public var error: GoErrorInfo?
-    public var wsCause: WSCause?
+    public var error: GoErrorInfo? {
+        get { boxedError?.value }
+        set { boxedError = newValue.map(Boxed.init) }
+    }
+    public var wsCause: WSCause? {
+        get { boxedCause?.value }
+        set { boxedCause = newValue.map(Boxed.init) }
+    }
+    // On the heap: most lines have neither, and this record is copied per line.
+    private var boxedError: Boxed<GoErrorInfo>?
+    private var boxedCause: Boxed<WSCause>?
     public var user: String?
     public var ip: String?
     public var durationMs: UInt64?
@@ -109,8 +118,7 @@ public enum DispatchParser {
             msg.ip = fields.ip.map(text)
             if isClose {
                 if let d = fields.durMs { msg.durationMs = parseUInt(d) }
-                if let c = fields.cause {
-                    let cause = Array(c)
+                if let cause = fields.cause {
                     msg.detail = text(cause)
                     if cause.elementsEqual("graceful".utf8) {
                         msg.wsCause = .graceful
@@ -197,7 +205,7 @@ public enum DispatchParser {
         }
         let hasIP = out.user != nil && ipStart > uStart && s[ipStart - 1] == UInt8(ascii: "=")
         // The last " dur_ms=<digits> cause=" at or after the ip's start.
-        let marker = Array(" dur_ms=".utf8)
+        let marker = durMsMarker
         var i = s.endIndex - marker.count
         while i >= ipStart {
             if s[i] == UInt8(ascii: " "), s[i..<(i + marker.count)].elementsEqual(marker) {
@@ -216,6 +224,8 @@ public enum DispatchParser {
         if hasIP { out.ip = s[ipStart...] }
         return out
     }
+
+    private static let durMsMarker = Array(" dur_ms=".utf8)
 
     /// The fields of a `ws open`/`ws close`/`paired` line.
     struct KeyValues {
@@ -357,4 +367,12 @@ public enum CivilTime {
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
         return (y, m, d, secs / 3600, (secs % 3600) / 60, secs % 60)
     }
+}
+
+/// A value kept on the heap, so that the rare, large parts of a line's
+/// record stay out of the structs copied once per line (issue 16).
+final class Boxed<Value: Sendable & Equatable>: Sendable, Equatable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+    static func == (a: Boxed, b: Boxed) -> Bool { a === b || a.value == b.value }
 }

@@ -43,9 +43,10 @@ public struct SourceConfig: Sendable {
     /// script run by hand, or from another root unit such as
     /// `t3-provision-users.service`).
     public func trustedScriptTag(_ e: JournalEntry) -> String? {
-        if let u = e.systemdUnit, u.hasSuffix(".service") {
-            let name = String(u.dropLast(".service".count))
-            if scriptTags.contains(name) { return name }
+        if let u = e.systemdUnit, u.utf8.count > 8, u.hasSuffix(".service") {
+            // Compared in place: this runs for every line of every unit.
+            let n = u.utf8.count - 8
+            for t in scriptTags where t.utf8.count == n && u.utf8.starts(with: t.utf8) { return t }
         }
         if e.uid == 0, let tag = e.syslogIdentifier, scriptTags.contains(tag) { return tag }
         return nil
@@ -82,6 +83,8 @@ public struct EventStream: Sendable {
     /// the offset of each process (host, boot, `_PID`) from journald's UTC
     /// receive time, in µs, decided on its first line.
     private var goClockOffsets: [String: Int64] = [:]
+    /// The process of the last dispatch line and its offset.
+    private var lastClock: (host: String?, boot: String, pid: Int?, offset: Int64)?
     /// The dispatch processes whose clock was not UTC, in order of appearance.
     public private(set) var localTimeOffsets: [LocalTimeOffset] = []
 
@@ -102,38 +105,121 @@ public struct EventStream: Sendable {
     /// never-printed ws opens, pairings and unrecognised lines), or nil for
     /// lines that say nothing t3attr uses.
     public mutating func classify(_ e: JournalEntry, cursor: () -> String) -> Event? {
-        func event(_ kind: EventKind, unit: String?, user: String? = nil, signal: Signal? = nil) -> Event {
+        resolve(preclassify(e, cursor: cursor))
+    }
+
+    /// What `classify` makes of an entry before the stream's state is
+    /// consulted (issue 16: this part runs on the reading threads).
+    public enum Preclassified: Sendable {
+        /// The entry makes no event.
+        case none
+        /// The event, final.
+        case event(Event)
+        /// A dispatch line whose Go prefix gave its write time: the process's
+        /// clock offset (state) still applies.
+        case dispatchLine(Event)
+        /// The stream's state decides (folded script lines and OOM kills).
+        case entry(JournalEntry, cursor: String)
+    }
+
+    /// Everything of `classify` that does not depend on the lines before:
+    /// pure, so a reader thread can do it with a copy of the stream.
+    public func preclassify(_ e: JournalEntry, cursor: () -> String) -> Preclassified {
+        func event(_ kind: EventKind, unit: String?, user: String? = nil, signal: Signal? = nil) -> Preclassified {
             var ev = Event(
                 realtime: e.realtime, writtenAt: e.writtenAt, cursor: cursor(), bootID: e.bootID,
                 unit: unit, kind: kind, user: user, message: e.message)
             ev.signal = signal
             ev.host = e.hostname
-            return ev
+            return .event(ev)
         }
         if e.pid == 1 {
-            guard let unit = e.unit else { return nil }
+            guard let unit = e.unit else { return .none }
             guard config.dispatchUnits.contains(unit) || config.isServe(unit),
                 let action = SignalParser.unitAction(e.message, messageID: e.messageID)
-            else { return nil }
-            var ev = event(action.kind, unit: unit, user: config.serveNames.user(in: unit), signal: .unit(action))
-            if ev.user != nil { ev.port = config.portMap.port(forUser: ev.user!) }
-            return ev
+            else { return .none }
+            let user = config.serveNames.user(in: unit)
+            guard case .event(var ev) = event(action.kind, unit: unit, user: user, signal: .unit(action)) else { return .none }
+            if let user { ev.port = config.portMap.port(forUser: user) }
+            return .event(ev)
         }
         // systemd-coredump runs as root; journalctl -u trusts COREDUMP_UNIT only with _UID=0.
         if e.messageID == MessageID.coredump, e.uid == 0, let unit = e.coredumpUnit {
-            guard config.dispatchUnits.contains(unit) || config.isServe(unit) else { return nil }
+            guard config.dispatchUnits.contains(unit) || config.isServe(unit) else { return .none }
             return event(UnitAction.coredump.kind, unit: unit, user: config.serveNames.user(in: unit), signal: .unit(.coredump))
         }
         // Only journald writes `_TRANSPORT=driver`: its rate-limit notice about a unit we read.
         if e.transport == "driver", e.messageID == MessageID.journalDropped {
             guard let (n, unit) = SignalParser.suppressed(e.message), config.dispatchUnits.contains(unit) || config.isServe(unit) else {
-                return nil
+                return .none
             }
             return event(
                 Signal.journalSuppressed(count: n).kind, unit: unit, user: config.serveNames.user(in: unit), signal: .journalSuppressed(count: n))
         }
         if e.transport == "kernel" {
             if let stall = SignalParser.kernelStall(e.message) { return event(stall.kind, unit: nil, signal: stall) }
+            guard SignalParser.kernelOOM(e.message) != nil else { return .none }
+            return .entry(e, cursor: cursor())
+        }
+        if config.isTrustedEarlyoom(e) {
+            guard let sig = SignalParser.earlyoom(e.message) else { return .none }
+            return event(sig.kind, unit: e.systemdUnit, signal: sig)
+        }
+        if config.trustedScriptTag(e) != nil { return .entry(e, cursor: cursor()) }
+        if let u = e.systemdUnit, config.dispatchUnits.contains(u) {
+            guard
+                let ev = dispatch.classify(
+                    e, cursor: cursor,
+                    where: { ev in
+                        ev.dispatch.map { $0.kind != .wsOpen && $0.kind != .paired && $0.kind != .other } ?? true
+                    }, keep: { _ in true })
+            else { return .none }
+            return ev.dispatch?.sourceTime != nil && e.sourceRealtime == nil ? .dispatchLine(ev) : .event(ev)
+        }
+        if config.isServe(e.systemdUnit) {
+            guard e.message.contains("timed out") else { return .none }
+            let user = config.serveNames.user(in: e.systemdUnit)
+            let sig = Signal.serveTimeout(TimeoutKind.classify(e.message))
+            return event(sig.kind, unit: e.systemdUnit, user: user, signal: sig)
+        }
+        return .none
+    }
+
+    /// Whether a line of a serve's own unit can make an event, from its
+    /// MESSAGE and `_UID` alone: only one saying "timed out" does (see
+    /// `preclassify`), unless root wrote it (root's lines can speak for the
+    /// scripts) or it has no `_UID`.
+    public static func serveLineCanMatter(_ message: UnsafeRawBufferPointer, uid: Int?) -> Bool {
+        uid == nil || uid == 0 || message.contains("timed out")
+    }
+
+    /// The event of a preclassified entry, with the stream's state applied
+    /// (in time order: on the thread that attributes).
+    public mutating func resolve(_ p: consuming Preclassified) -> Event? {
+        switch consume p {
+        case .none: return nil
+        case .event(let ev): return ev
+        case .dispatchLine(var ev):
+            let t = ev.writtenAt
+            let offset = goClockOffset(ev, prefix: t)
+            if offset != 0 { ev.writtenAt = UInt64(clamping: Int64(clamping: t) - offset) }
+            return ev
+        case .entry(let e, let cursor): return classifyWithState(e, cursor: cursor)
+        }
+    }
+
+    /// The branches that depend on the lines before: the kernel's OOM kill
+    /// (two lines per kill) and the scripts' doubled lines.
+    private mutating func classifyWithState(_ e: JournalEntry, cursor: String) -> Event? {
+        func event(_ kind: EventKind, unit: String?, user: String? = nil, signal: Signal? = nil) -> Event {
+            var ev = Event(
+                realtime: e.realtime, writtenAt: e.writtenAt, cursor: cursor, bootID: e.bootID,
+                unit: unit, kind: kind, user: user, message: e.message)
+            ev.signal = signal
+            ev.host = e.hostname
+            return ev
+        }
+        if e.transport == "kernel" {
             guard let sig = SignalParser.kernelOOM(e.message), case .oomKill(let pid, _, let memcg, _) = sig else { return nil }
             if let pid {
                 if let seen = recentOOMPids[pid], e.realtime >= seen, e.realtime - seen < Self.foldWindow {
@@ -146,64 +232,47 @@ public struct EventStream: Sendable {
             let user = config.serveNames.user(in: memcg)
             return event(sig.kind, unit: user.map { config.serveNames.unit(forUser: $0) }, user: user, signal: sig)
         }
-        if config.isTrustedEarlyoom(e) {
-            guard let sig = SignalParser.earlyoom(e.message) else { return nil }
-            return event(sig.kind, unit: e.systemdUnit, signal: sig)
+        guard let tag = config.trustedScriptTag(e),
+            let (sig, unit) = SignalParser.script(e.message, tag: tag, serveUnits: config.serveNames)
+        else { return nil }
+        // One logical line, logged twice: keep the first copy.
+        var key = text(e.message)
+        if key.hasPrefix(tag + ": ") { key.removeFirst(tag.count + 2) }
+        key = (e.hostname ?? "") + "\u{0}" + tag + "\u{0}" + key
+        if let seen = recentScriptLines[key], e.writtenAt >= seen, e.writtenAt - seen < Self.foldWindow {
+            folded += 1
+            return nil
         }
-        if let tag = config.trustedScriptTag(e) {
-            guard let (sig, unit) = SignalParser.script(e.message, tag: tag, serveUnits: config.serveNames) else { return nil }
-            // One logical line, logged twice: keep the first copy.
-            var key = text(e.message)
-            if key.hasPrefix(tag + ": ") { key.removeFirst(tag.count + 2) }
-            key = (e.hostname ?? "") + "\u{0}" + tag + "\u{0}" + key
-            if let seen = recentScriptLines[key], e.writtenAt >= seen, e.writtenAt - seen < Self.foldWindow {
-                folded += 1
-                return nil
-            }
-            if recentScriptLines.count > 1024 {
-                recentScriptLines = recentScriptLines.filter { e.writtenAt &- $0.value < Self.foldWindow }
-            }
-            recentScriptLines[key] = e.writtenAt
-            let user = config.serveNames.user(in: unit)
-            var ev = event(sig.kind, unit: unit, user: user, signal: sig)
-            if case .probeFailed(_, let port) = sig { ev.port = port }
-            return ev
+        if recentScriptLines.count > 1024 {
+            recentScriptLines = recentScriptLines.filter { e.writtenAt &- $0.value < Self.foldWindow }
         }
-        if let u = e.systemdUnit, config.dispatchUnits.contains(u) {
-            var ev = dispatch.classify(
-                e, cursor: cursor,
-                where: { ev in
-                    ev.dispatch.map { $0.kind != .wsOpen && $0.kind != .paired && $0.kind != .other } ?? true
-                }, keep: { _ in true })
-            if let t = ev?.dispatch?.sourceTime, e.sourceRealtime == nil {
-                let offset = goClockOffset(e, prefix: t)
-                if offset != 0 { ev?.writtenAt = UInt64(clamping: Int64(clamping: t) - offset) }
-            }
-            return ev
-        }
-        if config.isServe(e.systemdUnit) {
-            guard e.message.contains("timed out") else { return nil }
-            let user = config.serveNames.user(in: e.systemdUnit)
-            let sig = Signal.serveTimeout(TimeoutKind.classify(e.message))
-            return event(sig.kind, unit: e.systemdUnit, user: user, signal: sig)
-        }
-        return nil
+        recentScriptLines[key] = e.writtenAt
+        let user = config.serveNames.user(in: unit)
+        var ev = event(sig.kind, unit: unit, user: user, signal: sig)
+        if case .probeFailed(_, let port) = sig { ev.port = port }
+        return ev
     }
 
     /// The local-time offset of the process that wrote `e`: the difference of
     /// its Go prefix and journald's receive time on its first line, rounded to
     /// whole quarter-hours (every zone's offset is one; the receive time lags
     /// the write by seconds, far less than 7.5 minutes).
-    mutating func goClockOffset(_ e: JournalEntry, prefix t: UInt64) -> Int64 {
-        let key = (e.hostname ?? "") + "\u{0}" + e.bootID + "\u{0}" + (e.pid.map(String.init) ?? "")
-        if let o = goClockOffsets[key] { return o }
+    mutating func goClockOffset(_ e: Event, prefix t: UInt64) -> Int64 {
+        // The same process as the line before: most lines are.
+        if let last = lastClock, last.pid == e.pid, last.boot == e.bootID, last.host == e.host { return last.offset }
+        let key = (e.host ?? "") + "\u{0}" + e.bootID + "\u{0}" + (e.pid.map(String.init) ?? "")
+        if let o = goClockOffsets[key] {
+            lastClock = (e.host, e.bootID, e.pid, o)
+            return o
+        }
         let quarter: Int64 = 900_000_000
         let diff = Int64(clamping: t) - Int64(clamping: e.realtime)
         let offset = (diff >= 0 ? diff + quarter / 2 : diff - quarter / 2) / quarter * quarter
         if goClockOffsets.count > 4096 { goClockOffsets.removeAll() }
         goClockOffsets[key] = offset
+        lastClock = (e.host, e.bootID, e.pid, offset)
         if offset != 0 {
-            localTimeOffsets.append(LocalTimeOffset(host: e.hostname, pid: e.pid, seconds: Int(offset / 1_000_000), firstSeen: e.realtime))
+            localTimeOffsets.append(LocalTimeOffset(host: e.host, pid: e.pid, seconds: Int(offset / 1_000_000), firstSeen: e.realtime))
         }
         return offset
     }

@@ -1,9 +1,13 @@
+import Glibc
+
 /// Turns the few distinct values of a journal field (unit names, transports,
 /// identifiers) into shared Strings without allocating one per entry: a small
-/// open-addressing table keyed by an FNV-1a hash of the bytes.
+/// open-addressing table keyed by an FNV-1a hash of the bytes, compared with
+/// `memcmp` against a copy of each value's bytes.
 struct Interner {
     private var keys = [UInt64](repeating: 0, count: 512)
     private var values = [String?](repeating: nil, count: 512)
+    private var bytes = [[UInt8]](repeating: [], count: 512)
     private var used = 0
 
     mutating func string(_ p: UnsafeRawBufferPointer) -> String {
@@ -16,13 +20,21 @@ struct Interner {
                 if used < 384 {
                     keys[slot] = h
                     values[slot] = s
+                    bytes[slot] = Array(p)
                     used += 1
                 }
                 return s
             }
-            if keys[slot] == h, v.utf8.elementsEqual(p) { return v }
+            if keys[slot] == h, Self.same(bytes[slot], p) { return v }
             slot = (slot + 1) & 511
         }
         return String(decoding: p, as: UTF8.self)
+    }
+
+    @inline(__always)
+    private static func same(_ a: [UInt8], _ p: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == p.count else { return false }
+        guard let q = p.baseAddress, !a.isEmpty else { return true }
+        return a.withUnsafeBytes { memcmp($0.baseAddress!, q, p.count) == 0 }
     }
 }

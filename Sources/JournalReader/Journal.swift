@@ -39,8 +39,15 @@ enum ReadResult {
     case entry(JournalEntry)
     /// An entry sd-journal could not read (damaged data); counted and skipped.
     case skipped(errno: Int32)
+    /// Read, but the prefilter said its fields are not needed.
+    case passedOver
     case end
 }
+
+/// Decides from an entry's MESSAGE and `_UID` (nil when it has none) alone
+/// whether it is read whole (issue 16: most serve lines say nothing t3attr
+/// uses, and building their records cost more than reading them).
+public typealias EntryPrefilter = (_ message: UnsafeRawBufferPointer, _ uid: Int?) -> Bool
 
 /// An open sd-journal handle: opening (here; which files, in
 /// JournalFiles.swift), iteration and field decoding (here), matches
@@ -129,11 +136,13 @@ public final class Journal {
     /// read). The cursor is the entry's until `body` returns. Unreadable
     /// entries are counted (`skippedEntries`) and passed over. Returns at the
     /// end of the window, or as soon as `stop` says so.
-    public func read(stop: () -> Bool = { false }, _ body: (JournalEntry, _ cursor: () -> String) throws -> Void) rethrows {
+    public func read(
+        stop: () -> Bool = { false }, prefilter: EntryPrefilter? = nil, _ body: (JournalEntry, _ cursor: () -> String) throws -> Void
+    ) rethrows {
         while !stop() {
-            switch next() {
+            switch next(prefilter: prefilter) {
             case .end: return
-            case .skipped: continue
+            case .skipped, .passedOver: continue
             case .entry(let e): try body(e, cursor)
             }
         }
@@ -148,7 +157,7 @@ public final class Journal {
     }
 
     /// The next entry of the window, a skipped (unreadable) one, or the end.
-    func next() -> ReadResult {
+    func next(prefilter: EntryPrefilter? = nil) -> ReadResult {
         let r = sd_journal_next(j)
         if r == 0 { return .end }
         if r < 0 {
@@ -162,13 +171,18 @@ public final class Journal {
             return .skipped(errno: -rr)
         }
         if let until, realtime > until { return .end }
+        if let prefilter, !wanted(prefilter) {
+            entriesRead += 1
+            if realtime > lastRealtime { lastRealtime = realtime }
+            return .passedOver
+        }
         let result = readCurrent(realtime: realtime)
         switch result {
         case .entry:
             entriesRead += 1
             if realtime > lastRealtime { lastRealtime = realtime }
         case .skipped: skippedEntries += 1
-        case .end: break
+        case .end, .passedOver: break
         }
         return result
     }
@@ -188,6 +202,19 @@ public final class Journal {
         let id = Journal.hex(boot)
         lastBoot = (boot, id)
         return id
+    }
+
+    /// What `prefilter` says of the entry the handle is on (an entry whose
+    /// MESSAGE cannot be read is read whole: that decides what becomes of it).
+    private func wanted(_ prefilter: EntryPrefilter) -> Bool {
+        var ptr: UnsafeRawPointer?
+        var len = 0
+        var uid: Int?
+        if sd_journal_get_data(j, "_UID", &ptr, &len) >= 0, let ptr, len > 5 {
+            uid = Journal.int(UnsafeRawBufferPointer(start: ptr + 5, count: len - 5))
+        }
+        guard sd_journal_get_data(j, "MESSAGE", &ptr, &len) >= 0, let ptr, len >= 8 else { return true }
+        return prefilter(UnsafeRawBufferPointer(start: ptr + 8, count: len - 8), uid)
     }
 
     /// Reads the fields of the entry the handle is on.
@@ -281,9 +308,10 @@ public final class Journal {
     }
 
     private func store(_ item: UnsafeRawBufferPointer, into e: inout JournalEntry) {
-        guard let eq = item.firstIndex(of: UInt8(ascii: "=")) else { return }
-        let name = UnsafeRawBufferPointer(rebasing: item[..<eq])
-        let value = UnsafeRawBufferPointer(rebasing: item[(eq + 1)...])
+        guard let base = item.baseAddress, let at = memchr(base, Int32(UInt8(ascii: "=")), item.count) else { return }
+        let eq = UnsafeRawPointer(at) - base
+        let name = UnsafeRawBufferPointer(start: base, count: eq)
+        let value = UnsafeRawBufferPointer(start: base + eq + 1, count: item.count - eq - 1)
         switch eq {
         case 7:
             if Journal.eq(name, "MESSAGE") { e.message = Array(value) }
