@@ -308,6 +308,8 @@ MUTATIONS = [
      'let oneBoot: String? = known.times.isEmpty ? nil : "x"', "GapProbeTests"),
     ("i16: every serve line passed over", "Sources/Classifiers/EventStream.swift",
      'uid == nil || uid == 0 || message.contains("timed out")', "false", SCEN),
+    ("i16: hosts side by side lose what their handles read", "Sources/Analysis/Analyzer.swift",
+     "        for c in shared.counts { setup.journal.absorb(c!) }\n", "", "FleetTests"),
 ]
 
 

@@ -38,6 +38,19 @@ public struct RunSetup {
         missingServePattern = missing
     }
 
+    /// One host's files of a collector (issue 16: hosts analysed side by
+    /// side), with the whole run's maps and units, so that each host is
+    /// judged exactly as in one run over every file.
+    init(_ config: AnalysisConfig, unitsOf run: RunSetup) throws {
+        portMapLoad = run.portMapLoad
+        portMap = run.portMap
+        opener = SourceOpener(config.source, follow: false)
+        journal = try opener.open()
+        dispatchUnits = run.dispatchUnits
+        serveUnits = run.serveUnits
+        missingServePattern = run.missingServePattern
+    }
+
     /// The classifier's view of the sources.
     public func sourceConfig(_ config: AnalysisConfig) -> SourceConfig {
         SourceConfig(
@@ -59,12 +72,62 @@ public final class Analyzer {
         self.setup = try RunSetup(config)
     }
 
+    init(_ config: AnalysisConfig, setup: RunSetup) {
+        self.config = config
+        self.setup = setup
+    }
+
+    /// What the reads found, before the notes are written.
+    struct Findings {
+        var attribution: Attribution
+        /// The dispatch processes whose Go clock was not UTC, in order of appearance.
+        var offsets: [LocalTimeOffset]
+        var folded: Int
+        /// The hosts whose lines were read (`_HOSTNAME`, "" for none).
+        var hosts: [String]
+        var timings: [PhaseTiming]
+    }
+
     public func run(progress: ProgressFactory = { nil }) throws -> Report {
+        let j = setup.journal
+        let window = config.window
+        let all = setup.dispatchUnits + setup.serveUnits
+        let found = try analyzeHostsSideBySide() ?? analyze(progress: progress)
+        var result = found.attribution
+        var timing = PhaseClock(on: config.timing)
+        timing.marks = found.timings
+        var (notes, stats) = j.readingNotes()
+        var corroboration: Corroboration?
+        if !config.evidence.isEmpty {
+            let times = result.drops.map(\.event.realtime)
+            let span = times.min().map { ($0, times.max()!) }
+            let (c, evidenceNotes) = try Corroboration.gather(config.evidence, span: span)
+            notes += evidenceNotes
+            c.corroborate(&result)
+            corroboration = c
+            timing.mark("corroboration")
+        }
+        if let m = setup.missingServePattern { notes.append(.noServeUnit(pattern: m)) }
+        for c in result.clockWentBack.prefix(3) { notes.append(.clockWentBack(from: c.from, to: c.to)) }
+        for o in found.offsets {
+            notes.append(.localTime(pid: o.pid, host: o.host, seconds: o.seconds, since: o.firstSeen))
+        }
+        for s in result.signals {
+            if case .journalSuppressed(let n)? = s.signal { notes.append(.journalSuppressed(unit: s.unit ?? "?", count: n, at: s.realtime)) }
+        }
+        var report = Report(
+            attribution: result, stats: stats, notes: notes, window: window, units: all,
+            folded: found.folded, timings: timing.marks)
+        report.corroboration = corroboration
+        return report
+    }
+
+    /// Reads every source as the `ReadPlan` says and attributes each host's drops.
+    func analyze(progress: ProgressFactory) throws -> Findings {
         let j = setup.journal
         let window = config.window
         let scope = config.scope
         let settings = config.settings
-        let all = setup.dispatchUnits + setup.serveUnits
         let plan = ReadPlan(
             units: config.units, dispatchUnits: setup.dispatchUnits, serveUnits: setup.serveUnits,
             serveSlice: ReadPlan.sharedSlice(of: setup.serveUnits, in: j), hosts: config.hosts, scope: scope)
@@ -207,31 +270,90 @@ public final class Analyzer {
             parts.append(attributors[h].attribute(gaps: gaps))
         }
         timing.mark("gaps and verdicts")
-        var result = Attribution.merge(parts)
-        var (notes, stats) = j.readingNotes()
-        var corroboration: Corroboration?
-        if !config.evidence.isEmpty {
-            let times = result.drops.map(\.event.realtime)
-            let span = times.min().map { ($0, times.max()!) }
-            let (c, evidenceNotes) = try Corroboration.gather(config.evidence, span: span)
-            notes += evidenceNotes
-            c.corroborate(&result)
-            corroboration = c
-            timing.mark("corroboration")
+        return Findings(
+            attribution: Attribution.merge(parts), offsets: stream.localTimeOffsets, folded: stream.folded, hosts: hosts,
+            timings: timing.marks)
+    }
+
+    /// Issue 16: a collector whose every file holds one host's entries is
+    /// analysed host by host, `jobs` hosts at once, each on a handle of its
+    /// own files: a host's verdicts depend on its own lines alone, and one
+    /// pass over every file spent its time merging hosts that never meet.
+    /// The result is that of one run over every file (same order: hosts by
+    /// name). Nil when the source does not qualify (one host, a stream, a
+    /// file with no or several hosts, `--jobs 1`, short of descriptors) or
+    /// a host's run found lines of another: then one run reads it all.
+    func analyzeHostsSideBySide() throws -> Findings? {
+        let jobs = config.jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        guard jobs > 1, !config.follow, let listed = try setup.opener.perFileList() else { return nil }
+        let skipped = Set(setup.journal.skippedFiles.map(\.path))
+        var filesOf: [String: [String]] = [:]
+        for f in listed where !skipped.contains(f) {
+            guard let names = Journal.uniqueValues(of: "_HOSTNAME", inFile: f), names.count == 1 else { return nil }
+            filesOf[names[0], default: []].append(f)
         }
-        if let m = setup.missingServePattern { notes.append(.noServeUnit(pattern: m)) }
-        for c in result.clockWentBack.prefix(3) { notes.append(.clockWentBack(from: c.from, to: c.to)) }
-        for o in stream.localTimeOffsets {
-            notes.append(.localTime(pid: o.pid, host: o.host, seconds: o.seconds, since: o.firstSeen))
+        var hosts = filesOf.keys.sorted()
+        if !config.hosts.isEmpty { hosts = hosts.filter { config.hosts.contains($0) } }
+        let widest = hosts.map { filesOf[$0]!.count }.max() ?? 0
+        let names = hosts
+        guard hosts.count > 1, Journal.spareDescriptors() >= jobs * (widest + 4) else { return nil }
+
+        var clock = PhaseClock(on: config.timing)
+        final class Shared: @unchecked Sendable {
+            let lock = NSLock()
+            var next = 0
+            var found: [Findings?]
+            var counts: [Journal.ReadCounts?]
+            var failed = false
+            init(_ n: Int) {
+                found = Array(repeating: nil, count: n)
+                counts = Array(repeating: nil, count: n)
+            }
         }
-        for s in result.signals {
-            if case .journalSuppressed(let n)? = s.signal { notes.append(.journalSuppressed(unit: s.unit ?? "?", count: n, at: s.realtime)) }
+        let shared = Shared(hosts.count)
+        let configs = hosts.map { h -> AnalysisConfig in
+            var c = config
+            c.source = .files(filesOf[h]!)
+            c.hosts = []
+            c.jobs = 1
+            c.evidence = EvidenceConfig()
+            c.timing = false
+            return c
         }
-        var report = Report(
-            attribution: result, stats: stats, notes: notes, window: window, units: all,
-            folded: stream.folded, timings: timing.marks)
-        report.corroboration = corroboration
-        return report
+        let run = UncheckedBox(setup)
+        DispatchQueue.concurrentPerform(iterations: min(jobs, hosts.count)) { _ in
+            while true {
+                let i = shared.lock.withLock {
+                    defer { shared.next += 1 }
+                    return shared.next
+                }
+                guard i < names.count else { return }
+                do {
+                    let one = Analyzer(configs[i], setup: try RunSetup(configs[i], unitsOf: run.value))
+                    let f = try one.analyze(progress: { nil })
+                    let hj = one.setup.journal
+                    var c = hj.counts
+                    c.damaged = hj.skippedFiles + hj.damagedFilesAfterReading()
+                    let mine = f.hosts.allSatisfy { $0 == names[i] }
+                    shared.lock.withLock {
+                        shared.found[i] = f
+                        shared.counts[i] = c
+                        if !mine { shared.failed = true }
+                    }
+                } catch {
+                    shared.lock.withLock { shared.failed = true }
+                }
+            }
+        }
+        guard !shared.failed else { return nil }
+        let found = shared.found.map { $0! }
+        for c in shared.counts { setup.journal.absorb(c!) }
+        clock.mark("\(hosts.count) hosts side by side (\(setup.journal.entriesRead) entries)")
+        return Findings(
+            attribution: Attribution.merge(found.map(\.attribution)),
+            offsets: found.flatMap(\.offsets).enumerated().sorted { ($0.element.firstSeen, $0.offset) < ($1.element.firstSeen, $1.offset) }
+                .map(\.element),
+            folded: found.reduce(0) { $0 + $1.folded }, hosts: hosts, timings: clock.marks)
     }
 
     /// Each host's gaps probed on a handle of its own files (the same
@@ -385,4 +507,11 @@ struct PhaseClock {
         marks.append(PhaseTiming(seconds: now.timeIntervalSince(last), phase: what))
         last = now
     }
+}
+
+/// Hands a value that is not `Sendable` (a run's open journal, only read
+/// from) to threads that only read what it was set up with.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -1340,11 +1340,17 @@ public struct Attribution: Sendable {
 
     /// Several hosts' attributions as one: arrays concatenated, references
     /// shifted, drops in time order (each keeps its host in `event.host`).
-    public static func merge(_ parts: [Attribution]) -> Attribution {
+    public static func merge(_ parts: consuming [Attribution]) -> Attribution {
         if parts.count == 1 { return parts[0] }
         var out = Attribution(drops: [], bursts: [], signals: [], gaps: [], restarts: [], clockWentBack: [])
-        for p in parts {
-            let (ds, ss, rs, gs) = (Int32(out.drops.count), Int32(out.signals.count), Int32(out.restarts.count), Int32(out.gaps.count))
+        // Each part's drops, renumbered in place (a fleet's drops are many:
+        // each is copied once, into the time order below).
+        var dropsOf: [[Drop]] = []
+        var dropCount = 0
+        for k in parts.indices {
+            var p = Attribution(drops: [], bursts: [], signals: [], gaps: [], restarts: [], clockWentBack: [])
+            swap(&p, &parts[k])
+            let (ds, ss, rs, gs) = (Int32(dropCount), Int32(out.signals.count), Int32(out.restarts.count), Int32(out.gaps.count))
             let qs = Int32(out.requestErrors.count)
             let os = Int32(out.outages.count)
             func shift(_ r: EvidenceRef) -> EvidenceRef {
@@ -1358,12 +1364,14 @@ public struct Attribution: Sendable {
                 case .outage(let o, let e): .outage(o + os, e)
                 }
             }
-            out.drops += p.drops.map {
-                var d = $0
-                d.evidence = d.evidence.map(shift)
-                d.incident = d.incident.map { $0 + out.incidents.count }
-                return d
+            let incidentBase = out.incidents.count
+            for i in p.drops.indices {
+                p.drops[i].evidence = p.drops[i].evidence.map(shift)
+                p.drops[i].incident = p.drops[i].incident.map { $0 + incidentBase }
             }
+            dropCount += p.drops.count
+            dropsOf.append(p.drops)
+            p.drops = []
             out.bursts += p.bursts.map {
                 var b = $0
                 b.evidence = b.evidence.map(shift)
@@ -1385,15 +1393,17 @@ public struct Attribution: Sendable {
             out.clockWentBack += p.clockWentBack
         }
         // Time order across hosts; `.drop` references follow their drop.
-        let order = out.drops.indices.sorted { (out.drops[$0].event.realtime, $0) < (out.drops[$1].event.realtime, $1) }
+        var at: [(part: Int32, index: Int32)] = []
+        at.reserveCapacity(dropCount)
+        for (k, ds) in dropsOf.enumerated() { for i in ds.indices { at.append((Int32(k), Int32(i))) } }
+        func time(_ n: Int) -> UInt64 { dropsOf[Int(at[n].part)][Int(at[n].index)].event.realtime }
+        let order = at.indices.sorted { (time($0), $0) < (time($1), $1) }
         var newIndex = [Int32](repeating: 0, count: order.count)
         for (n, old) in order.enumerated() { newIndex[old] = Int32(n) }
         func remap(_ r: EvidenceRef) -> EvidenceRef { if case .drop(let i) = r { .drop(newIndex[Int(i)]) } else { r } }
-        out.drops = order.map {
-            var d = out.drops[$0]
-            d.evidence = d.evidence.map(remap)
-            return d
-        }
+        out.drops = order.map { dropsOf[Int(at[$0].part)][Int(at[$0].index)] }
+        dropsOf = []
+        for i in out.drops.indices { out.drops[i].evidence = out.drops[i].evidence.map(remap) }
         out.bursts = out.bursts.map {
             var b = $0
             b.evidence = b.evidence.map(remap)

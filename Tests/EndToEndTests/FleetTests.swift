@@ -53,6 +53,20 @@ struct FleetTests {
         #expect(hosts == ["devvm-a", "devvm-c"])
     }
 
+    /// Issue 16: a collector of one-host files is analysed host by host,
+    /// two hosts at once; what it finds is what one pass over every file finds.
+    @Test("hosts analysed side by side give the output of one pass over every file", arguments: ["report", "bursts"])
+    func sideBySideIsOnePass(command: String) throws {
+        let dir = try fleetDirectory()
+        let args = [command, "-D", dir, "-o", "json"] + table
+        let side = try Fixtures.t3attr(args + ["--jobs", "2"], env: ["T3ATTR_TIMING": "1"])
+        let one = try Fixtures.t3attr(args + ["--jobs", "1"])
+        #expect(side.stderr.contains("3 hosts side by side"), "\(side.stderr)")
+        #expect(side.status == one.status)
+        #expect(side.stdout == one.stdout)
+        #expect(!side.stdout.isEmpty)
+    }
+
     @Test func reportGroupsByHost() throws {
         let dir = try fleetDirectory()
         let r = try Fixtures.t3attr(["report", "-D", dir] + table)

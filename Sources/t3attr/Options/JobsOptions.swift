@@ -6,7 +6,7 @@ struct JobsOptions: ParsableArguments {
     @Option(
         name: [.short, .long],
         help: ArgumentHelp(
-            "Read journal files on N threads, one sd-journal handle each (default: the number of cores when there are several files; output is identical).",
+            "Read journal files on N threads, one sd-journal handle each, and a collector's hosts N at a time (default: the number of cores when there are several files; output is identical).",
             valueName: "n"))
     var jobs: Int?
 
