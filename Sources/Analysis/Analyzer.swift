@@ -346,14 +346,25 @@ public final class Analyzer {
             }
         }
         guard !shared.failed else { return nil }
-        let found = shared.found.map { $0! }
         for c in shared.counts { setup.journal.absorb(c!) }
+        // Moved out of `shared`, so that merging renumbers the drops in place.
+        var found: [Findings?] = []
+        swap(&found, &shared.found)
+        var parts: [Attribution] = []
+        var offsets: [LocalTimeOffset] = []
+        var folded = 0
+        for i in found.indices {
+            var f: Findings? = nil
+            swap(&f, &found[i])
+            parts.append(f!.attribution)  // the only copy once `f` ends
+            offsets += f!.offsets
+            folded += f!.folded
+        }
         clock.mark("\(hosts.count) hosts side by side (\(setup.journal.entriesRead) entries)")
         return Findings(
-            attribution: Attribution.merge(found.map(\.attribution)),
-            offsets: found.flatMap(\.offsets).enumerated().sorted { ($0.element.firstSeen, $0.offset) < ($1.element.firstSeen, $1.offset) }
-                .map(\.element),
-            folded: found.reduce(0) { $0 + $1.folded }, hosts: hosts, timings: clock.marks)
+            attribution: Attribution.merge(parts),
+            offsets: offsets.enumerated().sorted { ($0.element.firstSeen, $0.offset) < ($1.element.firstSeen, $1.offset) }.map(\.element),
+            folded: folded, hosts: hosts, timings: clock.marks)
     }
 
     /// Each host's gaps probed on a handle of its own files (the same

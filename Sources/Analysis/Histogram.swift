@@ -29,12 +29,12 @@ public enum Histogram {
         guard !drops.isEmpty else { return [] }
         var byHour: [Int64: [Verdict: Int]] = [:]
         var offsets: [Int64: Int] = [:]
-        for d in drops {
-            let t = d.event.realtime
+        for k in drops.indices {
+            let t = drops[k].event.realtime
             let off = utcOffset(t)
             let local = Int64(t / 1_000_000) + Int64(off)
             let hour = local >= 0 ? local / 3600 : (local - 3599) / 3600
-            byHour[hour, default: [:]][d.verdict, default: 0] += 1
+            byHour[hour, default: [:]][drops[k].verdict, default: 0] += 1
             if offsets[hour] == nil { offsets[hour] = off }
         }
         let first = byHour.keys.min()!

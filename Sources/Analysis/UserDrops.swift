@@ -145,9 +145,9 @@ public struct UserDrops: Sendable {
         }
         lastSeen = activity.lastSeen
         var seen = activity.usersSeen
-        for d in at.drops {
-            if let u = d.event.user { seen.insert(u) }
-            for c in d.event.userCandidates { seen.insert(c) }
+        for k in at.drops.indices {
+            if let u = at.drops[k].event.user { seen.insert(u) }
+            for c in at.drops[k].event.userCandidates { seen.insert(c) }
         }
         for s in at.signals { if let u = s.user { seen.insert(u) } }
         usersSeen = seen.sorted()

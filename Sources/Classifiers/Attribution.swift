@@ -720,15 +720,16 @@ public struct Attributor: Sendable {
     /// around each drop, as far as the serve and host windows reach, merged.
     public func evidenceIntervals() -> [(UInt64, UInt64)] {
         mergedIntervals(
-            at: \.writtenAt, before: max(settings.serveWindow, settings.hostWindow),
+            byWriteTime: true, before: max(settings.serveWindow, settings.hostWindow),
             after: max(settings.serveWindow, settings.hostAfter))
     }
 
     /// [t - before, t + after] around each drop's time, overlapping ones merged.
-    private func mergedIntervals(at time: KeyPath<Event, UInt64>, before: UInt64, after: UInt64) -> [(UInt64, UInt64)] {
+    private func mergedIntervals(byWriteTime: Bool, before: UInt64, after: UInt64) -> [(UInt64, UInt64)] {
         var out: [(UInt64, UInt64)] = []
-        for d in drops {
-            let t = d.event[keyPath: time]
+        // By index: a drop is large, and a loop over copies of them cost more than the work.
+        for k in drops.indices {
+            let t = byWriteTime ? drops[k].event.writtenAt : drops[k].event.realtime
             let a = t.subtractingClamped(before)
             let b = t + after
             if let last = out.last, a <= last.1 { out[out.count - 1].1 = max(last.1, b) } else { out.append((a, b)) }
@@ -738,7 +739,7 @@ public struct Attributor: Sendable {
 
     /// Receive-time intervals around the drops where host gaps matter, merged.
     public func gapIntervals() -> [(UInt64, UInt64)] {
-        mergedIntervals(at: \.realtime, before: settings.hostWindow, after: settings.hostAfter)
+        mergedIntervals(byWriteTime: false, before: settings.hostWindow, after: settings.hostAfter)
     }
 
     // MARK: Verdicts
@@ -1424,8 +1425,8 @@ public struct Attribution: Sendable {
     public var hosts: [String] {
         var seen = Set<String>()
         var out: [String] = []
-        for d in drops {
-            let h = d.event.host ?? ""
+        for k in drops.indices {
+            let h = drops[k].event.host ?? ""
             if seen.insert(h).inserted { out.append(h) }
         }
         return out
@@ -1435,7 +1436,7 @@ public struct Attribution: Sendable {
 
     public static func counts(_ drops: [Drop]) -> [Verdict: Int] {
         var c: [Verdict: Int] = [:]
-        for d in drops { c[d.verdict, default: 0] += 1 }
+        for k in drops.indices { c[drops[k].verdict, default: 0] += 1 }
         return c
     }
 

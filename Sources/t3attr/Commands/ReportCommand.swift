@@ -119,9 +119,12 @@ extension T3Attr {
                     report.window = focus.focus
                 }
                 if !verdict.isEmpty { report.attribution.keepDrops { verdict.contains($0.verdict) } }
+                // Only asked for with --user (a week's drops are many).
                 let seenUsers =
-                    report.attribution.drops.flatMap { [$0.event.user].compactMap { $0 } + $0.event.userCandidates }
-                    + report.serveTimelines().map(\.user)
+                    user.isEmpty
+                    ? []
+                    : report.attribution.drops.flatMap { [$0.event.user].compactMap { $0 } + $0.event.userCandidates }
+                        + report.serveTimelines().map(\.user)
                 if !user.isEmpty {
                     report.attribution.keepDrops { d in user.contains { $0 == d.event.user || d.event.userCandidates.contains($0) } }
                 }

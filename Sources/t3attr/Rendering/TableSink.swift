@@ -374,8 +374,8 @@ final class TableSink: ReportSink {
         // Issue 14: the legs, devvm's pressure and the tunnel's events around its first drop.
         if incidentCorroboration == nil {
             var first: [Int: DropCorroboration] = [:]
-            for d in at.drops {
-                if let id = d.incident, let c = d.corroboration, first[id] == nil { first[id] = c }
+            for k in at.drops.indices {
+                if let id = at.drops[k].incident, first[id] == nil, let c = at.drops[k].corroboration { first[id] = c }
             }
             incidentCorroboration = first
         }
@@ -395,7 +395,7 @@ final class TableSink: ReportSink {
     private func memberIndices(of i: Incident, in at: Attribution) -> [Int] {
         if dropsByIncident == nil {
             var m: [Int: [Int]] = [:]
-            for (k, d) in at.drops.enumerated() { if let id = d.incident { m[id, default: []].append(k) } }
+            for k in at.drops.indices { if let id = at.drops[k].incident { m[id, default: []].append(k) } }
             dropsByIncident = m
         }
         return dropsByIncident?[i.id] ?? []
