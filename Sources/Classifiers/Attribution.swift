@@ -1442,6 +1442,13 @@ public struct Attribution: Sendable {
 
     /// The drops of one host of a fleet.
     public func drops(host: String) -> [Drop] { drops.filter { ($0.event.host ?? "") == host } }
+
+    /// The drops of one host of a fleet, counted per verdict (no copy of them).
+    public func counts(host: String) -> [Verdict: Int] {
+        var c: [Verdict: Int] = [:]
+        for k in drops.indices where (drops[k].event.host ?? "") == host { c[drops[k].verdict, default: 0] += 1 }
+        return c
+    }
 }
 
 extension Event {

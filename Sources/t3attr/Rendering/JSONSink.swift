@@ -215,12 +215,13 @@ final class JSONSink: ReportSink {
         s += ",\"drops\":\(at.drops.count),\"bursts\":\(at.bursts.count)"
         s += ",\"request_errors\":\(at.requestErrors.count),\"request_bursts\":\(at.requestBursts.count),\"outages\":\(at.outages.count)"
         s += ",\"incidents\":\(at.incidents.count)"
+        let byVerdict = at.counts
         var counts: [String: Int] = [:]
-        for (k, v) in at.counts { counts[k.rawValue] = v }
+        for (k, v) in byVerdict { counts[k.rawValue] = v }
         s += ",\"by_verdict\":\(Counts.json(counts))"
         s +=
             ",\"infra_implicated\":["
-            + Verdict.allCases.filter { $0.isInfra && at.counts[$0] != nil }.map { Render.json($0.rawValue) }.joined(separator: ",") + "]"
+            + Verdict.allCases.filter { $0.isInfra && byVerdict[$0] != nil }.map { Render.json($0.rawValue) }.joined(separator: ",") + "]"
         s +=
             ",\"gaps\":["
             + at.gaps.map { g in

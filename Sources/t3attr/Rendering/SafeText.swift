@@ -73,6 +73,13 @@ enum SafeText {
             out.append(UInt8(ascii: "u"))
             for shift in [12, 8, 4, 0] as [UInt32] { out.append(hex[Int((v >> shift) & 15)]) }
         }
+        // Most text needs no escape at all: copied whole.
+        let plain = bytes.withContiguousStorageIfAvailable { b -> Bool in
+            for x in b where x < 0x20 || x >= 0x7F || x == 0x22 || x == 0x5C { return false }
+            out.append(contentsOf: b)
+            return true
+        }
+        if plain == true { return true }
         if !bytes.contains(where: { $0 >= 0x80 }) {
             for x in bytes { ascii(x) }
             return true

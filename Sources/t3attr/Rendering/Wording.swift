@@ -44,19 +44,22 @@ enum Wording {
     }
 
     /// The answer: "12 drops: 3 client, 8 edge, 1 serve; infra segments implicated: edge, serve".
-    static func answer(_ drops: [Drop]) -> String {
-        if drops.isEmpty { return "No drops." }
-        let c = Attribution.counts(drops)
+    static func answer(_ drops: [Drop]) -> String { answer(Attribution.counts(drops)) }
+
+    /// The answer for drops counted per verdict.
+    static func answer(_ c: [Verdict: Int]) -> String {
+        let n = c.values.reduce(0, +)
+        if n == 0 { return "No drops." }
         let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
         let infra = Verdict.allCases.filter { $0.isInfra && c[$0] != nil }.map(\.rawValue)
-        return "\(drops.count) drop\(drops.count == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
+        return "\(n) drop\(n == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
             + "; infra segments implicated: \(infra.isEmpty ? "none" : infra.joined(separator: ", "))"
     }
 
-    static func answer(_ at: Attribution) -> String { answer(at.drops) }
+    static func answer(_ at: Attribution) -> String { answer(at.counts) }
 
     /// The answer for one host of a fleet.
-    static func answer(_ at: Attribution, host: String) -> String { answer(at.drops(host: host)) }
+    static func answer(_ at: Attribution, host: String) -> String { answer(at.counts(host: host)) }
 
     /// `2026-06-10T21:00:00.000000Z .. (end of journal)`.
     static func window(_ w: TimeWindow, local: Bool) -> String {
