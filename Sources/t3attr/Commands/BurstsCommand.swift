@@ -83,6 +83,7 @@ extension T3Attr {
                     try Feed.bursts(report.attribution, to: sink)
                 }
                 try sink.finish(.report(report))
+                reclaimedAtExit((report, analyzer))
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
             }
         }

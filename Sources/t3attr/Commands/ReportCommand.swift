@@ -138,6 +138,7 @@ extension T3Attr {
                 try Feed.report(report.attribution, layout: layout, to: sink)
                 try sink.finish(.report(report))
                 if let cursorFile, let next { try next.save(cursorFile) }
+                reclaimedAtExit((report, analyzer))
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
                 if !user.isEmpty { try unknownUsers(user, seen: seenUsers) }
             }

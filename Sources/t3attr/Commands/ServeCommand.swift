@@ -48,6 +48,7 @@ extension T3Attr {
                 try sink.begin(RunHeader(command: .serve, window: report.window, units: report.units, report: report))
                 try Feed.serveEvents(report, users: user, to: sink)
                 try sink.finish(.report(report))
+                reclaimedAtExit((report, analyzer))
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
                 try unknownUsers(user, seen: report.serveTimelines().map(\.user) + report.attribution.drops.compactMap(\.event.user))
             }

@@ -76,6 +76,7 @@ extension T3Attr {
                         .lastSeen
                 }
                 try WhyRenderer(out: output.out, style: output.style, source: config.source).write(result, report: report, format: output.format)
+                reclaimedAtExit((report, analyzer))
                 try finishRun(notes: report.notes, stats: report.stats, strict: config.strict)
             }
         }
