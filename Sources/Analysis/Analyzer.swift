@@ -70,11 +70,17 @@ public final class Analyzer {
     public init(_ config: AnalysisConfig) throws {
         self.config = config
         self.setup = try RunSetup(config)
+        readsOneFileAtATime = false
     }
 
-    init(_ config: AnalysisConfig, setup: RunSetup) {
+    /// A host of a collector analysed side by side with others: its passes
+    /// read one file at a time on handles closed once read (its memory).
+    let readsOneFileAtATime: Bool
+
+    init(_ config: AnalysisConfig, setup: RunSetup, oneFileAtATime: Bool) {
         self.config = config
         self.setup = setup
+        readsOneFileAtATime = oneFileAtATime
     }
 
     /// What the reads found, before the notes are written.
@@ -329,7 +335,7 @@ public final class Analyzer {
                 }
                 guard i < names.count else { return }
                 do {
-                    let one = Analyzer(configs[i], setup: try RunSetup(configs[i], unitsOf: run.value))
+                    let one = Analyzer(configs[i], setup: try RunSetup(configs[i], unitsOf: run.value), oneFileAtATime: true)
                     let f = try one.analyze(progress: { nil })
                     let hj = one.setup.journal
                     var c = hj.counts
@@ -412,9 +418,11 @@ public final class Analyzer {
         let jobs = config.jobs ?? ProcessInfo.processInfo.activeProcessorCount
         // Each worker holds up to two descriptors (a file checked, then read); the
         // run's handle already holds one per file. Short of them, one handle reads.
-        guard jobs > 1, Journal.spareDescriptors() >= 4 * jobs, let files = try setup.opener.perFileList() else { return nil }
+        guard jobs > 1 || readsOneFileAtATime, Journal.spareDescriptors() >= 4 * jobs,
+            let files = try setup.opener.perFileList()
+        else { return nil }
         let skipped = Set(setup.journal.skippedFiles.map(\.path))
-        return ParallelRead(paths: files.filter { !skipped.contains($0) }, jobs: jobs)
+        return ParallelRead(paths: files.filter { !skipped.contains($0) }, jobs: jobs, oneFileAtATime: readsOneFileAtATime)
     }
 
     /// Whether dispatch process `p` logged a `ws open`/`ws close` line before `t`.

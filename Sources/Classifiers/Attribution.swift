@@ -1393,17 +1393,30 @@ public struct Attribution: Sendable {
             out.gaps += p.gaps
             out.clockWentBack += p.clockWentBack
         }
-        // Time order across hosts; `.drop` references follow their drop.
-        var at: [(part: Int32, index: Int32)] = []
-        at.reserveCapacity(dropCount)
-        for (k, ds) in dropsOf.enumerated() { for i in ds.indices { at.append((Int32(k), Int32(i))) } }
-        func time(_ n: Int) -> UInt64 { dropsOf[Int(at[n].part)][Int(at[n].index)].event.realtime }
-        let order = at.indices.sorted { (time($0), $0) < (time($1), $1) }
+        // Time order across hosts; `.drop` references follow their drop. The
+        // parts are joined one at a time (each freed once copied) and put in
+        // order by swaps, so a fleet's drops are held about once, not twice.
+        out.drops.reserveCapacity(dropCount)
+        for k in dropsOf.indices {
+            out.drops.append(contentsOf: dropsOf[k])
+            dropsOf[k] = []
+        }
+        let order = out.drops.indices.sorted { (out.drops[$0].event.realtime, $0) < (out.drops[$1].event.realtime, $1) }
         var newIndex = [Int32](repeating: 0, count: order.count)
         for (n, old) in order.enumerated() { newIndex[old] = Int32(n) }
         func remap(_ r: EvidenceRef) -> EvidenceRef { if case .drop(let i) = r { .drop(newIndex[Int(i)]) } else { r } }
-        out.drops = order.map { dropsOf[Int(at[$0].part)][Int(at[$0].index)] }
-        dropsOf = []
+        // Position n takes the drop at order[n]: each cycle of the permutation in turn.
+        var placed = [Bool](repeating: false, count: order.count)
+        for start in order.indices where !placed[start] {
+            var n = start
+            while true {
+                placed[n] = true
+                let from = order[n]
+                if from == start { break }
+                out.drops.swapAt(n, from)
+                n = from
+            }
+        }
         for i in out.drops.indices { out.drops[i].evidence = out.drops[i].evidence.map(remap) }
         out.bursts = out.bursts.map {
             var b = $0
