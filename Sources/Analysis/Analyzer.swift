@@ -230,7 +230,7 @@ public final class Analyzer {
             // as only they can be anything else, and so is everything when a
             // unit of another source is among those read here.
             let serveFilter: (@Sendable (UnsafeRawBufferPointer, Int?) -> Bool)? =
-                plan.serveLinesAreServesOnly(units: config.units, in: j)
+                plan.serveLinesAreServesOnly(in: j)
                 ? { @Sendable m, uid in EventStream.serveLineCanMatter(m, uid: uid) } : nil
             for h in hosts {
                 let intervals = attributors[h].evidenceIntervals().map { (Optional($0.0), Optional($0.1)) }

@@ -73,7 +73,7 @@ public struct ReadPlan: Sendable, Equatable {
 
     /// Whether phase 3 selects the serves' lines alone: no unit of another
     /// source runs in the serves' slice (or is named as a serve).
-    public func serveLinesAreServesOnly(units: UnitConfig, in j: Journal) -> Bool {
+    public func serveLinesAreServesOnly(in j: Journal) -> Bool {
         guard let slice = serveSlice else {
             let serves = Set(serveTerms.joined())
             return !otherUnits.contains { serves.contains("_SYSTEMD_UNIT=\($0)") }
