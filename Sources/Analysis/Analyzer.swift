@@ -41,14 +41,26 @@ public struct RunSetup {
     /// One host's files of a collector (issue 16: hosts analysed side by
     /// side), with the whole run's maps and units, so that each host is
     /// judged exactly as in one run over every file.
-    init(_ config: AnalysisConfig, unitsOf run: RunSetup) throws {
+    init(_ config: AnalysisConfig, unitsOf run: Units) throws {
         portMapLoad = run.portMapLoad
-        portMap = run.portMap
+        portMap = run.portMapLoad.map
         opener = SourceOpener(config.source, follow: false)
         journal = try opener.open()
         dispatchUnits = run.dispatchUnits
         serveUnits = run.serveUnits
         missingServePattern = run.missingServePattern
+    }
+
+    /// What a run's setup found that is not its open journal: the maps and units.
+    struct Units: Sendable {
+        let portMapLoad: PortMapLoader.Loaded
+        let dispatchUnits: [String]
+        let serveUnits: [String]
+        let missingServePattern: String?
+    }
+
+    var units: Units {
+        Units(portMapLoad: portMapLoad, dispatchUnits: dispatchUnits, serveUnits: serveUnits, missingServePattern: missingServePattern)
     }
 
     /// The classifier's view of the sources.
@@ -151,7 +163,7 @@ public final class Analyzer {
         /// with one handle), `body` here, in journal order.
         func pass<T: Sendable>(
             _ m: MatchSet, _ intervals: [(UInt64?, UInt64?)], only: Set<String>? = nil, progress: (any ReadProgress)?,
-            prefilter: (@Sendable (UnsafeRawBufferPointer, Int?) -> Bool)? = nil,
+            prefilter: EntryPrefilter? = nil,
             transform: @escaping @Sendable (JournalEntry, () -> String) -> T?, then body: (T) -> Void
         ) throws {
             if let parallel {
@@ -229,7 +241,7 @@ public final class Analyzer {
             // events; root's lines (and lines without `_UID`) are read whole,
             // as only they can be anything else, and so is everything when a
             // unit of another source is among those read here.
-            let serveFilter: (@Sendable (UnsafeRawBufferPointer, Int?) -> Bool)? =
+            let serveFilter: EntryPrefilter? =
                 plan.serveLinesAreServesOnly(in: j)
                 ? { @Sendable m, uid in EventStream.serveLineCanMatter(m, uid: uid) } : nil
             for h in hosts {
@@ -326,7 +338,7 @@ public final class Analyzer {
             c.timing = false
             return c
         }
-        let run = UncheckedBox(setup)
+        let units = setup.units
         DispatchQueue.concurrentPerform(iterations: min(jobs, hosts.count)) { _ in
             while true {
                 let i = shared.lock.withLock {
@@ -335,7 +347,7 @@ public final class Analyzer {
                 }
                 guard i < names.count else { return }
                 do {
-                    let one = Analyzer(configs[i], setup: try RunSetup(configs[i], unitsOf: run.value), oneFileAtATime: true)
+                    let one = Analyzer(configs[i], setup: try RunSetup(configs[i], unitsOf: units), oneFileAtATime: true)
                     let f = try one.analyze(progress: { nil })
                     let hj = one.setup.journal
                     var c = hj.counts
@@ -526,11 +538,4 @@ struct PhaseClock {
         marks.append(PhaseTiming(seconds: now.timeIntervalSince(last), phase: what))
         last = now
     }
-}
-
-/// Hands a value that is not `Sendable` (a run's open journal, only read
-/// from) to threads that only read what it was set up with.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

@@ -131,7 +131,7 @@ struct ParallelRead {
     /// `main` (the run's handle), as if it had read them.
     func run<T: Sendable>(
         _ reads: [Read], only: Set<String>? = nil, into main: Journal, progress: (any ReadProgress)?,
-        prefilter: (@Sendable (UnsafeRawBufferPointer, Int?) -> Bool)? = nil,
+        prefilter: EntryPrefilter? = nil,
         transform: @escaping @Sendable (JournalEntry, () -> String) -> T?,
         _ body: (T) throws -> Void
     ) rethrows {

@@ -47,7 +47,7 @@ enum ReadResult {
 /// Decides from an entry's MESSAGE and `_UID` (nil when it has none) alone
 /// whether it is read whole (issue 16: most serve lines say nothing t3attr
 /// uses, and building their records cost more than reading them).
-public typealias EntryPrefilter = (_ message: UnsafeRawBufferPointer, _ uid: Int?) -> Bool
+public typealias EntryPrefilter = @Sendable (_ message: UnsafeRawBufferPointer, _ uid: Int?) -> Bool
 
 /// An open sd-journal handle: opening (here; which files, in
 /// JournalFiles.swift), iteration and field decoding (here), matches
