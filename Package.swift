@@ -22,10 +22,12 @@ let package = Package(
             pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]
         ),
+        // libcurl, loaded with dlopen when --url or --prometheus is used (not linked).
+        .target(name: "CCurl"),
         // Pure logic: entries in, typed events, bursts and verdicts out. No I/O.
         .target(name: "Classifiers", swiftSettings: fast),
         // sd-journal: opening journals, unit matches, time windows, iteration.
-        .target(name: "JournalReader", dependencies: ["CSystemd", "Classifiers"], swiftSettings: fast),
+        .target(name: "JournalReader", dependencies: ["CSystemd", "CCurl", "Classifiers"], swiftSettings: fast),
         // Between the readers and the commands: configuration, the read plan, the
         // analyzers (one run -> a Report; live for -f), listings; no printing.
         .target(name: "Analysis", dependencies: ["Classifiers", "JournalReader"], swiftSettings: fast),

@@ -3,10 +3,7 @@
 /// and failures as typed values. What the series mean is decided in Classifiers (ProbeEvaluator).
 import Classifiers
 import Foundation
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import JournalReader
 
 /// Why a Prometheus query gave no series.
 public enum PrometheusError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -50,7 +47,7 @@ public enum PrometheusError: Error, Equatable, Sendable, CustomStringConvertible
 public struct PrometheusClient: Sendable {
     public let baseURL: URL
     /// Seconds without any progress (connecting, or a connected server that says nothing) before a
-    /// request fails (URLRequest.timeoutInterval).
+    /// request fails.
     public var connectTimeout: Double
     /// Hard deadline for one request, seconds: the request is cancelled and `.timeout` returned.
     public var overallTimeout: Double
@@ -131,34 +128,22 @@ public struct PrometheusClient: Sendable {
 
     /// One GET with both timeouts. Never waits past `overallTimeout`.
     func get(_ url: URL) throws(PrometheusError) -> (Int, Data) {
-        var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: connectTimeout)
-        request.setValue("application/json", forHTTPHeaderField: "Accept")
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = connectTimeout
-        config.timeoutIntervalForResource = overallTimeout
-        let session = URLSession(configuration: config)
-        defer { session.invalidateAndCancel() }
-        let box = ResponseBox()
-        let task = session.dataTask(with: request) { data, response, error in
-            box.set(data: data, response: response, error: error)
+        var body = Data()
+        let began = DispatchTime.now().uptimeNanoseconds
+        let (head, failure) = HTTPGet.run(
+            url.absoluteString, accept: "application/json",
+            timeouts: .init(connect: connectTimeout, idle: connectTimeout, total: overallTimeout),
+            body: {
+                body.append(contentsOf: $0)
+                return true
+            })
+        switch failure {
+        case nil: return (head.status, body)
+        case .timedOut:
+            let took = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+            throw .timeout(url: baseURL.absoluteString, seconds: took >= overallTimeout ? overallTimeout : connectTimeout)
+        case .some(let f): throw .unreachable(url: baseURL.absoluteString, detail: f.text)
         }
-        task.resume()
-        guard box.done.wait(timeout: .now() + overallTimeout) == .success else {
-            task.cancel()
-            throw .timeout(url: baseURL.absoluteString, seconds: overallTimeout)
-        }
-        let (data, response, error) = box.get()
-        if let error {
-            let ns = error as NSError
-            if ns.domain == NSURLErrorDomain && ns.code == NSURLErrorTimedOut {
-                throw .timeout(url: baseURL.absoluteString, seconds: connectTimeout)
-            }
-            throw .unreachable(url: baseURL.absoluteString, detail: ns.localizedDescription)
-        }
-        guard let http = response as? HTTPURLResponse else {
-            throw .malformedResponse(url: baseURL.absoluteString, detail: "not an HTTP response")
-        }
-        return (http.statusCode, data ?? Data())
     }
 
     /// Prometheus' answer: `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{...},
@@ -204,30 +189,6 @@ public struct PrometheusClient: Sendable {
     static func snippet(_ d: Data) -> String {
         let s = String(decoding: d.prefix(200), as: UTF8.self)
         return s.split(whereSeparator: \.isNewline).joined(separator: " ")
-    }
-}
-
-/// Where the completion handler (on URLSession's queue) leaves its results for the caller's thread.
-private final class ResponseBox: @unchecked Sendable {
-    let done = DispatchSemaphore(value: 0)
-    private let lock = NSLock()
-    private var data: Data?
-    private var response: URLResponse?
-    private var error: Error?
-
-    func set(data: Data?, response: URLResponse?, error: Error?) {
-        lock.lock()
-        self.data = data
-        self.response = response
-        self.error = error
-        lock.unlock()
-        done.signal()
-    }
-
-    func get() -> (Data?, URLResponse?, Error?) {
-        lock.lock()
-        defer { lock.unlock() }
-        return (data, response, error)
     }
 }
 

@@ -1,10 +1,6 @@
 import Foundation
 import Glibc
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Entries of a stream that were not imported, and why.
 public struct SkippedEntries: Sendable, Equatable {
     public var source: String
@@ -48,7 +44,7 @@ public final class ImportedJournal {
 
     let converter = ExportConverter()
     let name: String
-    /// The converter is fed from URLSession's queue and finished from the caller's thread.
+    /// The converter is fed from the gateway's reading thread and finished from the caller's thread.
     private let feedLock = NSLock()
     private var input: Int32 = -1
     private var pid: pid_t = 0
@@ -290,16 +286,21 @@ public final class ImportedJournal {
     ) throws(JournalError) -> ImportedJournal {
         let url = try gatewayURL(base, path: "/entries")
         let imp = try ImportedJournal(label: "gateway", name: base)
-        var request = URLRequest(url: url, timeoutInterval: timeout)
-        request.setValue("application/vnd.fdo.journal", forHTTPHeaderField: "Accept")
         let receiver = GatewayReceiver(importer: imp)
-        let session = URLSession(configuration: .ephemeral, delegate: receiver, delegateQueue: nil)
-        session.dataTask(with: request).resume()
-        let inTime = receiver.done.wait(timeout: .now() + .seconds(deadline)) == .success
-        session.invalidateAndCancel()
-        if !inTime {
-            receiver.fail("still sending after \(deadline) s (the --url-timeout)")
-            _ = receiver.done.wait(timeout: .now() + 5)
+        let began = DispatchTime.now().uptimeNanoseconds
+        let (_, failure) = HTTPGet.run(
+            url.absoluteString, accept: "application/vnd.fdo.journal",
+            timeouts: .init(connect: timeout, idle: timeout, total: Double(deadline)),
+            head: receiver.accepts, body: receiver.take)
+        var inTime = true
+        if let failure {
+            let took = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+            if case .timedOut = failure, took >= Double(deadline) {
+                inTime = false
+                receiver.fail("still sending after \(deadline) s (the --url-timeout)")
+            } else {
+                receiver.fail(failure.text)
+            }
         }
         if let e = receiver.failureText {
             if receiver.bytesReceived == 0 || imp.entriesFed == 0 && !inTime { throw JournalError(.noInput, "\(base): \(e)") }
@@ -327,12 +328,14 @@ extension ImportedJournal {
     public static func followGateway(_ base: String, stopRequested: () -> Bool = { false }) throws(JournalError) -> ImportedJournal {
         let url = try gatewayURL(base, path: "/entries?follow")
         let imp = try ImportedJournal(label: "gateway", name: base)
-        var request = URLRequest(url: url, timeoutInterval: 365 * 86400)
-        request.setValue("application/vnd.fdo.journal", forHTTPHeaderField: "Accept")
         let receiver = GatewayReceiver(importer: imp)
-        let session = URLSession(configuration: .ephemeral, delegate: receiver, delegateQueue: nil)
-        session.dataTask(with: request).resume()
-        FollowedGateways.keep(session, receiver)
+        // The stream lasts as long as the process: read on a thread of its own.
+        Thread.detachNewThread {
+            let (_, failure) = HTTPGet.run(
+                url.absoluteString, accept: "application/vnd.fdo.journal", timeouts: .init(connect: 30),
+                head: receiver.accepts, body: receiver.take)
+            if let failure { receiver.fail(failure.text) }
+        }
         // Wait for the first entries to reach journal-remote (or for a failure).
         var arrived = false
         for _ in 0..<100 {
@@ -451,17 +454,10 @@ final class ImportCleanup: @unchecked Sendable {
     }
 }
 
-/// Keeps followed gateway sessions alive for the life of the process.
-enum FollowedGateways {
-    nonisolated(unsafe) static var live: [(URLSession, GatewayReceiver)] = []
-    static func keep(_ s: URLSession, _ r: GatewayReceiver) { live.append((s, r)) }
-}
-
-/// URLSession delegate feeding the importer as the body arrives. It runs on
-/// URLSession's queue; what the caller reads is behind `lock`.
-final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+/// Feeds the importer as a gateway's body arrives. For `-f` it runs on the
+/// stream's own thread; what the caller reads is behind `lock`.
+final class GatewayReceiver: @unchecked Sendable {
     let importer: ImportedJournal
-    let done = DispatchSemaphore(value: 0)
     /// Signalled once when the first entries were handed to journal-remote, or on failure.
     let firstEntries = DispatchSemaphore(value: 0)
     private let lock = NSLock()
@@ -483,47 +479,32 @@ final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendab
         if first { firstEntries.signal() }
     }
 
-    func urlSession(
-        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
-        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
-    ) {
-        if let http = response as? HTTPURLResponse {
-            let type = http.value(forHTTPHeaderField: "Content-Type") ?? "none"
-            if (300..<400).contains(http.statusCode) {
-                let to = http.value(forHTTPHeaderField: "Location") ?? "(no Location)"
-                fail("HTTP \(http.statusCode): the server redirects to \(to); t3attr does not follow redirects (give the gateway's own URL)")
-                completionHandler(.cancel)
-                return
-            }
-            if http.statusCode != 200 {
-                fail("HTTP \(http.statusCode) (not a journal gateway?)")
-                completionHandler(.cancel)
-                return
-            }
-            if !type.hasPrefix("application/vnd.fdo.journal") {
-                fail("not a journal gateway (Content-Type: \(type))")
-                completionHandler(.cancel)
-                return
-            }
+    /// The response's head: only a journal gateway's own answer is read.
+    func accepts(_ head: HTTPGet.Head) -> Bool {
+        if (300..<400).contains(head.status) {
+            let to = head.location ?? "(no Location)"
+            fail("HTTP \(head.status): the server redirects to \(to); t3attr does not follow redirects (give the gateway's own URL)")
+            return false
         }
-        completionHandler(.allow)
+        if head.status != 200 {
+            fail("HTTP \(head.status) (not a journal gateway?)")
+            return false
+        }
+        let type = head.contentType ?? "none"
+        if !type.hasPrefix("application/vnd.fdo.journal") {
+            fail("not a journal gateway (Content-Type: \(type))")
+            return false
+        }
+        return true
     }
 
-    /// Redirects are never followed: the evidence comes from the host the operator named.
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
-    }
-
-    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard failureText == nil else { return }
-        lock.withLock { bytes += data.count }
-        guard importer.feed(data) else {
+    /// A piece of the body, handed to journal-remote.
+    func take(_ piece: UnsafeRawBufferPointer) -> Bool {
+        guard failureText == nil else { return false }
+        lock.withLock { bytes += piece.count }
+        guard importer.feed(Data(piece)) else {
             fail(importer.stopText ?? "the stream could not be read on")
-            dataTask.cancel()
-            return
+            return false
         }
         let first = lock.withLock { () -> Bool in
             guard !signalled, importer.entriesFed > 0 else { return false }
@@ -531,17 +512,6 @@ final class GatewayReceiver: NSObject, URLSessionDataDelegate, @unchecked Sendab
             return true
         }
         if first { firstEntries.signal() }
-    }
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
-        if let error {
-            let ns = error as NSError
-            var text = ns.localizedDescription.isEmpty ? "\(error)" : ns.localizedDescription
-            if let under = ns.userInfo[NSUnderlyingErrorKey] as? NSError, under.localizedDescription != text {
-                text += " (\(under.localizedDescription))"
-            }
-            fail(text)
-        }
-        done.signal()
+        return true
     }
 }

@@ -7,6 +7,8 @@ struct T3Attr: ParsableCommand {
     static let version = "0.1.0"
 
     /// `t3attr --version`: ours and the libsystemd we are linked against.
+    /// Found only when asked (it reads /proc/self/maps: about 1 ms that no
+    /// other run needs), so the configuration carries the short form.
     static var versionText: String { "t3attr \(version) (\(LibSystemd.describe()))" }
 
     static let configuration = CommandConfiguration(
@@ -18,7 +20,7 @@ struct T3Attr: ParsableCommand {
             Cloudflare/tunnel/Traefik (edge), the host (devvm), the user's t3 serve \
             (serve) or t3-dispatch itself (dispatch).
             """,
-        version: versionText,
+        version: "t3attr \(version)",
         subcommands: [Report.self, Dispatch.self, Bursts.self, Serve.self, Why.self],
         defaultSubcommand: Report.self
     )
@@ -27,6 +29,11 @@ struct T3Attr: ParsableCommand {
     /// argument of the default command: "did you mean report?", status 64.
     static func main() {
         let args = Array(CommandLine.arguments.dropFirst())
+        // ArgumentParser prints the version wherever `--version` stands (before `--`).
+        if args.prefix(while: { $0 != "--" }).contains("--version") {
+            print(versionText)
+            Glibc.exit(0)
+        }
         if let first = args.first, !first.hasPrefix("-"), first != "help" {
             let names = configuration.subcommands.map { $0._commandName }
             if !names.contains(first) {

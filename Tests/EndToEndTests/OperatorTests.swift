@@ -251,6 +251,16 @@ struct OperatorTests {
         #expect(r.stdout.contains("libsystemd"))
     }
 
+    /// Issue 16: linking libcurl (through FoundationNetworking) loaded 35
+    /// libraries into every run, about 6 ms of start-up; it is loaded only
+    /// for --url and --prometheus.
+    @Test func libcurlIsNotLinked() throws {
+        let r = try Fixtures.run("/usr/bin/ldd", [Fixtures.binary])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("libsystemd"), "\(r.stdout)")
+        #expect(!r.stdout.contains("libcurl"), "\(r.stdout)")
+    }
+
     @Test(arguments: ["report", "dispatch", "bursts", "serve"])
     func everyHelpHasAnExample(command: String) throws {
         let r = try Fixtures.t3attr([command, "--help"])

@@ -7,6 +7,7 @@ extension T3Attr {
         static let acceptedFormats = OutputFormat.everywhere
 
         static let configuration = CommandConfiguration(
+            commandName: "bursts",
             abstract: "Every second with at least N downstream teardowns, with the burst's verdict.",
             discussion: """
                 A burst is counted per real second of the time the program wrote the line \

@@ -8,6 +8,7 @@ extension T3Attr {
         static let acceptedFormats = OutputFormat.everywhere
 
         static let configuration = CommandConfiguration(
+            commandName: "dispatch",
             abstract: "List t3-dispatch's drop events: proxy errors, WebSocket closes, restarts, pairing failures.",
             discussion: """
                 One row per event of the dispatch unit in the window, with the user (from the \

@@ -7,6 +7,7 @@ extension T3Attr {
         static let acceptedFormats = OutputFormat.everywhere + [.markdown]
 
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "One verdict per drop, with the evidence: client, edge, devvm, serve, dispatch or unknown.",
             discussion: """
                 Reads t3-dispatch, the serves, systemd's messages about them, the kernel's OOM \

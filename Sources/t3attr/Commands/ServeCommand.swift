@@ -7,6 +7,7 @@ extension T3Attr {
         static let acceptedFormats = OutputFormat.everywhere
 
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Per user, the serve side: starvation markers, restarts (planned, crash, watchdog), OOM kills, probe failures.",
             discussion: """
                 Starvation markers are the serve's own git/process timeouts; systemd's \

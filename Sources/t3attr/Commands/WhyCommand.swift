@@ -7,6 +7,7 @@ extension T3Attr {
         static let acceptedFormats = OutputFormat.everywhere + [.markdown]
 
         static let configuration = CommandConfiguration(
+            commandName: "why",
             abstract: "One user's complaint: that user's drops around a time, with what decided each, and one sentence to paste.",
             discussion: """
                 Shows USER's drops in the window TIME minus and plus --around-window (default 10 \
