@@ -310,6 +310,15 @@ MUTATIONS = [
      'uid == nil || uid == 0 || message.contains("timed out")', "false", SCEN),
     ("i16: hosts side by side lose what their handles read", "Sources/Analysis/Analyzer.swift",
      "        for c in shared.counts { setup.journal.absorb(c!) }\n", "", "FleetTests"),
+    ("i16: a line both signal reads select counted twice", "Sources/Analysis/Analyzer.swift",
+     "if let seen = readFirst[entry.realtime], seen.contains(c) { return nil }", "", "AnalyzerTests"),
+    ("i16: a -u line both halves select listed twice", "Sources/JournalReader/Journal.swift",
+     "if next?.cursor == h.cursor {", "if next?.cursor == h.cursor, false {", "DispatchCommandTests"),
+    ("i16: the -u selection's rare half listed last", "Sources/JournalReader/Journal.swift",
+     "n.realtime == e.realtime, n.cursor == position() {", "n.realtime == e.realtime, n.cursor == position(), false {",
+     "DispatchCommandTests"),
+    ("i16: the busy signal terms never read", "Sources/Analysis/ReadPlan.swift",
+     '        busy.add(["_PID=1"])\n', "", SCEN),
 ]
 
 

@@ -181,15 +181,35 @@ public final class Analyzer {
             }
         }
 
-        // 1. The signals. What makes no event is left out on the reading
-        // threads; the rest is classified here, in order: a probe line
-        // teaches a port's user to the lines after it (`learn`).
+        // 1. The signals, the rare terms' then the busy ones' (`ReadPlan`).
+        // What makes no event is left out on the reading threads; the rest
+        // is classified here, in order: a probe line teaches a port's user
+        // to the lines after it (`learn`), so the scripts' lines come first.
         let signalFilter = stream
+        var rare: [UInt64: [String]] = [:]
         try pass(
-            plan.signals, [(window.since, window.until)], progress: progress(),
+            plan.rareSignals, [(window.since, window.until)], progress: progress(),
             transform: { entry, cursor in
                 if case .none = signalFilter.preclassify(entry, cursor: { "" }) { return nil }
                 return (entry, cursor())
+            },
+            then: { (entry: JournalEntry, cursor: String) in
+                rare[entry.realtime, default: []].append(cursor)
+                guard let ev = stream.classify(entry, cursor: { cursor }) else { return }
+                stream.learn(from: ev)
+                attributors[key(ev)].addSignal(ev)
+            })
+        // An entry both passes select (a PID 1 or kernel line that a rare
+        // term selects too) was read by the first: its receive time and
+        // cursor say so.
+        let readFirst = rare
+        try pass(
+            plan.busySignals, [(window.since, window.until)], progress: progress(),
+            transform: { entry, cursor in
+                if case .none = signalFilter.preclassify(entry, cursor: { "" }) { return nil }
+                let c = cursor()
+                if let seen = readFirst[entry.realtime], seen.contains(c) { return nil }
+                return (entry, c)
             },
             then: { (entry: JournalEntry, cursor: String) in
                 guard let ev = stream.classify(entry, cursor: { cursor }) else { return }

@@ -108,7 +108,9 @@ public final class DispatchListing {
     ) throws -> ListingResult {
         let (j, units) = try open()
         try begin(units)
-        let summary = try Self.rows(j, classifier: classifier, filter: filter, progress: progress, event: event)
+        let summary = try Self.rows(
+            j, union: MatchSet.unitsSplit(units, hosts: config.hosts), window: config.window, classifier: classifier, filter: filter,
+            progress: progress, event: event)
         let (notes, stats) = j.readingNotes()
         return ListingResult(summary: summary, stats: stats, notes: notes, units: units)
     }
@@ -130,16 +132,17 @@ public final class DispatchListing {
             }, tick: {}, idle: idle)
     }
 
-    /// The loop of one handle: classify, filter, hand on.
+    /// The loop of one handle: read the unit's lines (`union`, the two
+    /// halves of its `-u` selection, in the window), classify, filter, hand on.
     static func rows(
-        _ journal: Journal, classifier: DispatchClassifier, filter: DispatchFilter,
-        progress: (any ReadProgress)?, event: (Event) throws -> Void
+        _ journal: Journal, union: (busy: MatchSet, rare: MatchSet), window: TimeWindow, classifier: DispatchClassifier,
+        filter: DispatchFilter, progress: (any ReadProgress)?, event: (Event) throws -> Void
     ) throws -> EventSummary {
         var summary = EventSummary()
         defer { progress?.finish() }
         let collect = !filter.users.isEmpty
         var seen = Set<String>()
-        try journal.read { entry, cursor in
+        try journal.readUnion(busy: union.busy, rare: union.rare, since: window.since, until: window.until) { entry, cursor in
             if let progress, journal.entriesRead & 8191 == 0 { progress.update(entries: journal.entriesRead, at: entry.realtime) }
             let keep = { (ev: Event) -> Bool in
                 if collect, let u = ev.user { seen.insert(u) }
@@ -175,10 +178,7 @@ public final class DispatchListing {
         }()
         var skippedFiles = unusable
         let files = files.filter { f in !skippedFiles.contains { $0.path == f } }
-        var unitMatches = MatchSet()
-        unitMatches.addUnits(units)
-        unitMatches.restrict(toHosts: config.hosts)
-        let matches = unitMatches
+        let union = MatchSet.unitsSplit(units, hosts: config.hosts)
         // Time order of the files; those outside the window are not read.
         var ordered: [(String, UInt64)] = []
         for f in files {
@@ -208,10 +208,10 @@ public final class DispatchListing {
                     do {
                         let j = try Journal(source: .files([order[i]]))
                         j.honoursImportedCursors = importedCursors
-                        try j.apply(matches)
-                        try j.seek(since: window.since, until: window.until)
                         var batcher = makeBatcher()
-                        r.summary = try Self.rows(j, classifier: classifier, filter: filter, progress: nil) { batcher.add($0) }
+                        r.summary = try Self.rows(j, union: union, window: window, classifier: classifier, filter: filter, progress: nil) {
+                            batcher.add($0)
+                        }
                         r.batch = batcher.finish()
                         r.read = j.entriesRead
                         r.skipped = j.skippedEntries

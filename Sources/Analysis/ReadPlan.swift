@@ -12,7 +12,11 @@ import JournalReader
 ///
 /// 1. `signals`: PID 1, coredumps, authorised daemons, the kernel, earlyoom
 ///    and the scripts (few entries) -> `Attributor.addSignal`, out of order.
-///    `serve` reads every serve line here too.
+///    `serve` reads every serve line here too. Read in two passes: the terms
+///    that select few entries (`rareSignals`), then the busy ones
+///    (`busySignals`: PID 1, the kernel, the serves), an entry that both
+///    select kept once. sd-journal re-walks every OR term for every entry it
+///    returns: 7 terms cost 0.38 s on the 7-day corpus, 5 + 2 cost 0.12 s.
 /// 2. `dispatch`: the dispatch unit alone, in time order -> `Attributor.add`.
 ///    Two passes over a few match terms each are faster than one pass over
 ///    all of them: sd-journal re-walks every OR term for every entry.
@@ -20,7 +24,11 @@ import JournalReader
 ///    around the drops found, where they can change a verdict -> `addSignal`.
 /// 4. `everySource(host:)`: the host-gap probes around the drops (`GapProbe`).
 public struct ReadPlan: Sendable, Equatable {
-    public var signals: MatchSet
+    /// Phase 1's terms that select few entries: the scripts, earlyoom,
+    /// coredumps, authorised daemons, journald's rate-limit notices.
+    public var rareSignals: MatchSet
+    /// Phase 1's busy terms: PID 1, the kernel (and the serves for `serve`).
+    public var busySignals: MatchSet
     public var dispatch: MatchSet
     /// The serves' own lines, as match terms (empty: no serve units).
     public var serveTerms: [[String]]
@@ -46,17 +54,20 @@ public struct ReadPlan: Sendable, Equatable {
         hostsRestricted = !hosts.isEmpty
         var m = MatchSet()
         m.add(([units.earlyoomUnit] + tags.map { "\($0).service" }).map { "_SYSTEMD_UNIT=\($0)" })
-        if servesInPhaseOne { for t in serveTerms { m.add(t) } }
         m.add(["MESSAGE_ID=\(MessageID.coredump)", "_UID=0"])
-        m.add(["_PID=1"])
         if !all.isEmpty { m.add(["_UID=0"] + all.map { "OBJECT_SYSTEMD_UNIT=\($0)" }) }
-        m.add(["_TRANSPORT=kernel"])
         m.add(["_TRANSPORT=driver", "MESSAGE_ID=\(MessageID.journalDropped)"])
         // Only journald's own fields decide who wrote a line: the scripts and
         // earlyoom by their units (above), or by root under their identifiers.
         m.add(["_UID=0"] + (tags + [SourceConfig.earlyoomIdentifier]).map { "SYSLOG_IDENTIFIER=\($0)" })
         m.restrict(toHosts: hosts)
-        signals = m
+        rareSignals = m
+        var busy = MatchSet()
+        busy.add(["_PID=1"])
+        busy.add(["_TRANSPORT=kernel"])
+        if servesInPhaseOne { for t in serveTerms { busy.add(t) } }
+        busy.restrict(toHosts: hosts)
+        busySignals = busy
         var dm = MatchSet()
         dm.add(dispatchUnits.map { "_SYSTEMD_UNIT=\($0)" })
         dm.restrict(toHosts: hosts)

@@ -148,6 +148,72 @@ public final class Journal {
         }
     }
 
+    /// Reads the entries `busy` or `rare` select in the window, in the order
+    /// one handle with both would give them, at about the cost of walking
+    /// `busy` alone (issue 16: sd-journal re-walks every OR term for every
+    /// entry it returns; the dispatch unit's 4-term `-u` selection cost a
+    /// third more than its one busy term). `rare` is read first and held (it
+    /// must select few entries); each of its entries is then given just
+    /// before its successor among `busy`'s (found by seeking to its cursor),
+    /// the rest at the end, and an entry both select once. Imported streams'
+    /// cursors are not sd-journal's own: there both are read in one walk.
+    public func readUnion(
+        busy: MatchSet, rare: MatchSet, since: UInt64?, until: UInt64?, stop: () -> Bool = { false },
+        _ body: (JournalEntry, _ cursor: () -> String) throws -> Void
+    ) throws {
+        guard !honoursImportedCursors, !rare.terms.isEmpty else {
+            try apply(MatchSet(terms: busy.terms + rare.terms))
+            try seek(since: since, until: until)
+            return try read(stop: stop, body)
+        }
+        struct Held {
+            var entry: JournalEntry
+            var cursor: String
+            var next: (realtime: UInt64, cursor: String)?
+        }
+        var held: [Held] = []
+        try apply(rare)
+        try seek(since: since, until: until)
+        read(stop: stop) { e, _ in held.append(Held(entry: e, cursor: position() ?? "")) }
+        try apply(busy)
+        var twice = 0
+        var kept: [Held] = []
+        for var h in held {
+            var next: (realtime: UInt64, cursor: String)?
+            var t: UInt64 = 0
+            if h.cursor.withCString({ sd_journal_seek_cursor(j, $0) }) >= 0, sd_journal_next(j) > 0,
+                sd_journal_get_realtime_usec(j, &t) >= 0, until.map({ t <= $0 }) ?? true, let c = position()
+            {
+                next = (t, c)
+            }
+            // Selected by `busy` too: it is read there.
+            if next?.cursor == h.cursor {
+                twice += 1
+                continue
+            }
+            h.next = next
+            kept.append(h)
+        }
+        held = kept
+        entriesRead -= twice
+        try seek(since: since, until: until)
+        var i = 0
+        try read(stop: stop) { e, _ in
+            while i < held.count, let n = held[i].next, n.realtime == e.realtime, n.cursor == position() {
+                let h = held[i]
+                i += 1
+                try body(h.entry, { h.cursor })
+            }
+            try body(e, { self.cursor() })
+        }
+        if stop() { return }
+        while i < held.count {
+            let h = held[i]
+            i += 1
+            try body(h.entry, { h.cursor })
+        }
+    }
+
     /// Positions before the first entry at or after `since` (µs), or at the
     /// head; iteration stops after `until` (µs) like journalctl's.
     public func seek(since: UInt64?, until: UInt64?) throws(JournalError) {

@@ -45,6 +45,24 @@ public struct MatchSet: Sendable, Equatable {
         let slices = units.filter { $0.hasSuffix(".slice") }
         if !slices.isEmpty { add(slices.map { "_SYSTEMD_SLICE=\($0)" }) }
     }
+
+    /// `journalctl -u units` split in two (issue 16): `busy`, the units' own
+    /// lines (and their slices), and `rare`, PID 1's, coredumps' and
+    /// authorised daemons' messages about them. Read with
+    /// `Journal.readUnion`, they give `addUnits`' entries in its order, and
+    /// sd-journal walks one term per entry instead of four.
+    public static func unitsSplit(_ units: [String], hosts: [String]) -> (busy: MatchSet, rare: MatchSet) {
+        var all = MatchSet()
+        all.addUnits(units)
+        var busy = MatchSet()
+        var rare = MatchSet()
+        for t in all.terms {
+            if t.allSatisfy({ $0.hasPrefix("_SYSTEMD_UNIT=") || $0.hasPrefix("_SYSTEMD_SLICE=") }) { busy.add(t) } else { rare.add(t) }
+        }
+        busy.restrict(toHosts: hosts)
+        rare.restrict(toHosts: hosts)
+        return (busy, rare)
+    }
 }
 
 /// Unit name handling as systemctl/journalctl do it.

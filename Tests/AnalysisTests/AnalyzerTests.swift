@@ -97,6 +97,32 @@ struct AnalyzerTests {
         }
     }
 
+    /// Issue 16: phase 1 reads its rare terms, then PID 1 and the kernel. A
+    /// PID 1 line that also names its unit in `OBJECT_SYSTEMD_UNIT` (as root)
+    /// is selected by both reads: it is one signal, not two.
+    @Test(
+        "a line both signal reads select is one signal",
+        arguments: [
+            ("scenario-dispatch-restart", AnalysisConfig.Scope.everyDrop), ("dispatch-basic", .everyDrop), ("dispatch-basic", .serveTimeline),
+        ])
+    func signalSelectedTwiceIsOne(name: String, scope: AnalysisConfig.Scope) throws {
+        func alsoAnObject(_ d: Data) -> Data {
+            var s = String(decoding: d, as: UTF8.self)
+            for u in ["t3-dispatch.service", "t3-serve@alice.service"] {
+                s = s.replacingOccurrences(of: "\nUNIT=\(u)\n", with: "\nUNIT=\(u)\nOBJECT_SYSTEMD_UNIT=\(u)\n")
+            }
+            return Data(s.utf8)
+        }
+        func signals(_ r: Report) -> [String] {
+            r.attribution.signals.map { "\($0.realtime) \($0.kind.rawValue) \($0.unit ?? "-") \($0.port.map(String.init) ?? "-")" }
+        }
+        let plain = try withJournal(name) { try Analyzer(config($0, scope: scope)).run() }
+        let twice = try withJournal(name, rewrite: alsoAnObject) { try Analyzer(config($0, scope: scope)).run() }
+        #expect(plain.attribution.signals.contains { $0.signal.map { if case .unit = $0 { true } else { false } } ?? false })
+        #expect(signals(twice) == signals(plain))
+        #expect(verdicts(twice) == verdicts(plain))
+    }
+
     @Test("a serve glob that matches nothing is a note for report, an error for serve")
     func missingServeUnits() throws {
         try withJournal("dispatch-basic") { path in

@@ -33,6 +33,39 @@ struct DispatchCommandTests {
         #expect(!oracle.isEmpty)
     }
 
+    /// Issue 16: the `-u` selection is read in two halves (the unit's own
+    /// lines, then PID 1's, coredumps' and root's messages about it put back
+    /// in place). Entries that both halves select (root's own lines that also
+    /// name the unit as their object) come once, in journalctl's order, with
+    /// one handle and with one per file.
+    @Test(arguments: ["1", "2"])
+    func aLineBothHalvesSelectIsListedOnce(jobs: String) throws {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("dispatch-basic.export"))), as: UTF8.self)
+        let unit = "t3-dispatch.service"
+        let both = text.replacingOccurrences(of: "\n_SYSTEMD_UNIT=\(unit)\n", with: "\n_SYSTEMD_UNIT=\(unit)\nOBJECT_SYSTEMD_UNIT=\(unit)\n")
+            .replacingOccurrences(of: "\nUNIT=\(unit)\n", with: "\nUNIT=\(unit)\nOBJECT_SYSTEMD_UNIT=\(unit)\n")
+        #expect(both != text)
+        // The dispatch runs as root here, so its own lines are root's too.
+        let entries = both.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map {
+            $0.contains("\n_SYSTEMD_UNIT=\(unit)\n") ? $0.replacingOccurrences(of: "\n_UID=1000\n", with: "\n_UID=0\n") : $0
+        }
+        let dir = try Fixtures.tempDir("t3attr-union")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let half = entries.count / 2
+        for (i, part) in [entries[..<half], entries[half...]].enumerated() {
+            _ = try Fixtures.journal(exportText: Data((part.joined(separator: "\n\n") + "\n\n").utf8), in: dir, fileName: "p\(i).journal")
+        }
+        for window in [[], ["--since", "2026-06-10 20:02:00", "--until", "2026-06-10 20:12:00"]] {
+            let r = try Fixtures.t3attr(["dispatch", "-D", dir, "--jobs", jobs, "--all", "-o", "json"] + table + window)
+            #expect(r.status == 0, "\(r.stderr)")
+            let ours = try events(r.stdout).map { $0["cursor"] as? String ?? "" }
+            let oracle = try Fixtures.journalctlCursors(["-D", dir, "-u", unit] + window)
+            #expect(ours == oracle)
+            #expect(Set(ours).count == ours.count)
+            #expect(oracle.count > 6)
+        }
+    }
+
     @Test func jsonEventsCarryTheStableFields() throws {
         let path = try Fixtures.journal("dispatch-basic")
         let r = try Fixtures.t3attr(["dispatch", "--file", path, "-o", "json"] + table)
