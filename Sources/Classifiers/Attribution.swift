@@ -246,7 +246,13 @@ public struct Drop: Sendable, Equatable {
         return c
     }
     /// `--prometheus`, `--tunnel-log` (issue 14): what they said around it.
-    public var corroboration: DropCorroboration?
+    public var corroboration: DropCorroboration? {
+        get { boxedCorroboration?.value }
+        set { boxedCorroboration = newValue.map(Boxed.init) }
+    }
+    // On the heap (8 bytes, not 122): only --prometheus and --tunnel-log
+    // set it, and a week's report holds 100,000 drops (issue 16).
+    private var boxedCorroboration: Boxed<DropCorroboration>?
 
     public init(event: Event, trigger: DropTrigger) {
         self.event = event
