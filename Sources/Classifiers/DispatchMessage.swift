@@ -50,8 +50,19 @@ public struct DispatchMessage: Sendable, Equatable {
     }
     public var wsCause: WSCause? {
         get { boxedCause?.value }
-        set { boxedCause = newValue.map(Boxed.init) }
+        set {
+            // The three plain causes share one box each: most closes have one.
+            switch newValue {
+            case .graceful?: boxedCause = Self.graceful
+            case .downstreamClosed?: boxedCause = Self.downstreamClosed
+            case .upstreamClosed?: boxedCause = Self.upstreamClosed
+            default: boxedCause = newValue.map(Boxed.init)
+            }
+        }
     }
+    private static let graceful = Boxed(WSCause.graceful)
+    private static let downstreamClosed = Boxed(WSCause.downstreamClosed)
+    private static let upstreamClosed = Boxed(WSCause.upstreamClosed)
     // On the heap: most lines have neither, and this record is copied per line.
     private var boxedError: Boxed<GoErrorInfo>?
     private var boxedCause: Boxed<WSCause>?
@@ -120,11 +131,11 @@ public enum DispatchParser {
                 if let d = fields.durMs { msg.durationMs = parseUInt(d) }
                 if let cause = fields.cause {
                     msg.detail = text(cause)
-                    if cause.elementsEqual("graceful".utf8) {
+                    if cause.count == 8, cause.hasPrefix("graceful", at: cause.startIndex) {
                         msg.wsCause = .graceful
-                    } else if cause.elementsEqual("downstream_closed".utf8) {
+                    } else if cause.count == 17, cause.hasPrefix("downstream_closed", at: cause.startIndex) {
                         msg.wsCause = .downstreamClosed
-                    } else if cause.elementsEqual("upstream_closed".utf8) {
+                    } else if cause.count == 15, cause.hasPrefix("upstream_closed", at: cause.startIndex) {
                         msg.wsCause = .upstreamClosed
                     } else {
                         let info = GoError.classify(cause, dispatchPort: dispatchPort)
@@ -212,7 +223,7 @@ public enum DispatchParser {
                 var d = i + marker.count
                 let dStart = d
                 while d < s.endIndex, isDigit(s[d]) { d += 1 }
-                if d > dStart, s[d...].starts(with: " cause=".utf8) {
+                if d > dStart, s.hasPrefix(" cause=", at: d) {
                     if hasIP { out.ip = s[ipStart..<i] }
                     out.durMs = s[dStart..<d]
                     out.cause = s[(d + 7)...]

@@ -43,7 +43,8 @@ public struct SourceConfig: Sendable {
     /// script run by hand, or from another root unit such as
     /// `t3-provision-users.service`).
     public func trustedScriptTag(_ e: JournalEntry) -> String? {
-        if let u = e.systemdUnit, u.utf8.count > 8, u.hasSuffix(".service") {
+        // Byte-wise: String.hasSuffix compares Unicode, and this runs for every dispatch line.
+        if let u = e.systemdUnit, u.utf8.count > 8, u.utf8.suffix(8).elementsEqual(".service".utf8) {
             // Compared in place: this runs for every line of every unit.
             let n = u.utf8.count - 8
             for t in scriptTags where t.utf8.count == n && u.utf8.starts(with: t.utf8) { return t }
