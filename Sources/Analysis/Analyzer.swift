@@ -186,6 +186,11 @@ public final class Analyzer {
         // is classified here, in order: a probe line teaches a port's user
         // to the lines after it (`learn`), so the scripts' lines come first.
         let signalFilter = stream
+        func signal(_ entry: JournalEntry, _ cursor: String) {
+            guard let ev = stream.classify(entry, cursor: { cursor }) else { return }
+            stream.learn(from: ev)
+            attributors[key(ev)].addSignal(ev)
+        }
         var rare: [UInt64: [String]] = [:]
         try pass(
             plan.rareSignals, [(window.since, window.until)], progress: progress(),
@@ -195,9 +200,7 @@ public final class Analyzer {
             },
             then: { (entry: JournalEntry, cursor: String) in
                 rare[entry.realtime, default: []].append(cursor)
-                guard let ev = stream.classify(entry, cursor: { cursor }) else { return }
-                stream.learn(from: ev)
-                attributors[key(ev)].addSignal(ev)
+                signal(entry, cursor)
             })
         // An entry both passes select (a PID 1 or kernel line that a rare
         // term selects too) was read by the first: its receive time and
@@ -211,11 +214,7 @@ public final class Analyzer {
                 if let seen = readFirst[entry.realtime], seen.contains(c) { return nil }
                 return (entry, c)
             },
-            then: { (entry: JournalEntry, cursor: String) in
-                guard let ev = stream.classify(entry, cursor: { cursor }) else { return }
-                stream.learn(from: ev)
-                attributors[key(ev)].addSignal(ev)
-            })
+            then: signal)
         timing.mark("signals (\(j.entriesRead) entries)")
         // 2. The dispatch, in time order: parsed on the reading threads. The
         // times of its lines spare most host-gap probes (phase 4).
