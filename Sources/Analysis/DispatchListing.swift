@@ -88,11 +88,17 @@ public final class DispatchListing {
     /// The files to read one per thread, when the source has several.
     public func perFileList() throws(JournalError) -> [String]? { try opener.perFileList() }
 
-    /// Opens the journal, selects the dispatch unit as `journalctl -u` does
-    /// (a glob that matches nothing is an error) and seeks to the window.
-    func open() throws -> (Journal, [String]) {
+    /// Opens the journal and names the dispatch unit(s) as `journalctl -u`
+    /// does (a glob that matches nothing is an error).
+    func openUnits() throws -> (Journal, [String]) {
         let j = try opener.open()
-        let units = try j.expandUnits([config.units.dispatchUnit], requireNames: config.units.dispatchUnitGiven && !config.follow)
+        return (j, try j.expandUnits([config.units.dispatchUnit], requireNames: config.units.dispatchUnitGiven && !config.follow))
+    }
+
+    /// `openUnits`, with the unit's `-u` selection applied in one walk and
+    /// the handle at the window's start (follow mode reads on from there).
+    func open() throws -> (Journal, [String]) {
+        let (j, units) = try openUnits()
         var matches = MatchSet()
         matches.addUnits(units)
         matches.restrict(toHosts: config.hosts)
@@ -106,7 +112,7 @@ public final class DispatchListing {
         begin: ([String]) throws -> Void, event: (Event) throws -> Void,
         progress: (any ReadProgress)? = nil
     ) throws -> ListingResult {
-        let (j, units) = try open()
+        let (j, units) = try openUnits()
         try begin(units)
         let summary = try Self.rows(
             j, union: MatchSet.unitsSplit(units, hosts: config.hosts), window: config.window, classifier: classifier, filter: filter,

@@ -10,10 +10,9 @@
 
 /* ccurl_get's result when libcurl itself cannot be loaded. */
 #define CCURL_UNAVAILABLE (-1)
-/* libcurl's CURLE_OPERATION_TIMEDOUT, CURLE_WRITE_ERROR, CURLE_ABORTED_BY_CALLBACK. */
+/* libcurl's CURLE_OPERATION_TIMEDOUT and CURLE_WRITE_ERROR (a callback said stop). */
 #define CCURL_TIMED_OUT 28
 #define CCURL_STOPPED 23
-#define CCURL_ABORTED 42
 #define CCURL_ERROR_SIZE 256
 
 typedef struct ccurl_head {
