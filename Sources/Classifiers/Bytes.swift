@@ -36,6 +36,12 @@ extension Collection where Element == UInt8, Index == Int {
         }
     }
 
+    /// Whether the bytes are exactly `text`.
+    @inlinable
+    func isExactly(_ text: StaticString) -> Bool {
+        count == text.utf8CodeUnitCount && hasPrefix(text, at: startIndex)
+    }
+
     @inlinable
     func hasSuffix(_ suffix: StaticString) -> Bool {
         let n = suffix.utf8CodeUnitCount

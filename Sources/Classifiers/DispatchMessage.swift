@@ -131,11 +131,11 @@ public enum DispatchParser {
                 if let d = fields.durMs { msg.durationMs = parseUInt(d) }
                 if let cause = fields.cause {
                     msg.detail = text(cause)
-                    if cause.count == 8, cause.hasPrefix("graceful", at: cause.startIndex) {
+                    if cause.isExactly("graceful") {
                         msg.wsCause = .graceful
-                    } else if cause.count == 17, cause.hasPrefix("downstream_closed", at: cause.startIndex) {
+                    } else if cause.isExactly("downstream_closed") {
                         msg.wsCause = .downstreamClosed
-                    } else if cause.count == 15, cause.hasPrefix("upstream_closed", at: cause.startIndex) {
+                    } else if cause.isExactly("upstream_closed") {
                         msg.wsCause = .upstreamClosed
                     } else {
                         let info = GoError.classify(cause, dispatchPort: dispatchPort)
