@@ -129,7 +129,6 @@ public struct PrometheusClient: Sendable {
     /// One GET with both timeouts. Never waits past `overallTimeout`.
     func get(_ url: URL) throws(PrometheusError) -> (Int, Data) {
         var body = Data()
-        let began = DispatchTime.now().uptimeNanoseconds
         let (head, failure) = HTTPGet.run(
             url.absoluteString, accept: "application/json",
             timeouts: .init(connect: connectTimeout, idle: connectTimeout, total: overallTimeout),
@@ -139,8 +138,7 @@ public struct PrometheusClient: Sendable {
             })
         switch failure {
         case nil: return (head.status, body)
-        case .timedOut:
-            let took = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        case .timedOut(_, let took):
             throw .timeout(url: baseURL.absoluteString, seconds: took >= overallTimeout ? overallTimeout : connectTimeout)
         case .some(let f): throw .unreachable(url: baseURL.absoluteString, detail: f.text)
         }

@@ -1,4 +1,5 @@
 import CCurl
+import Dispatch
 import Glibc
 
 /// One HTTP GET, for the gateway (`--url`) and Prometheus (`--prometheus`):
@@ -16,8 +17,9 @@ public enum HTTPGet {
     public enum Failure: Error, Equatable {
         /// libcurl is not installed (the text says which package to install).
         case unavailable(String)
-        /// A timeout fired: connecting, a silent server, or the whole request.
-        case timedOut(String)
+        /// A timeout fired: connecting, a silent server, or the whole request
+        /// (`after`: seconds since the request began, which tells them apart).
+        case timedOut(String, after: Double)
         /// `head` or `body` said stop.
         case stopped
         /// Anything else libcurl reports (refused, DNS, TLS, a cut stream...).
@@ -25,7 +27,7 @@ public enum HTTPGet {
 
         public var text: String {
             switch self {
-            case .unavailable(let t), .timedOut(let t), .failed(let t): t
+            case .unavailable(let t), .timedOut(let t, _), .failed(let t): t
             case .stopped: "stopped"
             }
         }
@@ -57,6 +59,7 @@ public enum HTTPGet {
         withoutActuallyEscaping(head) { head in
             withoutActuallyEscaping(body) { body in
                 let handlers = Handlers(head: head, body: body)
+                let began = DispatchTime.now().uptimeNanoseconds
                 var req = ccurl_request()
                 req.connect_timeout_ms = milliseconds(timeouts.connect)
                 req.idle_timeout_s = timeouts.idle.map { max(1, Int(($0).rounded(.up))) } ?? 0
@@ -79,7 +82,7 @@ public enum HTTPGet {
                 case 0: return (out, nil)
                 case CCURL_UNAVAILABLE: return (out, .unavailable(message))
                 case CCURL_STOPPED: return (out, .stopped)
-                case CCURL_TIMED_OUT: return (out, .timedOut(message))
+                case CCURL_TIMED_OUT: return (out, .timedOut(message, after: Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9))
                 default: return (out, .failed(message))
                 }
             }
