@@ -16,18 +16,22 @@ public struct TimeSpecError: Error, Equatable, CustomStringConvertible {
 /// (also `YY-MM-DD`); `HH:MM[:SS[.frac]]` (today); `Mon DD HH:MM[:SS]` (this
 /// year, journalctl's short output); each optionally followed by ` UTC`, a
 /// zone name (`Europe/Berlin`) or an offset (`+02:00`, `+0200`, `Z`).
-/// Times without a zone are in `timeZone` (the local zone, as in journalctl).
+/// Times without a zone are in `timeZone` (the local zone, as in journalctl),
+/// looked up only for the forms that need it (issue 16: finding the local
+/// zone loads ICU's zone data, a tenth of a short run's start).
 public enum TimeSpec {
-    public static func parse(_ input: String, now: UInt64, timeZone: TimeZone = .current) throws(TimeSpecError) -> UInt64 {
+    public static func parse(
+        _ input: String, now: UInt64, timeZone: @autoclosure () -> TimeZone = .current
+    ) throws(TimeSpecError) -> UInt64 {
         func fail(_ reason: String) -> TimeSpecError { TimeSpecError(input: input, reason: reason) }
         let s = input.trimmingCharacters(in: .whitespaces)
         if s.isEmpty { throw fail("empty") }
 
         switch s.lowercased() {
         case "now": return now
-        case "today": return try midnight(now: now, dayOffset: 0, timeZone: timeZone, input: input)
-        case "yesterday": return try midnight(now: now, dayOffset: -1, timeZone: timeZone, input: input)
-        case "tomorrow": return try midnight(now: now, dayOffset: 1, timeZone: timeZone, input: input)
+        case "today": return try midnight(now: now, dayOffset: 0, timeZone: timeZone(), input: input)
+        case "yesterday": return try midnight(now: now, dayOffset: -1, timeZone: timeZone(), input: input)
+        case "tomorrow": return try midnight(now: now, dayOffset: 1, timeZone: timeZone(), input: input)
         default: break
         }
         if s.hasPrefix("@") {
@@ -48,7 +52,7 @@ public enum TimeSpec {
         }
         // Extension: a bare span with a unit is "that long ago".
         if let span = Span.parse(s, requireUnit: true) { return now.subtractingClamped(span) }
-        return try Absolute.parse(s, now: now, timeZone: timeZone, input: input)
+        return try Absolute.parse(s, now: now, timeZone: timeZone(), input: input)
     }
 
     static func midnight(now: UInt64, dayOffset: Int, timeZone: TimeZone, input: String) throws(TimeSpecError) -> UInt64 {
