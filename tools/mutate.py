@@ -190,7 +190,7 @@ MUTATIONS = [
     ("i13b s3: devvm/kernel_stall in a burst skipped", A,
      "                set(.devvm, .kernelStall, refs(stalls + timeouts))\n                return\n", "", RULES),
     ("i13b s3: kernel stall lines not parsed", S,
-     'if m.contains("blocked for more than ") && m.contains("INFO: task ") { return .kernelStall }', '', RULES),
+     'if m.hasPrefix("INFO: task ", at: 0) { return m.contains(" blocked for more than ") ? .kernelStall : nil }', '', RULES),
     ("i13b s4: exit 130 is a crash", S, "return status != 130", "return status != 0", RULES),
     ("i13b s4: failed 'exit-code' is a crash", S,
      'return result != "exit-code" && result != "timeout"', 'return result != "timeout"', RULES),
@@ -245,7 +245,9 @@ MUTATIONS = [
      'if e.transport == "driver", e.messageID == MessageID.journalDropped {',
      'if e.transport == "driver" || SignalParser.suppressed(e.message) != nil {', RULES),
     ("i13b s8: git timeouts not recognised", S,
-     "            return .git\n", "            return .other\n", RULES),
+     '$0 == "git" || $0.hasPrefix("gitcore") }) { return .git }', '$0 == "git" || $0.hasPrefix("gitcore") }) { return .other }', RULES),
+    ("i13b s8: Process 'git' is another process", S,
+     '== "git" ? .git : .process', '== "git" ? .process : .process', RULES),
     # -- issue 14: the probe and the tunnel's logs (`-k i14` runs these) ------------
     ("i14 devvm/probe_pressure", C14,
      "            return (.devvm, .probePressure, c)\n", "            return (verdict, reason, c)\n", EV14),
@@ -319,6 +321,16 @@ MUTATIONS = [
      "DispatchCommandTests"),
     ("i16: the busy signal terms never read", "Sources/Analysis/ReadPlan.swift",
      '        busy.add(["_PID=1"])\n', "", SCEN),
+    # Hostile input: a process's name starts some kernel lines; a directory is not a keyword.
+    ("kernel oom-kill line matched on a process's name", S,
+     'if m.hasPrefix("oom-kill:constraint=", at: 0) {', 'if m.contains("oom-kill:constr") {', "SignalTests"),
+    ("kernel Killed process line without its pid", S,
+     'guard let pid = parseUInt(rest[..<sp]), rest[sp...].starts(with: Array(" (".utf8)) else { return nil }',
+     'let pid: UInt64 = parseUInt(rest[..<sp]) ?? 0', "SignalTests"),
+    ("a memcg kill of a task named global_oom is global", S,
+     'let taskAt = line.firstRange(of: ",task=")', 'let taskAt: Range<String.Index>? = nil', "SignalTests"),
+    ("a timeout's working directory decides its kind", S,
+     'if let r = s.firstRange(of: "process \'"),', 'if let r = s.firstRange(of: "process \\u{0}\'"),', "SignalTests"),
 ]
 
 

@@ -81,20 +81,70 @@ public enum TimeoutKind: String, Sendable, Codable, CaseIterable {
     /// run a child in time ("git taking >5 s = devvm frozen", the runbook).
     public var isStarvation: Bool { self == .git || self == .process }
 
-    /// Classifies a serve line that contains `timed out`.
+    /// Classifies a serve line that contains `timed out`. What the line says
+    /// decides, never the names in it: a working directory or a quoted
+    /// command line (`/home/bob/code/shopping-cart`) is not a ping.
     public static func classify(_ m: [UInt8]) -> TimeoutKind {
         let s = text(m).lowercased()
-        if s.contains("git command") || s.contains("'git'") || s.hasPrefix("git ") || s.contains(" git ") || s.contains(": git ") {
-            return .git
+        // `Process '<cmd>' in '<cwd>' timed out after <n>ms`: the command decides.
+        if let r = s.firstRange(of: "process '"), let q = s[r.upperBound...].firstIndex(of: "'") {
+            let cmd = s[r.upperBound..<q]
+            return (cmd.split(separator: "/").last ?? cmd) == "git" ? .git : .process
         }
-        if s.contains("ping") || s.contains("pong") || s.contains("heartbeat") || s.contains("keepalive") { return .wsPing }
-        if s.contains("lsp") || s.contains("language server") || s.contains("languageserver") || s.contains("editor")
-            || s.contains("terminal")
+        let words = wordsOutsideQuotesAndPaths(s)
+        if words.contains(where: { $0 == "git" || $0.hasPrefix("gitcore") }) { return .git }
+        if words.contains(where: { $0.hasPrefix("ping") || $0.hasPrefix("pong") || $0.hasPrefix("heartbeat") || $0.hasPrefix("keepalive") }) {
+            return .wsPing
+        }
+        if words.contains(where: { $0.hasPrefix("lsp") || $0.hasPrefix("languageserver") || $0.hasPrefix("editor") || $0.hasPrefix("terminal") })
+            || s.contains("language server")
         {
             return .editor
         }
-        if s.contains("process '") { return .process }
         return .other
+    }
+
+    /// The words of `s` (runs of letters and digits) outside quotes ('...',
+    /// "...") and outside path-like tokens (anything with a `/`).
+    static func wordsOutsideQuotesAndPaths(_ s: String) -> [Substring] {
+        var out: [Substring] = []
+        var quote: Character?
+        for token in s.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
+            var t = token[...]
+            if let q = quote {
+                if let end = t.firstIndex(of: q) {
+                    quote = nil
+                    t = t[t.index(after: end)...]
+                } else {
+                    continue
+                }
+            }
+            // A quote opened in this token and not closed in it hides the rest.
+            var kept = Substring()
+            var i = t.startIndex
+            var start = i
+            while i < t.endIndex {
+                let c = t[i]
+                if c == "'" || c == "\"" {
+                    if let end = t[t.index(after: i)...].firstIndex(of: c) {
+                        kept += t[start..<i] + " "
+                        i = t.index(after: end)
+                        start = i
+                        continue
+                    }
+                    kept += t[start..<i]
+                    quote = c
+                    start = t.endIndex
+                    break
+                }
+                i = t.index(after: i)
+            }
+            if start < t.endIndex { kept += t[start...] }
+            for piece in kept.split(separator: " ") where !piece.contains("/") {
+                out += piece.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
+            }
+        }
+        return out
     }
 }
 
@@ -197,24 +247,67 @@ public enum SignalParser {
     /// The OOM killer's lines (field guide 2.5). Only the `oom-kill:` line and
     /// the `Killed process` line make an event; the caller folds the pair.
     public static func kernelOOM(_ m: [UInt8]) -> Signal? {
-        if let r = m.firstRange(of: "oom-kill:") {
-            let fields = commaFields(m[r.upperBound...])
-            let pid = fields["pid"].flatMap { Int($0) }
+        // Anchored at the start of the line: the kernel starts other lines with
+        // a process's own name (`<comm>[pid]: segfault at ...`), up to 15 bytes
+        // any user chooses, so a name such as `Killed process ` must not make
+        // an OOM kill. Every prefix below is longer than a name, or must be
+        // followed by what the kernel writes there (digits, `(`).
+        if m.hasPrefix("oom-kill:constraint=", at: 0) {
+            let (fields, flags) = oomKillFields(m[9...])
             return .oomKill(
-                pid: pid, task: fields["task"], memcg: fields["task_memcg"],
-                global: m.contains("global_oom"))
+                pid: fields["pid"].flatMap { Int($0) }, task: fields["task"], memcg: fields["task_memcg"],
+                global: flags.contains("global_oom") || fields["constraint"] == "CONSTRAINT_NONE")
         }
-        if let r = m.firstRange(of: "Killed process ") {
-            let rest = m[r.upperBound...]
-            let sp = rest.firstIndex(of: UInt8(ascii: " ")) ?? rest.endIndex
-            let pid = parseUInt(rest[..<sp]).map { Int($0) }
-            var task: String?
-            if let o = rest.firstIndex(of: UInt8(ascii: "(")), let c = rest[o...].firstIndex(of: UInt8(ascii: ")")) {
-                task = text(rest[(o + 1)..<c])
+        // `Out of memory: Killed process <pid> (<comm>) ...` (global),
+        // `Memory cgroup out of memory: Killed process ...` (a memcg's limit),
+        // and the bare `Killed process ...` of older kernels.
+        var start = 0
+        var global = true
+        if m.hasPrefix("Memory cgroup out of memory: ", at: 0) {
+            start = 29
+            global = false
+        } else if m.hasPrefix("Out of memory: ", at: 0) {
+            start = 15
+        }
+        guard m.hasPrefix("Killed process ", at: start) else { return nil }
+        let rest = m[(start + 15)...]
+        let sp = rest.firstIndex(of: UInt8(ascii: " ")) ?? rest.endIndex
+        guard let pid = parseUInt(rest[..<sp]), rest[sp...].starts(with: Array(" (".utf8)) else { return nil }
+        var task: String?
+        let o = sp + 1
+        if let c = rest[o...].lastIndex(of: UInt8(ascii: ")")) { task = text(rest[(o + 1)..<c]) }
+        return .oomKill(pid: Int(clamping: pid), task: task, memcg: nil, global: global)
+    }
+
+    /// The `key=value` fields of the kernel's `oom-kill:` line and its bare
+    /// flags (`global_oom`). The task's name (`task=<comm>`, chosen by whoever
+    /// started it, may hold commas) comes after the kernel's own fields: those
+    /// are taken from before it, `pid` and `uid` from its last occurrence.
+    static func oomKillFields(_ s: ArraySlice<UInt8>) -> (fields: [String: String], flags: Set<String>) {
+        var fields: [String: String] = [:]
+        var flags = Set<String>()
+        let line = text(s)
+        let taskAt = line.firstRange(of: ",task=")
+        let head = taskAt.map { line[..<$0.lowerBound] } ?? line[...]
+        for part in head.split(separator: ",") {
+            guard let eq = part.firstIndex(of: "=") else {
+                flags.insert(String(part))
+                continue
             }
-            return .oomKill(pid: pid, task: task, memcg: nil, global: !m.contains("Memory cgroup"))
+            let k = String(part[..<eq])
+            if fields[k] == nil { fields[k] = String(part[part.index(after: eq)...]) }
         }
-        return nil
+        if let taskAt {
+            let tail = line[taskAt.upperBound...]
+            let pidAt = tail.ranges(of: ",pid=").last
+            fields["task"] = String(tail[..<(pidAt?.lowerBound ?? tail.endIndex)])
+            if let pidAt {
+                let after = tail[pidAt.upperBound...]
+                fields["pid"] = String(after.prefix(while: \.isNumber))
+                if let uidAt = after.ranges(of: ",uid=").last { fields["uid"] = String(after[uidAt.upperBound...].prefix(while: \.isNumber)) }
+            }
+        }
+        return (fields, flags)
     }
 
     /// earlyoom: `sending SIGTERM to process <pid> uid <uid> "<comm>": badness ...`.
@@ -294,22 +387,21 @@ public enum SignalParser {
     /// blocked for more than <n> seconds.`, `watchdog: BUG: soft lockup -
     /// CPU#<n> stuck for <n>s!`, and the RCU stall warning).
     public static func kernelStall(_ m: [UInt8]) -> Signal? {
-        if m.contains("blocked for more than ") && m.contains("INFO: task ") { return .kernelStall }
-        if m.contains("BUG: soft lockup") || m.contains("rcu_sched self-detected stall") || m.contains("rcu: INFO: rcu_") {
+        // Anchored at the start of the line, like `kernelOOM` (a process's
+        // name can start a kernel line): hung tasks, soft and hard lockups, RCU stalls.
+        if m.hasPrefix("INFO: task ", at: 0) { return m.contains(" blocked for more than ") ? .kernelStall : nil }
+        for p: StaticString in ["watchdog: BUG: soft lockup", "BUG: soft lockup - CPU#"] where m.hasPrefix(p, at: 0) { return .kernelStall }
+        for p: StaticString in ["watchdog: Watchdog detected hard LOCKUP", "NMI watchdog: Watchdog detected hard LOCKUP"] where m.hasPrefix(p, at: 0) {
             return .kernelStall
         }
-        return nil
-    }
-
-    /// `a=1,b=2,...` (the kernel's oom-kill line).
-    static func commaFields(_ s: ArraySlice<UInt8>) -> [String: String] {
-        var out: [String: String] = [:]
-        for part in text(s).split(separator: ",") {
-            guard let eq = part.firstIndex(of: "=") else { continue }
-            let k = part[..<eq].trimmingCharacters(in: .whitespaces)
-            if out[k] == nil { out[k] = String(part[part.index(after: eq)...]) }
-        }
-        return out
+        // `rcu: INFO: rcu_sched self-detected stall on CPU`, `INFO: rcu_preempt
+        // detected stalls on CPUs/tasks:` (older kernels have no `rcu: `).
+        let at = m.hasPrefix("rcu: ", at: 0) ? 5 : 0
+        guard m.hasPrefix("INFO: rcu_", at: at) else { return nil }
+        var i = at + 10
+        while i < m.count, m[i] == UInt8(ascii: "_") || (m[i] >= 0x61 && m[i] <= 0x7A) { i += 1 }
+        guard i > at + 10 else { return nil }
+        return m.hasPrefix(" detected stall", at: i) || m.hasPrefix(" self-detected stall", at: i) ? .kernelStall : nil
     }
 
     /// `(port=3773 reason=timeout consecutive=2 ...)` style fields.

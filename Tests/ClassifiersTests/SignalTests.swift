@@ -55,6 +55,12 @@ struct SignalTests {
         ("LSP request textDocument/hover timed out after 10000ms", .editor),
         ("language server tsserver timed out", .editor),
         ("fetch of https://example.com timed out", .other),
+        // The directory or the command line never decides: "shopping" is not a ping.
+        ("Process 'npm' in '/home/bob/code/shopping-cart' timed out after 30000ms", .process),
+        ("Process '/usr/bin/git' in '/home/bob/code/terminal-editor' timed out after 30000ms", .git),
+        ("[12:00:01.000] WARN (#42): Process 'node' in '/home/bob/code/ping-pong' timed out after 30000ms", .process),
+        ("command 'make mapping' in /home/bob/typing-tutor timed out", .other),
+        ("request from \"heartbeat-editor\" timed out", .other),
     ])
     func serveTimeoutKinds(_ line: String, _ kind: TimeoutKind) {
         #expect(TimeoutKind.classify(b(line)) == kind)
@@ -95,6 +101,37 @@ struct SignalTests {
         #expect(SignalParser.kernelStall(b("INFO: task kworker/u4:2:123 blocked for more than 120 seconds.")) == .kernelStall)
         #expect(SignalParser.kernelStall(b("watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [node:4242]")) == .kernelStall)
         #expect(SignalParser.kernelStall(b("Linux version 6.1.0-18-amd64")) == nil)
+        // Older kernels' RCU lines (no `rcu: `) and hard lockups.
+        for line in [
+            "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:", "INFO: rcu_sched detected stalls on CPUs/tasks:",
+            "INFO: rcu_preempt self-detected stall on CPU", "watchdog: Watchdog detected hard LOCKUP on cpu 3",
+            "BUG: soft lockup - CPU#0 stuck for 22s! [kworker/0:1:12]",
+        ] {
+            #expect(SignalParser.kernelStall(b(line)) == .kernelStall, "\(line)")
+        }
+    }
+
+    /// The kernel starts some lines with a process's own name (up to 15
+    /// bytes, chosen by whoever started it): `<comm>[pid]: segfault at ...`.
+    /// Such a name must not make a stall or an OOM kill.
+    @Test func kernelLinesStartingWithAProcessNameForgeNothing() {
+        for comm in ["Killed process ", "rcu: INFO: rcu_", "INFO: task x:1 ", "oom-kill:constr", "BUG: soft locku", "INFO: rcu_sched"] {
+            let line = "\(comm)[4242]: segfault at 0 ip 0000000000401000 sp 00007ffd00000000 error 6 in a.out[401000+1000]"
+            #expect(SignalParser.kernelOOM(b(line)) == nil, "\(line)")
+            #expect(SignalParser.kernelStall(b(line)) == nil, "\(line)")
+        }
+        // Mid-line, the words are not the kernel's either.
+        #expect(SignalParser.kernelOOM(b("audit: comm=\"x\" Out of memory: Killed process 1 (x)")) == nil)
+        #expect(SignalParser.kernelStall(b("traps: x INFO: task y:1 blocked for more than 120 seconds.")) == nil)
+        // A memory-cgroup kill of a task named `global_oom` (or with commas in
+        // its name) is still a memory-cgroup kill of that pid.
+        let named =
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/user.slice/user-1000.slice,task_memcg=/user.slice/user-1000.slice/session-3.scope,task=global_oom,pid=9,pid=77,uid=1000"
+        guard case .oomKill(let pid, let task, let memcg, let global)? = SignalParser.kernelOOM(b(named)) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(!global && pid == 77 && task == "global_oom,pid=9" && memcg == "/user.slice/user-1000.slice/session-3.scope")
     }
 
     @Test func kernelOOMLines() {
