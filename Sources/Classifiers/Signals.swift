@@ -391,7 +391,8 @@ public enum SignalParser {
         // name can start a kernel line): hung tasks, soft and hard lockups, RCU stalls.
         if m.hasPrefix("INFO: task ", at: 0) { return m.contains(" blocked for more than ") ? .kernelStall : nil }
         for p: StaticString in ["watchdog: BUG: soft lockup", "BUG: soft lockup - CPU#"] where m.hasPrefix(p, at: 0) { return .kernelStall }
-        for p: StaticString in ["watchdog: Watchdog detected hard LOCKUP", "NMI watchdog: Watchdog detected hard LOCKUP"] where m.hasPrefix(p, at: 0) {
+        for p: StaticString in ["watchdog: Watchdog detected hard LOCKUP", "NMI watchdog: Watchdog detected hard LOCKUP"] where m.hasPrefix(p, at: 0)
+        {
             return .kernelStall
         }
         // `rcu: INFO: rcu_sched self-detected stall on CPU`, `INFO: rcu_preempt
