@@ -331,6 +331,10 @@ MUTATIONS = [
      'let taskAt = line.firstRange(of: ",task=")', 'let taskAt: Range<String.Index>? = nil', "SignalTests"),
     ("a timeout's working directory decides its kind", S,
      'if let r = s.firstRange(of: "process \'"),', 'if let r = s.firstRange(of: "process \\u{0}\'"),', "SignalTests"),
+    ("bidi and zero-width characters reach the terminal", "Sources/t3attr/Rendering/SafeText.swift",
+     "|| (v >= 0x0600 && isInvisibleFormat(v))", "", "HostileInputTests"),
+    ("pretty JSON lets bidi characters through", "Sources/t3attr/Rendering/SafeText.swift",
+     "if v >= 0x7F && isControl(v) {", "if v >= 0x7F && v <= 0x9F {", "HostileInputTests"),
 ]
 
 

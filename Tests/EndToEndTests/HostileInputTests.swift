@@ -225,6 +225,50 @@ struct HostileInputTests {
         if !args.contains("-f") { #expect(r.stderr.contains("x\\x1b]0;title\\x07\\x9b2J.journal"), "\(r.stderr)") }
     }
 
+    /// Bidirectional overrides, isolates, marks and zero-width characters in
+    /// a user's text (the `ip=` chain, the error, the user name) reach no
+    /// output raw: a terminal would reorder or hide what the line and its
+    /// `journalctl --cursor` command say. They come out as `\uNNNN`.
+    @Test(arguments: [
+        ["dispatch", "--all"], ["dispatch", "--all", "-o", "json"], ["report", "-v"], ["report", "-o", "markdown"],
+        ["report", "-o", "json"], ["report", "-o", "json-pretty"],
+    ])
+    func invisibleFormatCharactersAreShownEscaped(args: [String]) throws {
+        let dir = try Fixtures.tempDir()
+        var export = ""
+        let lines = [
+            "ws close user=ev\u{202E}lanimret ip=1.2.3.4\u{2066}, 5.6.7.8\u{2069} dur_ms=900 cause=graceful",
+            "http: proxy error: \u{200B}context\u{FEFF} canceled \u{200F}\u{061C}\u{2028}x",
+        ]
+        for (i, line) in lines.enumerated() {
+            export += """
+                __REALTIME_TIMESTAMP=\(1781121600000000 + i * 1_000_000)
+                __MONOTONIC_TIMESTAMP=\(1000 + i)
+                _BOOT_ID=5ae0daad7495215b8541efb25e0e7cae
+                _HOSTNAME=devvm
+                _TRANSPORT=stdout
+                _PID=812
+                _UID=1000
+                _SYSTEMD_UNIT=t3-dispatch.service
+                MESSAGE=2026/06/10 20:00:0\(i) \(line)
+
+
+                """
+        }
+        _ = try Fixtures.journal(exportText: Data(export.utf8), in: dir)
+        let r = try Fixtures.t3attr(args + ["-D", dir] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(terminalControls(r.stdoutData) == [], "\(args) stdout: \(r.stdout.prefix(2000))")
+        #expect(terminalControls(Data(r.stderr.utf8)) == [], "\(args) stderr: \(r.stderr)")
+        // Not vacuous: the characters are there, escaped.
+        #expect(r.stdout.contains("\\u202e") || r.stdout.contains("\\u200b"), "\(args): \(r.stdout.prefix(2000))")
+        if args.contains("json-pretty") {
+            #expect(try JSONSerialization.jsonObject(with: r.stdoutData) is [String: Any])
+        } else if args.contains("json") {
+            _ = try Fixtures.ndjson(r.stdout)
+        }
+    }
+
     /// The drops the hostile lines must still give, from the rules: each
     /// line that is a dispatch shape is judged on what it says, whatever
     /// bytes surround it; the empty, cut-short and escape-prefixed lines are no drops,

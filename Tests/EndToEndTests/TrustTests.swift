@@ -23,6 +23,14 @@ func terminalControls(_ data: Data) -> [String] {
             found.append(String(format: "U+00%02X at %d", b[i + 1], i))
         }
     }
+    // The invisible format characters (bidi overrides and isolates, zero-width
+    // characters, line separators): they reorder or hide what a terminal shows.
+    for (i, u) in String(decoding: b, as: UTF8.self).unicodeScalars.enumerated() {
+        let v = u.value
+        if v == 0x061C || (0x200B...0x200F).contains(v) || (0x2028...0x202E).contains(v) || (0x2060...0x2069).contains(v) || v == 0xFEFF {
+            found.append(String(format: "U+%04X at scalar %d", v, i))
+        }
+    }
     return found
 }
 

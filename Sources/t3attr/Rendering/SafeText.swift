@@ -9,8 +9,23 @@
 /// terminals read as CSI). Text formats show them as `\xNN` (NN the code
 /// point in hex), JSON as `\u00NN`. Invalid UTF-8 becomes U+FFFD first, so a
 /// lone 0x9B byte cannot reach the terminal either.
+///
+/// Invisible format characters are escaped too (`\uNNNN` in both): the
+/// bidirectional overrides, embeddings, isolates and marks (U+061C, U+200E,
+/// U+200F, U+202A to U+202E, U+2066 to U+2069), which reorder what a terminal
+/// shows so that a line or a `journalctl --cursor` command reads as something
+/// it is not; the zero-width characters (U+200B to U+200D, U+2060 to U+2065,
+/// U+FEFF), which make different text look the same; and the line and
+/// paragraph separators (U+2028, U+2029).
 enum SafeText {
-    @inline(__always) static func isControl(_ v: UInt32) -> Bool { v < 0x20 || (v >= 0x7F && v <= 0x9F) }
+    @inline(__always) static func isControl(_ v: UInt32) -> Bool {
+        v < 0x20 || (v >= 0x7F && v <= 0x9F) || (v >= 0x0600 && isInvisibleFormat(v))
+    }
+
+    /// The invisible format characters above (all at or above U+0600).
+    @inline(__always) static func isInvisibleFormat(_ v: UInt32) -> Bool {
+        v == 0x061C || (v >= 0x200B && v <= 0x200F) || (v >= 0x2028 && v <= 0x202E) || (v >= 0x2060 && v <= 0x2069) || v == 0xFEFF
+    }
 
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
@@ -18,6 +33,11 @@ enum SafeText {
     static func appendText<C: Collection>(_ bytes: C, to out: inout [UInt8]) where C.Element == UInt8 {
         func escaped(_ v: UInt32) {
             out.append(0x5C)
+            if v > 0xFF {
+                out.append(UInt8(ascii: "u"))
+                for shift in [12, 8, 4, 0] as [UInt32] { out.append(hex[Int((v >> shift) & 15)]) }
+                return
+            }
             out.append(UInt8(ascii: "x"))
             out.append(hex[Int(v >> 4)])
             out.append(hex[Int(v & 15)])
@@ -88,7 +108,7 @@ enum SafeText {
         for u in s.unicodeScalars {
             if u.value < 0x80 {
                 ascii(UInt8(u.value))
-            } else if isControl(u.value) || u.value == 0x2028 || u.value == 0x2029 {
+            } else if isControl(u.value) {
                 unicodeEscape(u.value)
             } else {
                 UTF8.encode(u) { out.append($0) }
@@ -97,42 +117,23 @@ enum SafeText {
         return String(validating: bytes, as: UTF8.self) != nil
     }
 
-    /// Valid JSON text (from JSONSerialization) with DEL and the C1 controls
-    /// escaped as `\u00NN`. Those characters can only occur inside strings,
-    /// and U+0080 to U+009F are exactly the UTF-8 pairs C2 80 to C2 9F (C2 is
-    /// never a continuation byte), so a byte scan is exact.
+    /// Valid JSON text (from JSONSerialization) with DEL, the C1 controls and
+    /// the invisible format characters escaped as `\uNNNN`. Those characters
+    /// can only occur inside strings, where the escape means the same.
     static func escapingRawControls<C: Collection>(inJSON data: C) -> [UInt8] where C.Element == UInt8 {
+        if !data.contains(where: { $0 >= 0x7F }) { return Array(data) }
         var out: [UInt8] = []
         out.reserveCapacity(data.count)
-        var pendingC2 = false
-        func escape(_ v: UInt32) {
-            out.append(0x5C)
-            out.append(UInt8(ascii: "u"))
-            out.append(0x30)
-            out.append(0x30)
-            out.append(hex[Int(v >> 4)])
-            out.append(hex[Int(v & 15)])
+        for u in String(decoding: data, as: UTF8.self).unicodeScalars {
+            let v = u.value
+            if v >= 0x7F && isControl(v) {
+                out.append(0x5C)
+                out.append(UInt8(ascii: "u"))
+                for shift in [12, 8, 4, 0] as [UInt32] { out.append(hex[Int((v >> shift) & 15)]) }
+            } else {
+                UTF8.encode(u) { out.append($0) }
+            }
         }
-        for b in data {
-            if pendingC2 {
-                pendingC2 = false
-                if b >= 0x80 && b <= 0x9F {
-                    escape(UInt32(b))
-                    continue
-                }
-                out.append(0xC2)
-            }
-            if b == 0xC2 {
-                pendingC2 = true
-                continue
-            }
-            if b == 0x7F {
-                escape(0x7F)
-                continue
-            }
-            out.append(b)
-        }
-        if pendingC2 { out.append(0xC2) }
         return out
     }
 
