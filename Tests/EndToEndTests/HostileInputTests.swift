@@ -242,7 +242,7 @@ struct HostileInputTests {
         ]
         for (i, line) in lines.enumerated() {
             export += """
-                __REALTIME_TIMESTAMP=\(1781121600000000 + i * 1_000_000)
+                __REALTIME_TIMESTAMP=\(1_781_121_600_000_000 + i * 1_000_000)
                 __MONOTONIC_TIMESTAMP=\(1000 + i)
                 _BOOT_ID=5ae0daad7495215b8541efb25e0e7cae
                 _HOSTNAME=devvm
