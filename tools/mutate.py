@@ -335,6 +335,10 @@ MUTATIONS = [
      "|| (v >= 0x0600 && isInvisibleFormat(v))", "", "HostileInputTests"),
     ("pretty JSON lets bidi characters through", "Sources/t3attr/Rendering/SafeText.swift",
      "if v >= 0x7F && isControl(v) {", "if v >= 0x7F && v <= 0x9F {", "HostileInputTests"),
+    ("i16: a pass reads a file and its copy apart", "Sources/Analysis/ParallelRead.swift",
+     "paths.count > 1, !JournalFileHeader.anyOverlap(paths) else", "paths.count > 1 else", "ParallelReadTests"),
+    ("i16: dispatch --jobs reads a file and its copy apart", "Sources/Analysis/SourceOpener.swift",
+     "f.count > 1, !JournalFileHeader.anyOverlap(f) else", "f.count > 1 else", "ParallelReadTests"),
 ]
 
 

@@ -71,15 +71,16 @@ public final class SourceOpener {
     }
 
     /// The files a source is made of, when it can be read one file per
-    /// thread (`dispatch --jobs`); nil for one file or the system journal.
+    /// thread (`dispatch --jobs`); nil for one file, the system journal, or
+    /// files that hold the same entries (`JournalFileHeader.anyOverlap`).
     /// Streams are read on one handle (their notes about skipped entries go with it).
     public func perFileList() throws(JournalError) -> [String]? {
         if spec.isImport { return nil }
         switch try journalSource() {
-        case .files(let f): return f.count > 1 ? f : nil
+        case .files(let f): return f.count > 1 && !JournalFileHeader.anyOverlap(f) ? f : nil
         case .directory(let d):
             try Journal.checkReadableDirectory(d)
-            guard let f = Journal.filesIn(directory: d), f.count > 1 else { return nil }
+            guard let f = Journal.filesIn(directory: d), f.count > 1, !JournalFileHeader.anyOverlap(f) else { return nil }
             return f
         case .local, .merged: return nil
         }

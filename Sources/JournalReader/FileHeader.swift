@@ -9,6 +9,9 @@ public struct JournalFileHeader: Sendable, Equatable {
     /// `seqnum_id`: the same for every file of one writer.
     public var seqnumID: [UInt8]
     public var headSeqnum: UInt64
+    public var tailSeqnum: UInt64
+    /// `n_entries`: 0 for a file with no entries (its seqnums are 0).
+    public var entries: UInt64
     public var headRealtime: UInt64
     public var tailRealtime: UInt64
     /// Not archived (`state` online or offline): a writer may still append,
@@ -24,6 +27,27 @@ public struct JournalFileHeader: Sendable, Equatable {
         guard pread(fd, &b, b.count, 0) == b.count, b.prefix(8).elementsEqual("LPKSHHRH".utf8) else { return nil }
         func le64(_ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) } }
         return JournalFileHeader(
-            seqnumID: Array(b[72..<88]), headSeqnum: le64(168), headRealtime: le64(184), tailRealtime: le64(192), online: b[16] != 2)
+            seqnumID: Array(b[72..<88]), headSeqnum: le64(168), tailSeqnum: le64(160), entries: le64(152), headRealtime: le64(184),
+            tailRealtime: le64(192), online: b[16] != 2)
+    }
+
+    /// Whether any two of `paths` hold the same entries: files of one writer
+    /// whose sequence-number runs overlap (a copy of `system.journal` taken
+    /// before it was archived, next to the archive; the same file twice).
+    /// One sd-journal handle shows such an entry once; reading the files
+    /// apart would count it twice. A file whose header cannot be read counts
+    /// as overlapping (nothing is known of it).
+    public static func anyOverlap(_ paths: [String]) -> Bool {
+        var byWriter: [[UInt8]: [(UInt64, UInt64)]] = [:]
+        for p in paths {
+            guard let h = read(p) else { return true }
+            if h.entries == 0 { continue }
+            byWriter[h.seqnumID, default: []].append((h.headSeqnum, h.tailSeqnum))
+        }
+        for runs in byWriter.values {
+            let sorted = runs.sorted { $0.0 < $1.0 }
+            for i in sorted.indices.dropFirst() where sorted[i].0 <= sorted[i - 1].1 { return true }
+        }
+        return false
     }
 }

@@ -147,6 +147,32 @@ struct ParallelReadTests {
         #expect(try !drops(plain.stdout).isEmpty)
     }
 
+    /// A copy of a file next to it (an early copy of `system.journal` beside
+    /// its archive in a forensic bundle): one handle shows each entry once,
+    /// and so does every `--jobs`; nothing is counted twice.
+    @Test func aCopyOfAFileNextToItCountsOnce() throws {
+        let dir = try Fixtures.tempDir("t3attr-parallel-copy")
+        let a = try Fixtures.journal("sample-incident", in: dir, fileName: "a.journal")
+        try FileManager.default.copyItem(atPath: a, toPath: dir + "/b.journal")
+        func kinds(_ s: String) throws -> [String] {
+            try Fixtures.ndjson(s).compactMap { o in
+                guard let t = o["type"] as? String, t != "summary" else { return nil }
+                return "\(t)/\(o["realtime_usec"] ?? "")/\(o["verdict"] ?? "")/\(o["kind"] ?? "")"
+            }
+        }
+        for args in [["report", "-o", "json"], ["bursts", "-o", "json"], ["serve", "-o", "json"], ["dispatch", "--all", "-o", "json"]] {
+            let single = try Fixtures.t3attr(args + ["--file", a] + table)
+            try #require(single.status == 0, "\(args): \(single.stderr)")
+            let once = try kinds(single.stdout)
+            #expect(!once.isEmpty, "\(args)")
+            for jobs in ["1", "2"] {
+                let r = try Fixtures.t3attr(args + ["-D", dir, "--jobs", jobs] + table)
+                #expect(r.status == 0, "\(args) --jobs \(jobs): \(r.stderr)")
+                #expect(try kinds(r.stdout) == once, "\(args) --jobs \(jobs)")
+            }
+        }
+    }
+
     /// A file that sd-journal gives up on in the middle: read on a worker, it
     /// is named as damaged (one handle over the directory can name only the
     /// directory) and the other files are analysed, as with one handle.
