@@ -235,8 +235,8 @@ MUTATIONS = [
     ("i13b s7: offset not rounded to quarter-hours", "Sources/Classifiers/EventStream.swift",
      "(diff >= 0 ? diff + quarter / 2 : diff - quarter / 2) / quarter * quarter", "diff", SCEN),
     ("i13b s7: a hole does not touch client verdicts", A,
-     "            if !Self.isTeardown(ev) || othersTearingDown(near: ev.writtenAt, user: ev.dispatch?.user) == 0 {\n                if suppressed(t) { return }\n",
-     "            if !Self.isTeardown(ev) || othersTearingDown(near: ev.writtenAt, user: ev.dispatch?.user) == 0 {\n", RULES),
+     "            if others == 0 {\n                if suppressed(t) { return }\n",
+     "            if others == 0 {\n", RULES),
     ("i13b s7: a hole does not touch edge verdicts", A,
      "            if suppressed(t) { return }\n            set(.edge, .burst, [])", "            set(.edge, .burst, [])", RULES),
     ("i13b s7: a hole covers the time after its notice", A,
@@ -289,8 +289,8 @@ MUTATIONS = [
      "if seen { attributors[host]!.markNewEra(p) }", "_ = seen", "followDecidesTheEraOnLinesBeforeTheWindow"),
     # -- the audit's disagreements that were rule bugs --------------------
     ("rule 8 counts the calendar second, not other users near", A,
-     "if !Self.isTeardown(ev) || othersTearingDown(near: ev.writtenAt, user: ev.dispatch?.user) == 0 {",
-     "if !Self.isTeardown(ev) || (teardowns[ev.writtenSecond]?.count ?? 0) <= 1 {", SCEN),
+     "                others = othersTearingDown(near: ev.writtenAt, user: me)\n            } else if",
+     "                others = (teardowns[ev.writtenSecond]?.count ?? 1) - 1\n            } else if", SCEN),
     ("a count below the burst threshold ignores suppression", A,
      "            // Too few to be a burst, unless journald dropped the rest of the count.\n            if suppressed(t) { return }\n",
      "", SCEN),
@@ -339,6 +339,21 @@ MUTATIONS = [
      "paths.count > 1, !JournalFileHeader.anyOverlap(paths) else", "paths.count > 1 else", "ParallelReadTests"),
     ("i16: dispatch --jobs reads a file and its copy apart", "Sources/Analysis/SourceOpener.swift",
      "f.count > 1, !JournalFileHeader.anyOverlap(f) else", "f.count > 1 else", "ParallelReadTests"),
+    # The rules against the field guide (round six's review).
+    ("a global OOM or earlyoom kill of the serve is the serve's", A,
+     "if !globalKills.isEmpty || !earlyoom.isEmpty {", "if false {", RULES),
+    ("any earlyoom kill before a crash explains it", A,
+     "sigs[k].writtenAt - e.writtenAt <= s.earlyoomKillWindow", "sigs[k].writtenAt - e.writtenAt <= UInt64.max", RULES),
+    ("a memcg-only test of the serve's OOM takes global kills too", A,
+     "case .oomKill(_, _, _, global: false), .unit(.oomKilled)", "case .oomKill, .unit(.oomKilled)", RULES),
+    ("probe timeouts are not serve-side timeouts", A,
+     " || ($0.signal?.isProbeTimeout ?? false)", "", RULES),
+    ("curl's exit 28 is not a probe timeout", S,
+     ' || reason.hasSuffix("(curl=28)")', "", RULES),
+    ("a probe's reason is cut at its parenthesis", S,
+     'var v = s[r.upperBound...].prefix { $0 != " " }', 'var v = s[r.upperBound...].prefix { $0 != " " && $0 != "(" }', RULES),
+    ("other users' downstream_closed leave a client alone", A,
+     " + othersQuittingUpgrades(near: ev.writtenAt, user: me)", "", RULES),
 ]
 
 

@@ -302,6 +302,8 @@ public struct AttributionSettings: Sendable, Equatable {
     public var gapThreshold: UInt64 = 30_000_000
     /// Serve timeouts in at least this many units at once point at the host.
     public var unitsForHostStarvation = 2
+    /// A main process killed by a signal within this after earlyoom sent one was earlyoom's kill.
+    public var earlyoomKillWindow: UInt64 = 10_000_000
     /// A dispatch restart explains drops within this of it.
     public var dispatchRestartWindow: UInt64 = 5_000_000
     /// journald's rate-limit interval (`RateLimitIntervalSec=`, 30 s by default):
@@ -324,6 +326,9 @@ public struct Attributor: Sendable {
     private var dispatchRestarts: [Event] = []
     /// Downstream teardowns per written second (the burst counter): when, and whose.
     private var teardowns: [UInt64: [Teardown]] = [:]
+    /// `ws close cause=downstream_closed` per written second, and whose: not
+    /// teardowns (no burst), but several users' at once are no one user's network.
+    private var upgradeQuits: [UInt64: [Teardown]] = [:]
     private var userIDs: [String: Int32] = [:]
     /// Proxy errors whose era is not decided yet (`close` decides, per dispatch process).
     private var proxyCandidates: [Event] = []
@@ -474,6 +479,9 @@ public struct Attributor: Sendable {
                     keep(Drop(event: ev, trigger: .shortSocket))
                 }
             } else {
+                if d.wsCause == .downstreamClosed {
+                    upgradeQuits[ev.writtenSecond, default: []].append(Teardown(at: ev.writtenAt, user: userID(d.user)))
+                }
                 keep(Drop(event: ev, trigger: .notGraceful))
             }
         default:
@@ -488,16 +496,16 @@ public struct Attributor: Sendable {
         var user: Int32
     }
 
+    private mutating func userID(_ name: String?) -> Int32 {
+        guard let name else { return -1 }
+        if let id = userIDs[name] { return id }
+        let u = Int32(userIDs.count)
+        userIDs[name] = u
+        return u
+    }
+
     private mutating func addTeardown(_ ev: Event) {
-        var u: Int32 = -1
-        if let name = ev.dispatch?.user {
-            if let id = userIDs[name] {
-                u = id
-            } else {
-                u = Int32(userIDs.count)
-                userIDs[name] = u
-            }
-        }
+        let u = userID(ev.dispatch?.user)
         teardowns[ev.writtenSecond, default: []].append(Teardown(at: ev.writtenAt, user: u))
         recheckExpiredCloses(near: ev.writtenSecond)
     }
@@ -567,6 +575,19 @@ public struct Attributor: Sendable {
         for k in sec.subtractingClamped(1)...(sec + 1) {
             for td in teardowns[k] ?? [] where td.at + 1_000_000 >= t && td.at <= t + 1_000_000 {
                 if me == nil || td.user != me { n += 1 }
+            }
+        }
+        return me == nil ? max(0, n - 1) : n
+    }
+
+    /// Other users' `downstream_closed` closes written within a second of `t`.
+    func othersQuittingUpgrades(near t: UInt64, user: String?) -> Int {
+        let sec = t / 1_000_000
+        let me = user.flatMap { userIDs[$0] }
+        var n = 0
+        for k in sec.subtractingClamped(1)...(sec + 1) {
+            for q in upgradeQuits[k] ?? [] where q.at + 1_000_000 >= t && q.at <= t + 1_000_000 {
+                if me == nil || q.user != me { n += 1 }
             }
         }
         return me == nil ? max(0, n - 1) : n
@@ -708,6 +729,7 @@ public struct Attributor: Sendable {
         signals.removeAll { $0.writtenAt < keepFrom }
         let sec = keepFrom / 1_000_000
         teardowns = teardowns.filter { $0.key >= sec }
+        upgradeQuits = upgradeQuits.filter { $0.key >= sec }
         cancelledRequests = cancelledRequests.filter { $0.key >= sec }
         servedSpans = servedSpans.compactMapValues { spans in
             let kept = spans.filter { $0.1 >= keepFrom }
@@ -1069,7 +1091,9 @@ public struct Attributor: Sendable {
             }
         }
         let stalls = indices(host) { $0.signal == .kernelStall }
-        let timeouts = indices(host) { $0.signal?.isStarvation ?? false }
+        // Serve-side timeouts: the serves' own (git, processes) and the
+        // watchdog's probes that timed out (field guide 1, 2.6).
+        let timeouts = indices(host) { ($0.signal?.isStarvation ?? false) || ($0.signal?.isProbeTimeout ?? false) }
         let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit })
 
         // 3. A burst: the front segment, unless the host was starving.
@@ -1108,11 +1132,27 @@ public struct Attributor: Sendable {
             // restarted (issue 13, section 3).
             let cgroupOOM = has {
                 switch $0 {
-                case .oomKill, .unit(.oomKilled), .unit(.failed("oom-kill")): true
+                case .oomKill(_, _, _, global: false), .unit(.oomKilled), .unit(.failed("oom-kill")): true
                 default: false
                 }
             }
             let diedOrRestarted = has { if case .unit(let a) = $0 { a != .oomKilled } else { false } }
+            // The host ran out of memory and the serve was its victim: a global
+            // OOM kill in the serve's cgroup, or its main process killed by a
+            // signal just after earlyoom sent one (earlyoom names no cgroup;
+            // field guide 2.5, 6.3). Not the serve's own limit.
+            if diedOrRestarted {
+                let globalKills = mine.filter { if case .oomKill(_, _, _, global: true)? = sigs[$0].signal { true } else { false } }
+                let killedMain = mine.filter { if case .unit(.exited(.killed, _))? = sigs[$0].signal { true } else { false } }
+                let earlyoom = indices(near) { e in
+                    guard case .earlyoomKill? = e.signal else { return false }
+                    return killedMain.contains { k in sigs[k].writtenAt >= e.writtenAt && sigs[k].writtenAt - e.writtenAt <= s.earlyoomKillWindow }
+                }
+                if !globalKills.isEmpty || !earlyoom.isEmpty {
+                    set(.devvm, .oomKill, refs(Array(Set(globalKills + earlyoom + killedMain)).sorted()))
+                    return
+                }
+            }
             if cgroupOOM && diedOrRestarted {
                 set(.serve, .oomKill, mineRefs)
                 return
@@ -1218,7 +1258,17 @@ public struct Attributor: Sendable {
         // side), counting other users' teardowns: one user's tabs dropping
         // together are still that user alone.
         if side == .downstream || drop.trigger == .shortSocket || drop.trigger == .reconnect {
-            if !Self.isTeardown(ev) || othersTearingDown(near: ev.writtenAt, user: ev.dispatch?.user) == 0 {
+            // A client giving up on an upgrade is alone when no other user's
+            // socket ended or gave up around it either (field guide 1: `client`
+            // is one user's drop while no other user dropped).
+            let me = ev.dispatch?.user
+            var others = 0
+            if Self.isTeardown(ev) {
+                others = othersTearingDown(near: ev.writtenAt, user: me)
+            } else if ev.dispatch?.wsCause == .downstreamClosed {
+                others = othersTearingDown(near: ev.writtenAt, user: me) + othersQuittingUpgrades(near: ev.writtenAt, user: me)
+            }
+            if others == 0 {
                 if suppressed(t) { return }
                 // A client that gave up on an upgrade looks the same as a serve that never
                 // answered it (field guide 6.1): `client` only when that user's serve

@@ -57,6 +57,14 @@ public enum Signal: Sendable, Equatable {
         if case .serveTimeout(let k) = self { return k.isStarvation }
         return false
     }
+
+    /// t3-watchdog's probe of a serve timed out (`reason=timeout`, or curl's
+    /// exit 28, "operation timed out", in `http=000(curl=28)`): the serve did
+    /// not answer in time. In several serves at once, the host is starving.
+    public var isProbeTimeout: Bool {
+        guard case .probeFailed(let reason, _) = self else { return false }
+        return reason == "timeout" || reason.hasSuffix("(curl=28)")
+    }
 }
 
 /// What a serve's `timed out` line is about (issue 13, section 8). Texts from
@@ -332,7 +340,7 @@ public enum SignalParser {
         let unit = serveUnits.unitName(in: s)
         if s.hasPrefix("probe FAILED for ") {
             let kv = spaceFields(s)
-            return (.probeFailed(reason: kv["reason"] ?? "unknown", port: kv["port"].flatMap { Int($0) }), unit)
+            return (.probeFailed(reason: probeReason(s) ?? "unknown", port: kv["port"].flatMap { Int($0) }), unit)
         }
         if s.hasPrefix("WATCHDOG-EXHAUSTED") { return (.watchdogExhausted, unit) }
         if s.hasPrefix("WATCHDOG: restarted ") { return (.watchdogRestart(reason: spaceFields(s)["reason"]), unit) }
@@ -403,6 +411,16 @@ public enum SignalParser {
         while i < m.count, m[i] == UInt8(ascii: "_") || (m[i] >= 0x61 && m[i] <= 0x7A) { i += 1 }
         guard i > at + 10 else { return nil }
         return m.hasPrefix(" detected stall", at: i) || m.hasPrefix(" self-detected stall", at: i) ? .kernelStall : nil
+    }
+
+    /// The whole `reason=` of a probe line, parentheses included
+    /// (`http=000(curl=52)`, field guide 6.3), without the one that closes
+    /// the line's own `(...)` when it is the last field.
+    static func probeReason(_ s: String) -> String? {
+        guard let r = s.firstRange(of: " reason=") ?? s.firstRange(of: "(reason=") else { return nil }
+        var v = s[r.upperBound...].prefix { $0 != " " }
+        while v.hasSuffix(")"), v.filter({ $0 == ")" }).count > v.filter({ $0 == "(" }).count { v = v.dropLast() }
+        return v.isEmpty ? nil : String(v)
     }
 
     /// `(port=3773 reason=timeout consecutive=2 ...)` style fields.

@@ -551,6 +551,83 @@ enum RuleTable {
                 .systemd(-5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=1/FAILURE"),
             ],
             judge: "refused", verdict: .serve, reason: .crashRestart),
+        // The host's memory shortage, not the serve's limit (field guide 2.5, 6.3).
+        Rule(
+            name: "a global OOM kill that took the user's serve down is the host's",
+            lines: [
+                .dispatch(0, refused()),
+                .kernel(
+                    -20,
+                    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@alice.service,task=node,pid=7,uid=1001"
+                ),
+                .kernel(
+                    -20,
+                    "Out of memory: Killed process 7 (node) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:1001 pgtables:1kB oom_score_adj:0"
+                ),
+                .systemd(-19.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: A process of this unit has been killed by the OOM killer."),
+                .systemd(-19.8, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=9/KILL"),
+                .systemd(-19.7, unit: "t3-serve@alice.service", "t3-serve@alice.service: Failed with result 'oom-kill'."),
+            ],
+            judge: "refused", verdict: .devvm, reason: .oomKill),
+        Rule(
+            name: "earlyoom's SIGTERM that ended the user's serve is the host's",
+            lines: [
+                .dispatch(0, refused()),
+                .earlyoom(-12, "sending SIGTERM to process 7 uid 1001 \"node\": badness 900, VmRSS 20000 MiB"),
+                .systemd(-11.5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=15/TERM"),
+            ],
+            judge: "refused", verdict: .devvm, reason: .oomKill),
+        Rule(
+            name: "an earlyoom kill long before the serve crashed does not explain the crash",
+            lines: [
+                .dispatch(0, refused()),
+                .earlyoom(-60, "sending SIGTERM to process 9 uid 1003 \"node\": badness 900, VmRSS 20000 MiB"),
+                .systemd(-5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=11/SEGV"),
+            ],
+            judge: "refused", verdict: .serve, reason: .crashRestart),
+        // The watchdog's probes timing out in several serves: the host starving (field guide 1, 2.6).
+        Rule(
+            name: "probe timeouts in two serves around a drop point at the host",
+            lines: [
+                .dispatch(0, short("bob")),
+                .script(
+                    -40, tag: "t3-watchdog",
+                    "probe FAILED for t3-serve@alice.service (port=3773 reason=timeout consecutive=1 uptime=900s recent_restarts=0)"),
+                .script(
+                    -39, tag: "t3-watchdog",
+                    "probe FAILED for t3-serve@carol.service (port=3775 reason=http=000(curl=28) consecutive=1 uptime=900s recent_restarts=0)"),
+            ],
+            judge: "user=bob", verdict: .devvm, reason: .serveTimeouts),
+        Rule(
+            name: "one serve's probe timeout says nothing of another user's drop",
+            lines: [
+                .dispatch(0, short("bob")),
+                .script(
+                    -40, tag: "t3-watchdog",
+                    "probe FAILED for t3-serve@alice.service (port=3773 reason=timeout consecutive=1 uptime=900s recent_restarts=0)"),
+                .script(
+                    -39, tag: "t3-watchdog",
+                    "probe FAILED for t3-serve@carol.service (port=3775 reason=connection-refused consecutive=1 uptime=900s recent_restarts=0)"),
+            ],
+            judge: "user=bob", verdict: .client, reason: .isolatedDrop),
+        // Several users giving up on upgrades at once: no one user's network (field guide 1, 2.1).
+        Rule(
+            name: "downstream_closed of several users in one second is not one client's",
+            lines: ["alice", "bob", "carol"].flatMap { u -> [Line] in
+                [
+                    .dispatch(-60, "ws close user=\(u) ip=198.51.100.7 dur_ms=50000 cause=graceful"),
+                    .dispatch(0.2, "ws close user=\(u) ip=198.51.100.8 dur_ms=900 cause=downstream_closed"),
+                ]
+            },
+            judge: "user=bob ip=198.51.100.8", verdict: .unknown, reason: .belowBurstThreshold),
+        Rule(
+            name: "one user's tabs giving up on upgrades together, the serve answering, are still that client's",
+            lines: [
+                .dispatch(-60, "ws close user=bob ip=198.51.100.7 dur_ms=50000 cause=graceful"),
+                .dispatch(0.2, "ws close user=bob ip=198.51.100.8 dur_ms=900 cause=downstream_closed"),
+                .dispatch(0.3, "ws close user=bob ip=198.51.100.8 dur_ms=800 cause=downstream_closed"),
+            ],
+            judge: "dur_ms=900 cause=downstream_closed", verdict: .client, reason: .isolatedCancel),
         Rule(
             name: "a `restarted` line from a non-watchdog tag stays planned",
             lines: [

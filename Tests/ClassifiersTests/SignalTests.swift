@@ -171,6 +171,23 @@ struct SignalTests {
             tag: "t3-watchdog")
         #expect(p?.0 == .probeFailed(reason: "timeout", port: 3777))
         #expect(p?.unit == "t3-serve@erin.service")
+        // The whole reason, curl's exit included (field guide 6.3); curl 28 is a timeout.
+        for (line, reason, timeout) in [
+            (
+                "probe FAILED for t3-serve@erin.service (port=3777 reason=http=000(curl=52) consecutive=1 uptime=5s recent_restarts=0)",
+                "http=000(curl=52)", false
+            ),
+            (
+                "probe FAILED for t3-serve@erin.service (port=3777 reason=http=000(curl=28) consecutive=1 uptime=5s recent_restarts=0)",
+                "http=000(curl=28)", true
+            ),
+            ("probe FAILED for t3-serve@erin.service (port=3777 reason=http=503(curl=22))", "http=503(curl=22)", false),
+            ("probe FAILED for t3-serve@erin.service (port=3777 reason=connection-refused consecutive=3)", "connection-refused", false),
+        ] {
+            let sig = SignalParser.script(b(line), tag: "t3-watchdog")?.0
+            #expect(sig == .probeFailed(reason: reason, port: 3777), "\(line)")
+            #expect(sig?.isProbeTimeout == timeout, "\(line)")
+        }
         #expect(
             SignalParser.script(b("WATCHDOG: restarted t3-serve@erin.service (reason=timeout) — recovered, pairing verified"), tag: "t3-watchdog")?.0
                 == .watchdogRestart(reason: "timeout"))
