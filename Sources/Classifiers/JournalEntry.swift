@@ -7,8 +7,14 @@
 public struct JournalEntry: Sendable, Equatable {
     /// `__REALTIME_TIMESTAMP`: when journald received the entry (µs since the epoch).
     public var realtime: UInt64
-    /// `_SOURCE_REALTIME_TIMESTAMP` when the writer supplied one (µs).
+    /// `_SOURCE_REALTIME_TIMESTAMP`: journald's record of when the message was
+    /// sent (the socket's timestamp), when it has one (µs).
     public var sourceRealtime: UInt64?
+    /// `__MONOTONIC_TIMESTAMP`: journald's receive time on the boot's clock (µs).
+    public var monotonic: UInt64 = 0
+    /// `_SOURCE_MONOTONIC_TIMESTAMP`: the kernel's own time of a kernel
+    /// message on the same clock (µs since boot).
+    public var sourceMonotonic: UInt64?
     /// `_BOOT_ID` as 32 lower-case hex digits.
     public var bootID: String
     /// The sd-journal cursor; empty when the entry did not come from a journal.
@@ -64,9 +70,21 @@ public struct JournalEntry: Sendable, Equatable {
         return systemdUnit ?? coredumpUnit ?? objectSystemdUnit ?? unit
     }
 
-    /// The best estimate of when the line was written: the writer's own
-    /// timestamp when the entry carries one, else journald's receive time.
-    public var writtenAt: UInt64 { sourceRealtime ?? realtime }
+    /// The best estimate of when the line was written (field guide 2.7: on a
+    /// stalled host journald receives lines late): the time journald recorded
+    /// for the sending (`_SOURCE_REALTIME_TIMESTAMP`), or for a kernel message
+    /// the receive time less how long after the kernel's own timestamp it was
+    /// received (`__MONOTONIC_TIMESTAMP` - `_SOURCE_MONOTONIC_TIMESTAMP`),
+    /// else the receive time. A source time more than `maxLag` from the
+    /// receive time is not believed.
+    public var writtenAt: UInt64 {
+        if let s = sourceRealtime, s <= realtime + Self.maxLag, s + Self.maxLag >= realtime { return s }
+        if let k = sourceMonotonic, monotonic >= k, monotonic - k <= Self.maxLag { return realtime.subtractingClamped(monotonic - k) }
+        return realtime
+    }
+
+    /// How far a source time may be from the receive time (1 h).
+    public static let maxLag: UInt64 = 3_600_000_000
 }
 
 /// Well-known MESSAGE_IDs (systemd 252's catalog).

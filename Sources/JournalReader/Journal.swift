@@ -287,6 +287,7 @@ public final class Journal {
     func readCurrent(realtime: UInt64) -> ReadResult {
         originalCursor = nil
         var e = JournalEntry(realtime: realtime, bootID: currentBoot(), message: [])
+        e.monotonic = lastMonotonic
         sd_journal_restart_data(j)
         var ptr: UnsafeRawPointer?
         var len = 0
@@ -409,8 +410,10 @@ public final class Journal {
             if Journal.eq(name, "_HOSTNAME") { e.hostname = interner.string(value) }
         case 19:
             if Journal.eq(name, "OBJECT_SYSTEMD_UNIT") { e.objectSystemdUnit = interner.string(value) }
-        case 27:
+        case 26:
             if Journal.eq(name, "_SOURCE_REALTIME_TIMESTAMP") { e.sourceRealtime = Journal.uint(value) }
+        case 27:
+            if Journal.eq(name, "_SOURCE_MONOTONIC_TIMESTAMP") { e.sourceMonotonic = Journal.uint(value) }
         default:
             break
         }
