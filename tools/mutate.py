@@ -354,6 +354,20 @@ MUTATIONS = [
      'var v = s[r.upperBound...].prefix { $0 != " " }', 'var v = s[r.upperBound...].prefix { $0 != " " && $0 != "(" }', RULES),
     ("other users' downstream_closed leave a client alone", A,
      " + othersQuittingUpgrades(near: ev.writtenAt, user: me)", "", RULES),
+    ("host signals after a drop count only by when they were written", A,
+     " || sigs[i].writtenAt.subtractingClamped(Self.lead(of: sigs[i], s)) <= t + s.hostAfter", "", RULES),
+    ("an OOM kill covers no storm before it", A,
+     "case .oomKill?, .earlyoomKill?: lead = s.oomLead", "case .oomKill?, .earlyoomKill?: lead = 0", RULES),
+    ("a stall line's stated span is ignored", A,
+     "case .kernelStall?: lead = SignalParser.statedSeconds(e.message).map { $0 * 1_000_000 } ?? 10_000_000",
+     "case .kernelStall?: lead = 10_000_000", RULES),
+    ("a serve timeout's limit is ignored", A,
+     "case .serveTimeout?: lead = SignalParser.timeoutLimit(e.message) ?? 0", "case .serveTimeout?: lead = 0", RULES),
+    ("_SOURCE_REALTIME_TIMESTAMP not read", "Sources/JournalReader/Journal.swift",
+     'if Journal.eq(name, "_SOURCE_REALTIME_TIMESTAMP") { e.sourceRealtime = Journal.uint(value) }',
+     'if Journal.eq(name, "_SOURCE_REALTIME_TIMESTAMP") { _ = value }', "JournalTests"),
+    ("a kernel line's own time not used", "Sources/Classifiers/JournalEntry.swift",
+     "if let k = sourceMonotonic, monotonic >= k,", "if let k = sourceMonotonic, false, monotonic >= k,", "JournalTests|SignalTests"),
 ]
 
 

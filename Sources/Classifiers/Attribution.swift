@@ -302,6 +302,8 @@ public struct AttributionSettings: Sendable, Equatable {
     public var gapThreshold: UInt64 = 30_000_000
     /// Serve timeouts in at least this many units at once point at the host.
     public var unitsForHostStarvation = 2
+    /// An OOM kill ends the memory storm before it: it counts for drops this long before it.
+    public var oomLead: UInt64 = 60_000_000
     /// A main process killed by a signal within this after earlyoom sent one was earlyoom's kill.
     public var earlyoomKillWindow: UInt64 = 10_000_000
     /// A dispatch restart explains drops within this of it.
@@ -1013,6 +1015,7 @@ public struct Attributor: Sendable {
         func indices(_ slice: ArraySlice<Event>, _ keep: (Event) -> Bool) -> [Int] {
             slice.indices.filter { keep(sigs[$0]) }
         }
+        func indices(_ idx: [Int], _ keep: (Event) -> Bool) -> [Int] { idx.filter { keep(sigs[$0]) } }
         if inBurst(ev) { drop.burstSecond = ev.writtenSecond }
         // A verdict that rests on "everything else was quiet" cannot stand inside a
         // hole journald's rate limit left in the dispatch's or a serve's lines
@@ -1079,7 +1082,14 @@ public struct Attributor: Sendable {
             set(.devvm, .ephemeralPorts, [])
             return
         }
-        let host = window(sigs, around: t, before: s.hostWindow, after: s.hostAfter)
+        // Host-wide signals from `--host-window` before the drop to `hostAfter`
+        // after it, and later ones whose condition had begun by then: the
+        // markers of a stall are written after it started (a hung task after
+        // 120 s, a soft lockup after ~20 s, a process timeout after its
+        // limit, an OOM kill at the end of the swap storm before it).
+        let host = window(sigs, around: t, before: s.hostWindow, after: s.hostWindow).indices.filter { i in
+            sigs[i].writtenAt <= t + s.hostAfter || sigs[i].writtenAt.subtractingClamped(Self.lead(of: sigs[i], s)) <= t + s.hostAfter
+        }
         // Only host-wide memory trouble indicts the host (issue 13, section 3):
         // a global OOM, earlyoom, a kill in a cgroup that is neither a serve nor
         // a user's login slice; hung-task/soft-lockup lines are their own reason.
@@ -1286,6 +1296,23 @@ public struct Attributor: Sendable {
             return
         }
         set(.unknown, .noEvidence, [])
+    }
+
+    /// How long before its own line the condition a host-wide signal reports
+    /// had begun (at most `--host-window`): the duration a hung-task or
+    /// soft-lockup line states (10 s for lockup and RCU lines that state
+    /// none), a serve timeout's limit (`timed out after 30000ms`), and
+    /// `oomLead` for an OOM or earlyoom kill (runbook section 3: a runaway
+    /// agent swap-thrashes the box for tens of seconds, then the OOM killer ends it).
+    static func lead(of e: Event, _ s: AttributionSettings) -> UInt64 {
+        let lead: UInt64
+        switch e.signal {
+        case .kernelStall?: lead = SignalParser.statedSeconds(e.message).map { $0 * 1_000_000 } ?? 10_000_000
+        case .serveTimeout?: lead = SignalParser.timeoutLimit(e.message) ?? 0
+        case .oomKill?, .earlyoomKill?: lead = s.oomLead
+        default: lead = 0
+        }
+        return min(lead, s.hostWindow)
     }
 
     /// An OOM kill that says the host ran short (issue 13, section 3): a global

@@ -413,6 +413,31 @@ public enum SignalParser {
         return m.hasPrefix(" detected stall", at: i) || m.hasPrefix(" self-detected stall", at: i) ? .kernelStall : nil
     }
 
+    /// The span a kernel stall line states, in seconds: `blocked for more
+    /// than 120 seconds` (hung task), `stuck for 23s!` (soft lockup).
+    public static func statedSeconds(_ m: [UInt8]) -> UInt64? {
+        if let r = m.firstRange(of: " blocked for more than ") {
+            return parseUInt(m[r.upperBound...].prefix(while: isDigit))
+        }
+        if let r = m.firstRange(of: " stuck for ") {
+            let digits = m[r.upperBound...].prefix(while: isDigit)
+            guard m[(r.upperBound + digits.count)...].starts(with: Array("s!".utf8)) else { return nil }
+            return parseUInt(digits)
+        }
+        return nil
+    }
+
+    /// A serve timeout's limit (`timed out after 30000ms`, `... after 30s`), in µs.
+    public static func timeoutLimit(_ m: [UInt8]) -> UInt64? {
+        guard let r = m.firstRange(of: "timed out after ") else { return nil }
+        let digits = m[r.upperBound...].prefix(while: isDigit)
+        guard let n = parseUInt(digits), n < 1_000_000_000 else { return nil }
+        let unit = m[(r.upperBound + digits.count)...]
+        if unit.starts(with: Array("ms".utf8)) { return n * 1000 }
+        if unit.starts(with: Array("s".utf8)) { return n * 1_000_000 }
+        return nil
+    }
+
     /// The whole `reason=` of a probe line, parentheses included
     /// (`http=000(curl=52)`, field guide 6.3), without the one that closes
     /// the line's own `(...)` when it is the last field.

@@ -507,6 +507,33 @@ enum RuleTable {
             name: "a soft lockup near a drop outside a burst is the host",
             lines: [.dispatch(0, short("bob")), .kernel(-30, "watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [node:4242]")],
             judge: "user=bob", verdict: .devvm, reason: .kernelStall),
+        // The markers of a stall come after it began (a hung task after 120 s,
+        // a soft lockup after ~20 s, a timeout after its limit, the OOM kill at
+        // the end of a swap storm): what they report counts, not when they were written.
+        Rule(
+            name: "a hung-task line a minute after a burst, blocked since before it, is the host",
+            lines: burst(at: 0) + [.kernel(60, "INFO: task node:4242 blocked for more than 120 seconds.")],
+            judge: "canceled", verdict: .devvm, reason: .kernelStall),
+        Rule(
+            name: "a hung-task line whose task blocked after the burst says nothing of it",
+            lines: burst(at: 0) + [.kernel(60, "INFO: task node:4242 blocked for more than 30 seconds.")],
+            judge: "canceled", verdict: .edge, reason: .burst),
+        Rule(
+            name: "a soft lockup reported 8 s after a burst, stuck for 23 s, is the host",
+            lines: burst(at: 0) + [.kernel(8, "watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [node:4242]")],
+            judge: "canceled", verdict: .devvm, reason: .kernelStall),
+        Rule(
+            name: "a global OOM kill 20 s after a burst ends the storm that caused it",
+            lines: burst(at: 0) + [.kernel(20, "Out of memory: Killed process 4242 (node) total-vm:1kB, anon-rss:1kB")],
+            judge: "canceled", verdict: .devvm, reason: .oomKill),
+        Rule(
+            name: "a global OOM kill long after a burst says nothing of it",
+            lines: burst(at: 0) + [.kernel(90, "Out of memory: Killed process 4242 (node) total-vm:1kB, anon-rss:1kB")],
+            judge: "canceled", verdict: .edge, reason: .burst),
+        Rule(
+            name: "git timeouts in two serves 15 s after a burst, started before it, are the host",
+            lines: burst(at: 0) + [.serve(15, user: "alice", timeout), .serve(16, user: "carol", timeout)],
+            judge: "canceled", verdict: .devvm, reason: .serveTimeouts),
         // Section 4: unit lifecycles as these units really behave.
         Rule(
             name: "t3-safe-restart's `restarted` line under t3-watchdog is a watchdog restart",

@@ -97,6 +97,32 @@ struct SignalTests {
         #expect(SignalParser.script(b("claude-auth-sync DISABLED for d (roster claude_auth: false)"), tag: "t3-provision-users") == nil)
     }
 
+    /// A source time further than an hour from the receive time is not believed.
+    @Test func writtenAtBelievesOnlyNearbySourceTimes() {
+        var e = JournalEntry(realtime: 10_000_000_000, message: b("x"))
+        e.sourceRealtime = 9_990_000_000
+        #expect(e.writtenAt == 9_990_000_000)
+        e.sourceRealtime = 10_000_000_000 + JournalEntry.maxLag + 1
+        #expect(e.writtenAt == 10_000_000_000)
+        e.sourceRealtime = nil
+        e.monotonic = 5_000_000_000
+        e.sourceMonotonic = 4_900_000_000
+        #expect(e.writtenAt == 9_900_000_000)
+        e.sourceMonotonic = 5_000_000_001
+        #expect(e.writtenAt == 10_000_000_000, "a kernel time after the receive time")
+        e.sourceMonotonic = 5_000_000_000 - JournalEntry.maxLag - 1
+        #expect(e.writtenAt == 10_000_000_000)
+    }
+
+    @Test func statedSpans() {
+        #expect(SignalParser.statedSeconds(b("INFO: task node:42 blocked for more than 122 seconds.")) == 122)
+        #expect(SignalParser.statedSeconds(b("watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [node:4242]")) == 23)
+        #expect(SignalParser.statedSeconds(b("rcu: INFO: rcu_sched self-detected stall on CPU")) == nil)
+        #expect(SignalParser.timeoutLimit(b("Process 'git' in '/home/a/code' timed out after 30000ms")) == 30_000_000)
+        #expect(SignalParser.timeoutLimit(b("heartbeat timed out after 20s")) == 20_000_000)
+        #expect(SignalParser.timeoutLimit(b("git fetch timed out.")) == nil)
+    }
+
     @Test func kernelStallLines() {
         #expect(SignalParser.kernelStall(b("INFO: task kworker/u4:2:123 blocked for more than 120 seconds.")) == .kernelStall)
         #expect(SignalParser.kernelStall(b("watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [node:4242]")) == .kernelStall)

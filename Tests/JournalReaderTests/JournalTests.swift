@@ -53,6 +53,53 @@ struct JournalTests {
         #expect(core.uid == 0)
     }
 
+    /// A line journald received late (a stalled host, field guide 2.7) is
+    /// timed by when it was sent: `_SOURCE_REALTIME_TIMESTAMP`, and for a
+    /// kernel line the kernel's own `_SOURCE_MONOTONIC_TIMESTAMP`.
+    @Test func sourceTimesAreRead() throws {
+        let base: UInt64 = 1_781_121_600_000_000
+        let export = """
+            __REALTIME_TIMESTAMP=\(base + 30_000_000)
+            __MONOTONIC_TIMESTAMP=500000000
+            _BOOT_ID=5ae0daad7495215b8541efb25e0e7cae
+            _HOSTNAME=devvm
+            _TRANSPORT=kernel
+            _SOURCE_MONOTONIC_TIMESTAMP=460000000
+            MESSAGE=Out of memory: Killed process 7 (node) total-vm:1kB
+
+            __REALTIME_TIMESTAMP=\(base + 31_000_000)
+            __MONOTONIC_TIMESTAMP=501000000
+            _BOOT_ID=5ae0daad7495215b8541efb25e0e7cae
+            _HOSTNAME=devvm
+            _TRANSPORT=syslog
+            _SOURCE_REALTIME_TIMESTAMP=\(base + 2_000_000)
+            _UID=0
+            _PID=77
+            _SYSTEMD_UNIT=t3-watchdog.service
+            SYSLOG_IDENTIFIER=t3-watchdog
+            MESSAGE=probe FAILED for t3-serve@alice.service (port=3773 reason=timeout consecutive=1)
+
+            __REALTIME_TIMESTAMP=\(base + 32_000_000)
+            __MONOTONIC_TIMESTAMP=502000000
+            _BOOT_ID=5ae0daad7495215b8541efb25e0e7cae
+            _HOSTNAME=devvm
+            _TRANSPORT=stdout
+            _UID=1000
+            _PID=78
+            _SYSTEMD_UNIT=t3-dispatch.service
+            MESSAGE=2026/06/10 20:00:32 ws open user=alice ip=1.2.3.4
+
+
+            """
+        let path = try Fixtures.journal(exportText: Data(export.utf8))
+        let all = try open(path)
+        try #require(all.count == 3)
+        #expect(all[0].monotonic == 500_000_000 && all[0].sourceMonotonic == 460_000_000)
+        #expect(all[0].writtenAt == base - 10_000_000, "received 40 s after the kernel wrote it")
+        #expect(all[1].sourceRealtime == base + 2_000_000 && all[1].writtenAt == base + 2_000_000)
+        #expect(all[2].writtenAt == base + 32_000_000, "no source time: the receive time")
+    }
+
     @Test func unitSelectionIsJournalctlDashU() throws {
         let path = try Fixtures.journal("dispatch-basic")
         for (ours, theirs) in [
