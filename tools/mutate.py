@@ -368,6 +368,8 @@ MUTATIONS = [
      'if Journal.eq(name, "_SOURCE_REALTIME_TIMESTAMP") { _ = value }', "JournalTests"),
     ("a kernel line's own time not used", "Sources/Classifiers/JournalEntry.swift",
      "if let k = sourceMonotonic, monotonic >= k,", "if let k = sourceMonotonic, false, monotonic >= k,", "JournalTests|SignalTests"),
+    ("a repeated source flag keeps only the last", "Sources/t3attr/Options/SourceOptions.swift",
+     '("--url", urls)] where given.count > 1 {', '("--url", urls)] where given.count > 2 {', "OptionParsingTests"),
 ]
 
 

@@ -18,6 +18,18 @@ struct OptionParsingTests {
         #expect(r.stderr.contains(mention), "\(r.stderr)")
     }
 
+    /// A second source of one kind is an error, not silently the only one read.
+    @Test(arguments: [
+        (["report", "-D", "/tmp", "-D", "/var/tmp"], "-D/--directory was given 2 times"),
+        (["dispatch", "--input", "a.export", "--input", "b.export"], "--input was given 2 times"),
+        (["bursts", "--url", "http://a:19531", "--url", "http://b:19531"], "--url was given 2 times"),
+    ])
+    func aRepeatedSourceIsAUsageError(args: [String], mention: String) throws {
+        let r = try Fixtures.t3attr(args)
+        #expect(r.status == 64, "\(args): \(r.stderr)")
+        #expect(r.stderr.contains(mention), "\(args): \(r.stderr)")
+    }
+
     @Test func spanDefaultsShowInHelp() throws {
         let r = try Fixtures.t3attr(["report", "--help"])
         #expect(r.status == 0)

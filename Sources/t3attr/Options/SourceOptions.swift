@@ -9,21 +9,25 @@ struct SourceOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Read every journal on the system, other machines' too (default: this machine's).")
     var merge = false
 
-    @Option(name: [.customShort("D"), .long], help: ArgumentHelp("Read the journal files in DIR.", valueName: "dir"))
-    var directory: String?
+    // Sources are arrays so that a second one is an error, not silently the only one read.
+    @Option(name: [.customShort("D"), .customLong("directory")], help: ArgumentHelp("Read the journal files in DIR.", valueName: "dir"))
+    var directories: [String] = []
+    var directory: String? { directories.last }
 
     @Option(name: .long, help: ArgumentHelp("Read this journal file (repeatable; globs allowed).", valueName: "path"))
     var file: [String] = []
 
     @Option(
-        name: .long,
+        name: .customLong("input"),
         help: ArgumentHelp(
             "Read a Journal Export Format stream or journalctl -o json lines from PATH, or standard input with '-' (ssh devvm journalctl -o export ... | t3attr report --input -).",
             valueName: "path"))
-    var input: String?
+    var inputs: [String] = []
+    var input: String? { inputs.last }
 
-    @Option(name: .long, help: ArgumentHelp("Read from a systemd-journal-gatewayd (http://HOST:19531).", valueName: "url"))
-    var url: String?
+    @Option(name: .customLong("url"), help: ArgumentHelp("Read from a systemd-journal-gatewayd (http://HOST:19531).", valueName: "url"))
+    var urls: [String] = []
+    var url: String? { urls.last }
 
     @Option(
         name: .long,
@@ -52,6 +56,9 @@ struct SourceOptions: ParsableArguments {
     var strict = false
 
     func validate() throws {
+        for (flag, given) in [("-D/--directory", directories), ("--input", inputs), ("--url", urls)] where given.count > 1 {
+            throw ValidationError("\(flag) was given \(given.count) times: one source is read (several files: --file, repeatable)")
+        }
         let chosen = [merge, directory != nil, !file.isEmpty, input != nil, url != nil].filter { $0 }.count
         if chosen > 1 { throw ValidationError("choose one of -m/--merge, -D/--directory, --file, --input and --url") }
         if host.contains(where: \.isEmpty) { throw ValidationError("--host must not be empty") }
