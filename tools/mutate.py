@@ -370,6 +370,8 @@ MUTATIONS = [
      "if let k = sourceMonotonic, monotonic >= k,", "if let k = sourceMonotonic, false, monotonic >= k,", "JournalTests|SignalTests"),
     ("a repeated source flag keeps only the last", "Sources/t3attr/Options/SourceOptions.swift",
      '("--url", urls)] where given.count > 1 {', '("--url", urls)] where given.count > 2 {', "OptionParsingTests"),
+    ("usage errors echo control characters raw", "Sources/t3attr/T3Attr.swift",
+     ".map { SafeText.text(String($0)) }", ".map { String($0) }", "OptionParsingTests"),
 ]
 
 

@@ -44,6 +44,22 @@ struct T3Attr: ParsableCommand {
                 }
             }
         }
-        main(args)
+        do {
+            var command = try parseAsRoot(args)
+            try command.run()
+        } catch {
+            // As ArgumentParser's `main`, but an error that echoes the
+            // operator's arguments cannot drive the terminal (`--x$'\e[31m'`).
+            let text = fullMessage(for: error)
+            let code = exitCode(for: error)
+            if code == .success {
+                if !text.isEmpty { print(text) }
+            } else if !text.isEmpty {
+                let safe = text.split(separator: "\n", omittingEmptySubsequences: false).map { SafeText.text(String($0)) }
+                let bytes = Array((safe.joined(separator: "\n") + "\n").utf8)
+                _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+            }
+            Glibc.exit(code.rawValue)
+        }
     }
 }

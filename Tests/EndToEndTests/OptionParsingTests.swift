@@ -18,6 +18,15 @@ struct OptionParsingTests {
         #expect(r.stderr.contains(mention), "\(r.stderr)")
     }
 
+    /// A usage error that echoes the operator's argument shows its control characters escaped.
+    @Test(arguments: [["report", "--x\u{1b}[31m"], ["report", "--since", "2026\u{1b}]0;t\u{07}"], ["dispatch", "--class", "\u{9b}2J"]])
+    func usageErrorsEscapeWhatTheyEcho(args: [String]) throws {
+        let r = try Fixtures.t3attr(args)
+        #expect(r.status == 64, "\(args): \(r.stderr)")
+        #expect(!r.stderr.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B }, "\(args): \(r.stderr)")
+        #expect(r.stderr.contains("\\x1b") || r.stderr.contains("\\x9b"), "\(args): \(r.stderr)")
+    }
+
     /// A second source of one kind is an error, not silently the only one read.
     @Test(arguments: [
         (["report", "-D", "/tmp", "-D", "/var/tmp"], "-D/--directory was given 2 times"),
