@@ -181,6 +181,13 @@ struct WhyTests {
     }
 
     /// The reconnect after the window's end still counts: "back after 21 s".
+    /// Dates past the year 9999 keep their shape (the date is cut at its `T`).
+    @Test func aFiveDigitYearIsShownWhole() throws {
+        let r = try Fixtures.t3attr(["why", "alice", "@253402300800", "--file", try Fixtures.journal("sample-incident")] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("9999-12-31 23:50:00 .. 10000-01-01 00:10:00 UTC"), "\(r.stdout)")
+    }
+
     @Test func backAfterIsFoundPastTheWindowEnd() throws {
         let j = try Fixtures.journal("scenario-tunnel-break")
         // Window 09:50:10 .. 10:00:10: the drop at 10:00:00.2 is in it, the ws open at 10:00:21 is not.

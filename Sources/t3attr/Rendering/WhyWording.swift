@@ -7,20 +7,22 @@ import Foundation
 extension Wording {
     /// `21:10:07 UTC` (with `--local`, the local zone's offset); the date too when `withDate`.
     static func clock(_ t: UInt64, local: Bool, withDate: Bool = false) -> String {
-        let s = Render.rfc3339(t, local: local, fractionDigits: 0)
-        let date = String(s.prefix(10))
-        let hms = String(s.dropFirst(11).prefix(8))
-        let zone = s.hasSuffix("Z") ? "UTC" : String(s.dropFirst(19))
-        return (withDate ? date + " " : "") + hms + " " + zone
+        let p = split(Render.rfc3339(t, local: local, fractionDigits: 0))
+        return (withDate ? p.date + " " : "") + p.hms + " " + p.zone
+    }
+
+    /// An RFC 3339 time without fraction as its date, clock and zone, cut at
+    /// the `T` (a year may have more than four digits).
+    static func split(_ s: String) -> (date: String, hms: String, zone: String) {
+        let t = s.firstIndex(of: "T") ?? s.endIndex
+        let rest = s[t...].dropFirst()
+        return (String(s[..<t]), String(rest.prefix(8)), s.hasSuffix("Z") ? "UTC" : String(rest.dropFirst(8)))
     }
 
     /// The window in one short line: `2026-06-10 19:50:00 .. 20:10:00 UTC`,
     /// `2026-06-10 21:50:00 .. 22:10:00 +02:00 (Europe/Berlin)` with `--local`.
     static func shortWindow(_ w: TimeWindow, local: Bool) -> String {
-        func parts(_ t: UInt64) -> (date: String, hms: String, zone: String) {
-            let s = Render.rfc3339(t, local: local, fractionDigits: 0)
-            return (String(s.prefix(10)), String(s.dropFirst(11).prefix(8)), s.hasSuffix("Z") ? "UTC" : String(s.dropFirst(19)))
-        }
+        func parts(_ t: UInt64) -> (date: String, hms: String, zone: String) { split(Render.rfc3339(t, local: local, fractionDigits: 0)) }
         let a = w.since.map(parts)
         let b = w.until.map(parts)
         let zone = b?.zone ?? a?.zone ?? (local ? "" : "UTC")
