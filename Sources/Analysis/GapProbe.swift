@@ -49,8 +49,11 @@ enum GapProbe {
                 let p = j.straddle(x)
                 if let before = p.before, let after = p.after {
                     finder.reset()
-                    finder.add(realtime: before.0, bootID: before.1)
-                    finder.add(realtime: after.0, bootID: after.1)
+                    // Out of order within one boot: no gap can be read from the pair.
+                    if !p.disordered || before.1 != after.1 {
+                        finder.add(realtime: before.0, bootID: before.1)
+                        finder.add(realtime: after.0, bootID: after.1)
+                    }
                 }
                 if let seen = p.after ?? p.before {
                     if let lb = lastBoot, lb.1 != seen.1, !lb.1.isEmpty, !seen.1.isEmpty {

@@ -29,8 +29,8 @@ extension Journal {
 
     /// The receive time and boot of the last entry before `x` and of the first
     /// at or after it, under the matches applied (see `scanTimes`); leaves them as they are.
-    public func straddle(_ x: UInt64) -> (before: (UInt64, String)?, after: (UInt64, String)?) {
-        guard sd_journal_seek_realtime_usec(j, x) >= 0 else { return (nil, nil) }
+    public func straddle(_ x: UInt64) -> (before: (UInt64, String)?, after: (UInt64, String)?, disordered: Bool) {
+        guard sd_journal_seek_realtime_usec(j, x) >= 0 else { return (nil, nil, false) }
         var after: (UInt64, String)?
         var t: UInt64 = 0
         if sd_journal_next(j) > 0, sd_journal_get_realtime_usec(j, &t) >= 0 { after = (t, currentBoot()) }
@@ -40,7 +40,20 @@ extension Journal {
         } else if sd_journal_seek_realtime_usec(j, x) >= 0, sd_journal_previous(j) > 0, sd_journal_get_realtime_usec(j, &t) >= 0 {
             before = (t, currentBoot())
         }
-        return (before, after)
+        // Receive times out of order around the pair (an entry placed among
+        // later ones: a clock stepped back, or a stream that says so): the
+        // seek by time found a pair that is not neighbours in time, and the
+        // silence between them says nothing.
+        var disordered = false
+        if let b = before, let a = after {
+            if sd_journal_previous(j) > 0, sd_journal_get_realtime_usec(j, &t) >= 0, t > b.0 { disordered = true }
+            if !disordered, sd_journal_seek_realtime_usec(j, x) >= 0, sd_journal_next(j) > 0, sd_journal_next(j) > 0,
+                sd_journal_get_realtime_usec(j, &t) >= 0, t < a.0
+            {
+                disordered = true
+            }
+        }
+        return (before, after, disordered)
     }
 
     /// The entries just before and at-or-after `realtime` (any source), with

@@ -269,6 +269,29 @@ struct HostileInputTests {
         }
     }
 
+    /// One entry placed among later ones (a receive time 30 min before its
+    /// neighbours': a clock stepped back, or a stream that says so) is no
+    /// host gap: the seek by time lands beside it, and the silence it seems
+    /// to border is not one. The drops are those of the journal without it.
+    @Test func anEntryOutOfOrderMakesNoHostGap() throws {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), as: UTF8.self)
+        var entries = text.components(separatedBy: "\n\n").filter { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+        let i = try #require(entries.firstIndex { $0.contains("__REALTIME_TIMESTAMP=17811233") }, "an entry of 20:29")
+        entries.insert("__REALTIME_TIMESTAMP=1781121600000000\n__MONOTONIC_TIMESTAMP=5\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\nMESSAGE=", at: i)
+        let dir = try Fixtures.tempDir()
+        let odd = try Fixtures.journal(exportText: Data((entries.joined(separator: "\n\n") + "\n\n").utf8), in: dir)
+        func drops(_ path: String) throws -> [String] {
+            let r = try Fixtures.t3attr(["report", "-o", "json", "--file", path] + table)
+            try #require(r.status == 0, "\(r.stderr)")
+            return try Fixtures.ndjson(r.stdout).compactMap {
+                $0["type"] as? String == "drop" ? "\($0["realtime_usec"] ?? "")/\($0["verdict"] ?? "")/\($0["reason"] ?? "")" : nil
+            }
+        }
+        let plain = try drops(try Fixtures.journal("sample-incident"))
+        #expect(!plain.isEmpty)
+        #expect(try drops(odd) == plain)
+    }
+
     /// The drops the hostile lines must still give, from the rules: each
     /// line that is a dispatch shape is judged on what it says, whatever
     /// bytes surround it; the empty, cut-short and escape-prefixed lines are no drops,
