@@ -44,14 +44,13 @@ struct ParallelRead {
 
     /// The plan for `paths` (the files a one-handle run opened, those it
     /// skipped left out), or nil when one handle is as good: one file, one
-    /// job, or a file whose header cannot be read (that run keeps one handle);
-    /// or nil when it must be used: files that hold the same entries (one
-    /// handle shows each once, `JournalFileHeader.anyOverlap`).
+    /// job, or a file whose header cannot be read (that run keeps one handle).
+    /// Files that hold the same entries never come here (`perFileList`).
     /// `oneFileAtATime`: one job is wanted too, for its memory: each file's
     /// handle is closed once read, where one handle keeps every file mapped
     /// (a collector's hosts analysed side by side).
     init?(paths: [String], jobs: Int, oneFileAtATime: Bool = false) {
-        guard jobs > 1 || oneFileAtATime, paths.count > 1, !JournalFileHeader.anyOverlap(paths) else { return nil }
+        guard jobs > 1 || oneFileAtATime, paths.count > 1 else { return nil }
         var byWriter: [[UInt8]: Int] = [:]
         var files: [File] = []
         var seq: [UInt64] = []

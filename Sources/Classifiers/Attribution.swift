@@ -1142,7 +1142,7 @@ public struct Attributor: Sendable {
             // restarted (issue 13, section 3).
             let cgroupOOM = has {
                 switch $0 {
-                case .oomKill(_, _, _, global: false), .unit(.oomKilled), .unit(.failed("oom-kill")): true
+                case .oomKill, .unit(.oomKilled), .unit(.failed("oom-kill")): true
                 default: false
                 }
             }

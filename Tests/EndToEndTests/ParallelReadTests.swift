@@ -165,10 +165,12 @@ struct ParallelReadTests {
             try #require(single.status == 0, "\(args): \(single.stderr)")
             let once = try kinds(single.stdout)
             #expect(!once.isEmpty, "\(args)")
-            for jobs in ["1", "2"] {
-                let r = try Fixtures.t3attr(args + ["-D", dir, "--jobs", jobs] + table)
-                #expect(r.status == 0, "\(args) --jobs \(jobs): \(r.stderr)")
-                #expect(try kinds(r.stdout) == once, "\(args) --jobs \(jobs)")
+            for source in [["-D", dir], ["--file", a, "--file", dir + "/b.journal"]] {
+                for jobs in ["1", "2"] {
+                    let r = try Fixtures.t3attr(args + source + ["--jobs", jobs] + table)
+                    #expect(r.status == 0, "\(args) \(source) --jobs \(jobs): \(r.stderr)")
+                    #expect(try kinds(r.stdout) == once, "\(args) \(source) --jobs \(jobs)")
+                }
             }
         }
     }
