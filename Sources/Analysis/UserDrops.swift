@@ -127,7 +127,9 @@ public struct UserDrops: Sendable {
             let hostEnd = t + settings.hostAfter
             let hostSignals = at.signals.filter {
                 sameHost($0) && $0.user != user && !$0.userCandidates.contains(user) && !dispatchUnits.contains($0.unit ?? "")
-                    && ($0.user == nil || $0.kind == .serveTimeout) && $0.realtime >= hostStart && $0.realtime <= hostEnd
+                    && ($0.user == nil || $0.kind == .serveTimeout) && $0.realtime >= hostStart
+                    && ($0.realtime <= hostEnd
+                        || ($0.writtenAt <= t + settings.hostWindow && $0.writtenAt.subtractingClamped(Attributor.lead(of: $0, settings)) <= hostEnd))
             }
             let gaps = at.gaps.filter { $0.end >= hostStart && $0.start <= hostEnd }
             let burst = d.burstSecond.flatMap { s in at.bursts.first { $0.second == s && ($0.host ?? "") == host } }

@@ -304,8 +304,8 @@ public struct AttributionSettings: Sendable, Equatable {
     public var unitsForHostStarvation = 2
     /// An OOM kill ends the memory storm before it: it counts for drops this long before it.
     public var oomLead: UInt64 = 60_000_000
-    /// A main process killed by a signal within this after earlyoom sent one was earlyoom's kill.
-    public var earlyoomKillWindow: UInt64 = 10_000_000
+    /// A serve's main process killed within this after a global OOM kill in its cgroup was that kill's victim.
+    public var oomDeathWindow: UInt64 = 10_000_000
     /// A dispatch restart explains drops within this of it.
     public var dispatchRestartWindow: UInt64 = 5_000_000
     /// journald's rate-limit interval (`RateLimitIntervalSec=`, 30 s by default):
@@ -751,7 +751,7 @@ public struct Attributor: Sendable {
     public func evidenceIntervals() -> [(UInt64, UInt64)] {
         mergedIntervals(
             byWriteTime: true, before: max(settings.serveWindow, settings.hostWindow),
-            after: max(settings.serveWindow, settings.hostAfter))
+            after: max(settings.serveWindow, settings.hostWindow))
     }
 
     /// [t - before, t + after] around each drop's time, overlapping ones merged.
@@ -1140,28 +1140,37 @@ public struct Attributor: Sendable {
             // OOMPolicy=continue (infra scripts/t3-serve@.service) the serve usually lives
             // on, so it explains the drop only when the main process died or the unit
             // restarted (issue 13, section 3).
-            let cgroupOOM = has {
-                switch $0 {
-                case .oomKill, .unit(.oomKilled), .unit(.failed("oom-kill")): true
+            let oomLines = mine.filter {
+                switch sigs[$0].signal {
+                case .oomKill?, .unit(.oomKilled)?, .unit(.failed("oom-kill"))?: true
                 default: false
                 }
             }
-            let diedOrRestarted = has { if case .unit(let a) = $0 { a != .oomKilled } else { false } }
+            let unitEnds = mine.filter { if case .unit(let a)? = sigs[$0].signal { a != .oomKilled } else { false } }
+            let diedOrRestarted = !unitEnds.isEmpty
+            // The OOM kill ended or restarted the unit: the unit's end within
+            // `oomDeathWindow` after it (a restart a minute later is another story).
+            let cgroupOOM = oomLines.contains { k in
+                unitEnds.contains { e in sigs[e].writtenAt >= sigs[k].writtenAt && sigs[e].writtenAt - sigs[k].writtenAt <= s.oomDeathWindow }
+            }
             // The host ran out of memory and the serve was its victim: a global
-            // OOM kill in the serve's cgroup, or its main process killed by a
-            // signal just after earlyoom sent one (earlyoom names no cgroup;
-            // field guide 2.5, 6.3). Not the serve's own limit.
-            if diedOrRestarted {
-                let globalKills = mine.filter { if case .oomKill(_, _, _, global: true)? = sigs[$0].signal { true } else { false } }
-                let killedMain = mine.filter { if case .unit(.exited(.killed, _))? = sigs[$0].signal { true } else { false } }
-                let earlyoom = indices(near) { e in
-                    guard case .earlyoomKill? = e.signal else { return false }
-                    return killedMain.contains { k in sigs[k].writtenAt >= e.writtenAt && sigs[k].writtenAt - e.writtenAt <= s.earlyoomKillWindow }
+            // OOM kill in the serve's cgroup, and its main process dead of a
+            // kill within `oomDeathWindow` after (field guide 2.5). Not the
+            // serve's own limit. (earlyoom names a uid, not a unit: its kills
+            // are judged as the host's only below, with the other host signals.)
+            let deaths = mine.filter {
+                switch sigs[$0].signal {
+                case .unit(.exited(.killed, _))?, .unit(.failed("oom-kill"))?: true
+                default: false
                 }
-                if !globalKills.isEmpty || !earlyoom.isEmpty {
-                    set(.devvm, .oomKill, refs(Array(Set(globalKills + earlyoom + killedMain)).sorted()))
-                    return
-                }
+            }
+            let globalKills = mine.filter { k in
+                guard case .oomKill(_, _, _, global: true)? = sigs[k].signal else { return false }
+                return deaths.contains { d in sigs[d].writtenAt >= sigs[k].writtenAt && sigs[d].writtenAt - sigs[k].writtenAt <= s.oomDeathWindow }
+            }
+            if !globalKills.isEmpty {
+                set(.devvm, .oomKill, refs(Array(Set(globalKills + deaths)).sorted()))
+                return
             }
             if cgroupOOM && diedOrRestarted {
                 set(.serve, .oomKill, mineRefs)
@@ -1302,14 +1311,15 @@ public struct Attributor: Sendable {
     /// had begun (at most `--host-window`): the duration a hung-task or
     /// soft-lockup line states (10 s for lockup and RCU lines that state
     /// none), a serve timeout's limit (`timed out after 30000ms`), and
-    /// `oomLead` for an OOM or earlyoom kill (runbook section 3: a runaway
+    /// `oomLead` for a global OOM or an earlyoom kill (runbook section 3: a runaway
     /// agent swap-thrashes the box for tens of seconds, then the OOM killer ends it).
-    static func lead(of e: Event, _ s: AttributionSettings) -> UInt64 {
+    public static func lead(of e: Event, _ s: AttributionSettings) -> UInt64 {
         let lead: UInt64
         switch e.signal {
-        case .kernelStall?: lead = SignalParser.statedSeconds(e.message).map { $0 * 1_000_000 } ?? 10_000_000
+        case .kernelStall?: lead = SignalParser.statedSeconds(e.message).map { min($0, 86_400) * 1_000_000 } ?? 10_000_000
         case .serveTimeout?: lead = SignalParser.timeoutLimit(e.message) ?? 0
-        case .oomKill?, .earlyoomKill?: lead = s.oomLead
+        // A kill that a cgroup's own limit made ends no host-wide storm.
+        case .oomKill(_, _, _, global: true)?, .earlyoomKill?: lead = s.oomLead
         default: lead = 0
         }
         return min(lead, s.hostWindow)

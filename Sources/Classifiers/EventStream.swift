@@ -240,7 +240,9 @@ public struct EventStream: Sendable {
         var key = text(e.message)
         if key.hasPrefix(tag + ": ") { key.removeFirst(tag.count + 2) }
         key = (e.hostname ?? "") + "\u{0}" + tag + "\u{0}" + key
-        if let seen = recentScriptLines[key], e.writtenAt >= seen, e.writtenAt - seen < Self.foldWindow {
+        // Either copy may carry the earlier time (the logger's has journald's
+        // source time, the stdout copy only its receive time).
+        if let seen = recentScriptLines[key], (e.writtenAt >= seen ? e.writtenAt - seen : seen - e.writtenAt) < Self.foldWindow {
             folded += 1
             return nil
         }

@@ -113,46 +113,35 @@ public enum TimeoutKind: String, Sendable, Codable, CaseIterable {
     }
 
     /// The words of `s` (runs of letters and digits) outside quotes ('...',
-    /// "...") and outside path-like tokens (anything with a `/`).
+    /// "...") and outside path-like tokens (anything with a `/`). A quote
+    /// opens at the start of a word and closes at the end of one, so an
+    /// apostrophe inside a word (`Couldn't`, `bob's`) is neither.
     static func wordsOutsideQuotesAndPaths(_ s: String) -> [Substring] {
         var out: [Substring] = []
         var quote: Character?
         for token in s.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-            var t = token[...]
             if let q = quote {
-                if let end = t.firstIndex(of: q) {
-                    quote = nil
-                    t = t[t.index(after: end)...]
-                } else {
-                    continue
-                }
+                if token.trimmingSuffix({ !($0.isLetter || $0.isNumber || $0 == q) }).last == q { quote = nil }
+                continue
             }
-            // A quote opened in this token and not closed in it hides the rest.
-            var kept = Substring()
-            var i = t.startIndex
-            var start = i
-            while i < t.endIndex {
-                let c = t[i]
-                if c == "'" || c == "\"" {
-                    if let end = t[t.index(after: i)...].firstIndex(of: c) {
-                        kept += t[start..<i] + " "
-                        i = t.index(after: end)
-                        start = i
-                        continue
-                    }
-                    kept += t[start..<i]
-                    quote = c
-                    start = t.endIndex
-                    break
-                }
-                i = t.index(after: i)
+            if let first = token.first, first == "'" || first == "\"" {
+                let rest = token.dropFirst()
+                if !(rest.trimmingSuffix { !($0.isLetter || $0.isNumber || $0 == first) }.last == first) { quote = first }
+                continue
             }
-            if start < t.endIndex { kept += t[start...] }
-            for piece in kept.split(separator: " ") where !piece.contains("/") {
-                out += piece.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
-            }
+            if token.contains("/") { continue }
+            out += token.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
         }
         return out
+    }
+}
+
+extension Substring {
+    /// Without its trailing characters that `drop` accepts.
+    func trimmingSuffix(_ drop: (Character) -> Bool) -> Substring {
+        var end = endIndex
+        while end > startIndex, drop(self[index(before: end)]) { end = index(before: end) }
+        return self[startIndex..<end]
     }
 }
 
@@ -397,7 +386,7 @@ public enum SignalParser {
     public static func kernelStall(_ m: [UInt8]) -> Signal? {
         // Anchored at the start of the line, like `kernelOOM` (a process's
         // name can start a kernel line): hung tasks, soft and hard lockups, RCU stalls.
-        if m.hasPrefix("INFO: task ", at: 0) { return m.contains(" blocked for more than ") ? .kernelStall : nil }
+        if m.hasPrefix("INFO: task ", at: 0) { return hungTaskSeconds(m) != nil ? .kernelStall : nil }
         for p: StaticString in ["watchdog: BUG: soft lockup", "BUG: soft lockup - CPU#"] where m.hasPrefix(p, at: 0) { return .kernelStall }
         for p: StaticString in ["watchdog: Watchdog detected hard LOCKUP", "NMI watchdog: Watchdog detected hard LOCKUP"] where m.hasPrefix(p, at: 0)
         {
@@ -416,15 +405,27 @@ public enum SignalParser {
     /// The span a kernel stall line states, in seconds: `blocked for more
     /// than 120 seconds` (hung task), `stuck for 23s!` (soft lockup).
     public static func statedSeconds(_ m: [UInt8]) -> UInt64? {
-        if let r = m.firstRange(of: " blocked for more than ") {
-            return parseUInt(m[r.upperBound...].prefix(while: isDigit))
-        }
+        if m.hasPrefix("INFO: task ", at: 0) { return hungTaskSeconds(m) }
         if let r = m.firstRange(of: " stuck for ") {
             let digits = m[r.upperBound...].prefix(while: isDigit)
             guard m[(r.upperBound + digits.count)...].starts(with: Array("s!".utf8)) else { return nil }
             return parseUInt(digits)
         }
         return nil
+    }
+
+    /// The hung-task line whole, as the kernel writes it: `INFO: task
+    /// <comm>:<pid> blocked for more than <N> seconds.` with a name of at most
+    /// 15 bytes and nothing after. A line that only starts so is another
+    /// kernel line that begins with a process's name (`<comm>[pid]: segfault
+    /// ... in <library>[...]`, whose library name anyone chooses). Returns N.
+    static func hungTaskSeconds(_ m: [UInt8]) -> UInt64? {
+        guard m.hasPrefix("INFO: task ", at: 0), m.hasSuffix(" seconds."),
+            let r = m.firstRange(of: " blocked for more than ")
+        else { return nil }
+        let name = m[11..<r.lowerBound]
+        guard let colon = name.lastIndex(of: UInt8(ascii: ":")), colon - 11 <= 15, parseUInt(name[(colon + 1)...]) != nil else { return nil }
+        return parseUInt(m[r.upperBound..<(m.count - 9)])
     }
 
     /// A serve timeout's limit (`timed out after 30000ms`, `... after 30s`), in µs.

@@ -527,6 +527,19 @@ enum RuleTable {
             lines: burst(at: 0) + [.kernel(20, "Out of memory: Killed process 4242 (node) total-vm:1kB, anon-rss:1kB")],
             judge: "canceled", verdict: .devvm, reason: .oomKill),
         Rule(
+            name: "a kill at a container's own memory limit after a burst ends no storm: the burst stays edge",
+            lines: burst(at: 0) + [
+                .kernel(
+                    50,
+                    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-pod1.slice,task_memcg=/kubepods.slice/kubepods-pod1.slice/cri-containerd-1.scope,task=java,pid=61001,uid=0"
+                )
+            ],
+            judge: "canceled", verdict: .edge, reason: .burst),
+        Rule(
+            name: "a hung task stating an absurd span is still a hung task (no overflow)",
+            lines: burst(at: 0) + [.kernel(60, "INFO: task node:4242 blocked for more than 99999999999999999 seconds.")],
+            judge: "canceled", verdict: .devvm, reason: .kernelStall),
+        Rule(
             name: "a global OOM kill long after a burst says nothing of it",
             lines: burst(at: 0) + [.kernel(90, "Out of memory: Killed process 4242 (node) total-vm:1kB, anon-rss:1kB")],
             judge: "canceled", verdict: .edge, reason: .burst),
@@ -597,13 +610,26 @@ enum RuleTable {
             ],
             judge: "refused", verdict: .devvm, reason: .oomKill),
         Rule(
-            name: "earlyoom's SIGTERM that ended the user's serve is the host's",
+            name: "earlyoom names a uid, not a unit: a serve killed right after one of its kills stays the serve's",
             lines: [
                 .dispatch(0, refused()),
-                .earlyoom(-12, "sending SIGTERM to process 7 uid 1001 \"node\": badness 900, VmRSS 20000 MiB"),
-                .systemd(-11.5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=15/TERM"),
+                .earlyoom(-12, "sending SIGTERM to process 9 uid 1003 \"cc1plus\": badness 900, VmRSS 20000 MiB"),
+                .systemd(-9, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=9/KILL"),
             ],
-            judge: "refused", verdict: .devvm, reason: .oomKill),
+            judge: "refused", verdict: .serve, reason: .crashRestart),
+        Rule(
+            name: "a global OOM kill of a child the serve lived through does not make a later planned restart the host's",
+            lines: [
+                .dispatch(0, refused()),
+                .kernel(
+                    -80,
+                    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@alice.service,task=claude,pid=9,uid=1001"
+                ),
+                .systemd(-79.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: A process of this unit has been killed by the OOM killer."),
+                .script(-2, tag: "t3-autoupdate", "restarted t3-serve@alice.service -> 0.0.42 (pairing verified via dispatch)"),
+                .systemd(-1.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=130/n/a"),
+            ],
+            judge: "refused", verdict: .serve, reason: .plannedRestart),
         Rule(
             name: "an earlyoom kill long before the serve crashed does not explain the crash",
             lines: [

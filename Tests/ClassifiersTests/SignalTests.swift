@@ -61,6 +61,9 @@ struct SignalTests {
         ("[12:00:01.000] WARN (#42): Process 'node' in '/home/bob/code/ping-pong' timed out after 30000ms", .process),
         ("command 'make mapping' in /home/bob/typing-tutor timed out", .other),
         ("request from \"heartbeat-editor\" timed out", .other),
+        // An apostrophe inside a word opens no quote.
+        ("WARN (#4): Couldn't refresh status: git fetch timed out.", .git),
+        ("Workspace 'bob's repo' git fetch timed out.", .git),
     ])
     func serveTimeoutKinds(_ line: String, _ kind: TimeoutKind) {
         #expect(TimeoutKind.classify(b(line)) == kind)
@@ -141,11 +144,19 @@ struct SignalTests {
     /// bytes, chosen by whoever started it): `<comm>[pid]: segfault at ...`.
     /// Such a name must not make a stall or an OOM kill.
     @Test func kernelLinesStartingWithAProcessNameForgeNothing() {
-        for comm in ["Killed process ", "rcu: INFO: rcu_", "INFO: task x:1 ", "oom-kill:constr", "BUG: soft locku", "INFO: rcu_sched"] {
-            let line = "\(comm)[4242]: segfault at 0 ip 0000000000401000 sp 00007ffd00000000 error 6 in a.out[401000+1000]"
-            #expect(SignalParser.kernelOOM(b(line)) == nil, "\(line)")
-            #expect(SignalParser.kernelStall(b(line)) == nil, "\(line)")
+        for comm in [
+            "Killed process ", "rcu: INFO: rcu_", "INFO: task x:1 ", "oom-kill:constr", "BUG: soft locku", "INFO: rcu_sched", "INFO: task x",
+        ] {
+            // The library's name is anyone's too.
+            for lib in ["a.out", "x blocked for more than 120 seconds.so", "x blocked for more than 99999999999999999999 seconds."] {
+                let line = "\(comm)[4242]: segfault at 0 ip 0000000000401000 sp 00007ffd00000000 error 6 in \(lib)[401000+1000]"
+                #expect(SignalParser.kernelOOM(b(line)) == nil, "\(line)")
+                #expect(SignalParser.kernelStall(b(line)) == nil, "\(line)")
+                #expect(SignalParser.statedSeconds(b(line)) == nil, "\(line)")
+            }
         }
+        #expect(SignalParser.kernelStall(b("INFO: task x[42]: segfault at 0 ip 0 in y blocked for more than 120 seconds.")) == nil)
+        #expect(SignalParser.kernelStall(b("INFO: task averyveryverylongname:42 blocked for more than 120 seconds.")) == nil)
         // Mid-line, the words are not the kernel's either.
         #expect(SignalParser.kernelOOM(b("audit: comm=\"x\" Out of memory: Killed process 1 (x)")) == nil)
         #expect(SignalParser.kernelStall(b("traps: x INFO: task y:1 blocked for more than 120 seconds.")) == nil)
@@ -253,6 +264,16 @@ struct EventStreamTests {
         later.realtime += 60_000_000
         later.sourceRealtime! += 60_000_000
         #expect(stream.classify(later)?.user == "erin")
+        // The stdout copy stored first, the logger's copy after it with an
+        // earlier source time: still one line.
+        var first = stdout
+        first.realtime += 120_000_000
+        var second = syslog
+        second.realtime = first.realtime + 1000
+        second.sourceRealtime = first.realtime - 5000
+        #expect(stream.classify(first)?.kind.rawValue == "probe_failed")
+        #expect(stream.classify(second) == nil)
+        #expect(stream.folded == 2)
     }
 
     /// Who wrote a line is decided by journald's own fields: the same words

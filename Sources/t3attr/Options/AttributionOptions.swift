@@ -62,7 +62,7 @@ struct AttributionOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count (a span: 90s, 2min, 1h).",
+            "Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count, and after it those whose condition had begun by the drop (a span: 90s, 2min, 1h).",
             valueName: "span"))
     var hostWindow = SpanArgument("120s")
 
