@@ -1172,7 +1172,7 @@ public struct Attributor: Sendable {
                 set(.devvm, .oomKill, refs(Array(Set(globalKills + deaths)).sorted()))
                 return
             }
-            if cgroupOOM && diedOrRestarted {
+            if cgroupOOM {
                 set(.serve, .oomKill, mineRefs)
                 return
             }

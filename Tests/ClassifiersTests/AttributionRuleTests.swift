@@ -618,6 +618,17 @@ enum RuleTable {
             ],
             judge: "refused", verdict: .serve, reason: .crashRestart),
         Rule(
+            name: "a global OOM kill of a child a minute before the serve was killed is not what killed it",
+            lines: [
+                .dispatch(0, refused()),
+                .kernel(
+                    -70,
+                    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@alice.service,task=claude,pid=9,uid=1001"
+                ),
+                .systemd(-5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=6/ABRT"),
+            ],
+            judge: "refused", verdict: .serve, reason: .crashRestart),
+        Rule(
             name: "a global OOM kill of a child the serve lived through does not make a later planned restart the host's",
             lines: [
                 .dispatch(0, refused()),

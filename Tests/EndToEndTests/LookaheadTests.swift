@@ -55,5 +55,10 @@ struct LookaheadTests {
         #expect(r.stdout.contains("devvm/serve_timeouts"), "\(r.stdout)")
         #expect(r.stdout.contains("t3-serve@carol.service serve_timeout"), "\(r.stdout)")
         #expect(!r.stdout.contains("host quiet"), "\(r.stdout)")
+        let json = try Fixtures.t3attr(["why", "alice", "@1781121600", "--file", try journal(), "-o", "json"] + table)
+        let doc = try #require(try Fixtures.ndjson(json.stdout).first)
+        let drop = try #require((doc["drops"] as? [[String: Any]])?.first)
+        let host = (drop["host_signals"] as? [[String: Any]]) ?? []
+        #expect(host.contains { ($0["unit"] as? String) == "t3-serve@carol.service" }, "\(host)")
     }
 }
