@@ -352,7 +352,7 @@ MUTATIONS = [
     ("other users' downstream_closed leave a client alone", A,
      " + othersQuittingUpgrades(near: ev.writtenAt, user: me)", "", RULES),
     ("host signals after a drop count only by when they were written", A,
-     " || sigs[i].writtenAt.subtractingClamped(Self.lead(of: sigs[i], s)) <= t + s.hostAfter", "", RULES),
+     " || sigs[i].writtenAt.subtractingClamped(leads[i]) <= t + s.hostAfter", "", RULES),
     ("an OOM kill covers no storm before it", A,
      "case .oomKill(_, _, _, global: true)?, .earlyoomKill?: lead = s.oomLead",
      "case .oomKill(_, _, _, global: true)?, .earlyoomKill?: lead = 0", RULES),

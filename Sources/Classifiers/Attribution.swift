@@ -794,7 +794,9 @@ public struct Attributor: Sendable {
         drops = []
         out.sort { ($0.event.realtime, $0.event.cursor) < ($1.event.realtime, $1.event.cursor) }
         self.outages = outages.map(\.outage)
-        for i in out.indices { judge(&out[i], signals: sigs, gaps: gaps) }
+        // What each signal reports began this long before it: once, not per drop.
+        let leads = sigs.map { Self.lead(of: $0, settings) }
+        for i in out.indices { judge(&out[i], signals: sigs, leads: leads, gaps: gaps) }
         let bursts = groupBursts(&out)
         let incidents = Self.groupIncidents(&out, restarts: dispatchRestarts, serveWindow: settings.serveWindow)
         var result = Attribution(
@@ -1002,7 +1004,7 @@ public struct Attributor: Sendable {
         return sigs[a..<e]
     }
 
-    func judge(_ drop: inout Drop, signals sigs: [Event], gaps: [HostGap]) {
+    func judge(_ drop: inout Drop, signals sigs: [Event], leads: [UInt64], gaps: [HostGap]) {
         let ev = drop.event
         let t = ev.writtenAt
         let s = settings
@@ -1088,7 +1090,7 @@ public struct Attributor: Sendable {
         // 120 s, a soft lockup after ~20 s, a process timeout after its
         // limit, an OOM kill at the end of the swap storm before it).
         let host = window(sigs, around: t, before: s.hostWindow, after: s.hostWindow).indices.filter { i in
-            sigs[i].writtenAt <= t + s.hostAfter || sigs[i].writtenAt.subtractingClamped(Self.lead(of: sigs[i], s)) <= t + s.hostAfter
+            sigs[i].writtenAt <= t + s.hostAfter || sigs[i].writtenAt.subtractingClamped(leads[i]) <= t + s.hostAfter
         }
         // Only host-wide memory trouble indicts the host (issue 13, section 3):
         // a global OOM, earlyoom, a kill in a cgroup that is neither a serve nor
