@@ -570,26 +570,18 @@ public struct Attributor: Sendable {
 
     /// Teardowns written within a second of `t` by users other than `user` (those
     /// that name no user count; without a user, every teardown there but one).
-    func othersTearingDown(near t: UInt64, user: String?) -> Int {
-        let sec = t / 1_000_000
-        let me = user.flatMap { userIDs[$0] }
-        var n = 0
-        for k in sec.subtractingClamped(1)...(sec + 1) {
-            for td in teardowns[k] ?? [] where td.at + 1_000_000 >= t && td.at <= t + 1_000_000 {
-                if me == nil || td.user != me { n += 1 }
-            }
-        }
-        return me == nil ? max(0, n - 1) : n
-    }
+    func othersTearingDown(near t: UInt64, user: String?) -> Int { others(in: teardowns, near: t, user: user) }
 
-    /// Other users' `downstream_closed` closes written within a second of `t`.
-    func othersQuittingUpgrades(near t: UInt64, user: String?) -> Int {
+    /// Other users' `downstream_closed` closes written within a second of `t` (counted the same way).
+    func othersQuittingUpgrades(near t: UInt64, user: String?) -> Int { others(in: upgradeQuits, near: t, user: user) }
+
+    private func others(in table: [UInt64: [Teardown]], near t: UInt64, user: String?) -> Int {
         let sec = t / 1_000_000
         let me = user.flatMap { userIDs[$0] }
         var n = 0
         for k in sec.subtractingClamped(1)...(sec + 1) {
-            for q in upgradeQuits[k] ?? [] where q.at + 1_000_000 >= t && q.at <= t + 1_000_000 {
-                if me == nil || q.user != me { n += 1 }
+            for td in table[k] ?? [] where td.at + 1_000_000 >= t && td.at <= t + 1_000_000 {
+                if me == nil || td.user != me { n += 1 }
             }
         }
         return me == nil ? max(0, n - 1) : n

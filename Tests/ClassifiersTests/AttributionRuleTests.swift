@@ -136,6 +136,10 @@ private func short(_ user: String) -> String { "ws close user=\(user) ip=198.51.
 private func oom(_ user: String) -> String {
     "oom-kill:constraint=CONSTRAINT_MEMCG,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@\(user).service,task=node,pid=\(user.count + 70),uid=1"
 }
+/// The kernel's global `oom-kill:` line for a task in `user`'s serve.
+private func serveGlobalOOM(_ user: String, task: String = "node", pid: Int = 7) -> String {
+    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@\(user).service,task=\(task),pid=\(pid),uid=1001"
+}
 /// t3 serve's git timeout (pingdotgg/t3code apps/server/src/processRunner.ts, `ProcessTimeoutError`).
 private let timeout = "Process 'git' in '/home/u/code' timed out after 30000ms"
 private func globalOOM(_ task: String = "cc1plus") -> String {
@@ -596,10 +600,7 @@ enum RuleTable {
             name: "a global OOM kill that took the user's serve down is the host's",
             lines: [
                 .dispatch(0, refused()),
-                .kernel(
-                    -20,
-                    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@alice.service,task=node,pid=7,uid=1001"
-                ),
+                .kernel(-20, serveGlobalOOM("alice")),
                 .kernel(
                     -20,
                     "Out of memory: Killed process 7 (node) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:1001 pgtables:1kB oom_score_adj:0"
@@ -621,10 +622,7 @@ enum RuleTable {
             name: "a global OOM kill of a child a minute before the serve was killed is not what killed it",
             lines: [
                 .dispatch(0, refused()),
-                .kernel(
-                    -70,
-                    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@alice.service,task=claude,pid=9,uid=1001"
-                ),
+                .kernel(-70, serveGlobalOOM("alice", task: "claude", pid: 9)),
                 .systemd(-5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=6/ABRT"),
             ],
             judge: "refused", verdict: .serve, reason: .crashRestart),
@@ -632,23 +630,12 @@ enum RuleTable {
             name: "a global OOM kill of a child the serve lived through does not make a later planned restart the host's",
             lines: [
                 .dispatch(0, refused()),
-                .kernel(
-                    -80,
-                    "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@alice.service,task=claude,pid=9,uid=1001"
-                ),
+                .kernel(-80, serveGlobalOOM("alice", task: "claude", pid: 9)),
                 .systemd(-79.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: A process of this unit has been killed by the OOM killer."),
                 .script(-2, tag: "t3-autoupdate", "restarted t3-serve@alice.service -> 0.0.42 (pairing verified via dispatch)"),
                 .systemd(-1.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=130/n/a"),
             ],
             judge: "refused", verdict: .serve, reason: .plannedRestart),
-        Rule(
-            name: "an earlyoom kill long before the serve crashed does not explain the crash",
-            lines: [
-                .dispatch(0, refused()),
-                .earlyoom(-60, "sending SIGTERM to process 9 uid 1003 \"node\": badness 900, VmRSS 20000 MiB"),
-                .systemd(-5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=11/SEGV"),
-            ],
-            judge: "refused", verdict: .serve, reason: .crashRestart),
         // The watchdog's probes timing out in several serves: the host starving (field guide 1, 2.6).
         Rule(
             name: "probe timeouts in two serves around a drop point at the host",
