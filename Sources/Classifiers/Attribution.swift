@@ -302,8 +302,10 @@ public struct AttributionSettings: Sendable, Equatable {
     public var gapThreshold: UInt64 = 30_000_000
     /// Serve timeouts in at least this many units at once point at the host.
     public var unitsForHostStarvation = 2
-    /// An OOM kill ends the memory storm before it: it counts for drops this long before it.
+    /// A global OOM kill ends the memory storm before it: it counts for drops this long before it.
     public var oomLead: UInt64 = 60_000_000
+    /// A serve timeout counts for drops at most this long before it (t3's process timeout).
+    public var serveTimeoutLead: UInt64 = 30_000_000
     /// A serve's main process killed within this after a global OOM kill in its cgroup was that kill's victim.
     public var oomDeathWindow: UInt64 = 10_000_000
     /// A dispatch restart explains drops within this of it.
@@ -1304,16 +1306,20 @@ public struct Attributor: Sendable {
     /// How long before its own line the condition a host-wide signal reports
     /// had begun (at most `--host-window`): the duration a hung-task or
     /// soft-lockup line states (10 s for lockup and RCU lines that state
-    /// none), a serve timeout's limit (`timed out after 30000ms`), and
-    /// `oomLead` for a global OOM or an earlyoom kill (runbook section 3: a runaway
+    /// none), a serve timeout's limit (`timed out after 30000ms`, at most
+    /// `serveTimeoutLead`), and
+    /// `oomLead` for a global OOM kill (runbook section 3: a runaway
     /// agent swap-thrashes the box for tens of seconds, then the OOM killer ends it).
     public static func lead(of e: Event, _ s: AttributionSettings) -> UInt64 {
         let lead: UInt64
         switch e.signal {
         case .kernelStall?: lead = SignalParser.statedSeconds(e.message).map { min($0, 86_400) * 1_000_000 } ?? 10_000_000
-        case .serveTimeout?: lead = SignalParser.timeoutLimit(e.message) ?? 0
-        // A kill that a cgroup's own limit made ends no host-wide storm.
-        case .oomKill(_, _, _, global: true)?, .earlyoomKill?: lead = s.oomLead
+        // The limit a serve's line states, at most `serveTimeoutLead`: the line
+        // is the serve's own output, the user's text.
+        case .serveTimeout?: lead = min(SignalParser.timeoutLimit(e.message) ?? 0, s.serveTimeoutLead)
+        // The kernel kills only after reclaim failed (the box thrashed); a
+        // cgroup's own limit, and earlyoom (which acts before any storm), end none.
+        case .oomKill(_, _, _, global: true)?: lead = s.oomLead
         default: lead = 0
         }
         return min(lead, s.hostWindow)
@@ -1327,7 +1333,7 @@ public struct Attributor: Sendable {
     public static func isHostWideOOM(memcg: String?, global: Bool, serveUnits: ServeUnits) -> Bool {
         if global { return true }
         guard let memcg, !memcg.isEmpty else { return false }
-        if serveUnits.user(in: memcg) != nil { return false }
+        if serveUnits.user(inCgroup: memcg) != nil { return false }
         if memcg.hasPrefix("/user.slice/user-") { return false }
         return true
     }

@@ -230,7 +230,7 @@ public struct EventStream: Sendable {
                 if recentOOMPids.count > 1024 { recentOOMPids = recentOOMPids.filter { e.realtime &- $0.value < Self.foldWindow } }
                 recentOOMPids[pid] = e.realtime
             }
-            let user = config.serveNames.user(in: memcg)
+            let user = config.serveNames.user(inCgroup: memcg)
             return event(sig.kind, unit: user.map { config.serveNames.unit(forUser: $0) }, user: user, signal: sig)
         }
         guard let tag = config.trustedScriptTag(e),

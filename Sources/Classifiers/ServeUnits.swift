@@ -37,6 +37,18 @@ public struct ServeUnits: Sendable, Equatable {
         return u.isEmpty ? nil : u
     }
 
+    /// The user whose serve unit's cgroup holds the cgroup `path` (a kernel
+    /// OOM line's `task_memcg=`): the first path component that is a serve
+    /// unit's name. Not under `/user.slice/`, where users make cgroups with
+    /// any names (one named `t3-serve@alice.service` is not alice's serve).
+    public func user(inCgroup path: String?) -> String? {
+        guard let path, !path.hasPrefix("/user.slice/") else { return nil }
+        for c in path.split(separator: "/") where c.hasPrefix(prefix) && c.hasSuffix(suffix) && c.count > prefix.count + suffix.count {
+            return String(c.dropFirst(prefix.count).dropLast(suffix.count))
+        }
+        return nil
+    }
+
     /// The first serve unit named in a text (`t3-serve@alice.service`), if any.
     public func unitName(in s: String) -> String? {
         guard !prefix.isEmpty, let r = s.range(of: prefix) else { return nil }

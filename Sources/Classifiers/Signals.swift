@@ -249,12 +249,7 @@ public enum SignalParser {
         // any user chooses, so a name such as `Killed process ` must not make
         // an OOM kill. Every prefix below is longer than a name, or must be
         // followed by what the kernel writes there (digits, `(`).
-        if m.hasPrefix("oom-kill:constraint=", at: 0) {
-            let (fields, flags) = oomKillFields(m[9...])
-            return .oomKill(
-                pid: fields["pid"].flatMap { Int($0) }, task: fields["task"], memcg: fields["task_memcg"],
-                global: flags.contains("global_oom") || fields["constraint"] == "CONSTRAINT_NONE")
-        }
+        if m.hasPrefix("oom-kill:constraint=", at: 0) { return oomKillLine(text(m[20...])) }
         // `Out of memory: Killed process <pid> (<comm>) ...` (global),
         // `Memory cgroup out of memory: Killed process ...` (a memcg's limit),
         // and the bare `Killed process ...` of older kernels.
@@ -276,35 +271,32 @@ public enum SignalParser {
         return .oomKill(pid: Int(clamping: pid), task: task, memcg: nil, global: global)
     }
 
-    /// The `key=value` fields of the kernel's `oom-kill:` line and its bare
-    /// flags (`global_oom`). The task's name (`task=<comm>`, chosen by whoever
-    /// started it, may hold commas) comes after the kernel's own fields: those
-    /// are taken from before it, `pid` and `uid` from its last occurrence.
-    static func oomKillFields(_ s: ArraySlice<UInt8>) -> (fields: [String: String], flags: Set<String>) {
-        var fields: [String: String] = [:]
-        var flags = Set<String>()
-        let line = text(s)
-        let taskAt = line.firstRange(of: ",task=")
-        let head = taskAt.map { line[..<$0.lowerBound] } ?? line[...]
-        for part in head.split(separator: ",") {
-            guard let eq = part.firstIndex(of: "=") else {
-                flags.insert(String(part))
-                continue
-            }
-            let k = String(part[..<eq])
-            if fields[k] == nil { fields[k] = String(part[part.index(after: eq)...]) }
-        }
-        if let taskAt {
-            let tail = line[taskAt.upperBound...]
-            let pidAt = tail.ranges(of: ",pid=").last
-            fields["task"] = String(tail[..<(pidAt?.lowerBound ?? tail.endIndex)])
-            if let pidAt {
-                let after = tail[pidAt.upperBound...]
-                fields["pid"] = String(after.prefix(while: \.isNumber))
-                if let uidAt = after.ranges(of: ",uid=").last { fields["uid"] = String(after[uidAt.upperBound...].prefix(while: \.isNumber)) }
+    /// The kernel's `oom-kill:` line after `oom-kill:constraint=`:
+    /// `<constraint>,nodemask=...,cpuset=<name>,mems_allowed=...,` then
+    /// `oom_memcg=<path>` or `global_oom`, then
+    /// `,task_memcg=<path>,task=<comm>,pid=<n>,uid=<n>`. The cgroup names are
+    /// chosen by whoever made the cgroup (a user, in their own slice) and may
+    /// hold commas and `key=` text, and the task's name (at most 15 bytes)
+    /// too. So: global from the constraint, which comes first (a memory
+    /// cgroup's limit is `CONSTRAINT_MEMCG`); pid from the end; the task's
+    /// `,task=` within 15 bytes of `,pid=`; the cgroup only when exactly one
+    /// `,task_memcg=` precedes it (else it is not known).
+    static func oomKillLine(_ line: String) -> Signal {
+        let constraint = line.prefix { $0 != "," }
+        var pid: Int?
+        var task: String?
+        var memcg: String?
+        if let pidAt = line.ranges(of: ",pid=").last {
+            pid = Int(line[pidAt.upperBound...].prefix(while: \.isASCII).prefix(while: \.isNumber))
+            let reach = line.index(pidAt.lowerBound, offsetBy: -21, limitedBy: line.startIndex) ?? line.startIndex
+            if let taskAt = line[reach..<pidAt.lowerBound].firstRange(of: ",task=") {
+                task = String(line[taskAt.upperBound..<pidAt.lowerBound])
+                let head = line[..<taskAt.lowerBound]
+                let marks = head.ranges(of: ",task_memcg=")
+                if marks.count == 1 { memcg = String(head[marks[0].upperBound...]) }
             }
         }
-        return (fields, flags)
+        return .oomKill(pid: pid, task: task, memcg: memcg, global: constraint != "CONSTRAINT_MEMCG")
     }
 
     /// earlyoom: `sending SIGTERM to process <pid> uid <uid> "<comm>": badness ...`.
@@ -425,6 +417,7 @@ public enum SignalParser {
         else { return nil }
         let name = m[11..<r.lowerBound]
         guard let colon = name.lastIndex(of: UInt8(ascii: ":")), colon - 11 <= 15, parseUInt(name[(colon + 1)...]) != nil else { return nil }
+        guard r.upperBound <= m.count - 9 else { return nil }
         return parseUInt(m[r.upperBound..<(m.count - 9)])
     }
 

@@ -544,6 +544,17 @@ enum RuleTable {
             lines: burst(at: 0) + [.kernel(60, "INFO: task node:4242 blocked for more than 99999999999999999 seconds.")],
             judge: "canceled", verdict: .devvm, reason: .kernelStall),
         Rule(
+            name: "a serve's own timeout line cannot reach further back than t3's process timeout",
+            lines: burst(at: 0) + [
+                .serve(-20, user: "alice", timeout),
+                .serve(110, user: "carol", "Process 'git' in '/home/carol/code' timed out after 120000ms"),
+            ],
+            judge: "canceled", verdict: .edge, reason: .burst),
+        Rule(
+            name: "earlyoom acts before any storm: its kill after a burst says nothing of it",
+            lines: burst(at: 0) + [.earlyoom(30, "sending SIGTERM to process 9999 uid 1006 \"hog\": badness 900, VmRSS 20000 MiB")],
+            judge: "canceled", verdict: .edge, reason: .burst),
+        Rule(
             name: "a global OOM kill long after a burst says nothing of it",
             lines: burst(at: 0) + [.kernel(90, "Out of memory: Killed process 4242 (node) total-vm:1kB, anon-rss:1kB")],
             judge: "canceled", verdict: .edge, reason: .burst),

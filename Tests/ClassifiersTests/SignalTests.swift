@@ -161,14 +161,38 @@ struct SignalTests {
         #expect(SignalParser.kernelOOM(b("audit: comm=\"x\" Out of memory: Killed process 1 (x)")) == nil)
         #expect(SignalParser.kernelStall(b("traps: x INFO: task y:1 blocked for more than 120 seconds.")) == nil)
         // A memory-cgroup kill of a task named `global_oom` (or with commas in
-        // its name) is still a memory-cgroup kill of that pid.
+        // its name, at most 15 bytes) is still a memory-cgroup kill of that pid.
         let named =
-            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/user.slice/user-1000.slice,task_memcg=/user.slice/user-1000.slice/session-3.scope,task=global_oom,pid=9,pid=77,uid=1000"
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/user.slice/user-1000.slice,task_memcg=/user.slice/user-1000.slice/session-3.scope,task=global_oom,pid=,pid=77,uid=1000"
         guard case .oomKill(let pid, let task, let memcg, let global)? = SignalParser.kernelOOM(b(named)) else {
             Issue.record("not parsed")
             return
         }
-        #expect(!global && pid == 77 && task == "global_oom,pid=9" && memcg == "/user.slice/user-1000.slice/session-3.scope")
+        #expect(!global && pid == 77 && task == "global_oom,pid=" && memcg == "/user.slice/user-1000.slice/session-3.scope")
+        // A cgroup a user named `box,global_oom` (names may hold commas) makes no global kill.
+        let box = "/user.slice/user-1006.slice/user@1006.service/box,global_oom"
+        let boxed =
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=box,global_oom,mems_allowed=0,oom_memcg=\(box),task_memcg=\(box),task=hog,pid=7777,uid=1006"
+        guard case .oomKill(_, _, let boxMemcg, let boxGlobal)? = SignalParser.kernelOOM(b(boxed)) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(!boxGlobal && boxMemcg == box)
+        // One named with `,task_memcg=` text leaves the kill's cgroup unknown, not another's.
+        let forged =
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/user.slice/user-1006.slice/x,task_memcg=t3-serve@alice.service,task_memcg=/user.slice/user-1006.slice/x,task_memcg=t3-serve@alice.service,task=hog,pid=1,uid=1006"
+        guard case .oomKill(_, _, let forgedMemcg, _)? = SignalParser.kernelOOM(b(forged)) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(forgedMemcg == nil)
+        // A serve's cgroup is a unit's, under root's slices only.
+        #expect(ServeUnits.default.user(inCgroup: "/system.slice/system-t3\\x2dserve.slice/t3-serve@alice.service/agent") == "alice")
+        #expect(ServeUnits.default.user(inCgroup: "/user.slice/user-1006.slice/user@1006.service/t3-serve@alice.service") == nil)
+        #expect(ServeUnits.default.user(inCgroup: "/system.slice/system-t3\\x2dserve.slice/t3-serve@bob.service/t3-serve@alice.service") == "bob")
+        // A hung-task line cut short is none, and no trap.
+        #expect(SignalParser.kernelStall(b("INFO: task a:1 blocked for more than seconds.")) == nil)
+        #expect(SignalParser.kernelStall(b("INFO: task a:1 blocked for more than  seconds.")) == nil)
     }
 
     @Test func kernelOOMLines() {
