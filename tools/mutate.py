@@ -402,6 +402,8 @@ MUTATIONS = [
     ("a user's cgroup named as a serve is that serve", "Sources/Classifiers/ServeUnits.swift",
      'guard let path, !path.hasPrefix("/user.slice/") else { return nil }', "guard let path else { return nil }", "SignalTests"),
     ("a hung-task line cut short traps", S, "        guard r.upperBound <= m.count - 9 else { return nil }\n", "", "SignalTests"),
+    ("a hung-task line with no name traps", S,
+     'let r = m.firstRange(of: " blocked for more than ", from: 11)', 'let r = m.firstRange(of: " blocked for more than ")', "SignalTests"),
 ]
 
 

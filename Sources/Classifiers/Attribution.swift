@@ -1326,7 +1326,7 @@ public struct Attributor: Sendable {
     }
 
     /// An OOM kill that says the host ran short (issue 13, section 3): a global
-    /// OOM (`CONSTRAINT_NONE`, `global_oom`), or a kill in a cgroup that is
+    /// OOM (any constraint but `CONSTRAINT_MEMCG`), or a kill in a cgroup that is
     /// neither one user's serve (its `MemoryMax`) nor under a user's login slice
     /// (`/user.slice/user-<uid>.slice`, where the per-user and per-pane caps of
     /// infra scripts/workstation/setup-devvm.sh §10a live: that user's shell work).

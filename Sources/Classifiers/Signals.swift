@@ -413,7 +413,7 @@ public enum SignalParser {
     /// ... in <library>[...]`, whose library name anyone chooses). Returns N.
     static func hungTaskSeconds(_ m: [UInt8]) -> UInt64? {
         guard m.hasPrefix("INFO: task ", at: 0), m.hasSuffix(" seconds."),
-            let r = m.firstRange(of: " blocked for more than ")
+            let r = m.firstRange(of: " blocked for more than ", from: 11)
         else { return nil }
         let name = m[11..<r.lowerBound]
         guard let colon = name.lastIndex(of: UInt8(ascii: ":")), colon - 11 <= 15, parseUInt(name[(colon + 1)...]) != nil else { return nil }

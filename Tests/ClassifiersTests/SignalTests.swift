@@ -193,6 +193,8 @@ struct SignalTests {
         // A hung-task line cut short is none, and no trap.
         #expect(SignalParser.kernelStall(b("INFO: task a:1 blocked for more than seconds.")) == nil)
         #expect(SignalParser.kernelStall(b("INFO: task a:1 blocked for more than  seconds.")) == nil)
+        #expect(SignalParser.kernelStall(b("INFO: task blocked for more than 120 seconds.")) == nil)
+        #expect(SignalParser.statedSeconds(b("INFO: task blocked for more than 120 seconds.")) == nil)
     }
 
     @Test func kernelOOMLines() {
