@@ -140,6 +140,12 @@ private func oom(_ user: String) -> String {
 private func serveGlobalOOM(_ user: String, task: String = "node", pid: Int = 7) -> String {
     "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@\(user).service,task=\(task),pid=\(pid),uid=1001"
 }
+/// t3-watchdog's probe line for `user`'s serve, `s` seconds from t0.
+private func probeFailed(_ s: Double, _ user: String, port: Int, reason: String) -> Line {
+    .script(
+        s, tag: "t3-watchdog", "probe FAILED for t3-serve@\(user).service (port=\(port) reason=\(reason) consecutive=1 uptime=900s recent_restarts=0)"
+    )
+}
 /// t3 serve's git timeout (pingdotgg/t3code apps/server/src/processRunner.ts, `ProcessTimeoutError`).
 private let timeout = "Process 'git' in '/home/u/code' timed out after 30000ms"
 private func globalOOM(_ task: String = "cc1plus") -> String {
@@ -652,24 +658,16 @@ enum RuleTable {
             name: "probe timeouts in two serves around a drop point at the host",
             lines: [
                 .dispatch(0, short("bob")),
-                .script(
-                    -40, tag: "t3-watchdog",
-                    "probe FAILED for t3-serve@alice.service (port=3773 reason=timeout consecutive=1 uptime=900s recent_restarts=0)"),
-                .script(
-                    -39, tag: "t3-watchdog",
-                    "probe FAILED for t3-serve@carol.service (port=3775 reason=http=000(curl=28) consecutive=1 uptime=900s recent_restarts=0)"),
+                probeFailed(-40, "alice", port: 3773, reason: "timeout"),
+                probeFailed(-39, "carol", port: 3775, reason: "http=000(curl=28)"),
             ],
             judge: "user=bob", verdict: .devvm, reason: .serveTimeouts),
         Rule(
             name: "one serve's probe timeout says nothing of another user's drop",
             lines: [
                 .dispatch(0, short("bob")),
-                .script(
-                    -40, tag: "t3-watchdog",
-                    "probe FAILED for t3-serve@alice.service (port=3773 reason=timeout consecutive=1 uptime=900s recent_restarts=0)"),
-                .script(
-                    -39, tag: "t3-watchdog",
-                    "probe FAILED for t3-serve@carol.service (port=3775 reason=connection-refused consecutive=1 uptime=900s recent_restarts=0)"),
+                probeFailed(-40, "alice", port: 3773, reason: "timeout"),
+                probeFailed(-39, "carol", port: 3775, reason: "connection-refused"),
             ],
             judge: "user=bob", verdict: .client, reason: .isolatedDrop),
         // Several users giving up on upgrades at once: no one user's network (field guide 1, 2.1).
