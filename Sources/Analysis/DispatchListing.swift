@@ -76,6 +76,10 @@ public final class DispatchListing {
     /// The port map loader's note and conflicts (the command shows them before reading).
     public let portMapLoad: PortMapLoader.Loaded
     public let opener: SourceOpener
+    /// The handle `run` read with, kept open after it: closing it unmaps
+    /// every window sd-journal mapped (1 ms of a 1-hour run, issue 16), which
+    /// a command that ends next can leave to the process's exit.
+    public private(set) var journal: Journal?
 
     public init(_ config: AnalysisConfig, filter: DispatchFilter, stopRequested: @escaping () -> Bool = { false }) throws {
         self.config = config
@@ -113,6 +117,7 @@ public final class DispatchListing {
         progress: (any ReadProgress)? = nil
     ) throws -> ListingResult {
         let (j, units) = try openUnits()
+        journal = j
         try begin(units)
         let summary = try Self.rows(
             j, union: MatchSet.unitsSplit(units, hosts: config.hosts), window: config.window, classifier: classifier, filter: filter,

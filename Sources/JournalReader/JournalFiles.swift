@@ -319,19 +319,23 @@ enum OpenFiles {
         return out
     }
 
-    /// The files of `expected` that no descriptor opened since `before` refers to, with why.
-    static func notOpened(_ expected: [String], since before: [Int32: String]) -> [SkippedFile] {
-        let after = snapshot()
-        let opened = Set(after.compactMap { fd, target in before[fd] == target ? nil : target })
-        let missing = expected.filter { p in
-            guard let real = realpath(p, nil) else { return true }
-            defer { free(real) }
-            return !opened.contains(String(cString: real))
-        }
+    /// The files of `expected` that a descriptor opened since `before` refers to.
+    static func opened(_ expected: [String], since before: [Int32: String]) -> Set<String> {
+        let opened = Set(snapshot().compactMap { fd, target in before[fd] == target ? nil : target })
+        return Set(
+            expected.filter { p in
+                guard let real = realpath(p, nil) else { return false }
+                defer { free(real) }
+                return opened.contains(String(cString: real))
+            })
+    }
+
+    /// Good files sd-journal did not open (`opened` left them out), with why.
+    static func notOpened(_ missing: [String]) -> [SkippedFile] {
         guard !missing.isEmpty else { return [] }
         let (soft, hard) = limits()
         let reason =
-            UInt64(after.count) + 16 >= soft
+            UInt64(snapshot().count) + 16 >= soft
             ? "not opened: the open-file limit was reached (\(soft) descriptors, hard limit \(hard); raise it with ulimit -Hn/-n or read fewer files)"
             : "not opened by sd-journal (it reads at most 7168 files at once)"
         return missing.map { SkippedFile(path: $0, reason: reason, cause: .notOpened) }

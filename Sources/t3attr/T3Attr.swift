@@ -18,12 +18,29 @@ struct T3Attr: ParsableCommand {
             t3attr reads the journal through sd-journal (like journalctl) and tells, for \
             each drop a t3 user saw, which segment broke: the user's network (client), \
             Cloudflare/tunnel/Traefik (edge), the host (devvm), the user's t3 serve \
-            (serve) or t3-dispatch itself (dispatch).
+            (serve) or t3-dispatch itself (dispatch). Without a command it runs report.
             """,
         version: "t3attr \(version)",
-        subcommands: [Report.self, Dispatch.self, Bursts.self, Serve.self, Why.self],
-        defaultSubcommand: Report.self
+        subcommands: [Report.self, Dispatch.self, Bursts.self, Serve.self, Why.self]
     )
+
+    /// The arguments only the top level takes: anything else without a
+    /// command's name first is `report`'s (`t3attr --since 1h`).
+    static let ownArguments: Set<String> = ["-h", "--help", "--generate-completion-script", "--experimental-dump-help"]
+
+    /// `args` with `report` put first when they name no command: report is
+    /// the default command. Done here, not with ArgumentParser's
+    /// `defaultSubcommand`, which builds report's whole argument set on every
+    /// run to see whether it takes pass-through arguments (issue 16: 1 ms of
+    /// a 1-hour `dispatch`'s 17).
+    static func withDefaultCommand(_ args: [String]) -> [String] {
+        guard let first = args.first else { return ["report"] }
+        let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        if names.contains(first) || ownArguments.contains(first) || first.hasPrefix("--generate-completion-script=") {
+            return args
+        }
+        return ["report"] + args
+    }
 
     /// A first word close to a command's name is a typo of it, not an
     /// argument of the default command: "did you mean report?", status 64.
@@ -45,7 +62,7 @@ struct T3Attr: ParsableCommand {
             }
         }
         do {
-            var command = try parseAsRoot(args)
+            var command = try parseAsRoot(withDefaultCommand(args))
             try command.run()
         } catch {
             // As ArgumentParser's `main`, but an error that echoes the

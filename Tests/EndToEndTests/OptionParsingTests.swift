@@ -39,6 +39,22 @@ struct OptionParsingTests {
         #expect(r.stderr.contains(mention), "\(args): \(r.stderr)")
     }
 
+    /// Report is the default command: arguments that name no command are
+    /// its own; the top level keeps its help and the other commands theirs.
+    @Test(arguments: [
+        (["--short-socket", "xyz"], 64, "--short-socket <span>"),
+        (["stray"], 64, "t3attr report <options>"),
+        (["-h"], 0, "SUBCOMMANDS:"),
+        (["--help"], 0, "Without a command it runs report."),
+        (["help", "bursts"], 0, "USAGE: t3attr bursts"),
+        (["bursts", "--gap", "soon"], 64, "t3attr bursts <options>"),
+    ])
+    func argumentsWithoutACommandAreReports(args: [String], status: Int32, mention: String) throws {
+        let r = try Fixtures.t3attr(args)
+        #expect(r.status == status, "\(args): \(r.stderr)")
+        #expect((r.stdout + r.stderr).replacingOccurrences(of: "\n", with: " ").contains(mention), "\(args): \(r.stdout) \(r.stderr)")
+    }
+
     @Test func spanDefaultsShowInHelp() throws {
         let r = try Fixtures.t3attr(["report", "--help"])
         #expect(r.status == 0)

@@ -81,8 +81,9 @@ extension T3Attr {
                         idle: { try output.out.flush() })
                     return try sink.finish(.stopped)
                 }
-                let files = try listing.perFileList()
-                let n = min(parallel.jobs ?? ProcessInfo.processInfo.activeProcessorCount, files?.count ?? 1)
+                let jobs = parallel.jobs ?? ProcessInfo.processInfo.activeProcessorCount
+                let files = jobs > 1 ? try listing.perFileList() : nil
+                let n = min(jobs, files?.count ?? 1)
                 let result: ListingResult
                 if let files, n > 1 {
                     let format = output.format
@@ -97,6 +98,7 @@ extension T3Attr {
                 try sink.finish(.listing(result))
                 try finishRun(notes: result.notes, stats: result.stats, strict: config.strict)
                 if !user.isEmpty { try unknownUsers(user, seen: result.summary.usersSeen.sorted()) }
+                reclaimedAtExit(listing)
             }
         }
     }
