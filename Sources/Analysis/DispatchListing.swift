@@ -80,6 +80,10 @@ public final class DispatchListing {
     /// every window sd-journal mapped (1 ms of a 1-hour run, issue 16), which
     /// a command that ends next can leave to the process's exit.
     public private(set) var journal: Journal?
+    /// Whether the events carry their cursors. A table does not print them,
+    /// and asking sd-journal for each (a formatted string) cost a tenth of
+    /// a week's `dispatch` (issue 16).
+    public var cursors = true
 
     public init(_ config: AnalysisConfig, filter: DispatchFilter, stopRequested: @escaping () -> Bool = { false }) throws {
         self.config = config
@@ -121,7 +125,7 @@ public final class DispatchListing {
         try begin(units)
         let summary = try Self.rows(
             j, union: MatchSet.unitsSplit(units, hosts: config.hosts), window: config.window, classifier: classifier, filter: filter,
-            progress: progress, event: event)
+            cursors: cursors, progress: progress, event: event)
         let (notes, stats) = j.readingNotes()
         return ListingResult(summary: summary, stats: stats, notes: notes, units: units)
     }
@@ -147,7 +151,7 @@ public final class DispatchListing {
     /// halves of its `-u` selection, in the window), classify, filter, hand on.
     static func rows(
         _ journal: Journal, union: (busy: MatchSet, rare: MatchSet), window: TimeWindow, classifier: DispatchClassifier,
-        filter: DispatchFilter, progress: (any ReadProgress)?, event: (Event) throws -> Void
+        filter: DispatchFilter, cursors: Bool, progress: (any ReadProgress)?, event: (Event) throws -> Void
     ) throws -> EventSummary {
         var summary = EventSummary()
         defer { progress?.finish() }
@@ -159,7 +163,7 @@ public final class DispatchListing {
                 if collect, let u = ev.user { seen.insert(u) }
                 return filter.accepts(ev)
             }
-            guard let ev = classifier.classify(entry, cursor: cursor, keep: keep) else { return }
+            guard let ev = classifier.classify(entry, cursor: cursor, where: { _ in cursors }, keep: keep) else { return }
             summary.add(ev)
             try event(ev)
         }
@@ -211,6 +215,7 @@ public final class DispatchListing {
         let done = (0..<order.count).map { _ in DispatchSemaphore(value: 0) }
         let classifier = self.classifier
         let filter = self.filter
+        let cursors = self.cursors
         for w in 0..<jobs {
             Thread.detachNewThread {
                 var i = w
@@ -220,7 +225,9 @@ public final class DispatchListing {
                         let j = try Journal(source: .files([order[i]]))
                         j.honoursImportedCursors = importedCursors
                         var batcher = makeBatcher()
-                        r.summary = try Self.rows(j, union: union, window: window, classifier: classifier, filter: filter, progress: nil) {
+                        r.summary = try Self.rows(
+                            j, union: union, window: window, classifier: classifier, filter: filter, cursors: cursors, progress: nil
+                        ) {
                             batcher.add($0)
                         }
                         r.batch = batcher.finish()

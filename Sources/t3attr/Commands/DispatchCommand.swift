@@ -70,6 +70,7 @@ extension T3Attr {
                 let config = try AnalysisConfig(source: source, units: units.config, maps: maps, follow: follow)
                 if follow { Stop.installSignals() }
                 let listing = try DispatchListing(config, filter: filter, stopRequested: { Stop.isRequested })
+                listing.cursors = output.format != .table
                 show(listing.portMapLoad)
                 let sink = output.sink
                 let begin = { (units: [String]) throws in
