@@ -110,9 +110,12 @@ public final class Journal {
             for p in paths { try Journal.checkFile(p) }
             // sd_journal_open_files fails as a whole when one file cannot be
             // opened: only then is each file opened alone to find which.
-            var before = OpenFiles.snapshot()
+            // One file opened is the whole set: no descriptors to compare (a
+            // collector's reads open each file alone, many times; issue 16).
+            var before = paths.count > 1 ? OpenFiles.snapshot() : [:]
             r = Journal.openFiles(paths, &handle)
             if r >= 0 {
+                if paths.count == 1 { break }
                 let opened = OpenFiles.opened(paths, since: before)
                 skippedFiles = OpenFiles.notOpened(paths.filter { !opened.contains($0) })
                 break
