@@ -97,9 +97,12 @@ public final class DispatchListing {
     public func perFileList() throws(JournalError) -> [String]? { try opener.perFileList() }
 
     /// Opens the journal and names the dispatch unit(s) as `journalctl -u`
-    /// does (a glob that matches nothing is an error).
-    func openUnits() throws -> (Journal, [String]) {
-        let j = try opener.open()
+    /// does (a glob that matches nothing is an error). `window`: only the
+    /// files that can hold its entries, when the unit's name needs no look
+    /// at the others (the default name: no glob, nothing to check).
+    func openUnits(window: TimeWindow? = nil) throws -> (Journal, [String]) {
+        let plain = !config.units.dispatchUnitGiven && !UnitName.isGlob(config.units.dispatchUnit)
+        let j = try window.map { w in plain ? try opener.open(for: w) : try opener.open() } ?? opener.open()
         return (j, try j.expandUnits([config.units.dispatchUnit], requireNames: config.units.dispatchUnitGiven && !config.follow))
     }
 
@@ -120,7 +123,7 @@ public final class DispatchListing {
         begin: ([String]) throws -> Void, event: (Event) throws -> Void,
         progress: (any ReadProgress)? = nil
     ) throws -> ListingResult {
-        let (j, units) = try openUnits()
+        let (j, units) = try openUnits(window: config.window)
         journal = j
         try begin(units)
         let summary = try Self.rows(

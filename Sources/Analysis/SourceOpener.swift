@@ -61,6 +61,19 @@ public final class SourceOpener {
         return j
     }
 
+    /// `open()`, but of a directory or file list only the files that can
+    /// hold entries of `window` (`Journal.files(of:since:until:)`). When
+    /// those do not open cleanly, everything is opened as `open()` does, so
+    /// what is said of a bad file is the same.
+    public func open(for window: TimeWindow) throws -> Journal {
+        if !spec.isImport, !follow, let some = Journal.files(of: try journalSource(), since: window.since, until: window.until),
+            let j = try? Journal(source: .files(some)), j.skippedFiles.isEmpty
+        {
+            return j
+        }
+        return try open()
+    }
+
     /// Sources only partly read (a stream that ended early).
     public var partial: [SkippedFile] {
         guard let imported, let e = imported.streamError else { return [] }

@@ -268,6 +268,38 @@ extension Journal {
         let f = journalFiles(under: dir, depth: 1)
         return f.isEmpty ? nil : f
     }
+
+    /// The files of `source` (a directory or a list of files) that can hold
+    /// entries received in [since, until], when those are fewer than all
+    /// (issue 16: a 1-hour window of a week opened 13 files to read one;
+    /// sd-journal looks into each at every seek). By their headers' first
+    /// and last receive times, as `--jobs` decides what to read; a file
+    /// still written to (online) always can. Nil, to open them all, when
+    /// there is no window, a file's header cannot be read, or a directory
+    /// holds a journal file sd-journal does not read (its reasons are named
+    /// only by opening all).
+    public static func files(of source: JournalSource, since: UInt64?, until: UInt64?) -> [String]? {
+        guard since != nil || until != nil else { return nil }
+        let all: [String]
+        switch source {
+        case .directory(let d):
+            all = journalFiles(under: d, depth: 1)
+            guard sdJournalFiles(in: d, among: all).count == all.count else { return nil }
+        case .files(let f): all = f
+        case .local, .merged: return nil
+        }
+        var keep: [String] = []
+        for p in all {
+            guard let h = JournalFileHeader.read(p) else { return nil }
+            if !h.online {
+                if h.entries == 0 { continue }
+                if let s = since, h.tailRealtime < s { continue }
+                if let u = until, h.headRealtime > u { continue }
+            }
+            keep.append(p)
+        }
+        return keep.isEmpty || keep.count == all.count ? nil : keep
+    }
 }
 
 /// The process's open-file limit and descriptors: sd-journal keeps one

@@ -179,6 +179,60 @@ struct DispatchCommandTests {
         ])
         #expect(try events(reset.stdout).first?["user"] is NSNull)
     }
+
+    /// Issue 16: with a window, one handle opens only the archived files
+    /// whose first and last receive times can hold it. Its rows (and notes)
+    /// are those of a read of every file: a `--dispatch-unit` named
+    /// explicitly is checked against every file, so that read opens them all.
+    /// Three rotated files of one host (one boot, one clock), each starting
+    /// and ending with a dispatch line: a window that starts or ends exactly
+    /// at a file's edge must open it.
+    @Test func aWindowOpensOnlyTheFilesThatCanHoldItWithTheSameRows() throws {
+        let dir = try Fixtures.tempDir("t3attr-window-files")
+        let boot = "5ae0daad7495215b8541efb25e0e7cae"
+        let base: UInt64 = 1_781_000_000_000_000
+        var spans: [(UInt64, UInt64)] = []
+        for f in 0..<3 {
+            var text = ""
+            let times = [0, 1_000_000, 30_000_000, 60_000_001].map { base + UInt64(f) * 3_600_000_000 + UInt64($0) }
+            for (k, t) in times.enumerated() {
+                text += "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - base + 5_000_000)\n_BOOT_ID=\(boot)\n_HOSTNAME=devvm\n"
+                if k == 1 {
+                    text += "_TRANSPORT=stdout\n_UID=0\n_PID=77\n_SYSTEMD_UNIT=cron.service\nMESSAGE=not the dispatch\n\n"
+                    continue
+                }
+                text += "_TRANSPORT=stdout\n_UID=998\n_PID=4242\n_SYSTEMD_UNIT=t3-dispatch.service\n"
+                text += "MESSAGE=2026/06/09 0\(f):1\(k):20 ws close user=alice ip=100.64.0.\(k) dur_ms=5000 cause=downstream_closed\n\n"
+            }
+            let path = try Fixtures.journal(exportText: Data(text.utf8), in: dir, fileName: "f\(f).journal")
+            // Archived, as journald leaves a rotated file (header byte 16: state 2).
+            let h = try FileHandle(forUpdating: URL(fileURLWithPath: path))
+            try h.seek(toOffset: 16)
+            h.write(Data([2]))
+            try h.close()
+            spans.append((times.first!, times.last!))
+        }
+        func at(_ us: UInt64) -> String { "@\(us / 1_000_000).\(String(format: "%06d", Int(us % 1_000_000)))" }
+        var windows: [[String]] = []
+        for (head, tail) in spans {
+            windows += [
+                ["--since", at(head), "--until", at(tail)], ["--since", at(tail)], ["--until", at(head)],
+                ["--since", at(tail), "--until", at(tail)], ["--since", at(head), "--until", at(head)],
+                ["--since", at(tail + 1)], ["--until", at(head - 1)],
+            ]
+        }
+        var rows = 0
+        for w in windows {
+            let some = try Fixtures.t3attr(["dispatch", "-D", dir, "-o", "json", "--jobs", "1", "--all"] + w + table)
+            let all = try Fixtures.t3attr(
+                ["dispatch", "-D", dir, "-o", "json", "--jobs", "1", "--all", "--dispatch-unit", "t3-dispatch"] + w + table)
+            #expect(some.status == all.status, "\(w): \(some.stderr) / \(all.stderr)")
+            #expect(some.stdout == all.stdout, "\(w)")
+            #expect(some.stderr == all.stderr, "\(w)")
+            rows += try events(some.stdout).count
+        }
+        #expect(rows > 0)
+    }
 }
 
 @Suite("--jobs: one handle per file, identical output")
