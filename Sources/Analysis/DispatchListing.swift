@@ -93,16 +93,27 @@ public final class DispatchListing {
         opener = SourceOpener(config.source, follow: config.follow, stopRequested: stopRequested)
     }
 
-    /// The files to read one per thread, when the source has several.
-    public func perFileList() throws(JournalError) -> [String]? { try opener.perFileList() }
+    /// The files to read one per thread, when the source has several that
+    /// can hold entries of the window (`Journal.files(of:since:until:)`:
+    /// a short window of a week is often one file, read on one handle).
+    public func perFileList() throws(JournalError) -> [String]? {
+        guard let all = try opener.perFileList() else { return nil }
+        guard plainUnit, let some = Journal.files(of: .files(all), since: config.window.since, until: config.window.until) else {
+            return all
+        }
+        return some.count > 1 ? some : nil
+    }
+
+    /// The dispatch unit is the default name: expanding it needs no look at
+    /// the files (a glob or a name given must be found in all of them).
+    var plainUnit: Bool { !config.units.dispatchUnitGiven && !UnitName.isGlob(config.units.dispatchUnit) }
 
     /// Opens the journal and names the dispatch unit(s) as `journalctl -u`
     /// does (a glob that matches nothing is an error). `window`: only the
     /// files that can hold its entries, when the unit's name needs no look
     /// at the others (the default name: no glob, nothing to check).
     func openUnits(window: TimeWindow? = nil) throws -> (Journal, [String]) {
-        let plain = !config.units.dispatchUnitGiven && !UnitName.isGlob(config.units.dispatchUnit)
-        let j = try window.map { w in plain ? try opener.open(for: w) : try opener.open() } ?? opener.open()
+        let j = try window.map { w in plainUnit ? try opener.open(for: w) : try opener.open() } ?? opener.open()
         return (j, try j.expandUnits([config.units.dispatchUnit], requireNames: config.units.dispatchUnitGiven && !config.follow))
     }
 

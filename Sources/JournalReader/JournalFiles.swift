@@ -275,9 +275,9 @@ extension Journal {
     /// sd-journal looks into each at every seek). By their headers' first
     /// and last receive times, as `--jobs` decides what to read; a file
     /// still written to (online) always can. Nil, to open them all, when
-    /// there is no window, a file's header cannot be read, or a directory
-    /// holds a journal file sd-journal does not read (its reasons are named
-    /// only by opening all).
+    /// there is no window, a file's header cannot be read or names a feature
+    /// sd-journal here cannot read, or a directory holds a journal file
+    /// sd-journal does not read (such a file is named only by opening all).
     public static func files(of source: JournalSource, since: UInt64?, until: UInt64?) -> [String]? {
         guard since != nil || until != nil else { return nil }
         let all: [String]
@@ -290,7 +290,9 @@ extension Journal {
         }
         var keep: [String] = []
         for p in all {
-            guard let h = JournalFileHeader.read(p) else { return nil }
+            guard let h = JournalFileHeader.read(p), h.incompatibleFlags & ~JournalFileHeader.knownIncompatibleFlags == 0 else {
+                return nil
+            }
             if !h.online {
                 if h.entries == 0 { continue }
                 if let s = since, h.tailRealtime < s { continue }
