@@ -9,6 +9,26 @@ struct Interner {
     private var values = [String?](repeating: nil, count: 512)
     private var bytes = [[UInt8]](repeating: [], count: 512)
     private var used = 0
+    /// Per field, the value seen last: consecutive entries of one writer
+    /// mostly repeat it, and comparing spares hashing it (issue 16).
+    private var lastBytes = [[UInt8]](repeating: [], count: Field.count)
+    private var lastValue = [String?](repeating: nil, count: Field.count)
+
+    /// The fields interned, each with its own last value.
+    enum Field: Int {
+        case unit, transport, messageID, systemdUnit, coredumpUnit, syslogIdentifier, hostname, objectSystemdUnit
+        static let count = 8
+    }
+
+    mutating func string(_ p: UnsafeRawBufferPointer, field: Field) -> String {
+        let f = field.rawValue
+        if let v = lastValue[f], Self.same(lastBytes[f], p) { return v }
+        let s = string(p)
+        lastBytes[f].removeAll(keepingCapacity: true)
+        lastBytes[f].append(contentsOf: p)
+        lastValue[f] = s
+        return s
+    }
 
     mutating func string(_ p: UnsafeRawBufferPointer) -> String {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -407,28 +407,28 @@ public final class Journal {
             } else if Journal.eq(name, "_UID") {
                 e.uid = Journal.int(value)
             } else if Journal.eq(name, "UNIT") {
-                e.unit = interner.string(value)
+                e.unit = interner.string(value, field: .unit)
             }
         case 10:
             if Journal.eq(name, "_TRANSPORT") {
-                e.transport = interner.string(value)
+                e.transport = interner.string(value, field: .transport)
             } else if Journal.eq(name, "MESSAGE_ID") {
-                e.messageID = interner.string(value)
+                e.messageID = interner.string(value, field: .messageID)
             }
         case 13:
             if Journal.eq(name, "_SYSTEMD_UNIT") {
-                e.systemdUnit = interner.string(value)
+                e.systemdUnit = interner.string(value, field: .systemdUnit)
             } else if Journal.eq(name, "COREDUMP_UNIT") {
-                e.coredumpUnit = interner.string(value)
+                e.coredumpUnit = interner.string(value, field: .coredumpUnit)
             } else if honoursImportedCursors, Journal.eq(name, "T3ATTR_CURSOR") {
                 originalCursor = String(decoding: value, as: UTF8.self)
             }
         case 17:
-            if Journal.eq(name, "SYSLOG_IDENTIFIER") { e.syslogIdentifier = interner.string(value) }
+            if Journal.eq(name, "SYSLOG_IDENTIFIER") { e.syslogIdentifier = interner.string(value, field: .syslogIdentifier) }
         case 9:
-            if Journal.eq(name, "_HOSTNAME") { e.hostname = interner.string(value) }
+            if Journal.eq(name, "_HOSTNAME") { e.hostname = interner.string(value, field: .hostname) }
         case 19:
-            if Journal.eq(name, "OBJECT_SYSTEMD_UNIT") { e.objectSystemdUnit = interner.string(value) }
+            if Journal.eq(name, "OBJECT_SYSTEMD_UNIT") { e.objectSystemdUnit = interner.string(value, field: .objectSystemdUnit) }
         case 26:
             if Journal.eq(name, "_SOURCE_REALTIME_TIMESTAMP") { e.sourceRealtime = Journal.uint(value) }
         case 27:

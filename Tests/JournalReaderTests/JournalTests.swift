@@ -100,6 +100,27 @@ struct JournalTests {
         #expect(all[2].writtenAt == base + 32_000_000, "no source time: the receive time")
     }
 
+    /// Values repeat from entry to entry and are shared (issue 16); each
+    /// entry still gets its own: the same value, one of the same length, a
+    /// longer one, a prefix, none.
+    @Test func repeatedFieldValuesAreEachEntrysOwn() throws {
+        let base: UInt64 = 1_781_121_600_000_000
+        let hosts = ["hostA", "hostA", "hostB", "hostAB", "host", "hostA"]
+        let units = ["a.service", "b.service", "b.service", nil, "a.service", "ab.service"]
+        var export = ""
+        for (k, h) in hosts.enumerated() {
+            export += "__REALTIME_TIMESTAMP=\(base + UInt64(k) * 1_000_000)\n__MONOTONIC_TIMESTAMP=\(500_000_000 + k * 1_000_000)\n"
+            export += "_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=\(h)\n_TRANSPORT=\(k % 2 == 0 ? "stdout" : "syslog")\n"
+            if let u = units[k] { export += "_SYSTEMD_UNIT=\(u)\n" }
+            export += "MESSAGE=line \(k)\n\n"
+        }
+        let all = try open(try Fixtures.journal(exportText: Data(export.utf8)))
+        try #require(all.count == hosts.count)
+        #expect(all.map(\.hostname) == hosts)
+        #expect(all.map(\.systemdUnit) == units)
+        #expect(all.map(\.transport) == hosts.indices.map { $0 % 2 == 0 ? "stdout" : "syslog" })
+    }
+
     @Test func unitSelectionIsJournalctlDashU() throws {
         let path = try Fixtures.journal("dispatch-basic")
         for (ours, theirs) in [
