@@ -62,6 +62,18 @@ struct OperatorTests {
 
     /// Whole option tokens: `\-f` is not found in `\-\-file`, `\-h` not in
     /// `\-\-help`, `\-\-host` not in `\-\-host\-window`.
+    /// The table's DUR column: milliseconds under a second, then seconds up
+    /// to two minutes, minutes and seconds up to two hours, hours and minutes.
+    @Test(arguments: [
+        (UInt64(0), "0ms"), (999, "999ms"), (1_000, "1s"), (119_999, "119s"), (120_000, "2m0s"), (187_400, "3m7s"),
+        (7_199_999, "119m59s"), (7_200_000, "2h0m"), (7_559_000, "2h5m"),
+    ])
+    func durationsReadAsPeopleSayThem(ms: UInt64, shown: String) {
+        let o = Output()
+        o.duration(ms)
+        #expect(String(decoding: o.take(), as: UTF8.self) == shown)
+    }
+
     @Test func manOptionMatchIsAWholeToken() {
         #expect(!manDocuments(".BR \\-\\-file \" \\fIpath\\fR\"", option: "\\-f"))
         #expect(!manDocuments(".BR \\-\\-help", option: "\\-h"))

@@ -88,14 +88,6 @@ enum EventJSON {
         o.byte(UInt8(ascii: "}"))
     }
 
-    static func duration(_ ms: UInt64) -> String {
-        if ms < 1000 { return "\(ms)ms" }
-        let s = ms / 1000
-        if s < 120 { return "\(s)s" }
-        if s < 7200 { return "\(s / 60)m\(s % 60)s" }
-        return "\(s / 3600)h\((s % 3600) / 60)m"
-    }
-
     static func skippedFilesJSON(_ f: [SkippedFile]) -> String {
         "[" + f.map { "{\"path\":\(Render.json($0.path)),\"reason\":\(Render.json($0.reason))}" }.joined(separator: ",") + "]"
     }

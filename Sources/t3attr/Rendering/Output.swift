@@ -89,6 +89,31 @@ final class Output {
         }
     }
 
+    /// A duration for people: `850ms`, `42s`, `3m7s`, `2h5m` (written in
+    /// place: no string per row, issue 16).
+    func duration(_ ms: UInt64) {
+        if ms < 1000 {
+            uint(ms)
+            ascii("ms")
+            return
+        }
+        let s = ms / 1000
+        if s < 120 {
+            uint(s)
+            byte(UInt8(ascii: "s"))
+        } else if s < 7200 {
+            uint(s / 60)
+            byte(UInt8(ascii: "m"))
+            uint(s % 60)
+            byte(UInt8(ascii: "s"))
+        } else {
+            uint(s / 3600)
+            byte(UInt8(ascii: "h"))
+            uint((s % 3600) / 60)
+            byte(UInt8(ascii: "m"))
+        }
+    }
+
     /// Zero-padded decimal of a non-negative value.
     func padded(_ v: Int, _ width: Int) {
         var digits = 1

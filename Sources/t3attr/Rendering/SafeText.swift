@@ -42,6 +42,11 @@ enum SafeText {
             out.append(hex[Int(v >> 4)])
             out.append(hex[Int(v & 15)])
         }
+        // Printable ASCII, the common case, is copied whole (issue 16).
+        if !bytes.contains(where: { $0 < 0x20 || $0 >= 0x7F }) {
+            out.append(contentsOf: bytes)
+            return
+        }
         if !bytes.contains(where: { $0 >= 0x80 }) {
             for x in bytes { if isControl(UInt32(x)) { escaped(UInt32(x)) } else { out.append(x) } }
             return

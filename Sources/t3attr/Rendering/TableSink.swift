@@ -126,7 +126,7 @@ final class TableSink: ReportSink {
         o.pad(from: start, to: 86 + shift)
         if let p = ev.port { o.int(p) } else { o.byte(0x2D) }
         o.pad(from: start, to: 92 + shift)
-        if let d = ev.durationMs { o.write(EventJSON.duration(d)) } else { o.byte(0x2D) }
+        if let d = ev.durationMs { o.duration(d) } else { o.byte(0x2D) }
         o.pad(from: start, to: 102 + shift)
         var msg = ev.message[...]
         if let d = ev.dispatch, d.sourceTime != nil, msg.count >= 20 { msg = msg.dropFirst(20) }
