@@ -170,9 +170,13 @@ public final class DispatchListing {
         var summary = EventSummary()
         defer { progress?.finish() }
         let collect = !filter.users.isEmpty
+        // A `ws open` line is neither listed nor counted without `--all`,
+        // and names no user to check `--user` against without `--user`.
+        let opensMatter = filter.all || collect
         var seen = Set<String>()
         try journal.readUnion(busy: union.busy, rare: union.rare, since: window.since, until: window.until) { entry, cursor in
             if let progress, journal.entriesRead & 8191 == 0 { progress.update(entries: journal.entriesRead, at: entry.realtime) }
+            if !opensMatter, classifier.isWSOpen(entry) { return }
             let keep = { (ev: Event) -> Bool in
                 if collect, let u = ev.user { seen.insert(u) }
                 return filter.accepts(ev)

@@ -168,6 +168,12 @@ public enum DispatchParser {
         return msg
     }
 
+    /// Whether `parse` makes `m` a `ws open` line: after Go's prefix (if
+    /// any) it starts with `ws open ` (no other kind starts so).
+    public static func isWSOpen(_ m: [UInt8]) -> Bool {
+        m[...].hasPrefix("ws open ", at: parseGoPrefix(m)?.end ?? 0)
+    }
+
     /// `mint for U failed: E`, `pairing exchange for U failed: E`,
     /// `pairing for U returned CODE (endpoint=P)`.
     static func pairingFailure(_ rest: ArraySlice<UInt8>, from start: Int) -> (user: String, detail: String)? {

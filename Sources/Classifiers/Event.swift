@@ -78,6 +78,15 @@ public struct DispatchClassifier: Sendable {
     /// The event of an entry (the cursor is the entry's own).
     public func classify(_ e: JournalEntry) -> Event { event(e) }
 
+    /// Whether the entry is a `ws open` line, known from its first bytes:
+    /// `classify` would make it a `wsOpen` event, which `dispatch` lists
+    /// only with `--all`. A listing skips building it (issue 16: two lines
+    /// in five of a week's dispatch unit).
+    public func isWSOpen(_ e: JournalEntry) -> Bool {
+        guard e.pid != 1, e.messageID != MessageID.coredump else { return false }
+        return DispatchParser.isWSOpen(e.message)
+    }
+
     /// The event of an entry if `keep` accepts it, with its cursor when
     /// `wantsCursor` says it will be printed (the cursor is fetched only then).
     public func classify(

@@ -188,4 +188,21 @@ struct DispatchParserTests {
         #expect(o.user == "alice")
         #expect(o.ip == xff)
     }
+
+    /// `isWSOpen` (a listing's shortcut) says yes exactly when the classified
+    /// event would be a `ws open`: with or without Go's prefix, never for
+    /// other kinds that mention it, PID 1's lines or coredumps.
+    @Test(arguments: [
+        prefix + "ws open user=alice ip=1.2.3.4", "ws open user=alice ip=1.2.3.4", prefix + "ws open ", prefix + "ws opened user=a",
+        prefix + " ws open user=a", prefix + "ws close user=alice ip=1.2.3.4 dur_ms=5 cause=graceful",
+        prefix + "http: proxy error: ws open user=a", "2026/06/10 21:11:29.123456 ws open user=bob ip=1.2.3.4",
+        "2026/13/10 21:11:29 ws open user=bob", "ws ope", "", prefix + "paired user=ws open",
+    ])
+    func theWSOpenShortcutAgreesWithTheClassifier(message: String) {
+        let c = DispatchClassifier()
+        for (pid, id) in [(4242, nil), (1, nil), (4242, MessageID.coredump)] as [(Int, String?)] {
+            let e = JournalEntry(realtime: 1, message: Array(message.utf8), pid: pid, messageID: id)
+            #expect(c.isWSOpen(e) == (c.classify(e).kind == .wsOpen), "\(message) pid \(pid) \(id ?? "-")")
+        }
+    }
 }
