@@ -98,11 +98,14 @@ public final class DispatchListing {
     /// a short window of a week is often one file, read on one handle).
     public func perFileList() throws(JournalError) -> [String]? {
         guard let all = try opener.perFileList() else { return nil }
-        guard plainUnit, let some = Journal.files(of: .files(all), since: config.window.since, until: config.window.until) else {
-            return all
-        }
-        return some.count > 1 ? some : nil
+        guard plainUnit, let some = try opener.windowFiles(config.window) else { return all }
+        windowLeft = some.left
+        return some.kept.count > 1 ? some.kept : nil
     }
+
+    /// The files `perFileList` left out: `runParallel` still opens each alone
+    /// to name one sd-journal refuses, as a read of every file does.
+    private var windowLeft: [String] = []
 
     /// The dispatch unit is the default name: expanding it needs no look at
     /// the files (a glob or a name given must be found in all of them).
@@ -209,7 +212,7 @@ public final class DispatchListing {
             let units = try all.expandUnits([unitPattern], requireNames: config.units.dispatchUnitGiven)
             return (units, all.skippedFiles.filter { $0.cause != .notOpened })
         }()
-        var skippedFiles = unusable
+        var skippedFiles = unusable + Journal.validate(windowLeft).bad
         let files = files.filter { f in !skippedFiles.contains { $0.path == f } }
         let union = MatchSet.unitsSplit(units, hosts: config.hosts)
         // Time order of the files; those outside the window are not read.

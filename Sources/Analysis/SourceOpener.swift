@@ -61,14 +61,23 @@ public final class SourceOpener {
         return j
     }
 
+    /// The files of a directory or file list that can hold entries of
+    /// `window`, and the others (`Journal.files(of:since:until:)`); nil when
+    /// every file is to be opened.
+    public func windowFiles(_ window: TimeWindow) throws(JournalError) -> (kept: [String], left: [String])? {
+        if spec.isImport || follow { return nil }
+        return Journal.files(of: try journalSource(), since: window.since, until: window.until)
+    }
+
     /// `open()`, but of a directory or file list only the files that can
-    /// hold entries of `window` (`Journal.files(of:since:until:)`). When
-    /// those do not open cleanly, everything is opened as `open()` does, so
-    /// what is said of a bad file is the same.
+    /// hold entries of `window` (`windowFiles`). The others are still opened
+    /// alone to name one sd-journal refuses (a truncated file), as opening
+    /// them all would; when the kept ones do not open cleanly, everything is
+    /// opened as `open()` does. Messages name the source as given.
     public func open(for window: TimeWindow) throws -> Journal {
-        if !spec.isImport, !follow, let some = Journal.files(of: try journalSource(), since: window.since, until: window.until),
-            let j = try? Journal(source: .files(some)), j.skippedFiles.isEmpty
-        {
+        if let some = try windowFiles(window), let j = try? Journal(source: .files(some.kept)), j.skippedFiles.isEmpty {
+            j.describedSource = try journalSource()
+            for bad in Journal.validate(some.left).bad { j.noteSkipped(bad) }
             return j
         }
         return try open()

@@ -17,13 +17,10 @@ public struct JournalFileHeader: Sendable, Equatable {
     /// Not archived (`state` online or offline): a writer may still append,
     /// so the tail fields may move. Archived files never change.
     public var online: Bool
-    /// `incompatible_flags`: features a reader must know to read the file.
-    public var incompatibleFlags: UInt32 = 0
-
-    /// The incompatible features libsystemd 252 reads (xz, lz4 and zstd
-    /// compression, keyed hashes, compact objects: journal-def.h); a file
-    /// with any other is refused.
-    public static let knownIncompatibleFlags: UInt32 = 0x1F
+    /// The boot of the last entry and its monotonic time (`tail_entry_boot_id`,
+    /// `tail_entry_monotonic`): sd-journal orders one boot's entries by it.
+    public var tailBoot: [UInt8] = []
+    public var tailMonotonic: UInt64 = 0
 
     /// Reads the header of `path`; nil when it is no journal file or too short.
     public static func read(_ path: String) -> JournalFileHeader? {
@@ -35,7 +32,7 @@ public struct JournalFileHeader: Sendable, Equatable {
         func le64(_ at: Int) -> UInt64 { (0..<8).reduce(UInt64(0)) { $0 | UInt64(b[at + $1]) << (8 * UInt64($1)) } }
         return JournalFileHeader(
             seqnumID: Array(b[72..<88]), headSeqnum: le64(168), tailSeqnum: le64(160), entries: le64(152), headRealtime: le64(184),
-            tailRealtime: le64(192), online: b[16] != 2, incompatibleFlags: UInt32(truncatingIfNeeded: le64(12) & 0xFFFF_FFFF))
+            tailRealtime: le64(192), online: b[16] != 2, tailBoot: Array(b[56..<72]), tailMonotonic: le64(200))
     }
 
     /// Whether any two of `paths` hold the same entries: files of one writer

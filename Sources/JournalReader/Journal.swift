@@ -76,7 +76,12 @@ public final class Journal {
     public internal(set) var skippedFiles: [SkippedFile] = []
     var usageAtOpen: UInt64 = 0
 
+    /// What messages call the journal: `source`, or the directory or list a
+    /// window's files were chosen from (`Journal.files(of:since:until:)`).
+    public var describedSource: JournalSource
+
     public init(source: JournalSource) throws(JournalError) {
+        describedSource = source
         OpenFiles.raiseLimit()
         self.source = source
         var handle: OpaquePointer?

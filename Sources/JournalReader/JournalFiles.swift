@@ -149,7 +149,7 @@ extension Journal {
             }
         }
         if damaged.isEmpty {
-            let name = candidates.count == 1 ? candidates[0] : Journal.describe(source)
+            let name = candidates.count == 1 ? candidates[0] : Journal.describe(describedSource)
             damaged.append(SkippedFile(path: name, reason: "damaged: sd-journal stopped reading it early (journalctl --verify)"))
         }
         skippedFiles += damaged
@@ -270,15 +270,21 @@ extension Journal {
     }
 
     /// The files of `source` (a directory or a list of files) that can hold
-    /// entries received in [since, until], when those are fewer than all
-    /// (issue 16: a 1-hour window of a week opened 13 files to read one;
-    /// sd-journal looks into each at every seek). By their headers' first
-    /// and last receive times, as `--jobs` decides what to read; a file
-    /// still written to (online) always can. Nil, to open them all, when
-    /// there is no window, a file's header cannot be read or names a feature
-    /// sd-journal here cannot read, or a directory holds a journal file
-    /// sd-journal does not read (such a file is named only by opening all).
-    public static func files(of source: JournalSource, since: UInt64?, until: UInt64?) -> [String]? {
+    /// entries received in [since, until], and those that cannot, when some
+    /// cannot (issue 16: a 1-hour window of a week opened 13 files to read
+    /// one; sd-journal looks into each at every seek). By their headers'
+    /// first and last receive times, as `--jobs` decides what to read; a
+    /// file still written to (online) always can.
+    ///
+    /// Only where one handle over the kept files reads what one over all of
+    /// them reads: each writer's files follow each other in time as in
+    /// sequence, and so do one boot's files as by their monotonic time (a
+    /// clock stepped back between two files makes sd-journal, which orders
+    /// by those, interleave them; copies of a file overlap), every header is
+    /// readable, and a directory holds no journal file sd-journal passes over.
+    /// Otherwise nil: every file is opened. The files left out are still to
+    /// be opened alone by the caller, to name one sd-journal refuses.
+    public static func files(of source: JournalSource, since: UInt64?, until: UInt64?) -> (kept: [String], left: [String])? {
         guard since != nil || until != nil else { return nil }
         let all: [String]
         switch source {
@@ -288,19 +294,36 @@ extension Journal {
         case .files(let f): all = f
         case .local, .merged: return nil
         }
-        var keep: [String] = []
+        var kept: [String] = []
+        var left: [String] = []
+        typealias Run = (seq: UInt64, head: UInt64, tail: UInt64, online: Bool)
+        var runs: [[UInt8]: [Run]] = [:]
+        var boots: [[UInt8]: [Run]] = [:]
         for p in all {
-            guard let h = JournalFileHeader.read(p), h.incompatibleFlags & ~JournalFileHeader.knownIncompatibleFlags == 0 else {
-                return nil
+            guard let h = JournalFileHeader.read(p) else { return nil }
+            if h.entries > 0 {
+                runs[h.seqnumID, default: []].append((h.headSeqnum, h.headRealtime, h.tailRealtime, h.online))
+                boots[h.tailBoot, default: []].append((h.tailMonotonic, h.headRealtime, h.tailRealtime, h.online))
             }
             if !h.online {
-                if h.entries == 0 { continue }
-                if let s = since, h.tailRealtime < s { continue }
-                if let u = until, h.headRealtime > u { continue }
+                if h.entries == 0
+                    || since.map({ h.tailRealtime < $0 }) ?? false
+                    || until.map({ h.headRealtime > $0 }) ?? false
+                {
+                    left.append(p)
+                    continue
+                }
             }
-            keep.append(p)
+            kept.append(p)
         }
-        return keep.isEmpty || keep.count == all.count ? nil : keep
+        for w in Array(runs.values) + Array(boots.values) {
+            let w = w.sorted { $0.seq < $1.seq }
+            if let last = w.last, !last.online, last.head > last.tail { return nil }
+            for (a, b) in zip(w, w.dropFirst()) where a.head > b.head || (!a.online && (a.head > a.tail || a.tail > b.head)) {
+                return nil
+            }
+        }
+        return kept.isEmpty || left.isEmpty ? nil : (kept, left)
     }
 }
 

@@ -36,6 +36,8 @@ struct T3Attr: ParsableCommand {
     static func withDefaultCommand(_ args: [String]) -> [String] {
         guard let first = args.first else { return ["report"] }
         let names = configuration.subcommands.map { $0._commandName } + ["help"]
+        // `t3attr --help dispatch`: that command's help.
+        if first == "-h" || first == "--help", args.count > 1, names.dropLast().contains(args[1]) { return ["help", args[1]] }
         if names.contains(first) || ownArguments.contains(first) || first.hasPrefix("--generate-completion-script=") {
             return args
         }

@@ -180,39 +180,44 @@ struct DispatchCommandTests {
         #expect(try events(reset.stdout).first?["user"] is NSNull)
     }
 
-    /// Issue 16: with a window, one handle opens only the archived files
-    /// whose first and last receive times can hold it. Its rows (and notes)
-    /// are those of a read of every file: a `--dispatch-unit` named
-    /// explicitly is checked against every file, so that read opens them all.
-    /// `--jobs 2` reads those files one per thread, with the same rows.
-    /// Three rotated files of one host (one boot, one clock), each starting
-    /// and ending with a dispatch line: a window that starts or ends exactly
-    /// at a file's edge must open it.
+    /// Issue 16: with a window, `dispatch` opens only the archived files
+    /// whose first and last receive times can hold it. Its rows, notes and
+    /// status are those of a read of every file (a `--dispatch-unit` named
+    /// explicitly is checked against every file, so that read opens them
+    /// all), at `--jobs` 1 and 2. Three archived files, each starting and
+    /// ending with a dispatch line: a window that starts or ends exactly at
+    /// a file's edge must open it. Then refused files outside the window,
+    /// and a subdirectory sd-journal does not read.
     @Test func aWindowOpensOnlyTheFilesThatCanHoldItWithTheSameRows() throws {
         let dir = try Fixtures.tempDir("t3attr-window-files")
         let boot = "5ae0daad7495215b8541efb25e0e7cae"
         let base: UInt64 = 1_781_000_000_000_000
         var spans: [(UInt64, UInt64)] = []
-        for f in 0..<3 {
+        /// An archived file of its own writer: dispatch lines at its first
+        /// and last receive time, `hours` after `base`.
+        func archived(_ name: String, hours: Int64, in dir: String) throws -> (UInt64, UInt64) {
             var text = ""
-            let times = [0, 1_000_000, 30_000_000, 60_000_001].map { base + UInt64(f) * 3_600_000_000 + UInt64($0) }
+            let start = UInt64(Int64(base) + hours * 3_600_000_000)
+            let times = [0, 1_000_000, 30_000_000, 60_000_001].map { start + UInt64($0) }
             for (k, t) in times.enumerated() {
-                text += "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - base + 5_000_000)\n_BOOT_ID=\(boot)\n_HOSTNAME=devvm\n"
+                text += "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t + 90_000_000_000 - base)\n_BOOT_ID=\(boot)\n_HOSTNAME=devvm\n"
                 if k == 1 {
                     text += "_TRANSPORT=stdout\n_UID=0\n_PID=77\n_SYSTEMD_UNIT=cron.service\nMESSAGE=not the dispatch\n\n"
                     continue
                 }
                 text += "_TRANSPORT=stdout\n_UID=998\n_PID=4242\n_SYSTEMD_UNIT=t3-dispatch.service\n"
-                text += "MESSAGE=2026/06/09 0\(f):1\(k):20 ws close user=alice ip=100.64.0.\(k) dur_ms=5000 cause=downstream_closed\n\n"
+                text += "MESSAGE=2026/06/09 0\(k):1\(k):20 ws close user=alice ip=100.64.0.\(k) dur_ms=5000 cause=downstream_closed\n\n"
             }
-            let path = try Fixtures.journal(exportText: Data(text.utf8), in: dir, fileName: "f\(f).journal")
+            let path = try Fixtures.journal(exportText: Data(text.utf8), in: dir, fileName: name)
+            try FileManager.default.removeItem(atPath: path + ".export")
             // Archived, as journald leaves a rotated file (header byte 16: state 2).
             let h = try FileHandle(forUpdating: URL(fileURLWithPath: path))
             try h.seek(toOffset: 16)
             h.write(Data([2]))
             try h.close()
-            spans.append((times.first!, times.last!))
+            return (times.first!, times.last!)
         }
+        for f in 0..<3 { spans.append(try archived("f\(f).journal", hours: Int64(f), in: dir)) }
         func at(_ us: UInt64) -> String { "@\(us / 1_000_000).\(String(format: "%06d", Int(us % 1_000_000)))" }
         var windows: [[String]] = []
         for (head, tail) in spans {
@@ -236,22 +241,44 @@ struct DispatchCommandTests {
             rows += try events(some.stdout).count
         }
         #expect(rows > 0)
-        // A file outside the window that sd-journal here cannot read (an
-        // incompatible feature it does not know, header bytes 12-15) is
-        // still named: with such a file every file is opened.
-        let refused = dir + "/f9.journal"
-        try FileManager.default.copyItem(atPath: dir + "/f0.journal", toPath: refused)
-        let h = try FileHandle(forUpdating: URL(fileURLWithPath: refused))
+        // Files outside the window that sd-journal refuses (one cut short,
+        // one with an incompatible feature it does not know, header bytes
+        // 12-15) are still opened alone and named, as a read of all does,
+        // and `--strict` still fails.
+        _ = try archived("f8.journal", hours: -10, in: dir)
+        _ = try archived("f9.journal", hours: -20, in: dir)
+        try FileHandle(forUpdating: URL(fileURLWithPath: dir + "/f8.journal")).truncate(atOffset: 1024)
+        let h = try FileHandle(forUpdating: URL(fileURLWithPath: dir + "/f9.journal"))
         try h.seek(toOffset: 12)
         h.write(Data([0x3C, 0, 0, 0x80]))
         try h.close()
-        let late = ["--since", at(spans[2].0)]
-        let some = try Fixtures.t3attr(["dispatch", "-D", dir, "-o", "json", "--jobs", "1", "--all"] + late + table)
-        let all = try Fixtures.t3attr(
-            ["dispatch", "-D", dir, "-o", "json", "--jobs", "1", "--all", "--dispatch-unit", "t3-dispatch"] + late + table)
-        #expect(some.stderr.contains("f9.journal"), "\(some.stderr)")
-        #expect(some.stdout == all.stdout)
-        #expect(some.stderr == all.stderr)
+        for extra in [[], ["--strict"]] {
+            let late = ["--since", at(spans[1].0)] + extra
+            let all = try Fixtures.t3attr(
+                ["dispatch", "-D", dir, "-o", "json", "--jobs", "1", "--all", "--dispatch-unit", "t3-dispatch"] + late + table)
+            #expect(all.stderr.contains("f8.journal") && all.stderr.contains("f9.journal"), "\(all.stderr)")
+            for jobs in ["1", "2"] {
+                let some = try Fixtures.t3attr(["dispatch", "-D", dir, "-o", "json", "--jobs", jobs, "--all"] + late + table)
+                #expect(some.status == all.status, "--jobs \(jobs) \(extra)")
+                #expect(some.stdout == all.stdout, "--jobs \(jobs) \(extra)")
+                #expect(some.stderr == all.stderr, "--jobs \(jobs) \(extra)")
+            }
+        }
+        // A journal file in a subdirectory sd-journal does not read (not a
+        // machine id): one file per thread reads it, one handle on the
+        // directory does not; a window that holds only it keeps each as it was.
+        let nested = try Fixtures.tempDir("t3attr-window-nested")
+        try FileManager.default.createDirectory(atPath: nested + "/sub", withIntermediateDirectories: true)
+        _ = try archived("a.journal", hours: 0, in: nested)
+        let inner = try archived("b.journal", hours: 1, in: nested + "/sub")
+        _ = try archived("c.journal", hours: 2, in: nested)
+        let onlyInner = ["--since", at(inner.0), "--until", at(inner.1)]
+        for jobs in ["1", "2"] {
+            let some = try Fixtures.t3attr(["dispatch", "-D", nested, "-o", "json", "--jobs", jobs, "--all"] + onlyInner + table)
+            let all = try Fixtures.t3attr(
+                ["dispatch", "-D", nested, "-o", "json", "--jobs", jobs, "--all", "--dispatch-unit", "t3-dispatch"] + onlyInner + table)
+            #expect(some.stdout == all.stdout, "--jobs \(jobs)")
+        }
     }
 }
 

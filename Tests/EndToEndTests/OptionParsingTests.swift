@@ -47,6 +47,8 @@ struct OptionParsingTests {
         (["-h"], 0, "SUBCOMMANDS:"),
         (["--help"], 0, "Without a command it runs report."),
         (["help", "bursts"], 0, "USAGE: t3attr bursts"),
+        (["--help", "dispatch"], 0, "USAGE: t3attr dispatch"),
+        (["-h", "serve"], 0, "USAGE: t3attr serve"),
         (["bursts", "--gap", "soon"], 64, "t3attr bursts <options>"),
     ])
     func argumentsWithoutACommandAreReports(args: [String], status: Int32, mention: String) throws {
