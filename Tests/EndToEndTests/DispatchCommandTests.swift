@@ -195,12 +195,15 @@ struct DispatchCommandTests {
         var spans: [(UInt64, UInt64)] = []
         /// An archived file of its own writer: dispatch lines at its first
         /// and last receive time, `hours` after `base`.
-        func archived(_ name: String, hours: Int64, in dir: String) throws -> (UInt64, UInt64) {
+        /// `monotonic`: its first entry's monotonic time, when not that of
+        /// one clock with the others.
+        func archived(_ name: String, hours: Int64, in dir: String, monotonic: UInt64? = nil) throws -> (UInt64, UInt64) {
             var text = ""
             let start = UInt64(Int64(base) + hours * 3_600_000_000)
             let times = [0, 1_000_000, 30_000_000, 60_000_001].map { start + UInt64($0) }
             for (k, t) in times.enumerated() {
-                text += "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t + 90_000_000_000 - base)\n_BOOT_ID=\(boot)\n_HOSTNAME=devvm\n"
+                let mono = monotonic.map { $0 + t - start } ?? (t + 90_000_000_000 - base)
+                text += "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(mono)\n_BOOT_ID=\(boot)\n_HOSTNAME=devvm\n"
                 if k == 1 {
                     text += "_TRANSPORT=stdout\n_UID=0\n_PID=77\n_SYSTEMD_UNIT=cron.service\nMESSAGE=not the dispatch\n\n"
                     continue
@@ -278,6 +281,20 @@ struct DispatchCommandTests {
             let all = try Fixtures.t3attr(
                 ["dispatch", "-D", nested, "-o", "json", "--jobs", jobs, "--all", "--dispatch-unit", "t3-dispatch"] + onlyInner + table)
             #expect(some.stdout == all.stdout, "--jobs \(jobs)")
+        }
+        // A clock stepped back between files of one boot: sd-journal orders
+        // them by monotonic time, so the file written first (with the later
+        // clock) comes first; a window of the later files reads them as a
+        // read of every file does.
+        let stepped = try Fixtures.tempDir("t3attr-window-stepped")
+        _ = try archived("a.journal", hours: 10, in: stepped, monotonic: 1_000_000_000)
+        let back = try archived("b.journal", hours: 0, in: stepped, monotonic: 2_000_000_000)
+        _ = try archived("c.journal", hours: 1, in: stepped, monotonic: 3_000_000_000)
+        for w in [["--since", at(back.0), "--until", at(back.1)], ["--until", at(back.1)]] {
+            let some = try Fixtures.t3attr(["dispatch", "-D", stepped, "-o", "json", "--jobs", "1", "--all"] + w + table)
+            let all = try Fixtures.t3attr(
+                ["dispatch", "-D", stepped, "-o", "json", "--jobs", "1", "--all", "--dispatch-unit", "t3-dispatch"] + w + table)
+            #expect(some.stdout == all.stdout, "\(w)")
         }
     }
 }
