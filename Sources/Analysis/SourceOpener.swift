@@ -66,8 +66,14 @@ public final class SourceOpener {
     /// every file is to be opened.
     public func windowFiles(_ window: TimeWindow) throws(JournalError) -> (kept: [String], left: [String])? {
         if spec.isImport || follow { return nil }
-        return Journal.files(of: try journalSource(), since: window.since, until: window.until)
+        if let c = chosen, c.window == window { return c.files }
+        let files = Journal.files(of: try journalSource(), since: window.since, until: window.until)
+        chosen = (window, files)
+        return files
     }
+
+    /// `windowFiles`' last answer: the files' headers are read once a run.
+    private var chosen: (window: TimeWindow, files: (kept: [String], left: [String])?)?
 
     /// `open()`, but of a directory or file list only the files that can
     /// hold entries of `window` (`windowFiles`). The others are still opened
