@@ -222,8 +222,10 @@ public final class Analyzer {
         let dispatchSide = stream
         try pass(
             plan.dispatch, [(window.since, window.until)], progress: progress(),
-            transform: { entry, cursor in dispatchSide.preclassify(entry, cursor: cursor) },
+            transform: { entry, cursor in dispatchSide.preclassify(entry, cursor: cursor, marks: true) },
             then: { p in
+                // A mark is the attributor's as it is; the stream notes it (its clock).
+                if case .mark(let m) = p { attributors.add(m, remember: probesGaps) }
                 guard let ev = stream.resolve(p) else { return }
                 attributors.add(ev, host: key(ev), remember: probesGaps)
             })
@@ -517,6 +519,13 @@ struct PerHost {
         let i = slot(h)
         all[i].add(ev)
         if remember { knownEntries[i].add(ev.realtime, boot: ev.bootID) }
+    }
+
+    /// A dispatch line's mark for its host's attributor, as `add` does with its event.
+    mutating func add(_ m: DispatchMark, remember: Bool) {
+        let i = slot(m.host ?? "")
+        all[i].add(m)
+        if remember { knownEntries[i].add(m.realtime, boot: m.bootID) }
     }
 
     /// The times of host `h`'s dispatch lines, sorted.

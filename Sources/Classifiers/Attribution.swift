@@ -413,11 +413,11 @@ public struct Attributor: Sendable {
     }
 
     public mutating func add(_ ev: Event) {
-        if ev.realtime + 1_000_000 < lastTime {
-            clockWentBack.append((lastTime, ev.realtime))
+        if ev.signal == nil, let m = DispatchMark(ev) {
+            add(m)
+            return
         }
-        lastTime = max(lastTime, ev.realtime)
-        expirePending(now: ev.realtime)
+        advance(to: ev.realtime)
         if ev.signal != nil {
             signals.append(ev)
             return
@@ -429,11 +429,11 @@ public struct Attributor: Sendable {
             fatalLines.append(ev)
             return
         }
-        if d.kind == .wsOpen || d.kind == .wsClose || d.kind == .proxyError || d.kind == .paired {
+        if d.kind == .wsClose || d.kind == .proxyError {
             let p = DispatchProcess(ev)
             if served[p] == nil { served[p] = ev.realtime }
         }
-        if d.kind == .wsOpen || d.kind == .wsClose { wsProcesses.insert(DispatchProcess(ev)) }
+        if d.kind == .wsClose { wsProcesses.insert(DispatchProcess(ev)) }
         if d.kind == .proxyError {
             if d.error?.errorClass == .canceled { cancelledRequests[ev.writtenSecond, default: 0] += 1 }
             proxyCandidates.append(ev)
@@ -445,30 +445,6 @@ public struct Attributor: Sendable {
         case .listening:
             dispatchRestarts.append(ev)
             keep(Drop(event: ev, trigger: .dispatchRestart))
-        case .wsOpen:
-            guard let user = d.user, var queue = pendingByUser.removeValue(forKey: user) else { return }
-            // In arrival order, as before: the closes this open reconnects are taken;
-            // the others (written after it: the clock went back) stay.
-            var stay: [Int] = []
-            for abs in queue.items[queue.head...] {
-                let i = abs - pendingBase
-                guard i >= pendingHead, !pending[i].taken else { continue }
-                reconnectChecks += 1
-                let close = pending[i].event
-                if ev.realtime >= close.realtime, ev.realtime - close.realtime <= settings.reconnectWindow {
-                    var d = Drop(event: close, trigger: .reconnect)
-                    d.reconnectAfterMs = (ev.realtime - close.realtime) / 1000
-                    keep(d)
-                    pending[i].taken = true
-                } else {
-                    stay.append(abs)
-                }
-            }
-            if !stay.isEmpty {
-                queue.items = stay
-                queue.head = 0
-                pendingByUser[user] = queue
-            }
         case .wsClose:
             if case .graceful? = d.wsCause, let user = d.user, let ms = d.durationMs {
                 noteServed(user, from: ev.writtenAt.subtractingClamped(ms * 1000), to: ev.writtenAt)
@@ -490,6 +466,57 @@ public struct Attributor: Sendable {
             }
         default:
             return
+        }
+    }
+
+    /// A dispatch line known by its mark (a `ws open`, a pairing, a line of
+    /// no known kind): what `add` does with its event.
+    public mutating func add(_ m: DispatchMark) {
+        advance(to: m.realtime)
+        if hostName == nil { hostName = m.host }
+        if let u = m.unit { dispatchUnitNames.insert(u) }
+        guard m.kind == .wsOpen || m.kind == .paired else { return }
+        let p = DispatchProcess(host: m.host ?? "", boot: m.bootID, pid: m.pid)
+        if served[p] == nil { served[p] = m.realtime }
+        guard m.kind == .wsOpen else { return }
+        wsProcesses.insert(p)
+        if let user = m.user { reconnect(user, at: m.realtime) }
+    }
+
+    /// The clock of the lines read: a line read more than a second before
+    /// the latest says it went back; pending closes expire.
+    private mutating func advance(to t: UInt64) {
+        if t + 1_000_000 < lastTime {
+            clockWentBack.append((lastTime, t))
+        }
+        lastTime = max(lastTime, t)
+        expirePending(now: t)
+    }
+
+    /// `user`'s `ws open` read at `t`: the closes of that user it reconnects are drops.
+    private mutating func reconnect(_ user: String, at t: UInt64) {
+        guard var queue = pendingByUser.removeValue(forKey: user) else { return }
+        // In arrival order, as before: the closes this open reconnects are taken;
+        // the others (written after it: the clock went back) stay.
+        var stay: [Int] = []
+        for abs in queue.items[queue.head...] {
+            let i = abs - pendingBase
+            guard i >= pendingHead, !pending[i].taken else { continue }
+            reconnectChecks += 1
+            let close = pending[i].event
+            if t >= close.realtime, t - close.realtime <= settings.reconnectWindow {
+                var d = Drop(event: close, trigger: .reconnect)
+                d.reconnectAfterMs = (t - close.realtime) / 1000
+                keep(d)
+                pending[i].taken = true
+            } else {
+                stay.append(abs)
+            }
+        }
+        if !stay.isEmpty {
+            queue.items = stay
+            queue.head = 0
+            pendingByUser[user] = queue
         }
     }
 

@@ -103,7 +103,35 @@ public struct DispatchClassifier: Sendable {
         return out
     }
 
-    func event(_ e: JournalEntry) -> Event {
+    /// What a dispatch line is to the attribution: an event, or a mark.
+    public enum Line: Sendable {
+        case event(Event)
+        case mark(DispatchMark)
+    }
+
+    /// The entry as `event` makes it, except the lines the attribution uses
+    /// only for their time and process (`DispatchMark.isMark`): those become
+    /// marks, without an event (issue 16: three dispatch lines in five). An
+    /// event gets its cursor.
+    public func line(_ e: JournalEntry, cursor: () -> String) -> Line {
+        guard e.pid != 1, e.messageID != MessageID.coredump else {
+            var ev = event(e)
+            ev.cursor = cursor()
+            return .event(ev)
+        }
+        let m = DispatchParser.parse(e.message, dispatchPort: dispatchPort)
+        guard DispatchMark.isMark(m.kind) else {
+            var ev = event(e, parsed: m)
+            ev.cursor = cursor()
+            return .event(ev)
+        }
+        return .mark(
+            DispatchMark(
+                realtime: e.realtime, prefixTime: e.sourceRealtime == nil ? m.sourceTime : nil, bootID: e.bootID,
+                host: e.hostname, unit: e.aboutUnit, pid: e.pid, kind: m.kind, user: m.user))
+    }
+
+    func event(_ e: JournalEntry, parsed: consuming DispatchMessage? = nil) -> Event {
         var ev = Event(
             realtime: e.realtime, writtenAt: e.writtenAt, cursor: e.cursor, bootID: e.bootID,
             unit: e.aboutUnit, kind: .other, message: e.message)
@@ -117,7 +145,7 @@ public struct DispatchClassifier: Sendable {
             ev.kind = .coredump
             return ev
         }
-        let m = DispatchParser.parse(e.message, dispatchPort: dispatchPort)
+        let m = parsed ?? DispatchParser.parse(e.message, dispatchPort: dispatchPort)
         ev.kind = EventKind(m.kind)
         if let t = m.sourceTime, e.sourceRealtime == nil { ev.writtenAt = t }
         ev.className = m.eventClass
@@ -130,5 +158,55 @@ public struct DispatchClassifier: Sendable {
         // Last, and moved: the parsed line is not copied.
         ev.dispatch = consume m
         return ev
+    }
+}
+
+/// A dispatch line the attribution uses only for when it was read, which
+/// process wrote it and (a `ws open`) whose socket it opened: a `ws open`, a
+/// pairing, a line of no known kind. `Attributor.add(_:)` does with it what
+/// it does with the line's event.
+public struct DispatchMark: Sendable, Equatable {
+    /// Whether lines of kind `k` make marks.
+    public static func isMark(_ k: DispatchKind) -> Bool {
+        switch k {
+        case .wsOpen, .paired, .other: true
+        default: false
+        }
+    }
+
+    public var realtime: UInt64
+    /// The Go prefix's time when the process's clock offset applies to the
+    /// line (`EventStream.Preclassified.dispatchLine`), else nil.
+    public var prefixTime: UInt64?
+    public var bootID: String
+    public var host: String?
+    /// The unit the entry is about (`Event.unit`).
+    public var unit: String?
+    public var pid: Int?
+    public var kind: DispatchKind
+    /// The user the line names (a `ws open`'s `user=`).
+    public var user: String?
+
+    public init(
+        realtime: UInt64, prefixTime: UInt64?, bootID: String, host: String?, unit: String?, pid: Int?, kind: DispatchKind,
+        user: String?
+    ) {
+        self.realtime = realtime
+        self.prefixTime = prefixTime
+        self.bootID = bootID
+        self.host = host
+        self.unit = unit
+        self.pid = pid
+        self.kind = kind
+        self.user = user
+    }
+
+    /// The mark of a dispatch line's event (`DispatchClassifier.line` makes
+    /// the same from the entry), nil for an event of another kind.
+    public init?(_ ev: Event) {
+        guard let d = ev.dispatch, Self.isMark(d.kind) else { return nil }
+        self.init(
+            realtime: ev.realtime, prefixTime: nil, bootID: ev.bootID, host: ev.host, unit: ev.unit, pid: ev.pid,
+            kind: d.kind, user: d.user)
     }
 }

@@ -121,11 +121,17 @@ public struct EventStream: Sendable {
         case dispatchLine(Event)
         /// The stream's state decides (folded script lines and OOM kills).
         case entry(JournalEntry, cursor: String)
+        /// A dispatch line that makes a mark, not an event (`preclassify`
+        /// with `marks`): for `Attributor.add`; `resolve` notes it and
+        /// makes no event.
+        case mark(DispatchMark)
     }
 
     /// Everything of `classify` that does not depend on the lines before:
     /// pure, so a reader thread can do it with a copy of the stream.
-    public func preclassify(_ e: JournalEntry, cursor: () -> String) -> Preclassified {
+    /// With `marks`, a dispatch line `DispatchMark.isMark` names is a
+    /// `.mark` (the attribution's dispatch pass: no event to build).
+    public func preclassify(_ e: JournalEntry, cursor: () -> String, marks: Bool = false) -> Preclassified {
         func event(_ kind: EventKind, unit: String?, user: String? = nil, signal: Signal? = nil) -> Preclassified {
             var ev = Event(
                 realtime: e.realtime, writtenAt: e.writtenAt, cursor: cursor(), bootID: e.bootID,
@@ -168,6 +174,12 @@ public struct EventStream: Sendable {
         }
         if config.trustedScriptTag(e) != nil { return .entry(e, cursor: cursor()) }
         if let u = e.systemdUnit, config.dispatchUnits.contains(u) {
+            if marks {
+                switch dispatch.line(e, cursor: cursor) {
+                case .mark(let m): return .mark(m)
+                case .event(let ev): return ev.dispatch?.sourceTime != nil && e.sourceRealtime == nil ? .dispatchLine(ev) : .event(ev)
+                }
+            }
             guard
                 let ev = dispatch.classify(
                     e, cursor: cursor,
@@ -206,7 +218,16 @@ public struct EventStream: Sendable {
             if offset != 0 { ev.writtenAt = UInt64(clamping: Int64(clamping: t) - offset) }
             return ev
         case .entry(let e, let cursor): return classifyWithState(e, cursor: cursor)
+        case .mark(let m):
+            note(m)
+            return nil
         }
+    }
+
+    /// A mark's share of the stream's state: the first line of a process
+    /// sets its clock offset, as its event would.
+    mutating func note(_ m: DispatchMark) {
+        if let t = m.prefixTime { _ = goClockOffset(host: m.host, bootID: m.bootID, pid: m.pid, realtime: m.realtime, prefix: t) }
     }
 
     /// The branches that depend on the lines before: the kernel's OOM kill
@@ -261,21 +282,25 @@ public struct EventStream: Sendable {
     /// whole quarter-hours (every zone's offset is one; the receive time lags
     /// the write by seconds, far less than 7.5 minutes).
     mutating func goClockOffset(_ e: Event, prefix t: UInt64) -> Int64 {
+        goClockOffset(host: e.host, bootID: e.bootID, pid: e.pid, realtime: e.realtime, prefix: t)
+    }
+
+    mutating func goClockOffset(host: String?, bootID: String, pid: Int?, realtime: UInt64, prefix t: UInt64) -> Int64 {
         // The same process as the line before: most lines are.
-        if let last = lastClock, last.pid == e.pid, last.boot == e.bootID, last.host == e.host { return last.offset }
-        let key = (e.host ?? "") + "\u{0}" + e.bootID + "\u{0}" + (e.pid.map(String.init) ?? "")
+        if let last = lastClock, last.pid == pid, last.boot == bootID, last.host == host { return last.offset }
+        let key = (host ?? "") + "\u{0}" + bootID + "\u{0}" + (pid.map(String.init) ?? "")
         if let o = goClockOffsets[key] {
-            lastClock = (e.host, e.bootID, e.pid, o)
+            lastClock = (host, bootID, pid, o)
             return o
         }
         let quarter: Int64 = 900_000_000
-        let diff = Int64(clamping: t) - Int64(clamping: e.realtime)
+        let diff = Int64(clamping: t) - Int64(clamping: realtime)
         let offset = (diff >= 0 ? diff + quarter / 2 : diff - quarter / 2) / quarter * quarter
         if goClockOffsets.count > 4096 { goClockOffsets.removeAll() }
         goClockOffsets[key] = offset
-        lastClock = (e.host, e.bootID, e.pid, offset)
+        lastClock = (host, bootID, pid, offset)
         if offset != 0 {
-            localTimeOffsets.append(LocalTimeOffset(host: e.host, pid: e.pid, seconds: Int(offset / 1_000_000), firstSeen: e.realtime))
+            localTimeOffsets.append(LocalTimeOffset(host: host, pid: pid, seconds: Int(offset / 1_000_000), firstSeen: realtime))
         }
         return offset
     }

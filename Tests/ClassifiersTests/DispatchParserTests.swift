@@ -205,4 +205,69 @@ struct DispatchParserTests {
             #expect(c.isWSOpen(e) == (c.classify(e).kind == .wsOpen), "\(message) pid \(pid) \(id ?? "-")")
         }
     }
+
+    /// A process's first line sets its clock offset (a dispatch writing
+    /// local time) whether it is a mark or an event: the close after a
+    /// `ws open` written an hour ahead is put back by that hour either way,
+    /// though journald read the close ten minutes late (alone, it would say
+    /// 45 minutes).
+    @Test func aMarkSetsItsProcesssClockOffsetAsItsEventWould() {
+        let hourAhead = "2026/06/10 22:11:29 "
+        let lines = [hourAhead + "ws open user=alice ip=1.2.3.4", hourAhead + "ws close user=alice ip=1.2.3.4 dur_ms=5 cause=graceful"]
+        // Marks noted as the dispatch pass notes them, or through `resolve`.
+        for (marks, viaResolve) in [(false, false), (true, false), (true, true)] {
+            var stream = EventStream(config: SourceConfig())
+            var closes: [Event] = []
+            for (i, l) in lines.enumerated() {
+                let e = JournalEntry(
+                    realtime: prefixUsec + UInt64(i) * 600_000_000, bootID: "b1", message: Array(l.utf8), systemdUnit: "t3-dispatch.service",
+                    pid: 4242)
+                let p = stream.preclassify(e, cursor: { "" }, marks: marks)
+                if case .mark(let m) = p, !viaResolve {
+                    stream.note(m)
+                } else if let ev = stream.resolve(p), ev.kind == .wsClose {
+                    closes.append(ev)
+                }
+            }
+            #expect(closes.map(\.writtenAt) == [prefixUsec], "marks \(marks) resolved \(viaResolve)")
+            #expect(stream.localTimeOffsets.map(\.seconds) == [3600], "marks \(marks) resolved \(viaResolve)")
+        }
+    }
+
+    /// The attribution's dispatch pass (issue 16): a line the attribution
+    /// uses for its time and process alone (`ws open`, pairing, no known
+    /// kind) is a mark with what its event says, and the Go prefix's time
+    /// when the process's clock offset applies (no `SOURCE_REALTIME`); any
+    /// other line is its event, with its cursor.
+    @Test(arguments: [
+        prefix + "ws open user=alice ip=1.2.3.4", "ws open user=bob ip=1.2.3.4", prefix + "paired user=carol",
+        prefix + "something else entirely", "no prefix, no kind", "",
+        prefix + "ws close user=alice ip=1.2.3.4 dur_ms=5 cause=graceful", prefix + "http: proxy error: context canceled",
+        prefix + "t3-dispatch listening on :3780", prefix + "mint for dave failed: boom", "panic: runtime error",
+    ])
+    func aMarkSaysWhatTheLinesEventSays(message: String) {
+        let c = DispatchClassifier()
+        for (pid, id, source) in [(4242, nil, nil), (4242, nil, UInt64(7)), (1, nil, nil), (4242, MessageID.coredump, nil)]
+            as [(Int, String?, UInt64?)]
+        {
+            let e = JournalEntry(
+                realtime: 1_781_125_890_000_000, sourceRealtime: source, bootID: "b1", cursor: "s=1;i=2", message: Array(message.utf8),
+                systemdUnit: "t3-dispatch.service", pid: pid, messageID: id, hostname: "devvm")
+            let ev = c.classify(e)
+            let what = "\(message) pid \(pid) \(id ?? "-") source \(source.map(String.init) ?? "-")"
+            switch c.line(e, cursor: { "cursor" }) {
+            case .mark(let m):
+                #expect(ev.dispatch.map { DispatchMark.isMark($0.kind) } == true, "\(what)")
+                var expected = DispatchMark(ev)
+                expected?.prefixTime = source == nil ? DispatchParser.parse(e.message).sourceTime : nil
+                #expect(m == expected, "\(what)")
+                #expect(m.unit == "t3-dispatch.service" && m.host == "devvm" && m.bootID == "b1" && m.pid == pid, "\(what)")
+            case .event(let got):
+                #expect(ev.dispatch.map { DispatchMark.isMark($0.kind) } != true, "\(what)")
+                var expected = ev
+                expected.cursor = "cursor"
+                #expect(got == expected, "\(what)")
+            }
+        }
+    }
 }
