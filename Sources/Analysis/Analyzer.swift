@@ -563,7 +563,16 @@ struct PhaseClock {
     mutating func mark(_ what: String) {
         guard on else { return }
         let now = Date()
-        marks.append(PhaseTiming(seconds: now.timeIntervalSince(last), phase: what))
-        last = now
+        var t = PhaseTiming(seconds: now.timeIntervalSince(last), phase: what)
+        if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
+            func kib(_ key: String) -> Int? {
+                guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key + ":") }) else { return nil }
+                return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+            }
+            t.residentAnonKiB = kib("RssAnon")
+            t.residentFileKiB = kib("RssFile")
+        }
+        marks.append(t)
+        last = Date()
     }
 }

@@ -134,6 +134,10 @@ extension Note {
 public struct PhaseTiming: Sendable, Equatable {
     public var seconds: Double
     public var phase: String
+    /// Resident memory at the phase's end (Linux `/proc/self/status`:
+    /// `RssAnon`, the heap, and `RssFile`, the journal files' mapped pages), KiB.
+    public var residentAnonKiB: Int?
+    public var residentFileKiB: Int?
 }
 
 /// Where a long read reports how far it got (the command shows it on a terminal).

@@ -67,5 +67,9 @@ enum Live {
 
 /// `T3ATTR_TIMING=1`: how long each phase took, on stderr.
 func show(_ timings: [PhaseTiming]) {
-    for t in timings { Diagnostics.note(String(format: "timing: %.3f s %@", t.seconds, t.phase)) }
+    for t in timings {
+        var memory = ""
+        if let anon = t.residentAnonKiB, let file = t.residentFileKiB { memory = "; resident \(anon / 1024) MiB heap, \(file / 1024) MiB files" }
+        Diagnostics.note(String(format: "timing: %.3f s %@", t.seconds, t.phase) + memory)
+    }
 }
