@@ -71,6 +71,9 @@ private func entry(_ l: Line) -> JournalEntry {
 /// mapped) and one attributor, signals added as the reader adds them.
 /// The attribution's dispatch pass makes marks of the lines it needs no
 /// event of (issue 16): every row is run both ways, with the same result.
+/// Both ways end in `Attributor.add(_: DispatchMark)` (an event of those
+/// kinds is made a mark there): what this compares is the making of marks
+/// from entries and the stream's clock; the rows' verdicts check the rest.
 private func attribute(entries: [JournalEntry], gaps: [HostGap] = []) -> Attribution {
     let viaEvents = attribute(entries: entries, gaps: gaps, marks: false)
     let viaMarks = attribute(entries: entries, gaps: gaps, marks: true)

@@ -247,21 +247,33 @@ struct DispatchParserTests {
     ])
     func aMarkSaysWhatTheLinesEventSays(message: String) {
         let c = DispatchClassifier()
-        for (pid, id, source) in [(4242, nil, nil), (4242, nil, UInt64(7)), (1, nil, nil), (4242, MessageID.coredump, nil)]
-            as [(Int, String?, UInt64?)]
-        {
+        let stream = EventStream(config: SourceConfig())
+        let cases: [(pid: Int?, id: String?, source: UInt64?, host: String?)] = [
+            (4242, nil, nil, "devvm"), (4242, nil, 7, "devvm"), (nil, nil, nil, nil), (1, nil, nil, "devvm"),
+            (4242, MessageID.coredump, nil, "devvm"),
+        ]
+        for (pid, id, source, host) in cases {
             let e = JournalEntry(
                 realtime: 1_781_125_890_000_000, sourceRealtime: source, bootID: "b1", cursor: "s=1;i=2", message: Array(message.utf8),
-                systemdUnit: "t3-dispatch.service", pid: pid, messageID: id, hostname: "devvm")
+                systemdUnit: "t3-dispatch.service", pid: pid, messageID: id, hostname: host)
             let ev = c.classify(e)
-            let what = "\(message) pid \(pid) \(id ?? "-") source \(source.map(String.init) ?? "-")"
-            switch c.line(e, cursor: { "cursor" }) {
+            let what = "\(message) pid \(pid ?? -1) \(id ?? "-") source \(source.map(String.init) ?? "-") host \(host ?? "-")"
+            var cursorAsked = false
+            switch c.line(
+                e,
+                cursor: {
+                    cursorAsked = true
+                    return "cursor"
+                })
+            {
             case .mark(let m):
                 #expect(ev.dispatch.map { DispatchMark.isMark($0.kind) } == true, "\(what)")
+                #expect(!cursorAsked, "\(what): a mark is never printed")
+                // The prefix time is the one the line's event would have set its process's clock by.
                 var expected = DispatchMark(ev)
-                expected?.prefixTime = source == nil ? DispatchParser.parse(e.message).sourceTime : nil
+                if case .dispatchLine(let d) = stream.preclassify(e, cursor: { "" }) { expected?.prefixTime = d.writtenAt }
                 #expect(m == expected, "\(what)")
-                #expect(m.unit == "t3-dispatch.service" && m.host == "devvm" && m.bootID == "b1" && m.pid == pid, "\(what)")
+                #expect(m.unit == "t3-dispatch.service" && m.host == host && m.bootID == "b1" && m.pid == pid, "\(what)")
             case .event(let got):
                 #expect(ev.dispatch.map { DispatchMark.isMark($0.kind) } != true, "\(what)")
                 var expected = ev
