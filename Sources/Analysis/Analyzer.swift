@@ -302,9 +302,20 @@ public final class Analyzer {
             if let g = perHost[h] {
                 gaps = g
             } else {
-                try j.apply(plan.everySource(host: h, fleet: fleet))
+                let every = plan.everySource(host: h, fleet: fleet)
+                try j.apply(every)
+                // Fresh handles on the source as opened for the run (none in follow mode:
+                // a followed gateway is not opened twice).
+                let opener = setup.opener
+                let renew: (() -> Journal?)? =
+                    config.follow
+                    ? nil
+                    : {
+                        guard let fresh = try? opener.open(), (try? fresh.apply(every)) != nil else { return nil }
+                        return fresh
+                    }
                 gaps = try GapProbe.gaps(
-                    in: j, intervals: attributors[h].gapIntervals(), threshold: settings.gapThreshold, known: known(h))
+                    in: j, intervals: attributors[h].gapIntervals(), threshold: settings.gapThreshold, known: known(h), renew: renew)
             }
             parts.append(attributors[h].attribute(gaps: gaps))
         }

@@ -19,7 +19,9 @@ import JournalReader
 /// the drops) gives each read's entries in turn.
 ///
 /// Memory: a worker holds one file's selected entries until the caller took
-/// them; at most `jobs` + (number of writers) files are read ahead.
+/// them; at most `jobs` + (number of writers) files are read ahead. An
+/// archived file is read on a fresh handle every `entriesPerHandle` entries
+/// (one handle keeps all of its file it touched mapped).
 struct ParallelRead {
     struct File {
         var path: String
@@ -123,6 +125,8 @@ struct ParallelRead {
     struct FileResult<T: Sendable>: Sendable {
         var items = MoveQueue<Item<T>>()
         var counts = Journal.ReadCounts()
+        /// The handles the file was read on (fresh ones: `entriesPerHandle`).
+        var handles = 1
     }
 
     /// Reads `reads` from every file on `jobs` threads; `transform` makes
@@ -222,13 +226,35 @@ struct ParallelRead {
 
     /// One file on a worker thread: every read in turn, each entry made
     /// into its value (its cursor fetched once, when asked or when `hashes`).
+    /// How many entries a worker's handle steps over before a fresh handle
+    /// goes on from the same entry (of an archived file). A handle keeps
+    /// every page of its file it touched mapped until it is closed
+    /// (sd-journal's mmap cache): two workers held two whole files, about
+    /// 180 MB of a week's report's peak (issue 16).
+    static let entriesPerHandle = 4096
+
     static func readFile<T: Sendable>(
         _ path: String, online: Bool, span: (UInt64, UInt64), _ reads: [Read], hashes: Bool,
-        prefilter: EntryPrefilter?, _ transform: (JournalEntry, () -> String) -> T?
+        prefilter: EntryPrefilter?, entriesPerHandle: Int = Self.entriesPerHandle,
+        _ transform: (JournalEntry, () -> String) -> T?
     ) -> FileResult<T> {
         var r = FileResult<T>()
+        var j: Journal
         do {
-            let j = try Journal(source: .files([path]))
+            j = try Journal(source: .files([path]))
+        } catch {
+            r.counts.damaged = [SkippedFile(path: path, reason: "\(error)")]
+            return r
+        }
+        let header = online ? nil : JournalFileHeader.read(path)
+        /// Adds what handle `h` read (and found damaged) to the file's counts.
+        func retire(_ h: Journal) {
+            var c = h.counts
+            c.damaged = h.damagedFilesAfterReading()
+            r.counts.add(c)
+        }
+        func stepped(_ h: Journal) -> Int { h.entriesRead + h.skippedEntries }
+        do {
             var applied: MatchSet?
             for (k, read) in reads.enumerated() {
                 if !online {
@@ -240,30 +266,56 @@ struct ParallelRead {
                     applied = read.matches
                 }
                 try j.seek(since: read.since, until: read.until)
-                j.read(prefilter: prefilter) { e, cursor in
-                    withoutActuallyEscaping(cursor) { cursor in
-                        var fetched: String?
-                        let once = {
-                            if let fetched { return fetched }
-                            let c = cursor()
-                            fetched = c
-                            return c
-                        }
-                        guard let v = transform(e, once) else { return }
-                        r.items.append(
-                            Item(
-                                read: Int32(k), monotonic: j.lastMonotonic, realtime: e.realtime, bootID: e.bootID,
-                                xor: hashes ? Item<T>.xorHash(once()) : 0, value: v))
+                // Not where an entry has no cursor to go on from.
+                var renews = true
+                while true {
+                    let h = j
+                    // Set when the read stopped for a fresh handle, not at the window's end.
+                    var stopped = false
+                    let over = {
+                        if renews && stepped(h) >= entriesPerHandle { stopped = true }
+                        return stopped
                     }
+                    h.read(stop: over, prefilter: prefilter) { e, cursor in
+                        withoutActuallyEscaping(cursor) { cursor in
+                            var fetched: String?
+                            let once = {
+                                if let fetched { return fetched }
+                                let c = cursor()
+                                fetched = c
+                                return c
+                            }
+                            guard let v = transform(e, once) else { return }
+                            r.items.append(
+                                Item(
+                                    read: Int32(k), monotonic: h.lastMonotonic, realtime: e.realtime, bootID: e.bootID,
+                                    xor: hashes ? Item<T>.xorHash(once()) : 0, value: v))
+                        }
+                    }
+                    guard stopped else { break }
+                    // Only an archived file is read on fresh handles (one still written
+                    // to may be renamed away and another put in its place), and only
+                    // while it is the same file (writer, first entry): else the old
+                    // handle goes on.
+                    guard let here = h.position(), let now = JournalFileHeader.read(path), now.seqnumID == header?.seqnumID,
+                        now.headSeqnum == header?.headSeqnum, !now.online
+                    else {
+                        renews = false
+                        continue
+                    }
+                    let fresh = try Journal(source: .files([path]))
+                    retire(h)
+                    j = fresh
+                    r.handles += 1
+                    try j.restore(here, matches: read.matches, since: read.since, until: read.until)
                 }
                 if j.iterationError != nil { break }
             }
-            r.counts = j.counts
-            if let e = r.counts.iterationError { r.counts.iterationError = "\(path): \(e)" }
-            r.counts.damaged = j.damagedFilesAfterReading()
         } catch {
-            r.counts.damaged = [SkippedFile(path: path, reason: "\(error)")]
+            r.counts.damaged.append(SkippedFile(path: path, reason: "\(error)"))
         }
+        retire(j)
+        if let e = r.counts.iterationError { r.counts.iterationError = "\(path): \(e)" }
         return r
     }
 

@@ -362,6 +362,15 @@ public final class Journal {
         public var iterationError: String?
         public var damaged: [SkippedFile] = []
         public init() {}
+
+        /// Adds what another handle read.
+        public mutating func add(_ c: ReadCounts) {
+            read += c.read
+            skipped += c.skipped
+            lastRealtime = max(lastRealtime, c.lastRealtime)
+            if iterationError == nil { iterationError = c.iterationError }
+            for d in c.damaged where !damaged.contains(where: { $0.path == d.path }) { damaged.append(d) }
+        }
     }
 
     /// This handle's counts so far (`damaged` is left to the caller).

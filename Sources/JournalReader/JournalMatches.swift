@@ -149,15 +149,15 @@ extension Journal {
     }
 
     /// Applies `matches` and puts the handle back on the entry at `position`,
-    /// so that reading continues after it (at `since` when there was none);
-    /// no upper bound, as in follow mode.
-    public func restore(_ position: String?, matches: MatchSet, since: UInt64?) throws(JournalError) {
+    /// so that reading continues after it (at `since` when there was none),
+    /// up to `until` (none in follow mode).
+    public func restore(_ position: String?, matches: MatchSet, since: UInt64?, until: UInt64? = nil) throws(JournalError) {
         try apply(matches)
         guard let position else {
-            try seek(since: since, until: nil)
+            try seek(since: since, until: until)
             return
         }
-        clearUntil()
+        try seek(since: nil, until: until)
         let r = position.withCString { sd_journal_seek_cursor(j, $0) }
         if r < 0 { throw JournalError.errno("cannot seek back to where it was", r) }
         // sd_journal_seek_cursor puts the handle before that entry: step onto it.
