@@ -304,16 +304,21 @@ public final class Analyzer {
             } else {
                 let every = plan.everySource(host: h, fleet: fleet)
                 try j.apply(every)
-                // Fresh handles on the source as opened for the run (none in follow mode:
-                // a followed gateway is not opened twice).
+                // Fresh handles on the source as opened for the run: only one that
+                // opens the same files, of the same sizes, as the run's handle, and
+                // while that has dropped none (a source written to, or rotated, or a
+                // damaged file, keeps the run's handle). None in follow mode, nor
+                // for the system journal (it is looked for anew at each open).
                 let opener = setup.opener
-                let renew: (() -> Journal?)? =
-                    config.follow
-                    ? nil
-                    : {
-                        guard let fresh = try? opener.open(), (try? fresh.apply(every)) != nil else { return nil }
+                let renew: (() -> Journal?)?
+                switch config.follow ? nil : j.source {
+                case .directory?, .files?:
+                    renew = {
+                        guard let fresh = try? opener.open(), fresh.opensTheSameAs(j), (try? fresh.apply(every)) != nil else { return nil }
                         return fresh
                     }
+                default: renew = nil
+                }
                 gaps = try GapProbe.gaps(
                     in: j, intervals: attributors[h].gapIntervals(), threshold: settings.gapThreshold, known: known(h), renew: renew)
             }

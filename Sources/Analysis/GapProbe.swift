@@ -22,9 +22,10 @@ enum GapProbe {
     /// went back), so the answer is the same as probing every step.
     ///
     /// `renew` (issue 16): a fresh handle on the same source, with the same
-    /// matches, to go on with every `probesPerHandle` probes. A handle keeps
-    /// every page it touched mapped, and each probe touches every file: a
-    /// week's 3,400 probes held 180 MB of the report's peak on one handle.
+    /// matches, to go on with every `probesPerHandle` probes (nil: the rest
+    /// on the first handle). A handle keeps every page it touched mapped, and
+    /// each probe touches every file: a week's 3,400 probes held 180 MB of
+    /// the report's peak on one handle.
     static func gaps(
         in j: Journal, intervals: [(UInt64, UInt64)], threshold: UInt64, known: KnownEntries = KnownEntries(),
         renew: (() -> Journal?)? = nil
@@ -42,6 +43,7 @@ enum GapProbe {
     ) throws(JournalError) -> [HostGap] {
         var j = first
         var onThisHandle = 0
+        var renewing = renew != nil
         var finder = GapFinder(threshold: threshold)
         let step = max(threshold * 9 / 10, 1)
         for (a, b) in intervals {
@@ -58,9 +60,16 @@ enum GapProbe {
                 }
                 probes += 1
                 onThisHandle += 1
-                if onThisHandle > probesPerHandle, let renew, let fresh = renew() {
-                    j = fresh
-                    onThisHandle = 1
+                // A fresh handle that found a file damaged (and dropped it) is kept
+                // to the end, as the run's handle would have gone on without it.
+                if renewing, onThisHandle > probesPerHandle, let renew, !j.lostFiles {
+                    j = first  // the last fresh handle goes before the next opens
+                    if let fresh = renew() {
+                        j = fresh
+                        onThisHandle = 1
+                    } else {
+                        renewing = false
+                    }
                 }
                 let p = j.straddle(x)
                 if let before = p.before, let after = p.after {
@@ -83,6 +92,14 @@ enum GapProbe {
             }
         }
         var gaps = finder.gaps
+        defer {
+            // What a fresh handle found damaged is the run's to report.
+            if j !== first, j.lostFiles {
+                var c = Journal.ReadCounts()
+                c.damaged = j.damagedFilesAfterReading()
+                first.absorb(c)
+            }
+        }
         for i in gaps.indices {
             let n = j.neighbours(of: gaps[i].end)
             gaps[i].before = n.before.map {

@@ -247,6 +247,16 @@ struct ParallelRead {
             return r
         }
         let header = online ? nil : JournalFileHeader.read(path)
+        let entriesPerHandle = max(1, entriesPerHandle)
+        /// A fresh handle on the file, while it is archived and the same file
+        /// (writer, first entry): one still written to may be renamed away and
+        /// another put in its place.
+        func freshHandle() -> Journal? {
+            guard let now = JournalFileHeader.read(path), !now.online, now.seqnumID == header?.seqnumID,
+                now.headSeqnum == header?.headSeqnum
+            else { return nil }
+            return try? Journal(source: .files([path]))
+        }
         /// Adds what handle `h` read (and found damaged) to the file's counts.
         func retire(_ h: Journal) {
             var c = h.counts
@@ -261,12 +271,18 @@ struct ParallelRead {
                     if let s = read.since, span.1 < s { continue }
                     if let u = read.until, span.0 > u { continue }
                 }
+                // A handle that could not be renewed in the last read is, now.
+                if stepped(j) >= entriesPerHandle, let fresh = freshHandle() {
+                    retire(j)
+                    j = fresh
+                    r.handles += 1
+                    applied = nil
+                }
                 if applied != read.matches {
                     try j.apply(read.matches)
                     applied = read.matches
                 }
                 try j.seek(since: read.since, until: read.until)
-                // Not where an entry has no cursor to go on from.
                 var renews = true
                 while true {
                     let h = j
@@ -293,21 +309,18 @@ struct ParallelRead {
                         }
                     }
                     guard stopped else { break }
-                    // Only an archived file is read on fresh handles (one still written
-                    // to may be renamed away and another put in its place), and only
-                    // while it is the same file (writer, first entry): else the old
+                    // Where the fresh handle cannot take over (an entry without a cursor,
+                    // a file no longer the same, the entry not found again), the old
                     // handle goes on.
-                    guard let here = h.position(), let now = JournalFileHeader.read(path), now.seqnumID == header?.seqnumID,
-                        now.headSeqnum == header?.headSeqnum, !now.online
+                    guard let here = h.position(), let fresh = freshHandle(),
+                        (try? fresh.resume(at: here, matches: read.matches, until: read.until)) == true
                     else {
                         renews = false
                         continue
                     }
-                    let fresh = try Journal(source: .files([path]))
                     retire(h)
                     j = fresh
                     r.handles += 1
-                    try j.restore(here, matches: read.matches, since: read.since, until: read.until)
                 }
                 if j.iterationError != nil { break }
             }

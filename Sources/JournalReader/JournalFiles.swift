@@ -123,6 +123,25 @@ extension Journal {
     /// iterating, without telling the caller; the entries after the damage
     /// are then missing. This notices (the set's size shrank) and names the
     /// files that no longer read cleanly.
+    /// Whether this handle opened the same files, of the same sizes, as
+    /// `other`, and neither has since dropped one (sd-journal's usage, the
+    /// sum of its files' sizes, is unchanged): a copy of the source that
+    /// sees what it sees.
+    public func opensTheSameAs(_ other: Journal) -> Bool {
+        var mine: UInt64 = 0
+        var theirs: UInt64 = 0
+        guard sd_journal_get_usage(j, &mine) >= 0, sd_journal_get_usage(other.j, &theirs) >= 0 else { return false }
+        return mine == usageAtOpen && theirs == other.usageAtOpen && mine == theirs
+            && Set(skippedFiles.map(\.path)) == Set(other.skippedFiles.map(\.path))
+    }
+
+    /// Whether sd-journal dropped a file since this handle opened (one found
+    /// damaged while reading: its usage went down).
+    public var lostFiles: Bool {
+        var usage: UInt64 = 0
+        return sd_journal_get_usage(j, &usage) >= 0 && usage < usageAtOpen
+    }
+
     public func damagedFilesAfterReading() -> [SkippedFile] {
         var usage: UInt64 = 0
         guard sd_journal_get_usage(j, &usage) >= 0, usage < usageAtOpen else { return [] }

@@ -148,16 +148,27 @@ extension Journal {
         return String(cString: c)
     }
 
+    /// Applies `matches` and puts the handle on the entry at `position` (of
+    /// this handle's files), so that reading continues after it, up to
+    /// `until`; false when it is not there to be found (the handle is then
+    /// of no use: its caller goes on with the one it had).
+    public func resume(at position: String, matches: MatchSet, until: UInt64?) throws(JournalError) -> Bool {
+        try apply(matches)
+        try seek(since: nil, until: until)
+        guard position.withCString({ sd_journal_seek_cursor(j, $0) }) >= 0 else { return false }
+        return sd_journal_next(j) > 0 && position.withCString({ sd_journal_test_cursor(j, $0) }) > 0
+    }
+
     /// Applies `matches` and puts the handle back on the entry at `position`,
-    /// so that reading continues after it (at `since` when there was none),
-    /// up to `until` (none in follow mode).
-    public func restore(_ position: String?, matches: MatchSet, since: UInt64?, until: UInt64? = nil) throws(JournalError) {
+    /// so that reading continues after it (at `since` when there was none);
+    /// no upper bound, as in follow mode.
+    public func restore(_ position: String?, matches: MatchSet, since: UInt64?) throws(JournalError) {
         try apply(matches)
         guard let position else {
-            try seek(since: since, until: until)
+            try seek(since: since, until: nil)
             return
         }
-        try seek(since: nil, until: until)
+        clearUntil()
         let r = position.withCString { sd_journal_seek_cursor(j, $0) }
         if r < 0 { throw JournalError.errno("cannot seek back to where it was", r) }
         // sd_journal_seek_cursor puts the handle before that entry: step onto it.
