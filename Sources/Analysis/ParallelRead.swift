@@ -224,8 +224,6 @@ struct ParallelRead {
         }
     }
 
-    /// One file on a worker thread: every read in turn, each entry made
-    /// into its value (its cursor fetched once, when asked or when `hashes`).
     /// How many entries a worker's handle steps over before a fresh handle
     /// goes on from the same entry (of an archived file). A handle keeps
     /// every page of its file it touched mapped until it is closed
@@ -233,6 +231,8 @@ struct ParallelRead {
     /// 180 MB of a week's report's peak (issue 16).
     static let entriesPerHandle = 4096
 
+    /// One file on a worker thread: every read in turn, each entry made
+    /// into its value (its cursor fetched once, when asked or when `hashes`).
     static func readFile<T: Sendable>(
         _ path: String, online: Bool, span: (UInt64, UInt64), _ reads: [Read], hashes: Bool,
         prefilter: EntryPrefilter?, entriesPerHandle: Int = Self.entriesPerHandle,
@@ -271,7 +271,7 @@ struct ParallelRead {
                     if let s = read.since, span.1 < s { continue }
                     if let u = read.until, span.0 > u { continue }
                 }
-                // A handle that could not be renewed in the last read is, now.
+                // A handle that could not be renewed during the last read is renewed now.
                 if stepped(j) >= entriesPerHandle, let fresh = freshHandle() {
                     retire(j)
                     j = fresh

@@ -119,10 +119,6 @@ extension Journal {
         return out.sorted()
     }
 
-    /// sd-journal drops a file from the set when it meets damage while
-    /// iterating, without telling the caller; the entries after the damage
-    /// are then missing. This notices (the set's size shrank) and names the
-    /// files that no longer read cleanly.
     /// Whether this handle opened the same files, of the same sizes, as
     /// `other`, and neither has since dropped one (sd-journal's usage, the
     /// sum of its files' sizes, is unchanged): a copy of the source that
@@ -142,9 +138,12 @@ extension Journal {
         return sd_journal_get_usage(j, &usage) >= 0 && usage < usageAtOpen
     }
 
+    /// sd-journal drops a file from the set when it meets damage while
+    /// iterating, without telling the caller; the entries after the damage
+    /// are then missing. This notices (the set's size shrank) and names the
+    /// files that no longer read cleanly.
     public func damagedFilesAfterReading() -> [SkippedFile] {
-        var usage: UInt64 = 0
-        guard sd_journal_get_usage(j, &usage) >= 0, usage < usageAtOpen else { return [] }
+        guard lostFiles else { return [] }
         var candidates: [String]
         switch source {
         case .files(let f): candidates = f
