@@ -385,13 +385,17 @@ public final class Journal {
 
     /// Counts what another handle read on this handle's behalf (issue 16: a
     /// pass read one file per thread), so the run's statistics and notes are
-    /// those of one handle that read it all.
+    /// those of one handle that read it all: `ReadCounts.add`'s merge, this
+    /// handle's skipped files standing for its `damaged`.
     public func absorb(_ c: ReadCounts) {
-        entriesRead += c.read
-        skippedEntries += c.skipped
-        lastRealtime = max(lastRealtime, c.lastRealtime)
-        if iterationError == nil { iterationError = c.iterationError }
-        for d in c.damaged where !skippedFiles.contains(where: { $0.path == d.path }) { skippedFiles.append(d) }
+        var mine = counts
+        mine.damaged = skippedFiles
+        mine.add(c)
+        entriesRead = mine.read
+        skippedEntries = mine.skipped
+        lastRealtime = mine.lastRealtime
+        iterationError = mine.iterationError
+        skippedFiles = mine.damaged
     }
 
     /// Ends the window's upper bound (follow mode reads on past `--until`... never: it has none).
