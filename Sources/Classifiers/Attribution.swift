@@ -805,7 +805,8 @@ public struct Attributor: Sendable {
         var out = drops
         drops = []
         // A `listening` that a fatal line of the same process followed is no restart.
-        out.removeAll { d in d.trigger == .dispatchRestart && outages.contains { $0.failedStarts.contains(d.event.cursorKey) } }
+        let failedStarts = outages.reduce(into: Set<String>()) { $0.formUnion($1.failedStarts) }
+        if !failedStarts.isEmpty { out.removeAll { d in d.trigger == .dispatchRestart && failedStarts.contains(d.event.cursorKey) } }
         // Each outage is one drop: its first line (the sockets it cut are not in the log).
         for o in outages.map(\.outage) {
             guard let first = o.events.first else { continue }
@@ -842,39 +843,13 @@ public struct Attributor: Sendable {
         var incidents: [Incident] = []
         var byKey: [String: Int] = [:]
         for i in drops.indices {
-            let d = drops[i]
-            var key: String?
-            var chained = false
-            if let b = d.burstSecond {
-                key = "burst \(b)"
-            } else if d.reason.isElimination {
-                key = nil
-            } else if d.trigger == .dispatchRestart, let r = restarts.firstIndex(where: { $0.cursorKey == d.event.cursorKey }) {
-                key = "restart \(r)"
-            } else if let r = d.evidence.lazy.compactMap({ if case .restart(let r) = $0 { r } else { nil } }).first {
-                key = "restart \(r)"
-            } else if let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {
-                key = "outage \(o)"
-            } else if let g = d.evidence.lazy.compactMap({ ref -> Int32? in
-                switch ref {
-                case .gapBefore(let g), .gapAfter(let g): g
-                default: nil
-                }
-            }).first {
-                key = "gap \(g)"
-            } else {
-                // One unit restart, one OOM, one starving serve or host: the same user (the
-                // host, for what the host did to every user) and reason, each drop within
-                // `--serve-window` of the previous one.
-                let who = d.verdict == .devvm ? "host \(d.event.host ?? "")" : "user \(d.event.user ?? "-")"
-                key = "\(d.verdict.rawValue) \(d.reason.rawValue) \(who)"
-                chained = true
-            }
-            if chained, let k = key, let n = byKey[k], d.event.realtime > incidents[n].end + serveWindow { byKey[k] = nil }
+            let (key, chained) = incidentKey(drops[i], restarts: restarts)
+            let at = drops[i].event.realtime
+            if chained, let k = key, let n = byKey[k], at > incidents[n].end + serveWindow { byKey[k] = nil }
             if let k = key, let n = byKey[k] {
-                incidents[n].end = max(incidents[n].end, d.event.realtime)
+                incidents[n].end = max(incidents[n].end, at)
                 incidents[n].drops += 1
-                if let u = d.event.user, !incidents[n].users.contains(u) {
+                if let u = drops[i].event.user, !incidents[n].users.contains(u) {
                     incidents[n].users.append(u)
                     incidents[n].users.sort()
                 }
@@ -882,13 +857,47 @@ public struct Attributor: Sendable {
                 continue
             }
             let inc = Incident(
-                id: incidents.count + 1, host: d.event.host, start: d.event.realtime, end: d.event.realtime, verdict: d.verdict,
-                reason: d.reason, users: d.event.user.map { [$0] } ?? [], drops: 1, basis: d.basis, evidence: d.evidence)
+                id: incidents.count + 1, host: drops[i].event.host, start: at, end: at, verdict: drops[i].verdict,
+                reason: drops[i].reason, users: drops[i].event.user.map { [$0] } ?? [], drops: 1, basis: drops[i].basis,
+                evidence: drops[i].evidence)
             if let k = key { byKey[k] = incidents.count }
             incidents.append(inc)
             drops[i].incident = inc.id
         }
         return incidents
+    }
+
+    /// The incident a drop joins (nil: one of its own), and whether it
+    /// chains (joins only within `--serve-window` of the previous drop).
+    private static func incidentKey(_ d: Drop, restarts: [Event]) -> (String?, Bool) {
+        var key: String?
+        var chained = false
+        if let b = d.burstSecond {
+            key = "burst \(b)"
+        } else if d.reason.isElimination {
+            key = nil
+        } else if d.trigger == .dispatchRestart, let r = restarts.firstIndex(where: { $0.cursorKey == d.event.cursorKey }) {
+            key = "restart \(r)"
+        } else if let r = d.evidence.lazy.compactMap({ if case .restart(let r) = $0 { r } else { nil } }).first {
+            key = "restart \(r)"
+        } else if let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {
+            key = "outage \(o)"
+        } else if let g = d.evidence.lazy.compactMap({ ref -> Int32? in
+            switch ref {
+            case .gapBefore(let g), .gapAfter(let g): g
+            default: nil
+            }
+        }).first {
+            key = "gap \(g)"
+        } else {
+            // One unit restart, one OOM, one starving serve or host: the same user (the
+            // host, for what the host did to every user) and reason, each drop within
+            // `--serve-window` of the previous one.
+            let who = d.verdict == .devvm ? "host \(d.event.host ?? "")" : "user \(d.event.user ?? "-")"
+            key = "\(d.verdict.rawValue) \(d.reason.rawValue) \(who)"
+            chained = true
+        }
+        return (key, chained)
     }
 
     /// The outages found by `attribute` (for `judge`).
@@ -1025,21 +1034,40 @@ public struct Attributor: Sendable {
         return sigs[a..<e]
     }
 
+    /// What `judge` decides of a drop.
+    struct Judgement {
+        var verdict: Verdict
+        var reason: Reason
+        var evidence: [EvidenceRef]
+        var burstSecond: UInt64?
+    }
+
     func judge(_ drop: inout Drop, signals sigs: [Event], leads: [UInt64], gaps: [HostGap]) {
+        var judged = Judgement(verdict: drop.verdict, reason: drop.reason, evidence: drop.evidence, burstSecond: drop.burstSecond)
+        judge(drop, into: &judged, signals: sigs, leads: leads, gaps: gaps)
+        drop.verdict = judged.verdict
+        drop.reason = judged.reason
+        drop.evidence = judged.evidence
+        drop.burstSecond = judged.burstSecond
+    }
+
+    /// The rules, in order, on a drop read in place (a drop changed while
+    /// it is judged would be copied for every drop, its event too).
+    private func judge(_ drop: Drop, into judged: inout Judgement, signals sigs: [Event], leads: [UInt64], gaps: [HostGap]) {
         let ev = drop.event
         let t = ev.writtenAt
         let s = settings
         func set(_ v: Verdict, _ r: Reason, _ evidence: [EvidenceRef]) {
-            drop.verdict = v
-            drop.reason = r
-            drop.evidence = Array(evidence.prefix(s.maxEvidence))
+            judged.verdict = v
+            judged.reason = r
+            judged.evidence = Array(evidence.prefix(s.maxEvidence))
         }
         func refs(_ idx: [Int]) -> [EvidenceRef] { idx.map { .signal(Int32($0)) } }
         func indices(_ slice: ArraySlice<Event>, _ keep: (Event) -> Bool) -> [Int] {
             slice.indices.filter { keep(sigs[$0]) }
         }
         func indices(_ idx: [Int], _ keep: (Event) -> Bool) -> [Int] { idx.filter { keep(sigs[$0]) } }
-        if inBurst(ev) { drop.burstSecond = ev.writtenSecond }
+        if inBurst(ev) { judged.burstSecond = ev.writtenSecond }
         // A verdict that rests on "everything else was quiet" cannot stand inside a
         // hole journald's rate limit left in the dispatch's or a serve's lines
         // (issue 13, section 7): the notice comes with the first line accepted
@@ -1116,6 +1144,9 @@ public struct Attributor: Sendable {
         // Only host-wide memory trouble indicts the host (issue 13, section 3):
         // a global OOM, earlyoom, a kill in a cgroup that is neither a serve nor
         // a user's login slice; hung-task/soft-lockup lines are their own reason.
+        // (Closures here take the fields they need, not `self`: one that reads
+        // a field copies the whole attributor, for every drop.)
+        let serveUnits = serveUnits
         let ooms = indices(host) { e in
             switch e.signal {
             case .oomKill(_, _, let memcg, let global)?: Self.isHostWideOOM(memcg: memcg, global: global, serveUnits: serveUnits)
@@ -1130,7 +1161,7 @@ public struct Attributor: Sendable {
         let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit })
 
         // 3. A burst: the front segment, unless the host was starving.
-        if drop.burstSecond != nil {
+        if judged.burstSecond != nil {
             if !ooms.isEmpty {
                 set(.devvm, .oomKill, refs(ooms + timeouts))
                 return
@@ -1242,6 +1273,7 @@ public struct Attributor: Sendable {
         // 4b. A plain request of the same user was refused by its serve's port
         // nearby (new era: a request error, still evidence that the serve was down).
         if let user {
+            let requestErrors = requestErrors
             let refusedReqs = requests(around: t, before: s.serveWindow, after: s.serveWindow).filter {
                 requestErrors[$0].user == user && requestErrors[$0].dispatch?.error?.errorClass == .refused
             }
