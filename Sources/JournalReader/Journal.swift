@@ -75,6 +75,8 @@ public final class Journal {
     /// Journal files that could not be used, with why; the rest was read.
     public internal(set) var skippedFiles: [SkippedFile] = []
     var usageAtOpen: UInt64 = 0
+    /// Files `reopenIfFilesLost` found damaged, not yet handed on by `damagedFilesAfterReading`.
+    var damagedBeforeReopening: [SkippedFile] = []
 
     /// What messages call the journal: `source`, or the directory or list a
     /// window's files were chosen from (`Journal.files(of:since:until:)`).
@@ -241,6 +243,10 @@ public final class Journal {
     /// Positions before the first entry at or after `since` (µs), or at the
     /// head; iteration stops after `until` (µs) like journalctl's.
     public func seek(since: UInt64?, until: UInt64?) throws(JournalError) {
+        if lostFiles {
+            reopenIfFilesLost()
+            try apply(applied)
+        }
         self.until = until
         let r = since.map { sd_journal_seek_realtime_usec(j, $0) } ?? sd_journal_seek_head(j)
         if r < 0 { throw JournalError.errno("cannot seek", r) }

@@ -141,8 +141,29 @@ extension Journal {
     /// sd-journal drops a file from the set when it meets damage while
     /// iterating, without telling the caller; the entries after the damage
     /// are then missing. This notices (the set's size shrank) and names the
-    /// files that no longer read cleanly.
+    /// files that no longer read cleanly, with those a reopen found
+    /// (`reopenIfFilesLost`), each once.
     public func damagedFilesAfterReading() -> [SkippedFile] {
+        defer { damagedBeforeReopening = [] }
+        return damagedBeforeReopening + damagedFilesNow()
+    }
+
+    /// A handle that dropped a damaged file is opened anew on the same
+    /// source before its next read (`apply`, `seek`): sd-journal drops the
+    /// file for good (systemd's `real_journal_next`, "Can't iterate through
+    /// ..., ignoring"), so every later read on the handle missed all of it,
+    /// where only the entries behind the damage are unreadable. The damage
+    /// is named, once; the counts go on. The caller applies its matches.
+    func reopenIfFilesLost() {
+        guard lostFiles else { return }
+        damagedBeforeReopening += damagedFilesNow()
+        guard let fresh = try? Journal(source: source) else { return }
+        swap(&j, &fresh.j)
+        usageAtOpen = fresh.usageAtOpen
+        for f in fresh.skippedFiles where !skippedFiles.contains(where: { $0.path == f.path }) { skippedFiles.append(f) }
+    }
+
+    private func damagedFilesNow() -> [SkippedFile] {
         guard lostFiles else { return [] }
         var candidates: [String]
         switch source {
@@ -150,7 +171,10 @@ extension Journal {
         case .directory(let d): candidates = Journal.journalFiles(under: d, depth: 1)
         case .local, .merged: candidates = ["/var/log/journal", "/run/log/journal"].flatMap { Journal.journalFiles(under: $0, depth: 1) }
         }
-        candidates.removeAll { p in skippedFiles.contains { $0.path == p } }
+        let named = Set(skippedFiles.map(\.path))
+        // Every file already named (found damaged on an earlier read): nothing new to say.
+        if !candidates.isEmpty && candidates.allSatisfy(named.contains) { return [] }
+        candidates.removeAll(where: named.contains)
         var damaged: [SkippedFile] = []
         for p in candidates {
             var h: OpaquePointer?
@@ -168,6 +192,7 @@ extension Journal {
         }
         if damaged.isEmpty {
             let name = candidates.count == 1 ? candidates[0] : Journal.describe(describedSource)
+            if named.contains(name) { return [] }
             damaged.append(SkippedFile(path: name, reason: "damaged: sd-journal stopped reading it early (journalctl --verify)"))
         }
         skippedFiles += damaged

@@ -7,6 +7,7 @@ import Glibc
 extension Journal {
     /// Applies `matches` (an OR of AND-terms). An empty set matches everything.
     public func apply(_ matches: MatchSet) throws(JournalError) {
+        reopenIfFilesLost()
         applied = matches
         sd_journal_flush_matches(j)
         for term in matches.terms {

@@ -39,6 +39,13 @@ private func offset(of needle: String, nth: Int, in path: String) throws -> Int 
     throw Fixtures.Missing(description: "\(needle) occurs \(found) times in \(path)")
 }
 
+/// Runs a command (`python3 -c closedStderr cmd args...`) with its standard
+/// error a pipe whose read end was closed before it started (every write to
+/// it fails) and prints its exit status.
+private let closedStderr =
+    "import os,subprocess,sys; r,w=os.pipe(); os.close(r); "
+    + "print(subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=w).returncode)"
+
 private func summary(_ out: String) throws -> [String: Any] {
     try #require(try Fixtures.ndjson(out).last { $0["type"] as? String == "summary" })
 }
@@ -94,6 +101,35 @@ struct HostileInputTests {
         #expect((s["drops"] as? Int ?? 0) > 0)
         #expect(!((s["skipped_files"] as? [Any]) ?? []).isEmpty)
         #expect(r.stderr.contains("damaged"))
+    }
+
+    /// sd-journal drops a file from a handle for good when a read meets
+    /// damage in it. Damage that only the first pass's matches reach (a
+    /// script's line) must not cost the later passes the whole file: every
+    /// drop whose dispatch line can still be read (journalctl, matching the
+    /// unit alone, is the oracle) is reported, and the damage is named once.
+    @Test func damageOneReadMeetsLeavesTheOtherReadsTheFile() throws {
+        let dir = try Fixtures.tempDir()
+        let good = try Fixtures.journal("sample-incident", in: dir)
+        let bad = dir + "/d.journal"
+        try copy(good, to: bad)
+        try damage(bad, at: try offset(of: "restarted t3-serve@grace", nth: 1, in: bad), count: 4096, random: false)
+        func drops(_ path: String) throws -> (Set<String>, Fixtures.Result) {
+            let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+            #expect(r.status == 0, "\(r.stderr)")
+            return (Set(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.compactMap { $0["cursor"] as? String }), r)
+        }
+        let readable = Set(try Fixtures.journalctlCursors(["--file", bad, "_SYSTEMD_UNIT=t3-dispatch.service"]))
+        let (before, _) = try drops(good)
+        let want = before.intersection(readable)
+        #expect(want.count >= 5, "the damage leaves most dispatch lines readable: \(want.count) of \(before.count) drops")
+        let (after, r) = try drops(bad)
+        #expect(want.isSubset(of: after), "lost: \(want.subtracting(after).sorted())")
+        #expect(r.stderr.components(separatedBy: "damaged").count == 2, "named once: \(r.stderr)")
+        // `bursts` reads the same passes: the sample's burst (seven users at 20:00) is still found.
+        let b = try Fixtures.t3attr(["bursts", "--file", bad, "-o", "json"] + table)
+        #expect(b.status == 0, "\(b.stderr)")
+        #expect(try Fixtures.ndjson(b.stdout).contains { $0["type"] as? String == "burst" }, "\(b.stdout)")
     }
 
     @Test(
@@ -381,5 +417,30 @@ struct HostileInputTests {
             #expect(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines) == "status=0", "\(cmd): \(r.stderr)")
             #expect(r.stdout.split(separator: "\n").count == 1)
         }
+    }
+
+    /// `t3attr ... 2>&1 | head`: a warning or error written to a pipe
+    /// nobody reads any more loses the message, not the exit status a
+    /// script tests (it was 132, an illegal instruction, from FileHandle).
+    @Test(arguments: [
+        (["report", "--file", "/etc/passwd"], 66),
+        (["report", "-D", "/nonexistent"], 66),
+    ])
+    func aClosedStandardErrorKeepsTheExitStatus(args: [String], status: Int) throws {
+        let open = try Fixtures.t3attr(args + table)
+        #expect(open.status == status && !open.stderr.isEmpty, "\(open.stderr)")
+        let r = try Fixtures.run("/usr/bin/python3", ["-c", closedStderr, Fixtures.binary] + args + table)
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(status)", "\(r.stdout) \(r.stderr)")
+    }
+
+    @Test func aWarningOnAClosedStandardErrorKeepsTheExitStatus() throws {
+        let dir = try Fixtures.tempDir()
+        let path = try Fixtures.journal("sample-incident", in: dir)
+        // --user nobody: the report is printed, then a warning that no drop was that user's (status 1).
+        let args = ["report", "--user", "nobody", "--file", path] + table
+        let open = try Fixtures.t3attr(args)
+        #expect(open.status == 1 && open.stderr.contains("warning"), "\(open.stderr)")
+        let r = try Fixtures.run("/usr/bin/python3", ["-c", closedStderr, Fixtures.binary] + args)
+        #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(r.stdout) \(r.stderr)")
     }
 }

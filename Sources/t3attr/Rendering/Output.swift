@@ -243,7 +243,21 @@ final class Output {
 
 /// Messages for the operator on standard error, prefixed like other tools'.
 enum Diagnostics {
-    static func note(_ s: String) { FileHandle.standardError.write(Data("t3attr: \(SafeText.text(s))\n".utf8)) }
-    static func warning(_ s: String) { FileHandle.standardError.write(Data("t3attr: warning: \(SafeText.text(s))\n".utf8)) }
-    static func error(_ s: String) { FileHandle.standardError.write(Data("t3attr: error: \(SafeText.text(s))\n".utf8)) }
+    static func note(_ s: String) { write("t3attr: \(SafeText.text(s))\n") }
+    static func warning(_ s: String) { write("t3attr: warning: \(SafeText.text(s))\n") }
+    static func error(_ s: String) { write("t3attr: error: \(SafeText.text(s))\n") }
+
+    /// Writes `s` to standard error whole. A closed or failing standard
+    /// error (`2>&1 | head`) loses the message, not the run's exit status:
+    /// FileHandle's write stops the process there.
+    static func write(_ s: String) {
+        let bytes = Array(s.utf8)
+        var off = 0
+        while off < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(STDERR_FILENO, $0.baseAddress! + off, $0.count - off) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            off += n
+        }
+    }
 }

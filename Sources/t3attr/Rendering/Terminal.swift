@@ -110,11 +110,11 @@ final class Progress: ReadProgress {
         }
         let rate = Double(entries) / now.timeIntervalSince(start)
         let line = String(format: "\r\u{1b}[Kt3attr: %d entries read, at %@, %.0f entries/s", entries, pos, rate)
-        FileHandle.standardError.write(Data(line.utf8))
+        Diagnostics.write(line)
     }
 
     func finish() {
-        if shown { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+        if shown { Diagnostics.write("\r\u{1b}[K") }
     }
 }
 
