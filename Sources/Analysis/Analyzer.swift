@@ -14,6 +14,8 @@ public struct RunSetup {
     public let serveUnits: [String]
     /// `--serve-unit` named nothing in the journal: no serve-side evidence.
     public let missingServePattern: String?
+    /// `--host` names that wrote no entry in the journal (when none did, setup throws).
+    public let missingHosts: [String]
 
     /// Loads the maps, opens the journal, expands the unit patterns (a
     /// dispatch glob that matches nothing is an error; a serve glob only when
@@ -23,6 +25,7 @@ public struct RunSetup {
         portMap = portMapLoad.map
         opener = SourceOpener(config.source, follow: config.follow, stopRequested: stopRequested)
         journal = try opener.open()
+        missingHosts = config.follow ? [] : try journal.missingHosts(config.hosts)
         let dispatch = try journal.expandUnits([config.units.dispatchUnit], requireNames: config.units.dispatchUnitGiven && !config.follow)
         dispatchUnits = dispatch
         var serve: [String] = []
@@ -49,6 +52,7 @@ public struct RunSetup {
         dispatchUnits = run.dispatchUnits
         serveUnits = run.serveUnits
         missingServePattern = run.missingServePattern
+        missingHosts = []
     }
 
     /// What a run's setup found that is not its open journal: the maps and units.

@@ -93,6 +93,13 @@ public final class DispatchListing {
         opener = SourceOpener(config.source, follow: config.follow, stopRequested: stopRequested)
     }
 
+    /// `--host` names that wrote no entry in the journal (none did: an
+    /// error), looked up on the whole source, before reading.
+    public func missingHosts() throws -> [String] {
+        guard !config.hosts.isEmpty, !config.follow else { return [] }
+        return try opener.open().missingHosts(config.hosts)
+    }
+
     /// The files to read one per thread, when the source has several that
     /// can hold entries of the window (`Journal.files(of:since:until:)`:
     /// a short window of a week is often one file, read on one handle).

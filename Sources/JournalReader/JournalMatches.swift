@@ -20,6 +20,22 @@ extension Journal {
         }
     }
 
+    /// Of `hosts` (`--host`), those that wrote no entry in the journal
+    /// (`_HOSTNAME`); throws `.noData`, naming the hosts that did, when
+    /// none of them did: a mistyped name must not read as a quiet host.
+    public func missingHosts(_ hosts: [String]) throws(JournalError) -> [String] {
+        guard !hosts.isEmpty else { return [] }
+        let known = Set(try uniqueValues(of: "_HOSTNAME"))
+        let missing = hosts.filter { !known.contains($0) }
+        guard missing.count == hosts.count else { return missing }
+        let sorted = known.sorted()
+        let list = sorted.isEmpty ? "none" : sorted.prefix(20).joined(separator: ", ") + (sorted.count > 20 ? ", +\(sorted.count - 20) more" : "")
+        let name = missing.count == 1 ? "host '\(missing[0])'" : "hosts " + missing.map { "'\($0)'" }.joined(separator: ", ")
+        throw JournalError(
+            .noData,
+            "no entries from \(name) in the journal (hosts in it: \(list))\(Nearest.suggestion(Nearest.names(to: missing[0], among: sorted)))")
+    }
+
     /// The distinct values of `field` in the journal (`sd_journal_query_unique`).
     public func uniqueValues(of field: String) throws(JournalError) -> [String] {
         try Journal.uniqueValues(of: field, in: j)

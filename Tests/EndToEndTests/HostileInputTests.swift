@@ -433,6 +433,18 @@ struct HostileInputTests {
         #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(status)", "\(r.stdout) \(r.stderr)")
     }
 
+    /// A full disk (/dev/full) is a failure that says so on stderr, not a
+    /// silent status 1 (a closed pipe alone ends quietly with 0).
+    @Test(arguments: ["report -o json", "dispatch", "bursts"])
+    func outputThatCannotBeWrittenIsNamed(command: String) throws {
+        let path = try Fixtures.journal("sample-incident")
+        let r = try Fixtures.run(
+            "/bin/bash",
+            ["-c", "'\(Fixtures.binary)' \(command) --file '\(path)' --dispatch-table '\(Fixtures.path("dispatch.json"))' > /dev/full"])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("t3attr: error: cannot write the output: No space left on device"), "\(r.stderr)")
+    }
+
     @Test func aWarningOnAClosedStandardErrorKeepsTheExitStatus() throws {
         let dir = try Fixtures.tempDir()
         let path = try Fixtures.journal("sample-incident", in: dir)

@@ -38,6 +38,27 @@ struct MistakeTests {
         #expect(r.stdout.isEmpty || !r.stdout.contains("No drops."))
     }
 
+    @Test(
+        "--host naming no host of the journal is a usage error naming those there are; one of several is a warning",
+        arguments: ["report", "bursts", "why alice 2026-06-16T10:00:00Z", "dispatch", "dispatch -j 2"])
+    func hostNamesThatNameNothing(command: String) throws {
+        let path = try Fixtures.journal("scenario-fleet")
+        let cmd = command.split(separator: " ").map(String.init)
+        let typo = try Fixtures.t3attr(cmd + ["--file", path, "--host", "devvm-d"] + table)
+        #expect(typo.status == 64, "\(typo.stderr)")
+        #expect(
+            typo.stderr.contains("t3attr: error: no entries from host 'devvm-d' in the journal (hosts in it: devvm-a, devvm-b, devvm-c)"),
+            "\(typo.stderr)")
+        #expect(typo.stdout.isEmpty, "\(typo.stdout)")
+        // One real host among the names: its output, and a warning for the other.
+        let one = try Fixtures.t3attr(cmd + ["--file", path, "--host", "devvm-b"] + table)
+        let both = try Fixtures.t3attr(cmd + ["--file", path, "--host", "devvm-b", "--host", "devvm-x"] + table)
+        #expect(one.status == 0 && both.status == 0, "\(one.stderr) \(both.stderr)")
+        #expect(both.stdout == one.stdout)
+        let warning = "t3attr: warning: no entries from host 'devvm-x' in the journal; the other hosts given are read"
+        #expect(both.stderr.split(separator: "\n").sorted() == (one.stderr.split(separator: "\n") + [warning[...]]).sorted(), "\(both.stderr)")
+    }
+
     @Test("the default serve units matching nothing stay a note, status 0")
     func defaultsMatchingNothingAreANote() throws {
         let path = try Fixtures.journal("scenario-fleet")

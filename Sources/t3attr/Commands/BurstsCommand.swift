@@ -72,6 +72,7 @@ extension T3Attr {
                 if follow { return try Live.attribution(config, command: .bursts, output: output) }
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
+                unknownHosts(analyzer.setup.missingHosts)
                 let report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
                 let sink = output.sink

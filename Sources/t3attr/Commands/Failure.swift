@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Classifiers
+import Glibc
 import JournalReader
 
 /// Exit codes (sysexits.h), documented in the README and the man page.
@@ -28,7 +29,9 @@ func runReporting(_ out: Output, verbose: Bool? = nil, _ body: () throws -> Void
     } catch let e as OutputError {
         switch e {
         case .closed: return
-        case .failed: throw ExitCode(Exit.failure)
+        case .failed(let code):
+            Diagnostics.error("cannot write the output: \(String(cString: strerror(code)))")
+            throw ExitCode(Exit.failure)
         }
     } catch let e as JournalError {
         try? out.flush()
@@ -87,6 +90,12 @@ func unknownUsers(_ asked: [String], seen: [String]) throws {
         Diagnostics.warning("user '\(m)' is not seen in the window\(seen.hint); users seen: \(seen.list)")
     }
     if missing.count == asked.count { throw ExitCode(Exit.failure) }
+}
+
+/// `--host` names some of which wrote no entry in the journal (when none
+/// did, opening the source failed): the others are read.
+func unknownHosts(_ missing: [String]) {
+    for h in missing { Diagnostics.warning("no entries from host '\(h)' in the journal; the other hosts given are read") }
 }
 
 /// The users seen (the first 20, "+N more"; "none") and, when one is a typo

@@ -111,6 +111,7 @@ extension T3Attr {
                 if follow { return try Live.attribution(config, command: .report, output: output) }
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
+                unknownHosts(analyzer.setup.missingHosts)
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
                 let next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings)

@@ -64,6 +64,7 @@ extension T3Attr {
                 config.window = window.read
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
+                unknownHosts(analyzer.setup.missingHosts)
                 let report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
                 let activity = try UserActivity.scan(
