@@ -31,7 +31,7 @@ final class ExportConverter {
 
     /// Why an entry was not passed on.
     enum SkipReason: Hashable, CaseIterable {
-        case badRealtime, badMonotonic, badBootID, badFieldName, tooManyFields, tooLarge, noFields, notJSON, cutOff
+        case badRealtime, badMonotonic, badBootID, badFieldName, tooManyFields, tooLarge, noFields, notJSON, nullField, cutOff
 
         var text: String {
             switch self {
@@ -43,6 +43,8 @@ final class ExportConverter {
             case .tooLarge: "larger than \(ExportConverter.entrySizeMax >> 20) MiB (journal-remote's limit)"
             case .noFields: "no fields besides the timestamps"
             case .notJSON: "a line that is not a JSON object"
+            case .nullField:
+                "a field is null (journalctl -o json prints a field over 4096 bytes as null: give it --all, or use -o export)"
             case .cutOff: "cut off: the stream ended inside it"
             }
         }
@@ -360,6 +362,11 @@ final class ExportConverter {
             if buffer[line].allSatisfy({ $0 == 0x20 || $0 == 0x0D || $0 == 0x09 }) { continue }
             guard let obj = try? JSONSerialization.jsonObject(with: Data(buffer[line])) as? [String: Any] else {
                 skip(.notJSON)
+                continue
+            }
+            // journalctl's stand-in for a field it left out: the entry is not whole.
+            if obj.values.contains(where: { $0 is NSNull }) {
+                skip(.nullField)
                 continue
             }
             // The fields go through the same checks as the export format's.

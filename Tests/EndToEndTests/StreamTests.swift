@@ -618,6 +618,31 @@ struct ImportTests {
         #expect(reasons.contains { $0.contains("field name") } && reasons.contains { $0.contains("JSON") }, "\(reasons)")
     }
 
+    /// journalctl -o json prints a field over 4096 bytes as null unless
+    /// given --all: such an entry is not whole, so it is skipped and named
+    /// (it was imported without the field: a 1 MB proxy error vanished).
+    @Test func jsonFieldsLeftOutAsNullAreNamed() throws {
+        let path = try Fixtures.journal("hostile-messages")
+        let cut = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", "json", "--no-pager"])
+        let nulls = cut.stdout.split(separator: "\n").filter { $0.contains(":null") }.count
+        #expect(nulls >= 1, "the fixture has a field over 4096 bytes")
+        let r = try Fixtures.t3attr(["dispatch", "--all", "--input", "-", "-o", "json"] + table, stdin: Data(cut.stdout.utf8))
+        #expect(r.status == 0, "\(r.stderr)")
+        let skipped = (try summary(r)["skipped_entries"] as? [[String: Any]]) ?? []
+        #expect(skipped.map { $0["count"] as? Int } == [nulls], "\(skipped)")
+        #expect((skipped.first?["reason"] as? String)?.contains("--all") == true)
+        #expect(r.stderr.contains("null"), "\(r.stderr)")
+        // With --all every entry arrives whole, as the file has them.
+        let all = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", "json", "--all", "--no-pager"])
+        let whole = try Fixtures.t3attr(["dispatch", "--all", "--input", "-", "-o", "json"] + table, stdin: Data(all.stdout.utf8))
+        let file = try Fixtures.t3attr(["dispatch", "--all", "--file", path, "-o", "json"] + table)
+        func events(_ out: String) throws -> [String] {
+            try Fixtures.ndjson(out).filter { $0["type"] as? String == "event" }.compactMap { $0["message"] as? String }
+        }
+        #expect(try events(whole.stdout) == events(file.stdout))
+        #expect(try events(r.stdout).count < events(file.stdout).count)
+    }
+
     @Test func anEntryWith20000FieldsDoesNotHang() throws {
         var text = try exportText("sample-incident")
         text +=
