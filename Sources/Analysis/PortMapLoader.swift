@@ -45,6 +45,8 @@ public enum PortMapLoader {
         public var map: PortMap
         public var notice: Notice?
         public var conflicts: [String]
+        /// `.env` files read that give no port (no `T3_PORT=` line, or not a port number).
+        public var envFilesWithoutPort: [String] = []
     }
 
     public static func load(_ opts: MapConfig) throws(ConfigError) -> Loaded {
@@ -60,11 +62,13 @@ public enum PortMapLoader {
             problems.append(.defaultTable(path: tablePath, why))
         }
         var env = PortMap()
+        var envFilesWithoutPort: [String] = []
         let envDir = opts.envDir ?? defaultEnvDir
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: envDir, isDirectory: &isDir), isDir.boolValue {
             let names = ((try? FileManager.default.contentsOfDirectory(atPath: envDir)) ?? []).sorted()
             var unreadable = 0
+            var noPort: [String] = []
             for name in names {
                 guard let user = PortMap.userForEnvFile(named: name) else { continue }
                 guard case .contents(let data) = try readConfigFile(envDir + "/" + name) else {
@@ -73,9 +77,12 @@ public enum PortMapLoader {
                 }
                 if let port = PortMap.parseEnvFile(String(decoding: data, as: UTF8.self)) {
                     env.add(port: port, user: user)
+                } else {
+                    noPort.append(envDir + "/" + name)
                 }
             }
             if unreadable > 0 { problems.append(.unreadableEnvFiles(count: unreadable, dir: envDir)) }
+            envFilesWithoutPort = noPort
         } else if opts.envDir != nil {
             throw ConfigError(path: envDir, reason: "cannot read (not a directory)", unreadable: true)
         }
@@ -87,7 +94,7 @@ public enum PortMapLoader {
             // A partial map from the defaults: worth a note; from paths the operator named: not.
             notice = Notice(problems: problems, mapEmpty: false)
         }
-        return Loaded(map: map, notice: notice, conflicts: map.conflicts)
+        return Loaded(map: map, notice: notice, conflicts: map.conflicts, envFilesWithoutPort: envFilesWithoutPort)
     }
 
     /// The words the loader's own errors and notes use for a file's state.

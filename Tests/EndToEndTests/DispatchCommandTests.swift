@@ -178,6 +178,14 @@ struct DispatchCommandTests {
             "--env-dir", dir, "-o", "json", "--class", "reset",
         ])
         #expect(try events(reset.stdout).first?["user"] is NSNull)
+        #expect(!env.stderr.contains("T3_PORT"), "\(env.stderr)")
+        // An env file that gives no port is named, not silently left out.
+        try Data("T3_PORT=abc\n".utf8).write(to: URL(fileURLWithPath: dir + "/zed.env"))
+        let noPort = try Fixtures.t3attr([
+            "dispatch", "--file", path, "--dispatch-table", Fixtures.path("empty-table.json"), "--env-dir", dir, "--class", "refused",
+        ])
+        #expect(noPort.status == 0, "\(noPort.stderr)")
+        #expect(noPort.stderr.contains("t3attr: warning: \(dir)/zed.env: no T3_PORT=<port> line"), "\(noPort.stderr)")
     }
 
     /// Issue 16: with a window, `dispatch` opens only the archived files

@@ -39,7 +39,7 @@ protocol FormatDeclaring {
 extension FormatDeclaring {
     func validateFormat() throws {
         guard Self.acceptedFormats.contains(out.output) else {
-            if out.output == .markdown { throw ValidationError("-o markdown is for 'report' (try 'report -o markdown')") }
+            if out.output == .markdown { throw ValidationError("-o markdown is for 'report' and 'why' (try 'report -o markdown')") }
             throw ValidationError(
                 "-o \(out.output.rawValue) is not available here (use \(Self.acceptedFormats.map(\.rawValue).joined(separator: ", ")))")
         }

@@ -127,7 +127,7 @@ struct MapOptions: ParsableArguments {
 struct OutputOptions: ParsableArguments {
     @Option(
         name: [.short, .long],
-        help: "Output format: table (for people), json (NDJSON, for tools), json-pretty (one JSON document), markdown (a ticket, report only).")
+        help: "Output format: table (for people), json (NDJSON, for tools), json-pretty (one JSON document), markdown (a ticket: report and why).")
     var output: OutputFormat = .table
 
     @Flag(name: .long, help: "Show times in the local time zone (default: UTC).")
