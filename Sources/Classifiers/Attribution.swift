@@ -378,6 +378,8 @@ public struct Attributor: Sendable {
     public private(set) var clockWentBack: [(from: UInt64, to: UInt64)] = []
     /// Keep only drops that can be in a burst (`t3attr bursts`: less memory).
     public var onlyTeardowns = false
+    /// Drops `onlyTeardowns` and `retainBurstDrops` left out (counted, not kept).
+    public private(set) var dropsLeftOut = 0
     /// How serve unit names carry their user (`--serve-unit`).
     public var serveUnits: ServeUnits
 
@@ -387,7 +389,10 @@ public struct Attributor: Sendable {
     }
 
     private mutating func keep(_ d: Drop) {
-        if onlyTeardowns && !Self.isTeardown(d.event) { return }
+        if onlyTeardowns && !Self.isTeardown(d.event) {
+            dropsLeftOut += 1
+            return
+        }
         drops.append(d)
     }
 
@@ -764,6 +769,7 @@ public struct Attributor: Sendable {
     /// Keeps only the drops that are in a burst (`t3attr bursts`).
     public mutating func retainBurstDrops() {
         let kept = drops.filter { Self.isTeardown($0.event) && burstHit(at: $0.event.writtenAt) }
+        dropsLeftOut += drops.count - kept.count
         drops = kept
     }
 
@@ -826,6 +832,7 @@ public struct Attributor: Sendable {
             clockWentBack: clockWentBack)
         result.outages = self.outages
         result.incidents = incidents
+        result.dropsLeftOut = dropsLeftOut
         result.requestErrors = requestErrors
         result.requestBursts = cancelledRequests.filter { $0.value >= settings.burstMin }.keys.sorted().map {
             RequestBurst(host: hostName, second: $0, count: cancelledRequests[$0]!)
@@ -1475,6 +1482,8 @@ public struct Attribution: Sendable {
     public var gaps: [HostGap]
     public var restarts: [Event]
     public var clockWentBack: [(from: UInt64, to: UInt64)]
+    /// Drops not listed because only those in bursts were kept (`t3attr bursts`).
+    public var dropsLeftOut = 0
 
     /// The journal entries behind a reference.
     public func evidence(_ r: EvidenceRef) -> Evidence? {
@@ -1544,6 +1553,7 @@ public struct Attribution: Sendable {
             out.restarts += p.restarts
             out.gaps += p.gaps
             out.clockWentBack += p.clockWentBack
+            out.dropsLeftOut += p.dropsLeftOut
         }
         // Time order across hosts; `.drop` references follow their drop. The
         // parts are joined one at a time (each freed once copied) and put in

@@ -196,6 +196,24 @@ struct ScenarioTests {
         #expect(b.first?["reason"] as? String == "burst")
     }
 
+    /// `bursts` lists only drops in bursts; the others are counted, as many
+    /// as `report` judges (its answer said "No drops." over hundreds).
+    @Test func burstsCountsTheDropsItDoesNotList() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let report = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        let all = try #require(try Fixtures.ndjson(report.stdout).last?["drops"] as? Int)
+        for (min, inBursts) in [(8, 0), (5, 7)] {
+            let r = try Fixtures.t3attr(["bursts", "--file", path, "--min", "\(min)", "-o", "json"] + table)
+            let summary = try #require(try Fixtures.ndjson(r.stdout).last)
+            #expect(summary["drops"] as? Int == inBursts)
+            let answer = try #require(summary["answer"] as? String)
+            #expect(answer.hasSuffix("\(all - inBursts) drops not in a burst ('report' judges them)" + (inBursts == 0 ? "." : "")), "\(answer)")
+            #expect(answer.hasPrefix(inBursts == 0 ? "No drops in a burst; " : "\(inBursts) drops: "), "\(answer)")
+        }
+        let table8 = try Fixtures.t3attr(["bursts", "--file", path, "--min", "8"] + table)
+        #expect(table8.stdout.contains("-- No bursts (\(all) drops, no second with enough downstream teardowns)."), "\(table8.stdout)")
+    }
+
     @Test func burstGroupingUsesTheWrittenSecondNotTheReceiveTime() throws {
         // Five cancels written in one second but received over three (a
         // stalled host): one burst. The same spread in the written time: none.

@@ -289,7 +289,12 @@ final class TableSink: ReportSink {
             if run.requests {
                 if requestBurstsSeen == 0 { row("-- No second with enough cancelled requests.") }
             } else if burstsSeen == 0 {
-                row("-- No bursts (\(at.drops.isEmpty ? "no drops" : "no second with enough downstream teardowns")).")
+                // `bursts` lists no drop outside a burst: it says how many there were.
+                let k = at.dropsLeftOut
+                let why =
+                    at.drops.isEmpty && k == 0
+                    ? "no drops" : (k > 0 ? "\(k) drop\(k == 1 ? "" : "s"), " : "") + "no second with enough downstream teardowns"
+                row("-- No bursts (\(why)).")
             }
             for g in at.gaps {
                 row(

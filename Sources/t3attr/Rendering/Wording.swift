@@ -56,7 +56,13 @@ enum Wording {
             + "; infra segments implicated: \(infra.isEmpty ? "none" : infra.joined(separator: ", "))"
     }
 
-    static func answer(_ at: Attribution) -> String { answer(at.counts) }
+    /// `bursts` keeps only the drops in bursts: the others are counted, not judged.
+    static func answer(_ at: Attribution) -> String {
+        let k = at.dropsLeftOut
+        guard k > 0 else { return answer(at.counts) }
+        let rest = "\(k) drop\(k == 1 ? "" : "s") not in a burst ('report' judges them)"
+        return at.drops.isEmpty ? "No drops in a burst; \(rest)." : answer(at.counts) + "; " + rest
+    }
 
     /// The answer for one host of a fleet.
     static func answer(_ at: Attribution, host: String) -> String { answer(at.counts(host: host)) }
