@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// A time specification that could not be read; `description` names it.
 public struct TimeSpecError: Error, Equatable, CustomStringConvertible {
@@ -14,14 +15,18 @@ public struct TimeSpecError: Error, Equatable, CustomStringConvertible {
 /// Accepted: `now`, `today`, `yesterday`, `tomorrow`; `@EPOCH[.frac]`;
 /// `-SPAN`, `+SPAN`, `SPAN ago`, `SPAN left`; `[Weekday] YYYY-MM-DD [HH:MM[:SS[.frac]]]`
 /// (also `YY-MM-DD`); `HH:MM[:SS[.frac]]` (today); `Mon DD HH:MM[:SS]` (this
-/// year, journalctl's short output); each optionally followed by ` UTC`, a
-/// zone name (`Europe/Berlin`) or an offset (`+02:00`, `+0200`, `Z`).
+/// year, journalctl's short output); each optionally followed by ` UTC`, the
+/// local zone's abbreviation for its standard or daylight time (`CET`,
+/// `CEST`: that offset, whatever the date), a zone name (`Europe/Berlin`) or
+/// an offset (`+02:00`, `+0200`, `Z`). A local time the fall-back hour
+/// repeats is its second pass (standard time), as systemd's `mktime` takes it.
 /// Times without a zone are in `timeZone` (the local zone, as in journalctl),
 /// looked up only for the forms that need it (issue 16: finding the local
 /// zone loads ICU's zone data, a tenth of a short run's start).
 public enum TimeSpec {
     public static func parse(
-        _ input: String, now: UInt64, timeZone: @autoclosure () -> TimeZone = .current
+        _ input: String, now: UInt64, timeZone: @autoclosure () -> TimeZone = .current,
+        abbreviations: @autoclosure () -> ZoneAbbreviations = localAbbreviations()
     ) throws(TimeSpecError) -> UInt64 {
         func fail(_ reason: String) -> TimeSpecError { TimeSpecError(input: input, reason: reason) }
         let s = input.trimmingCharacters(in: .whitespaces)
@@ -52,7 +57,33 @@ public enum TimeSpec {
         }
         // Extension: a bare span with a unit is "that long ago".
         if let span = Span.parse(s, requireUnit: true) { return now.subtractingClamped(span) }
-        return try Absolute.parse(s, now: now, timeZone: timeZone(), input: input)
+        return try Absolute.parse(s, now: now, timeZone: timeZone(), abbreviations: abbreviations, input: input)
+    }
+
+    /// What the local zone calls its standard and its daylight time.
+    public struct ZoneAbbreviations: Sendable, Equatable {
+        public var standard: String
+        public var daylight: String
+        public init(standard: String, daylight: String) {
+            self.standard = standard
+            self.daylight = daylight
+        }
+    }
+
+    /// The local zone's abbreviations (systemd's `parse_timestamp` accepts
+    /// `tzname`'s after a time), from `localtime_r` of this year's dates:
+    /// one in standard time and, where the zone has it, one in daylight time.
+    public static func localAbbreviations() -> ZoneAbbreviations {
+        var out = ZoneAbbreviations(standard: "", daylight: "")
+        let now = time(nil)
+        for days in [0, 91, 182, 273] {
+            var t = now + days * 86_400
+            var tm = Glibc.tm()
+            guard localtime_r(&t, &tm) != nil, let zone = tm.tm_zone else { continue }
+            let name = String(cString: zone)
+            if tm.tm_isdst > 0 { out.daylight = name } else { out.standard = name }
+        }
+        return out
     }
 
     static func midnight(now: UInt64, dayOffset: Int, timeZone: TimeZone, input: String) throws(TimeSpecError) -> UInt64 {
@@ -153,14 +184,32 @@ enum Absolute {
     static let weekdays = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
     static let weekdayLong = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"]
 
-    static func parse(_ s0: String, now: UInt64, timeZone: TimeZone, input: String) throws(TimeSpecError) -> UInt64 {
+    static func parse(
+        _ s0: String, now: UInt64, timeZone: TimeZone, abbreviations: () -> TimeSpec.ZoneAbbreviations = { TimeSpec.localAbbreviations() },
+        input: String
+    ) throws(TimeSpecError) -> UInt64 {
         func fail(_ r: String) -> TimeSpecError { TimeSpecError(input: input, reason: r) }
         var s = s0
         var zone = timeZone
-        // Zone suffixes: " UTC", " Europe/Berlin", "Z", "+02:00", " +0200".
+        /// Set by the local zone's abbreviation: daylight (true) or standard time.
+        var daylight: Bool?
+        let lastWord = s.lastIndex(of: " ").map { s[s.index(after: $0)...] } ?? ""
+        // Zone suffixes: " UTC", " CEST" (the local zone's), " Europe/Berlin", "Z", "+02:00", " +0200",
+        // in systemd's order (a local abbreviation before a zone of that name).
         if s.uppercased().hasSuffix(" UTC") {
             s = String(s.dropLast(4))
             zone = TimeZone(identifier: "UTC")!
+        } else if !lastWord.isEmpty, lastWord.allSatisfy(\.isLetter),
+            let which = Optional(abbreviations()).flatMap({ a -> Bool? in
+                for (name, isDaylight) in [(a.standard, false), (a.daylight, true)]
+                where !name.isEmpty && lastWord.caseInsensitiveCompare(name) == .orderedSame {
+                    return isDaylight
+                }
+                return nil
+            })
+        {
+            s = String(s.dropLast(lastWord.count + 1))
+            daylight = which
         } else if let sp = s.lastIndex(of: " "), let tz = TimeZone(identifier: String(s[s.index(after: sp)...])),
             s[s.index(after: sp)...].contains(where: \.isLetter)
         {
@@ -254,7 +303,24 @@ enum Absolute {
         let back = cal.dateComponents([.year, .month, .day, .weekday], from: date)
         guard back.year == y, back.month == mo, back.day == d else { throw fail("no such date") }
         if let weekday, back.weekday != weekday + 1 { throw fail("the weekday does not match the date") }
-        let secs = date.timeIntervalSince1970
+        var secs = date.timeIntervalSince1970
+        // The zone's daylight saving shift (an hour, mostly), also from a date in standard time.
+        let shift = [0, -182, 182].map { zone.daylightSavingTimeOffset(for: date.addingTimeInterval(Double($0) * 86_400)) }.max() ?? 0
+        if let daylight {
+            // The abbreviation fixes the offset, as mktime() with tm_isdst set does.
+            var utc = Calendar(identifier: .gregorian)
+            utc.timeZone = TimeZone(identifier: "UTC")!
+            var naive = comps
+            naive.timeZone = utc.timeZone
+            guard let wall = utc.date(from: naive) else { throw fail("no such date") }
+            let standard = Double(zone.secondsFromGMT(for: date)) - zone.daylightSavingTimeOffset(for: date)
+            secs = wall.timeIntervalSince1970 - standard - (daylight ? shift : 0)
+        } else if zone.daylightSavingTimeOffset(for: date) > 0 {
+            // The fall-back hour happens twice: Calendar takes the first pass, systemd the second.
+            let later = date.addingTimeInterval(zone.daylightSavingTimeOffset(for: date))
+            let fields: Set<Calendar.Component> = [.year, .month, .day, .hour, .minute, .second]
+            if cal.dateComponents(fields, from: later) == cal.dateComponents(fields, from: date) { secs = later.timeIntervalSince1970 }
+        }
         guard secs >= 0 else { throw fail("before 1970") }
         return UInt64(secs.rounded()) * 1_000_000 + UInt64(micros)
     }

@@ -41,6 +41,28 @@ struct TimeSpecTests {
         #expect(try p(input) == epoch * 1_000_000)
     }
 
+    /// What journalctl 252 gives (systemd-analyze timestamp, journalctl --since
+    /// on a file, TZ=Europe/Berlin): its own abbreviations fix the offset
+    /// whatever the date; the hour the fall-back repeats is its second pass.
+    @Test(
+        "the local zone's abbreviations and the repeated fall-back hour",
+        arguments: [
+            ("2026-06-10 21:00 CEST", 1_781_118_000), ("2026-06-10 21:00 CET", 1_781_121_600),
+            ("2026-01-10 21:00 CEST", 1_768_071_600), ("2026-01-10 21:00 cet", 1_768_075_200),
+            ("2026-10-25 02:30", 1_792_891_800), ("2026-10-25 01:30", 1_792_884_600), ("2026-10-25 03:30", 1_792_895_400),
+            ("2026-03-29 02:30", 1_774_747_800), ("2026-03-29 02:30 CEST", 1_774_744_200),
+            ("2026-06-10 21:00 Europe/London", 1_781_121_600), ("2026-10-25 02:30 Europe/Berlin", 1_792_891_800),
+        ])
+    func localZoneNames(input: String, epoch: UInt64) throws {
+        let cet = TimeSpec.ZoneAbbreviations(standard: "CET", daylight: "CEST")
+        #expect(try TimeSpec.parse(input, now: now, timeZone: berlin, abbreviations: cet) == epoch * 1_000_000)
+    }
+
+    @Test func anotherZonesAbbreviationIsNotATime() {
+        let utcNames = TimeSpec.ZoneAbbreviations(standard: "UTC", daylight: "")
+        #expect(throws: TimeSpecError.self) { try TimeSpec.parse("2026-06-10 21:00 CEST", now: now, timeZone: utc, abbreviations: utcNames) }
+    }
+
     @Test func fractionalSeconds() throws {
         #expect(try p("2026-06-10 21:00:00.123456") == 1_781_125_200_123_456)
         #expect(try p("2026-06-10 21:00:00.5 UTC") == 1_781_125_200_500_000)
