@@ -60,30 +60,30 @@ public enum TimeSpec {
         return try Absolute.parse(s, now: now, timeZone: timeZone(), abbreviations: abbreviations, input: input)
     }
 
-    /// What the local zone calls its standard and its daylight time.
+    /// What the local zone calls its times, with their offsets (seconds
+    /// east of UTC): a name after a time fixes that offset, as `mktime` with
+    /// `tm_isdst` set does (Europe/Dublin's winter GMT is its "daylight" one).
     public struct ZoneAbbreviations: Sendable, Equatable {
-        public var standard: String
-        public var daylight: String
-        public init(standard: String, daylight: String) {
-            self.standard = standard
-            self.daylight = daylight
-        }
+        public var names: [(name: String, offset: Int)]
+        public init(_ names: [(name: String, offset: Int)]) { self.names = names }
+        public static func == (a: Self, b: Self) -> Bool { a.names.elementsEqual(b.names) { $0 == $1 } }
     }
 
     /// The local zone's abbreviations (systemd's `parse_timestamp` accepts
-    /// `tzname`'s after a time), from `localtime_r` of this year's dates:
-    /// one in standard time and, where the zone has it, one in daylight time.
+    /// `tzname`'s after a time), from `localtime_r` of this year's dates,
+    /// standard time first, as systemd looks at them.
     public static func localAbbreviations() -> ZoneAbbreviations {
-        var out = ZoneAbbreviations(standard: "", daylight: "")
+        var standard: (String, Int)?
+        var daylight: (String, Int)?
         let now = time(nil)
         for days in [0, 91, 182, 273] {
             var t = now + days * 86_400
             var tm = Glibc.tm()
             guard localtime_r(&t, &tm) != nil, let zone = tm.tm_zone else { continue }
-            let name = String(cString: zone)
-            if tm.tm_isdst > 0 { out.daylight = name } else { out.standard = name }
+            let name = (String(cString: zone), tm.tm_gmtoff)
+            if tm.tm_isdst > 0 { daylight = name } else { standard = name }
         }
-        return out
+        return ZoneAbbreviations([standard, daylight].compactMap { $0 }.filter { !$0.0.isEmpty }.map { (name: $0.0, offset: $0.1) })
     }
 
     static func midnight(now: UInt64, dayOffset: Int, timeZone: TimeZone, input: String) throws(TimeSpecError) -> UInt64 {
@@ -191,8 +191,9 @@ enum Absolute {
         func fail(_ r: String) -> TimeSpecError { TimeSpecError(input: input, reason: r) }
         var s = s0
         var zone = timeZone
-        /// Set by the local zone's abbreviation: daylight (true) or standard time.
-        var daylight: Bool?
+        /// Set by a zone abbreviation: the offset it names (seconds east of UTC).
+        var named: Int?
+        var standardOnly = false
         let lastWord = s.lastIndex(of: " ").map { s[s.index(after: $0)...] } ?? ""
         // Zone suffixes: " UTC", " CEST" (the local zone's), " Europe/Berlin", "Z", "+02:00", " +0200",
         // in systemd's order (a local abbreviation before a zone of that name).
@@ -200,21 +201,18 @@ enum Absolute {
             s = String(s.dropLast(4))
             zone = TimeZone(identifier: "UTC")!
         } else if !lastWord.isEmpty, lastWord.allSatisfy(\.isLetter),
-            let which = Optional(abbreviations()).flatMap({ a -> Bool? in
-                for (name, isDaylight) in [(a.standard, false), (a.daylight, true)]
-                where !name.isEmpty && lastWord.caseInsensitiveCompare(name) == .orderedSame {
-                    return isDaylight
-                }
-                return nil
-            })
+            let hit = abbreviations().names.first(where: { lastWord.caseInsensitiveCompare($0.name) == .orderedSame })
         {
             s = String(s.dropLast(lastWord.count + 1))
-            daylight = which
+            named = hit.offset
         } else if let sp = s.lastIndex(of: " "), let tz = TimeZone(identifier: String(s[s.index(after: sp)...])),
             s[s.index(after: sp)...].contains(where: \.isLetter)
         {
             s = String(s[..<sp])
             zone = tz
+            // zoneinfo's zones named by their standard time's abbreviation: journalctl
+            // reads the name as that abbreviation too (standard time, all year).
+            if ["CET", "EET", "MET", "WET"].contains(tz.identifier) { standardOnly = true }
         } else if s.hasSuffix("Z") || s.hasSuffix("z") {
             s = String(s.dropLast())
             zone = TimeZone(identifier: "UTC")!
@@ -304,22 +302,31 @@ enum Absolute {
         guard back.year == y, back.month == mo, back.day == d else { throw fail("no such date") }
         if let weekday, back.weekday != weekday + 1 { throw fail("the weekday does not match the date") }
         var secs = date.timeIntervalSince1970
-        // The zone's daylight saving shift (an hour, mostly), also from a date in standard time.
-        let shift = [0, -182, 182].map { zone.daylightSavingTimeOffset(for: date.addingTimeInterval(Double($0) * 86_400)) }.max() ?? 0
-        if let daylight {
-            // The abbreviation fixes the offset, as mktime() with tm_isdst set does.
-            var utc = Calendar(identifier: .gregorian)
-            utc.timeZone = TimeZone(identifier: "UTC")!
-            var naive = comps
-            naive.timeZone = utc.timeZone
-            guard let wall = utc.date(from: naive) else { throw fail("no such date") }
-            let standard = Double(zone.secondsFromGMT(for: date)) - zone.daylightSavingTimeOffset(for: date)
-            secs = wall.timeIntervalSince1970 - standard - (daylight ? shift : 0)
-        } else if zone.daylightSavingTimeOffset(for: date) > 0 {
-            // The fall-back hour happens twice: Calendar takes the first pass, systemd the second.
-            let later = date.addingTimeInterval(zone.daylightSavingTimeOffset(for: date))
+        if standardOnly { named = zone.secondsFromGMT(for: date) - Int(zone.daylightSavingTimeOffset(for: date)) }
+        // The wall time read as UTC: what mktime() starts from.
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        var naive = comps
+        naive.timeZone = utc.timeZone
+        guard let wallAsUTC = utc.date(from: naive)?.timeIntervalSince1970 else { throw fail("no such date") }
+        if let named {
+            // An abbreviation fixes the offset, as mktime() with tm_isdst set does.
+            secs = wallAsUTC - Double(named)
+        } else {
+            // mktime() with tm_isdst -1 (systemd): the wall time less the offset in force at
+            // that instant, then less the offset at the result. Where the fall-back repeats an
+            // hour, that is its second pass east of UTC and its first west of it; a time the
+            // spring-forward skips stays as Calendar reads it (later by the shift, as mktime).
             let fields: Set<Calendar.Component> = [.year, .month, .day, .hour, .minute, .second]
-            if cal.dateComponents(fields, from: later) == cal.dateComponents(fields, from: date) { secs = later.timeIntervalSince1970 }
+            let wanted = cal.dateComponents(fields, from: date)
+            var guess = wallAsUTC
+            for _ in 0..<2 {
+                guess = wallAsUTC - Double(zone.secondsFromGMT(for: Date(timeIntervalSince1970: guess)))
+                if cal.dateComponents(fields, from: Date(timeIntervalSince1970: guess)) == wanted {
+                    secs = guess
+                    break
+                }
+            }
         }
         guard secs >= 0 else { throw fail("before 1970") }
         return UInt64(secs.rounded()) * 1_000_000 + UInt64(micros)

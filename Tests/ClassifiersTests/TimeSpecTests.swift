@@ -54,12 +54,41 @@ struct TimeSpecTests {
             ("2026-06-10 21:00 Europe/London", 1_781_121_600), ("2026-10-25 02:30 Europe/Berlin", 1_792_891_800),
         ])
     func localZoneNames(input: String, epoch: UInt64) throws {
-        let cet = TimeSpec.ZoneAbbreviations(standard: "CET", daylight: "CEST")
+        let cet = TimeSpec.ZoneAbbreviations([("CET", 3600), ("CEST", 7200)])
         #expect(try TimeSpec.parse(input, now: now, timeZone: berlin, abbreviations: cet) == epoch * 1_000_000)
     }
 
+    /// The same against journalctl 252 in other zones: west of UTC the
+    /// repeated hour is its first pass (mktime starts from offset 0); Dublin
+    /// calls its winter time "daylight"; CET, EET, MET and WET named as zones
+    /// are their standard time all year; Lord Howe shifts by half an hour.
+    @Test(
+        "other zones",
+        arguments: [
+            ("America/New_York", "2026-11-01 01:30", 1_793_511_000), ("America/New_York", "2026-03-08 02:30", 1_772_955_000),
+            ("America/Los_Angeles", "2026-11-01 01:30", 1_793_521_800), ("Australia/Sydney", "2026-04-05 02:30", 1_775_320_200),
+            ("Australia/Lord_Howe", "2026-04-05 01:45", 1_775_315_700), ("America/Santiago", "2026-04-04 23:30", 1_775_356_200),
+            ("UTC", "2026-06-10 21:00 CET", 1_781_121_600), ("UTC", "2026-06-10 21:00 EET", 1_781_118_000),
+            ("UTC", "2026-11-01 01:30 America/New_York", 1_793_511_000),
+        ])
+    func otherZones(zone: String, input: String, epoch: UInt64) throws {
+        let tz = try #require(TimeZone(identifier: zone))
+        let none = TimeSpec.ZoneAbbreviations([])
+        #expect(try TimeSpec.parse(input, now: now, timeZone: tz, abbreviations: none) == epoch * 1_000_000)
+    }
+
+    @Test(
+        "Europe/Dublin's abbreviations",
+        arguments: [("2026-01-10 21:00 GMT", 1_768_078_800), ("2026-06-10 21:00 IST", 1_781_121_600), ("2026-06-10 21:00 GMT", 1_781_125_200)])
+    func dublin(input: String, epoch: UInt64) throws {
+        // localtime_r: winter GMT has tm_isdst 1 (offset 0), summer IST 0 (offset +1 h).
+        let names = TimeSpec.ZoneAbbreviations([("IST", 3600), ("GMT", 0)])
+        let dublin = try #require(TimeZone(identifier: "Europe/Dublin"))
+        #expect(try TimeSpec.parse(input, now: now, timeZone: dublin, abbreviations: names) == epoch * 1_000_000)
+    }
+
     @Test func anotherZonesAbbreviationIsNotATime() {
-        let utcNames = TimeSpec.ZoneAbbreviations(standard: "UTC", daylight: "")
+        let utcNames = TimeSpec.ZoneAbbreviations([("UTC", 0)])
         #expect(throws: TimeSpecError.self) { try TimeSpec.parse("2026-06-10 21:00 CEST", now: now, timeZone: utc, abbreviations: utcNames) }
     }
 
