@@ -380,6 +380,8 @@ public struct Attributor: Sendable {
     public var onlyTeardowns = false
     /// Drops `onlyTeardowns` and `retainBurstDrops` left out (counted, not kept).
     public private(set) var dropsLeftOut = 0
+    /// The dispatch restarts among them: one that was a failed start is no drop (`attribute`).
+    private var restartsLeftOut: [String] = []
     /// How serve unit names carry their user (`--serve-unit`).
     public var serveUnits: ServeUnits
 
@@ -391,6 +393,7 @@ public struct Attributor: Sendable {
     private mutating func keep(_ d: Drop) {
         if onlyTeardowns && !Self.isTeardown(d.event) {
             dropsLeftOut += 1
+            if d.trigger == .dispatchRestart { restartsLeftOut.append(d.event.cursorKey) }
             return
         }
         drops.append(d)
@@ -813,6 +816,7 @@ public struct Attributor: Sendable {
         // A `listening` that a fatal line of the same process followed is no restart.
         let failedStarts = outages.reduce(into: Set<String>()) { $0.formUnion($1.failedStarts) }
         if !failedStarts.isEmpty { out.removeAll { d in d.trigger == .dispatchRestart && failedStarts.contains(d.event.cursorKey) } }
+        dropsLeftOut -= restartsLeftOut.filter(failedStarts.contains).count
         // Each outage is one drop: its first line (the sockets it cut are not in the log).
         for o in outages.map(\.outage) {
             guard let first = o.events.first else { continue }

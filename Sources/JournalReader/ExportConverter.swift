@@ -44,7 +44,7 @@ final class ExportConverter {
             case .noFields: "no fields besides the timestamps"
             case .notJSON: "a line that is not a JSON object"
             case .nullField:
-                "a field is null (journalctl -o json prints a field over 4096 bytes as null: give it --all, or use -o export)"
+                "a field t3attr reads is null (journalctl -o json prints a field over 4096 bytes as null: give it --all, or use -o export)"
             case .cutOff: "cut off: the stream ended inside it"
             }
         }
@@ -364,8 +364,12 @@ final class ExportConverter {
                 skip(.notJSON)
                 continue
             }
-            // journalctl's stand-in for a field it left out: the entry is not whole.
-            if obj.values.contains(where: { $0 is NSNull }) {
+            // journalctl's stand-in for a field it left out (over 4096 bytes, no --all):
+            // an entry missing one that t3attr reads is skipped and named; another such
+            // field (a long _CMDLINE) is left out of the entry.
+            if obj.contains(where: { key, value in
+                Self.fieldsRead.contains(key) && (value is NSNull || (value as? [Any])?.contains { $0 is NSNull } == true)
+            }) {
                 skip(.nullField)
                 continue
             }
@@ -390,6 +394,13 @@ final class ExportConverter {
             endEntry(&out)
         }
     }
+
+    /// The fields t3attr reads or selects by: an entry without one of them is not what it was.
+    static let fieldsRead: Set<String> = [
+        "MESSAGE", "MESSAGE_ID", "_PID", "_UID", "_HOSTNAME", "_BOOT_ID", "_TRANSPORT", "_SYSTEMD_UNIT", "_SYSTEMD_SLICE",
+        "UNIT", "OBJECT_SYSTEMD_UNIT", "COREDUMP_UNIT", "SYSLOG_IDENTIFIER", "_SOURCE_REALTIME_TIMESTAMP",
+        "_SOURCE_MONOTONIC_TIMESTAMP", "__REALTIME_TIMESTAMP", "__MONOTONIC_TIMESTAMP", "__CURSOR",
+    ]
 
     /// journalctl -o json: a string, a byte array (binary), or an array of those (several values).
     static func values(_ v: Any) -> [[UInt8]] {

@@ -402,6 +402,7 @@ public final class Journal {
         lastRealtime = mine.lastRealtime
         iterationError = mine.iterationError
         skippedFiles = mine.damaged
+        pruneUnnamedDamage()
     }
 
     /// Ends the window's upper bound (follow mode reads on past `--until`... never: it has none).

@@ -145,7 +145,21 @@ extension Journal {
     /// (`reopenIfFilesLost`), each once.
     public func damagedFilesAfterReading() -> [SkippedFile] {
         defer { damagedBeforeReopening = [] }
-        return damagedBeforeReopening + damagedFilesNow()
+        let found = damagedBeforeReopening + damagedFilesNow()
+        pruneUnnamedDamage()
+        return found
+    }
+
+    /// The reason given when damage was met but no file can be named.
+    static let unnamedDamage = "damaged: sd-journal stopped reading it early (journalctl --verify)"
+
+    /// A damage note that names only the source (`-D dir`: which file sd-journal
+    /// dropped could not be told) goes once a file of it is named damaged
+    /// (by a per-file read, most often the same damage).
+    func pruneUnnamedDamage() {
+        let whole = Journal.describe(describedSource)
+        guard skippedFiles.contains(where: { $0.path != whole && $0.reason.hasPrefix("damaged") }) else { return }
+        skippedFiles.removeAll { $0.path == whole && $0.reason == Journal.unnamedDamage }
     }
 
     /// A handle that dropped a damaged file is opened anew on the same
@@ -157,24 +171,29 @@ extension Journal {
     func reopenIfFilesLost() {
         guard lostFiles else { return }
         damagedBeforeReopening += damagedFilesNow()
-        guard let fresh = try? Journal(source: source) else { return }
+        // Both handles are open for a moment: only with a descriptor to spare for each file.
+        guard Journal.spareDescriptors() >= sourceFiles().count + 16, let fresh = try? Journal(source: source) else { return }
         swap(&j, &fresh.j)
         usageAtOpen = fresh.usageAtOpen
         for f in fresh.skippedFiles where !skippedFiles.contains(where: { $0.path == f.path }) { skippedFiles.append(f) }
     }
 
+    /// The journal files the source names (a directory's, the system journal's).
+    func sourceFiles() -> [String] {
+        switch source {
+        case .files(let f): f
+        case .directory(let d): Journal.journalFiles(under: d, depth: 1)
+        case .local, .merged: ["/var/log/journal", "/run/log/journal"].flatMap { Journal.journalFiles(under: $0, depth: 1) }
+        }
+    }
+
     private func damagedFilesNow() -> [SkippedFile] {
         guard lostFiles else { return [] }
-        var candidates: [String]
-        switch source {
-        case .files(let f): candidates = f
-        case .directory(let d): candidates = Journal.journalFiles(under: d, depth: 1)
-        case .local, .merged: candidates = ["/var/log/journal", "/run/log/journal"].flatMap { Journal.journalFiles(under: $0, depth: 1) }
-        }
+        let all = sourceFiles()
         let named = Set(skippedFiles.map(\.path))
         // Every file already named (found damaged on an earlier read): nothing new to say.
-        if !candidates.isEmpty && candidates.allSatisfy(named.contains) { return [] }
-        candidates.removeAll(where: named.contains)
+        if !all.isEmpty && all.allSatisfy(named.contains) { return [] }
+        let candidates = all.filter { !named.contains($0) }
         var damaged: [SkippedFile] = []
         for p in candidates {
             var h: OpaquePointer?
@@ -186,14 +205,28 @@ extension Journal {
             var n = 0
             while sd_journal_next(h) > 0 { n += 1 }
             _ = sd_journal_get_usage(h, &after)
+            // Damage only some matches reach (an entry array of one field's value):
+            // walked again with the matches the handle had when it met it.
+            var what = "entries"
+            if after == before, !applied.terms.isEmpty, (try? Journal.set(applied, on: h)) != nil, sd_journal_seek_head(h) >= 0 {
+                n = 0
+                what = "selected entries"
+                while sd_journal_next(h) > 0 { n += 1 }
+                _ = sd_journal_get_usage(h, &after)
+            }
             if after < before {
-                damaged.append(SkippedFile(path: p, reason: "damaged: reading stopped after \(n) entries (journalctl --verify --file \(p))"))
+                damaged.append(SkippedFile(path: p, reason: "damaged: reading stopped after \(n) \(what) (journalctl --verify --file \(p))"))
             }
         }
         if damaged.isEmpty {
-            let name = candidates.count == 1 ? candidates[0] : Journal.describe(describedSource)
+            // Which file was dropped cannot be told (the damage is met only by
+            // some matches). A file already named damaged is the likely one; else
+            // the one file there is, or the source. Not the one file left once
+            // the others were named: that one read cleanly.
+            if skippedFiles.contains(where: { $0.reason.hasPrefix("damaged") }) { return [] }
+            let name = all.count == 1 ? all[0] : Journal.describe(describedSource)
             if named.contains(name) { return [] }
-            damaged.append(SkippedFile(path: name, reason: "damaged: sd-journal stopped reading it early (journalctl --verify)"))
+            damaged.append(SkippedFile(path: name, reason: Journal.unnamedDamage))
         }
         skippedFiles += damaged
         return damaged

@@ -9,6 +9,11 @@ extension Journal {
     public func apply(_ matches: MatchSet) throws(JournalError) {
         reopenIfFilesLost()
         applied = matches
+        try Journal.set(matches, on: j)
+    }
+
+    /// Puts `matches` on a handle in place of its own.
+    static func set(_ matches: MatchSet, on j: OpaquePointer?) throws(JournalError) {
         sd_journal_flush_matches(j)
         for term in matches.terms {
             for m in term {

@@ -132,6 +132,23 @@ struct HostileInputTests {
         #expect(try Fixtures.ndjson(b.stdout).contains { $0["type"] as? String == "burst" }, "\(b.stdout)")
     }
 
+    /// In a directory of two files, one damaged where only some matches
+    /// reach: the damaged file is named, once, with one handle or one per
+    /// file, and the clean one never (it was, as the one file left).
+    @Test(arguments: ["1", "2"])
+    func damageInADirectoryNamesTheDamagedFileOnce(jobs: String) throws {
+        let dir = try Fixtures.tempDir()
+        let bad = try Fixtures.journal("sample-incident", in: dir, fileName: "x.journal")
+        _ = try Fixtures.journal("scenario-serve-oom", in: dir, fileName: "y.journal")
+        try damage(bad, at: try offset(of: "restarted t3-serve@grace", nth: 1, in: bad), count: 4096, random: false)
+        for command in ["report", "bursts", "dispatch"] {
+            let r = try Fixtures.t3attr([command, "-D", dir, "--jobs", jobs] + table)
+            #expect(r.status == 0, "\(r.stderr)")
+            let notes = r.stderr.split(separator: "\n").filter { $0.contains("damaged") }
+            #expect(notes.count == 1 && notes.first?.contains(bad) == true, "\(command) --jobs \(jobs): \(r.stderr)")
+        }
+    }
+
     @Test(
         "empty, foreign and missing inputs",
         arguments: [

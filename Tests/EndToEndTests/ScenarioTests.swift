@@ -202,6 +202,14 @@ struct ScenarioTests {
         let path = try Fixtures.journal("sample-incident")
         let report = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
         let all = try #require(try Fixtures.ndjson(report.stdout).last?["drops"] as? Int)
+        // A `listening` that a fatal line followed is a failed start, no drop, in both.
+        for name in ["scenario-dispatch-outage", "scenario-audit-dispatch-crash-loop"] {
+            let p = try Fixtures.journal(name)
+            let judged = try #require(try Fixtures.ndjson(Fixtures.t3attr(["report", "--file", p, "-o", "json"] + table).stdout).last)
+            let listed = try #require(try Fixtures.ndjson(Fixtures.t3attr(["bursts", "--file", p, "--min", "50", "-o", "json"] + table).stdout).last)
+            let n = try #require(judged["drops"] as? Int)
+            #expect(listed["answer"] as? String == "No drops in a burst; \(n) drop\(n == 1 ? "" : "s") not in a burst ('report' judges them).")
+        }
         for (min, inBursts) in [(8, 0), (5, 7)] {
             let r = try Fixtures.t3attr(["bursts", "--file", path, "--min", "\(min)", "-o", "json"] + table)
             let summary = try #require(try Fixtures.ndjson(r.stdout).last)

@@ -641,6 +641,17 @@ struct ImportTests {
         }
         #expect(try events(whole.stdout) == events(file.stdout))
         #expect(try events(r.stdout).count < events(file.stdout).count)
+        // A null field t3attr does not read (a long _CMDLINE) leaves the entry whole enough;
+        // a null among a field's several values does not.
+        var lines = all.stdout.split(separator: "\n").map(String.init)
+        let n = lines.count
+        lines = lines.map { $0.replacingOccurrences(of: #""MESSAGE":"#, with: #""_CMDLINE":null,"MESSAGE":"#) }
+        lines.append(#"{"__REALTIME_TIMESTAMP":"1781121600000001","_SYSTEMD_UNIT":"t3-dispatch.service","MESSAGE":["x",null]}"#)
+        let cmdline = try Fixtures.t3attr(
+            ["dispatch", "--all", "--input", "-", "-o", "json"] + table, stdin: Data((lines.joined(separator: "\n") + "\n").utf8))
+        #expect(try events(cmdline.stdout) == events(file.stdout))
+        let skipped2 = (try summary(cmdline)["skipped_entries"] as? [[String: Any]]) ?? []
+        #expect(skipped2.map { $0["count"] as? Int } == [1], "\(skipped2) of \(n + 1)")
     }
 
     @Test func anEntryWith20000FieldsDoesNotHang() throws {
