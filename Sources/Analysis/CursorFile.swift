@@ -16,6 +16,9 @@ public struct CursorState: Codable, Equatable, Sendable {
     public var resumeUsec: UInt64
     public var reported: [String]
     public var reportedBursts: [String]
+    /// Request errors and request bursts printed (absent in older files).
+    public var reportedRequests: [String]?
+    public var reportedRequestBursts: [String]?
 
     enum CodingKeys: String, CodingKey {
         case version
@@ -23,6 +26,8 @@ public struct CursorState: Codable, Equatable, Sendable {
         case resumeUsec = "resume_usec"
         case reported
         case reportedBursts = "reported_bursts"
+        case reportedRequests = "reported_requests"
+        case reportedRequestBursts = "reported_request_bursts"
     }
 
     public static func load(_ path: String) throws -> CursorState? {
@@ -65,6 +70,7 @@ public struct CursorState: Codable, Equatable, Sendable {
     }
 
     public static func burstKey(_ b: Burst) -> String { "\(b.host ?? "")@\(b.second)" }
+    static func requestBurstKey(_ b: RequestBurst) -> String { "\(b.host ?? "")@\(b.second)" }
 }
 
 /// The exclusive lock a `--cursor-file` run holds from before it reads the
@@ -134,22 +140,35 @@ extension CursorState {
 }
 
 extension Report {
-    /// Applies a cursor file: drops and bursts already reported are removed;
-    /// returns the state to save after the output.
-    public mutating func applyCursorFile(previous: CursorState?, settings: AttributionSettings) -> CursorState {
+    /// Applies a cursor file: what the last runs printed is left out, and so
+    /// is a drop or burst whose evidence can still be written (less than the
+    /// correlation window before `now`: the next run judges it, as `-f`
+    /// waits); returns the state to save after the output.
+    public mutating func applyCursorFile(previous: CursorState?, settings: AttributionSettings, now: UInt64) -> CursorState {
         let last = max(stats.lastRealtime, previous?.lastRealtimeUsec ?? 0)
-        let horizon = max(settings.reconnectWindow, settings.serveWindow, settings.hostWindow) + 5_000_000
+        let horizon = FocusWindow.margin(settings)
         let resume = max(previous?.resumeUsec ?? 0, last > horizon ? last - horizon : 0)
-        // This run re-read everything from the previous resume point on, so the
-        // drops it saw after the new one are all the next run needs to skip.
-        let reported = attribution.drops.filter { $0.event.realtime >= resume }.map(\.event.cursor)
-        let bursts = attribution.bursts.filter { $0.second * 1_000_000 + 1_000_000 >= resume }.map(CursorState.burstKey)
+        func settled(_ t: UInt64) -> Bool { t &+ horizon <= now }
         let seen = Set(previous?.reported ?? [])
         let seenBursts = Set(previous?.reportedBursts ?? [])
-        attribution.drops.removeAll { seen.contains($0.event.cursor) }
-        attribution.bursts.removeAll { seenBursts.contains(CursorState.burstKey($0)) }
+        let seenRequests = Set(previous?.reportedRequests ?? [])
+        let seenRequestBursts = Set(previous?.reportedRequestBursts ?? [])
+        // This run re-read everything from the previous resume point on, so what it
+        // printed (or an earlier run did) after the new one is what the next run skips.
+        let printed = { (cursor: String, t: UInt64) in seen.contains(cursor) || settled(t) }
+        let reported = attribution.drops.filter { $0.event.realtime >= resume && printed($0.event.cursor, $0.event.realtime) }
+            .map(\.event.cursor)
+        let burstPrinted = { (b: Burst) in seenBursts.contains(CursorState.burstKey(b)) || settled(b.end) }
+        let bursts = attribution.bursts.filter { $0.second * 1_000_000 + 1_000_000 >= resume && burstPrinted($0) }.map(CursorState.burstKey)
+        let requests = attribution.requestErrors.filter { $0.realtime >= resume }.map(\.cursor)
+        let requestBursts = attribution.requestBursts.filter { $0.second * 1_000_000 + 1_000_000 >= resume }.map(CursorState.requestBurstKey)
+        attribution.keepDrops { !seen.contains($0.event.cursor) && settled($0.event.realtime) }
+        attribution.bursts.removeAll { seenBursts.contains(CursorState.burstKey($0)) || !settled($0.end) }
+        attribution.keepRequestErrors { !seenRequests.contains($0.cursor) }
+        attribution.requestBursts.removeAll { seenRequestBursts.contains(CursorState.requestBurstKey($0)) }
         return CursorState(
-            lastRealtimeUsec: last, resumeUsec: resume,
-            reported: Array(Set(reported)).sorted(), reportedBursts: Array(Set(bursts)).sorted())
+            lastRealtimeUsec: last, resumeUsec: resume, reported: Array(Set(reported)).sorted(),
+            reportedBursts: Array(Set(bursts)).sorted(), reportedRequests: Array(Set(requests)).sorted(),
+            reportedRequestBursts: Array(Set(requestBursts)).sorted())
     }
 }

@@ -213,4 +213,29 @@ extension Attribution {
         }
         restarts = moved
     }
+
+    /// Keeps the request errors `keep` accepts. Evidence that named one left
+    /// out still shows it (moved to `restarts`, as `keepDrops` does).
+    public mutating func keepRequestErrors(where keep: (Event) -> Bool) {
+        var newIndex = [EvidenceRef](repeating: .request(0), count: requestErrors.count)
+        var kept: [Event] = []
+        for (i, e) in requestErrors.enumerated() {
+            if keep(e) {
+                newIndex[i] = .request(Int32(kept.count))
+                kept.append(e)
+            } else {
+                newIndex[i] = .restart(Int32(restarts.count))
+                restarts.append(e)
+            }
+        }
+        guard kept.count < requestErrors.count else { return }
+        func remap(_ r: EvidenceRef) -> EvidenceRef {
+            if case .request(let i) = r { return newIndex[Int(i)] }
+            return r
+        }
+        requestErrors = kept
+        for i in drops.indices { drops[i].evidence = drops[i].evidence.map(remap) }
+        for i in bursts.indices { bursts[i].evidence = bursts[i].evidence.map(remap) }
+        for i in incidents.indices { incidents[i].evidence = incidents[i].evidence.map(remap) }
+    }
 }

@@ -140,15 +140,56 @@ struct AnalyzerTests {
             var first = try Analyzer(config(path)).run()
             let n = first.attribution.drops.count
             #expect(n > 0)
-            let state = first.applyCursorFile(previous: nil, settings: settings)
+            let later = UInt64.max / 2  // long after the journal: every drop has settled
+            let state = first.applyCursorFile(previous: nil, settings: settings, now: later)
             #expect(first.attribution.drops.count == n)
             #expect(state.lastRealtimeUsec == first.stats.lastRealtime)
             var c = config(path)
             c.window = CursorState.resumedWindow(c.window, previous: state)
             #expect(c.window.since == state.resumeUsec)
             var second = try Analyzer(c).run()
-            _ = second.applyCursorFile(previous: state, settings: settings)
+            _ = second.applyCursorFile(previous: state, settings: settings, now: later)
             #expect(second.attribution.drops.isEmpty, "every drop was reported by the first run")
+        }
+    }
+
+    /// A drop whose evidence can still be written (less than the correlation
+    /// window before now) waits for the next run, which judges it with what
+    /// followed; incidents and request errors already printed are not again;
+    /// removing drops keeps every evidence reference valid.
+    @Test func theCursorFileHoldsBackWhatIsNotSettledAndPrintsEachThingOnce() throws {
+        try withJournal("sample-incident") { path in
+            let settings = AttributionSettings()
+            let margin = FocusWindow.margin(settings)
+            var first = try Analyzer(config(path)).run()
+            let all = first.attribution
+            #expect(!all.requestErrors.isEmpty && all.drops.count == 12)
+            // "now" is 30 s after the last drop: the drops of the margin before it wait.
+            let lastDrop = try #require(all.drops.map(\.event.realtime).max())
+            let now = lastDrop + 30_000_000
+            let state = first.applyCursorFile(previous: nil, settings: settings, now: now)
+            let waiting = all.drops.filter { $0.event.realtime + margin > now }
+            #expect(!waiting.isEmpty)
+            #expect(first.attribution.drops.map(\.event.cursor) == all.drops.filter { $0.event.realtime + margin <= now }.map(\.event.cursor))
+            #expect(!state.reported.contains { c in waiting.contains { $0.event.cursor == c } })
+            for d in first.attribution.drops { _ = first.attribution.evidence(d.evidence) }
+            for i in first.attribution.incidents { _ = first.attribution.evidence(i.evidence) }
+            // The next run, later: the waiting drops, and no request error or incident twice.
+            var c = config(path)
+            c.window = CursorState.resumedWindow(c.window, previous: state)
+            var second = try Analyzer(c).run()
+            _ = second.applyCursorFile(previous: state, settings: settings, now: UInt64.max / 2)
+            #expect(Set(second.attribution.drops.map(\.event.cursor)) == Set(waiting.map(\.event.cursor)))
+            let printed = Set(first.attribution.requestErrors.map(\.cursor))
+            #expect(second.attribution.requestErrors.allSatisfy { !printed.contains($0.cursor) })
+            #expect(
+                Set(first.attribution.requestErrors.map(\.cursor) + second.attribution.requestErrors.map(\.cursor)).isSuperset(
+                    of: all.requestErrors.filter { $0.realtime >= state.resumeUsec }.map(\.cursor)))
+            let firstIncidentDrops = Set(first.attribution.drops.map(\.event.cursor))
+            for inc in second.attribution.incidents {
+                #expect(second.attribution.drops.contains { $0.incident == inc.id && !firstIncidentDrops.contains($0.event.cursor) })
+            }
+            for d in second.attribution.drops { _ = second.attribution.evidence(d.evidence) }
         }
     }
 }

@@ -200,6 +200,37 @@ struct CursorFileTests {
         #expect(try Fixtures.ndjson(again.stdout).filter { $0["type"] as? String == "drop" }.isEmpty)
     }
 
+    /// A run that re-reads an already reported burst (the journal ends within
+    /// the correlation window of it) printed its incident, whose evidence
+    /// named drops removed as reported: an illegal instruction, and every
+    /// later run the same. Now nothing is printed twice, in every format.
+    @Test(arguments: ["json", "table", "markdown"])
+    func aSecondRunOverAReportedBurstPrintsNothingAgain(format: String) throws {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), as: UTF8.self)
+        let upTo: UInt64 = 1_781_121_630_000_000  // 2026-06-10 20:00:30: just after the burst
+        let entries = text.components(separatedBy: "\n\n").filter { entry in
+            guard let line = entry.split(separator: "\n").first(where: { $0.hasPrefix("__REALTIME_TIMESTAMP=") }),
+                let t = UInt64(line.dropFirst(21))
+            else { return false }
+            return t <= upTo
+        }
+        let dir = try Fixtures.tempDir("t3attr-cursor-burst")
+        let path = try Fixtures.journal(exportText: Data((entries.joined(separator: "\n\n") + "\n\n").utf8), in: dir, fileName: "cut.journal")
+        let args = ["report", "--file", path, "--cursor-file", dir + "/state.json", "-o", format] + table
+        let first = try Fixtures.t3attr(args)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("burst"))
+        for _ in 0..<2 {
+            let again = try Fixtures.t3attr(args)
+            #expect(again.status == 0, "\(again.stderr)")
+            if format == "json" {
+                #expect(try Fixtures.ndjson(again.stdout).filter { $0["type"] as? String != "summary" }.isEmpty, "\(again.stdout)")
+            } else {
+                #expect(!again.stdout.contains("edge"), "\(again.stdout)")
+            }
+        }
+    }
+
     @Test func aDamagedCursorFileIsANamedError() throws {
         let dir = try Fixtures.tempDir()
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir + "/state.json"))

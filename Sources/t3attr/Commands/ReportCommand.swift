@@ -114,7 +114,7 @@ extension T3Attr {
                 unknownHosts(analyzer.setup.missingHosts)
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
-                let next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings)
+                let next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings, now: try currentTime())
                 if let focus {
                     report.attribution.keepDrops { focus.contains($0.event.realtime) }
                     report.attribution.bursts.removeAll { !focus.contains($0.start) && !focus.contains($0.end) }
