@@ -110,6 +110,12 @@ struct MistakeTests {
         #expect(ok.status == 0, "one of the users was seen: \(ok.stderr)")
         #expect(ok.stdout.contains("1 drop: 1 serve"), "\(ok.stdout)")  // its proxy errors are request errors (issue 13)
         #expect(ok.stderr.contains("user 'nobody' is not seen in the window; users seen: frank"), "\(ok.stderr)")
+        // A user seen whose drops --verdict leaves out was seen all the same: no drops, status 0.
+        let sample = try Fixtures.journal("sample-incident")
+        let other = try Fixtures.t3attr(["report", "--file", sample, "--user", "alice", "--verdict", "serve"] + table)
+        #expect(other.status == 0, "\(other.stderr)")
+        #expect(other.stdout.contains("No drops."), "\(other.stdout)")
+        #expect(!other.stderr.contains("not seen"), "\(other.stderr)")
     }
 
     @Test(

@@ -120,13 +120,14 @@ extension T3Attr {
                     report.attribution.bursts.removeAll { !focus.contains($0.start) && !focus.contains($0.end) }
                     report.window = focus.focus
                 }
-                if !verdict.isEmpty { report.attribution.keepDrops { verdict.contains($0.verdict) } }
-                // Only asked for with --user (a week's drops are many).
+                // Only asked for with --user (a week's drops are many); before --verdict
+                // filters: a user whose drops had other verdicts was seen all the same.
                 let seenUsers =
                     user.isEmpty
                     ? []
                     : report.attribution.drops.flatMap { [$0.event.user].compactMap { $0 } + $0.event.userCandidates }
                         + report.serveTimelines().map(\.user)
+                if !verdict.isEmpty { report.attribution.keepDrops { verdict.contains($0.verdict) } }
                 if !user.isEmpty {
                     report.attribution.keepDrops { d in user.contains { $0 == d.event.user || d.event.userCandidates.contains($0) } }
                 }
