@@ -33,7 +33,7 @@ public struct FocusWindow: Sendable, Equatable {
 
 /// Whether a drop is `user`'s: its user, or one of the users its port is claimed by.
 public func isDrop(_ d: Drop, of user: String) -> Bool {
-    d.event.user == user || d.event.userCandidates.contains(user)
+    d.event.user == user || d.event.userCandidates.contains(user) || (d.event.user == nil && UserDrops.name(d.event) == user)
 }
 
 /// One thing that happened to the user: the sockets of the user that dropped
@@ -148,7 +148,8 @@ public struct UserDrops: Sendable {
         lastSeen = activity.lastSeen
         var seen = activity.usersSeen
         for k in at.drops.indices {
-            if let u = at.drops[k].event.user { seen.insert(u) }
+            // A drop without a user is named by its port (`port:N`), as it is shown.
+            if at.drops[k].event.user != nil || at.drops[k].event.port != nil { seen.insert(Self.name(at.drops[k].event)) }
             for c in at.drops[k].event.userCandidates { seen.insert(c) }
         }
         for s in at.signals { if let u = s.user { seen.insert(u) } }

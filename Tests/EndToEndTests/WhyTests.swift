@@ -113,6 +113,20 @@ struct WhyTests {
 
     /// Two sockets of one user dropping together are one item: "2 sockets",
     /// both devices, one sentence.
+    /// A drop whose port no map names is shown as `port:N`: that name finds
+    /// it again, in `why` and in `report --user` (both said "never seen").
+    @Test func aUserShownByPortCanBeAskedAbout() throws {
+        let path = try Fixtures.journal("scenario-upstream-errors-old-era")
+        let empty = ["--dispatch-table", Fixtures.path("empty-table.json"), "--no-pager"]
+        let r = try Fixtures.t3attr(["report", "--file", path, "--user", "port:3774", "-o", "json"] + empty, env: utc)
+        #expect(r.status == 0, "\(r.stderr)")
+        let drops = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }
+        #expect(drops.count == 1 && drops.first?["port"] as? Int == 3774, "\(r.stdout)")
+        let w = try Fixtures.t3attr(["why", "port:3774", "2026-06-05 06:05", "--file", path] + empty, env: utc)
+        #expect(w.status == 0, "\(w.stderr)")
+        #expect(w.stdout.contains("serve/serve_timeout"), "\(w.stdout)")
+    }
+
     @Test func socketsThatDropTogetherAreOneItem() throws {
         var text = try String(contentsOfFile: Fixtures.path("scenario-tunnel-break.export"), encoding: .utf8)
         var entries = text.components(separatedBy: "\n\n")

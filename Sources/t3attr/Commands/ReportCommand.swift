@@ -125,11 +125,12 @@ extension T3Attr {
                 let seenUsers =
                     user.isEmpty
                     ? []
-                    : report.attribution.drops.flatMap { [$0.event.user].compactMap { $0 } + $0.event.userCandidates }
-                        + report.serveTimelines().map(\.user)
+                    : report.attribution.drops.flatMap { d in
+                        [d.event.user ?? d.event.port.map { _ in UserDrops.name(d.event) }].compactMap { $0 } + d.event.userCandidates
+                    } + report.serveTimelines().map(\.user)
                 if !verdict.isEmpty { report.attribution.keepDrops { verdict.contains($0.verdict) } }
                 if !user.isEmpty {
-                    report.attribution.keepDrops { d in user.contains { $0 == d.event.user || d.event.userCandidates.contains($0) } }
+                    report.attribution.keepDrops { d in user.contains { isDrop(d, of: $0) } }
                 }
                 let sink = output.sink
                 let layout = ReportLayout(
