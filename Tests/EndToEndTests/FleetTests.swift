@@ -42,6 +42,33 @@ struct FleetTests {
         #expect((summary["by_host"] as? [String: String])?.count == 3)
     }
 
+    /// The incident lists of a fleet name each incident's host (they named
+    /// none: past 50 drops a table said nothing of where anything happened),
+    /// and one-drop incidents are grouped per host.
+    @Test(arguments: ["table", "markdown"])
+    func incidentListsNameTheHost(format: String) throws {
+        let dir = try fleetDirectory()
+        let json = try Fixtures.ndjson(Fixtures.t3attr(["report", "-D", dir, "-o", "json"] + table).stdout)
+        let incidents = json.filter { $0["type"] as? String == "incident" }
+        let r = try Fixtures.t3attr(["report", "-D", dir, "-o", format, "--no-pager"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains { format == "table" ? $0.hasPrefix("#") && $0.contains(" HOST ") : $0.hasPrefix("| # | host |") }, "\(r.stdout)")
+        // Every incident row (its id first) names its host right after the id.
+        for inc in incidents {
+            let id = try #require(inc["id"] as? Int)
+            let host = try #require(inc["host"] as? String)
+            let row = format == "table" ? lines.first { $0.hasPrefix("\(id) ") } : lines.first { $0.hasPrefix("| \(id) |") }
+            guard let row else { continue }  // grouped with others of its host, verdict and reason
+            let cells =
+                format == "table"
+                ? row.split(separator: " ").map(String.init) : row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+            #expect(cells.count > 1 && cells[1] == host, "\(row)")
+        }
+        let single = try Fixtures.t3attr(["report", "--file", Fixtures.journal("sample-incident"), "-o", format, "--no-pager"] + table)
+        #expect(!single.stdout.contains(" HOST ") && !single.stdout.contains("| host |"), "one host: no host column")
+    }
+
     @Test func hostFilter() throws {
         let dir = try fleetDirectory()
         let r = try Fixtures.t3attr(["report", "-D", dir, "--host", "devvm-c", "-o", "json"] + table)

@@ -110,8 +110,17 @@ final class MarkdownSink: ReportSink {
                     + (at.incidents.contains { $0.verdict.isInfra } && at.incidents.contains { !$0.verdict.isInfra }
                         ? ", those that implicate infrastructure first." : ".")
                     + (layout.groupSingles ? " One-drop incidents are counted per verdict and reason (`--drops` lists each)." : ""),
-                "", "| # | start | duration | verdict | reason | drops | users | key evidence |", "|---|---|---|---|---|---:|---|---|",
+                "",
+                ReportLayout.severalHosts(at.incidents)
+                    ? "| # | host | start | duration | verdict | reason | drops | users | key evidence |"
+                    : "| # | start | duration | verdict | reason | drops | users | key evidence |",
+                ReportLayout.severalHosts(at.incidents) ? "|---|---|---|---|---|---|---:|---|---|" : "|---|---|---|---|---|---:|---|---|",
             ])
+    }
+
+    /// A fleet's incident rows start with the host.
+    private func hostCell(_ host: String?, _ at: Attribution) -> String {
+        ReportLayout.severalHosts(at.incidents) ? "\(Self.cell(host ?? "-")) | " : ""
     }
 
     func incident(_ i: Incident, in at: Attribution) throws(OutputError) {
@@ -120,7 +129,7 @@ final class MarkdownSink: ReportSink {
             at.evidence(i.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" }
             ?? "-"
         out.line(
-            "| \(i.id) | \(time(i.start)) | \(ReportLayout.duration(i.end - i.start)) | **\(i.verdict.rawValue)** | \(i.reason.rawValue) | \(i.drops) | \(Self.cell(ReportLayout.users(i.users, max: 6))) | \(ev) |"
+            "| \(i.id) | \(hostCell(i.host, at))\(time(i.start)) | \(ReportLayout.duration(i.end - i.start)) | **\(i.verdict.rawValue)** | \(i.reason.rawValue) | \(i.drops) | \(Self.cell(ReportLayout.users(i.users, max: 6))) | \(ev) |"
         )
         try out.check()
     }
@@ -128,7 +137,7 @@ final class MarkdownSink: ReportSink {
     func incidentGroup(_ g: IncidentGroup, in at: Attribution) throws(OutputError) {
         incidentTable(at)
         out.line(
-            "| - | \(time(g.start)) | \(ReportLayout.duration(g.end - g.start)) | **\(g.verdict.rawValue)** | \(g.reason.rawValue) | \(g.count) | \(Self.cell(ReportLayout.users(g.users, max: 6))) | \(g.count) single-drop incidents |"
+            "| - | \(hostCell(g.host, at))\(time(g.start)) | \(ReportLayout.duration(g.end - g.start)) | **\(g.verdict.rawValue)** | \(g.reason.rawValue) | \(g.count) | \(Self.cell(ReportLayout.users(g.users, max: 6))) | \(g.count) single-drop incidents |"
         )
         try out.check()
     }

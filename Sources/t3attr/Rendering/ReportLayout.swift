@@ -5,6 +5,8 @@ import Foundation
 /// One-drop incidents of one verdict and reason, shown as one row in a long
 /// report (issue 15, "long windows").
 struct IncidentGroup: Equatable {
+    /// The machine (a fleet's incidents are grouped per host).
+    var host: String?
     var verdict: Verdict
     var reason: Reason
     /// How many incidents (each one drop).
@@ -97,6 +99,12 @@ struct ReportLayout {
         }
     }
 
+    /// Whether the incidents are of several machines (a fleet): the lists name each one's host.
+    static func severalHosts(_ incidents: [Incident]) -> Bool {
+        guard let first = incidents.first?.host else { return false }
+        return incidents.contains { $0.host != first }
+    }
+
     /// The incident list's rows, in the order they are shown.
     func incidentRows(_ incidents: [Incident]) -> [IncidentRow] {
         var rows: [IncidentRow] = []
@@ -109,14 +117,15 @@ struct ReportLayout {
                 rows.append(.one(i))
                 continue
             }
-            let key = i.verdict.rawValue + "/" + i.reason.rawValue
+            let key = (i.host ?? "") + " " + i.verdict.rawValue + "/" + i.reason.rawValue
             if var g = groups[key] {
                 g.count += 1
                 g.start = min(g.start, i.start)
                 g.end = max(g.end, i.end)
                 groups[key] = g
             } else {
-                groups[key] = IncidentGroup(verdict: i.verdict, reason: i.reason, count: 1, start: i.start, end: i.end, users: [])
+                groups[key] = IncidentGroup(
+                    host: i.host, verdict: i.verdict, reason: i.reason, count: 1, start: i.start, end: i.end, users: [])
                 order.append(key)
                 firstOf[key] = i
             }

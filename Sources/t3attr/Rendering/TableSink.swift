@@ -339,17 +339,22 @@ final class TableSink: ReportSink {
         let n = at.incidents.count
         let infra = at.incidents.filter { $0.verdict.isInfra }.count
         row("-- \(n) incident\(n == 1 ? "" : "s")" + (infra > 0 && infra < n ? ", \(infra) implicating infrastructure (listed first)" : ""))
+        let fleet = ReportLayout.severalHosts(at.incidents)
         row(
-            Render.column("#", w.id) + Render.column("START", 20 + localShift) + Render.column("DURATION", 8) + Render.column("VERDICT", 8)
+            Render.column("#", w.id) + (fleet ? Render.column("HOST", 12) : "") + Render.column("START", 20 + localShift)
+                + Render.column("DURATION", 8) + Render.column("VERDICT", 8)
                 + Render.column("REASON", w.reason) + Render.column("DROPS", w.drops) + Render.column("USERS", w.users) + "EVIDENCE")
     }
 
     private func incidentRow(
-        id: String, start: UInt64, end: UInt64, verdict: Verdict, reason: Reason, drops: Int, users: [String], evidence: String, in at: Attribution
+        id: String, host: String?, start: UInt64, end: UInt64, verdict: Verdict, reason: Reason, drops: Int, users: [String], evidence: String,
+        in at: Attribution
     ) {
         let w = incidentColumns(at)
+        let hostCell = ReportLayout.severalHosts(at.incidents) ? Render.column(Render.cell(host ?? "-"), 12) : ""
         row(
-            Render.column(id, w.id) + Render.column(time(start, digits: 0), 20 + localShift) + Render.column(ReportLayout.duration(end - start), 8)
+            Render.column(id, w.id) + hostCell + Render.column(time(start, digits: 0), 20 + localShift)
+                + Render.column(ReportLayout.duration(end - start), 8)
                 + paint(Render.column(verdict.rawValue, 8), verdict) + Render.column(reason.rawValue, w.reason)
                 + Render.column(String(drops), w.drops) + Render.column(ReportLayout.users(users), w.users) + evidence)
     }
@@ -374,7 +379,8 @@ final class TableSink: ReportSink {
         let more = (style.verbose ? members.count : evidence.count) - 1
         if more > 0 && !style.verbose { evText += " (+\(more) more)" }
         incidentRow(
-            id: String(i.id), start: i.start, end: i.end, verdict: i.verdict, reason: i.reason, drops: i.drops, users: i.users, evidence: evText,
+            id: String(i.id), host: i.host, start: i.start, end: i.end, verdict: i.verdict, reason: i.reason, drops: i.drops, users: i.users,
+            evidence: evText,
             in: at)
         // Issue 14: the legs, devvm's pressure and the tunnel's events around its first drop.
         if incidentCorroboration == nil {
@@ -424,7 +430,7 @@ final class TableSink: ReportSink {
         incidentHeader(at)
         defer { incidentsSeen += 1 }
         incidentRow(
-            id: "-", start: g.start, end: g.end, verdict: g.verdict, reason: g.reason, drops: g.count, users: g.users,
+            id: "-", host: g.host, start: g.start, end: g.end, verdict: g.verdict, reason: g.reason, drops: g.count, users: g.users,
             evidence: "\(g.count) single-drop incidents \(g.verdict.rawValue)/\(g.reason.rawValue) (--drops or -v lists each)", in: at)
         try out.check()
     }
