@@ -100,8 +100,11 @@ public struct UserDrops: Sendable {
         let at = report.attribution
         var groups: [[Int]] = []
         for (i, d) in at.drops.enumerated() where isDrop(d, of: user) && window.contains(d.event.realtime) {
+            // A drop judged by elimination is an incident of its own: the user's
+            // sockets that went together are one item all the same.
             if let g = groups.last, let last = g.last.map({ at.drops[$0] }),
-                last.incident == d.incident, last.verdict == d.verdict, (last.event.host ?? "") == (d.event.host ?? ""),
+                last.incident == d.incident || (last.reason == d.reason && d.reason.isElimination), last.verdict == d.verdict,
+                (last.event.host ?? "") == (d.event.host ?? ""),
                 d.event.realtime >= last.event.realtime, d.event.realtime - last.event.realtime <= 2_000_000
             {
                 groups[groups.count - 1].append(i)

@@ -15,6 +15,8 @@ struct WhyCase: CustomTestStringConvertible, Sendable {
     var verdict: String
     var reason: String
     var sentence: String
+    /// The user's sockets that dropped together (one item).
+    var sockets = 1
     var testDescription: String { "\(verdict): \(scenario) \(user)" }
 }
 
@@ -43,6 +45,12 @@ private let cases: [WhyCase] = [
         scenario: "scenario-isolated-cancels", user: "bob", time: "2026-06-12 15:05", verdict: "client", reason: "isolated_cancel",
         sentence:
             "bob dropped at 15:05:00 UTC (1 socket, back after 10 s): client — the client side went away and nobody else dropped; the serve and the host were quiet."
+    ),
+    WhyCase(
+        scenario: "scenario-audit-one-users-tabs", user: "dave", time: "2026-06-20 17:00", verdict: "client", reason: "isolated_drop",
+        sentence:
+            "dave dropped at 17:00:00 UTC (5 sockets, back after 5.9 s): client — only this user's 5 sockets dropped and nothing else happened; the serve and the host were quiet.",
+        sockets: 5
     ),
     WhyCase(
         scenario: "scenario-request-errors", user: "dave", time: "2026-06-18 06:15", verdict: "unknown", reason: "downstream_unconfirmed",
@@ -89,7 +97,7 @@ struct WhyTests {
         let d = try #require(drops.first)
         #expect(d["verdict"] as? String == c.verdict)
         #expect(d["reason"] as? String == c.reason)
-        #expect(d["sockets"] as? Int == 1)
+        #expect(d["sockets"] as? Int == c.sockets)
         #expect(d["sentence"] as? String == c.sentence)
         #expect((d["ips"] as? [String])?.isEmpty == false)
         #expect(d["incident"] is Int)

@@ -80,7 +80,9 @@ extension Wording {
         case .upstreamClosed: return "the serve closed the socket"
         case .upstreamError: return "an error on the serve's side of the proxy"
         case .isolatedCancel: return "the client side went away and nobody else dropped"
-        case .isolatedDrop: return "only this socket dropped and nothing else happened"
+        case .isolatedDrop:
+            return d.drops.count > 1
+                ? "only this user's \(d.drops.count) sockets dropped and nothing else happened" : "only this socket dropped and nothing else happened"
         case .upstreamNoUser: return "an error from a port no user is mapped to"
         case .belowBurstThreshold: return "a few teardowns together, fewer than --burst-min"
         case .noEvidence: return "nothing in the journal explains it"
