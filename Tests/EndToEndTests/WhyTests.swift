@@ -308,6 +308,19 @@ struct WhyTests {
         #expect(r.stderr.contains("invalid time '\(args.last!)'"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
     }
+    /// An option `why` does not have is named as such, not read as USER with the
+    /// next word as TIME (`why -j 2 bob` said "invalid time 'bob'"); a bad TIME
+    /// still gets why's usage.
+    @Test func unknownOptionIsNamedBeforeTheTime() throws {
+        let j = try Fixtures.journal("scenario-tunnel-break")
+        let r = try Fixtures.t3attr(["why", "-j", "2", "bob", "--file", j] + table, env: utc)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("Unknown option '-j'"), "\(r.stderr)")
+        #expect(!r.stderr.contains("invalid time"), "\(r.stderr)")
+        let t = try Fixtures.t3attr(["why", "bob", "noon-ish", "--file", j] + table, env: utc)
+        #expect(t.status == 64)
+        #expect(t.stderr.contains("Usage: t3attr why [<options>] <user> [<time>]"), "\(t.stderr)")
+    }
     /// The README's first usage example is a real `why` session: its output is what the binary prints.
     @Test func readmeSessionIsRealOutput() throws {
         let readme = try String(contentsOfFile: Fixtures.packageRoot.appendingPathComponent("README.md").path, encoding: .utf8)

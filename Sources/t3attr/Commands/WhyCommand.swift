@@ -49,18 +49,29 @@ extension T3Attr {
         func validate() throws {
             try validateFormat()
             if user.isEmpty { throw ValidationError("USER must not be empty") }
-            // A TIME that cannot be read is a usage error before anything is opened.
-            _ = try around.focus(time: time, source: source, now: try currentTime())
         }
 
         func run() throws {
+            // A TIME that cannot be read is a usage error before anything is opened. It is
+            // checked here, not in validate(): the parser reports an unknown option only after
+            // validate(), and `why -j 2 bob` read as USER 2, TIME bob said "invalid time 'bob'".
+            let focus: TimeWindow
+            do {
+                focus = try around.focus(time: time, source: source, now: try currentTime())
+            } catch {
+                // Worded as the parser words a usage error (the command's usage, exit 64).
+                Diagnostics.write(
+                    "Error: \(SafeText.text(Why.message(for: error)))\nUsage: t3attr \(Why.usageString())\n"
+                        + "  See 't3attr why --help' for more information.\n")
+                throw ExitCode(Exit.usage)
+            }
             let output = CommandOutput(out, term, verbose: verbose)
             defer { output.end() }
             try runReporting(output.out, verbose: verbose) {
                 let settings = attribution.settings
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings)
                 config.evidence = evidence.config
-                let window = FocusWindow(focus: try around.focus(time: time, source: source, now: try currentTime()), settings: settings)
+                let window = FocusWindow(focus: focus, settings: settings)
                 config.window = window.read
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
