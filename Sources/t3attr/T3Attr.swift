@@ -53,8 +53,15 @@ struct T3Attr: ParsableCommand {
             print(versionText)
             Glibc.exit(0)
         }
+        let names = configuration.subcommands.map { $0._commandName }
+        // `help NAME` for a command that does not exist is an error (the parser printed
+        // the overview and exited 0).
+        if args.first == "help", args.count > 1, !args[1].hasPrefix("-"), !(names + ["help"]).contains(args[1]) {
+            let near = Nearest.names(to: args[1], among: names, limit: 1, within: 2)
+            Diagnostics.error("unknown command '\(args[1])'\(Nearest.suggestion(near)) (commands: \(names.joined(separator: ", ")))")
+            Glibc.exit(Exit.usage)
+        }
         if let first = args.first, !first.hasPrefix("-"), first != "help" {
-            let names = configuration.subcommands.map { $0._commandName }
             if !names.contains(first) {
                 let near = Nearest.names(to: first, among: names, limit: 1, within: 2)
                 if !near.isEmpty {
