@@ -19,6 +19,9 @@ public struct CursorState: Codable, Equatable, Sendable {
     /// Request errors and request bursts printed (absent in older files).
     public var reportedRequests: [String]?
     public var reportedRequestBursts: [String]?
+    /// The source and hosts of the runs that wrote it (`sourceKey`; absent in
+    /// older files): a run over another journal refuses it.
+    public var source: String?
 
     enum CodingKeys: String, CodingKey {
         case version
@@ -28,6 +31,40 @@ public struct CursorState: Codable, Equatable, Sendable {
         case reportedBursts = "reported_bursts"
         case reportedRequests = "reported_requests"
         case reportedRequestBursts = "reported_request_bursts"
+        case source
+    }
+
+    /// What a state file belongs to: the source as named (a directory or the
+    /// files' directories as real paths, so rotation and another spelling of one
+    /// path are the same source; any `--input` stream; the gateway's URL) and the
+    /// `--host` selection.
+    public static func sourceKey(_ source: SourceSpec, hosts: [String]) -> String {
+        func real(_ p: String) -> String {
+            guard let r = realpath(p, nil) else { return p }
+            defer { free(r) }
+            return String(cString: r)
+        }
+        func dir(_ p: String) -> String { CursorLock.directory(of: p) }
+        var key: String
+        switch source {
+        case .local: key = "the local journal"
+        case .merged: key = "-m (every journal)"
+        case .directory(let d): key = "-D \(real(d))"
+        case .files(let fs): key = "--file in " + Set(fs.map { real(dir($0)) }).sorted().joined(separator: ", ")
+        case .input: key = "--input (a stream)"
+        case .gateway(let url, _): key = "--url \(url)"
+        }
+        if !hosts.isEmpty { key += " --host " + Set(hosts).sorted().joined(separator: ",") }
+        return key
+    }
+
+    /// Refuses a state written by runs over another source (its resume time and
+    /// reported drops are that journal's: this one's would be skipped unseen).
+    public func check(source key: String, path: String) throws {
+        guard let mine = source, mine != key else { return }
+        throw ConfigError(
+            path: path,
+            reason: "written by runs over \(mine); this run reads \(key) (use one --cursor-file per source, or delete it to start over)")
     }
 
     public static func load(_ path: String) throws -> CursorState? {

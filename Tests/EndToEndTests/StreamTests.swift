@@ -231,6 +231,32 @@ struct CursorFileTests {
         }
     }
 
+    /// A state written by runs over one journal, then used with another, skipped
+    /// that journal's drops before the first one's resume time without a word.
+    /// Now it is refused (exit 65, both sources named) and nothing is printed;
+    /// the same source spelt otherwise (a trailing slash) is the same state.
+    @Test func aStateFromAnotherSourceIsRefused() throws {
+        let dir = try Fixtures.tempDir("t3attr-cursor-source")
+        let a = dir + "/a"
+        let b = dir + "/b"
+        for d in [a, b] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        _ = try Fixtures.journal(
+            exportText: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), in: a, fileName: "a.journal")
+        _ = try Fixtures.journal(
+            exportText: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("scenario-tunnel-break.export"))), in: b, fileName: "b.journal")
+        let state = dir + "/state.json"
+        let first = try Fixtures.t3attr(["report", "-D", a, "--cursor-file", state, "-o", "json"] + table)
+        #expect(first.status == 0, "\(first.stderr)")
+        let same = try Fixtures.t3attr(["report", "-D", a + "/", "--cursor-file", state, "-o", "json"] + table)
+        #expect(same.status == 0, "\(same.stderr)")
+        let other = try Fixtures.t3attr(["report", "-D", b, "--cursor-file", state, "-o", "json"] + table)
+        #expect(other.status == 65)
+        #expect(other.stdout.isEmpty)
+        #expect(other.stderr.contains("\(state): written by runs over -D \(a); this run reads -D \(b)"), "\(other.stderr)")
+        let host = try Fixtures.t3attr(["report", "-D", a, "--host", "devvm", "--cursor-file", state, "-o", "json"] + table)
+        #expect(host.status == 65, "another --host is another scope: \(host.stderr)")
+    }
+
     @Test func aDamagedCursorFileIsANamedError() throws {
         let dir = try Fixtures.tempDir()
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir + "/state.json"))

@@ -107,6 +107,8 @@ extension T3Attr {
                 let lock = try cursorFile.map { try CursorLock(for: $0) }
                 defer { withExtendedLifetime(lock) {} }
                 let previous = try cursorFile.flatMap { try CursorState.load($0) }
+                let stateKey = CursorState.sourceKey(config.source, hosts: config.hosts)
+                if let cursorFile { try previous?.check(source: stateKey, path: cursorFile) }
                 config.window = CursorState.resumedWindow(config.window, previous: previous)
                 if follow { return try Live.attribution(config, command: .report, output: output) }
                 let analyzer = try Analyzer(config)
@@ -114,7 +116,8 @@ extension T3Attr {
                 unknownHosts(analyzer.setup.missingHosts)
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
-                let next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings, now: try currentTime())
+                var next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings, now: try currentTime())
+                next?.source = stateKey
                 if let focus {
                     report.attribution.keepDrops { focus.contains($0.event.realtime) }
                     report.attribution.bursts.removeAll { !focus.contains($0.start) && !focus.contains($0.end) }
