@@ -47,6 +47,9 @@ struct T3Attr: ParsableCommand {
     /// A first word close to a command's name is a typo of it, not an
     /// argument of the default command: "did you mean report?", status 64.
     static func main() {
+        // A closed pipe on stdout or stderr is a write error t3attr handles (an
+        // argument error to a closed stderr still exits 64, not by SIGPIPE).
+        signal(SIGPIPE, SIG_IGN)
         let args = Array(CommandLine.arguments.dropFirst())
         // ArgumentParser prints the version wherever `--version` stands (before `--`).
         if args.prefix(while: { $0 != "--" }).contains("--version") {

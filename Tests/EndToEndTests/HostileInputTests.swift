@@ -442,6 +442,9 @@ struct HostileInputTests {
     @Test(arguments: [
         (["report", "--file", "/etc/passwd"], 66),
         (["report", "-D", "/nonexistent"], 66),
+        // An argument error is written before any output: it died by SIGPIPE (141).
+        (["report", "--no-such-option"], 64),
+        (["why"], 64),
     ])
     func aClosedStandardErrorKeepsTheExitStatus(args: [String], status: Int) throws {
         let open = try Fixtures.t3attr(args + table)

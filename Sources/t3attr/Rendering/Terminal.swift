@@ -145,8 +145,17 @@ final class Pager {
         let pairs: [String] = childEnv.map { "\($0.key)=\($0.value)" }
         let envp: [UnsafeMutablePointer<CChar>?] = pairs.map { (w: String) in strdup(w) } + [nil]
         defer { for p in argv + envp { free(p) } }
+        // t3attr ignores SIGPIPE (a closed pipe is an error it reports); the pager gets the default.
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let r = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
+        let r = posix_spawn(&pid, "/bin/sh", &actions, &attr, argv, envp)
         posix_spawn_file_actions_destroy(&actions)
         close(fds[0])
         guard r == 0 else {
