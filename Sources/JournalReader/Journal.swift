@@ -243,10 +243,8 @@ public final class Journal {
     /// Positions before the first entry at or after `since` (µs), or at the
     /// head; iteration stops after `until` (µs) like journalctl's.
     public func seek(since: UInt64?, until: UInt64?) throws(JournalError) {
-        if lostFiles {
-            reopenIfFilesLost()
-            try apply(applied)
-        }
+        // A file dropped since the last read: `apply` reopens the source and sets the matches again.
+        if lostFiles { try apply(applied) }
         self.until = until
         let r = since.map { sd_journal_seek_realtime_usec(j, $0) } ?? sd_journal_seek_head(j)
         if r < 0 { throw JournalError.errno("cannot seek", r) }
