@@ -44,6 +44,27 @@ struct T3Attr: ParsableCommand {
         return ["report"] + args
     }
 
+    /// `why USER -1h`: a relative TIME that starts with '-' (no option of t3attr
+    /// starts with a digit) is moved after `--`, where the parser takes it as
+    /// TIME; it read `-1h` as the flags -1 and -h (help, exit 0) and `-15min` as
+    /// -m. Left alone as the value of `-S/--since` or `-U/--until`.
+    static func relativeTimeLast(_ args: [String]) -> [String] {
+        guard args.first == "why" else { return args }
+        let end = args.firstIndex(of: "--") ?? args.endIndex
+        var kept: [String] = []
+        var moved: [String] = []
+        for (i, a) in args[..<end].enumerated() {
+            let isTime = a.count > 1 && a.hasPrefix("-") && a.dropFirst().first!.isASCII && a.dropFirst().first!.isNumber
+            if isTime, i > 0, !["--since", "-S", "--until", "-U"].contains(args[i - 1]) {
+                moved.append(a)
+            } else {
+                kept.append(a)
+            }
+        }
+        guard !moved.isEmpty else { return args }
+        return kept + (end < args.endIndex ? Array(args[end...]) : ["--"]) + moved
+    }
+
     /// A first word close to a command's name is a typo of it, not an
     /// argument of the default command: "did you mean report?", status 64.
     static func main() {
@@ -74,7 +95,7 @@ struct T3Attr: ParsableCommand {
             }
         }
         do {
-            var command = try parseAsRoot(withDefaultCommand(args))
+            var command = try parseAsRoot(withDefaultCommand(relativeTimeLast(args)))
             try command.run()
         } catch {
             // As ArgumentParser's `main`, but an error that echoes the

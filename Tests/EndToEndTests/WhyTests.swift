@@ -265,12 +265,23 @@ struct WhyTests {
             try Fixtures.ndjson(try why(["alice", "--since", "2026-06-12 10:00:01", "--file", j, "-o", "json"], env: env).stdout).first)
         #expect(later["since"] as? String == "2026-06-12T10:00:01.000000Z")
         #expect((later["drops"] as? [[String: Any]])?.isEmpty == true)
-        // A relative TIME that starts with '-' goes after '--'.
+        // A relative TIME that starts with '-' may go after '--' ...
         let relative = try Fixtures.t3attr(["why", "alice", "--file", j, "-o", "json"] + table + ["--", "-30min"], env: env)
         #expect(relative.status == 0, "\(relative.stderr)")
         let rel = try #require(try Fixtures.ndjson(relative.stdout).first)
         #expect(rel["since"] as? String == "2026-06-12T09:50:00.000000Z")
         #expect((rel["drops"] as? [[String: Any]])?.count == 1)
+        // ... or anywhere: it was read as the flags -3, -0, -m (-1h: help, exit 0).
+        for args in [["alice", "-30min", "--file", j], ["-30min", "alice", "--file", j], ["alice", "--file", j, "-30min"]] {
+            let r = try Fixtures.t3attr(["why"] + args + ["-o", "json"] + table, env: env)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            #expect(try Fixtures.ndjson(r.stdout).first?["since"] as? String == "2026-06-12T09:50:00.000000Z", "\(args): \(r.stdout.prefix(300))")
+        }
+        let help = try Fixtures.t3attr(["why", "alice", "-1h", "--file", j, "-o", "json"] + table, env: env)
+        #expect(help.status == 0 && !help.stdout.contains("USAGE"), "\(help.stdout.prefix(300))")
+        // As the value of --since it stays the value.
+        let since = try Fixtures.t3attr(["why", "alice", "--since", "-40min", "--file", j, "-o", "json"] + table, env: env)
+        #expect(try Fixtures.ndjson(since.stdout).first?["since"] as? String == "2026-06-12T09:50:00.000000Z", "\(since.stderr)")
     }
 
     /// No drops: said so, exit 0, with when the user was last seen connected.

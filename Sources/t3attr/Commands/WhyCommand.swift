@@ -30,7 +30,7 @@ extension T3Attr {
 
         @Argument(
             help: ArgumentHelp(
-                "When (journalctl syntax, as --since: '21:10', '2026-06-10 21:10:07', '1h ago', '@EPOCH', RFC 3339); default: the last hour. One that starts with '-' goes last, after '--': why alice -D DIR -- -15min.",
+                "When (journalctl syntax, as --since: '21:10', '2026-06-10 21:10:07', '1h ago', '@EPOCH', RFC 3339); default: the last hour. One that starts with '-' may stand anywhere: why alice -15min.",
                 valueName: "time"))
         var time: String?
 
