@@ -404,6 +404,20 @@ MUTATIONS = [
     ("a hung-task line cut short traps", S, "        guard r.upperBound <= m.count - 9 else { return nil }\n", "", "SignalTests"),
     ("a hung-task line with no name traps", S,
      'let r = m.firstRange(of: " blocked for more than ", from: 11)', 'let r = m.firstRange(of: " blocked for more than ")', "SignalTests"),
+    # Round ten: a dispatch restart cuts the sockets it held (field guide 6.1).
+    ("a restart cuts its own process's sockets too", A,
+     "for (p, users) in openSockets where p.host == new.host && p != new {",
+     "for (p, users) in openSockets where p.host == new.host {", "AttributionRuleTests"),
+    ("a ws close leaves its socket open", A,
+     "            if let user = d.user { closeSocket(of: user, in: DispatchProcess(ev)) }\n", "", "AttributionRuleTests"),
+    ("an outage's recovering start keeps the sockets it found", A,
+     "                inOutage.insert(r.cursorKey)\n", "", "AttributionRuleTests"),
+    ("the start that ended an outage is an incident of its own", A,
+     "        } else if let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {\n            // Before the restart",
+     "        } else if d.trigger != .dispatchRestart, let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {\n            // Before the restart",
+     "AttributionRuleTests|ScenarioTests"),
+    ("why counts no socket opened before what it read", "Sources/Analysis/UserDrops.swift",
+     "            if let i, !isDrop(drops[i], of: user) { extra[i, default: 0] += c.sockets }", "", "WhyTests"),
 ]
 
 

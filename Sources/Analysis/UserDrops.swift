@@ -31,9 +31,11 @@ public struct FocusWindow: Sendable, Equatable {
     }
 }
 
-/// Whether a drop is `user`'s: its user, or one of the users its port is claimed by.
+/// Whether a drop is `user`'s: its user, one of the users its port is claimed by,
+/// or, for a dispatch restart or outage, a user whose socket it cut.
 public func isDrop(_ d: Drop, of user: String) -> Bool {
     d.event.user == user || d.event.userCandidates.contains(user) || (d.event.user == nil && UserDrops.name(d.event) == user)
+        || d.severed.contains(user)
 }
 
 /// One thing that happened to the user: the sockets of the user that dropped
@@ -71,7 +73,9 @@ public struct UserDrop: Sendable {
 
     public var first: Drop { drops[0] }
     public var start: UInt64 { drops[0].event.realtime }
-    public var sockets: Int { drops.count }
+    /// The user's sockets: one per drop, or, for a dispatch restart or outage,
+    /// those of the user it cut.
+    public var sockets: Int
     public var verdict: Verdict { drops[0].verdict }
     public var reason: Reason { drops[0].reason }
     public var basis: Basis { drops[0].basis }
@@ -137,23 +141,36 @@ public struct UserDrops: Sendable {
             let gaps = at.gaps.filter { $0.end >= hostStart && $0.start <= hostEnd }
             let burst = d.burstSecond.flatMap { s in at.bursts.first { $0.second == s && ($0.host ?? "") == host } }
             var counts: [String: Int] = [:]
+            // A restart's or outage's drop stands for the sockets it cut.
+            func count(_ x: Drop) {
+                if x.event.user == nil && x.event.userCandidates.isEmpty && !x.severed.isEmpty {
+                    for u in x.severed { counts[u, default: 0] += 1 }
+                } else {
+                    counts[Self.name(x.event), default: 0] += 1
+                }
+            }
             if let id = d.incident {
-                for x in at.drops where x.incident == id { counts[Self.name(x.event), default: 0] += 1 }
+                for x in at.drops where x.incident == id { count(x) }
             } else {
-                for x in drops { counts[Self.name(x.event), default: 0] += 1 }
+                for x in drops { count(x) }
+            }
+            let sockets = drops.reduce(0) { n, x in
+                n + (x.event.user == nil && x.event.userCandidates.isEmpty && x.severed.contains(user) ? x.severed.filter { $0 == user }.count : 1)
             }
             let others = counts.map { (user: $0.key, sockets: $0.value) }.sorted { ($1.sockets, $0.user) < ($0.sockets, $1.user) }
             return UserDrop(
-                drops: drops, indices: g, ips: ips, backAfterMs: back, backKnown: back != nil || d.event.kind == .wsClose, incident: incident,
+                drops: drops, indices: g, ips: ips, backAfterMs: back,
+                // A close, or a restart that cut sockets its dispatch had logged opening: "not back" means something.
+                backKnown: back != nil || d.event.kind == .wsClose || d.severed.contains(user), incident: incident,
                 evidence: at.evidence(d.evidence),
-                serveEvents: serve, hostSignals: hostSignals, gaps: gaps, burst: burst, others: others)
+                serveEvents: serve, hostSignals: hostSignals, gaps: gaps, burst: burst, others: others, sockets: sockets)
         }
         lastSeen = activity.lastSeen
         var seen = activity.usersSeen
         for k in at.drops.indices {
             // A drop without a user is named by its port (`port:N`), as it is shown.
             if at.drops[k].event.user != nil || at.drops[k].event.port != nil { seen.insert(Self.name(at.drops[k].event)) }
-            for c in at.drops[k].event.userCandidates { seen.insert(c) }
+            for c in at.drops[k].event.userCandidates + at.drops[k].severed { seen.insert(c) }
         }
         for s in at.signals { if let u = s.user { seen.insert(u) } }
         usersSeen = seen.sorted()
@@ -207,5 +224,85 @@ public struct UserActivity: Sendable {
         }
         a.opens.sort()
         return a
+    }
+
+    /// At each start of a dispatch process (a `listening` line) up to `until`:
+    /// how many of `user`'s sockets the other processes of its host still held
+    /// (opened and not closed; t3-dispatch dies with them and logs no `ws
+    /// close`, field guide 6.1). Read from the start of the journal: a socket
+    /// can be open for days.
+    public struct Cut: Sendable, Equatable {
+        public var realtime: UInt64
+        public var host: String
+        public var pid: Int?
+        public var sockets: Int
+    }
+
+    public static func socketsCut(_ setup: RunSetup, hosts: [String], user: String, until: UInt64?) throws -> [Cut] {
+        guard !setup.dispatchUnits.isEmpty else { return [] }
+        var m = MatchSet()
+        m.add(setup.dispatchUnits.map { "_SYSTEMD_UNIT=\($0)" })
+        m.restrict(toHosts: hosts)
+        let j = setup.journal
+        try j.apply(m)
+        try j.seek(since: nil, until: until)
+        var open: [DispatchProcess: Int] = [:]
+        var cuts: [Cut] = []
+        j.read { e, _ in
+            if let u = until, e.realtime > u { return }
+            let msg = DispatchParser.parse(e.message)
+            let p = DispatchProcess(host: e.hostname ?? "", boot: e.bootID, pid: e.pid)
+            switch msg.kind {
+            case .listening:
+                var n = 0
+                for (q, k) in open where q.host == p.host && q != p {
+                    n += k
+                    open[q] = nil
+                }
+                if n > 0 { cuts.append(Cut(realtime: e.realtime, host: p.host, pid: e.pid, sockets: n)) }
+            case .wsOpen where msg.user == user:
+                open[p, default: 0] += 1
+            case .wsClose where msg.user == user:
+                if let k = open[p], k > 0 { open[p] = k > 1 ? k - 1 : nil }
+            default: break
+            }
+        }
+        return cuts
+    }
+}
+
+extension Attribution {
+    /// Whether a dispatch restart or outage is not yet known to be `user`'s
+    /// (`addSevered` may find that it is).
+    public func mayHaveCut(_ user: String) -> Bool {
+        drops.contains { ($0.trigger == .dispatchRestart || $0.trigger == .dispatchOutage) && !isDrop($0, of: user) }
+    }
+
+    /// `why`, `report --user`: the dispatch restarts and outages that cut sockets of
+    /// `user` opened before what was read (`UserActivity.socketsCut`) name the
+    /// user in `severed`, so they are the user's drops.
+    public mutating func addSevered(_ cuts: [UserActivity.Cut], user: String) {
+        // Each cut to its drop: an outage's, when the start that found the sockets
+        // open is in one (they died at its start), else the restart's own.
+        var extra: [Int: Int] = [:]
+        for c in cuts {
+            let inOutage = outages.firstIndex { ($0.host ?? "") == c.host && c.realtime >= $0.start && c.realtime <= $0.end }
+            let i = drops.indices.first { i in
+                let d = drops[i]
+                guard (d.event.host ?? "") == c.host else { return false }
+                if let o = inOutage {
+                    return d.trigger == .dispatchOutage
+                        && d.evidence.contains { if case .outage(let k, _) = $0 { Int(k) == o } else { false } }
+                }
+                return d.trigger == .dispatchRestart && d.event.realtime == c.realtime && d.event.pid == c.pid
+            }
+            if let i, !isDrop(drops[i], of: user) { extra[i, default: 0] += c.sockets }
+        }
+        for (i, n) in extra {
+            drops[i].severed = (drops[i].severed + repeatElement(user, count: n)).sorted()
+            if let id = drops[i].incident, let k = incidents.firstIndex(where: { $0.id == id }), !incidents[k].users.contains(user) {
+                incidents[k].users = (incidents[k].users + [user]).sorted()
+            }
+        }
     }
 }

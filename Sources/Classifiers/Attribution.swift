@@ -233,6 +233,11 @@ public struct Drop: Sendable, Equatable {
     public var reconnectAfterMs: UInt64?
     /// The incident it belongs to (`Attribution.incidents[i].id`).
     public var incident: Int?
+    /// A dispatch restart or outage: the users of the sockets the stopped
+    /// process still held, one entry per socket, sorted (infra
+    /// `scripts/t3-dispatch/main.go` has no signal handling: it dies with them
+    /// and logs no `ws close`; field guide 6.1). Only sockets opened in what was read.
+    public var severed: [String] = []
     /// Whether a signal ties it to its segment, or nothing else explains it.
     public var basis: Basis {
         if reason.isElimination { return .elimination }
@@ -352,6 +357,11 @@ public struct Attributor: Sendable {
     /// error is a failed plain HTTP request (infra `scripts/t3-dispatch/main.go`:
     /// the `/ws` path installs its own `ErrorHandler`), not a WebSocket drop.
     private var wsProcesses: Set<DispatchProcess> = []
+    /// Per dispatch process, the `ws open`s not yet closed, per user.
+    private var openSockets: [DispatchProcess: [String: Int]] = [:]
+    /// Per `listening` line (cursor key): the sockets of the older processes on its
+    /// host that were still open (`Drop.severed`).
+    private var severedAt: [String: [String]] = [:]
     /// Proxy errors of the new era, in written-time order once closed: request errors, never drops.
     public private(set) var requestErrors: [Event] = []
     /// Cancelled requests (`context canceled` proxy errors, both eras) per written second.
@@ -452,8 +462,11 @@ public struct Attributor: Sendable {
         switch d.kind {
         case .listening:
             dispatchRestarts.append(ev)
+            let cut = sever(before: DispatchProcess(ev))
+            if !cut.isEmpty { severedAt[ev.cursorKey] = cut }
             keep(Drop(event: ev, trigger: .dispatchRestart))
         case .wsClose:
+            if let user = d.user { closeSocket(of: user, in: DispatchProcess(ev)) }
             if case .graceful? = d.wsCause, let user = d.user, let ms = d.durationMs {
                 noteServed(user, from: ev.writtenAt.subtractingClamped(ms * 1000), to: ev.writtenAt)
             }
@@ -488,7 +501,26 @@ public struct Attributor: Sendable {
         if served[p] == nil { served[p] = m.realtime }
         guard m.kind == .wsOpen else { return }
         wsProcesses.insert(p)
-        if let user = m.user { reconnect(user, at: m.realtime) }
+        if let user = m.user {
+            openSockets[p, default: [:]][user, default: 0] += 1
+            reconnect(user, at: m.realtime)
+        }
+    }
+
+    private mutating func closeSocket(of user: String, in p: DispatchProcess) {
+        guard let n = openSockets[p]?[user], n > 0 else { return }
+        openSockets[p]![user] = n > 1 ? n - 1 : nil
+    }
+
+    /// A new dispatch process started: the sockets the other processes of its
+    /// host still held died with them (one entry per socket, sorted).
+    private mutating func sever(before new: DispatchProcess) -> [String] {
+        var cut: [String] = []
+        for (p, users) in openSockets where p.host == new.host && p != new {
+            for (u, n) in users { cut += repeatElement(u, count: n) }
+            openSockets[p] = nil
+        }
+        return cut.sorted()
     }
 
     /// The clock of the lines read: a line read more than a second before
@@ -817,13 +849,27 @@ public struct Attributor: Sendable {
         let failedStarts = outages.reduce(into: Set<String>()) { $0.formUnion($1.failedStarts) }
         if !failedStarts.isEmpty { out.removeAll { d in d.trigger == .dispatchRestart && failedStarts.contains(d.event.cursorKey) } }
         dropsLeftOut -= restartsLeftOut.filter(failedStarts.contains).count
-        // Each outage is one drop: its first line (the sockets it cut are not in the log).
+        // Each outage is one drop: its first line. The sockets died at its start: it
+        // names those the starts in it found open (a failed one is no drop, but it
+        // found them; the recovering one is a drop of its own, but not of those).
+        var inOutage: Set<String> = []
         for o in outages.map(\.outage) {
             guard let first = o.events.first else { continue }
-            keep(Drop(event: first, trigger: .dispatchOutage))
+            var d = Drop(event: first, trigger: .dispatchOutage)
+            for r in dispatchRestarts where r.realtime >= o.start && r.realtime <= o.end && r.host == o.host {
+                inOutage.insert(r.cursorKey)
+                d.severed += severedAt[r.cursorKey] ?? []
+            }
+            d.severed.sort()
+            keep(d)
         }
         out += drops
         drops = []
+        if !severedAt.isEmpty {
+            for i in out.indices where out[i].trigger == .dispatchRestart && !inOutage.contains(out[i].event.cursorKey) {
+                if let cut = severedAt[out[i].event.cursorKey] { out[i].severed = cut }
+            }
+        }
         out.sort { ($0.event.realtime, $0.event.cursor) < ($1.event.realtime, $1.event.cursor) }
         self.outages = outages.map(\.outage)
         // What each signal reports began this long before it: once, not per drop.
@@ -860,7 +906,7 @@ public struct Attributor: Sendable {
             if let k = key, let n = byKey[k] {
                 incidents[n].end = max(incidents[n].end, at)
                 incidents[n].drops += 1
-                if let u = drops[i].event.user, !incidents[n].users.contains(u) {
+                for u in (drops[i].event.user.map { [$0] } ?? []) + drops[i].severed where !incidents[n].users.contains(u) {
                     incidents[n].users.append(u)
                     incidents[n].users.sort()
                 }
@@ -869,7 +915,8 @@ public struct Attributor: Sendable {
             }
             let inc = Incident(
                 id: incidents.count + 1, host: drops[i].event.host, start: at, end: at, verdict: drops[i].verdict,
-                reason: drops[i].reason, users: drops[i].event.user.map { [$0] } ?? [], drops: 1, basis: drops[i].basis,
+                reason: drops[i].reason, users: Array(Set((drops[i].event.user.map { [$0] } ?? []) + drops[i].severed)).sorted(), drops: 1,
+                basis: drops[i].basis,
                 evidence: drops[i].evidence)
             if let k = key { byKey[k] = incidents.count }
             incidents.append(inc)
@@ -887,12 +934,13 @@ public struct Attributor: Sendable {
             key = "burst \(b)"
         } else if d.reason.isElimination {
             key = nil
+        } else if let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {
+            // Before the restart: the start that ended an outage is part of it (one incident).
+            key = "outage \(o)"
         } else if d.trigger == .dispatchRestart, let r = restarts.firstIndex(where: { $0.cursorKey == d.event.cursorKey }) {
             key = "restart \(r)"
         } else if let r = d.evidence.lazy.compactMap({ if case .restart(let r) = $0 { r } else { nil } }).first {
             key = "restart \(r)"
-        } else if let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {
-            key = "outage \(o)"
         } else if let g = d.evidence.lazy.compactMap({ ref -> Int32? in
             switch ref {
             case .gapBefore(let g), .gapAfter(let g): g

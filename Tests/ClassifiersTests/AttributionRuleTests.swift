@@ -926,6 +926,51 @@ struct DispatchOutageTests {
         #expect(at.outages.isEmpty)
         #expect(at.drops.map(\.reason) == [.dispatchRestart])
     }
+
+    /// t3-dispatch dies with the sockets it holds and logs no `ws close` for them
+    /// (field guide 6.1): the restart names their users, one entry per socket,
+    /// and its incident lists them. A socket closed before, or opened by the new
+    /// process, is not cut.
+    @Test func aRestartNamesTheSocketsItCut() {
+        let at = attribute(entries: [
+            dispatch(-600, pid: 700, "ws open user=alice ip=198.51.100.7"),
+            dispatch(-500, pid: 700, "ws open user=alice ip=198.51.100.8"),
+            dispatch(-400, pid: 700, "ws open user=bob ip=198.51.100.9"),
+            dispatch(-300, pid: 700, "ws close user=bob ip=198.51.100.9 dur_ms=100000 cause=graceful"),
+            dispatch(-200, pid: 700, "ws open user=carol ip=198.51.100.10"),
+            entry(.systemd(0, unit: "t3-dispatch.service", "Stopping t3-dispatch.service - t3 dispatch proxy...")),
+            entry(.systemd(0.3, unit: "t3-dispatch.service", "Stopped t3-dispatch.service - t3 dispatch proxy.")),
+            entry(.systemd(0.4, unit: "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy.")),
+            dispatch(0.5, pid: 701, "t3-dispatch listening on :3780"),
+            dispatch(5, pid: 701, "ws open user=dave ip=198.51.100.11"),
+            dispatch(100, pid: 702, "t3-dispatch listening on :3780"),
+        ])
+        let restarts = at.drops.filter { $0.trigger == .dispatchRestart }
+        #expect(restarts.map(\.severed) == [["alice", "alice", "carol"], ["dave"]])
+        let first = at.incidents.first { $0.id == restarts.first?.incident }
+        #expect(first?.users == ["alice", "carol"])
+    }
+
+    /// In a crash loop the sockets die with the crashed process; the start that
+    /// found them open failed (no drop), so the outage's drop names them.
+    @Test func anOutageNamesTheSocketsItCut() {
+        let at = attribute(entries: [
+            dispatch(-60, pid: 700, "ws open user=alice ip=198.51.100.7"),
+            entry(.systemd(0, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=2/INVALIDARGUMENT")),
+            entry(.systemd(5.1, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 1.")),
+            dispatch(5.2, pid: 701, "t3-dispatch listening on :3780"),
+            dispatch(5.21, pid: 701, "listen tcp :3780: bind: address already in use"),
+            entry(.systemd(10.3, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 2.")),
+            dispatch(10.4, pid: 702, "t3-dispatch listening on :3780"),
+        ])
+        #expect(at.outages.count == 1)
+        #expect(at.drops.map(\.trigger) == [.dispatchOutage, .dispatchRestart])
+        #expect(at.drops.first?.severed == ["alice"])
+        #expect(at.drops.last?.severed == [])
+        // The start that ended it is part of it: one incident, the user's.
+        #expect(at.incidents.count == 1)
+        #expect(at.incidents.first?.users == ["alice"])
+    }
 }
 
 /// Incidents and the basis of a verdict (issue 13, section 9).

@@ -17,6 +17,10 @@ struct WhyCase: CustomTestStringConvertible, Sendable {
     var sentence: String
     /// The user's sockets that dropped together (one item).
     var sockets = 1
+    /// More arguments (a narrower `--around-window`).
+    var extra: [String] = []
+    /// Whether the drop names a device (`ip=`): a socket a restart cut has no line of its own.
+    var device = true
     var testDescription: String { "\(verdict): \(scenario) \(user)" }
 }
 
@@ -32,9 +36,17 @@ private let cases: [WhyCase] = [
             "frank dropped at 13:00:02 UTC (1 socket, not back): serve — the serve was OOM-killed at 13:00:00 UTC; the serve logged 6 events nearby; the host was quiet."
     ),
     WhyCase(
-        scenario: "scenario-dispatch-outage", user: "bob", time: "2026-06-18 09:00", verdict: "dispatch", reason: "dispatch_outage",
+        scenario: "scenario-dispatch-outage", user: "bob", time: "2026-06-18 09:00:17", verdict: "dispatch", reason: "dispatch_outage",
         sentence:
-            "bob dropped at 09:00:17 UTC (1 socket, back after 2 s): dispatch — t3-dispatch was down at 09:00:00 UTC; the serve and the host were quiet."
+            "bob dropped at 09:00:17 UTC (1 socket, back after 2 s): dispatch — t3-dispatch was down at 09:00:00 UTC; the serve and the host were quiet.",
+        extra: ["--around-window", "5s"]
+    ),
+    // The socket bob had open when t3-dispatch stopped: it logged no close (field guide 6.1).
+    WhyCase(
+        scenario: "scenario-dispatch-outage", user: "bob", time: "2026-06-18 09:00:00", verdict: "dispatch", reason: "dispatch_outage",
+        sentence:
+            "bob dropped at 09:00:00 UTC (1 socket, back after 19 s): dispatch — t3-dispatch was down at 09:00:00 UTC; the serve and the host were quiet.",
+        extra: ["--around-window", "10s"], device: false
     ),
     WhyCase(
         scenario: "scenario-memory-storm", user: "alice", time: "2026-06-12 11:00", verdict: "devvm", reason: "serve_timeouts",
@@ -67,7 +79,9 @@ private func why(_ args: [String], env: [String: String] = utc) throws -> Fixtur
 private func reportDrops(_ journal: String, user: String, extra: [String] = []) throws -> [[String: Any]] {
     let r = try Fixtures.t3attr(["report", "--file", journal, "-o", "json"] + extra + table, env: utc)
     #expect(r.status == 0, "\(r.stderr)")
-    return try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" && $0["user"] as? String == user }
+    return try Fixtures.ndjson(r.stdout).filter {
+        $0["type"] as? String == "drop" && ($0["user"] as? String == user || ($0["severed"] as? [String])?.contains(user) == true)
+    }
 }
 
 @Suite("why USER [TIME]: one user's complaint (issue 15)")
@@ -76,7 +90,7 @@ struct WhyTests {
     func verdictSentenceJSONAndMarkdown(_ c: WhyCase) throws {
         let j = try Fixtures.journal(c.scenario)
         // The table ends with the sentence.
-        let t = try why([c.user, c.time, "--file", j])
+        let t = try why([c.user, c.time, "--file", j] + c.extra)
         #expect(t.status == 0, "\(t.stderr)")
         let lines = t.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("-- t3attr why \(c.user): ") == true, "\(t.stdout)")
@@ -84,7 +98,7 @@ struct WhyTests {
         #expect(t.stdout.contains("Z \(c.verdict)/\(c.reason) ("), "\(t.stdout)")
 
         // JSON: one `why` object with the sentence and the drop.
-        let r = try why([c.user, c.time, "--file", j, "-o", "json"])
+        let r = try why([c.user, c.time, "--file", j, "-o", "json"] + c.extra)
         #expect(r.status == 0)
         let objs = try Fixtures.ndjson(r.stdout)
         #expect(objs.count == 1)
@@ -99,7 +113,7 @@ struct WhyTests {
         #expect(d["reason"] as? String == c.reason)
         #expect(d["sockets"] as? Int == c.sockets)
         #expect(d["sentence"] as? String == c.sentence)
-        #expect((d["ips"] as? [String])?.isEmpty == false)
+        #expect((d["ips"] as? [String])?.isEmpty == !c.device)
         #expect(d["incident"] is Int)
 
         // The verdict is the one a report over the whole journal gives.
@@ -112,7 +126,7 @@ struct WhyTests {
         if let back = oracle.first?["reconnect_after_ms"] as? Int { #expect(d["reconnect_after_ms"] as? Int == back) }
 
         // Markdown: a ticket with the sentence, the table and the commands that re-find the lines.
-        let m = try why([c.user, c.time, "--file", j, "-o", "markdown"])
+        let m = try why([c.user, c.time, "--file", j, "-o", "markdown"] + c.extra)
         #expect(m.status == 0)
         #expect(m.stdout.hasPrefix("# Why did \(c.user) drop?\n\n**\(c.sentence)**\n"), "\(m.stdout)")
         #expect(m.stdout.contains("| **\(c.verdict)** | \(c.reason) |"))
@@ -319,6 +333,39 @@ struct WhyTests {
         #expect(r.stderr.contains("invalid time '\(args.last!)'"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
     }
+    /// t3-dispatch dies with its sockets and logs no `ws close` (field guide 6.1):
+    /// a restart is the drop of every user whose socket was open, however long
+    /// before the window it was opened. `why` said "alice had no drops" at the
+    /// restart that cut her socket (opened at 20:00:21, before what it reads).
+    @Test func aDispatchRestartIsTheDropOfEverySocketItCut() throws {
+        let j = try Fixtures.journal("sample-incident")
+        let all = try Fixtures.ndjson(try Fixtures.t3attr(["report", "--file", j, "-o", "json"] + table, env: utc).stdout)
+        let restart = try #require(all.first { $0["type"] as? String == "drop" && $0["trigger"] as? String == "dispatch_restart" })
+        // Opened after the 20:00 burst and not closed; bob's second socket, grace's two.
+        #expect(restart["severed"] as? [String] == ["alice", "bob", "dave", "erin", "grace", "grace"])
+        let w = try why(["alice", "2026-06-10 21:00", "--file", j, "-o", "json"])
+        let o = try #require(try Fixtures.ndjson(w.stdout).first)
+        let item = try #require((o["drops"] as? [[String: Any]])?.first)
+        #expect(item["verdict"] as? String == "dispatch" && item["reason"] as? String == "dispatch_restart")
+        #expect(item["sockets"] as? Int == 1)
+        #expect(
+            o["sentence"] as? String
+                == "alice dropped at 21:00:00 UTC (1 socket, not back): dispatch — t3-dispatch restarted at 21:00:00 UTC, dropping every socket; the serve and the host were quiet."
+        )
+        let grace = try #require(try Fixtures.ndjson(try why(["grace", "2026-06-10 21:00", "--file", j, "-o", "json"]).stdout).first)
+        #expect((grace["drops"] as? [[String: Any]])?.first?["sockets"] as? Int == 2)
+        // carol closed hers at 20:20: the restart cut nothing of hers.
+        let carol = try #require(try Fixtures.ndjson(try why(["carol", "2026-06-10 21:00", "--file", j, "-o", "json"]).stdout).first)
+        #expect((carol["drops"] as? [Any])?.isEmpty == true)
+        // report --user finds it the same way.
+        let r = try Fixtures.t3attr(["report", "--user", "alice", "--around", "2026-06-10 21:00", "--file", j, "-o", "json"] + table, env: utc)
+        #expect(r.status == 0, "\(r.stderr)")
+        let drops = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }
+        #expect(drops.count == 1 && (drops.first?["severed"] as? [String])?.contains("alice") == true)
+        let incident = try Fixtures.ndjson(r.stdout).first { $0["type"] as? String == "incident" }
+        #expect(incident?["users"] as? [String] == ["alice"])
+    }
+
     /// An option `why` does not have is named as such, not read as USER with the
     /// next word as TIME (`why -j 2 bob` said "invalid time 'bob'"); a bad TIME
     /// still gets why's usage.

@@ -116,6 +116,12 @@ extension T3Attr {
                 unknownHosts(analyzer.setup.missingHosts)
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
+                // --user: a dispatch restart cut the user's sockets that were open, however long
+                // before what was read they were opened (as `why` finds them).
+                for u in user where report.attribution.mayHaveCut(u) {
+                    let cuts = try UserActivity.socketsCut(analyzer.setup, hosts: config.hosts, user: u, until: config.window.until)
+                    report.attribution.addSevered(cuts, user: u)
+                }
                 var next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings, now: try currentTime())
                 next?.source = stateKey
                 if let focus {
@@ -129,7 +135,7 @@ extension T3Attr {
                     user.isEmpty
                     ? []
                     : report.attribution.drops.flatMap { d in
-                        [d.event.user ?? d.event.port.map { _ in UserDrops.name(d.event) }].compactMap { $0 } + d.event.userCandidates
+                        [d.event.user ?? d.event.port.map { _ in UserDrops.name(d.event) }].compactMap { $0 } + d.event.userCandidates + d.severed
                     } + report.serveTimelines().map(\.user)
                 if !verdict.isEmpty { report.attribution.keepDrops { verdict.contains($0.verdict) } }
                 if !user.isEmpty {

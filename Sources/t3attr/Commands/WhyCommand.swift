@@ -76,8 +76,14 @@ extension T3Attr {
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
                 unknownHosts(analyzer.setup.missingHosts)
-                let report = try analyzer.run(progress: { Progress(window: config.window) })
+                var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
+                // A dispatch restart in the window cut the user's sockets that were open, however
+                // long before what was read they were opened.
+                if report.attribution.mayHaveCut(user) {
+                    let cuts = try UserActivity.socketsCut(analyzer.setup, hosts: config.hosts, user: user, until: window.read.until)
+                    report.attribution.addSevered(cuts, user: user)
+                }
                 let activity = try UserActivity.scan(
                     analyzer.setup, hosts: config.hosts, user: user, since: window.read.since, until: window.read.until)
                 var result = UserDrops(

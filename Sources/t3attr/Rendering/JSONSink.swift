@@ -65,6 +65,14 @@ final class JSONSink: ReportSink {
                 o.ascii(",\"reconnect_after_ms\":")
                 o.uint(r)
             }
+            if !d.severed.isEmpty {
+                o.ascii(",\"severed\":[")
+                for (k, u) in d.severed.enumerated() {
+                    if k > 0 { o.byte(0x2C) }
+                    o.jsonString(u)
+                }
+                o.byte(0x5D)
+            }
             o.ascii(",\"evidence\":")
             o.write(EventJSON.evidence(at.evidence(d.evidence)))
             if let c = d.corroboration { o.write(",\"corroboration\":" + CorroborationText.json(c)) }

@@ -213,7 +213,7 @@ final class MarkdownSink: ReportSink {
             }
         }
         out.line(
-            "| \(time(ev.realtime)) | \(Self.cell(TableSink.userText(ev))) | \(ev.kind.rawValue) | \(ev.className?.name ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(first) |"
+            "| \(time(ev.realtime)) | \(Self.cell(TableSink.userText(d))) | \(ev.kind.rawValue) | \(ev.className?.name ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(first) |"
         )
         try out.check()
     }

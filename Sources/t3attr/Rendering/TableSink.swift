@@ -46,6 +46,14 @@ final class TableSink: ReportSink {
 
     /// The drop's user for a column (terminal-safe), else its port; a port
     /// several users claim shows every claimant: `alice|bob`.
+    /// A drop's user; for a dispatch restart or outage, the users whose sockets it cut
+    /// (the first three, then +N).
+    static func userText(_ d: Drop) -> String {
+        guard d.event.user == nil, d.event.userCandidates.isEmpty, !d.severed.isEmpty else { return userText(d.event) }
+        let users = Array(Set(d.severed)).sorted()
+        return Render.cell(users.prefix(3).joined(separator: ",")) + (users.count > 3 ? "+\(users.count - 3)" : "")
+    }
+
     static func userText(_ ev: Event) -> String {
         if !ev.userCandidates.isEmpty { return Render.cell(ev.userCandidates.joined(separator: "|")) }
         return ev.user.map { Render.cell($0) } ?? ev.port.map { "port:\($0)" } ?? "-"
@@ -166,7 +174,7 @@ final class TableSink: ReportSink {
             let evText = evidence.first.map { "\(time($0.realtime, digits: 0)) \(Render.cell($0.unit ?? "-")): \(Render.cell($0.message))" } ?? "-"
             row(
                 Render.column(time(ev.realtime), 24 + localShift) + (ev.host.map { Render.column(Render.cell($0), 12) } ?? "")
-                    + Render.column(Self.userText(ev), 10) + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
+                    + Render.column(Self.userText(d), 10) + Render.column(ev.kind.rawValue, 11) + Render.column(ev.className?.name ?? "-", 17)
                     + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, 21) + evText)
             try out.check()
             return
@@ -197,7 +205,7 @@ final class TableSink: ReportSink {
         }
         let w = widths(at)
         row(
-            Render.column(time(ev.realtime), 24 + localShift) + Render.column(Self.userText(ev), w.user)
+            Render.column(time(ev.realtime), 24 + localShift) + Render.column(Self.userText(d), w.user)
                 + Render.column(ev.kind.rawValue, w.kind) + Render.column(ev.className?.name ?? "-", w.cls)
                 + paint(Render.column(d.verdict.rawValue, 8), d.verdict) + Render.column(d.reason.rawValue, w.reason) + evText)
         // The corroboration is under the drop's incident; a drop outside any incident carries it here.
@@ -220,7 +228,7 @@ final class TableSink: ReportSink {
         if let w = dropWidths { return w }
         var w = (user: 4, kind: 4, cls: 5, reason: 6)
         for d in at.drops {
-            w.user = max(w.user, Self.userText(d.event).count)
+            w.user = max(w.user, Self.userText(d).count)
             w.kind = max(w.kind, d.event.kind.rawValue.count)
             w.cls = max(w.cls, (d.event.className?.name ?? "-").count)
             w.reason = max(w.reason, d.reason.rawValue.count)
