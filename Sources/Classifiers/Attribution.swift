@@ -315,6 +315,9 @@ public struct AttributionSettings: Sendable, Equatable {
     public var oomDeathWindow: UInt64 = 10_000_000
     /// A dispatch restart explains drops within this of it.
     public var dispatchRestartWindow: UInt64 = 5_000_000
+    /// A serve's planned or manual stop explains a drop only if the unit went down
+    /// (stopping, stopped, exited, failed) no later than this after it.
+    public var stopAfterDrop: UInt64 = 5_000_000
     /// journald's rate-limit interval (`RateLimitIntervalSec=`, 30 s by default):
     /// a `Suppressed N messages` notice covers the lines of this long before it.
     public var suppressionWindow: UInt64 = 30_000_000
@@ -1261,6 +1264,17 @@ public struct Attributor: Sendable {
             }
             let unitEnds = mine.filter { if case .unit(let a)? = sigs[$0].signal { a != .oomKilled } else { false } }
             let diedOrRestarted = !unitEnds.isEmpty
+            // A planned, scripted or manual stop that began after the drop did not cause it
+            // (a stop cuts the serve's sockets at once; the script announcing it logs after
+            // the restart, so the announcement may be later, the unit's going down may not).
+            // With no line of the unit going down, the announcement decides, as before.
+            let downs = mine.filter {
+                switch sigs[$0].signal {
+                case .unit(.stopping)?, .unit(.stopped)?, .unit(.exited)?, .unit(.failed)?, .unit(.stopTimeout)?: true
+                default: false
+                }
+            }
+            let wentDownByDrop = downs.isEmpty || downs.contains { sigs[$0].writtenAt <= t + s.stopAfterDrop }
             // The OOM kill ended or restarted the unit: the unit's end within
             // `oomDeathWindow` after it (a restart a minute later is another story).
             let cgroupOOM = oomLines.contains { k in
@@ -1301,16 +1315,18 @@ public struct Attributor: Sendable {
                 set(.serve, .watchdogRestart, mineRefs)
                 return
             }
-            if has({
-                switch $0 {
-                case .plannedRestart, .restartFailed: true
-                default: false
-                }
-            }) {
+            if wentDownByDrop,
+                has({
+                    switch $0 {
+                    case .plannedRestart, .restartFailed: true
+                    default: false
+                    }
+                })
+            {
                 set(.serve, .plannedRestart, mineRefs)
                 return
             }
-            if has({ $0 == .serveDisabled }) {
+            if wentDownByDrop, has({ $0 == .serveDisabled }) {
                 set(.serve, .serveDisabled, mineRefs)
                 return
             }
@@ -1324,7 +1340,7 @@ public struct Attributor: Sendable {
                 return
             }
             // Stopped, started or exited 130 with nobody announcing it: an operator's restart.
-            if diedOrRestarted {
+            if diedOrRestarted && wentDownByDrop {
                 set(.serve, .unitRestart, mineRefs)
                 return
             }

@@ -260,6 +260,37 @@ enum RuleTable {
             ],
             judge: "refused", verdict: .serve, reason: .unitRestart),
         Rule(
+            name: "a stop logged a few seconds after the drop it caused still explains it",
+            lines: [
+                .dispatch(0, refused()), .systemd(3, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+            ],
+            judge: "refused", verdict: .serve, reason: .unitRestart),
+        Rule(
+            name: "a manual restart 110 s after a client's drop did not cause it",
+            lines: [
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
+                .systemd(110, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .systemd(110.5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=130/n/a"),
+                .systemd(111, unit: "t3-serve@alice.service", "Started t3-serve@alice.service - t3 serve for alice."),
+            ],
+            judge: "downstream_closed", verdict: .unknown, reason: .downstreamUnconfirmed),
+        Rule(
+            name: "a planned restart announced after the drop, its stop before it, explains it",
+            lines: [
+                .systemd(-1, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .dispatch(0, refused()),
+                .script(40, tag: "t3-autoupdate", "restarted t3-serve@alice.service -> 0.0.42 (was 0.0.41) (pairing verified via dispatch)"),
+            ],
+            judge: "refused", verdict: .serve, reason: .plannedRestart),
+        Rule(
+            name: "a planned restart that began after the drop did not cause it",
+            lines: [
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
+                .systemd(60, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .script(90, tag: "t3-autoupdate", "restarted t3-serve@alice.service -> 0.0.42 (was 0.0.41) (pairing verified via dispatch)"),
+            ],
+            judge: "downstream_closed", verdict: .unknown, reason: .downstreamUnconfirmed),
+        Rule(
             name: "serve/refused: the serve's port refused",
             lines: [.dispatch(0, refused())], judge: "refused", verdict: .serve, reason: .refused),
         Rule(
