@@ -405,9 +405,9 @@ MUTATIONS = [
     ("a hung-task line with no name traps", S,
      'let r = m.firstRange(of: " blocked for more than ", from: 11)', 'let r = m.firstRange(of: " blocked for more than ")', "SignalTests"),
     # Round ten: a dispatch restart cuts the sockets it held (field guide 6.1).
-    ("a restart cuts its own process's sockets too", A,
+    ("a restart cuts another host's sockets too", A,
      "for (p, users) in openSockets where p.host == new.host && p != new {",
-     "for (p, users) in openSockets where p.host == new.host {", "AttributionRuleTests"),
+     "for (p, users) in openSockets where p != new {", "AttributionRuleTests"),
     ("a ws close leaves its socket open", A,
      "            if let user = d.user { closeSocket(of: user, in: DispatchProcess(ev)) }\n", "", "AttributionRuleTests"),
     ("an outage's recovering start keeps the sockets it found", A,

@@ -963,8 +963,12 @@ struct DispatchOutageTests {
     /// and its incident lists them. A socket closed before, or opened by the new
     /// process, is not cut.
     @Test func aRestartNamesTheSocketsItCut() {
+        // Another host's dispatch (a collector) keeps its sockets.
+        var elsewhere = dispatch(-550, pid: 700, "ws open user=erin ip=198.51.100.12")
+        elsewhere.hostname = "devvm-b"
         let at = attribute(entries: [
             dispatch(-600, pid: 700, "ws open user=alice ip=198.51.100.7"),
+            elsewhere,
             dispatch(-500, pid: 700, "ws open user=alice ip=198.51.100.8"),
             dispatch(-400, pid: 700, "ws open user=bob ip=198.51.100.9"),
             dispatch(-300, pid: 700, "ws close user=bob ip=198.51.100.9 dur_ms=100000 cause=graceful"),
@@ -1001,6 +1005,21 @@ struct DispatchOutageTests {
         // The start that ended it is part of it: one incident, the user's.
         #expect(at.incidents.count == 1)
         #expect(at.incidents.first?.users == ["alice"])
+    }
+
+    /// A crash and a start that worked: the start found the sockets open, but
+    /// they died at the crash: the outage's drop names them, not the start's.
+    @Test func aCrashNamesItsSocketsAtItsStart() {
+        let at = attribute(entries: [
+            dispatch(-60, pid: 700, "ws open user=alice ip=198.51.100.7"),
+            dispatch(-1, pid: 700, "panic: runtime error: invalid memory address or nil pointer dereference"),
+            entry(.systemd(0, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=2/INVALIDARGUMENT")),
+            entry(.systemd(5.1, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 1.")),
+            dispatch(5.2, pid: 701, "t3-dispatch listening on :3780"),
+        ])
+        #expect(at.outages.count == 1)
+        #expect(at.drops.map(\.trigger) == [.dispatchOutage, .dispatchRestart])
+        #expect(at.drops.map(\.severed) == [["alice"], []])
     }
 }
 
