@@ -44,6 +44,21 @@ struct T3Attr: ParsableCommand {
         return ["report"] + args
     }
 
+    /// A standard descriptor closed by the caller (`>&-`, `<&-`) is held by
+    /// /dev/null opened the other way round, so that writing (or reading) it
+    /// still fails as on a closed one, and no file t3attr opens takes its
+    /// number: the `--cursor-file` lock took descriptor 1 and the report was
+    /// written into it; `--input -` read t3attr's own pipe and never ended.
+    static func holdClosedStandardDescriptors() {
+        for fd: Int32 in [0, 1, 2] where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            let held = open("/dev/null", fd == 0 ? O_WRONLY : O_RDONLY)
+            if held >= 0 && held != fd {
+                dup2(held, fd)
+                close(held)
+            }
+        }
+    }
+
     /// `why USER -1h`: a relative TIME that starts with '-' (no option of t3attr
     /// starts with a digit) is moved after `--`, where the parser takes it as
     /// TIME; it read `-1h` as the flags -1 and -h (help, exit 0) and `-15min` as
@@ -71,6 +86,7 @@ struct T3Attr: ParsableCommand {
         // A closed pipe on stdout or stderr is a write error t3attr handles (an
         // argument error to a closed stderr still exits 64, not by SIGPIPE).
         signal(SIGPIPE, SIG_IGN)
+        holdClosedStandardDescriptors()
         let args = Array(CommandLine.arguments.dropFirst())
         // ArgumentParser prints the version wherever `--version` stands (before `--`).
         if args.prefix(while: { $0 != "--" }).contains("--version") {

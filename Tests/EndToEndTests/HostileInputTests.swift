@@ -453,6 +453,30 @@ struct HostileInputTests {
         #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(status)", "\(r.stdout) \(r.stderr)")
     }
 
+    /// A closed stdout with `--cursor-file`: the lock file took descriptor 1 and
+    /// the report went into it, exit 0, the drops marked reported. Now writing
+    /// fails (exit 1), the lock stays empty and no state is saved. A closed stdin
+    /// with `--input -`: t3attr read its own pipe and never ended.
+    @Test func closedStandardDescriptorsAreNotReused() throws {
+        let dir = try Fixtures.tempDir()
+        let path = try Fixtures.journal("sample-incident")
+        let bin = Fixtures.binary
+        let table = Fixtures.path("dispatch.json")
+        let r = try Fixtures.run(
+            "/bin/bash", ["-c", "'\(bin)' report --file '\(path)' --dispatch-table '\(table)' --cursor-file '\(dir)/s.json' >&-"])
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("cannot write the output: Bad file descriptor"), "\(r.stderr)")
+        #expect((try? Data(contentsOf: URL(fileURLWithPath: dir + "/s.json.lock")))?.isEmpty == true)
+        #expect(!FileManager.default.fileExists(atPath: dir + "/s.json"))
+        let e = try Fixtures.run(
+            "/bin/bash",
+            ["-c", "'\(bin)' report --file '\(path)' --dispatch-table '\(table)' --cursor-file '\(dir)/s.json' --user nobody 2>&- >/dev/null"])
+        #expect(e.status == 1)
+        #expect((try? Data(contentsOf: URL(fileURLWithPath: dir + "/s.json.lock")))?.isEmpty == true, "a warning went into the lock")
+        let i = try Fixtures.run("/bin/bash", ["-c", "timeout -k 5 30 '\(bin)' dispatch --input - --dispatch-table '\(table)' <&-"])
+        #expect(i.status == 66, "\(i.stderr)")
+    }
+
     /// A full disk (/dev/full) is a failure that says so on stderr, not a
     /// silent status 1 (a closed pipe alone ends quietly with 0).
     @Test(arguments: ["report -o json", "dispatch", "bursts"])
