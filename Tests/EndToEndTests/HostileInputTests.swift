@@ -273,7 +273,9 @@ struct HostileInputTests {
             _ = try Fixtures.ndjson(r.stdout)
         }
         // Not vacuous: the hostile text is there, escaped.
-        #expect(r.stdout.contains(json ? "\\u001b[2J" : "\\x1b[2J"), "\(args): \(r.stdout.prefix(3000))")
+        // (Markdown escapes the backslash and the bracket as well.)
+        let markdown = args.contains("markdown")
+        #expect(r.stdout.contains(json ? "\\u001b[2J" : markdown ? "\\\\x1b\\[2J" : "\\x1b[2J"), "\(args): \(r.stdout.prefix(3000))")
         if args.first == "dispatch" { #expect(r.stdout.contains(json ? "\\u009b2J" : "\\x9b2J")) }
         if !args.contains("-f") { #expect(r.stderr.contains("x\\x1b]0;title\\x07\\x9b2J.journal"), "\(r.stderr)") }
     }
@@ -451,6 +453,38 @@ struct HostileInputTests {
         #expect(open.status == status && !open.stderr.isEmpty, "\(open.stderr)")
         let r = try Fixtures.run("/usr/bin/python3", ["-c", closedStderr, Fixtures.binary] + args + table)
         #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(status)", "\(r.stdout) \(r.stderr)")
+    }
+
+    /// Markdown tickets: a user name, a device and a message are text, never a
+    /// link, an image, HTML or emphasis (only `|` and backticks were neutralised:
+    /// `user=[click](https://evil.example/x)` was a live link, an unclosed `<!--`
+    /// hid the rest of the ticket).
+    @Test func markdownTicketsCarryNoMarkupFromTheJournal() throws {
+        let user = "[click](https://evil.example/x)"
+        var text = ""
+        for (k, line) in [
+            "ws open user=\(user) ip=<img_src=x_onerror=alert(1)>",
+            "ws close user=\(user) ip=<img_src=x_onerror=alert(1)> dur_ms=4000 cause=graceful",
+            "ws close user=*bold* ip=<!-- dur_ms=4000 cause=graceful",
+        ].enumerated() {
+            let t = 1_781_200_000_000_000 + UInt64(k) * 1_000_000
+            text +=
+                "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - 1_781_100_000_000_000)\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_SYSTEMD_UNIT=t3-dispatch.service\nMESSAGE=2026/06/11 16:26:4\(k) \(line)\n\n"
+        }
+        let path = try Fixtures.journal(exportText: Data(text.utf8))
+        let report = try Fixtures.t3attr(["report", "--file", path, "-o", "markdown", "-v"] + table)
+        let why = try Fixtures.t3attr(["why", user, "@1781200000", "--file", path, "-o", "markdown"] + table)
+        for r in [report, why] {
+            #expect(r.status == 0, "\(r.stderr)")
+            // Each markup character of the journal's text is escaped (`\<img` is text).
+            for raw in ["[click](", "<img", "<!--", "*bold*"] {
+                let bare = r.stdout.ranges(of: raw).contains {
+                    $0.lowerBound == r.stdout.startIndex || r.stdout[r.stdout.index(before: $0.lowerBound)] != "\\"
+                }
+                #expect(!bare, "\(raw) in \(r.stdout)")
+            }
+        }
+        #expect(why.stdout.hasPrefix("# Why did \\[click\\](https://evil.example/x) drop?"), "\(why.stdout)")
     }
 
     /// A closed stdout with `--cursor-file`: the lock file took descriptor 1 and

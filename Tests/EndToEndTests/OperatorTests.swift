@@ -242,7 +242,9 @@ struct OperatorTests {
             let entry = try #require(try Fixtures.ndjson(found.stdout).first)
             #expect(entry["__CURSOR"] as? String == cursor)
             let message = try #require(entry["MESSAGE"] as? String)
-            #expect(lines[i - 1].contains(String(message.prefix(60))), "\(lines[i - 1]) vs \(message)")
+            // The line as rendered: markdown's escapes undone.
+            let shown = lines[i - 1].replacingOccurrences(of: #"\\([\\*_\[\]<>#!~&|])"#, with: "$1", options: .regularExpression)
+            #expect(shown.contains(String(message.prefix(60))), "\(lines[i - 1]) vs \(message)")
             commands += 1
         }
         #expect(commands >= 6, "the OOM kill, the unit's OOM, exit, failure, restart and start")

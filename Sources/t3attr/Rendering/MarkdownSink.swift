@@ -20,8 +20,22 @@ final class MarkdownSink: ReportSink {
 
     func time(_ t: UInt64, digits: Int = 3) -> String { Render.rfc3339(t, local: local, fractionDigits: digits) }
 
-    static func cell(_ s: String) -> String {
-        Render.cell(s).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "`", with: "'")
+    static func cell(_ s: String) -> String { escaped(Render.cell(s)) }
+
+    private static func escaped(_ safe: String) -> String {
+        var out = ""
+        for ch in safe {
+            switch ch {
+            // Journal text is the attacker's: no link, image, emphasis, HTML (an unclosed
+            // `<!--` hid the rest of the ticket), heading or table cell of its own.
+            case "\\", "*", "_", "[", "]", "<", ">", "#", "!", "~", "&", "|":
+                out.append("\\")
+                out.append(ch)
+            case "`": out.append("'")
+            default: out.append(ch)
+            }
+        }
+        return out
     }
 
     /// A shell command as a markdown code span: each journal value in it was
@@ -43,9 +57,10 @@ final class MarkdownSink: ReportSink {
         return fence + pad + command + pad + fence
     }
 
+    /// Cut to `n` characters of the text shown, before markdown's escapes.
     static func shortMessage(_ s: String, _ n: Int = 120) -> String {
-        let c = cell(s)
-        return c.count > n ? String(c.prefix(n)) + "…" : c
+        let c = Render.cell(s)
+        return escaped(c.count > n ? String(c.prefix(n)) + "…" : c)
     }
 
     var dropOrder: DropOrder { .time }
