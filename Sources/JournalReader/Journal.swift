@@ -317,6 +317,7 @@ public final class Journal {
         var e = JournalEntry(realtime: realtime, bootID: currentBoot(), message: [])
         e.monotonic = lastMonotonic
         sd_journal_restart_data(j)
+        messageRead = false
         var ptr: UnsafeRawPointer?
         var len = 0
         while true {
@@ -330,6 +331,8 @@ public final class Journal {
     }
     /// For imported streams: the cursor the entry had on its own host.
     private var originalCursor: String?
+    /// Whether the entry being read had its MESSAGE (a second one is ignored).
+    private var messageRead = false
 
     /// Set only for the journal files t3attr wrote itself from a stream
     /// (`--input`, `--url`): there `T3ATTR_CURSOR` holds the entry's cursor
@@ -423,7 +426,11 @@ public final class Journal {
         let value = UnsafeRawBufferPointer(start: base + eq + 1, count: item.count - eq - 1)
         switch eq {
         case 7:
-            if Journal.eq(name, "MESSAGE") { e.message = Array(value) }
+            // The first MESSAGE, as journalctl shows (a client may send two).
+            if Journal.eq(name, "MESSAGE"), !messageRead {
+                e.message = Array(value)
+                messageRead = true
+            }
         case 4:
             if Journal.eq(name, "_PID") {
                 e.pid = Journal.int(value)

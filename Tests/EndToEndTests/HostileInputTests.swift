@@ -455,6 +455,21 @@ struct HostileInputTests {
         #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "\(status)", "\(r.stdout) \(r.stderr)")
     }
 
+    /// An entry with two MESSAGE fields (any client can send them): t3attr read
+    /// the last, journalctl shows the first, so the evidence and the command
+    /// that re-finds it told two stories. The first is read, as journalctl does.
+    @Test func aSecondMessageFieldIsIgnoredAsJournalctlDoes() throws {
+        let t: UInt64 = 1_781_200_000_000_000
+        let text =
+            "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=1000000\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_SYSTEMD_UNIT=t3-dispatch.service\nMESSAGE=2026/06/11 16:26:40 ws close user=bob ip=198.51.100.4 dur_ms=5000 cause=context canceled\nMESSAGE=2026/06/11 16:26:40 ws close user=carol ip=198.51.100.5 dur_ms=5000 cause=context canceled\n\n"
+        let path = try Fixtures.journal(exportText: Data(text.utf8))
+        let shown = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", "cat", "--no-pager"])
+        #expect(shown.stdout.contains("user=bob"), "the oracle: \(shown.stdout)")
+        let r = try Fixtures.t3attr(["dispatch", "--file", path, "-o", "json"] + table)
+        let events = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "event" }
+        #expect(events.map { $0["user"] as? String } == ["bob"], "\(r.stdout)")
+    }
+
     /// Markdown tickets: a user name, a device and a message are text, never a
     /// link, an image, HTML or emphasis (only `|` and backticks were neutralised:
     /// `user=[click](https://evil.example/x)` was a live link, an unclosed `<!--`

@@ -82,6 +82,7 @@ extension T3Attr {
         func validate() throws {
             try validateFormat()
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
+            if cursorFile?.isEmpty == true { throw ValidationError("--cursor-file must not be empty") }
             if follow && !user.isEmpty { throw ValidationError("--user does not work with --follow yet") }
             if around != nil && (follow || cursorFile != nil) { throw ValidationError("--around does not work with --follow or --cursor-file") }
             if around == nil && aroundWindow.aroundWindow != nil { throw ValidationError("--around-window needs --around TIME") }
