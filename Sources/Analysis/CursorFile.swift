@@ -60,11 +60,24 @@ public struct CursorState: Codable, Equatable, Sendable {
 
     /// Refuses a state written by runs over another source (its resume time and
     /// reported drops are that journal's: this one's would be skipped unseen).
-    public func check(source key: String, path: String) throws {
-        guard let mine = source, mine != key else { return }
-        throw ConfigError(
-            path: path,
-            reason: "written by runs over \(mine); this run reads \(key) (use one --cursor-file per source, or delete it to start over)")
+    /// Refuses a state that resumes after what it read or after `now` (a day
+    /// of clock skew allowed): every later run would skip everything, silently.
+    public func check(source key: String, path: String, now: UInt64) throws {
+        if let mine = source, mine != key {
+            throw ConfigError(
+                path: path,
+                reason: "written by runs over \(mine); this run reads \(key) (use one --cursor-file per source, or delete it to start over)")
+        }
+        let day: UInt64 = 86_400_000_000
+        if resumeUsec > lastRealtimeUsec {
+            throw ConfigError(
+                path: path,
+                reason: "damaged: resume_usec \(resumeUsec) is after last_realtime_usec \(lastRealtimeUsec) (delete it to start over)")
+        }
+        if lastRealtimeUsec > now &+ day {
+            throw ConfigError(
+                path: path, reason: "damaged: last_realtime_usec \(lastRealtimeUsec) is more than a day after the clock (delete it to start over)")
+        }
     }
 
     public static func load(_ path: String) throws -> CursorState? {

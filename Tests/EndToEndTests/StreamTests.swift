@@ -257,6 +257,27 @@ struct CursorFileTests {
         #expect(host.status == 65, "another --host is another scope: \(host.stderr)")
     }
 
+    /// A state that resumes in the future made every run print "No drops."
+    /// with exit 0 and save itself unchanged: silent for good. Refused (65).
+    @Test(arguments: [
+        (
+            99_999_999_999_999_999 as UInt64, 99_999_999_999_999_999 as UInt64,
+            "last_realtime_usec 99999999999999999 is more than a day after the clock"
+        ),
+        (1_781_000_000_000_000, 1_781_100_000_000_000, "resume_usec 1781100000000000 is after last_realtime_usec 1781000000000000"),
+    ])
+    func aCursorStateInTheFutureIsRefused(last: UInt64, resume: UInt64, says: String) throws {
+        let dir = try Fixtures.tempDir()
+        let state = dir + "/state.json"
+        try Data(
+            "{\"version\":1,\"last_realtime_usec\":\(last),\"reported\":[],\"reported_bursts\":[],\"resume_usec\":\(resume)}".utf8
+        ).write(to: URL(fileURLWithPath: state))
+        let r = try Fixtures.t3attr(["report", "--file", try Fixtures.journal("sample-incident"), "--cursor-file", state] + table)
+        #expect(r.status == 65)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("\(state): damaged: \(says)"), "\(r.stderr)")
+    }
+
     @Test func aDamagedCursorFileIsANamedError() throws {
         let dir = try Fixtures.tempDir()
         try Data("garbage".utf8).write(to: URL(fileURLWithPath: dir + "/state.json"))

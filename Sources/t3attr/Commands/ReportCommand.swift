@@ -109,7 +109,7 @@ extension T3Attr {
                 defer { withExtendedLifetime(lock) {} }
                 let previous = try cursorFile.flatMap { try CursorState.load($0) }
                 let stateKey = CursorState.sourceKey(config.source, hosts: config.hosts)
-                if let cursorFile { try previous?.check(source: stateKey, path: cursorFile) }
+                if let cursorFile { try previous?.check(source: stateKey, path: cursorFile, now: try currentTime()) }
                 config.window = CursorState.resumedWindow(config.window, previous: previous)
                 if follow { return try Live.attribution(config, command: .report, output: output) }
                 let analyzer = try Analyzer(config)
