@@ -1552,6 +1552,10 @@ public struct Attribution: Sendable {
     public var clockWentBack: [(from: UInt64, to: UInt64)]
     /// Drops not listed because only those in bursts were kept (`t3attr bursts`).
     public var dropsLeftOut = 0
+    /// `report --verdict`/`--user`: the options that chose the drops listed,
+    /// and how many drops they left out.
+    public var filters: [String] = []
+    public var filteredOut = 0
 
     /// The journal entries behind a reference.
     public func evidence(_ r: EvidenceRef) -> Evidence? {

@@ -108,14 +108,20 @@ struct MistakeTests {
         #expect(r.stderr.contains("warning: user 'franc' is not seen in the window (did you mean frank?); users seen: frank"), "\(r.stderr)")
         let ok = try Fixtures.t3attr(["report", "--file", path, "--user", "frank", "--user", "nobody"] + table)
         #expect(ok.status == 0, "one of the users was seen: \(ok.stderr)")
-        #expect(ok.stdout.contains("1 drop: 1 serve"), "\(ok.stdout)")  // its proxy errors are request errors (issue 13)
+        // Its proxy errors are request errors (issue 13); the answer says what chose the drops.
+        #expect(ok.stdout.contains("1 of 1 drop (--user frank --user nobody): 1 serve"), "\(ok.stdout)")
         #expect(ok.stderr.contains("user 'nobody' is not seen in the window; users seen: frank"), "\(ok.stderr)")
         // A user seen whose drops --verdict leaves out was seen all the same: no drops, status 0.
         let sample = try Fixtures.journal("sample-incident")
         let other = try Fixtures.t3attr(["report", "--file", sample, "--user", "alice", "--verdict", "serve"] + table)
         #expect(other.status == 0, "\(other.stderr)")
-        #expect(other.stdout.contains("No drops."), "\(other.stdout)")
+        #expect(other.stdout.contains("No drops with --verdict serve --user alice (12 drops in all)."), "\(other.stdout)")
         #expect(!other.stderr.contains("not seen"), "\(other.stderr)")
+        // A filter says so: it printed "No drops." or "implicated: none" above a burst of seven users.
+        let client = try Fixtures.t3attr(["report", "--file", sample, "--verdict", "client", "-o", "json"] + table)
+        let summary = try #require(try Fixtures.ndjson(client.stdout).last)
+        #expect(summary["answer"] as? String == "1 of 12 drops (--verdict client): 1 client; infra segments implicated: none")
+        #expect(summary["drops"] as? Int == 1 && summary["drops_before_filters"] as? Int == 12)
     }
 
     @Test(

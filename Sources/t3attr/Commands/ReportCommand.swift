@@ -138,10 +138,13 @@ extension T3Attr {
                     : report.attribution.drops.flatMap { d in
                         [d.event.user ?? d.event.port.map { _ in UserDrops.name(d.event) }].compactMap { $0 } + d.event.userCandidates + d.severed
                     } + report.serveTimelines().map(\.user)
+                let before = report.attribution.drops.count
                 if !verdict.isEmpty { report.attribution.keepDrops { verdict.contains($0.verdict) } }
                 if !user.isEmpty {
                     report.attribution.keepDrops { d in user.contains { isDrop(d, of: $0) } }
                 }
+                report.attribution.filters = verdict.map { "--verdict \($0.rawValue)" } + user.map { "--user \($0)" }
+                report.attribution.filteredOut = before - report.attribution.drops.count
                 let sink = output.sink
                 let layout = ReportLayout(
                     report, condense: output.format == .table || output.format == .markdown, markdown: output.format == .markdown,

@@ -220,7 +220,7 @@ final class JSONSink: ReportSink {
         if hosts.count > 1 {
             s += ",\"by_host\":{" + hosts.map { "\(Render.json($0)):\(Render.json(Wording.answer(at, host: $0)))" }.joined(separator: ",") + "}"
         }
-        s += ",\"drops\":\(at.drops.count),\"bursts\":\(at.bursts.count)"
+        s += ",\"drops\":\(at.drops.count),\"drops_before_filters\":\(at.drops.count + at.filteredOut),\"bursts\":\(at.bursts.count)"
         s += ",\"request_errors\":\(at.requestErrors.count),\"request_bursts\":\(at.requestBursts.count),\"outages\":\(at.outages.count)"
         s += ",\"incidents\":\(at.incidents.count)"
         let byVerdict = at.counts

@@ -84,7 +84,7 @@ final class MarkdownSink: ReportSink {
         let at = report.attribution
         out.line("# t3 drop attribution")
         out.line("")
-        out.line("**\(Wording.answer(at))**")
+        out.line("**\(Self.cell(Wording.answer(at)))**")
         out.line("")
         out.line("- Window: \(Wording.window(report.window, local: local))")
         out.line("- Units: \(report.units.map { "`\(Self.cell($0))`" }.joined(separator: ", "))")

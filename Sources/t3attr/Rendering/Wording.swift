@@ -50,14 +50,26 @@ enum Wording {
     static func answer(_ c: [Verdict: Int]) -> String {
         let n = c.values.reduce(0, +)
         if n == 0 { return "No drops." }
+        return "\(n) drop\(n == 1 ? "" : "s"): " + verdicts(c)
+    }
+
+    /// `3 client, 1 edge; infra segments implicated: edge`.
+    private static func verdicts(_ c: [Verdict: Int]) -> String {
         let parts = Verdict.allCases.compactMap { v in c[v].map { "\($0) \(v.rawValue)" } }
         let infra = Verdict.allCases.filter { $0.isInfra && c[$0] != nil }.map(\.rawValue)
-        return "\(n) drop\(n == 1 ? "" : "s"): \(parts.joined(separator: ", "))"
-            + "; infra segments implicated: \(infra.isEmpty ? "none" : infra.joined(separator: ", "))"
+        return parts.joined(separator: ", ") + "; infra segments implicated: \(infra.isEmpty ? "none" : infra.joined(separator: ", "))"
     }
 
     /// `bursts` keeps only the drops in bursts: the others are counted, not judged.
+    /// `report --verdict/--user` says what it chose from how many (it said "No
+    /// drops." or "implicated: none" above a burst of seven users).
     static func answer(_ at: Attribution) -> String {
+        if !at.filters.isEmpty {
+            let total = at.drops.count + at.filteredOut
+            let chosen = at.filters.map { SafeText.text($0) }.joined(separator: " ")
+            if at.drops.isEmpty { return "No drops with \(chosen) (\(total) drop\(total == 1 ? "" : "s") in all)." }
+            return "\(at.drops.count) of \(total) drop\(total == 1 ? "" : "s") (\(chosen)): " + verdicts(at.counts)
+        }
         let k = at.dropsLeftOut
         guard k > 0 else { return answer(at.counts) }
         let rest = "\(k) drop\(k == 1 ? "" : "s") not in a burst ('report' judges them)"
