@@ -145,6 +145,19 @@ struct MistakeTests {
         }
     }
 
+    /// `bursts -v` lists at most 8 evidence lines: it says how many more the
+    /// burst held (12 drops showed 8 lines and no word of the other 4).
+    @Test func burstEvidenceSaysWhatItLeftOut() throws {
+        let long = try Fixtures.journal("scenario-long-window")
+        let r = try Fixtures.t3attr(
+            ["bursts", "-v", "--file", long, "--since", "2026-06-20 20:30", "--until", "2026-06-20 21:30"] + table, env: ["TZ": "UTC"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.components(separatedBy: "\n").filter { $0.hasPrefix("      <- 2026") }.count == 8)
+        #expect(r.stdout.contains("      <- (+4 more: 12 drops and 0 cancelled requests in all)"), "\(r.stdout)")
+        let sample = try Fixtures.t3attr(["bursts", "-v", "--file", try Fixtures.journal("sample-incident")] + table)
+        #expect(sample.stdout.contains("      <- (+2 more: 7 drops and 3 cancelled requests in all)"), "\(sample.stdout)")
+    }
+
     @Test("an unknown command close to a real one suggests it, status 64", arguments: [("reprt", "report"), ("burst", "bursts"), ("servr", "serve")])
     func unknownCommand(typed: String, meant: String) throws {
         let r = try Fixtures.t3attr([typed])

@@ -264,7 +264,18 @@ final class TableSink: ReportSink {
         if let c = b.corroboration {
             for l in CorroborationText.lines(c, time: { self.time($0, digits: 0) }) { out.line("      ~ " + l) }
         }
-        if style.verbose { evidenceLines(at.evidence(b.evidence)) }
+        if style.verbose {
+            evidenceLines(at.evidence(b.evidence))
+            // Evidence keeps `maxEvidence` lines: say what else the burst held.
+            let shown = b.evidence.count { if case .drop = $0 { true } else { false } }
+            let shownRequests = b.evidence.count - shown
+            let more = (shown > 0 ? max(0, b.count - shown) : 0) + max(0, b.requestsCancelled - shownRequests)
+            if more > 0 {
+                row(
+                    "      <- (+\(more) more: \(b.count) drop\(b.count == 1 ? "" : "s") and \(b.requestsCancelled) cancelled request\(b.requestsCancelled == 1 ? "" : "s") in all)"
+                )
+            }
+        }
         try out.check()
     }
 
