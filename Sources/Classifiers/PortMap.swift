@@ -108,6 +108,8 @@ public struct PortMap: Sendable, Equatable {
                 throw ConfigError(path: path, reason: "entry '\(login)' is not an object")
             }
             let user = (entry["os_user"] as? String) ?? login
+            // An empty name would be a user no line can name (and a blank USER column).
+            guard !user.isEmpty else { throw ConfigError(path: path, reason: "entry '\(login)' names an empty user") }
             guard let portValue = entry["port"] else {
                 throw ConfigError(path: path, reason: "entry '\(login)' has no port")
             }

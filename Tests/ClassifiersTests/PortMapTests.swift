@@ -19,6 +19,8 @@ struct PortMapTests {
         arguments: [
             "", "{", "[]", #"{"a": 1}"#, #"{"a": {"port": "3773"}}"#, #"{"a": {"os_user": "a"}}"#,
             #"{"a": {"port": 70000}}"#, #"{"a": {"port": true}}"#, #"{"a": {"port": 3773.5}}"#,
+            // An empty user: a blank USER column no line can name.
+            #"{"": {"port": 3773}}"#, #"{"a": {"os_user": "", "port": 3773}}"#,
         ])
     func malformed(json: String) {
         #expect {

@@ -375,6 +375,8 @@ struct WhyTests {
         #expect(r.status == 64)
         #expect(r.stderr.contains("Unknown option '-j'"), "\(r.stderr)")
         #expect(!r.stderr.contains("invalid time"), "\(r.stderr)")
+        let w = try Fixtures.t3attr(["why", "bob", "--around-window", "5s", "--file", j] + table, env: utc)
+        #expect(w.status == 64 && w.stderr.contains("--around-window needs TIME"), "ignored without TIME: \(w.stderr)")
         let t = try Fixtures.t3attr(["why", "bob", "noon-ish", "--file", j] + table, env: utc)
         #expect(t.status == 64)
         #expect(t.stderr.contains("Usage: t3attr why [<options>] <user> [<time>]"), "\(t.stderr)")

@@ -49,6 +49,8 @@ extension T3Attr {
         func validate() throws {
             try validateFormat()
             if user.isEmpty { throw ValidationError("USER must not be empty") }
+            // Without TIME the window is the last hour: a span around nothing was ignored.
+            if time == nil && around.aroundWindow != nil { throw ValidationError("--around-window needs TIME (without TIME: the last hour)") }
         }
 
         func run() throws {
