@@ -201,17 +201,8 @@ public struct UserActivity: Sendable {
     /// journal, after its run).
     public static func scan(_ setup: RunSetup, hosts: [String], user: String, since: UInt64?, until: UInt64?) throws -> UserActivity {
         var a = UserActivity()
-        guard !setup.dispatchUnits.isEmpty else { return a }
-        var m = MatchSet()
-        m.add(setup.dispatchUnits.map { "_SYSTEMD_UNIT=\($0)" })
-        m.restrict(toHosts: hosts)
-        let j = setup.journal
-        try j.apply(m)
-        try j.seek(since: since, until: until)
         let classifier = DispatchClassifier(portMap: setup.portMap)
-        j.read { e, cursor in
-            if let u = until, e.realtime > u { return }
-            let msg = DispatchParser.parse(e.message)
+        try readDispatch(setup, hosts: hosts, since: since, until: until) { e, msg, cursor in
             guard msg.kind == .wsOpen || msg.kind == .wsClose, let u = msg.user else { return }
             a.usersSeen.insert(u)
             guard u == user else { return }
@@ -239,18 +230,9 @@ public struct UserActivity: Sendable {
     }
 
     public static func socketsCut(_ setup: RunSetup, hosts: [String], user: String, until: UInt64?) throws -> [Cut] {
-        guard !setup.dispatchUnits.isEmpty else { return [] }
-        var m = MatchSet()
-        m.add(setup.dispatchUnits.map { "_SYSTEMD_UNIT=\($0)" })
-        m.restrict(toHosts: hosts)
-        let j = setup.journal
-        try j.apply(m)
-        try j.seek(since: nil, until: until)
         var open: [DispatchProcess: Int] = [:]
         var cuts: [Cut] = []
-        j.read { e, _ in
-            if let u = until, e.realtime > u { return }
-            let msg = DispatchParser.parse(e.message)
+        try readDispatch(setup, hosts: hosts, since: nil, until: until) { e, msg, _ in
             let p = DispatchProcess(host: e.hostname ?? "", boot: e.bootID, pid: e.pid)
             switch msg.kind {
             case .listening:
@@ -268,6 +250,27 @@ public struct UserActivity: Sendable {
             }
         }
         return cuts
+    }
+}
+
+extension UserActivity {
+    /// The dispatch unit's lines between `since` and `until` (the analyzer's
+    /// journal, after its run), parsed: only t3-dispatch can write them.
+    static func readDispatch(
+        _ setup: RunSetup, hosts: [String], since: UInt64?, until: UInt64?,
+        _ body: (JournalEntry, DispatchMessage, _ cursor: () -> String) -> Void
+    ) throws {
+        guard !setup.dispatchUnits.isEmpty else { return }
+        var m = MatchSet()
+        m.add(setup.dispatchUnits.map { "_SYSTEMD_UNIT=\($0)" })
+        m.restrict(toHosts: hosts)
+        let j = setup.journal
+        try j.apply(m)
+        try j.seek(since: since, until: until)
+        j.read { e, cursor in
+            if let u = until, e.realtime > u { return }
+            withoutActuallyEscaping(cursor) { body(e, DispatchParser.parse(e.message), $0) }
+        }
     }
 }
 

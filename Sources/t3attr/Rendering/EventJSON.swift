@@ -54,12 +54,8 @@ enum EventJSON {
         o.ascii(",\"user\":")
         o.jsonOrNull(ev.user)
         if !ev.userCandidates.isEmpty {
-            o.ascii(",\"user_candidates\":[")
-            for (i, u) in ev.userCandidates.enumerated() {
-                if i > 0 { o.byte(0x2C) }
-                o.jsonString(u)
-            }
-            o.byte(0x5D)
+            o.ascii(",\"user_candidates\":")
+            o.jsonStrings(ev.userCandidates)
         }
         o.ascii(",\"port\":")
         if let p = ev.port { o.int(p) } else { o.ascii("null") }

@@ -66,12 +66,8 @@ final class JSONSink: ReportSink {
                 o.uint(r)
             }
             if !d.severed.isEmpty {
-                o.ascii(",\"severed\":[")
-                for (k, u) in d.severed.enumerated() {
-                    if k > 0 { o.byte(0x2C) }
-                    o.jsonString(u)
-                }
-                o.byte(0x5D)
+                o.ascii(",\"severed\":")
+                o.jsonStrings(d.severed)
             }
             o.ascii(",\"evidence\":")
             o.write(EventJSON.evidence(at.evidence(d.evidence)))

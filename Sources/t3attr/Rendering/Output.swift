@@ -176,6 +176,16 @@ final class Output {
         if let s { jsonString(s.utf8) } else { ascii("null") }
     }
 
+    /// A JSON array of strings.
+    func jsonStrings(_ list: [String]) {
+        buffer.append(0x5B)
+        for (i, s) in list.enumerated() {
+            if i > 0 { buffer.append(0x2C) }
+            jsonString(s.utf8)
+        }
+        buffer.append(0x5D)
+    }
+
     /// Pads the current line with spaces to `column` bytes after `lineStart`.
     func pad(from lineStart: Int, to column: Int) {
         let used = buffer.count - lineStart
