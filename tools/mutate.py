@@ -406,10 +406,10 @@ MUTATIONS = [
      'let r = m.firstRange(of: " blocked for more than ", from: 11)', 'let r = m.firstRange(of: " blocked for more than ")', "SignalTests"),
     # Round ten: a dispatch restart cuts the sockets it held (field guide 6.1).
     ("a restart cuts another host's sockets too", A,
-     "for (p, users) in openSockets where p.host == new.host && p != new {",
-     "for (p, users) in openSockets where p != new {", "AttributionRuleTests"),
+     "for (q, users) in open where q.host == p.host && q != p {",
+     "for (q, users) in open where q != p {", "AttributionRuleTests|WhyTests"),
     ("a ws close leaves its socket open", A,
-     "            if let user = d.user { closeSocket(of: user, in: DispatchProcess(ev)) }\n", "", "AttributionRuleTests"),
+     "            if let user = d.user { openSockets.closed(by: user, in: DispatchProcess(ev)) }\n", "", "AttributionRuleTests"),
     ("an outage's recovering start keeps the sockets it found", A,
      "                inOutage.insert(r.cursorKey)\n", "", "AttributionRuleTests"),
     ("the start that ended an outage is an incident of its own", A,

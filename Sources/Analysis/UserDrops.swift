@@ -230,22 +230,16 @@ public struct UserActivity: Sendable {
     }
 
     public static func socketsCut(_ setup: RunSetup, hosts: [String], user: String, until: UInt64?) throws -> [Cut] {
-        var open: [DispatchProcess: Int] = [:]
+        var open = OpenSockets()
         var cuts: [Cut] = []
         try readDispatch(setup, hosts: hosts, since: nil, until: until) { e, msg, _ in
             let p = DispatchProcess(host: e.hostname ?? "", boot: e.bootID, pid: e.pid)
             switch msg.kind {
             case .listening:
-                var n = 0
-                for (q, k) in open where q.host == p.host && q != p {
-                    n += k
-                    open[q] = nil
-                }
+                let n = open.cut(by: p).count
                 if n > 0 { cuts.append(Cut(realtime: e.realtime, host: p.host, pid: e.pid, sockets: n)) }
-            case .wsOpen where msg.user == user:
-                open[p, default: 0] += 1
-            case .wsClose where msg.user == user:
-                if let k = open[p], k > 0 { open[p] = k > 1 ? k - 1 : nil }
+            case .wsOpen where msg.user == user: open.opened(by: user, in: p)
+            case .wsClose where msg.user == user: open.closed(by: user, in: p)
             default: break
             }
         }

@@ -205,6 +205,37 @@ public struct DispatchProcess: Hashable, Sendable {
     public init(_ ev: Event) { self.init(host: ev.host ?? "", boot: ev.bootID, pid: ev.pid) }
 }
 
+/// The sockets each dispatch process holds open, per user: `ws open` adds one,
+/// `ws close` takes one away. t3-dispatch has no signal handling (infra
+/// `scripts/t3-dispatch/main.go`): a process that stops dies with its sockets and
+/// logs no `ws close` for them (field guide 6.1), so a new process's start cuts
+/// what the others on its host still held.
+public struct OpenSockets: Sendable {
+    private var open: [DispatchProcess: [String: Int]] = [:]
+
+    public init() {}
+
+    public mutating func opened(by user: String, in p: DispatchProcess) {
+        open[p, default: [:]][user, default: 0] += 1
+    }
+
+    public mutating func closed(by user: String, in p: DispatchProcess) {
+        guard let n = open[p]?[user], n > 0 else { return }
+        open[p]![user] = n > 1 ? n - 1 : nil
+    }
+
+    /// `p` started: the users of the sockets the other processes of its host
+    /// still held, one entry per socket, sorted; those processes are forgotten.
+    public mutating func cut(by p: DispatchProcess) -> [String] {
+        var cut: [String] = []
+        for (q, users) in open where q.host == p.host && q != p {
+            for (u, n) in users { cut += repeatElement(u, count: n) }
+            open[q] = nil
+        }
+        return cut.sorted()
+    }
+}
+
 /// How a burst was counted (`era` in a burst object).
 public enum BurstEra: String, Sendable, Codable, CaseIterable {
     /// Every teardown names its user (`ws close`): a burst needs 2+ users.
@@ -361,7 +392,7 @@ public struct Attributor: Sendable {
     /// the `/ws` path installs its own `ErrorHandler`), not a WebSocket drop.
     private var wsProcesses: Set<DispatchProcess> = []
     /// Per dispatch process, the `ws open`s not yet closed, per user.
-    private var openSockets: [DispatchProcess: [String: Int]] = [:]
+    private var openSockets = OpenSockets()
     /// Per `listening` line (cursor key): the sockets of the older processes on its
     /// host that were still open (`Drop.severed`).
     private var severedAt: [String: [String]] = [:]
@@ -465,11 +496,11 @@ public struct Attributor: Sendable {
         switch d.kind {
         case .listening:
             dispatchRestarts.append(ev)
-            let cut = sever(before: DispatchProcess(ev))
+            let cut = openSockets.cut(by: DispatchProcess(ev))
             if !cut.isEmpty { severedAt[ev.cursorKey] = cut }
             keep(Drop(event: ev, trigger: .dispatchRestart))
         case .wsClose:
-            if let user = d.user { closeSocket(of: user, in: DispatchProcess(ev)) }
+            if let user = d.user { openSockets.closed(by: user, in: DispatchProcess(ev)) }
             if case .graceful? = d.wsCause, let user = d.user, let ms = d.durationMs {
                 noteServed(user, from: ev.writtenAt.subtractingClamped(ms * 1000), to: ev.writtenAt)
             }
@@ -505,25 +536,9 @@ public struct Attributor: Sendable {
         guard m.kind == .wsOpen else { return }
         wsProcesses.insert(p)
         if let user = m.user {
-            openSockets[p, default: [:]][user, default: 0] += 1
+            openSockets.opened(by: user, in: p)
             reconnect(user, at: m.realtime)
         }
-    }
-
-    private mutating func closeSocket(of user: String, in p: DispatchProcess) {
-        guard let n = openSockets[p]?[user], n > 0 else { return }
-        openSockets[p]![user] = n > 1 ? n - 1 : nil
-    }
-
-    /// A new dispatch process started: the sockets the other processes of its
-    /// host still held died with them (one entry per socket, sorted).
-    private mutating func sever(before new: DispatchProcess) -> [String] {
-        var cut: [String] = []
-        for (p, users) in openSockets where p.host == new.host && p != new {
-            for (u, n) in users { cut += repeatElement(u, count: n) }
-            openSockets[p] = nil
-        }
-        return cut.sorted()
     }
 
     /// The clock of the lines read: a line read more than a second before
