@@ -52,4 +52,50 @@ struct AttributionScaleTests {
         let drops = a.attribute(gaps: []).drops
         #expect(drops.filter { $0.trigger == .reconnect }.map(\.event.realtime) == [t0 + 2_100_000_000])
     }
+
+    /// The one-pass burst spans (a second's starts, kept while its teardowns
+    /// stay) are the spans the definition names: for random teardowns, each
+    /// start is one whose `[at, at + 1 s]` holds `burstMin` of them, of two
+    /// users or one unnamed, checked by brute force.
+    @Test func burstSpanStartsAreTheDefinitionsSpans() {
+        var rng = SystemRandomNumberGenerator()
+        for round in 0..<300 {
+            let n = Int.random(in: 0...40, using: &rng)
+            let users = Int32.random(in: 1...3, using: &rng)
+            let list = (0..<n).map { _ in
+                Attributor.Teardown(
+                    at: UInt64.random(in: 0...3_000_000, using: &rng), user: Int32.random(in: -1..<users, using: &rng))
+            }.sorted { $0.at < $1.at }
+            let burstMin = Int.random(in: 2...6, using: &rng)
+            let end = UInt64.random(in: 0...3_000_000, using: &rng)
+            var expected: [UInt64] = []
+            for i in list.indices where list[i].at < end {
+                let members = list[i...].filter { $0.at <= list[i].at + 1_000_000 }
+                if members.count >= burstMin && (members.contains { $0.user < 0 } || Set(members.map(\.user)).count >= 2) {
+                    expected.append(list[i].at)
+                }
+            }
+            let found = Attributor.burstSpanStarts(list, before: end, burstMin: burstMin)
+            #expect(found == expected, "round \(round): \(list), burstMin \(burstMin), end \(end)")
+        }
+    }
+
+    /// A second's burst spans are worked out again once a teardown joins it
+    /// or a neighbour: asked while five closes of one user were in (no
+    /// burst: one user's tabs), the answer is no; after another user's, yes
+    /// (an answer kept from before would still say no).
+    @Test func aSecondsBurstSpansFollowItsNewTeardowns() {
+        let t0 = AttributorTests.t0
+        var a = Attributor()
+        func close(_ k: Int, _ user: String) -> Event {
+            AttributorTests.dispatch(t0 + UInt64(k) * 1_000, "ws close user=\(user) ip=1.1.1.1 dur_ms=7200000 cause=graceful")
+        }
+        for k in 0..<5 { a.add(close(k, "alice")) }
+        let at = close(0, "alice").writtenAt
+        let before = a.burstHit(at: at)
+        #expect(!before)
+        a.add(close(5, "bob"))
+        let after = a.burstHit(at: at)
+        #expect(after)
+    }
 }
