@@ -104,7 +104,9 @@ public final class DispatchListing {
     /// can hold entries of the window (`Journal.files(of:since:until:)`:
     /// a short window of a week is often one file, read on one handle).
     public func perFileList() throws(JournalError) -> [String]? {
-        guard let all = try opener.perFileList() else { return nil }
+        // `runParallel` puts the files' rows one file after another: only
+        // files that follow one another in time are one handle's order.
+        guard let all = try opener.perFileList(), JournalFileHeader.timeOrdered(all) else { return nil }
         guard plainUnit, let some = try opener.windowFiles(config.window) else { return all }
         windowLeft = some.left
         return some.kept.count > 1 ? some.kept : nil

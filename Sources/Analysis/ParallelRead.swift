@@ -105,7 +105,9 @@ struct ParallelRead {
         /// The entry's content hash (the cursor's `x=`), fetched only when
         /// several writers are merged: sd-journal's last word on order.
         var xor: UInt64
-        var value: T
+        /// Nil for an entry the pass leaves out, kept (when several writers
+        /// are merged) only to find its copies.
+        var value: T?
 
         /// Whether this entry comes before `b`, read from another writer.
         func precedes(_ b: Item) -> Bool {
@@ -194,8 +196,9 @@ struct ParallelRead {
 
         // Per writer: its files still to come, and the items of the current one.
         var next = writers.map { $0.filter { wanted[$0] }[...] }
-        // Each writer's current file's items.
+        // Each writer's current file's items, and that file.
         var current = writers.map { _ in MoveQueue<Item<T>>() }
+        var currentFile = writers.map { _ in -1 }
         var live = Array(writers.indices)
         for w in live { if let i = next[w].first { need(i) } }
         readAhead()
@@ -204,6 +207,7 @@ struct ParallelRead {
             while current[w].isEmpty {
                 guard let i = next[w].popFirst() else { return false }
                 current[w] = take(i)
+                currentFile[w] = i
                 if let n = next[w].first { need(n) }
                 readAhead()
             }
@@ -211,15 +215,32 @@ struct ParallelRead {
         }
         live = live.filter { fill($0) }
         var n = 0
+        // The entry given last (its read, file and identity), for what sd-journal
+        // leaves out: an entry of another file with the same boot, receive time
+        // and content hash as the one it gave last is that entry kept twice (the
+        // same host's lines in its own journal and a collector's copy), shown
+        // once (`compare_with_location`, systemd 252). It stays the one given
+        // last, so a third copy is left out too.
+        var last: (read: Int32, file: Int, realtime: UInt64, xor: UInt64, bootID: String)?
+        var copies = 0
+        defer { if copies > 0 { main.forget(copies) } }
         while !live.isEmpty {
             var best = live[0]
             if live.count > 1 {
                 for w in live.dropFirst() where current[w].first.precedes(current[best].first) { best = w }
             }
             let item = current[best].take()
+            if ordersByHash, let l = last, l.file != currentFile[best], l.read == item.read, l.realtime == item.realtime,
+                l.xor == item.xor, l.bootID == item.bootID
+            {
+                copies += 1
+                if !fill(best) { live.removeAll { $0 == best } }
+                continue
+            }
+            last = (item.read, currentFile[best], item.realtime, item.xor, item.bootID)
             n += 1
             if let progress, n & 8191 == 0 { progress.update(entries: main.entriesRead, at: item.realtime) }
-            try body(item.value)
+            if let v = item.value { try body(v) }
             if !fill(best) { live.removeAll { $0 == best } }
         }
     }
@@ -292,7 +313,10 @@ struct ParallelRead {
                         if renews && stepped(h) >= entriesPerHandle { stopped = true }
                         return stopped
                     }
-                    h.read(stop: over, prefilter: prefilter) { e, cursor in
+                    // Several writers: every entry is an item, those the pass leaves
+                    // out too, so that the merge finds each copy of an entry kept
+                    // twice and counts it once (the prefilter is asked here).
+                    h.read(stop: over, prefilter: hashes ? nil : prefilter) { e, cursor in
                         withoutActuallyEscaping(cursor) { cursor in
                             var fetched: String?
                             let once = {
@@ -301,7 +325,13 @@ struct ParallelRead {
                                 fetched = c
                                 return c
                             }
-                            guard let v = transform(e, once) else { return }
+                            let v: T?
+                            if hashes, let prefilter, !e.message.isEmpty, !e.message.withUnsafeBytes({ prefilter($0, e.uid) }) {
+                                v = nil
+                            } else {
+                                v = transform(e, once)
+                            }
+                            guard v != nil || hashes else { return }
                             r.items.append(
                                 Item(
                                     read: Int32(k), monotonic: h.lastMonotonic, realtime: e.realtime, bootID: e.bootID,

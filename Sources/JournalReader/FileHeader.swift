@@ -54,4 +54,26 @@ public struct JournalFileHeader: Sendable, Equatable {
         }
         return false
     }
+
+    /// Whether `paths` hold their entries in disjoint stretches of time, so
+    /// that one file after another, by first entry, is one handle's order:
+    /// each file's first entry after the previous file's last (at the same
+    /// microsecond only within one writer, whose sequence numbers order it).
+    /// Writers whose files overlap in time (a collector's hosts, the same
+    /// entries kept by two writers) are merged entry by entry by sd-journal.
+    /// A file whose header cannot be read is not known to be ordered.
+    public static func timeOrdered(_ paths: [String]) -> Bool {
+        var spans: [JournalFileHeader] = []
+        for p in paths {
+            guard let h = read(p) else { return false }
+            if h.entries > 0 { spans.append(h) }
+        }
+        spans.sort { ($0.headRealtime, $0.headSeqnum) < ($1.headRealtime, $1.headSeqnum) }
+        for (a, b) in zip(spans, spans.dropFirst()) {
+            if b.headRealtime > a.tailRealtime { continue }
+            if b.headRealtime == a.tailRealtime && b.seqnumID == a.seqnumID && b.headSeqnum > a.tailSeqnum { continue }
+            return false
+        }
+        return true
+    }
 }

@@ -406,6 +406,10 @@ public final class Journal {
         pruneUnnamedDamage()
     }
 
+    /// Takes back `n` entries counted twice (copies of one entry that
+    /// several handles each read, which one handle reads once).
+    public func forget(_ n: Int) { entriesRead = max(0, entriesRead - n) }
+
     /// Ends the window's upper bound (follow mode reads on past `--until`... never: it has none).
     public func clearUntil() { until = nil }
 

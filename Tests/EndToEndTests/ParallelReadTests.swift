@@ -90,7 +90,12 @@ struct ParallelReadTests {
         for (host, entries) in byHost {
             _ = try Fixtures.journal(exportText: Data((entries.joined(separator: "\n\n") + "\n\n").utf8), in: dir, fileName: "remote-\(host).journal")
         }
-        for args in [["report", "-o", "json"], ["report", "--no-pager"], ["bursts", "-o", "json"], ["bursts", "--requests", "-o", "json"]] {
+        // `dispatch --jobs` lists each file's rows one file after another: the
+        // hosts' files overlap in time, so it must read them as one handle does.
+        for args in [
+            ["report", "-o", "json"], ["report", "--no-pager"], ["bursts", "-o", "json"], ["bursts", "--requests", "-o", "json"],
+            ["dispatch", "--all", "-o", "json"], ["dispatch", "--all", "--no-pager"],
+        ] {
             let r = try bothJobs(args + ["-D", dir] + table)
             #expect(r.one.status == 0, "\(args): \(r.one.stderr)")
             #expect(r.one.stdout == r.two.stdout, "\(args)")
@@ -171,6 +176,31 @@ struct ParallelReadTests {
                     #expect(r.status == 0, "\(args) \(source) --jobs \(jobs): \(r.stderr)")
                     #expect(try kinds(r.stdout) == once, "\(args) \(source) --jobs \(jobs)")
                 }
+            }
+        }
+    }
+
+    /// The same entries kept by two writers (the host's journal and a
+    /// collector's copy of it: two `seqnum_id`s, so no header says they
+    /// overlap): one handle shows each entry once (sd-journal leaves out an
+    /// entry of another file with the receive time, boot and content hash
+    /// of the one it gave last), and so does every `--jobs`: the output is
+    /// that of one copy, its count of entries read too.
+    @Test func theSameEntriesKeptByTwoWritersCountOnce() throws {
+        let dir = try Fixtures.tempDir("t3attr-parallel-two-writers")
+        let a = try Fixtures.journal("sample-incident", in: dir, fileName: "a.journal")
+        let b = try Fixtures.journal("sample-incident", in: dir, fileName: "b.journal")
+        try #require(try seqnumID(a) != seqnumID(b), "two writers")
+        for args in [
+            ["report", "-o", "json"], ["bursts", "--requests", "-o", "json"], ["serve", "-o", "json"], ["dispatch", "--all", "-o", "json"],
+        ] {
+            let single = try Fixtures.t3attr(args + ["--file", a] + table)
+            try #require(single.status == 0, "\(args): \(single.stderr)")
+            #expect(!single.stdout.isEmpty)
+            for jobs in ["1", "2"] {
+                let r = try Fixtures.t3attr(args + ["-D", dir, "--jobs", jobs] + table)
+                #expect(r.status == 0, "\(args) --jobs \(jobs): \(r.stderr)")
+                #expect(r.stdout == single.stdout, "\(args) --jobs \(jobs)")
             }
         }
     }
