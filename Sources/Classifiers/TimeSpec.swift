@@ -222,6 +222,22 @@ enum Absolute {
         }
         s = s.trimmingCharacters(in: .whitespaces)
 
+        // `today UTC`, `yesterday CEST`: midnight there. systemd 252 takes the
+        // day words after ` UTC` and the local zone's abbreviations, not after
+        // a zone's name (`today Europe/Berlin`, `today CET` fail there too).
+        if let days = ["today": 0, "yesterday": -1, "tomorrow": 1][s.lowercased()] {
+            let there: TimeZone?
+            if s0.uppercased().hasSuffix(" UTC") {
+                there = zone
+            } else if let named, TimeZone(identifier: lastWord.uppercased()) == nil {
+                there = TimeZone(secondsFromGMT: named)
+            } else {
+                there = nil
+            }
+            guard let there else { throw fail("'\(s)' takes ' UTC' or the local zone's abbreviation, not a zone's name") }
+            return try TimeSpec.midnight(now: now, dayOffset: days, timeZone: there, input: input)
+        }
+
         // Optional weekday, checked against the date as journalctl does.
         var weekday: Int?
         let lower = s.lowercased()

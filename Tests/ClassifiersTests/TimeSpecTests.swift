@@ -58,6 +58,27 @@ struct TimeSpecTests {
         #expect(try TimeSpec.parse(input, now: now, timeZone: berlin, abbreviations: cet) == epoch * 1_000_000)
     }
 
+    /// The day words after a zone, as `systemd-analyze timestamp` 252 takes
+    /// them (TZ=Europe/Berlin, now 2026-06-10 22:00 UTC, 2026-06-11 00:00
+    /// local): ` UTC` and the local abbreviations name the day's midnight
+    /// there; after a zone's name (`CET` is one too) they are refused.
+    @Test(
+        "today, yesterday and tomorrow after a zone",
+        arguments: [
+            ("today UTC", 1_781_049_600), ("yesterday utc", 1_780_963_200), ("tomorrow UTC", 1_781_136_000),
+            ("today CEST", 1_781_128_800),
+        ])
+    func dayWordsAfterAZone(input: String, epoch: UInt64) throws {
+        let cet = TimeSpec.ZoneAbbreviations([("CET", 3600), ("CEST", 7200)])
+        #expect(try TimeSpec.parse(input, now: now, timeZone: berlin, abbreviations: cet) == epoch * 1_000_000)
+    }
+
+    @Test(arguments: ["today Europe/Berlin", "tomorrow Europe/London", "today CET", "now UTC"])
+    func dayWordsAfterAZonesNameAreRefused(input: String) {
+        let cet = TimeSpec.ZoneAbbreviations([("CET", 3600), ("CEST", 7200)])
+        #expect(throws: TimeSpecError.self) { try TimeSpec.parse(input, now: now, timeZone: berlin, abbreviations: cet) }
+    }
+
     /// The same against journalctl 252 in other zones: west of UTC the
     /// repeated hour is its first pass (mktime starts from offset 0); Dublin
     /// calls its winter time "daylight"; CET, EET, MET and WET named as zones
