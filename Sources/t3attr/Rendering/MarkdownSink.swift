@@ -10,6 +10,15 @@ final class MarkdownSink: ReportSink {
     private var section: Section?
     private var source: SourceSpec = .local
     private var layout = ReportLayout()
+    /// Whether the incidents are of several hosts: worked out once, not per row.
+    private var incidentsOfSeveralHosts: Bool?
+
+    private func severalHosts(_ at: Attribution) -> Bool {
+        if let known = incidentsOfSeveralHosts { return known }
+        let several = ReportLayout.severalHosts(at.incidents)
+        incidentsOfSeveralHosts = several
+        return several
+    }
     /// The drops given a row (their evidence and corroboration are listed in `finish`).
     private var shown: [Drop] = []
 
@@ -126,16 +135,16 @@ final class MarkdownSink: ReportSink {
                         ? ", those that implicate infrastructure first." : ".")
                     + (layout.groupSingles ? " One-drop incidents are counted per verdict and reason (`--drops` lists each)." : ""),
                 "",
-                ReportLayout.severalHosts(at.incidents)
+                severalHosts(at)
                     ? "| # | host | start | duration | verdict | reason | drops | users | key evidence |"
                     : "| # | start | duration | verdict | reason | drops | users | key evidence |",
-                ReportLayout.severalHosts(at.incidents) ? "|---|---|---|---|---|---|---:|---|---|" : "|---|---|---|---|---|---:|---|---|",
+                severalHosts(at) ? "|---|---|---|---|---|---|---:|---|---|" : "|---|---|---|---|---|---:|---|---|",
             ])
     }
 
     /// A fleet's incident rows start with the host.
     private func hostCell(_ host: String?, _ at: Attribution) -> String {
-        ReportLayout.severalHosts(at.incidents) ? "\(Self.cell(host ?? "-")) | " : ""
+        severalHosts(at) ? "\(Self.cell(host ?? "-")) | " : ""
     }
 
     func incident(_ i: Incident, in at: Attribution) throws(OutputError) {
