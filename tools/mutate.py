@@ -349,6 +349,9 @@ MUTATIONS = [
      "ParallelReadTests"),
     ("i16: several writers: the prefilter's entries not handed on", "Sources/Analysis/ParallelRead.swift",
      "guard v != nil || hashes else { return }", "guard v != nil else { return }", "ParallelReadTests|FreshHandleTests"),
+    ("a stream's repeated entries read twice", "Sources/JournalReader/ExportConverter.swift",
+     "if let p = entryPlace, !placesSeen.insert(p).inserted {", "if let p = entryPlace, false, !placesSeen.insert(p).inserted {",
+     "StreamTests"),
     # The rules against the field guide (round six's review).
     ("a global OOM kill of the serve is the serve's", A,
      "if !globalKills.isEmpty {", "if false {", RULES),

@@ -70,6 +70,20 @@ final class ExportConverter {
     private var entryLines = 0
     private var entryFields = 0
     private var entryBad: SkipReason?
+    /// The entry's place in its writer's sequence (its `__CURSOR`'s `s=` and `i=`).
+    private var entryPlace: Place?
+
+    /// An entry's writer (numbered as met) and sequence number.
+    struct Place: Hashable {
+        var writer: Int32
+        var seqnum: UInt64
+    }
+    private var writers: [[UInt8]: Int32] = [:]
+    private var placesSeen = Set<Place>()
+    /// Entries the stream gave again (the same `__CURSOR`: two overlapping
+    /// exports run together): passed on once, as one sd-journal handle shows
+    /// an entry two files hold once.
+    private(set) var repeats = 0
 
     var skippedTotal: Int { skipped.reduce(0) { $0 + $1.count } }
 
@@ -229,6 +243,7 @@ final class ExportConverter {
         guard entryBad == nil else { return }
         let n = buffer[name]
         if n.elementsEqual(Self.cursorName) {
+            if entryPlace == nil { entryPlace = place(ofCursor: buffer[value]) }
             emitField(Self.cursorField[...], buffer[value])
             return
         }
@@ -284,6 +299,7 @@ final class ExportConverter {
             entryLines = 0
             entryFields = 0
             entryBad = nil
+            entryPlace = nil
         }
         guard entryLines > 0 else { return }
         if let bad = entryBad {
@@ -294,9 +310,34 @@ final class ExportConverter {
             skip(.noFields)
             return
         }
+        if let p = entryPlace, !placesSeen.insert(p).inserted {
+            repeats += 1
+            return
+        }
         out += entryOut
         out.append(0x0A)
         entries += 1
+    }
+
+    /// The writer (`s=`) and sequence number (`i=`, hex) of a cursor; nil
+    /// when it has not both (then the entry is not checked for a repeat).
+    private func place(ofCursor c: ArraySlice<UInt8>) -> Place? {
+        var writer: ArraySlice<UInt8>?
+        var seqnum: UInt64?
+        for part in c.split(separator: UInt8(ascii: ";")) {
+            guard part.count > 2, part[part.startIndex + 1] == UInt8(ascii: "=") else { continue }
+            let v = part.dropFirst(2)
+            switch part.first {
+            case UInt8(ascii: "s"): writer = v
+            case UInt8(ascii: "i"): seqnum = UInt64(String(decoding: v, as: UTF8.self), radix: 16)
+            default: break
+            }
+        }
+        guard let writer, let seqnum else { return nil }
+        let key = Array(writer)
+        let w = writers[key] ?? Int32(writers.count)
+        writers[key] = w
+        return Place(writer: w, seqnum: seqnum)
     }
 
     static func emit(_ out: inout [UInt8], name: ArraySlice<UInt8>, value: ArraySlice<UInt8>) {

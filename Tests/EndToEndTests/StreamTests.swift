@@ -86,6 +86,29 @@ struct StreamTests {
             objs.last?["answer"] as? String == "12 drops: 1 client, 7 edge, 2 serve, 2 dispatch; infra segments implicated: edge, serve, dispatch")
     }
 
+    /// Two exports run together whose times overlap (`journalctl --since 6h`
+    /// now and an hour ago, concatenated): an entry the stream gives twice
+    /// (the same `__CURSOR`) is read once, as one handle shows an entry two
+    /// files hold once. Nothing is counted twice: the output is the file's.
+    @Test(arguments: ["export", "json"])
+    func anEntryTheStreamGivesTwiceIsReadOnce(format: String) throws {
+        let path = try Fixtures.journal("sample-incident")
+        let whole = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", format, "--no-pager"])
+        let part = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", format, "--no-pager", "--since", "2026-06-10 20:30:00"])
+        try #require(whole.status == 0 && part.status == 0 && !part.stdoutData.isEmpty)
+        var twice = whole.stdoutData
+        if format == "export" { twice.append(Data("\n".utf8)) }
+        twice.append(part.stdoutData)
+        twice.append(whole.stdoutData)
+        for cmd in [["report"], ["dispatch", "--all"], ["serve"]] {
+            let file = try Fixtures.t3attr(cmd + ["--file", path, "-o", "json"] + table)
+            let piped = try Fixtures.t3attr(cmd + ["--input", "-", "-o", "json"] + table, stdin: twice)
+            #expect(piped.status == 0, "\(piped.stderr)")
+            #expect(piped.stdout == file.stdout, "\(cmd) from a \(format) stream with repeats")
+            #expect(!piped.stderr.contains("clock"), "\(piped.stderr)")
+        }
+    }
+
     @Test func binaryFieldsSurviveTheStream() throws {
         let path = try Fixtures.journal("hostile-messages")
         for format in ["export", "json"] {
