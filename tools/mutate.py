@@ -352,6 +352,9 @@ MUTATIONS = [
     ("a stream's repeated entries read twice", "Sources/JournalReader/ExportConverter.swift",
      "if let p = entryPlace, !placesSeen.insert(p).inserted {", "if let p = entryPlace, false, !placesSeen.insert(p).inserted {",
      "StreamTests"),
+    ("a .env file's first T3_PORT wins", "Sources/Classifiers/PortMap.swift",
+     "            port = Int(rest).flatMap", "            if port != nil { continue }\n            port = Int(rest).flatMap",
+     "PortMapTests"),
     # The rules against the field guide (round six's review).
     ("a global OOM kill of the serve is the serve's", A,
      "if !globalKills.isEmpty {", "if false {", RULES),

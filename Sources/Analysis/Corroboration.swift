@@ -34,12 +34,14 @@ public struct Corroboration: Sendable, Equatable {
                 if path == "-" {
                     data = readStdin()
                 } else {
-                    guard let d = FileManager.default.contents(atPath: path) else {
+                    // Read as a stream: `--tunnel-log <(kubectl logs ...)` is a pipe.
+                    guard let h = FileHandle(forReadingAtPath: path), let d = try? h.readToEnd() ?? Data() else {
                         let denied = FileManager.default.fileExists(atPath: path) && !FileManager.default.isReadableFile(atPath: path)
                         throw ConfigError(
                             path: path, reason: denied ? "permission denied (--tunnel-log)" : "cannot read it (--tunnel-log)",
                             unreadable: !denied, permission: denied)
                     }
+                    try? h.close()
                     data = d
                 }
                 let one = TunnelLogParser.parse(String(decoding: data, as: UTF8.self))

@@ -20,6 +20,11 @@ public enum PortMapLoader {
     }
 
     /// Why a configuration file could not be read.
+    public struct BrokenFile: Sendable, Equatable {
+        public var path: String
+        public var why: String
+    }
+
     public enum FileState: Sendable, Equatable {
         case missing, unreadable
         /// Another error, in the system's words.
@@ -47,6 +52,9 @@ public enum PortMapLoader {
         public var conflicts: [String]
         /// `.env` files read that give no port (no `T3_PORT=` line, or not a port number).
         public var envFilesWithoutPort: [String] = []
+        /// `.env` files that cannot be opened for another reason than
+        /// permission (a link to nothing, a loop of links), and why.
+        public var envFilesBroken: [BrokenFile] = []
     }
 
     public static func load(_ opts: MapConfig) throws(ConfigError) -> Loaded {
@@ -58,21 +66,55 @@ public enum PortMapLoader {
             if data.isEmpty { throw ConfigError(path: tablePath, reason: "is empty (expected a JSON object keyed by login name)") }
             table = try PortMap.parseDispatchTable(data, path: tablePath)
         case .missing(let why):
-            if opts.dispatchTable != nil { throw ConfigError(path: tablePath, reason: "cannot read (\(describe(why)))", unreadable: true) }
+            if opts.dispatchTable != nil {
+                throw ConfigError(path: tablePath, reason: "cannot read (\(describe(why)))", unreadable: true, permission: why == .unreadable)
+            }
             problems.append(.defaultTable(path: tablePath, why))
         }
         var env = PortMap()
         var envFilesWithoutPort: [String] = []
+        var envFilesBroken: [(String, String)] = []
         let envDir = opts.envDir ?? defaultEnvDir
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: envDir, isDirectory: &isDir), isDir.boolValue {
-            let names = ((try? FileManager.default.contentsOfDirectory(atPath: envDir)) ?? []).sorted()
+            let listed: [String]
+            do {
+                listed = try FileManager.default.contentsOfDirectory(atPath: envDir)
+            } catch {
+                // A directory named that cannot be listed is an error, as a table that
+                // cannot be read is; the default one is a note (its files are unknown).
+                let denied = access(envDir, R_OK | X_OK) != 0 && (errno == EACCES || errno == EPERM)
+                if opts.envDir != nil {
+                    throw ConfigError(
+                        path: envDir, reason: denied ? "cannot be listed (run as root)" : "cannot be listed", unreadable: true,
+                        permission: denied)
+                }
+                problems.append(.unreadableEnvFiles(count: 1, dir: envDir))
+                listed = []
+            }
+            let names = listed.sorted()
             var unreadable = 0
             var noPort: [String] = []
+            var broken: [(String, String)] = []
             for name in names {
                 guard let user = PortMap.userForEnvFile(named: name) else { continue }
-                guard case .contents(let data) = try readConfigFile(envDir + "/" + name) else {
+                let file: ReadResult
+                do {
+                    file = try readConfigFile(envDir + "/" + name)
+                } catch {
+                    // A FIFO or a directory named like a user's file is no user's port.
+                    if opts.envDir != nil { throw error }
                     unreadable += 1
+                    continue
+                }
+                guard case .contents(let data) = file else {
+                    // A dangling link or a loop is a file that is not there, not one root may not read.
+                    switch file {
+                    case .missing(.unreadable): unreadable += 1
+                    case .missing(.missing): broken.append((envDir + "/" + name, "a link to nothing"))
+                    case .missing(.error(let text)): broken.append((envDir + "/" + name, text))
+                    case .contents: break
+                    }
                     continue
                 }
                 if let port = PortMap.parseEnvFile(String(decoding: data, as: UTF8.self)) {
@@ -83,6 +125,7 @@ public enum PortMapLoader {
             }
             if unreadable > 0 { problems.append(.unreadableEnvFiles(count: unreadable, dir: envDir)) }
             envFilesWithoutPort = noPort
+            envFilesBroken = broken
         } else if opts.envDir != nil {
             throw ConfigError(path: envDir, reason: "cannot read (not a directory)", unreadable: true)
         }
@@ -94,7 +137,9 @@ public enum PortMapLoader {
             // A partial map from the defaults: worth a note; from paths the operator named: not.
             notice = Notice(problems: problems, mapEmpty: false)
         }
-        return Loaded(map: map, notice: notice, conflicts: map.conflicts, envFilesWithoutPort: envFilesWithoutPort)
+        return Loaded(
+            map: map, notice: notice, conflicts: map.conflicts, envFilesWithoutPort: envFilesWithoutPort,
+            envFilesBroken: envFilesBroken.map { BrokenFile(path: $0.0, why: $0.1) })
     }
 
     /// The words the loader's own errors and notes use for a file's state.

@@ -125,8 +125,11 @@ public struct PortMap: Sendable, Equatable {
     }
 
     /// A `<user>.env` file's `T3_PORT=<n>` (optionally quoted, `export`
-    /// allowed, comments and CRLF tolerated). nil when the file has no port.
+    /// allowed, comments and CRLF tolerated): the last assignment, as
+    /// systemd's `EnvironmentFile=` and a shell's `.` take it. nil when the
+    /// file has none, or the last is not a port.
     public static func parseEnvFile(_ contents: String) -> Int? {
+        var port: Int?
         for raw in contents.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
             var line = raw.trimmingCharacters(in: .whitespaces)
             if line.hasPrefix("#") { continue }
@@ -139,10 +142,9 @@ public struct PortMap: Sendable, Equatable {
             if rest.count >= 2, let q = rest.first, q == "\"" || q == "'", rest.last == q {
                 rest = String(rest.dropFirst().dropLast())
             }
-            if let p = Int(rest), (1...65535).contains(p) { return p }
-            return nil
+            port = Int(rest).flatMap { (1...65535).contains($0) ? $0 : nil }
         }
-        return nil
+        return port
     }
 
     /// The user an env file belongs to, from its name; nil for files to skip

@@ -36,6 +36,8 @@ struct PortMapTests {
             ("T3_PORT=3773\n", 3773 as Int?), ("T3_PORT=\"3774\"\n", 3774), ("T3_PORT='3775'\r\n", 3775),
             ("# T3_PORT=1\nFOO=bar\nT3_PORT=3776 # main\n", 3776), ("export T3_PORT=3777", 3777),
             ("FOO=1\n", nil), ("T3_PORT=abc\n", nil), ("T3_PORT=99999\n", nil), ("T3_PORTX=1\n", nil),
+            // The last assignment, as systemd's EnvironmentFile= and a shell take it.
+            ("T3_PORT=3778\nT3_PORT=3790\n", 3790), ("T3_PORT=abc\nT3_PORT=3791\n", 3791), ("T3_PORT=3792\nT3_PORT=abc\n", nil),
         ])
     func env(contents: String, port: Int?) {
         #expect(PortMap.parseEnvFile(contents) == port)

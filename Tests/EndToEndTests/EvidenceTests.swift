@@ -222,6 +222,23 @@ struct EvidenceTests {
             "\(t.stdout)")
     }
 
+    /// `--tunnel-log <(kubectl logs ...)`: a pipe is read as a file is; the
+    /// same log cannot come from standard input when the journal does.
+    @Test func aTunnelLogFromAPipeIsRead() throws {
+        let dir = try Fixtures.tempDir()
+        let log = dir + "/cloudflared.log"
+        try Self.reconnect.write(toFile: log, atomically: true, encoding: .utf8)
+        let journal = try Self.isolated()
+        let file = try Fixtures.t3attr(["report", "--file", journal, "-o", "json", "--tunnel-log", log] + window)
+        let args = (["report", "--file", journal, "-o", "json"] + window).map { "'\($0)'" }.joined(separator: " ")
+        let piped = try Fixtures.run("/bin/bash", ["-c", "'\(Fixtures.binary)' \(args) --tunnel-log <(cat '\(log)')"])
+        #expect(piped.status == 0, "\(piped.stderr)")
+        #expect(piped.stdout == file.stdout)
+        #expect(piped.stdout.contains("tunnel_reconnect"))
+        let both = try Fixtures.t3attr(["report", "--input", "-", "--tunnel-log", "-"], stdin: Data())
+        #expect(both.status == 64 && both.stderr.contains("both read standard input"), "\(both.stderr)")
+    }
+
     @Test func anUnreadableTunnelLogIsNoInput() throws {
         let r = try Fixtures.t3attr(["report", "--file", try Self.isolated(), "--tunnel-log", "/nonexistent/cloudflared.log"] + window)
         #expect(r.status == 66, "\(r.stderr)")

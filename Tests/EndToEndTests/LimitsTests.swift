@@ -289,6 +289,43 @@ struct CursorFileLockTests {
         #expect(Date().timeIntervalSince(start) >= 9)
     }
 
+    /// Port maps this user may not read: a table or an `--env-dir` named is
+    /// permission denied (77), not a map quietly left empty; a `.env` link
+    /// to nothing is named as that, not as a file root may not read.
+    @Test func portMapsThisUserMayNotReadAreDenied() throws {
+        let dir = try Fixtures.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o755)
+        let journal = try Fixtures.journal("sample-incident", in: dir)
+        chmod(journal, 0o644)
+        let table = dir + "/dispatch.json"
+        try FileManager.default.copyItem(atPath: Fixtures.path("dispatch.json"), toPath: table)
+        let env = dir + "/env"
+        try FileManager.default.createDirectory(atPath: env, withIntermediateDirectories: true)
+        try Data("T3_PORT=3773\n".utf8).write(to: URL(fileURLWithPath: env + "/alice.env"))
+        chmod(env + "/alice.env", 0o644)
+        func run(_ args: [String]) throws -> Fixtures.Result {
+            getuid() == 0
+                ? try Fixtures.run("/usr/bin/setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", Fixtures.binary] + args)
+                : try Fixtures.t3attr(args)
+        }
+        chmod(table, 0o600)
+        chmod(env, 0o755)
+        let t = try run(["report", "--file", journal, "--dispatch-table", table, "--env-dir", env])
+        #expect(t.status == 77, "\(t.status) \(t.stderr)")
+        #expect(t.stderr.contains(table), "\(t.stderr)")
+        chmod(table, 0o644)
+        chmod(env, 0o700)
+        let e = try run(["report", "--file", journal, "--dispatch-table", table, "--env-dir", env])
+        #expect(e.status == 77, "\(e.status) \(e.stderr)")
+        #expect(e.stderr.contains("\(env): cannot be listed"), "\(e.stderr)")
+        chmod(env, 0o755)
+        try FileManager.default.createSymbolicLink(atPath: env + "/bob.env", withDestinationPath: dir + "/nowhere")
+        let l = try Fixtures.t3attr(["report", "--file", journal, "--dispatch-table", table, "--env-dir", env])
+        #expect(l.status == 0, "\(l.stderr)")
+        #expect(l.stderr.contains("\(env)/bob.env: cannot be opened (a link to nothing)"), "\(l.stderr)")
+    }
+
     /// A state directory this user cannot write: exit 77 before any drop is printed.
     @Test func unwritableStateDirectoryIsFoundFirst() throws {
         let journal = try Fixtures.journal("sample-incident")

@@ -53,6 +53,7 @@ extension T3Attr {
             if let min, min < 1 { throw ValidationError("--min must be at least 1") }
             if requests && follow { throw ValidationError("--requests does not work with --follow") }
             try validateFormat()
+            try evidence.validate(with: source)
             if follow && (evidence.prometheus != nil || !evidence.tunnelLog.isEmpty) {
                 throw ValidationError("--prometheus and --tunnel-log are not available with -f")
             }

@@ -76,6 +76,7 @@ func finishRun(notes: [Note], stats: ReadStats, strict: Bool) throws {
 func show(_ load: PortMapLoader.Loaded) {
     if let notice = load.notice { Diagnostics.note(Wording.portMap(notice)) }
     for c in load.conflicts { Diagnostics.warning(c) }
+    for f in load.envFilesBroken { Diagnostics.warning("\(f.path): cannot be opened (\(f.why)); that user's port is not known from it") }
     for f in load.envFilesWithoutPort { Diagnostics.warning("\(f): no T3_PORT=<port> line (1-65535); that user's port is not known from it") }
 }
 

@@ -81,6 +81,7 @@ extension T3Attr {
 
         func validate() throws {
             try validateFormat()
+            try evidence.validate(with: source)
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             if cursorFile?.isEmpty == true { throw ValidationError("--cursor-file must not be empty") }
             if follow && !user.isEmpty { throw ValidationError("--user does not work with --follow yet") }

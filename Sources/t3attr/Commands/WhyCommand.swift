@@ -48,6 +48,7 @@ extension T3Attr {
 
         func validate() throws {
             try validateFormat()
+            try evidence.validate(with: source)
             if user.isEmpty { throw ValidationError("USER must not be empty") }
             // Without TIME the window is the last hour: a span around nothing was ignored.
             if time == nil && around.aroundWindow != nil { throw ValidationError("--around-window needs TIME (without TIME: the last hour)") }

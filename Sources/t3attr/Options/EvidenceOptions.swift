@@ -54,6 +54,13 @@ struct EvidenceOptions: ParsableArguments {
         guard evidenceWindow.usec > 0 else { throw ValidationError("--evidence-window must be more than 0") }
     }
 
+    /// Standard input is read once: by the journal stream or by a tunnel log.
+    func validate(with source: SourceOptions) throws {
+        if source.input == "-" && tunnelLog.contains("-") {
+            throw ValidationError("--input - and --tunnel-log - both read standard input: give one of them a file")
+        }
+    }
+
     var config: EvidenceConfig {
         EvidenceConfig(
             prometheus: prometheusURL, selectors: ProbeSelectors(probe: probeSelector, node: nodeSelector), tunnelLogs: tunnelLog,
