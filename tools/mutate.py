@@ -355,6 +355,13 @@ MUTATIONS = [
     ("a .env file's first T3_PORT wins", "Sources/Classifiers/PortMap.swift",
      "            port = Int(rest).flatMap", "            if port != nil { continue }\n            port = Int(rest).flatMap",
      "PortMapTests"),
+    ("a host without dispatch lines read with the dispatch host's", AN,
+     "let fleet = hosts.count > 1 || hostsInJournal > 1", "let fleet = hosts.count > 1", "FleetTests"),
+    ("signals beyond the window not read around its drops", AN,
+     "if scope != .serveTimeline, window.since != nil || window.until != nil {",
+     "if false, scope != .serveTimeline, window.since != nil || window.until != nil {", "WindowEdgeTests"),
+    ("a burst's teardowns beyond the window's edge not counted", A,
+     "        if teardown { addTeardown(ev) }", "", "WindowEdgeTests"),
     # The rules against the field guide (round six's review).
     ("a global OOM kill of the serve is the serve's", A,
      "if !globalKills.isEmpty {", "if false {", RULES),

@@ -234,7 +234,12 @@ public final class Analyzer {
                 attributors.add(ev, host: key(ev), remember: probesGaps)
             })
         let hosts = attributors.hosts.sorted()
-        let fleet = hosts.count > 1
+        // Several machines' lines are read host by host, also when one of them
+        // alone runs the dispatch (a collector with a node's kubelet lines): read
+        // whole, the other host's lines filled the dispatch host's gaps, and each
+        // change of boot id between them was a reboot.
+        let hostsInJournal = hosts.count > 1 ? hosts.count : ((try? j.uniqueValues(of: "_HOSTNAME").count) ?? 2)
+        let fleet = hosts.count > 1 || hostsInJournal > 1
         // 2b. The era of each dispatch process whose window held no `ws` line:
         // its lines before the window say (issue 13, section 1).
         if let since = window.since {
@@ -251,6 +256,50 @@ public final class Analyzer {
             if scope == .burstsOnly { attributors[h].retainBurstDrops() }
         }
         timing.mark("dispatch (\(j.entriesRead) entries in all, \(hosts.count) host(s))")
+
+        // 2c. Beyond the window's edges: the dispatch's teardowns within a
+        // burst's reach (a burst the edge cuts is one on both sides), and the
+        // signals around the drops, as their serve lines are read (an OOM kill
+        // 20 s before `--since` is the drop's cause, not "all quiet").
+        // Evidence only: no drop is a line from beyond the window.
+        if scope != .serveTimeline, window.since != nil || window.until != nil {
+            // The dispatch's teardowns within a burst's span beyond each edge, first:
+            // a long close they make part of a burst is a drop whose evidence is read next.
+            var edges: [(UInt64?, UInt64?)] = []
+            if let s = window.since, s > 0 { edges.append((s.subtractingClamped(Self.burstReach), s - 1)) }
+            if let u = window.until { edges.append((u + 1, u + Self.burstReach)) }
+            var edgeStream = stream
+            try pass(
+                plan.dispatch, edges, progress: nil,
+                transform: { entry, cursor in dispatchSide.preclassify(entry, cursor: cursor) },
+                then: { p in
+                    guard let ev = edgeStream.resolve(p), attributors.hosts.contains(key(ev)) else { return }
+                    attributors[key(ev)].addContextTeardown(ev)
+                })
+            for h in hosts {
+                var outside: [(UInt64?, UInt64?)] = []
+                for (a, b) in attributors[h].evidenceIntervals() {
+                    if let s = window.since, a < s { outside.append((a, min(b, s - 1))) }
+                    if let u = window.until, b > u { outside.append((max(a, u + 1), b)) }
+                }
+                guard !outside.isEmpty else { continue }
+                let only = parallel.flatMap { p in fleet ? p.paths(ofHost: h).map(Set.init) : nil }
+                var seen: Set<String> = []
+                for matches in [plan.rareSignals, plan.busySignals] {
+                    try pass(
+                        matches, outside, only: only, progress: nil,
+                        transform: { entry, cursor in
+                            if case .none = signalFilter.preclassify(entry, cursor: { "" }) { return nil }
+                            return (entry, cursor())
+                        },
+                        then: { (entry: JournalEntry, cursor: String) in
+                            guard seen.insert(cursor).inserted, let ev = stream.classify(entry, cursor: { cursor }), key(ev) == h else { return }
+                            attributors[h].addContextSignal(ev)
+                        })
+                }
+            }
+            timing.mark("signals beyond the window, around its drops")
+        }
 
         // A collector's per-host reads open only that host's files (issue 16:
         // every file for every host made a fleet's cost grow with its square).
@@ -289,7 +338,7 @@ public final class Analyzer {
         var parts: [Attribution] = []
         // The dispatch lines' times stand for the host's entries only where
         // a host's probes see that host alone.
-        let oneHostProbed = fleet || !config.hosts.isEmpty || ((try? j.uniqueValues(of: "_HOSTNAME").count) ?? 2) <= 1
+        let oneHostProbed = fleet || !config.hosts.isEmpty || hostsInJournal <= 1
         func known(_ h: String) -> KnownEntries { oneHostProbed ? attributors.known(h) : KnownEntries() }
         let perHost: [String: [HostGap]]
         if let parallel, fleet, hosts.allSatisfy({ hostFiles[$0] != nil }),
@@ -333,6 +382,11 @@ public final class Analyzer {
             attribution: Attribution.merge(parts), offsets: stream.localTimeOffsets, folded: stream.folded, hosts: hosts,
             timings: timing.marks)
     }
+
+    /// How far beyond a window's edge the dispatch's teardowns still make a
+    /// burst with its drops: a burst spans a second of written time, which
+    /// Go writes in whole seconds, and receive time trails it.
+    static let burstReach: UInt64 = 3_000_000
 
     /// Issue 16: a collector whose every file holds one host's entries is
     /// analysed host by host, `jobs` hosts at once, each on a handle of its

@@ -373,6 +373,8 @@ public struct Attributor: Sendable {
     /// teardowns (no burst), but several users' at once are no one user's network.
     private var upgradeQuits: [UInt64: [Teardown]] = [:]
     private var userIDs: [String: Int32] = [:]
+    /// Signals from beyond the window (`addContextSignal`), by cursor.
+    private var contextSignals: Set<String> = []
     /// `burstHit`'s spans per written second, while its teardowns stay the same.
     private var burstStarts: [UInt64: BurstStarts] = [:]
     /// Proxy errors whose era is not decided yet (`close` decides, per dispatch process).
@@ -840,6 +842,27 @@ public struct Attributor: Sendable {
         if ev.signal != nil { signals.append(ev) }
     }
 
+    /// A dispatch line from just beyond the window (within a burst's span of
+    /// its edge): its teardown counts toward the bursts of the window's
+    /// drops, as the whole journal's would (a `--since` inside a burst left
+    /// its last sockets "isolated"), and makes no drop of its own. Call
+    /// after `close()`: the eras are known then.
+    public mutating func addContextTeardown(_ ev: Event) {
+        guard let d = ev.dispatch else { return }
+        let teardown =
+            d.kind == .proxyError ? d.side == .downstream && !wsProcesses.contains(DispatchProcess(ev)) : Self.isTeardown(ev)
+        if teardown { addTeardown(ev) }
+    }
+
+    /// A signal from beyond the window, read only around its drops: evidence
+    /// for them, never a drop of its own (a dispatch outage it shows began or
+    /// ended outside what was asked for).
+    public mutating func addContextSignal(_ ev: Event) {
+        guard ev.signal != nil else { return }
+        signals.append(ev)
+        contextSignals.insert(ev.cursorKey)
+    }
+
     /// Follow mode: forgets drops and signals older than `t` (already printed
     /// and beyond every correlation window of what is still to come).
     public mutating func prune(before t: UInt64) {
@@ -909,7 +932,7 @@ public struct Attributor: Sendable {
         let sigs = signals.sorted { $0.writtenAt < $1.writtenAt }
         signals = []
         let gaps = gaps.sorted { $0.end < $1.end }
-        let outages = findOutages(signals: sigs)
+        let outages = findOutages(signals: contextSignals.isEmpty ? sigs : sigs.filter { !contextSignals.contains($0.cursorKey) })
         var out = drops
         drops = []
         // A `listening` that a fatal line of the same process followed is no restart.

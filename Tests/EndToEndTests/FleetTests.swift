@@ -42,6 +42,48 @@ struct FleetTests {
         #expect((summary["by_host"] as? [String: String])?.count == 3)
     }
 
+    /// Another machine's lines beside the dispatch host's (a node's kubelet
+    /// every 5 s, its own boot), where that host runs no dispatch: the
+    /// verdicts are the dispatch host's own, from a file, a stream, a
+    /// directory of both, any `--jobs` (its lines filled the dispatch host's
+    /// gaps, and each change of boot id between them was a reboot: 12 devvm).
+    @Test func aHostWithoutDispatchLinesDoesNotMixIn() throws {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), as: UTF8.self)
+        let times = text.split(separator: "\n").compactMap { $0.hasPrefix("__REALTIME_TIMESTAMP=") ? UInt64($0.dropFirst(21)) : nil }
+        let (from, to) = (try #require(times.min()), try #require(times.max()))
+        var node = ""
+        var t = from - from % 5_000_000
+        while t <= to + 60_000_000 {
+            node += "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t - from + 3_600_000_000)\n"
+            node += "_BOOT_ID=33333333333333333333333333333333\n_HOSTNAME=node1\n_TRANSPORT=stdout\n_PID=611\n_UID=0\n"
+            node += "_SYSTEMD_UNIT=kubelet.service\nSYSLOG_IDENTIFIER=kubelet\nMESSAGE=I0610 pod status sync \(t)\n\n"
+            t += 5_000_000
+        }
+        let dir = try Fixtures.tempDir("t3attr-one-dispatch-host")
+        let alone = try Fixtures.journal("sample-incident", in: dir, fileName: "remote-devvm.journal")
+        _ = try Fixtures.journal(exportText: Data(node.utf8), in: dir, fileName: "remote-node1.journal")
+        let together = try Fixtures.journal(exportText: Data((text + "\n\n" + node).utf8), in: try Fixtures.tempDir(), fileName: "both.journal")
+        func verdicts(_ args: [String]) throws -> [String] {
+            let r = try Fixtures.t3attr(["report", "-o", "json"] + args + table)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            return try Fixtures.ndjson(r.stdout).compactMap {
+                $0["type"] as? String == "drop" ? "\($0["realtime_usec"] ?? "")/\($0["verdict"] ?? "")/\($0["reason"] ?? "")" : nil
+            }
+        }
+        let want = try verdicts(["--file", alone])
+        #expect(want.count == 12)
+        for args in [["-D", dir, "--jobs", "1"], ["-D", dir, "--jobs", "2"], ["--file", together]] {
+            #expect(try verdicts(args) == want, "\(args)")
+        }
+        // A window that leaves one host's dispatch lines in a fleet: the same verdicts as the host's own file.
+        let window = ["--since", "2026-06-16 10:03:00"]
+        let collector = try fleetDirectory()
+        let fleet = try verdicts(["-D", collector, "--jobs", "1"] + window)
+        #expect(!fleet.isEmpty)
+        #expect(!fleet.contains { $0.hasSuffix("/reboot") }, "\(fleet)")
+        #expect(try verdicts(["-D", collector, "--jobs", "2"] + window) == fleet)
+    }
+
     /// The incident lists of a fleet name each incident's host (they named
     /// none: past 50 drops a table said nothing of where anything happened),
     /// and one-drop incidents are grouped per host.
