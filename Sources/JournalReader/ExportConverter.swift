@@ -133,6 +133,7 @@ final class ExportConverter {
 
     /// Drops consumed input when that costs no more than what was consumed.
     private func compact() {
+        dropped += pos
         if pos == buffer.count {
             buffer.removeAll(keepingCapacity: buffer.count <= 1 << 20)
             pos = 0
@@ -141,11 +142,21 @@ final class ExportConverter {
             buffer.removeFirst(pos)
             scanned = max(0, scanned - pos)
             pos = 0
+        } else {
+            dropped -= pos  // kept: `pos` still counts it
         }
     }
 
+    /// Bytes of the stream before `buffer` (consumed and dropped).
+    private var dropped = 0
+
+    /// The stream cannot be read on from here: says where, and what was read.
     private func stop(_ why: String) {
-        stopped = why
+        guard entries > 0 || !skipped.isEmpty else {
+            stopped = why
+            return
+        }
+        stopped = "at byte \(dropped + pos) (after \(entries) entries, which are read): \(why); the rest of the stream is not read"
     }
 
     private func skip(_ reason: SkipReason) {

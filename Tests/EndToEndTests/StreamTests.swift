@@ -109,6 +109,28 @@ struct StreamTests {
         }
     }
 
+    /// A stream damaged in the middle (a line that is no field): what came
+    /// before is analysed, and the warning says where reading stopped and
+    /// that the rest was not read (it said "skipped NAME", as if none was).
+    @Test func aStreamDamagedInTheMiddleSaysWhereItStopped() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let whole = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", "export", "--no-pager", "--until", "2026-06-10 20:30:00"])
+        let rest = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-o", "export", "--no-pager", "--since", "2026-06-10 20:30:00"])
+        var damaged = whole.stdoutData
+        damaged.append(Data("\nthis is not a field\n".utf8))
+        damaged.append(rest.stdoutData)
+        let before = try Fixtures.t3attr(["report", "--input", "-", "-o", "json"] + table, stdin: whole.stdoutData)
+        let r = try Fixtures.t3attr(["report", "--input", "-", "-o", "json"] + table, stdin: damaged)
+        #expect(r.status == 0, "\(r.stderr)")
+        let drops = { (s: String) in try Fixtures.ndjson(s).filter { $0["type"] as? String == "drop" }.count }
+        #expect(try drops(r.stdout) == (try drops(before.stdout)))
+        #expect(try drops(r.stdout) > 0)
+        #expect(r.stderr.contains("at byte \(whole.stdoutData.count + 1) ("), "\(r.stderr)")
+        #expect(r.stderr.contains("entries, which are read") && r.stderr.contains("the rest of the stream is not read"), "\(r.stderr)")
+        let strict = try Fixtures.t3attr(["report", "--input", "-", "--strict"] + table, stdin: damaged)
+        #expect(strict.status == 65, "\(strict.stderr)")
+    }
+
     @Test func binaryFieldsSurviveTheStream() throws {
         let path = try Fixtures.journal("hostile-messages")
         for format in ["export", "json"] {
