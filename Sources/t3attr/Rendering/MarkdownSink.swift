@@ -10,15 +10,8 @@ final class MarkdownSink: ReportSink {
     private var section: Section?
     private var source: SourceSpec = .local
     private var layout = ReportLayout()
-    /// Whether the incidents are of several hosts: worked out once, not per row.
-    private var incidentsOfSeveralHosts: Bool?
-
-    private func severalHosts(_ at: Attribution) -> Bool {
-        if let known = incidentsOfSeveralHosts { return known }
-        let several = ReportLayout.severalHosts(at.incidents)
-        incidentsOfSeveralHosts = several
-        return several
-    }
+    /// Whether the incidents are of several hosts, worked out once.
+    private var severalHosts = SeveralHosts()
     /// The drops given a row (their evidence and corroboration are listed in `finish`).
     private var shown: [Drop] = []
 

@@ -174,3 +174,17 @@ struct ReportLayout {
         return u.count > max ? shown + ",+\(u.count - max)" : shown
     }
 }
+
+/// `ReportLayout.severalHosts` of a report's incidents, worked out at its
+/// first row and kept (asked per row, over every incident, a week's 11,557
+/// incidents cost 0.3 s).
+struct SeveralHosts {
+    private var known: Bool?
+
+    mutating func callAsFunction(_ at: Attribution) -> Bool {
+        if let known { return known }
+        let several = ReportLayout.severalHosts(at.incidents)
+        known = several
+        return several
+    }
+}

@@ -330,16 +330,8 @@ final class TableSink: ReportSink {
     private var incidentWidths: (id: Int, reason: Int, drops: Int, users: Int)?
     /// Drop indices per incident id (for `-v`: evidence once per incident).
     private var dropsByIncident: [Int: [Int]]?
-    /// Whether the incidents are of several hosts: worked out once (it was per
-    /// row, over every incident: a week's 11,000 incidents cost 0.3 s).
-    private var incidentsOfSeveralHosts: Bool?
-
-    private func severalHosts(_ at: Attribution) -> Bool {
-        if let known = incidentsOfSeveralHosts { return known }
-        let several = ReportLayout.severalHosts(at.incidents)
-        incidentsOfSeveralHosts = several
-        return several
-    }
+    /// Whether the incidents are of several hosts, worked out once.
+    private var severalHosts = SeveralHosts()
 
     private func incidentColumns(_ at: Attribution) -> (id: Int, reason: Int, drops: Int, users: Int) {
         if let w = incidentWidths { return w }
