@@ -362,6 +362,8 @@ MUTATIONS = [
      "if false, scope != .serveTimeline, window.since != nil || window.until != nil {", "WindowEdgeTests"),
     ("a burst's teardowns beyond the window's edge not counted", A,
      "        if teardown { addTeardown(ev) }", "", "WindowEdgeTests"),
+    ("a dispatch table's trailing comma taken", "Sources/Classifiers/PortMap.swift",
+     "                if let comma { return comma }", "                _ = comma", "PortMapTests"),
     # The rules against the field guide (round six's review).
     ("a global OOM kill of the serve is the serve's", A,
      "if !globalKills.isEmpty {", "if false {", RULES),

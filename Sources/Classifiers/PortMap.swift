@@ -99,6 +99,11 @@ public struct PortMap: Sendable, Equatable {
         } catch {
             throw ConfigError(path: path, reason: "not valid JSON")
         }
+        // Foundation takes a comma before `}` or `]`; Go's encoding/json, which
+        // t3-dispatch reads the table with, refuses it: that table is not the one it runs.
+        if let at = trailingComma(in: data) {
+            throw ConfigError(path: path, reason: "not valid JSON: a comma before the closing bracket at byte \(at) (t3-dispatch would not load it)")
+        }
         guard let table = obj as? [String: Any] else {
             throw ConfigError(path: path, reason: "expected a JSON object keyed by login name")
         }
@@ -122,6 +127,37 @@ public struct PortMap: Sendable, Equatable {
             map.add(port: port, user: user)
         }
         return map
+    }
+
+    /// The offset of a comma followed (after white space) by `}` or `]`,
+    /// outside strings; nil when there is none.
+    static func trailingComma(in data: Data) -> Int? {
+        var inString = false
+        var escaped = false
+        var comma: Int?
+        for (i, b) in data.enumerated() {
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if b == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if b == UInt8(ascii: "\"") {
+                    inString = false
+                }
+                continue
+            }
+            switch b {
+            case UInt8(ascii: "\""):
+                inString = true
+                comma = nil
+            case UInt8(ascii: ","): comma = i
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                if let comma { return comma }
+            case 0x20, 0x09, 0x0A, 0x0D: break
+            default: comma = nil
+            }
+        }
+        return nil
     }
 
     /// A `<user>.env` file's `T3_PORT=<n>` (optionally quoted, `export`

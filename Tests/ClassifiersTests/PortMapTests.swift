@@ -21,6 +21,8 @@ struct PortMapTests {
             #"{"a": {"port": 70000}}"#, #"{"a": {"port": true}}"#, #"{"a": {"port": 3773.5}}"#,
             // An empty user: a blank USER column no line can name.
             #"{"": {"port": 3773}}"#, #"{"a": {"os_user": "", "port": 3773}}"#,
+            // Trailing commas: Foundation takes them, Go's encoding/json (t3-dispatch's) does not.
+            #"{"a": {"port": 3773},}"#, #"{"a": {"port": 3773, }}"#, "{\"a\": {\"port\": 3773},\n}",
         ])
     func malformed(json: String) {
         #expect {
@@ -28,6 +30,11 @@ struct PortMapTests {
         } throws: { e in
             (e as? ConfigError)?.path == "/etc/t3-serve/dispatch.json"
         }
+    }
+
+    @Test func aCommaInAStringIsNoTrailingComma() throws {
+        let map = try PortMap.parseDispatchTable(Data(#"{"a,}": {"os_user": "a\",]", "port": 3773}}"#.utf8), path: "t.json")
+        #expect(map.user(forPort: 3773) == "a\",]")
     }
 
     @Test(
