@@ -356,7 +356,7 @@ MUTATIONS = [
      "            port = Int(rest).flatMap", "            if port != nil { continue }\n            port = Int(rest).flatMap",
      "PortMapTests"),
     ("a host without dispatch lines read with the dispatch host's", AN,
-     "let fleet = hosts.count > 1 || hostsInJournal > 1", "let fleet = hosts.count > 1", "FleetTests"),
+     "let fleet = hosts.count > 1 || ((try? j.uniqueValues(of: \"_HOSTNAME\").count) ?? 2) > 1", "let fleet = hosts.count > 1", "FleetTests"),
     ("signals beyond the window not read around its drops", AN,
      "if scope != .serveTimeline, window.since != nil || window.until != nil {",
      "if false, scope != .serveTimeline, window.since != nil || window.until != nil {", "WindowEdgeTests"),

@@ -190,6 +190,11 @@ public final class Analyzer {
         // is classified here, in order: a probe line teaches a port's user
         // to the lines after it (`learn`), so the scripts' lines come first.
         let signalFilter = stream
+        /// On the reading threads: the entries that may make a signal, with their cursors.
+        let signalEntry: @Sendable (JournalEntry, () -> String) -> (JournalEntry, String)? = { entry, cursor in
+            if case .none = signalFilter.preclassify(entry, cursor: { "" }) { return nil }
+            return (entry, cursor())
+        }
         func signal(_ entry: JournalEntry, _ cursor: String) {
             guard let ev = stream.classify(entry, cursor: { cursor }) else { return }
             stream.learn(from: ev)
@@ -197,11 +202,7 @@ public final class Analyzer {
         }
         var rare: [UInt64: [String]] = [:]
         try pass(
-            plan.rareSignals, [(window.since, window.until)], progress: progress(),
-            transform: { entry, cursor in
-                if case .none = signalFilter.preclassify(entry, cursor: { "" }) { return nil }
-                return (entry, cursor())
-            },
+            plan.rareSignals, [(window.since, window.until)], progress: progress(), transform: signalEntry,
             then: { (entry: JournalEntry, cursor: String) in
                 rare[entry.realtime, default: []].append(cursor)
                 signal(entry, cursor)
@@ -238,8 +239,7 @@ public final class Analyzer {
         // alone runs the dispatch (a collector with a node's kubelet lines): read
         // whole, the other host's lines filled the dispatch host's gaps, and each
         // change of boot id between them was a reboot.
-        let hostsInJournal = hosts.count > 1 ? hosts.count : ((try? j.uniqueValues(of: "_HOSTNAME").count) ?? 2)
-        let fleet = hosts.count > 1 || hostsInJournal > 1
+        let fleet = hosts.count > 1 || ((try? j.uniqueValues(of: "_HOSTNAME").count) ?? 2) > 1
         // 2b. The era of each dispatch process whose window held no `ws` line:
         // its lines before the window say (issue 13, section 1).
         if let since = window.since {
@@ -256,6 +256,13 @@ public final class Analyzer {
             if scope == .burstsOnly { attributors[h].retainBurstDrops() }
         }
         timing.mark("dispatch (\(j.entriesRead) entries in all, \(hosts.count) host(s))")
+
+        // A collector's per-host reads open only that host's files (issue 16:
+        // every file for every host made a fleet's cost grow with its square).
+        var hostFiles: [String: [String]] = [:]
+        if let parallel, fleet {
+            for h in hosts where !h.isEmpty { hostFiles[h] = parallel.paths(ofHost: h) }
+        }
 
         // 2c. Beyond the window's edges: the dispatch's teardowns within a
         // burst's reach (a burst the edge cuts is one on both sides), and the
@@ -283,15 +290,10 @@ public final class Analyzer {
                     if let u = window.until, b > u { outside.append((max(a, u + 1), b)) }
                 }
                 guard !outside.isEmpty else { continue }
-                let only = parallel.flatMap { p in fleet ? p.paths(ofHost: h).map(Set.init) : nil }
                 var seen: Set<String> = []
                 for matches in [plan.rareSignals, plan.busySignals] {
                     try pass(
-                        matches, outside, only: only, progress: nil,
-                        transform: { entry, cursor in
-                            if case .none = signalFilter.preclassify(entry, cursor: { "" }) { return nil }
-                            return (entry, cursor())
-                        },
+                        matches, outside, only: hostFiles[h].map(Set.init), progress: nil, transform: signalEntry,
                         then: { (entry: JournalEntry, cursor: String) in
                             guard seen.insert(cursor).inserted, let ev = stream.classify(entry, cursor: { cursor }), key(ev) == h else { return }
                             attributors[h].addContextSignal(ev)
@@ -299,13 +301,6 @@ public final class Analyzer {
                 }
             }
             timing.mark("signals beyond the window, around its drops")
-        }
-
-        // A collector's per-host reads open only that host's files (issue 16:
-        // every file for every host made a fleet's cost grow with its square).
-        var hostFiles: [String: [String]] = [:]
-        if let parallel, fleet {
-            for h in hosts where !h.isEmpty { hostFiles[h] = parallel.paths(ofHost: h) }
         }
 
         // 3. The serves' lines around the drops, per host.
@@ -336,10 +331,9 @@ public final class Analyzer {
         // 4. Host gaps: every source of the host, but only around its drops;
         // a collector's hosts on their own files, one host per thread.
         var parts: [Attribution] = []
-        // The dispatch lines' times stand for the host's entries only where
-        // a host's probes see that host alone.
-        let oneHostProbed = fleet || !config.hosts.isEmpty || hostsInJournal <= 1
-        func known(_ h: String) -> KnownEntries { oneHostProbed ? attributors.known(h) : KnownEntries() }
+        // The dispatch lines' times stand for the host's entries: each host's
+        // probes see that host alone (`fleet` whenever the journal names several).
+        func known(_ h: String) -> KnownEntries { attributors.known(h) }
         let perHost: [String: [HostGap]]
         if let parallel, fleet, hosts.allSatisfy({ hostFiles[$0] != nil }),
             Journal.spareDescriptors() >= parallel.jobs * ((hostFiles.values.map(\.count).max() ?? 0) + 4)
