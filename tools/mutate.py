@@ -445,6 +445,9 @@ MUTATIONS = [
     ("a serve stop after the drop explains it", A,
      "let wentDownByDrop = downs.isEmpty || downs.contains { sigs[$0].writtenAt <= t + s.stopAfterDrop }",
      "let wentDownByDrop = true", "AttributionRuleTests"),
+    ("a reboot's dispatch restart is an incident of its own", A,
+     "} else if let g = gap, d.reason == .reboot || d.reason == .hostGap {",
+     "} else if let g = gap, d.reason == .hostGap {", "ScenarioTests"),
     ("why counts no socket opened before what it read", "Sources/Analysis/UserDrops.swift",
      "            if let i, !isDrop(drops[i], of: user) { extra[i, default: 0] += c.sockets }", "", "WhyTests"),
 ]

@@ -90,7 +90,9 @@ public enum Basis: String, Sendable, Codable, CaseIterable {
     case elimination
 }
 
-/// What an elimination verdict checked and found quiet (`checked`).
+/// What an elimination verdict checked and found nothing in that explains
+/// the drop (`checked`): a line set aside by rule (a serve child's OOM kill
+/// under `OOMPolicy=continue`, a stop that began after the drop) may be there.
 public enum Check: String, Sendable, Codable, CaseIterable {
     /// No journal gap or new boot within `--host-window` before.
     case hostGap = "host_gap"
@@ -100,7 +102,7 @@ public enum Check: String, Sendable, Codable, CaseIterable {
     case dispatchRestart = "dispatch_restart"
     /// Not `--burst-min` teardowns of 2+ users within a second.
     case burst
-    /// The user's serve had no unit event, OOM kill, restart or timeout within `--serve-window`.
+    /// No unit event, OOM kill, restart or timeout of the user's serve within `--serve-window` explains it.
     case serveEvents = "serve_events"
     /// No plain request of the user was refused within `--serve-window`.
     case refusedRequests = "refused_requests"
@@ -274,7 +276,7 @@ public struct Drop: Sendable, Equatable {
         if reason.isElimination { return .elimination }
         return .evidence
     }
-    /// Elimination: what was checked and found quiet (issue 13, section 9).
+    /// Elimination: what was checked and found to explain nothing (issue 13, section 9).
     public var checked: [Check] {
         guard basis == .elimination else { return [] }
         var c: [Check] = [.hostGap, .dispatchOutage, .dispatchRestart, .burst, .serveEvents, .refusedRequests, .hostMemory, .serveTimeouts]
@@ -1022,10 +1024,20 @@ public struct Attributor: Sendable {
     private static func incidentKey(_ d: Drop, restarts: [Event]) -> (String?, Bool) {
         var key: String?
         var chained = false
+        let gap = d.evidence.lazy.compactMap({ ref -> Int32? in
+            switch ref {
+            case .gapBefore(let g), .gapAfter(let g): g
+            default: nil
+            }
+        }).first
         if let b = d.burstSecond {
             key = "burst \(b)"
         } else if d.reason.isElimination {
             key = nil
+        } else if let g = gap, d.reason == .reboot || d.reason == .hostGap {
+            // The gap is the cause: the dispatch's restart after a reboot, and
+            // the sockets it cut, are the reboot's (one incident).
+            key = "gap \(g)"
         } else if let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {
             // Before the restart: the start that ended an outage is part of it (one incident).
             key = "outage \(o)"
@@ -1033,12 +1045,7 @@ public struct Attributor: Sendable {
             key = "restart \(r)"
         } else if let r = d.evidence.lazy.compactMap({ if case .restart(let r) = $0 { r } else { nil } }).first {
             key = "restart \(r)"
-        } else if let g = d.evidence.lazy.compactMap({ ref -> Int32? in
-            switch ref {
-            case .gapBefore(let g), .gapAfter(let g): g
-            default: nil
-            }
-        }).first {
+        } else if let g = gap {
             key = "gap \(g)"
         } else {
             // One unit restart, one OOM, one starving serve or host: the same user (the

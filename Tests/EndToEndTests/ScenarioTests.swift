@@ -175,6 +175,22 @@ struct ScenarioTests {
         #expect(objs.last?["incidents"] as? Int == 5)
     }
 
+    /// A reboot is one incident: the dispatch's restart after it (its
+    /// `listening` line, which cut alice's socket) and the proxy error the
+    /// new boot gave are both the 601 s gap's, not one incident per trigger.
+    @Test func aRebootIsOneIncident() throws {
+        let path = try Fixtures.journal("scenario-host-freeze")
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        let objs = try Fixtures.ndjson(r.stdout)
+        let drops = objs.filter { $0["type"] as? String == "drop" }
+        let incidents = objs.filter { $0["type"] as? String == "incident" }
+        #expect(drops.map { $0["trigger"] as? String } == ["dispatch_restart", "proxy_error"])
+        #expect(drops.map { $0["incident"] as? Int } == [1, 1])
+        #expect(incidents.map { $0["reason"] as? String } == ["reboot"])
+        #expect(incidents.first?["drops"] as? Int == 2)
+        #expect(incidents.first?["users"] as? [String] == ["alice"])
+    }
+
     /// The era of a dispatch process whose window holds no `ws` line is
     /// decided by its lines before the window (issue 13, section 1): the
     /// tunnel-break's cancels alone in the window are still request errors,

@@ -453,4 +453,17 @@ struct WhyTests {
         let t = try why(["alice", "2026-06-05 09:06", "--file", j])
         #expect(t.stdout.contains("   back       unknown (this dispatch logs no ws lines)\n"), "\(t.stdout)")
     }
+
+    /// An elimination verdict does not call quiet what it set aside: grace's
+    /// serve had a child OOM-killed (OOMPolicy=continue, the serve lived on),
+    /// shown under `serve`; the `checked` line says none of it explains the drop.
+    @Test func checkedDoesNotCallASetAsideOOMKillQuiet() throws {
+        let j = try Fixtures.journal("scenario-cgroup-vs-host")
+        let t = try why(["grace", "2026-06-18 14:10", "--file", j])
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(t.stdout.contains("client/isolated_drop (elimination)"), "\(t.stdout)")
+        #expect(t.stdout.contains("serve_timeouts: none explains it\n"), "\(t.stdout)")
+        #expect(t.stdout.contains("t3-serve@grace.service oom_kill: "), "\(t.stdout)")
+        #expect(!t.stdout.contains("quiet\n   serve      2026"), "\(t.stdout)")
+    }
 }

@@ -394,7 +394,7 @@ final class TableSink: ReportSink {
             // No other line: elimination names what was quiet; evidence is the drop's own line.
             evText =
                 i.basis == .elimination
-                ? "by elimination, quiet: " + d.checked.map(\.rawValue).joined(separator: ",")
+                ? "by elimination, ruled out: " + d.checked.map(\.rawValue).joined(separator: ",")
                 : "\(time(d.event.realtime, digits: 0)) \(Render.cell(d.event.unit ?? "-")): \(Render.cell(d.event.messageText))"
         }
         let more = (style.verbose ? members.count : evidence.count) - 1

@@ -82,7 +82,7 @@ struct WhyRenderer {
                     .joined(separator: "; "))
             list("evidence", d.evidence.map(eventLine), empty: "-", limit: style.verbose ? nil : 3)
             if !d.first.checked.isEmpty {
-                row("   " + Render.column("checked", 10) + d.first.checked.map(\.rawValue).joined(separator: ", ") + ": all quiet")
+                row("   " + Render.column("checked", 10) + d.first.checked.map(\.rawValue).joined(separator: ", ") + ": none explains it")
             }
             if let b = d.burst {
                 row(
@@ -227,7 +227,7 @@ struct WhyRenderer {
             if d.others.count > 1 || d.others.first?.user != r.user {
                 out.line("- Dropped in the same incident: \(d.others.map { "\(cell($0.user)) \($0.sockets)" }.joined(separator: ", "))")
             }
-            if !d.first.checked.isEmpty { out.line("- Checked and quiet: \(d.first.checked.map(\.rawValue).joined(separator: ", "))") }
+            if !d.first.checked.isEmpty { out.line("- Checked, none explains it: \(d.first.checked.map(\.rawValue).joined(separator: ", "))") }
             let sockets = d.drops.map { Evidence($0.event) }
             for (title, lines) in [
                 ("The drop", sockets), ("Key evidence", d.evidence), ("Serve", d.serveEvents.map { Evidence($0) }),
