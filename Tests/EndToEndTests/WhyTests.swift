@@ -187,6 +187,39 @@ struct WhyTests {
         #expect(o["sockets"] as? Int == 2)
     }
 
+    /// Several drops: the sentence counts them as `why` lists them (times),
+    /// and the sockets too when some dropped together, as `report --user`
+    /// counts sockets (the corpus's wizard: "60 times" against 65 drops).
+    @Test func severalDropsNameTheirSockets() throws {
+        var entries = try String(contentsOfFile: Fixtures.path("scenario-tunnel-break.export"), encoding: .utf8)
+            .components(separatedBy: "\n\n")
+        let i = try #require(entries.firstIndex { $0.contains("ws close user=alice ") })
+        // Her laptop's socket 50 ms later, and one more socket 5 minutes later.
+        func moved(_ usec: Int, ip: String) -> String {
+            entries[i]
+                .replacingOccurrences(of: "__REALTIME_TIMESTAMP=1781258400200000", with: "__REALTIME_TIMESTAMP=\(1_781_258_400_200_000 + usec)")
+                .replacingOccurrences(of: "__MONOTONIC_TIMESTAMP=4500200000", with: "__MONOTONIC_TIMESTAMP=\(4_500_200_000 + usec)")
+                .replacingOccurrences(of: "ip=203.0.113.1, 10.0.20.203", with: "ip=\(ip)")
+        }
+        let later = moved(300_000_000, ip: "198.51.100.78")
+        entries.insert(moved(50_000, ip: "198.51.100.77"), at: i + 1)
+        let at = try #require(
+            entries.firstIndex { e in
+                guard let r = e.range(of: "__REALTIME_TIMESTAMP=") else { return false }
+                return Int(e[r.upperBound...].prefix { $0.isNumber }) ?? 0 > 1_781_258_700_200_000
+            })
+        entries.insert(later, at: at)
+        let j = try Fixtures.journal(exportText: Data(entries.joined(separator: "\n\n").utf8))
+        let t = try why(["alice", "--since", "2026-06-12 09:00", "--until", "2026-06-12 11:00", "--file", j])
+        #expect(t.status == 0, "\(t.stderr)")
+        #expect(t.stdout.components(separatedBy: "\n== ").count == 3, "two items: \(t.stdout)")
+        #expect(t.stdout.contains("alice dropped 2 times (3 sockets) between "), "\(t.stdout)")
+        let r = try Fixtures.t3attr(
+            ["report", "--user", "alice", "--since", "2026-06-12 09:00", "--until", "2026-06-12 11:00", "--file", j, "-o", "json"] + table,
+            env: utc)
+        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 3)
+    }
+
     /// A drop just inside the window whose evidence lies just outside it
     /// keeps that evidence: the verdict is the whole journal's, in `why` and
     /// in a report cut at the window.

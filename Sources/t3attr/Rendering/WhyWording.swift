@@ -139,7 +139,10 @@ extension Wording {
             for i in r.items { counts[i.verdict, default: 0] += 1 }
             let parts = Verdict.allCases.compactMap { v in counts[v].map { "\($0) \(v.rawValue)" } }.joined(separator: ", ")
             let last = r.items[r.items.count - 1]
-            return "\(user) dropped \(r.items.count) times between \(window) (\(parts)); the last: " + whySentence(last, user: r.user, local: local)
+            // `report --user` counts sockets: say how many when some dropped together.
+            let sockets = r.items.reduce(0) { $0 + $1.sockets }
+            let times = sockets == r.items.count ? "\(r.items.count) times" : "\(r.items.count) times (\(sockets) sockets)"
+            return "\(user) dropped \(times) between \(window) (\(parts)); the last: " + whySentence(last, user: r.user, local: local)
         }
     }
 }
