@@ -988,7 +988,8 @@ public struct Attributor: Sendable {
     /// same host gap, or, for a serve or host verdict, the same first
     /// signal (an OOM line, a restart) or, with none, the same user and reason
     /// within `--serve-window` of the previous drop. Client and unknown
-    /// verdicts (elimination) are incidents of one. Sets each drop's `incident`.
+    /// verdicts (elimination) are incidents of one, but for teardowns of several
+    /// users too few for a burst, a second apart at most. Sets each drop's `incident`.
     static func groupIncidents(_ drops: inout [Drop], restarts: [Event], serveWindow: UInt64) -> [Incident] {
         var incidents: [Incident] = []
         // Users as sets while grouping, sorted once: a burst of 2,000 sockets sorted its
@@ -996,9 +997,9 @@ public struct Attributor: Sendable {
         var users: [Set<String>] = []
         var byKey: [String: Int] = [:]
         for i in drops.indices {
-            let (key, chained) = incidentKey(drops[i], restarts: restarts)
+            let (key, chain) = incidentKey(drops[i], restarts: restarts, serveWindow: serveWindow)
             let at = drops[i].event.realtime
-            if chained, let k = key, let n = byKey[k], at > incidents[n].end + serveWindow { byKey[k] = nil }
+            if let chain, let k = key, let n = byKey[k], at > incidents[n].end + chain { byKey[k] = nil }
             if let k = key, let n = byKey[k] {
                 incidents[n].end = max(incidents[n].end, at)
                 incidents[n].drops += 1
@@ -1019,11 +1020,11 @@ public struct Attributor: Sendable {
         return incidents
     }
 
-    /// The incident a drop joins (nil: one of its own), and whether it
-    /// chains (joins only within `--serve-window` of the previous drop).
-    private static func incidentKey(_ d: Drop, restarts: [Event]) -> (String?, Bool) {
+    /// The incident a drop joins (nil: one of its own), and how near the
+    /// previous drop it must be to join (nil: at any distance).
+    private static func incidentKey(_ d: Drop, restarts: [Event], serveWindow: UInt64) -> (String?, UInt64?) {
         var key: String?
-        var chained = false
+        var chain: UInt64?
         let gap = d.evidence.lazy.compactMap({ ref -> Int32? in
             switch ref {
             case .gapBefore(let g), .gapAfter(let g): g
@@ -1032,6 +1033,11 @@ public struct Attributor: Sendable {
         }).first
         if let b = d.burstSecond {
             key = "burst \(b)"
+        } else if d.reason == .belowBurstThreshold {
+            // Teardowns of several users too few for a burst, each within the
+            // burst rule's span (a second) of the last: one unexplained event.
+            key = "below \(d.event.host ?? "")"
+            chain = 1_000_000
         } else if d.reason.isElimination {
             key = nil
         } else if let g = gap, d.reason == .reboot || d.reason == .hostGap {
@@ -1053,9 +1059,9 @@ public struct Attributor: Sendable {
             // `--serve-window` of the previous one.
             let who = d.verdict == .devvm ? "host \(d.event.host ?? "")" : "user \(d.event.user ?? "-")"
             key = "\(d.verdict.rawValue) \(d.reason.rawValue) \(who)"
-            chained = true
+            chain = serveWindow
         }
-        return (key, chained)
+        return (key, chain)
     }
 
     /// The outages found by `attribute` (for `judge`).
@@ -1239,8 +1245,13 @@ public struct Attributor: Sendable {
             return true
         }
 
-        // 1. The host froze or rebooted just before.
-        if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime {
+        // 1. The host froze or rebooted just before: unless the socket was opened
+        // after the host came back (its `dur_ms` says when: a second of slack for
+        // Go's whole-second prefix), which the gap did not cut.
+        let openedAt = ev.durationMs.map { ev.writtenAt.subtractingClamped($0 * 1000) }
+        if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime,
+            openedAt.map({ $0 < gaps[gi].end + 1_000_000 }) ?? true
+        {
             let g = gaps[gi]
             set(
                 .devvm, g.bootChanged ? .reboot : .hostGap,
@@ -1255,7 +1266,7 @@ public struct Attributor: Sendable {
             // before it went down says the host ran out of memory, not the dispatch.
             let starved = indices(window(sigs, around: outages[o].start, before: s.hostWindow, after: s.hostAfter)) { e in
                 switch e.signal {
-                case .oomKill(_, _, _, let global)?: global
+                case .oomKill(_, _, _, let global, _)?: global
                 case .earlyoomKill?: true
                 default: false
                 }
@@ -1277,9 +1288,14 @@ public struct Attributor: Sendable {
             return
         }
         let side = ev.dispatch?.side ?? .unknown
+        // A line the process that died wrote is not the restart's: t3-dispatch
+        // dies at once and logs no `ws close` for the sockets it held (field
+        // guide 6.1; those are the restart's `severed`). Its closes just before
+        // a restart are judged as any other.
         if side != .upstream,
             let r = dispatchRestarts.firstIndex(where: {
                 $0.realtime + s.dispatchRestartWindow >= ev.realtime && $0.realtime <= ev.realtime + s.dispatchRestartWindow
+                    && !(ev.pid != nil && $0.pid != nil && ev.pid != $0.pid)
             })
         {
             set(.dispatch, .dispatchRestart, [.restart(Int32(r))])
@@ -1307,7 +1323,8 @@ public struct Attributor: Sendable {
         let serveUnits = serveUnits
         let ooms = indices(host) { e in
             switch e.signal {
-            case .oomKill(_, _, let memcg, let global)?: Self.isHostWideOOM(memcg: memcg, global: global, serveUnits: serveUnits)
+            case .oomKill(_, _, let memcg, let global, let limit)?:
+                Self.isHostWideOOM(memcg: memcg, global: global, limit: limit, serveUnits: serveUnits)
             case .earlyoomKill?: true
             default: false
             }
@@ -1379,8 +1396,7 @@ public struct Attributor: Sendable {
             // The host ran out of memory and the serve was its victim: a global
             // OOM kill in the serve's cgroup, and its main process dead of a
             // kill within `oomDeathWindow` after (field guide 2.5). Not the
-            // serve's own limit. (earlyoom names a uid, not a unit: its kills
-            // are judged as the host's only below, with the other host signals.)
+            // serve's own limit.
             let deaths = mine.filter {
                 switch sigs[$0].signal {
                 case .unit(.exited(.killed, _))?, .unit(.failed("oom-kill"))?: true
@@ -1388,11 +1404,35 @@ public struct Attributor: Sendable {
                 }
             }
             let globalKills = mine.filter { k in
-                guard case .oomKill(_, _, _, global: true)? = sigs[k].signal else { return false }
+                guard case .oomKill(_, _, _, global: true, _)? = sigs[k].signal else { return false }
                 return deaths.contains { d in sigs[d].writtenAt >= sigs[k].writtenAt && sigs[d].writtenAt - sigs[k].writtenAt <= s.oomDeathWindow }
             }
-            if !globalKills.isEmpty {
-                set(.devvm, .oomKill, refs(Array(Set(globalKills + deaths)).sorted()))
+            // earlyoom (the host's low-memory killer) names a pid and uid, no unit:
+            // its kill is the serve's death when the main process ended of that
+            // very signal within `oomDeathWindow` after, with no stop asked of the
+            // unit (PID 1's `Stopping`). `t3 serve` ends on SIGTERM as on a stop
+            // (status 130); a SIGKILL after a SIGTERM to someone else's process is
+            // no proof (field guide 6.3: earlyoom names no cgroup).
+            let mainEnds = mine.filter { if case .unit(.exited)? = sigs[$0].signal { true } else { false } }
+            let stopsAsked = mine.filter { sigs[$0].signal == .unit(.stopping) }
+            func endedBy(_ signal: Int?, _ d: Int) -> Bool {
+                switch (signal, sigs[d].signal) {
+                case (15?, .unit(.exited(.killed, 15?))?), (15?, .unit(.exited(.exited, 130?))?), (9?, .unit(.exited(.killed, 9?))?): true
+                default: false
+                }
+            }
+            let earlyoomKills = indices(near) { if case .earlyoomKill? = $0.signal { true } else { false } }.filter { k in
+                guard case .earlyoomKill(_, _, let signal)? = sigs[k].signal else { return false }
+                return mainEnds.contains { d in
+                    endedBy(signal, d) && sigs[d].writtenAt >= sigs[k].writtenAt && sigs[d].writtenAt - sigs[k].writtenAt <= s.oomDeathWindow
+                        && !stopsAsked.contains {
+                            sigs[$0].writtenAt <= sigs[d].writtenAt && sigs[$0].writtenAt + s.oomDeathWindow >= sigs[k].writtenAt
+                        }
+                }
+            }
+            if !globalKills.isEmpty || !earlyoomKills.isEmpty {
+                let ends = earlyoomKills.isEmpty ? deaths : deaths + mainEnds
+                set(.devvm, .oomKill, refs(Array(Set(globalKills + earlyoomKills + ends)).sorted()))
                 return
             }
             if cgroupOOM {
@@ -1549,7 +1589,7 @@ public struct Attributor: Sendable {
         case .serveTimeout?: lead = min(SignalParser.timeoutLimit(e.message) ?? 0, s.serveTimeoutLead)
         // The kernel kills only after reclaim failed (the box thrashed); a
         // cgroup's own limit, and earlyoom (which acts before any storm), end none.
-        case .oomKill(_, _, _, global: true)?: lead = s.oomLead
+        case .oomKill(_, _, _, global: true, _)?: lead = s.oomLead
         default: lead = 0
         }
         return min(lead, s.hostWindow)
@@ -1560,8 +1600,13 @@ public struct Attributor: Sendable {
     /// neither one user's serve (its `MemoryMax`) nor under a user's login slice
     /// (`/user.slice/user-<uid>.slice`, where the per-user and per-pane caps of
     /// infra scripts/workstation/setup-devvm.sh §10a live: that user's shell work).
-    public static func isHostWideOOM(memcg: String?, global: Bool, serveUnits: ServeUnits) -> Bool {
+    public static func isHostWideOOM(memcg: String?, global: Bool, limit: String? = nil, serveUnits: ServeUnits) -> Bool {
         if global { return true }
+        // A cgroup below a top-level slice (a pod, a container, a service)
+        // hit its own cap: the host was not short of memory. A top-level
+        // slice's cap (`/docker.slice`, `/kubepods.slice`) is a class of the
+        // host's work run out.
+        if let limit, limit.split(separator: "/").count >= 2 { return false }
         guard let memcg, !memcg.isEmpty else { return false }
         if serveUnits.user(inCgroup: memcg) != nil { return false }
         if memcg.hasPrefix("/user.slice/user-") { return false }

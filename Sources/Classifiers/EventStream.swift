@@ -242,7 +242,7 @@ public struct EventStream: Sendable {
             return ev
         }
         if e.transport == "kernel" {
-            guard let sig = SignalParser.kernelOOM(e.message), case .oomKill(let pid, _, let memcg, _) = sig else { return nil }
+            guard let sig = SignalParser.kernelOOM(e.message), case .oomKill(let pid, _, let memcg, _, _) = sig else { return nil }
             if let pid {
                 if let seen = recentOOMPids[pid], e.realtime >= seen, e.realtime - seen < Self.foldWindow {
                     folded += 1

@@ -9,9 +9,12 @@ public enum Signal: Sendable, Equatable {
     /// PID 1 about a unit.
     case unit(UnitAction)
     /// A kernel OOM kill; `user` of the event is the serve whose cgroup it hit.
-    case oomKill(pid: Int?, task: String?, memcg: String?, global: Bool)
+    /// `memcg`: the killed task's cgroup; `limit`: the cgroup whose limit was
+    /// hit (`oom_memcg=`, a memcg kill's; nil when not known).
+    case oomKill(pid: Int?, task: String?, memcg: String?, global: Bool, limit: String? = nil)
     /// earlyoom killed a process (no kernel line is left).
-    case earlyoomKill(pid: Int?, comm: String?)
+    /// `signal`: 15 (SIGTERM) or 9 (SIGKILL), nil for another.
+    case earlyoomKill(pid: Int?, comm: String?, signal: Int?)
     /// t3-watchdog: `probe FAILED for t3-serve@u.service (port=P reason=R ...)`.
     case probeFailed(reason: String, port: Int?)
     /// t3-watchdog: `WATCHDOG: restarted t3-serve@u.service (reason=R)`.
@@ -286,6 +289,7 @@ public enum SignalParser {
         var pid: Int?
         var task: String?
         var memcg: String?
+        var limit: String?
         if let pidAt = line.ranges(of: ",pid=").last {
             pid = Int(line[pidAt.upperBound...].prefix(while: \.isASCII).prefix(while: \.isNumber))
             let reach = line.index(pidAt.lowerBound, offsetBy: -21, limitedBy: line.startIndex) ?? line.startIndex
@@ -293,10 +297,15 @@ public enum SignalParser {
                 task = String(line[taskAt.upperBound..<pidAt.lowerBound])
                 let head = line[..<taskAt.lowerBound]
                 let marks = head.ranges(of: ",task_memcg=")
-                if marks.count == 1 { memcg = String(head[marks[0].upperBound...]) }
+                if marks.count == 1 {
+                    memcg = String(head[marks[0].upperBound...])
+                    // `oom_memcg=` just before, and only one of it: names may hold the text.
+                    let limits = head[..<marks[0].lowerBound].ranges(of: ",oom_memcg=")
+                    if limits.count == 1 { limit = String(head[limits[0].upperBound..<marks[0].lowerBound]) }
+                }
             }
         }
-        return .oomKill(pid: pid, task: task, memcg: memcg, global: constraint != "CONSTRAINT_MEMCG")
+        return .oomKill(pid: pid, task: task, memcg: memcg, global: constraint != "CONSTRAINT_MEMCG", limit: limit)
     }
 
     /// earlyoom: `sending SIGTERM to process <pid> uid <uid> "<comm>": badness ...`.
@@ -308,7 +317,8 @@ public enum SignalParser {
         if let q = rest.firstIndex(of: UInt8(ascii: "\"")), let e = rest[(q + 1)...].firstIndex(of: UInt8(ascii: "\"")) {
             comm = text(rest[(q + 1)..<e])
         }
-        return .earlyoomKill(pid: parseUInt(rest[..<sp]).map { Int($0) }, comm: comm)
+        let signal: Int? = m.contains("sending SIGTERM ") ? 15 : m.contains("sending SIGKILL ") ? 9 : nil
+        return .earlyoomKill(pid: parseUInt(rest[..<sp]).map { Int($0) }, comm: comm, signal: signal)
     }
 
     /// Host script lines, with or without the `<tag>: ` stdout prefix.

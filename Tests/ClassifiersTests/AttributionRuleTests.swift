@@ -211,6 +211,38 @@ enum RuleTable {
             lines: burst(at: 0) + [.earlyoom(-30, "sending SIGTERM to process 4242 uid 1003 \"node\": badness 900")],
             judge: "canceled", verdict: .devvm, reason: .oomKill),
         Rule(
+            name: "devvm/oom_kill: earlyoom's SIGTERM, then the user's serve died of it (no stop asked)",
+            lines: [
+                .dispatch(0, refused()),
+                .earlyoom(-8, "sending SIGTERM to process 2501 uid 1001 \"node\": badness 912, VmRSS 20480 MiB"),
+                .systemd(
+                    -7, unit: "t3-serve@alice.service",
+                    "t3-serve@alice.service: Main process exited, code=killed, status=15/TERM"),
+                .systemd(-7, unit: "t3-serve@alice.service", "t3-serve@alice.service: Failed with result 'signal'."),
+            ],
+            judge: "refused", verdict: .devvm, reason: .oomKill),
+        Rule(
+            name: "devvm/oom_kill: earlyoom's SIGTERM, then the serve ended as on a stop (status 130)",
+            lines: [
+                .dispatch(0, refused()),
+                .earlyoom(-8, "sending SIGTERM to process 2501 uid 1001 \"node\": badness 912, VmRSS 20480 MiB"),
+                .systemd(
+                    -7, unit: "t3-serve@alice.service",
+                    "t3-serve@alice.service: Main process exited, code=exited, status=130/n/a"),
+            ],
+            judge: "refused", verdict: .devvm, reason: .oomKill),
+        Rule(
+            name: "an operator's stop just after an earlyoom kill elsewhere is the operator's",
+            lines: [
+                .dispatch(0, refused()),
+                .earlyoom(-8, "sending SIGTERM to process 9999 uid 1006 \"hog\": badness 912, VmRSS 20480 MiB"),
+                .systemd(-7.5, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - T3 Code server for alice..."),
+                .systemd(
+                    -7, unit: "t3-serve@alice.service",
+                    "t3-serve@alice.service: Main process exited, code=exited, status=130/n/a"),
+            ],
+            judge: "refused", verdict: .serve, reason: .unitRestart),
+        Rule(
             name: "devvm/serve_timeouts: a burst while two serves timed out",
             lines: burst(at: 0) + [.serve(-20, user: "carol", timeout), .serve(-10, user: "dave", timeout)],
             judge: "canceled", verdict: .devvm, reason: .serveTimeouts),
@@ -478,6 +510,16 @@ enum RuleTable {
             lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-60), end: at(3), bootChanged: false)],
             judge: "canceled", verdict: .devvm, reason: .hostGap),
         Rule(
+            name: "a socket opened after the host came back was not cut by the reboot",
+            lines: [.dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=40000 cause=graceful")],
+            gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],
+            judge: "user=bob", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "a socket open across the reboot's gap is the reboot's",
+            lines: [.dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=400000 cause=downstream_closed")],
+            gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],
+            judge: "user=bob", verdict: .devvm, reason: .reboot),
+        Rule(
             name: "a drop 6 s after a dispatch restart is not the restart's",
             lines: [.dispatch(0, "t3-dispatch listening on :3780"), .dispatch(6, cancel)],
             judge: "canceled", verdict: .client, reason: .isolatedCancel),
@@ -563,6 +605,25 @@ enum RuleTable {
                 ),
             ],
             judge: "user=bob", verdict: .devvm, reason: .oomKill),
+        Rule(
+            name: "a container killed at its own memory limit is not the host starving",
+            lines: [
+                .dispatch(0, short("bob")),
+                .kernel(
+                    -30,
+                    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-8e7d.scope,task_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1.slice/cri-containerd-8e7d.scope,task=java,pid=61234,uid=0"
+                ),
+            ],
+            judge: "user=bob", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "a service killed at its own MemoryMax is not the host starving",
+            lines: burst(at: 0) + [
+                .kernel(
+                    -30,
+                    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/system.slice/prometheus.service,task_memcg=/system.slice/prometheus.service,task=prometheus,pid=61235,uid=0"
+                )
+            ],
+            judge: "canceled", verdict: .edge, reason: .burst),
         Rule(
             name: "a soft lockup near a drop outside a burst is the host",
             lines: [.dispatch(0, short("bob")), .kernel(-30, "watchdog: BUG: soft lockup - CPU#3 stuck for 23s! [node:4242]")],
@@ -945,6 +1006,45 @@ struct DispatchOutageTests {
         #expect(at.outages.first.map { $0.end - $0.start } == 8_000_000)
         #expect(at.drops.last?.event.user == "bob")
         #expect(at.drops.last?.reason != .dispatchOutage)
+    }
+
+    /// A close the dying process wrote just before a restart is not the
+    /// restart's (it dies at once and logs no `ws close`, field guide 6.1): a
+    /// burst of 5 users 3 s before stays the edge's, and a drop of the new
+    /// process 3 s after its start is still the restart's.
+    @Test func closesTheDyingProcessWroteAreNotTheRestarts() {
+        let users = ["alice", "bob", "carol", "dave", "erin"]
+        var entries = users.enumerated().map { k, u in
+            dispatch(-100 + Double(k), pid: 700, "ws open user=\(u) ip=198.51.100.\(k + 1)")
+        }
+        entries += users.enumerated().map { k, u in
+            dispatch(-3 + Double(k) / 10, pid: 700, "ws close user=\(u) ip=198.51.100.\(k + 1) dur_ms=97000 cause=graceful")
+        }
+        entries += [
+            entry(.systemd(-0.5, unit: "t3-dispatch.service", "Stopping t3-dispatch.service - t3 dispatch proxy...")),
+            entry(.systemd(-0.3, unit: "t3-dispatch.service", "Stopped t3-dispatch.service - t3 dispatch proxy.")),
+            entry(.systemd(-0.2, unit: "t3-dispatch.service", "Started t3-dispatch.service - t3 dispatch proxy.")),
+            dispatch(0, pid: 701, "t3-dispatch listening on :3780"),
+            dispatch(3, pid: 701, "ws close user=frank ip=198.51.100.9 dur_ms=2000 cause=downstream_closed"),
+        ]
+        let at = attribute(entries: entries)
+        let closes = at.drops.filter { $0.event.pid == 700 }
+        #expect(closes.count == 5)
+        #expect(closes.allSatisfy { $0.verdict == .edge && $0.reason == .burst }, "\(closes.map(\.reason))")
+        #expect(at.drops.filter { $0.event.pid == 701 }.map(\.reason) == [.dispatchRestart, .dispatchRestart])
+    }
+
+    /// Four users' teardowns in one second (too few for a burst) are one
+    /// unexplained incident, not four; one 10 s later is another.
+    @Test func teardownsTooFewForABurstAreOneIncident() {
+        let at = attribute(
+            ["alice", "bob", "carol", "dave"].enumerated().map { k, u in .dispatch(0.2 * Double(k), short(u)) } + [
+                .dispatch(10, short("alice")), .dispatch(10.5, short("bob")),
+            ])
+        #expect(at.drops.allSatisfy { $0.reason == .belowBurstThreshold }, "\(at.drops.map(\.reason))")
+        #expect(at.incidents.map(\.drops) == [4, 2])
+        #expect(at.incidents.first?.users == ["alice", "bob", "carol", "dave"])
+        #expect(at.drops.map(\.incident) == [1, 1, 1, 1, 2, 2])
     }
 
     @Test func aCleanRestartIsNoOutage() {

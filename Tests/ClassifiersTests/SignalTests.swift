@@ -164,7 +164,7 @@ struct SignalTests {
         // its name, at most 15 bytes) is still a memory-cgroup kill of that pid.
         let named =
             "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/user.slice/user-1000.slice,task_memcg=/user.slice/user-1000.slice/session-3.scope,task=global_oom,pid=,pid=77,uid=1000"
-        guard case .oomKill(let pid, let task, let memcg, let global)? = SignalParser.kernelOOM(b(named)) else {
+        guard case .oomKill(let pid, let task, let memcg, let global, _)? = SignalParser.kernelOOM(b(named)) else {
             Issue.record("not parsed")
             return
         }
@@ -173,7 +173,7 @@ struct SignalTests {
         let box = "/user.slice/user-1006.slice/user@1006.service/box,global_oom"
         let boxed =
             "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=box,global_oom,mems_allowed=0,oom_memcg=\(box),task_memcg=\(box),task=hog,pid=7777,uid=1006"
-        guard case .oomKill(_, _, let boxMemcg, let boxGlobal)? = SignalParser.kernelOOM(b(boxed)) else {
+        guard case .oomKill(_, _, let boxMemcg, let boxGlobal, _)? = SignalParser.kernelOOM(b(boxed)) else {
             Issue.record("not parsed")
             return
         }
@@ -181,7 +181,7 @@ struct SignalTests {
         // One named with `,task_memcg=` text leaves the kill's cgroup unknown, not another's.
         let forged =
             "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/user.slice/user-1006.slice/x,task_memcg=t3-serve@alice.service,task_memcg=/user.slice/user-1006.slice/x,task_memcg=t3-serve@alice.service,task=hog,pid=1,uid=1006"
-        guard case .oomKill(_, _, let forgedMemcg, _)? = SignalParser.kernelOOM(b(forged)) else {
+        guard case .oomKill(_, _, let forgedMemcg, _, _)? = SignalParser.kernelOOM(b(forged)) else {
             Issue.record("not parsed")
             return
         }
@@ -200,20 +200,30 @@ struct SignalTests {
     @Test func kernelOOMLines() {
         let memcg =
             "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,oom_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service,task=2.1.205,pid=48213,uid=1004"
-        guard case .oomKill(let pid, let task, let cg, let global)? = SignalParser.kernelOOM(b(memcg)) else {
+        guard case .oomKill(let pid, let task, let cg, let global, let limit)? = SignalParser.kernelOOM(b(memcg)) else {
             Issue.record("not parsed")
             return
         }
         #expect(pid == 48213 && task == "2.1.205" && !global)
+        #expect(limit == "/system.slice/system-t3\\x2dserve.slice/t3-serve@dave.service")
         #expect(ServeUnits.default.user(in: cg) == "dave")
+        // A name holding `,oom_memcg=` makes the limit unknown, not forged.
+        let named =
+            "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=x,mems_allowed=0,oom_memcg=/user.slice/user-1003.slice/a,oom_memcg=/b,task_memcg=/user.slice/user-1003.slice/a,oom_memcg=/b,task=cc1,pid=5,uid=1003"
+        guard case .oomKill(_, _, _, _, let namedLimit)? = SignalParser.kernelOOM(b(named)) else {
+            Issue.record("not parsed")
+            return
+        }
+        #expect(namedLimit == nil)
         let g =
             "oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/system-t3\\x2dserve.slice/t3-serve@erin.service,task=node,pid=7,uid=1005"
-        guard case .oomKill(_, _, let cg2, let global2)? = SignalParser.kernelOOM(b(g)) else {
+        guard case .oomKill(_, _, let cg2, let global2, _)? = SignalParser.kernelOOM(b(g)) else {
             Issue.record("not parsed")
             return
         }
         #expect(global2 && ServeUnits.default.user(in: cg2) == "erin")
-        guard case .oomKill(let p3, let t3, _, let g3)? = SignalParser.kernelOOM(b("Out of memory: Killed process 4242 (node) total-vm:1kB")) else {
+        guard case .oomKill(let p3, let t3, _, let g3, _)? = SignalParser.kernelOOM(b("Out of memory: Killed process 4242 (node) total-vm:1kB"))
+        else {
             Issue.record("not parsed")
             return
         }
@@ -224,7 +234,10 @@ struct SignalTests {
     @Test func earlyoomLine() {
         #expect(
             SignalParser.earlyoom(b("sending SIGTERM to process 991 uid 1004 \"2.1.205\": badness 912, VmRSS 10800 MiB"))
-                == .earlyoomKill(pid: 991, comm: "2.1.205"))
+                == .earlyoomKill(pid: 991, comm: "2.1.205", signal: 15))
+        #expect(
+            SignalParser.earlyoom(b("sending SIGKILL to process 991 uid 1004 \"2.1.205\": badness 912, VmRSS 10800 MiB"))
+                == .earlyoomKill(pid: 991, comm: "2.1.205", signal: 9))
         #expect(SignalParser.earlyoom(b("mem avail: 100 MiB")) == nil)
     }
 
