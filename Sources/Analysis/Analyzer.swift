@@ -127,6 +127,14 @@ public final class Analyzer {
             notes += evidenceNotes
             c.corroborate(&result)
             corroboration = c
+            // Events in the log, none near what was judged: say so, or the silence reads as a clean tunnel.
+            let events = (c.tunnel?.events ?? []).filter { $0.kind.severs || $0.kind.reconnects }
+            if let first = events.compactMap(\.time).min(), let last = events.compactMap(\.time).max(), !result.drops.isEmpty,
+                !result.drops.contains(where: { !($0.corroboration?.tunnel.isEmpty ?? true) }),
+                !result.bursts.contains(where: { !($0.corroboration?.tunnel.isEmpty ?? true) })
+            {
+                notes.append(.tunnelLogAway(events: events.count, from: first, to: last, window: c.window))
+            }
             timing.mark("corroboration")
         }
         if let m = setup.missingServePattern { notes.append(.noServeUnit(pattern: m)) }

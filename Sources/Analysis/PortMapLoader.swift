@@ -127,7 +127,8 @@ public enum PortMapLoader {
             envFilesWithoutPort = noPort
             envFilesBroken = broken
         } else if opts.envDir != nil {
-            throw ConfigError(path: envDir, reason: "cannot read (not a directory)", unreadable: true)
+            let missing = access(envDir, F_OK) != 0 && errno == ENOENT
+            throw ConfigError(path: envDir, reason: missing ? "no such directory" : "cannot read (not a directory)", unreadable: true)
         }
         let map = PortMap.combining(table: table, env: env)
         var notice: Notice?

@@ -110,6 +110,9 @@ public enum Note: Sendable, Equatable {
     case localTime(pid: Int?, host: String?, seconds: Int, since: UInt64)
     /// `--prometheus` or `--tunnel-log` gave nothing (or less than asked): what and why.
     case evidenceMissing(source: String, detail: String)
+    /// `--tunnel-log` had events, none within `window` (µs) of a drop or
+    /// burst: a log of another time (a zone mistake), or a quiet tunnel.
+    case tunnelLogAway(events: Int, from: UInt64, to: UInt64, window: UInt64)
 }
 
 extension Note {

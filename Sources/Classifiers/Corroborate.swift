@@ -48,6 +48,7 @@ public struct Corroborator: Sendable {
             a.drops[i].reason = r
             a.drops[i].corroboration = c
         }
+        Self.mergeTunnelIncidents(&a)
         // An incident says what its first drop says (issue 13's grouping stands).
         for i in a.incidents.indices {
             guard let d = a.drops.first(where: { $0.incident == a.incidents[i].id }), d.corroboration != nil else { continue }
@@ -65,6 +66,46 @@ public struct Corroborator: Sendable {
             a.bursts[i].reason = r
             a.bursts[i].corroboration = c
         }
+    }
+
+    /// Drops the same tunnel event explains (their first one: a connection
+    /// lost, a pod restarted) are one incident, as a burst's are: incidents
+    /// whose drops are all `tunnel_reconnect` join the first incident of that
+    /// event on their host. Ids are renumbered in order.
+    static func mergeTunnelIncidents(_ a: inout Attribution) {
+        var members: [Int: [Int]] = [:]
+        for i in a.drops.indices { if let id = a.drops[i].incident { members[id, default: []].append(i) } }
+        var first: [String: Int] = [:]
+        var into: [Int: Int] = [:]
+        for inc in a.incidents {
+            guard let m = members[inc.id], m.allSatisfy({ a.drops[$0].reason == .tunnelReconnect }),
+                let e = a.drops[m[0]].corroboration?.tunnel.first
+            else { continue }
+            let key = "\(inc.host ?? "")\u{0}\(e.line)\u{0}\(e.raw)"
+            if let t = first[key] { into[inc.id] = t } else { first[key] = inc.id }
+        }
+        guard !into.isEmpty else { return }
+        var kept: [Incident] = []
+        var renumbered: [Int: Int] = [:]
+        var users: [Set<String>] = []
+        for inc in a.incidents where into[inc.id] == nil {
+            var k = inc
+            k.id = kept.count + 1
+            renumbered[inc.id] = k.id
+            kept.append(k)
+            users.append(Set(inc.users))
+        }
+        for inc in a.incidents {
+            guard let t = into[inc.id], let n = renumbered[t] else { continue }
+            renumbered[inc.id] = n
+            kept[n - 1].start = min(kept[n - 1].start, inc.start)
+            kept[n - 1].end = max(kept[n - 1].end, inc.end)
+            kept[n - 1].drops += inc.drops
+            users[n - 1].formUnion(inc.users)
+        }
+        for k in kept.indices { kept[k].users = users[k].sorted() }
+        for i in a.drops.indices { a.drops[i].incident = a.drops[i].incident.flatMap { renumbered[$0] } }
+        a.incidents = kept
     }
 
     /// Journal verdicts that rest on "nothing else explained it" (or on a hole in the journal): the

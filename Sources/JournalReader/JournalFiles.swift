@@ -23,7 +23,7 @@ extension Journal {
         var bad: [SkippedFile] = []
         for p in paths {
             if access(p, R_OK) != 0 {
-                bad.append(SkippedFile(path: p, reason: "permission denied (\(JournalError.accessHint))", cause: .permissionDenied))
+                bad.append(SkippedFile(path: p, reason: "permission denied (\(whoMayRead([p])))", cause: .permissionDenied))
                 continue
             }
             var h: OpaquePointer?
@@ -68,6 +68,14 @@ extension Journal {
     /// (the group that owns most of them, when it may read them), the files in
     /// `details` (shown under `-v`).
     static func manyDenied(_ paths: [String], in dir: String?) -> JournalError {
+        var e = JournalError(.permission, "\(paths.count) journal files\(dir.map { " in \($0)" } ?? ""): permission denied; \(whoMayRead(paths))")
+        e.details = paths
+        return e
+    }
+
+    /// Who may read `paths`: the group that owns most of them when it may
+    /// read them, else their owner; the journal's groups when not known.
+    static func whoMayRead(_ paths: [String]) -> String {
         var owners: [String: Int] = [:]
         for p in paths {
             var st = stat()
@@ -77,18 +85,11 @@ extension Journal {
             owners[key, default: 0] += 1
         }
         let top = owners.max { ($0.value, $1.key) < ($1.value, $0.key) }?.key.split(separator: ":").map(String.init)
-        let who: String
-        if let top, top.count == 3 {
-            who =
-                top[0] == "g"
-                ? "they belong to group '\(top[1])' (mode 0\(top[2])): join it (sudo usermod -aG \(top[1]) $USER, then log in again) or run with sudo"
-                : "only their owner '\(top[1])' may read them (mode 0\(top[2])): run as that user or with sudo"
-        } else {
-            who = JournalError.accessHint
-        }
-        var e = JournalError(.permission, "\(paths.count) journal files\(dir.map { " in \($0)" } ?? ""): permission denied; \(who)")
-        e.details = paths
-        return e
+        guard let top, top.count == 3 else { return JournalError.accessHint }
+        let (they, them) = paths.count == 1 ? ("it belongs", "it") : ("they belong", "them")
+        return top[0] == "g"
+            ? "\(they) to group '\(top[1])' (mode 0\(top[2])): join it (sudo usermod -aG \(top[1]) $USER, then log in again) or run with sudo"
+            : "only \(paths.count == 1 ? "its" : "their") owner '\(top[1])' may read \(them) (mode 0\(top[2])): run as that user or with sudo"
     }
 
     static func groupName(_ gid: gid_t) -> String {
@@ -267,7 +268,7 @@ extension Journal {
             throw JournalError(.noInput, "\(path): is a directory (use -D/--directory for a directory of journal files)")
         }
         if access(path, R_OK) != 0 {
-            throw JournalError(.permission, "\(path): permission denied; \(JournalError.accessHint)")
+            throw JournalError(.permission, "\(path): permission denied; \(whoMayRead([path]))")
         }
     }
 

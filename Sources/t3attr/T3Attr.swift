@@ -80,6 +80,23 @@ struct T3Attr: ParsableCommand {
         return kept + (end < args.endIndex ? Array(args[end...]) : ["--"]) + moved
     }
 
+    /// `-S-1h`, `-Stoday`, `-Dcopied`, `-ojson`, `-j2`: a short option's value
+    /// attached, as journalctl takes it, becomes `--since=-1h` (the parser read
+    /// `-S-1h` as the flags -S, -1 and -h: help, exit 0). Not after `--`, and
+    /// not a word that is the value of the option before it.
+    static func attachedShortValues(_ args: [String]) -> [String] {
+        let long: [Character: String] = ["S": "since", "U": "until", "D": "directory", "o": "output", "j": "jobs"]
+        let end = args.firstIndex(of: "--") ?? args.endIndex
+        var out = args
+        for i in args.indices where i < end {
+            let a = args[i]
+            guard a.count > 2, a.hasPrefix("-"), !a.hasPrefix("--"), let name = long[a.dropFirst().first!] else { continue }
+            if i > 0, ["-S", "-U", "-D", "-o", "-j", "--since", "--until", "--directory", "--output", "--jobs"].contains(args[i - 1]) { continue }
+            out[i] = "--\(name)=" + a.dropFirst(2)
+        }
+        return out
+    }
+
     /// A first word close to a command's name is a typo of it, not an
     /// argument of the default command: "did you mean report?", status 64.
     static func main() {
@@ -111,7 +128,7 @@ struct T3Attr: ParsableCommand {
             }
         }
         do {
-            var command = try parseAsRoot(withDefaultCommand(relativeTimeLast(args)))
+            var command = try parseAsRoot(withDefaultCommand(relativeTimeLast(attachedShortValues(args))))
             try command.run()
         } catch {
             // As ArgumentParser's `main`, but an error that echoes the

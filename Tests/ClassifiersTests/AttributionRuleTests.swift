@@ -648,11 +648,11 @@ enum RuleTable {
             lines: burst(at: 0) + [.kernel(20, "Out of memory: Killed process 4242 (node) total-vm:1kB, anon-rss:1kB")],
             judge: "canceled", verdict: .devvm, reason: .oomKill),
         Rule(
-            name: "a kill at a container's own memory limit after a burst ends no storm: the burst stays edge",
+            name: "a kill at a slice's own memory limit after a burst ends no storm: the burst stays edge",
             lines: burst(at: 0) + [
                 .kernel(
                     50,
-                    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-pod1.slice,task_memcg=/kubepods.slice/kubepods-pod1.slice/cri-containerd-1.scope,task=java,pid=61001,uid=0"
+                    "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice,task_memcg=/kubepods.slice/kubepods-pod1.slice/cri-containerd-1.scope,task=java,pid=61001,uid=0"
                 )
             ],
             judge: "canceled", verdict: .edge, reason: .burst),

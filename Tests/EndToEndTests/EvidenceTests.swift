@@ -195,6 +195,22 @@ struct EvidenceTests {
             "\(t.stdout)")
     }
 
+    /// Two isolated drops 15 s apart that one tunnel event explains are one
+    /// incident (each was its own by elimination); one of them alone is one.
+    @Test func dropsOneTunnelEventExplainsAreOneIncident() throws {
+        let j = try journal(dispatch: [(5, cancel), (20, cancel)])
+        let r = try Fixtures.t3attr(["report", "--file", j, "-o", "json", "--tunnel-log", Self.reconnectLog] + window)
+        #expect(r.status == 0, "\(r.stderr)")
+        let objs = try Fixtures.ndjson(r.stdout)
+        let ds = objs.filter { $0["type"] as? String == "drop" }
+        #expect(ds.map { $0["reason"] as? String } == ["tunnel_reconnect", "tunnel_reconnect"])
+        #expect(ds.map { $0["incident"] as? Int } == [1, 1])
+        let incidents = objs.filter { $0["type"] as? String == "incident" }
+        #expect(incidents.map { $0["drops"] as? Int } == [2])
+        #expect(incidents.first?["reason"] as? String == "tunnel_reconnect")
+        #expect(try summary(r)["incidents"] as? Int == 1)
+    }
+
     @Test func aBurstDuringATunnelReconnectHasTheTunnelsProof() throws {
         let j = try journal(dispatch: (0..<5).map { (2 + Double($0) * 0.1, cancel) })
         let plain = try Fixtures.t3attr(["bursts", "--file", j, "-o", "json"] + window)
@@ -216,6 +232,12 @@ struct EvidenceTests {
         let e = try Fixtures.t3attr(["bursts", "--file", j, "-o", "json", "--tunnel-log", early] + window)
         let eb = try #require(try Fixtures.ndjson(e.stdout).first { $0["type"] as? String == "burst" })
         #expect(eb["reason"] as? String == "burst", "\(eb)")
+        // And it says so: a log whose events are all away from the drops is not a clean tunnel.
+        #expect(
+            e.stderr.contains(
+                "--tunnel-log: none of its 1 tunnel event (2026-06-10T21:06:01.000000Z .. 2026-06-10T21:06:01.000000Z) is within 60 s"),
+            "\(e.stderr)")
+        #expect(!r.stderr.contains("none of its"), "\(r.stderr)")
         let t = try Fixtures.t3attr(["bursts", "--file", j, "--tunnel-log", log, "--color", "never"] + window)
         #expect(
             t.stdout.contains("tunnel_reconnect") && t.stdout.contains("~ tunnel 2026-06-10T21:10:01Z - connIndex=2 connection_terminated"),

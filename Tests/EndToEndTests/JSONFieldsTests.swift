@@ -105,4 +105,21 @@ struct JSONFieldsTests {
             #expect(missing.isEmpty, "\(d.type) (\(d.commands.joined(separator: ", "))): \(missing.sorted()) documented but never printed")
         }
     }
+
+    /// `-o json-pretty` has the command's every list, empty when it gave no
+    /// object of the type: `jq '.drops[]'` on a quiet window is no error.
+    @Test(arguments: [
+        (["report"], ["incidents", "drops", "bursts", "outages", "request_errors"]), (["bursts"], ["bursts"]),
+        (["bursts", "--requests"], ["request_bursts"]), (["dispatch"], ["events"]), (["serve"], ["serve_events"]),
+    ])
+    func prettyJSONHasEveryListOfItsCommand(args: [String], lists: [String]) throws {
+        let path = try Fixtures.journal("sample-incident")
+        let r = try Fixtures.t3attr(
+            args + ["--file", path, "--dispatch-table", Fixtures.path("dispatch.json"), "--since", "2027-01-01", "-o", "json-pretty"],
+            env: ["TZ": "UTC"])
+        #expect(r.status == 0 || args == ["serve"], "\(r.stderr)")
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        for l in lists { #expect((doc[l] as? [Any])?.isEmpty == true, "\(l) in \(doc.keys.sorted())") }
+        #expect(doc["summary"] is [String: Any])
+    }
 }

@@ -14,7 +14,8 @@ private func t3attrBounded(_ args: [String], seconds: Int = 20) throws -> Fixtur
 
 @Suite("options that speak up: values with '-', empty names, port conflicts, config files")
 struct OptionLimitsTests {
-    /// `--since -1h` (spaced), as documented, means the same as `--since=-1h`.
+    /// `--since -1h` (spaced), as documented, and `-S-1h` (attached, as
+    /// journalctl takes it) mean the same as `--since=-1h`.
     @Test(
         "time options take values that start with '-'",
         arguments: [
@@ -22,6 +23,10 @@ struct OptionLimitsTests {
             (["-S", "-30min"], ["--since=-30min"]),
             (["--until", "-10min"], ["--until=-10min"]),
             (["-U", "-10min", "--since", "-2h"], ["--until=-10min", "--since=-2h"]),
+            // Attached, as journalctl takes them: `-S-1h` printed the help and exited 0.
+            (["-S-30min"], ["--since=-30min"]),
+            (["-U-10min", "-S-2h", "-j1"], ["--until=-10min", "--since=-2h", "--jobs=1"]),
+            (["-S2026-06-10 20:00"], ["--since=2026-06-10 20:00"]),
         ])
     func dashValues(spaced: [String], joined: [String]) throws {
         let path = try Fixtures.journal("dispatch-basic")

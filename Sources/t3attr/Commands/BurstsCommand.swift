@@ -17,7 +17,7 @@ extension T3Attr {
 
                 Examples:
                   t3attr bursts --min 5
-                  t3attr bursts --since 7d -o json | jq -r '.second'
+                  t3attr bursts --since 7d -o json | jq -r 'select(.type == "burst") | .start'
                 """
         )
 

@@ -32,7 +32,7 @@ struct SourceOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "With --url (without -f): stop reading after this many seconds and analyse what arrived (default: \(ImportedJournal.defaultGatewayDeadline)).",
+            "With --url (without -f): stop reading after this many seconds and analyse what arrived.",
             valueName: "seconds"))
     var urlTimeout = ImportedJournal.defaultGatewayDeadline
 
@@ -63,6 +63,13 @@ struct SourceOptions: ParsableArguments {
         if chosen > 1 { throw ValidationError("choose one of -m/--merge, -D/--directory, --file, --input and --url") }
         if host.contains(where: \.isEmpty) { throw ValidationError("--host must not be empty") }
         if urlTimeout < 1 { throw ValidationError("--url-timeout must be at least 1 (seconds)") }
+        // A malformed address is a usage error (64), as `--prometheus`'s is.
+        if let url {
+            let u = URL(string: url)
+            guard let scheme = u?.scheme?.lowercased(), ["http", "https"].contains(scheme), u?.host?.isEmpty == false else {
+                throw ValidationError("--url '\(url)' is not an http:// or https:// URL (a gateway: http://HOST:19531)")
+            }
+        }
     }
 
     /// The source as a value (`--input`, `--url`, `-D`, `--file`, `-m`, or this machine).

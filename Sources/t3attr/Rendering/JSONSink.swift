@@ -250,7 +250,18 @@ final class PrettyJSONSink: ReportSink {
     }
 
     var dropOrder: DropOrder { .time }
-    func begin(_ run: RunHeader) throws(OutputError) { try inner.begin(run) }
+    /// The lists the command can give, present (empty) when it gave none:
+    /// `jq '.drops[]'` on a quiet window is no error.
+    private var lists: [String] = []
+    func begin(_ run: RunHeader) throws(OutputError) {
+        switch run.command {
+        case .report: lists = ["incidents", "drops", "bursts", "outages", "request_errors"]
+        case .bursts: lists = [run.requests ? "request_bursts" : "bursts"]
+        case .dispatch: lists = ["events"]
+        case .serve: lists = ["serve_events"]
+        }
+        try inner.begin(run)
+    }
     func event(_ ev: Event) throws(OutputError) { try inner.event(ev) }
     func rows(_ bytes: [UInt8]) throws(OutputError) { lines.bytes(bytes) }
     func drop(_ d: Drop, in at: Attribution) throws(OutputError) { try inner.drop(d, in: at) }
@@ -273,6 +284,7 @@ final class PrettyJSONSink: ReportSink {
             let type = obj["type"] as? String ?? "other"
             if type == "summary" { doc["summary"] = obj } else { lists[type + "s", default: []].append(obj) }
         }
+        for k in self.lists where lists[k] == nil { lists[k] = [] }
         for (k, v) in lists { doc[k] = v }
         if let data = try? JSONSerialization.data(withJSONObject: doc, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
             // JSONSerialization writes DEL and C1 controls raw (valid JSON, but not terminal-safe).

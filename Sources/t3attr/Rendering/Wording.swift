@@ -18,6 +18,8 @@ enum Wording {
         case .localTime(let pid, let host, let seconds, let since):
             "t3-dispatch\(pid.map { " PID \($0)" } ?? "")\(host.map { " on \($0)" } ?? "") logs local time \(Self.utcOffset(seconds)) (first line received \(Render.rfc3339(since))): its Go timestamps were corrected to UTC"
         case .evidenceMissing(let source, let detail): "\(source): \(detail)"
+        case .tunnelLogAway(let events, let from, let to, let window):
+            "--tunnel-log: none of its \(events) tunnel event\(events == 1 ? "" : "s") (\(Render.rfc3339(from)) .. \(Render.rfc3339(to))) is within \(window / 1_000_000) s of a drop: no verdict rests on it"
         case .journalSuppressed(let unit, let count, let at):
             "journald suppressed \(count) message\(count == 1 ? "" : "s") from \(unit) before \(Render.rfc3339(at)): a hole in the evidence; verdicts by elimination inside it are unknown/journal_suppressed"
         }
