@@ -43,9 +43,16 @@ public struct DispatchFilter: Sendable {
         self.all = all
     }
 
+    /// The names `--user` finds an event by, as the table shows it: its
+    /// user, the users its port is claimed by, or `port:N` when it has none.
+    public static func names(of ev: Event) -> [String] {
+        if let u = ev.user { return [u] }
+        return ev.userCandidates + (ev.port.map { ["port:\($0)"] } ?? [])
+    }
+
     public func accepts(_ ev: Event) -> Bool {
         guard all || DispatchClassifier.dropRelevantKinds.contains(ev.kind) else { return false }
-        if !users.isEmpty && !users.contains(ev.user ?? "") { return false }
+        if !users.isEmpty && !Self.names(of: ev).contains(where: users.contains) { return false }
         if !classes.isEmpty && !(ev.className.map(classes.contains) ?? false) { return false }
         return true
     }
@@ -190,7 +197,7 @@ public final class DispatchListing {
             if let progress, journal.entriesRead & 8191 == 0 { progress.update(entries: journal.entriesRead, at: entry.realtime) }
             if !opensMatter, classifier.isWSOpen(entry) { return }
             let keep = { (ev: Event) -> Bool in
-                if collect, let u = ev.user { seen.insert(u) }
+                if collect { seen.formUnion(DispatchFilter.names(of: ev)) }
                 return filter.accepts(ev)
             }
             guard let ev = classifier.classify(entry, cursor: cursor, where: { _ in cursors }, keep: keep) else { return }

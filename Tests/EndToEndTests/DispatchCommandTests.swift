@@ -111,6 +111,22 @@ struct DispatchCommandTests {
         #expect(try events(c.stdout).count == 2)
     }
 
+    /// Without a map the table names a user by port (`port:N`): `--user port:N`
+    /// finds those rows, as `report --user` and `why` do (it found none, status 1).
+    @Test func aUserShownByPortCanBeListed() throws {
+        let path = try Fixtures.journal("dispatch-basic")
+        let all = try events(
+            try Fixtures.t3attr(["dispatch", "--file", path, "-o", "json", "--dispatch-table", Fixtures.path("empty-table.json")]).stdout)
+        let port = try #require(all.compactMap { $0["port"] as? Int }.first)
+        let want = all.filter { $0["port"] as? Int == port && $0["user"] is NSNull }.count
+        #expect(want > 0)
+        let r = try Fixtures.t3attr(
+            ["dispatch", "--file", path, "-o", "json", "--user", "port:\(port)", "--dispatch-table", Fixtures.path("empty-table.json")])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try events(r.stdout).count == want)
+        #expect(try events(r.stdout).allSatisfy { $0["port"] as? Int == port })
+    }
+
     @Test func emptyWindowSaysSoAndSucceeds() throws {
         let path = try Fixtures.journal("dispatch-basic")
         let r = try Fixtures.t3attr(["dispatch", "--file", path, "--since", "2027-01-01"] + table)
