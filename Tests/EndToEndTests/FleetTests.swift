@@ -40,6 +40,10 @@ struct FleetTests {
         #expect(drops.filter { $0["host"] as? String != "devvm-b" && $0["verdict"] as? String == "client" }.count == 2)
         let summary = try #require(objs.last)
         #expect((summary["by_host"] as? [String: String])?.count == 3)
+        // The table names the burst's host too (only JSON did).
+        let t = try Fixtures.t3attr(["report", "-D", dir, "--color", "never"] + table)
+        #expect(t.stdout.contains("\nHOST         SECOND "), "\(t.stdout)")
+        #expect(t.stdout.contains("\ndevvm-b      2026-06-16T10:00:00Z  6 "), "\(t.stdout)")
     }
 
     /// Another machine's lines beside the dispatch host's (a node's kubelet

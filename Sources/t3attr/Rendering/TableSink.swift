@@ -247,7 +247,8 @@ final class TableSink: ReportSink {
             try out.check()
             return
         }
-        let fleet = burstsFromSeveralHosts ?? (Set(at.bursts.map { $0.host ?? "" }).count > 1)
+        // A fleet's report names the host of every burst, as of every incident.
+        let fleet = burstsFromSeveralHosts ?? (at.hosts.count > 1 || Set(at.bursts.map { $0.host ?? "" }).count > 1)
         burstsFromSeveralHosts = fleet
         if burstsSeen == 0 {
             row("-- \(at.bursts.count) burst\(at.bursts.count == 1 ? "" : "s")")
@@ -523,7 +524,7 @@ final class TableSink: ReportSink {
 
     func requestBurst(_ b: RequestBurst, in at: Attribution) throws(OutputError) {
         defer { requestBurstsSeen += 1 }
-        let fleet = Set(at.requestBursts.map { $0.host ?? "" }).count > 1
+        let fleet = at.hosts.count > 1 || Set(at.requestBursts.map { $0.host ?? "" }).count > 1
         if requestBurstsSeen == 0 {
             let n = at.requestBursts.count
             row("-- \(n) second\(n == 1 ? "" : "s") with at least --min cancelled requests (the runbook's recipe, per second)")
