@@ -207,6 +207,21 @@ struct OperatorTests {
         #expect(r.stdout.contains("journalctl --file \(shellQuote(path)) --cursor 's="), "pasted commands read the same file")
     }
 
+    /// A ticket says why infrastructure was ruled out for a verdict by
+    /// elimination (bob's isolated cancel in sample-incident), as the table does.
+    @Test func markdownTicketSaysWhatAnEliminationRuledOut() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "markdown"] + table)
+        let rows = r.stdout.split(separator: "\n").map(String.init)
+        let drop = try #require(rows.first { $0.contains("| bob | ws_close | canceled | **client** | isolated_cancel |") })
+        #expect(
+            drop.hasSuffix(
+                "| by elimination, ruled out: host_gap, dispatch_outage, dispatch_restart, burst, serve_events, refused_requests, host_memory, serve_timeouts |"
+            ), "\(drop)")
+        let incident = try #require(rows.first { $0.contains("| **client** | isolated_cancel | 1 | bob |") })
+        #expect(incident.hasSuffix("| by elimination |"), "\(incident)")
+    }
+
     /// What the ticket must say, derived from the scenario's hand-written
     /// expectations (not from t3attr's output): the answer, one row per
     /// expected drop with its time, verdict and reason, and evidence lines

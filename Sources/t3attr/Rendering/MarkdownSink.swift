@@ -144,7 +144,7 @@ final class MarkdownSink: ReportSink {
         incidentTable(at)
         let ev =
             at.evidence(i.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" }
-            ?? "-"
+            ?? (i.basis == .elimination ? "by elimination" : "-")
         out.line(
             "| \(i.id) | \(hostCell(i.host, at))\(time(i.start)) | \(ReportLayout.duration(i.end - i.start)) | **\(i.verdict.rawValue)** | \(i.reason.rawValue) | \(i.drops) | \(Self.cell(ReportLayout.users(i.users, max: 6))) | \(ev) |"
         )
@@ -222,6 +222,10 @@ final class MarkdownSink: ReportSink {
         var first =
             at.evidence(d.evidence).first.map { "\(time($0.realtime, digits: 0)) \(Self.cell($0.unit ?? "-")): \(Self.shortMessage($0.message, 80))" }
             ?? "-"
+        // A ticket says why infrastructure was ruled out, as the table does.
+        if at.evidence(d.evidence).isEmpty, d.basis == .elimination, !d.checked.isEmpty {
+            first = "by elimination, ruled out: " + d.checked.map(\.rawValue).joined(separator: ", ")
+        }
         if let c = d.corroboration, c.journalReason != d.reason {
             if let m = c.metrics.first {
                 first = "`" + Self.cell(CorroborationText.metric(m, time: { self.time($0, digits: 0) })) + "`"
