@@ -469,6 +469,12 @@ MUTATIONS = [
      "        for k in self.lists where lists[k] == nil { lists[k] = [] }\n", "", "JSONFieldsTests"),
     ("-S-1h is read as flags (help, exit 0)", "Sources/t3attr/T3Attr.swift",
      "            out[i] = \"--\\(name)=\" + a.dropFirst(2)\n", "", "OptionLimitsTests"),
+    ("a window beyond the journal says nothing of it", "Sources/Analysis/Report.swift",
+     "        if let s = window.since, s > c.to { return .windowOutsideJournal(from: c.from, to: c.to) }\n", "", "DispatchCommandTests"),
+    ("markdown hides what an elimination ruled out", "Sources/t3attr/Rendering/MarkdownSink.swift",
+     "            first = \"by elimination, ruled out: \" + d.checked.map(\\.rawValue).joined(separator: \", \")\n", "", "OperatorTests"),
+    ("dispatch --user port:N finds nothing", "Sources/Analysis/DispatchListing.swift",
+     "        return ev.userCandidates + (ev.port.map { [\"port:\\($0)\"] } ?? [])", "        return ev.userCandidates", "DispatchCommandTests"),
     ("why counts no socket opened before what it read", "Sources/Analysis/UserDrops.swift",
      "            if let i, !isDrop(drops[i], of: user) { extra[i, default: 0] += c.sockets }", "", "WhyTests"),
 ]

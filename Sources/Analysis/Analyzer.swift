@@ -138,6 +138,7 @@ public final class Analyzer {
             timing.mark("corroboration")
         }
         if let m = setup.missingServePattern { notes.append(.noServeUnit(pattern: m)) }
+        if stats.entriesRead == 0, let n = Note.windowOutside(j, window) { notes.append(n) }
         for c in result.clockWentBack.prefix(3) { notes.append(.clockWentBack(from: c.from, to: c.to)) }
         for o in found.offsets {
             notes.append(.localTime(pid: o.pid, host: o.host, seconds: o.seconds, since: o.firstSeen))

@@ -159,7 +159,8 @@ public final class DispatchListing {
         let summary = try Self.rows(
             j, union: MatchSet.unitsSplit(units, hosts: config.hosts), window: config.window, classifier: classifier, filter: filter,
             cursors: cursors, progress: progress, event: event)
-        let (notes, stats) = j.readingNotes()
+        var (notes, stats) = j.readingNotes()
+        if stats.entriesRead == 0, let n = try Note.windowOutside(opener.open(), config.window) { notes.append(n) }
         return ListingResult(summary: summary, stats: stats, notes: notes, units: units)
     }
 
@@ -301,6 +302,7 @@ public final class DispatchListing {
         }
         if skipped > 0 { notes.insert(.skippedEntries(skipped), at: 0) }
         notes = Note.skipped(skippedFiles) + notes
+        if read == 0, let n = try Note.windowOutside(opener.open(), window) { notes.append(n) }
         return ListingResult(
             summary: summary, stats: ReadStats(entriesRead: read, entriesSkipped: skipped, skippedFiles: skippedFiles),
             notes: notes, units: units)

@@ -113,6 +113,20 @@ public enum Note: Sendable, Equatable {
     /// `--tunnel-log` had events, none within `window` (µs) of a drop or
     /// burst: a log of another time (a zone mistake), or a quiet tunnel.
     case tunnelLogAway(events: Int, from: UInt64, to: UInt64, window: UInt64)
+    /// Nothing was read: the window lies wholly before or after the journal's
+    /// entries, `from` .. `to` (a zone or date mistake, at 3 a.m.).
+    case windowOutsideJournal(from: UInt64, to: UInt64)
+}
+
+extension Note {
+    /// `.windowOutsideJournal` when `window` misses every entry of `j` (its
+    /// whole source, whatever matches are applied).
+    static func windowOutside(_ j: Journal, _ window: TimeWindow) -> Note? {
+        guard let c = j.cutoff() else { return nil }
+        if let s = window.since, s > c.to { return .windowOutsideJournal(from: c.from, to: c.to) }
+        if let u = window.until, u < c.from { return .windowOutsideJournal(from: c.from, to: c.to) }
+        return nil
+    }
 }
 
 extension Note {

@@ -132,6 +132,15 @@ struct DispatchCommandTests {
         let r = try Fixtures.t3attr(["dispatch", "--file", path, "--since", "2027-01-01"] + table)
         #expect(r.status == 0)
         #expect(r.stdout.contains("No dispatch events in 2027-01-01T00:00:00.000000Z"))
+        // And why: the journal ends before the window (a zone or date mistake at 3 a.m.).
+        #expect(r.stderr.contains("the window holds no entry: the journal's entries run from 2026-06-10T20:00:"), "\(r.stderr)")
+        for command in ["report", "bursts"] {
+            let a = try Fixtures.t3attr([command, "--file", path, "--since", "2027-01-01"] + table)
+            #expect(a.status == 0 && a.stderr.contains("the window holds no entry"), "\(command): \(a.stderr)")
+        }
+        // A window inside the journal that holds none of the unit's lines says nothing of the kind.
+        let inside = try Fixtures.t3attr(["dispatch", "--file", path, "--since", "2026-06-10 20:00", "--until", "2026-06-10 20:00:00.001"] + table)
+        #expect(!inside.stderr.contains("the window holds no entry"), "\(inside.stderr)")
     }
 
     @Test func relativeTimesUseNow() throws {

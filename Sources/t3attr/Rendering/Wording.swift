@@ -18,6 +18,8 @@ enum Wording {
         case .localTime(let pid, let host, let seconds, let since):
             "t3-dispatch\(pid.map { " PID \($0)" } ?? "")\(host.map { " on \($0)" } ?? "") logs local time \(Self.utcOffset(seconds)) (first line received \(Render.rfc3339(since))): its Go timestamps were corrected to UTC"
         case .evidenceMissing(let source, let detail): "\(source): \(detail)"
+        case .windowOutsideJournal(let from, let to):
+            "the window holds no entry: the journal's entries run from \(Render.rfc3339(from)) to \(Render.rfc3339(to)) (times without a zone are local: TZ)"
         case .tunnelLogAway(let events, let from, let to, let window):
             "--tunnel-log: none of its \(events) tunnel event\(events == 1 ? "" : "s") (\(Render.rfc3339(from)) .. \(Render.rfc3339(to))) is within \(window / 1_000_000) s of a drop: no verdict rests on it"
         case .journalSuppressed(let unit, let count, let at):
