@@ -133,8 +133,16 @@ struct T3Attr: ParsableCommand {
         } catch {
             // As ArgumentParser's `main`, but an error that echoes the
             // operator's arguments cannot drive the terminal (`--x$'\e[31m'`).
-            let text = fullMessage(for: error)
+            var text = fullMessage(for: error)
             let code = exitCode(for: error)
+            // `why alice 2026-06-10 20:00`, `why alice 1h ago`: a time in two words, unquoted.
+            if args.first == "why", let r = text.range(of: "Unexpected argument '"),
+                let word = text[r.upperBound...].split(separator: "'").first, let at = args.firstIndex(of: String(word)), at > 2
+            {
+                let time = args[(at - 1)...at].joined(separator: " ")
+                text = text.replacingOccurrences(
+                    of: "Unexpected argument '\(word)'", with: "Unexpected argument '\(word)' (a time of several words is one argument: quote it, '\(time)')")
+            }
             if code == .success {
                 if !text.isEmpty { print(text) }
             } else if !text.isEmpty {

@@ -499,4 +499,13 @@ struct WhyTests {
         #expect(t.stdout.contains("t3-serve@grace.service oom_kill: "), "\(t.stdout)")
         #expect(!t.stdout.contains("quiet\n   serve      2026"), "\(t.stdout)")
     }
+
+    /// A time of two words not quoted (`why alice 2026-06-10 20:00`) is a
+    /// usage error that says to quote it.
+    @Test(arguments: [(["2026-06-10", "20:00"], "'2026-06-10 20:00'"), (["1h", "ago"], "'1h ago'")])
+    func anUnquotedTimeIsToldToBeQuoted(words: [String], quoted: String) throws {
+        let r = try why(["alice"] + words + ["--file", try Fixtures.journal("sample-incident")])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("(a time of several words is one argument: quote it, \(quoted))"), "\(r.stderr)")
+    }
 }
