@@ -141,7 +141,8 @@ struct T3Attr: ParsableCommand {
             {
                 let time = args[(at - 1)...at].joined(separator: " ")
                 text = text.replacingOccurrences(
-                    of: "Unexpected argument '\(word)'", with: "Unexpected argument '\(word)' (a time of several words is one argument: quote it, '\(time)')")
+                    of: "Unexpected argument '\(word)'",
+                    with: "Unexpected argument '\(word)' (a time of several words is one argument: quote it, '\(time)')")
             }
             if code == .success {
                 if !text.isEmpty { print(text) }
