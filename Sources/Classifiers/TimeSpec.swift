@@ -291,13 +291,13 @@ enum Absolute {
             let f = timePart.split(separator: ":", omittingEmptySubsequences: false)
             guard f.count == 2 || f.count == 3,
                 let h = Int(f[0]), f[0].allSatisfy(\.isASCIIDigit), h < 24,
-                let m = Int(f[1]), f[1].allSatisfy(\.isASCIIDigit), m < 60, f[1].count == 2
+                let m = Int(f[1]), f[1].allSatisfy(\.isASCIIDigit), m < 60, (1...2).contains(f[1].count)
             else { throw fail("bad time of day (expected HH:MM[:SS[.ffffff]])") }
             hour = h
             minute = m
             if f.count == 3 {
                 let sec = f[2].split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-                guard let sv = Int(sec[0]), sec[0].count == 2, sec[0].allSatisfy(\.isASCIIDigit), sv < 61
+                guard let sv = Int(sec[0]), (1...2).contains(sec[0].count), sec[0].allSatisfy(\.isASCIIDigit), sv < 61
                 else { throw fail("bad seconds") }
                 second = sv
                 if sec.count == 2 {
@@ -313,9 +313,9 @@ enum Absolute {
         guard let y = comps.year, let mo = comps.month, let d = comps.day,
             let date = cal.date(from: comps)
         else { throw fail("no such date") }
-        // Reject dates Calendar silently normalised (Feb 30 -> Mar 2).
+        // A day past the month's end rolls over (Feb 30 -> Mar 2), as mktime() does for journalctl.
+        _ = (y, mo, d)
         let back = cal.dateComponents([.year, .month, .day, .weekday], from: date)
-        guard back.year == y, back.month == mo, back.day == d else { throw fail("no such date") }
         if let weekday, back.weekday != weekday + 1 { throw fail("the weekday does not match the date") }
         var secs = date.timeIntervalSince1970
         if standardOnly { named = zone.secondsFromGMT(for: date) - Int(zone.daylightSavingTimeOffset(for: date)) }

@@ -113,6 +113,16 @@ struct TimeSpecTests {
         #expect(throws: TimeSpecError.self) { try TimeSpec.parse("2026-06-10 21:00 CEST", now: now, timeZone: utc, abbreviations: utcNames) }
     }
 
+    /// As systemd 252's parse_timestamp (strptime, then mktime): one-digit
+    /// fields, and a day past the month's end rolling over.
+    @Test func shortFieldsAndRolledOverDays() throws {
+        #expect(try p("2026-06-10 21:5") == 1_781_125_500 * 1_000_000)
+        #expect(try p("2026-06-10 21:05:7") == 1_781_125_507 * 1_000_000)
+        #expect(try p("2026-6-1 1:2:3") == p("2026-06-01 01:02:03"))
+        #expect(try p("2026-02-30 10:00") == p("2026-03-02 10:00"))
+        #expect(try p("2026-06-31") == p("2026-07-01"))
+    }
+
     @Test func fractionalSeconds() throws {
         #expect(try p("2026-06-10 21:00:00.123456") == 1_781_125_200_123_456)
         #expect(try p("2026-06-10 21:00:00.5 UTC") == 1_781_125_200_500_000)
@@ -128,7 +138,7 @@ struct TimeSpecTests {
     @Test(
         "rejected",
         arguments: [
-            "", "soon", "2026-13-10", "2026-02-30 10:00", "25:00", "1 fortnight ago", "Thu 2026-06-10",
+            "", "soon", "2026-13-10", "2026-02-32 10:00", "25:00", "1 fortnight ago", "Thu 2026-06-10",
             "2026-06-10 21:00:00 Mars/Olympus", "@abc", "--1h", "21:60",
         ])
     func rejected(input: String) {
