@@ -187,7 +187,9 @@ struct StreamTests {
         let notGateway = try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\(port)"] + table)
         #expect(notGateway.status == 66)
         #expect(notGateway.stderr.contains("not a journal gateway"), "\(notGateway.stderr)")
-        #expect(try Fixtures.t3attr(["report", "--url", "ftp://x"] + table).status == 66)
+        // Not an http(s) address: a usage error, as --prometheus's is.
+        let ftp = try Fixtures.t3attr(["report", "--url", "ftp://x"] + table)
+        #expect(ftp.status == 64 && ftp.stderr.contains("--url 'ftp://x' is not an http:// or https:// URL"), "\(ftp.stderr)")
     }
 
     @Test func aGatewayThatStopsMidStreamKeepsWhatWasRead() throws {
