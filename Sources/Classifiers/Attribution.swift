@@ -1421,7 +1421,8 @@ public struct Attributor: Sendable {
                 default: false
                 }
             }
-            let earlyoomKills = indices(near) { if case .earlyoomKill? = $0.signal { true } else { false } }.filter { k in
+            // (Looked for only when the main process ended: most drops get here.)
+            let earlyoomKills = (mainEnds.isEmpty ? [] : indices(near) { if case .earlyoomKill? = $0.signal { true } else { false } }).filter { k in
                 guard case .earlyoomKill(_, _, let signal)? = sigs[k].signal else { return false }
                 return mainEnds.contains { d in
                     endedBy(signal, d) && sigs[d].writtenAt >= sigs[k].writtenAt && sigs[d].writtenAt - sigs[k].writtenAt <= s.oomDeathWindow
