@@ -128,7 +128,7 @@ public final class Analyzer {
             c.corroborate(&result)
             corroboration = c
             // Events in the log, none near what was judged: say so, or the silence reads as a clean tunnel.
-            let events = (c.tunnel?.events ?? []).filter { $0.kind.severs || $0.kind.reconnects }
+            let events = (c.tunnel?.events ?? []).filter(\.kind.bearsOnDrops)
             if let first = events.compactMap(\.time).min(), let last = events.compactMap(\.time).max(), !result.drops.isEmpty,
                 !result.drops.contains(where: { !($0.corroboration?.tunnel.isEmpty ?? true) }),
                 !result.bursts.contains(where: { !($0.corroboration?.tunnel.isEmpty ?? true) })

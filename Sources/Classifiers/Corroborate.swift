@@ -34,7 +34,7 @@ public struct Corroborator: Sendable {
 
     public init(probe: ProbeSeries?, tunnel: [TunnelEvent], window: UInt64, thresholds: ProbeThresholds = ProbeThresholds()) {
         self.probe = probe
-        self.tunnel = tunnel.filter { $0.kind.severs || $0.kind.reconnects }
+        self.tunnel = tunnel.filter(\.kind.bearsOnDrops)
         self.window = window
         self.thresholds = thresholds
     }

@@ -310,11 +310,8 @@ enum Absolute {
         comps.minute = minute
         comps.second = second
         comps.timeZone = zone
-        guard let y = comps.year, let mo = comps.month, let d = comps.day,
-            let date = cal.date(from: comps)
-        else { throw fail("no such date") }
         // A day past the month's end rolls over (Feb 30 -> Mar 2), as mktime() does for journalctl.
-        _ = (y, mo, d)
+        guard let date = cal.date(from: comps) else { throw fail("no such date") }
         let back = cal.dateComponents([.year, .month, .day, .weekday], from: date)
         if let weekday, back.weekday != weekday + 1 { throw fail("the weekday does not match the date") }
         var secs = date.timeIntervalSince1970

@@ -74,6 +74,9 @@ public enum TunnelEventKind: String, Sendable, Codable, CaseIterable {
         default: false
         }
     }
+
+    /// Events a verdict can rest on: a break or a reconnect.
+    public var bearsOnDrops: Bool { severs || reconnects }
 }
 
 /// One recognised cloudflared line.
