@@ -137,12 +137,43 @@ struct MistakeTests {
                 String(decoding: try JSONSerialization.data(withJSONObject: $0, options: .sortedKeys), as: UTF8.self)
             }
         }
-        #expect(try bursts(some.stdout) == bursts(all.stdout))
-        #expect(try !bursts(all.stdout).isEmpty)
+        // The bursts left are whole: each is one the unfiltered report listed.
+        let kept = try bursts(some.stdout)
+        let every = try bursts(all.stdout)
+        #expect(kept.allSatisfy { every.contains($0) })
+        #expect(!every.isEmpty)
         for format in ["table", "markdown"] {
             let r = try Fixtures.t3attr(["report", "--file", path, "-o", format] + filter + table)
             #expect(r.status == 0, "\(format): \(r.stderr)")
         }
+    }
+
+    /// `report --verdict client` listed the edge burst of seven users and every
+    /// request error under its one client drop; `--user frank` the others' requests.
+    @Test func filtersKeepTheBurstsAndRequestErrorsOfWhatTheyKept() throws {
+        let sample = try Fixtures.journal("sample-incident")
+        func lines(_ filter: [String]) throws -> [[String: Any]] {
+            let r = try Fixtures.t3attr(["report", "--file", sample, "-o", "json"] + filter + table)
+            #expect(r.status == 0, "\(r.stderr)")
+            return try Fixtures.ndjson(r.stdout)
+        }
+        func of(_ type: String, _ l: [[String: Any]]) -> [[String: Any]] { l.filter { $0["type"] as? String == type } }
+        let all = try lines([])
+        #expect(of("burst", all).count == 1 && of("request_error", all).count == 8)
+        let client = try lines(["--verdict", "client"])
+        #expect(of("burst", client).isEmpty && of("request_error", client).isEmpty)
+        #expect(of("drop", client).count == 1)
+        let edge = try lines(["--verdict", "edge"])
+        #expect(of("burst", edge).count == 1 && of("request_error", edge).isEmpty)
+        let frank = try lines(["--user", "frank"])
+        #expect(of("burst", frank).count == 1, "frank's socket was in the burst")
+        let requests = of("request_error", frank)
+        #expect(!requests.isEmpty && requests.count < 8)
+        #expect(requests.allSatisfy { $0["user"] as? String == "frank" }, "\(requests)")
+        #expect(of("burst", try lines(["--user", "dave", "--verdict", "client"])).isEmpty)
+        let text = try Fixtures.t3attr(["report", "--file", sample, "--verdict", "client"] + table)
+        #expect(text.stdout.contains("-- No bursts among the drops kept (--verdict client)."), "\(text.stdout)")
+        #expect(!text.stdout.contains("request errors"), "\(text.stdout)")
     }
 
     /// `bursts -v` lists at most 8 evidence lines: it says how many more the

@@ -144,6 +144,18 @@ extension T3Attr {
                 if !user.isEmpty {
                     report.attribution.keepDrops { d in user.contains { isDrop(d, of: $0) } }
                 }
+                // The bursts and request errors left are those of what was kept: a burst
+                // of the verdict asked for, one the user's sockets were in, the user's requests.
+                if !verdict.isEmpty {
+                    report.attribution.bursts.removeAll { !verdict.contains($0.verdict) }
+                    report.attribution.keepRequestErrors { _ in false }
+                }
+                if !user.isEmpty {
+                    report.attribution.bursts.removeAll { b in !b.users.contains { user.contains($0) } }
+                    report.attribution.keepRequestErrors { e in
+                        user.contains { u in e.user == u || e.userCandidates.contains(u) || (e.user == nil && UserDrops.name(e) == u) }
+                    }
+                }
                 report.attribution.filters = verdict.map { "--verdict \($0.rawValue)" } + user.map { "--user \($0)" }
                 report.attribution.filteredOut = before - report.attribution.drops.count
                 let sink = output.sink
