@@ -127,14 +127,22 @@ struct T3Attr: ParsableCommand {
                 }
             }
         }
+        var ran: (any ParsableCommand.Type)?
         do {
             var command = try parseAsRoot(withDefaultCommand(relativeTimeLast(attachedShortValues(args))))
+            ran = type(of: command)
             try command.run()
         } catch {
             // As ArgumentParser's `main`, but an error that echoes the
             // operator's arguments cannot drive the terminal (`--x$'\e[31m'`).
             var text = fullMessage(for: error)
             let code = exitCode(for: error)
+            // A usage error found once the command ran (a bad --since) names that
+            // command's usage, as one found while parsing does, not the root's.
+            if let ran, ran != T3Attr.self, error is ValidationError {
+                let name = ran._commandName
+                text = "Error: \(message(for: error))\nUsage: \(usageString(for: ran))\n  See 't3attr \(name) --help' for more information."
+            }
             // `why alice 2026-06-10 20:00`, `why alice 1h ago`: a time in two words, unquoted.
             if args.first == "why", let r = text.range(of: "Unexpected argument '"),
                 let word = text[r.upperBound...].split(separator: "'").first, let at = args.firstIndex(of: String(word)), at > 2

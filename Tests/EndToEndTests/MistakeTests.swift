@@ -148,6 +148,19 @@ struct MistakeTests {
         }
     }
 
+    /// A bad --since is found once the command runs: its usage line named the
+    /// root command (`t3attr <subcommand>`), not the one that was run.
+    @Test(arguments: ["report", "dispatch", "bursts", "serve"])
+    func aBadTimeNamesTheCommandsUsage(command: String) throws {
+        let sample = try Fixtures.journal("sample-incident")
+        let r = try Fixtures.t3attr([command, "--file", sample, "--since", "yesterdy"] + table)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains("Error: invalid time 'yesterdy'"), "\(r.stderr)")
+        #expect(r.stderr.contains("Usage: t3attr \(command) "), "\(r.stderr)")
+        #expect(r.stderr.contains("See 't3attr \(command) --help'"), "\(r.stderr)")
+        #expect(!r.stderr.contains("<subcommand>"), "\(r.stderr)")
+    }
+
     /// `report --verdict client` listed the edge burst of seven users and every
     /// request error under its one client drop; `--user frank` the others' requests.
     @Test func filtersKeepTheBurstsAndRequestErrorsOfWhatTheyKept() throws {
