@@ -1437,6 +1437,64 @@ def audit_global_oom_kills_dispatch(j, base):
     j.dispatch(k + 9, "ws open user=alice ip=203.0.113.1", pid=3101)
 
 
+def mass_serve_restart(j, base):
+    """An operator restarts every serve at once (`systemctl restart 't3-serve@*'`,
+    announced by nobody): each user's socket closes as its own serve stops, six
+    users in one second. The serves', not the edge's (field guide 2.4, 6.2)."""
+    users = ["alice", "bob", "carol", "dave", "erin", "frank"]
+    for i, u in enumerate(users):
+        j.dispatch(at(base, -3000 + 7 * i), "ws open user=%s ip=198.51.100.%d" % (u, 120 + i), pid=812)
+    k = at(base, 0)
+    j.unit_line(k - 0.5, "session-31.scope", "sudo", "   wizard : TTY=pts/0 ; PWD=/home/wizard ; USER=root ; COMMAND=/usr/bin/systemctl restart t3-serve@*",
+                transport="syslog", pid=9000, uid=0, comm="sudo")
+    for i, u in enumerate(users):
+        stop_130(j, k + 0.02 * i, u)
+    for i, u in enumerate(users):
+        j.dispatch(k + 0.3 + 0.02 * i, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, 120 + i, 3_000_000 + i),
+                   pid=812, expect=("serve", "unit_restart"))
+    for i, u in enumerate(users):
+        start(j, k + 0.6 + 0.02 * i, u)
+    for i, u in enumerate(users):
+        j.dispatch(k + 4 + i, "ws open user=%s ip=198.51.100.%d" % (u, 120 + i), pid=812)
+    audit_noise(j, base)
+
+
+def planned_reboot(j, base):
+    """`reboot`: systemd stops every serve (their sockets close, six users in one
+    second), then the dispatch, journald stops; a new boot 65 s later restarts
+    the dispatch. One devvm/reboot incident, not an edge burst before it."""
+    users = ["alice", "bob", "carol", "dave", "erin", "frank"]
+    for i, u in enumerate(users):
+        j.dispatch(at(base, -3000 + 7 * i), "ws open user=%s ip=198.51.100.%d" % (u, 130 + i), pid=812)
+    audit_noise(j, base, span=600)
+    j.entries = [e for e in j.entries if e[0] < ts(at(base, 0))]
+    k = at(base, 0)
+    j.pid1(k - 1, "systemd-logind.service", "System is rebooting.")
+    for i, u in enumerate(users):
+        un = "t3-serve@%s.service" % u
+        j.pid1(k + 0.01 * i, un, "Stopping %s - T3 Code server for %s (t3 serve, per-user)..." % (un, u), "stopping")
+    for i, u in enumerate(users):
+        j.dispatch(k + 0.05 + 0.005 * i, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, 130 + i, 2_900_000 + i),
+                   pid=812, expect=("devvm", "reboot"))
+    j.pid1(k + 0.1, DUNIT, "Stopping %s - %s..." % (DUNIT, DDESC), "stopping")
+    j.pid1(k + 0.13, DUNIT, "Stopped %s - %s." % (DUNIT, DDESC), "stopped")
+    for i, u in enumerate(users):
+        un = "t3-serve@%s.service" % u
+        j.pid1(k + 0.3 + 0.01 * i, un, "%s: Main process exited, code=exited, status=130/n/a" % un, "exited")
+        j.pid1(k + 0.31 + 0.01 * i, un, "%s: Failed with result 'exit-code'." % un, "failed")
+        j.pid1(k + 0.32 + 0.01 * i, un, "Stopped %s - T3 Code server for %s (t3 serve, per-user)." % (un, u), "stopped")
+    j.unit_line(k + 1.5, "systemd-journald.service", "systemd-journald", "Journal stopped", transport="driver", pid=301, comm="systemd-journal")
+    j.new_boot(BOOT_B, at(base, 65))
+    j.kernel(at(base, 66), "Linux version 6.1.0-22-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.94-1", "5")
+    j.filler(at(base, 70), at(base, 900))
+    j.pid1(at(base, 75), DUNIT, "Started %s - %s." % (DUNIT, DDESC), "started")
+    j.dispatch(at(base, 75.2), "t3-dispatch listening on :3780", pid=701, expect=("devvm", "reboot"))
+    for i, u in enumerate(users):
+        start(j, at(base, 75.1 + 0.01 * i), u)
+    for i, u in enumerate(users):
+        j.dispatch(at(base, 80 + 2 * i), "ws open user=%s ip=198.51.100.%d" % (u, 130 + i), pid=701)
+
+
 SCENARIOS = {
     "dispatch-basic": dispatch_basic,
     "scenario-tunnel-break": scenario(tunnel_break, "2026-06-12 10:00:00"),
@@ -1481,6 +1539,8 @@ SCENARIOS = {
     "scenario-audit-global-oom-kills-dispatch": audit_scenario(audit_global_oom_kills_dispatch, "2026-06-20 17:00:00"),
     "scenario-audit-hung-tasks-burst": audit_scenario(hung_tasks_then_burst, "2026-06-20 18:00:00", span_before=5100, boot=AUDIT_BOOT),
     "scenario-audit-serve-stops-answering": audit_scenario(serve_stops_answering, "2026-06-20 19:00:00", span_before=6100),
+    "scenario-audit-mass-serve-restart": audit_scenario(mass_serve_restart, "2026-06-21 06:00:00", span_before=3100),
+    "scenario-audit-planned-reboot": audit_scenario(planned_reboot, "2026-06-21 03:00:00", span_before=3100, span_after=0),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 

@@ -446,8 +446,8 @@ MUTATIONS = [
      "let wentDownByDrop = downs.isEmpty || downs.contains { sigs[$0].writtenAt <= t + s.stopAfterDrop }",
      "let wentDownByDrop = true", "AttributionRuleTests"),
     ("a reboot's dispatch restart is an incident of its own", A,
-     "} else if let g = gap, d.reason == .reboot || d.reason == .hostGap {",
-     "} else if let g = gap, d.reason == .hostGap {", "ScenarioTests"),
+     "        if let g = gap, d.reason == .reboot || d.reason == .hostGap {",
+     "        if let g = gap, d.reason == .hostGap {", "ScenarioTests"),
     ("a close the dying dispatch wrote is the restart's", A,
      "                    && !(ev.pid != nil && $0.pid != nil && ev.pid != $0.pid)\n", "", "AttributionRuleTests"),
     ("earlyoom's kill of a serve is the serve's crash", A,
@@ -477,6 +477,19 @@ MUTATIONS = [
      "        return ev.userCandidates + (ev.port.map { [\"port:\\($0)\"] } ?? [])", "        return ev.userCandidates", "DispatchCommandTests"),
     ("why counts no socket opened before what it read", "Sources/Analysis/UserDrops.swift",
      "            if let i, !isDrop(drops[i], of: user) { extra[i, default: 0] += c.sockets }", "", "WhyTests"),
+    # -- round thirteen ------------------------------------------------------
+    ("a burst of sockets whose own serves stopped is the edge's", A,
+     "        if judged.burstSecond != nil && !ownServeDown {", "        if judged.burstSecond != nil {", SCEN),
+    ("sockets a shutdown's serve stops cut are not the reboot's", A,
+     "        if ownServeDown, let gi = gaps.firstIndex(", "        if false, let gi = gaps.firstIndex(", SCEN),
+    ("a reboot's shutdown burst and its restart are two incidents", A,
+     "        if let g = gap, d.reason == .reboot || d.reason == .hostGap {", "        if false, let g = gap {", "ScenarioTests|AttributionRuleTests"),
+    ("report --verdict lists bursts of other verdicts", "Sources/t3attr/Commands/ReportCommand.swift",
+     "                    report.attribution.bursts.removeAll { !verdict.contains($0.verdict) }\n", "", "MistakeTests"),
+    ("report --user lists every request error", "Sources/t3attr/Commands/ReportCommand.swift",
+     "                    report.attribution.keepRequestErrors { e in\n", "                    report.attribution.keepRequestErrors { e in true || ", "MistakeTests"),
+    ("a time error names the root command's usage", "Sources/t3attr/T3Attr.swift",
+     "            if let ran, ran != T3Attr.self, error is ValidationError {", "            if let ran, ran != T3Attr.self, error is Never {", "MistakeTests"),
 ]
 
 

@@ -1031,7 +1031,12 @@ public struct Attributor: Sendable {
             default: nil
             }
         }).first
-        if let b = d.burstSecond {
+        if let g = gap, d.reason == .reboot || d.reason == .hostGap {
+            // The gap is the cause: the sockets a shutdown cut (a burst or not), the
+            // dispatch's restart after the reboot and the sockets it cut are the
+            // reboot's (one incident).
+            key = "gap \(g)"
+        } else if let b = d.burstSecond {
             key = "burst \(b)"
         } else if d.reason == .belowBurstThreshold {
             // Teardowns of several users too few for a burst, each within the
@@ -1040,10 +1045,6 @@ public struct Attributor: Sendable {
             chain = 1_000_000
         } else if d.reason.isElimination {
             key = nil
-        } else if let g = gap, d.reason == .reboot || d.reason == .hostGap {
-            // The gap is the cause: the dispatch's restart after a reboot, and
-            // the sockets it cut, are the reboot's (one incident).
-            key = "gap \(g)"
         } else if let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {
             // Before the restart: the start that ended an outage is part of it (one incident).
             key = "outage \(o)"
@@ -1335,8 +1336,31 @@ public struct Attributor: Sendable {
         let timeouts = indices(host) { ($0.signal?.isStarvation ?? false) || ($0.signal?.isProbeTimeout ?? false) }
         let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit })
 
-        // 3. A burst: the front segment, unless the host was starving.
-        if judged.burstSecond != nil {
+        // The user's own serve went down at the drop (PID 1's stop, exit or
+        // failure of its unit within `stopAfterDrop` either side): its sockets
+        // died with it, in a burst or not (`systemctl restart t3-serve@*`, a
+        // shutdown stopping every serve). A reboot just after makes it the host's.
+        let ownServeDown: Bool
+        if let u = ev.user {
+            ownServeDown = window(sigs, around: t, before: s.stopAfterDrop, after: s.stopAfterDrop).contains { e in
+                guard e.user == u, case .unit(let a)? = e.signal else { return false }
+                switch a {
+                case .stopping, .stopped, .exited, .failed, .stopTimeout, .coredump: return true
+                default: return false
+                }
+            }
+        } else {
+            ownServeDown = false
+        }
+        if ownServeDown, let gi = gaps.firstIndex(where: { $0.bootChanged && $0.start + 1_000_000 >= ev.realtime && $0.start <= ev.realtime + s.hostWindow }) {
+            let g = gaps[gi]
+            set(.devvm, .reboot, (g.before == nil ? [] : [.gapBefore(Int32(gi))]) + (g.after == nil ? [] : [.gapAfter(Int32(gi))]))
+            return
+        }
+
+        // 3. A burst: the front segment, unless the host was starving or the
+        // drop's own serve went down with it (then the serve's rules judge it).
+        if judged.burstSecond != nil && !ownServeDown {
             if !ooms.isEmpty {
                 set(.devvm, .oomKill, refs(ooms + timeouts))
                 return

@@ -21,6 +21,8 @@ private let scenarios = [
     "scenario-audit-flaky-mobile", "scenario-audit-hung-tasks-burst", "scenario-audit-serve-stops-answering",
     "scenario-audit-straddling-pair", "scenario-audit-one-users-tabs", "scenario-audit-suppressed-mid-burst",
     "scenario-audit-global-oom-kills-dispatch",
+    // Round 13's review: every serve stopped at once, a planned reboot.
+    "scenario-audit-mass-serve-restart", "scenario-audit-planned-reboot",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
