@@ -193,6 +193,21 @@ struct ScenarioTests {
         #expect(incidents.first?["users"] as? [String] == ["alice"])
     }
 
+    /// A planned reboot: the closes when systemd stopped every serve (six
+    /// users in one second, a burst) and the dispatch's restart in the new
+    /// boot are the reboot's, one incident (they were an edge burst and a
+    /// reboot, then two reboot incidents).
+    @Test func aShutdownsClosesAndTheRestartAfterAreOneReboot() throws {
+        let path = try Fixtures.journal("scenario-audit-planned-reboot")
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
+        let objs = try Fixtures.ndjson(r.stdout)
+        let drops = objs.filter { $0["type"] as? String == "drop" }
+        let incidents = objs.filter { $0["type"] as? String == "incident" }
+        #expect(drops.count == 7 && drops.allSatisfy { $0["incident"] as? Int == 1 })
+        #expect(incidents.map { $0["reason"] as? String } == ["reboot"])
+        #expect(incidents.first?["users"] as? [String] == ["alice", "bob", "carol", "dave", "erin", "frank"])
+    }
+
     /// The era of a dispatch process whose window holds no `ws` line is
     /// decided by its lines before the window (issue 13, section 1): the
     /// tunnel-break's cancels alone in the window are still request errors,
