@@ -1352,7 +1352,9 @@ public struct Attributor: Sendable {
         } else {
             ownServeDown = false
         }
-        if ownServeDown, let gi = gaps.firstIndex(where: { $0.bootChanged && $0.start + 1_000_000 >= ev.realtime && $0.start <= ev.realtime + s.hostWindow }) {
+        if ownServeDown,
+            let gi = gaps.firstIndex(where: { $0.bootChanged && $0.start + 1_000_000 >= ev.realtime && $0.start <= ev.realtime + s.hostWindow })
+        {
             let g = gaps[gi]
             set(.devvm, .reboot, (g.before == nil ? [] : [.gapBefore(Int32(gi))]) + (g.after == nil ? [] : [.gapAfter(Int32(gi))]))
             return
