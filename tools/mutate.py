@@ -481,7 +481,7 @@ MUTATIONS = [
     ("a burst of sockets whose own serves stopped is the edge's", A,
      "        if judged.burstSecond != nil && !ownServeDown {", "        if judged.burstSecond != nil {", SCEN),
     ("sockets a shutdown's serve stops cut are not the reboot's", A,
-     "        if ownServeDown, let gi = gaps.firstIndex(", "        if false, let gi = gaps.firstIndex(", SCEN),
+     "        if ownServeDown,\n            let gi = gaps.firstIndex(", "        if false,\n            let gi = gaps.firstIndex(", SCEN),
     ("a reboot's shutdown burst and its restart are two incidents", A,
      "        if let g = gap, d.reason == .reboot || d.reason == .hostGap {", "        if false, let g = gap {", "ScenarioTests|AttributionRuleTests"),
     ("report --verdict lists bursts of other verdicts", "Sources/t3attr/Commands/ReportCommand.swift",
