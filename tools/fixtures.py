@@ -1495,6 +1495,24 @@ def planned_reboot(j, base):
         j.dispatch(at(base, 80 + 2 * i), "ws open user=%s ip=198.51.100.%d" % (u, 130 + i), pid=701)
 
 
+def pairing_refused(j, base):
+    """bob's serve is down (stopped by hand long before): the dispatch's pairing
+    with it is refused before and after his upgrade gives up (field guide 6.1:
+    pairing failures that say `connection refused` are evidence the serve was
+    down): serve/refused. carol's pairing got an HTTP error, not a refusal, and
+    dave's was refused an hour ago: neither is evidence for their drops."""
+    for i, u in enumerate(["alice", "carol", "dave"]):
+        j.dispatch(at(base, -3000 + 7 * i), "ws open user=%s ip=198.51.100.%d" % (u, 140 + i), pid=812)
+    j.dispatch(at(base, -3600), 'mint for dave failed: Post "http://127.0.0.1:3776/api/auth/pairing-token": dial tcp 127.0.0.1:3776: connect: connection refused', pid=812)
+    j.dispatch(at(base, -25), 'mint for bob failed: Post "http://127.0.0.1:3774/api/auth/pairing-token": dial tcp 127.0.0.1:3774: connect: connection refused', pid=812)
+    j.dispatch(at(base, 0), "ws close user=bob ip=198.51.100.151 dur_ms=20000 cause=downstream_closed", pid=812, expect=("serve", "refused"))
+    j.dispatch(at(base, 15), 'pairing exchange for bob failed: Post "http://127.0.0.1:3774/api/auth/browser-session": dial tcp 127.0.0.1:3774: connect: connection refused', pid=812)
+    j.dispatch(at(base, 300), "pairing for carol returned 502 (endpoint=/api/auth/pairing-token)", pid=812)
+    j.dispatch(at(base, 310), "ws close user=carol ip=198.51.100.141 dur_ms=20000 cause=downstream_closed", pid=812, expect=("unknown", "downstream_unconfirmed"))
+    j.dispatch(at(base, 600), "ws close user=dave ip=198.51.100.142 dur_ms=20000 cause=downstream_closed", pid=812, expect=("unknown", "downstream_unconfirmed"))
+    audit_noise(j, base)
+
+
 SCENARIOS = {
     "dispatch-basic": dispatch_basic,
     "scenario-tunnel-break": scenario(tunnel_break, "2026-06-12 10:00:00"),
@@ -1541,6 +1559,7 @@ SCENARIOS = {
     "scenario-audit-serve-stops-answering": audit_scenario(serve_stops_answering, "2026-06-20 19:00:00", span_before=6100),
     "scenario-audit-mass-serve-restart": audit_scenario(mass_serve_restart, "2026-06-21 06:00:00", span_before=3100),
     "scenario-audit-planned-reboot": audit_scenario(planned_reboot, "2026-06-21 03:00:00", span_before=3100, span_after=0),
+    "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 

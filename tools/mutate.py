@@ -484,6 +484,8 @@ MUTATIONS = [
      "        if ownServeDown,\n            let gi = gaps.firstIndex(", "        if false,\n            let gi = gaps.firstIndex(", SCEN),
     ("a reboot's shutdown burst and its restart are two incidents", A,
      "        if let g = gap, d.reason == .reboot || d.reason == .hostGap {", "        if false, let g = gap {", "ScenarioTests|AttributionRuleTests"),
+    ("a pairing the serve refused is no evidence", A,
+     "            signals.append(s)\n            return\n        }\n", "        }\n", SCEN),
     ("report --verdict lists bursts of other verdicts", "Sources/t3attr/Commands/ReportCommand.swift",
      "                    report.attribution.bursts.removeAll { !verdict.contains($0.verdict) }\n", "", "MistakeTests"),
     ("report --user lists every request error", "Sources/t3attr/Commands/ReportCommand.swift",

@@ -483,6 +483,14 @@ public struct Attributor: Sendable {
         guard let d = ev.dispatch else { return }
         if hostName == nil { hostName = ev.host }
         if let u = ev.unit { dispatchUnitNames.insert(u) }
+        // A pairing the user's serve refused is evidence that it was down, as a
+        // refused request is (field guide 6.1): kept with the signals.
+        if d.kind == .pairingFailed, ev.user != nil, d.detail.map({ $0.contains("connect: connection refused") }) ?? false {
+            var s = ev
+            s.signal = .pairingRefused
+            signals.append(s)
+            return
+        }
         if d.kind.isFatal {
             fatalLines.append(ev)
             return
@@ -1515,8 +1523,9 @@ public struct Attributor: Sendable {
             let refusedReqs = requests(around: t, before: s.serveWindow, after: s.serveWindow).filter {
                 requestErrors[$0].user == user && requestErrors[$0].dispatch?.error?.errorClass == .refused
             }
-            if !refusedReqs.isEmpty {
-                set(.serve, .refused, refusedReqs.map { .request(Int32($0)) })
+            let refusedPairings = indices(near) { $0.user == user && $0.signal == .pairingRefused }
+            if !refusedReqs.isEmpty || !refusedPairings.isEmpty {
+                set(.serve, .refused, refusedReqs.map { .request(Int32($0)) } + refs(refusedPairings))
                 return
             }
         }

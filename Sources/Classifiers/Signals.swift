@@ -36,6 +36,10 @@ public enum Signal: Sendable, Equatable {
     /// journald's rate limit dropped `count` lines of the event's unit
     /// (`Suppressed N messages from <unit>`): a hole in the evidence.
     case journalSuppressed(count: Int)
+    /// t3-dispatch could not pair with the user's serve, refused on its port
+    /// (`mint for U failed: ... connection refused`, `pairing exchange for U
+    /// failed: ...`): the serve was down (field guide 6.1).
+    case pairingRefused
 
     public var kind: EventKind {
         switch self {
@@ -51,6 +55,7 @@ public enum Signal: Sendable, Equatable {
         case .serveDisabled: .serveDisabled
         case .kernelStall: .kernelStall
         case .journalSuppressed: .journalSuppressed
+        case .pairingRefused: .pairingFailed
         }
     }
 

@@ -23,6 +23,7 @@ private let scenarios = [
     "scenario-audit-global-oom-kills-dispatch",
     // Round 13's review: every serve stopped at once, a planned reboot.
     "scenario-audit-mass-serve-restart", "scenario-audit-planned-reboot",
+    "scenario-audit-pairing-refused",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
