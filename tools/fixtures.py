@@ -1513,6 +1513,29 @@ def pairing_refused(j, base):
     audit_noise(j, base)
 
 
+def crash_cuts_background_tab(j, base):
+    """carol's serve segfaults; her 50-minute socket (a background tab) closes
+    with it, `graceful` as every established socket that dies, and the tab comes
+    back only 75 s later: a drop (the serve's death cut it), not a user closing
+    the tab (field guide 2.1). dave closing his tab 200 s later, and erin's
+    close 40 s after her serve's clean restart, are users leaving: no drop."""
+    for i, u in enumerate(["alice", "carol", "dave", "erin"]):
+        j.dispatch(at(base, -3000 + 7 * i), "ws open user=%s ip=198.51.100.%d" % (u, 160 + i), pid=812)
+    k = at(base, 0)
+    un = "t3-serve@carol.service"
+    j.pid1(k, un, "%s: Main process exited, code=dumped, status=11/SEGV" % un, "exited")
+    j.pid1(k + 0.01, un, "%s: Failed with result 'core-dump'." % un, "failed")
+    j.dispatch(k + 0.05, "ws close user=carol ip=198.51.100.161 dur_ms=2986000 cause=graceful", pid=812, expect=("serve", "crash_restart"))
+    j.pid1(k + 5.01, un, "%s: Scheduled restart job, restart counter is at 1." % un, "restart")
+    start(j, k + 5.5, "carol")
+    j.dispatch(k + 75, "ws open user=carol ip=198.51.100.161", pid=812)
+    j.dispatch(k + 200, "ws close user=dave ip=198.51.100.162 dur_ms=3190000 cause=graceful", pid=812)
+    stop_130(j, k + 400, "erin")
+    start(j, k + 401, "erin")
+    j.dispatch(k + 441, "ws close user=erin ip=198.51.100.163 dur_ms=3420000 cause=graceful", pid=812)
+    audit_noise(j, base)
+
+
 SCENARIOS = {
     "dispatch-basic": dispatch_basic,
     "scenario-tunnel-break": scenario(tunnel_break, "2026-06-12 10:00:00"),
@@ -1560,6 +1583,7 @@ SCENARIOS = {
     "scenario-audit-mass-serve-restart": audit_scenario(mass_serve_restart, "2026-06-21 06:00:00", span_before=3100),
     "scenario-audit-planned-reboot": audit_scenario(planned_reboot, "2026-06-21 03:00:00", span_before=3100, span_after=0),
     "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700),
+    "scenario-audit-crash-cuts-background-tab": audit_scenario(crash_cuts_background_tab, "2026-06-21 08:00:00", span_before=3100),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 

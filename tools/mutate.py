@@ -486,6 +486,8 @@ MUTATIONS = [
      "        if let g = gap, d.reason == .reboot || d.reason == .hostGap {", "        if false, let g = gap {", "ScenarioTests|AttributionRuleTests"),
     ("a pairing the serve refused is no evidence", A,
      "            signals.append(s)\n            return\n        }\n", "        }\n", SCEN),
+    ("a long close its serve's death cut is a user leaving", A,
+     "                } else if serveWentDown(p.event) {", "                } else if false {", SCEN),
     ("report --verdict lists bursts of other verdicts", "Sources/t3attr/Commands/ReportCommand.swift",
      "                    report.attribution.bursts.removeAll { !verdict.contains($0.verdict) }\n", "", "MistakeTests"),
     ("report --user lists every request error", "Sources/t3attr/Commands/ReportCommand.swift",

@@ -78,6 +78,10 @@ public enum DropTrigger: String, Sendable {
     case reconnect
     case burst
     case dispatchRestart = "dispatch_restart"
+    /// A long graceful close with no reconnect in the same instant as its own
+    /// serve's unit going down (an established socket a serve's death cut logs
+    /// `graceful`: field guide 2.1), not a user closing the tab.
+    case serveDown = "serve_down"
     /// The first line of a dispatch outage (issue 13, section 5).
     case dispatchOutage = "dispatch_outage"
 }
@@ -413,6 +417,9 @@ public struct Attributor: Sendable {
     private var fatalLines: [Event] = []
     private var served: [DispatchProcess: UInt64] = [:]
     private var dispatchUnitNames: Set<String> = []
+    /// Per user, the written times of PID 1's lines of its serve's unit going
+    /// down (stopping, stopped, exited, failed, stop timeout, core dump).
+    private var serveDownTimes: [String: [UInt64]] = [:]
     /// Graceful, long closes that become drops on a reconnect or a burst.
     private var pending: [PendingClose] = []
     private var pendingHead = 0
@@ -477,6 +484,7 @@ public struct Attributor: Sendable {
         }
         advance(to: ev.realtime)
         if ev.signal != nil {
+            noteServeDown(ev)
             signals.append(ev)
             return
         }
@@ -787,6 +795,8 @@ public struct Attributor: Sendable {
                     keep(Drop(event: p.event, trigger: .burst))
                 } else if hasCandidateTeardown(near: p.event.writtenAt) {
                     deferredCloses.append(p.event)
+                } else if serveWentDown(p.event) {
+                    keep(Drop(event: p.event, trigger: .serveDown))
                 } else {
                     rememberExpiredClose(p.event)
                 }
@@ -849,7 +859,25 @@ public struct Attributor: Sendable {
 
     /// A signal read out of time order (phase 2: serve lines around the drops).
     public mutating func addSignal(_ ev: Event) {
-        if ev.signal != nil { signals.append(ev) }
+        guard ev.signal != nil else { return }
+        noteServeDown(ev)
+        signals.append(ev)
+    }
+
+    /// Notes PID 1's line of a user's serve unit going down (`serveWentDown`).
+    private mutating func noteServeDown(_ ev: Event) {
+        guard let u = ev.user, case .unit(let a)? = ev.signal else { return }
+        switch a {
+        case .stopping, .stopped, .exited, .failed, .stopTimeout, .coredump: serveDownTimes[u, default: []].append(ev.writtenAt)
+        default: break
+        }
+    }
+
+    /// Whether the close's user's serve went down within `stopAfterDrop` either side of it.
+    private func serveWentDown(_ close: Event) -> Bool {
+        guard let u = close.dispatch?.user, let times = serveDownTimes[u] else { return false }
+        let t = close.writtenAt
+        return times.contains { $0 + settings.stopAfterDrop >= t && $0 <= t + settings.stopAfterDrop }
     }
 
     /// A dispatch line from just beyond the window (within a burst's span of
@@ -869,6 +897,7 @@ public struct Attributor: Sendable {
     /// ended outside what was asked for).
     public mutating func addContextSignal(_ ev: Event) {
         guard ev.signal != nil else { return }
+        noteServeDown(ev)
         signals.append(ev)
         contextSignals.insert(ev.cursorKey)
     }
@@ -889,6 +918,10 @@ public struct Attributor: Sendable {
         expiredHead = 0
         requestErrors.removeAll { $0.writtenAt < keepFrom }
         signals.removeAll { $0.writtenAt < keepFrom }
+        serveDownTimes = serveDownTimes.compactMapValues { times in
+            let kept = times.filter { $0 >= keepFrom }
+            return kept.isEmpty ? nil : kept
+        }
         let sec = keepFrom / 1_000_000
         teardowns = teardowns.filter { $0.key >= sec }
         burstStarts = burstStarts.filter { $0.key >= sec }

@@ -23,7 +23,7 @@ private let scenarios = [
     "scenario-audit-global-oom-kills-dispatch",
     // Round 13's review: every serve stopped at once, a planned reboot.
     "scenario-audit-mass-serve-restart", "scenario-audit-planned-reboot",
-    "scenario-audit-pairing-refused",
+    "scenario-audit-pairing-refused", "scenario-audit-crash-cuts-background-tab",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
