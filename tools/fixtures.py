@@ -1510,6 +1510,11 @@ def pairing_refused(j, base):
     j.dispatch(at(base, 300), "pairing for carol returned 502 (endpoint=/api/auth/pairing-token)", pid=812)
     j.dispatch(at(base, 310), "ws close user=carol ip=198.51.100.141 dur_ms=20000 cause=downstream_closed", pid=812, expect=("unknown", "downstream_unconfirmed"))
     j.dispatch(at(base, 600), "ws close user=dave ip=198.51.100.142 dur_ms=20000 cause=downstream_closed", pid=812, expect=("unknown", "downstream_unconfirmed"))
+    # The watchdog's probe of erin's serve was refused (not timed out): refused, not serve_timeout.
+    j.dispatch(at(base, 880), "ws open user=erin ip=198.51.100.143", pid=812)
+    j.script(at(base, 890), "t3-watchdog", "probe FAILED for t3-serve@erin.service (port=3777 reason=connection-refused consecutive=1 uptime=50s recent_restarts=2)")
+    j.dispatch(at(base, 900), "ws close user=erin ip=198.51.100.143 dur_ms=20000 cause=graceful", pid=812, expect=("serve", "refused"))
+    j.dispatch(at(base, 903), "ws open user=erin ip=198.51.100.143", pid=812)
     audit_noise(j, base)
 
 
@@ -1582,7 +1587,7 @@ SCENARIOS = {
     "scenario-audit-serve-stops-answering": audit_scenario(serve_stops_answering, "2026-06-20 19:00:00", span_before=6100),
     "scenario-audit-mass-serve-restart": audit_scenario(mass_serve_restart, "2026-06-21 06:00:00", span_before=3100),
     "scenario-audit-planned-reboot": audit_scenario(planned_reboot, "2026-06-21 03:00:00", span_before=3100, span_after=0),
-    "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700),
+    "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700, span_after=1000),
     "scenario-audit-crash-cuts-background-tab": audit_scenario(crash_cuts_background_tab, "2026-06-21 08:00:00", span_before=3100),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }

@@ -488,6 +488,8 @@ MUTATIONS = [
      "            signals.append(s)\n            return\n        }\n", "        }\n", SCEN),
     ("a long close its serve's death cut is a user leaving", A,
      "                } else if serveWentDown(p.event) {", "                } else if false {", SCEN),
+    ("a refused watchdog probe is a serve timeout", A,
+     "                set(.serve, refusedOnly ? .refused : .serveTimeout, refs(starving))", "                set(.serve, .serveTimeout, refs(starving))", SCEN),
     ("report --verdict lists bursts of other verdicts", "Sources/t3attr/Commands/ReportCommand.swift",
      "                    report.attribution.bursts.removeAll { !verdict.contains($0.verdict) }\n", "", "MistakeTests"),
     ("report --user lists every request error", "Sources/t3attr/Commands/ReportCommand.swift",

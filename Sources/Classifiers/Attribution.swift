@@ -1589,7 +1589,13 @@ public struct Attributor: Sendable {
                 return false
             }
             if !starving.isEmpty && timeoutUnits.subtracting([serveUnits.unit(forUser: user)]).count < s.unitsForHostStarvation - 1 {
-                set(.serve, .serveTimeout, refs(starving))
+                // Probes the serve's port refused (`reason=connection-refused`, curl's
+                // exit 7 in `http=000(curl=7)`), and nothing else: the serve was down.
+                let refusedOnly = starving.allSatisfy { i in
+                    guard case .probeFailed(let reason, _)? = sigs[i].signal else { return false }
+                    return reason == "connection-refused" || reason.hasSuffix("(curl=7)")
+                }
+                set(.serve, refusedOnly ? .refused : .serveTimeout, refs(starving))
                 return
             }
         }

@@ -64,6 +64,12 @@ private let cases: [WhyCase] = [
             "dave dropped at 17:00:00 UTC (5 sockets, back after 5.9 s): client — only this user's 5 sockets dropped and nothing else happened; the serve and the host were quiet.",
         sockets: 5
     ),
+    // Her serve logged lines nearby that explain nothing: not "nothing else happened".
+    WhyCase(
+        scenario: "scenario-cgroup-vs-host", user: "grace", time: "2026-06-18 14:10", verdict: "client", reason: "isolated_drop",
+        sentence:
+            "grace dropped at 14:10:00 UTC (1 socket, not back): client — only this socket dropped and nothing logged nearby explains it; the serve logged 2 events nearby; the host was quiet."
+    ),
     WhyCase(
         scenario: "scenario-request-errors", user: "dave", time: "2026-06-18 06:15", verdict: "unknown", reason: "downstream_unconfirmed",
         sentence:

@@ -81,8 +81,9 @@ extension Wording {
         case .upstreamError: return "an error on the serve's side of the proxy"
         case .isolatedCancel: return "the client side went away and nobody else dropped"
         case .isolatedDrop:
-            return d.drops.count > 1
-                ? "only this user's \(d.drops.count) sockets dropped and nothing else happened" : "only this socket dropped and nothing else happened"
+            // "Nothing else happened" above "the serve logged 2 events nearby" said two things.
+            let rest = d.serveEvents.isEmpty && d.hostSignals.isEmpty && d.gaps.isEmpty ? "nothing else happened" : "nothing logged nearby explains it"
+            return d.drops.count > 1 ? "only this user's \(d.drops.count) sockets dropped and \(rest)" : "only this socket dropped and \(rest)"
         case .upstreamNoUser: return "an error from a port no user is mapped to"
         case .belowBurstThreshold: return "a few teardowns together, fewer than --burst-min"
         case .noEvidence: return "nothing in the journal explains it"
