@@ -82,7 +82,8 @@ extension Wording {
         case .isolatedCancel: return "the client side went away and nobody else dropped"
         case .isolatedDrop:
             // "Nothing else happened" above "the serve logged 2 events nearby" said two things.
-            let rest = d.serveEvents.isEmpty && d.hostSignals.isEmpty && d.gaps.isEmpty ? "nothing else happened" : "nothing logged nearby explains it"
+            let rest =
+                d.serveEvents.isEmpty && d.hostSignals.isEmpty && d.gaps.isEmpty ? "nothing else happened" : "nothing logged nearby explains it"
             return d.drops.count > 1 ? "only this user's \(d.drops.count) sockets dropped and \(rest)" : "only this socket dropped and \(rest)"
         case .upstreamNoUser: return "an error from a port no user is mapped to"
         case .belowBurstThreshold: return "a few teardowns together, fewer than --burst-min"
