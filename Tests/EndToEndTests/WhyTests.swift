@@ -477,6 +477,25 @@ struct WhyTests {
             #expect(found.status == 0 && !found.stdout.isEmpty, "\(pasted): \(found.stderr)")
         }
     }
+    /// A ticket's commands are pasted in another directory: a relative --file
+    /// or -D becomes absolute (it was kept as typed, `--file './x.journal'`).
+    @Test(arguments: [["--file", "./x.journal"], ["-D", "."]])
+    func markdownCommandsNameAbsolutePaths(source: [String]) throws {
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal("scenario-serve-oom", in: dir, fileName: "x.journal")
+        let words = [Fixtures.binary, "report"] + source + ["-o", "markdown"] + table
+        let r = try Fixtures.run("/bin/sh", ["-c", "cd '\(dir)' && exec " + words.map { "'\($0)'" }.joined(separator: " ")])
+        #expect(r.status == 0, "\(r.stderr)")
+        let commands = r.stdout.split(separator: "\n").filter { $0.contains("`journalctl") }
+        #expect(!commands.isEmpty, "\(r.stdout)")
+        for c in commands {
+            let pasted = String(c.drop(while: { $0 != "`" }).dropFirst().dropLast())
+            #expect(pasted.contains("'\(dir)"), "\(pasted)")
+            let found = try Fixtures.run("/bin/sh", ["-c", "cd / && " + pasted + " -o json --no-pager"])
+            #expect(found.status == 0 && !found.stdout.isEmpty, "\(pasted): \(found.stderr)")
+        }
+    }
+
     /// An old-era drop (a proxy error of a dispatch that logs no `ws` lines)
     /// cannot say whether the user came back: no "not back".
     @Test func oldEraDropDoesNotClaimNotBack() throws {

@@ -1,5 +1,6 @@
 import Analysis
 import Classifiers
+import Foundation
 
 /// `report -o markdown`: a summary to paste into a ticket. Every evidence
 /// line comes with the journalctl command that finds it again.
@@ -69,12 +70,14 @@ final class MarkdownSink: ReportSink {
 
     /// journalctl's flags for the journal the report was run on (pasted
     /// commands must read the same one); nil: entries from a stream or gateway.
+    /// Paths are made absolute: a ticket's command is pasted in another directory.
     static func journalctlSource(_ s: SourceSpec) -> String? {
-        switch s {
+        func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+        return switch s {
         case .local: ""
         case .merged: " -m"
-        case .directory(let d): " -D " + SafeText.shellWord(d)
-        case .files(let f): f.map { " --file " + SafeText.shellWord($0) }.joined()
+        case .directory(let d): " -D " + SafeText.shellWord(absolute(d))
+        case .files(let f): f.map { " --file " + SafeText.shellWord(absolute($0)) }.joined()
         case .input, .gateway: nil
         }
     }
