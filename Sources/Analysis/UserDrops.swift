@@ -177,11 +177,7 @@ public struct UserDrops: Sendable {
     }
 
     /// A drop's user as the renderers name it: the user, `port:N`, or `(no user)`.
-    public static func name(_ ev: Event) -> String {
-        if let u = ev.user { return u }
-        if let p = ev.port { return "port:\(p)" }
-        return "(no user)"
-    }
+    public static func name(_ ev: Event) -> String { ev.userOrPort ?? "(no user)" }
 }
 
 /// The user's `ws open`/`ws close` lines, read from the dispatch unit alone

@@ -1044,7 +1044,7 @@ public struct Attributor: Sendable {
             if let k = key, let n = byKey[k] {
                 incidents[n].end = max(incidents[n].end, at)
                 incidents[n].drops += 1
-                if let u = drops[i].event.user { users[n].insert(u) }
+                if let u = drops[i].event.userOrPort { users[n].insert(u) }
                 users[n].formUnion(drops[i].severed)
                 drops[i].incident = incidents[n].id
                 continue
@@ -1054,7 +1054,7 @@ public struct Attributor: Sendable {
                 reason: drops[i].reason, users: [], drops: 1, basis: drops[i].basis, evidence: drops[i].evidence)
             if let k = key { byKey[k] = incidents.count }
             incidents.append(inc)
-            users.append(Set((drops[i].event.user.map { [$0] } ?? []) + drops[i].severed))
+            users.append(Set((drops[i].event.userOrPort.map { [$0] } ?? []) + drops[i].severed))
             drops[i].incident = inc.id
         }
         for k in incidents.indices { incidents[k].users = users[k].sorted() }
@@ -1729,7 +1729,7 @@ public struct Attributor: Sendable {
             var classes: [String: Int] = [:]
             for m in members { classes[drops[m].event.className?.name ?? drops[m].event.kind.rawValue, default: 0] += 1 }
             let first = drops[members[0]]
-            let users = Array(Set(members.compactMap { drops[$0].event.user })).sorted()
+            let users = Array(Set(members.compactMap { drops[$0].event.userOrPort })).sorted()
             var evidence = first.evidence
             if evidence.isEmpty || first.reason == .burst {
                 evidence = members.prefix(settings.maxEvidence).map { .drop(Int32($0)) }

@@ -56,6 +56,10 @@ public struct Event: Sendable, Equatable {
     /// The writer's second: the burst key (Go's prefix has whole seconds).
     public var writtenSecond: UInt64 { writtenAt / 1_000_000 }
 
+    /// The user, or `port:<n>` when only the port is known (no map names it):
+    /// how incidents and bursts list whose drop it was, as the drop rows do.
+    public var userOrPort: String? { user ?? port.map { "port:\($0)" } }
+
     /// MESSAGE as text (invalid UTF-8 becomes U+FFFD).
     public var messageText: String { String(decoding: message, as: UTF8.self) }
 }

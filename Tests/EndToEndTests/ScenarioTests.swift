@@ -209,6 +209,16 @@ struct ScenarioTests {
         #expect(incidents.first?["users"] as? [String] == ["alice", "bob", "carol", "dave", "erin", "frank"])
     }
 
+    /// With no port map, a drop known by its port names its incident's user
+    /// as its row does (`port:3773`): the incident said "-".
+    @Test func anIncidentOfAPortOnlyDropNamesThePort() throws {
+        let path = try Fixtures.journal("scenario-old-format")
+        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json", "--dispatch-table", Fixtures.path("empty-table.json")])
+        let incidents = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "incident" }
+        #expect(incidents.map { $0["reason"] as? String } == ["burst", "reset"])
+        #expect(incidents.last?["users"] as? [String] == ["port:3773"], "\(incidents)")
+    }
+
     /// The era of a dispatch process whose window holds no `ws` line is
     /// decided by its lines before the window (issue 13, section 1): the
     /// tunnel-break's cancels alone in the window are still request errors,
