@@ -492,6 +492,8 @@ MUTATIONS = [
      "                set(.serve, refusedOnly ? .refused : .serveTimeout, refs(starving))", "                set(.serve, .serveTimeout, refs(starving))", SCEN),
     ("a ticket's journalctl keeps a relative path", "Sources/t3attr/Rendering/MarkdownSink.swift",
      "        func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }", "        func absolute(_ p: String) -> String { p }", "WhyTests"),
+    ("a dispatch glob takes the serves", AN,
+     "            if !narrowed.isEmpty { dispatch = narrowed }", "            _ = narrowed", "MistakeTests"),
     ("report --verdict lists bursts of other verdicts", "Sources/t3attr/Commands/ReportCommand.swift",
      "                    report.attribution.bursts.removeAll { !verdict.contains($0.verdict) }\n", "", "MistakeTests"),
     ("report --user lists every request error", "Sources/t3attr/Commands/ReportCommand.swift",

@@ -26,7 +26,15 @@ public struct RunSetup {
         opener = SourceOpener(config.source, follow: config.follow, stopRequested: stopRequested)
         journal = try opener.open()
         missingHosts = config.follow ? [] : try journal.missingHosts(config.hosts)
-        let dispatch = try journal.expandUnits([config.units.dispatchUnit], requireNames: config.units.dispatchUnitGiven && !config.follow)
+        var dispatch = try journal.expandUnits([config.units.dispatchUnit], requireNames: config.units.dispatchUnitGiven && !config.follow)
+        // A dispatch glob that also matches the serves (`--dispatch-unit 't3-*'`)
+        // does not take them from the serve rules: they are the serves'.
+        if UnitName.isGlob(config.units.dispatchUnit), dispatch.count > 1,
+            let serves = try? journal.expandUnits([config.units.serveUnit])
+        {
+            let narrowed = dispatch.filter { !serves.contains($0) }
+            if !narrowed.isEmpty { dispatch = narrowed }
+        }
         dispatchUnits = dispatch
         var serve: [String] = []
         var missing: String?

@@ -161,6 +161,23 @@ struct MistakeTests {
         #expect(!r.stderr.contains("<subcommand>"), "\(r.stderr)")
     }
 
+    /// `--dispatch-unit 't3-*'` matched every serve too: their lines were read
+    /// as the dispatch's and the serve rules saw no serve (frank's OOM kill
+    /// was no longer his serve's). A dispatch glob leaves the serves to them.
+    @Test func aDispatchGlobThatMatchesTheServesLeavesThemServes() throws {
+        let sample = try Fixtures.journal("sample-incident")
+        func verdicts(_ extra: [String]) throws -> [String] {
+            let r = try Fixtures.t3attr(["report", "--file", sample, "-o", "json"] + extra + table)
+            #expect(r.status == 0, "\(r.stderr)")
+            return try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.map {
+                "\($0["verdict"] ?? "")/\($0["reason"] ?? "")"
+            }
+        }
+        let plain = try verdicts([])
+        #expect(plain.contains("serve/oom_kill") && plain.contains("serve/planned_restart"))
+        #expect(try verdicts(["--dispatch-unit", "t3-*"]) == plain)
+    }
+
     /// `report --verdict client` listed the edge burst of seven users and every
     /// request error under its one client drop; `--user frank` the others' requests.
     @Test func filtersKeepTheBurstsAndRequestErrorsOfWhatTheyKept() throws {
