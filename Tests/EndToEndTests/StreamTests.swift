@@ -450,6 +450,26 @@ struct FollowTests {
         same()
     }
 
+    /// `bursts -f` printed its rows under no header, `report -f` too, and
+    /// `report -f -o markdown` had no title: each says what its rows are.
+    @Test(arguments: [
+        (["bursts"], "SECOND                COUNT  VERDICT  REASON", "2026-06-10T20:00:00Z  7"),
+        (["report"], "TIME                     HOST         USER       KIND", "alice      ws_close"),
+        (["report", "-o", "markdown"], "# t3 drop attribution (following)", "| alice | ws_close"),
+    ])
+    func followSaysWhatItsRowsAre(command: [String], header: String, row: String) throws {
+        let dir = try Fixtures.tempDir("t3attr-follow-header")
+        _ = try Fixtures.journal("sample-incident", in: dir)
+        let outPath = dir + "/out.txt"
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        let p = try Fixtures.background(Fixtures.binary, command + ["-f", "-D", dir] + table, stdoutPath: outPath)
+        #expect(Self.waitFor(row, count: 1, in: outPath) == 1)
+        #expect(p.stop(SIGINT) == 0)
+        let text = try String(contentsOfFile: outPath, encoding: .utf8)
+        let at = try #require(text.range(of: header), "\(text)")
+        #expect(at.upperBound <= text.range(of: row)!.lowerBound, "\(text)")
+    }
+
     /// `-f` judges a drop on what the journal says after it, not on the date:
     /// a journal that (for now) ends with `Stopping t3-dispatch.service` is a
     /// dispatch that is down, but the restart that follows makes it a clean

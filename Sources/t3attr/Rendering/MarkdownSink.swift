@@ -85,6 +85,14 @@ final class MarkdownSink: ReportSink {
     func begin(_ run: RunHeader) throws(OutputError) {
         source = run.source
         layout = run.layout
+        if run.follow {
+            // `-f`: the title and what is followed; drops and bursts as their verdicts settle.
+            out.line("# t3 drop attribution (following)")
+            out.line("")
+            out.line("- Units: \(run.units.map { "`\(Self.cell($0))`" }.joined(separator: ", "))")
+            out.line("- A drop is listed \(run.settleSeconds) s after it, when its verdict is final")
+            out.line("")
+        }
         guard let report = run.report else { return }
         let at = report.attribution
         out.line("# t3 drop attribution")

@@ -86,8 +86,20 @@ final class TableSink: ReportSink {
         case .report, .bursts, .serve:
             if run.follow {
                 row(
-                    "-- t3attr \(run.command.rawValue) --follow: a drop is shown \(run.settleSeconds) s after it, when its verdict is final; Ctrl-C ends"
+                    "-- t3attr \(run.command.rawValue) --follow: a \(run.command == .bursts ? "burst" : "drop") is shown \(run.settleSeconds) s after it, when its verdict is final; Ctrl-C ends"
                 )
+                // The columns of the rows to come (`bursts -f` printed rows under no header).
+                if run.command == .bursts {
+                    row(
+                        Render.column("SECOND", 21 + localShift) + Render.column("COUNT", 6) + Render.column("VERDICT", 8)
+                            + Render.column("REASON", 15) + Render.column("CLASSES", 30) + "USERS")
+                } else if run.command == .report {
+                    row(
+                        Render.column("TIME", 24 + localShift) + Render.column("HOST", 12) + Render.column("USER", 10)
+                            + Render.column("KIND", 11) + Render.column("CLASS", 17) + Render.column("VERDICT", 8)
+                            + Render.column("REASON", 21) + "EVIDENCE")
+                }
+                try out.check()
                 return
             }
             row("-- t3attr \(run.command.rawValue): \(window) (\(zone))" + (style.verbose ? "; units: \(units)" : ""))
