@@ -11,7 +11,7 @@ JOURNAL_REMOTE := /lib/systemd/systemd-journal-remote
 # Packages: to build (sd-journal headers, pkg-config) and to test (journal-remote builds
 # the test journals from export text; journalctl is the oracle).
 BUILD_PKGS := libsystemd-dev pkg-config libcurl4-openssl-dev
-TEST_PKGS := systemd-journal-remote systemd groff-base bsdutils util-linux python3 prometheus
+TEST_PKGS := systemd-journal-remote systemd groff-base bsdutils util-linux python3 prometheus tzdata
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -147,6 +147,7 @@ public final class Analyzer {
         }
         if let m = setup.missingServePattern { notes.append(.noServeUnit(pattern: m)) }
         if stats.entriesRead == 0, let n = Note.windowOutside(j, window) { notes.append(n) }
+        if result.drops.isEmpty && result.requestErrors.isEmpty, let n = Note.noDispatchUnit(j, setup.dispatchUnits) { notes.append(n) }
         for c in result.clockWentBack.prefix(3) { notes.append(.clockWentBack(from: c.from, to: c.to)) }
         for o in found.offsets {
             notes.append(.localTime(pid: o.pid, host: o.host, seconds: o.seconds, since: o.firstSeen))

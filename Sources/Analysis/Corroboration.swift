@@ -18,24 +18,28 @@ public struct Corroboration: Sendable, Equatable {
         self.window = window
     }
 
+    /// The most a `--tunnel-log` may hold: a day of three pods' logs is a few MiB.
+    public static let maxTunnelLogBytes = 256 << 20
+
     /// Fetches Prometheus once over `[from - window, to + window]` (the span of the drops) and reads
     /// every tunnel log. A tunnel log that cannot be read is an error (exit 66); Prometheus'
     /// failures are notes.
     public static func gather(
         _ config: EvidenceConfig, span: (from: UInt64, to: UInt64)?,
-        readStdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() }
+        readStdin: () -> Data? = { try? FileHandle.standardInput.read(upToCount: Corroboration.maxTunnelLogBytes + 1) }
     ) throws -> (Corroboration, [Note]) {
         var notes: [Note] = []
         var c = Corroboration(window: config.window)
         if !config.tunnelLogs.isEmpty {
             var log = TunnelLog()
             for path in config.tunnelLogs {
-                let data: Data
+                var data: Data
                 if path == "-" {
-                    data = readStdin()
+                    data = readStdin() ?? Data()
                 } else {
-                    // Read as a stream: `--tunnel-log <(kubectl logs ...)` is a pipe.
-                    guard let h = FileHandle(forReadingAtPath: path), let d = try? h.readToEnd() ?? Data() else {
+                    // Read as a stream: `--tunnel-log <(kubectl logs ...)` is a pipe. At most
+                    // `maxTunnelLogBytes` (`/dev/zero` or a binary grew without bound).
+                    guard let h = FileHandle(forReadingAtPath: path), let d = try? h.read(upToCount: maxTunnelLogBytes + 1) ?? Data() else {
                         let denied = FileManager.default.fileExists(atPath: path) && !FileManager.default.isReadableFile(atPath: path)
                         throw ConfigError(
                             path: path, reason: denied ? "permission denied (--tunnel-log)" : "cannot read it (--tunnel-log)",
@@ -43,6 +47,13 @@ public struct Corroboration: Sendable, Equatable {
                     }
                     try? h.close()
                     data = d
+                }
+                if data.count > maxTunnelLogBytes {
+                    throw ConfigError(
+                        path: path,
+                        reason:
+                            "larger than \(maxTunnelLogBytes >> 20) MiB (--tunnel-log): not a cloudflared log; give the hours around the drops (kubectl logs --since)",
+                        unreadable: true)
                 }
                 let one = TunnelLogParser.parse(String(decoding: data, as: UTF8.self))
                 if one.events.isEmpty && one.lines > 0 && one.otherLines == 0 {

@@ -161,6 +161,7 @@ public final class DispatchListing {
             cursors: cursors, progress: progress, event: event)
         var (notes, stats) = j.readingNotes()
         if stats.entriesRead == 0, let n = try Note.windowOutside(opener.open(), config.window) { notes.append(n) }
+        if stats.entriesRead == 0, let n = Note.noDispatchUnit(j, units) { notes.append(n) }
         return ListingResult(summary: summary, stats: stats, notes: notes, units: units)
     }
 
@@ -303,9 +304,10 @@ public final class DispatchListing {
         if skipped > 0 { notes.insert(.skippedEntries(skipped), at: 0) }
         notes = Note.skipped(skippedFiles) + notes
         if read == 0, let n = try Note.windowOutside(opener.open(), window) { notes.append(n) }
-        return ListingResult(
-            summary: summary, stats: ReadStats(entriesRead: read, entriesSkipped: skipped, skippedFiles: skippedFiles),
-            notes: notes, units: units)
+        if read == 0, let n = Note.noDispatchUnit(try opener.open(), units) { notes.append(n) }
+        var stats = ReadStats(entriesRead: read, entriesSkipped: skipped, skippedFiles: skippedFiles)
+        stats.readingStopped = notes.contains { if case .fileReadingStopped = $0 { true } else { false } }
+        return ListingResult(summary: summary, stats: stats, notes: notes, units: units)
     }
 
     /// The workers' results, behind a pthread mutex (NSLock): ThreadSanitizer

@@ -126,16 +126,28 @@ public struct PrometheusClient: Sendable {
         return try Self.decode(status: status, body: body, url: baseURL.absoluteString)
     }
 
+    /// The largest answer read: a week of the few series asked for, at the step used, is far less.
+    static let maxResponseBytes = 256 << 20
+
     /// One GET with both timeouts. Never waits past `overallTimeout`.
     func get(_ url: URL) throws(PrometheusError) -> (Int, Data) {
         var body = Data()
+        var tooLarge = false
         let (head, failure) = HTTPGet.run(
             url.absoluteString, accept: "application/json",
             timeouts: .init(connect: connectTimeout, idle: connectTimeout, total: overallTimeout),
             body: {
+                // An answer without end grew without bound until the timeout (7 GB in 15 s).
+                guard body.count + $0.count <= Self.maxResponseBytes else {
+                    tooLarge = true
+                    return false
+                }
                 body.append(contentsOf: $0)
                 return true
             })
+        if tooLarge {
+            throw .malformedResponse(url: baseURL.absoluteString, detail: "the answer is larger than \(Self.maxResponseBytes >> 20) MiB")
+        }
         switch failure {
         case nil: return (head.status, body)
         case .timedOut(_, let took):

@@ -80,8 +80,11 @@ public struct ReadStats: Sendable, Equatable {
         self.lastRealtime = lastRealtime
     }
 
+    /// Reading stopped before the end of what was asked for (a damaged file).
+    public var readingStopped = false
+
     /// Whether `--strict` fails the run.
-    public var skippedAnything: Bool { !skippedFiles.isEmpty || entriesSkipped > 0 }
+    public var skippedAnything: Bool { !skippedFiles.isEmpty || entriesSkipped > 0 || readingStopped }
 }
 
 /// Something the operator should know about a run, as a value (the
@@ -116,11 +119,18 @@ public enum Note: Sendable, Equatable {
     /// Nothing was read: the window lies wholly before or after the journal's
     /// entries, `from` .. `to` (a zone or date mistake, at 3 a.m.).
     case windowOutsideJournal(from: UInt64, to: UInt64)
+    /// The dispatch unit(s) have no entry in the whole journal: no drop can
+    /// be seen in it (another host's journal, another unit name).
+    case noDispatchUnit(units: [String])
 }
 
 extension Note {
     /// `.windowOutsideJournal` when `window` misses every entry of `j` (its
     /// whole source, whatever matches are applied).
+    static func noDispatchUnit(_ j: Journal, _ units: [String]) -> Note? {
+        (try? j.expandUnits(units, requireNames: true)) == nil ? .noDispatchUnit(units: units) : nil
+    }
+
     static func windowOutside(_ j: Journal, _ window: TimeWindow) -> Note? {
         guard let c = j.cutoff() else { return nil }
         if let s = window.since, s > c.to { return .windowOutsideJournal(from: c.from, to: c.to) }
@@ -177,12 +187,11 @@ extension Journal {
         let unreadable = skippedEntries - skippedEntryGroups.reduce(0) { $0 + $1.count }
         if unreadable > 0 { notes.append(.skippedEntries(unreadable)) }
         if let err = iterationError { notes.append(.readingStopped(err)) }
-        return (
-            notes,
-            ReadStats(
-                entriesRead: entriesRead, entriesSkipped: skippedEntries, skippedFiles: skippedFiles,
-                skippedEntryGroups: skippedEntryGroups, lastRealtime: lastRealtime)
-        )
+        var stats = ReadStats(
+            entriesRead: entriesRead, entriesSkipped: skippedEntries, skippedFiles: skippedFiles,
+            skippedEntryGroups: skippedEntryGroups, lastRealtime: lastRealtime)
+        stats.readingStopped = iterationError != nil
+        return (notes, stats)
     }
 }
 

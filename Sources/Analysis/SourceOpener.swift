@@ -56,6 +56,7 @@ public final class SourceOpener {
         if follow && stopRequested() { throw Stopped() }
         let j = try Journal(source: source)
         j.honoursImportedCursors = spec.isImport
+        j.checksEnd = !follow
         for p in partial { j.noteSkipped(p) }
         for s in imported?.skippedEntries ?? [] { j.noteSkipped(entries: s) }
         return j

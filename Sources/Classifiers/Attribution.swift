@@ -524,7 +524,9 @@ public struct Attributor: Sendable {
         case .wsClose:
             if let user = d.user { openSockets.closed(by: user, in: DispatchProcess(ev)) }
             if case .graceful? = d.wsCause, let user = d.user, let ms = d.durationMs {
-                noteServed(user, from: ev.writtenAt.subtractingClamped(ms * 1000), to: ev.writtenAt)
+                noteServed(
+                    user, from: ev.writtenAt.subtractingClamped(ms.multipliedReportingOverflow(by: 1000).overflow ? .max : ms * 1000),
+                    to: ev.writtenAt)
             }
             if case .graceful? = d.wsCause {
                 if let ms = d.durationMs, ms >= settings.shortSocketMs {
@@ -1290,7 +1292,7 @@ public struct Attributor: Sendable {
         // 1. The host froze or rebooted just before: unless the socket was opened
         // after the host came back (its `dur_ms` says when: a second of slack for
         // Go's whole-second prefix), which the gap did not cut.
-        let openedAt = ev.durationMs.map { ev.writtenAt.subtractingClamped($0 * 1000) }
+        let openedAt = ev.durationMs.map { ev.writtenAt.subtractingClamped($0.multipliedReportingOverflow(by: 1000).overflow ? .max : $0 * 1000) }
         if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime,
             openedAt.map({ $0 < gaps[gi].end + 1_000_000 }) ?? true
         {

@@ -60,6 +60,16 @@ public enum TimeSpec {
         return try Absolute.parse(s, now: now, timeZone: timeZone(), abbreviations: abbreviations, input: input)
     }
 
+    /// A zone's name as systemd takes one (`timezone_is_valid`): a file of
+    /// the zoneinfo database. Foundation also takes abbreviations that are no
+    /// such file and reads them its own way (`BST` as Bangladesh's +06:00,
+    /// `PST` in June as -07:00); journalctl refuses them, and so does this.
+    public static func isZoneName(_ name: String) -> Bool {
+        guard !name.isEmpty, !name.hasPrefix("/"), !name.split(separator: "/").contains(".."), !name.hasPrefix(".") else { return false }
+        var st = stat()
+        return stat("/usr/share/zoneinfo/" + name, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
     /// What the local zone calls its times, with their offsets (seconds
     /// east of UTC): a name after a time fixes that offset, as `mktime` with
     /// `tm_isdst` set does (Europe/Dublin's winter GMT is its "daylight" one).
@@ -205,8 +215,8 @@ enum Absolute {
         {
             s = String(s.dropLast(lastWord.count + 1))
             named = hit.offset
-        } else if let sp = s.lastIndex(of: " "), let tz = TimeZone(identifier: String(s[s.index(after: sp)...])),
-            s[s.index(after: sp)...].contains(where: \.isLetter)
+        } else if let sp = s.lastIndex(of: " "), s[s.index(after: sp)...].contains(where: \.isLetter),
+            TimeSpec.isZoneName(String(s[s.index(after: sp)...])), let tz = TimeZone(identifier: String(s[s.index(after: sp)...]))
         {
             s = String(s[..<sp])
             zone = tz

@@ -61,6 +61,13 @@ public final class Journal {
     private var interner = Interner()
     var lastBoot: (sd_id128_t, String)?
     private var until: UInt64?
+    private var since: UInt64?
+    /// Whether the end of a read is checked against the last entry selected
+    /// (false while following: the journal grows under the check).
+    public var checksEnd = true
+    private var endChecked = false
+    /// The latest receive time of the walk, entries skipped or passed over included.
+    private var lastSeen: UInt64 = 0
     /// The matches `apply` set last (probes that must change them put them back).
     var applied = MatchSet()
     /// Entries skipped because sd-journal could not read them.
@@ -246,6 +253,9 @@ public final class Journal {
         // A file dropped since the last read: `apply` reopens the source and sets the matches again.
         if lostFiles { try apply(applied) }
         self.until = until
+        self.since = since
+        endChecked = false
+        lastSeen = 0
         let r = since.map { sd_journal_seek_realtime_usec(j, $0) } ?? sd_journal_seek_head(j)
         if r < 0 { throw JournalError.errno("cannot seek", r) }
     }
@@ -253,7 +263,10 @@ public final class Journal {
     /// The next entry of the window, a skipped (unreadable) one, or the end.
     func next(prefilter: EntryPrefilter? = nil) -> ReadResult {
         let r = sd_journal_next(j)
-        if r == 0 { return .end }
+        if r == 0 {
+            if checksEnd && !endChecked { checkEnd() }
+            return .end
+        }
         if r < 0 {
             iterationError = "reading stopped early: \(String(cString: strerror(-r)))"
             return .end
@@ -265,6 +278,7 @@ public final class Journal {
             return .skipped(errno: -rr)
         }
         if let until, realtime > until { return .end }
+        if realtime > lastSeen { lastSeen = realtime }
         if let prefilter, !wanted(prefilter) {
             entriesRead += 1
             if realtime > lastRealtime { lastRealtime = realtime }
@@ -279,6 +293,34 @@ public final class Journal {
         case .end, .passedOver: break
         }
         return result
+    }
+
+    /// sd-journal can end a forward walk at a damaged entry without an error
+    /// (an entry whose sequence number is out of order): the entries behind
+    /// it, still readable backwards, were missed and a verdict built on the
+    /// rest (an ongoing outage made of a restart's missing `listening`). At
+    /// the end of a walk, the last entry the matches select in the window,
+    /// found from the far end, must not be later than the last one read.
+    private func checkEnd() {
+        endChecked = true  // once per walk; `seek` starts the next
+        let r = until.map { sd_journal_seek_realtime_usec(j, $0 &+ 1) } ?? sd_journal_seek_tail(j)
+        var last: UInt64 = 0
+        guard r >= 0, sd_journal_previous(j) > 0, sd_journal_get_realtime_usec(j, &last) >= 0 else { return }
+        let reached = max(lastSeen, since ?? 0)
+        if last > reached, iterationError == nil {
+            iterationError =
+                "reading stopped early: entries up to \(Journal.utc(last)) could not be read forward from \(Journal.utc(reached)) (a damaged file: journalctl --verify)"
+        }
+    }
+
+    /// `2026-06-10T20:00:00Z` (seconds) for a message.
+    static func utc(_ usec: UInt64) -> String {
+        var t = time_t(usec / 1_000_000)
+        var tm = tm()
+        guard gmtime_r(&t, &tm) != nil else { return "\(usec)" }
+        var buf = [CChar](repeating: 0, count: 32)
+        let n = strftime(&buf, buf.count, "%Y-%m-%dT%H:%M:%SZ", &tm)
+        return String(decoding: buf.prefix(n).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The monotonic time (µs since its boot) of the entry read last: with

@@ -113,6 +113,16 @@ struct TimeSpecTests {
         #expect(throws: TimeSpecError.self) { try TimeSpec.parse("2026-06-10 21:00 CEST", now: now, timeZone: utc, abbreviations: utcNames) }
     }
 
+    /// Foundation takes `BST` as Bangladesh (+06:00) and `PST` in June as
+    /// -07:00; journalctl refuses both (no zoneinfo file has the name), so does this.
+    @Test(arguments: ["2026-06-10 21:00 BST", "2026-06-10 21:00 PST", "2026-06-10 21:00 CST", "2026-06-10 21:00 IST"])
+    func anAbbreviationNoZoneinfoFileHasIsNotAZone(input: String) {
+        let utcNames = TimeSpec.ZoneAbbreviations([("UTC", 0)])
+        #expect(throws: TimeSpecError.self) { try TimeSpec.parse(input, now: now, timeZone: utc, abbreviations: utcNames) }
+        #expect(TimeSpec.isZoneName("Europe/Berlin") && TimeSpec.isZoneName("EST") && !TimeSpec.isZoneName("BST"))
+        #expect(!TimeSpec.isZoneName("../../etc/passwd") && !TimeSpec.isZoneName("/etc/passwd"))
+    }
+
     /// As systemd 252's parse_timestamp (strptime, then mktime): one-digit
     /// fields, and a day past the month's end rolling over.
     @Test func shortFieldsAndRolledOverDays() throws {

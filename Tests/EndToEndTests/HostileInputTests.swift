@@ -549,4 +549,75 @@ struct HostileInputTests {
         let r = try Fixtures.run("/usr/bin/python3", ["-c", closedStderr, Fixtures.binary] + args)
         #expect(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "1", "\(r.stdout) \(r.stderr)")
     }
+
+    /// Round 13's hunt: numbers that trapped (SIGILL, nothing on stderr).
+    @Test(arguments: [
+        (["report", "--gap", "64950y"], "--gap"), (["bursts", "--reconnect-window", "64950y"], "--reconnect-window"),
+        (["report", "--jobs", "2305843009213693952"], "--jobs must be at most 1024"),
+    ])
+    func hugeNumbersAreUsageErrors(args: [String], named: String) throws {
+        let r = try Fixtures.t3attr(args + ["--file", try Fixtures.journal("sample-incident")] + table)
+        #expect(r.status == 64, "\(r.stderr)")
+        #expect(r.stderr.contains(named), "\(r.stderr)")
+    }
+
+    /// A `dur_ms` beyond what microseconds hold trapped report and why.
+    @Test func aHugeDurationIsReadNotTrapped() throws {
+        let head =
+            "__MONOTONIC_TIMESTAMP=1\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n_TRANSPORT=stdout\n_PID=812\n_UID=1000\n_SYSTEMD_UNIT=t3-dispatch.service\nSYSLOG_IDENTIFIER=t3-dispatch\n"
+        let text =
+            "__REALTIME_TIMESTAMP=1781118600000000\n" + head + "MESSAGE=2026/06/10 19:10:00 ws open user=alice ip=1.1.1.1\n\n"
+            + "__REALTIME_TIMESTAMP=1781121700000000\n" + head
+            + "MESSAGE=2026/06/10 20:01:40 ws close user=alice ip=1.1.1.1 dur_ms=100000000000000000 cause=context canceled\n\n"
+        let path = try Fixtures.journal(exportText: Data(text.utf8))
+        for args in [["report"], ["why", "alice", "2026-06-10 20:01:40"]] {
+            let r = try Fixtures.t3attr(args + ["--file", path, "-o", "json"] + table)
+            #expect(r.status == 0, "\(args): \(r.status) \(r.stderr)")
+            #expect(!r.stdout.isEmpty)
+        }
+    }
+
+    /// `--tunnel-log /dev/zero` (or a binary: no newline) grew to 10 GB.
+    @Test func anEndlessTunnelLogIsRefused() throws {
+        let r = try Fixtures.t3attr(["report", "--file", try Fixtures.journal("sample-incident"), "--tunnel-log", "/dev/zero"] + table)
+        #expect(r.status == 66, "\(r.stderr)")
+        #expect(r.stderr.contains("/dev/zero: larger than 256 MiB (--tunnel-log)"), "\(r.stderr)")
+    }
+
+    /// A journal with no t3-dispatch line at all (another host's) said "No drops.", nothing else.
+    @Test(arguments: [["report"], ["bursts"], ["dispatch"], ["dispatch", "--jobs", "2"]])
+    func aJournalWithoutTheDispatchSaysSo(command: [String]) throws {
+        let head =
+            "__MONOTONIC_TIMESTAMP=1\n_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=other\n_TRANSPORT=stdout\n_PID=900\n_UID=0\n_SYSTEMD_UNIT=kubelet.service\nSYSLOG_IDENTIFIER=kubelet\n"
+        let text = (0..<3).map { "__REALTIME_TIMESTAMP=\(1_781_118_600_000_000 + $0 * 1_000_000)\n" + head + "MESSAGE=pod sync \($0)\n\n" }.joined()
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal(exportText: Data(text.utf8), in: dir)
+        let r = try Fixtures.t3attr(command + ["-D", dir] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("no entry of t3-dispatch.service in the journal: no drop can be seen in it"), "\(r.stderr)")
+        let sample = try Fixtures.t3attr(command + ["--file", try Fixtures.journal("sample-incident")] + table)
+        #expect(!sample.stderr.contains("no entry of t3-dispatch.service"), "\(sample.stderr)")
+    }
+
+    /// sd-journal ends a forward walk at an entry whose sequence number is
+    /// out of order, with no error: 11 of 12 drops were missed silently and
+    /// the restart's missing `listening` made an ongoing dispatch outage.
+    /// The end of the walk is checked from the far end: a warning, and
+    /// `--strict` fails.
+    @Test(arguments: [["report"], ["dispatch"], ["dispatch", "--jobs", "2"]])
+    func aWalkThatEndsEarlyIsNamed(command: [String]) throws {
+        let dir = try Fixtures.tempDir()
+        let path = try Fixtures.journal("sample-incident", in: dir)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        // carol's ws close: the entry object (type 3) whose realtime is 1781121600400000.
+        let rt = withUnsafeBytes(of: UInt64(1_781_121_600_400_000).littleEndian, Array.init)
+        let at = try #require((24..<(bytes.count - 8)).first { bytes[$0..<($0 + 8)].elementsEqual(rt) && bytes[$0 - 24] == 3 })
+        for (k, b) in withUnsafeBytes(of: UInt64(0x0010_0000_0000_0000).littleEndian, Array.init).enumerated() { bytes[at - 8 + k] = b }
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let r = try Fixtures.t3attr(command + ["--file", path, "--strict"] + table)
+        #expect(r.status == 65, "\(r.stderr)")
+        #expect(r.stderr.contains("reading stopped early") && r.stderr.contains("journalctl --verify"), "\(r.stderr)")
+        let whole = try Fixtures.t3attr(command + ["--file", try Fixtures.journal("sample-incident"), "--strict"] + table)
+        #expect(whole.status == 0, "\(whole.stderr)")
+    }
 }

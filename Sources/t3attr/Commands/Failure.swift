@@ -68,7 +68,9 @@ func finishRun(notes: [Note], stats: ReadStats, strict: Bool) throws {
     guard strict, stats.skippedAnything else { return }
     let files = stats.skippedFiles.count
     let entries = stats.entriesSkipped
-    Diagnostics.error("--strict: \(files) file(s) and \(entries) entr\(entries == 1 ? "y" : "ies") were skipped")
+    Diagnostics.error(
+        "--strict: \(files) file(s) and \(entries) entr\(entries == 1 ? "y" : "ies") were skipped"
+            + (stats.readingStopped ? "; reading stopped early" : ""))
     throw ExitCode(Exit.dataError)
 }
 

@@ -102,7 +102,8 @@ struct SpanArgument: ExpressibleByArgument, CustomStringConvertible, Sendable {
     }
 
     init?(argument: String) {
-        guard let v = Span.parse(argument, requireUnit: false) else { return nil }
+        // At most 100 years: windows are added to times (an overflow trapped at `--gap 64950y`).
+        guard let v = Span.parse(argument, requireUnit: false), v <= 100 * 31_557_600_000_000 else { return nil }
         usec = v
         description = argument
     }

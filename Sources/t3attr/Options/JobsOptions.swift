@@ -12,5 +12,6 @@ struct JobsOptions: ParsableArguments {
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let jobs, jobs > 1024 { throw ValidationError("--jobs must be at most 1024") }
     }
 }

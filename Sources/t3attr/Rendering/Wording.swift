@@ -18,6 +18,8 @@ enum Wording {
         case .localTime(let pid, let host, let seconds, let since):
             "t3-dispatch\(pid.map { " PID \($0)" } ?? "")\(host.map { " on \($0)" } ?? "") logs local time \(Self.utcOffset(seconds)) (first line received \(Render.rfc3339(since))): its Go timestamps were corrected to UTC"
         case .evidenceMissing(let source, let detail): "\(source): \(detail)"
+        case .noDispatchUnit(let units):
+            "no entry of \(units.joined(separator: ", ")) in the journal: no drop can be seen in it (another host's journal? another unit name: --dispatch-unit)"
         case .windowOutsideJournal(let from, let to):
             "the window holds no entry: the journal's entries run from \(Render.rfc3339(from)) to \(Render.rfc3339(to)) (times without a zone are local: TZ)"
         case .tunnelLogAway(let events, let from, let to, let window):
