@@ -67,7 +67,7 @@ public final class Journal {
     public var checksEnd = true
     private var endChecked = false
     /// The latest receive time of the walk, entries skipped or passed over included.
-    private var lastSeen: UInt64 = 0
+    var lastSeen: UInt64 = 0
     /// The matches `apply` set last (probes that must change them put them back).
     var applied = MatchSet()
     /// Entries skipped because sd-journal could not read them.
@@ -306,7 +306,8 @@ public final class Journal {
         let r = until.map { sd_journal_seek_realtime_usec(j, $0 &+ 1) } ?? sd_journal_seek_tail(j)
         var last: UInt64 = 0
         guard r >= 0, sd_journal_previous(j) > 0, sd_journal_get_realtime_usec(j, &last) >= 0 else { return }
-        let reached = max(lastSeen, since ?? 0)
+        // `lastRealtime` too: a handle renewed mid-walk carries the counts of the one before.
+        let reached = max(lastSeen, lastRealtime, since ?? 0)
         if last > reached, iterationError == nil {
             iterationError =
                 "reading stopped early: entries up to \(Journal.utc(last)) could not be read forward from \(Journal.utc(reached)) (a damaged file: journalctl --verify)"

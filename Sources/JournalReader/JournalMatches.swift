@@ -178,7 +178,15 @@ extension Journal {
         try apply(matches)
         try seek(since: nil, until: until)
         guard position.withCString({ sd_journal_seek_cursor(j, $0) }) >= 0 else { return false }
-        return sd_journal_next(j) > 0 && position.withCString({ sd_journal_test_cursor(j, $0) }) > 0
+        guard sd_journal_next(j) > 0 && position.withCString({ sd_journal_test_cursor(j, $0) }) > 0 else { return false }
+        noteSeenHere()
+        return true
+    }
+
+    /// The walk has reached the entry the handle is on (`checkEnd` compares with it).
+    func noteSeenHere() {
+        var t: UInt64 = 0
+        if sd_journal_get_realtime_usec(j, &t) >= 0, t > lastSeen { lastSeen = t }
     }
 
     /// Applies `matches` and puts the handle back on the entry at `position`,
@@ -197,6 +205,8 @@ extension Journal {
         if sd_journal_next(j) > 0, position.withCString({ sd_journal_test_cursor(j, $0) }) <= 0 {
             // The entry is gone (a file was rotated away): the entry now here has not been read.
             _ = sd_journal_previous(j)
+        } else {
+            noteSeenHere()
         }
     }
 }

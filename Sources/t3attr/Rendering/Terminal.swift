@@ -49,6 +49,16 @@ enum Terminal {
         return "less -FRSXMK"
     }
 
+    /// Whether the command's program can be run: its first word an executable
+    /// file, by path or found in `path`. A command with shell syntax before it
+    /// is left to the shell.
+    static func canStart(_ cmd: String, path: String) -> Bool {
+        guard let first = cmd.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) else { return false }
+        if first.contains(where: { "=|&;<>()$`\\\"'*?[]#~{}".contains($0) }) { return true }
+        if first.contains("/") { return access(first, X_OK) == 0 }
+        return path.split(separator: ":").contains { access("\($0.isEmpty ? "." : $0)/\(first)", X_OK) == 0 }
+    }
+
     static let reset = "\u{1b}[0m"
 
     /// Standard output's terminal width (TIOCGWINSZ), else `$COLUMNS`, else nil.
@@ -130,7 +140,11 @@ final class Pager {
     static func start(_ opts: TerminalOptions, format: OutputFormat) -> Pager? {
         guard !opts.noPager, format == .table || format == .markdown, isatty(1) == 1 else { return nil }
         let env = ProcessInfo.processInfo.environment
-        guard let cmd = Terminal.pagerCommand(env: env) else { return nil }
+        guard let asked = Terminal.pagerCommand(env: env) else { return nil }
+        // A pager that cannot start (`PAGER=lesss`) swallowed all output, exit 0:
+        // as journalctl, fall back to less, then more, then none.
+        let path = env["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        guard let cmd = ([asked, "less -FRSXMK", "more"]).first(where: { Terminal.canStart($0, path: path) }) else { return nil }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return nil }
         var actions = posix_spawn_file_actions_t()
