@@ -162,6 +162,24 @@ struct OperatorTests {
         #expect(!FileManager.default.fileExists(atPath: dir + "/stdin"), "no pager when stdout is not a terminal")
     }
 
+    /// `PAGER=lesss` (a typo) swallowed the whole report, exit 0: a pager
+    /// that cannot start falls back to less, then more, then none.
+    @Test func aPagerThatCannotStartFallsBack() throws {
+        let dir = try Fixtures.tempDir()
+        let bin = dir + "/bin"
+        try FileManager.default.createDirectory(atPath: bin, withIntermediateDirectories: true)
+        try Data("#!/bin/sh\n/bin/cat > \(dir)/stdin\n".utf8).write(to: URL(fileURLWithPath: bin + "/less"))
+        chmod(bin + "/less", 0o755)
+        let path = try Fixtures.journal("sample-incident")
+        let base = "\(shellQuote(Fixtures.binary)) report --file \(shellQuote(path)) --dispatch-table \(shellQuote(Fixtures.path("dispatch.json")))"
+        let viaLess = try underPTY(base, env: ["SYSTEMD_PAGER": "lesss", "PATH": bin])
+        #expect(viaLess.status == 0, "\(viaLess.stderr)")
+        #expect(try String(contentsOfFile: dir + "/stdin", encoding: .utf8).contains("12 drops"), "less took over")
+        let none = try underPTY(base, env: ["PAGER": "/nonexistent/pager", "PATH": dir + "/empty"])
+        #expect(none.status == 0, "\(none.stderr)")
+        #expect(none.stdout.contains("12 drops"), "no pager: the report on the terminal itself")
+    }
+
     /// A journal big enough for progress: 20,000 dispatch entries (progress is
     /// considered every 8,192), read with `T3ATTR_PROGRESS_AFTER=0` so that
     /// no wall-clock second has to pass.
