@@ -178,15 +178,18 @@ struct ScenarioTests {
         #expect(objs.last?["incidents"] as? Int == 5)
     }
 
+    /// The drop and incident lines of a scenario's JSON report.
+    func dropsAndIncidents(_ scenario: String) throws -> (drops: [[String: Any]], incidents: [[String: Any]]) {
+        let r = try Fixtures.t3attr(["report", "--file", try Fixtures.journal(scenario), "-o", "json"] + table)
+        let objs = try Fixtures.ndjson(r.stdout)
+        return (objs.filter { $0["type"] as? String == "drop" }, objs.filter { $0["type"] as? String == "incident" })
+    }
+
     /// A reboot is one incident: the dispatch's restart after it (its
     /// `listening` line, which cut alice's socket) and the proxy error the
     /// new boot gave are both the 601 s gap's, not one incident per trigger.
     @Test func aRebootIsOneIncident() throws {
-        let path = try Fixtures.journal("scenario-host-freeze")
-        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
-        let objs = try Fixtures.ndjson(r.stdout)
-        let drops = objs.filter { $0["type"] as? String == "drop" }
-        let incidents = objs.filter { $0["type"] as? String == "incident" }
+        let (drops, incidents) = try dropsAndIncidents("scenario-host-freeze")
         #expect(drops.map { $0["trigger"] as? String } == ["dispatch_restart", "proxy_error"])
         #expect(drops.map { $0["incident"] as? Int } == [1, 1])
         #expect(incidents.map { $0["reason"] as? String } == ["reboot"])
@@ -199,11 +202,7 @@ struct ScenarioTests {
     /// boot are the reboot's, one incident (they were an edge burst and a
     /// reboot, then two reboot incidents).
     @Test func aShutdownsClosesAndTheRestartAfterAreOneReboot() throws {
-        let path = try Fixtures.journal("scenario-audit-planned-reboot")
-        let r = try Fixtures.t3attr(["report", "--file", path, "-o", "json"] + table)
-        let objs = try Fixtures.ndjson(r.stdout)
-        let drops = objs.filter { $0["type"] as? String == "drop" }
-        let incidents = objs.filter { $0["type"] as? String == "incident" }
+        let (drops, incidents) = try dropsAndIncidents("scenario-audit-planned-reboot")
         #expect(drops.count == 7 && drops.allSatisfy { $0["incident"] as? Int == 1 })
         #expect(incidents.map { $0["reason"] as? String } == ["reboot"])
         #expect(incidents.first?["users"] as? [String] == ["alice", "bob", "carol", "dave", "erin", "frank"])
