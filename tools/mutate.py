@@ -487,7 +487,7 @@ MUTATIONS = [
     ("a pairing the serve refused is no evidence", A,
      "            signals.append(s)\n            return\n        }\n", "        }\n", SCEN),
     ("a long close its serve's death cut is a user leaving", A,
-     "                } else if serveWentDown(p.event) {", "                } else if false {", SCEN),
+     "                } else if serveWentDown(p.event.dispatch?.user, at: p.event.writtenAt) {", "                } else if false {", SCEN),
     ("a refused watchdog probe is a serve timeout", A,
      "                set(.serve, refusedOnly ? .refused : .serveTimeout, refs(starving))", "                set(.serve, .serveTimeout, refs(starving))", SCEN),
     ("a ticket's journalctl keeps a relative path", "Sources/t3attr/Rendering/MarkdownSink.swift",

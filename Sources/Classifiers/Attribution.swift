@@ -797,7 +797,7 @@ public struct Attributor: Sendable {
                     keep(Drop(event: p.event, trigger: .burst))
                 } else if hasCandidateTeardown(near: p.event.writtenAt) {
                     deferredCloses.append(p.event)
-                } else if serveWentDown(p.event) {
+                } else if serveWentDown(p.event.dispatch?.user, at: p.event.writtenAt) {
                     keep(Drop(event: p.event, trigger: .serveDown))
                 } else {
                     rememberExpiredClose(p.event)
@@ -868,17 +868,13 @@ public struct Attributor: Sendable {
 
     /// Notes PID 1's line of a user's serve unit going down (`serveWentDown`).
     private mutating func noteServeDown(_ ev: Event) {
-        guard let u = ev.user, case .unit(let a)? = ev.signal else { return }
-        switch a {
-        case .stopping, .stopped, .exited, .failed, .stopTimeout, .coredump: serveDownTimes[u, default: []].append(ev.writtenAt)
-        default: break
-        }
+        guard let u = ev.user, case .unit(let a)? = ev.signal, a.wentDown else { return }
+        serveDownTimes[u, default: []].append(ev.writtenAt)
     }
 
-    /// Whether the close's user's serve went down within `stopAfterDrop` either side of it.
-    private func serveWentDown(_ close: Event) -> Bool {
-        guard let u = close.dispatch?.user, let times = serveDownTimes[u] else { return false }
-        let t = close.writtenAt
+    /// Whether `user`'s serve unit went down within `stopAfterDrop` either side of `t`.
+    private func serveWentDown(_ user: String?, at t: UInt64) -> Bool {
+        guard let user, let times = serveDownTimes[user] else { return false }
         return times.contains { $0 + settings.stopAfterDrop >= t && $0 <= t + settings.stopAfterDrop }
     }
 
@@ -1383,18 +1379,7 @@ public struct Attributor: Sendable {
         // failure of its unit within `stopAfterDrop` either side): its sockets
         // died with it, in a burst or not (`systemctl restart t3-serve@*`, a
         // shutdown stopping every serve). A reboot just after makes it the host's.
-        let ownServeDown: Bool
-        if let u = ev.user {
-            ownServeDown = window(sigs, around: t, before: s.stopAfterDrop, after: s.stopAfterDrop).contains { e in
-                guard e.user == u, case .unit(let a)? = e.signal else { return false }
-                switch a {
-                case .stopping, .stopped, .exited, .failed, .stopTimeout, .coredump: return true
-                default: return false
-                }
-            }
-        } else {
-            ownServeDown = false
-        }
+        let ownServeDown = serveWentDown(ev.user, at: t)
         if ownServeDown,
             let gi = gaps.firstIndex(where: { $0.bootChanged && $0.start + 1_000_000 >= ev.realtime && $0.start <= ev.realtime + s.hostWindow })
         {

@@ -190,6 +190,15 @@ public enum UnitAction: Sendable, Equatable {
         }
     }
 
+    /// The unit going down: stopping, stopped, its main process exited, failed,
+    /// a stop that timed out, a core dump (what cuts a serve's sockets).
+    public var wentDown: Bool {
+        switch self {
+        case .stopping, .stopped, .exited, .failed, .stopTimeout, .coredump: true
+        default: false
+        }
+    }
+
     /// How the unit's main process ended badly (issue 13, section 4): a
     /// signal, a core dump, or an exit code other than 130. `t3 serve` exits
     /// 130 on every stop and t3-serve@.service has no `SuccessExitStatus`
