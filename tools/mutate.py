@@ -510,7 +510,9 @@ MUTATIONS = [
     ("report --verdict lists bursts of other verdicts", "Sources/t3attr/Commands/ReportCommand.swift",
      "                    report.attribution.bursts.removeAll { !verdict.contains($0.verdict) }\n", "", "MistakeTests"),
     ("report --user lists every request error", "Sources/t3attr/Commands/ReportCommand.swift",
-     "                    report.attribution.keepRequestErrors { e in\n", "                    report.attribution.keepRequestErrors { e in true || ", "MistakeTests"),
+     "report.attribution.keepRequestErrors { e in user.contains", "report.attribution.keepRequestErrors { e in true || user.contains", "MistakeTests"),
+    ("the filters line prints the operator's text raw", "Sources/t3attr/Rendering/TableSink.swift",
+     'kept (\\(at.filters.map { SafeText.text($0) }.joined(separator: " ")))', 'kept (\\(at.filters.joined(separator: " ")))', "MistakeTests"),
     ("a time error names the root command's usage", "Sources/t3attr/T3Attr.swift",
      "            if let ran, ran != T3Attr.self, error is ValidationError {", "            if let ran, ran != T3Attr.self, error is Never {", "MistakeTests"),
 ]

@@ -33,9 +33,11 @@ public struct FocusWindow: Sendable, Equatable {
 
 /// Whether a drop is `user`'s: its user, one of the users its port is claimed by,
 /// or, for a dispatch restart or outage, a user whose socket it cut.
-public func isDrop(_ d: Drop, of user: String) -> Bool {
-    d.event.user == user || d.event.userCandidates.contains(user) || (d.event.user == nil && UserDrops.name(d.event) == user)
-        || d.severed.contains(user)
+public func isDrop(_ d: Drop, of user: String) -> Bool { isEvent(d.event, of: user) || d.severed.contains(user) }
+
+/// Whether the event is `user`'s: named by its line or port, one of a port's claimants, or `port:N`.
+public func isEvent(_ ev: Event, of user: String) -> Bool {
+    ev.user == user || ev.userCandidates.contains(user) || (ev.user == nil && UserDrops.name(ev) == user)
 }
 
 /// One thing that happened to the user: the sockets of the user that dropped

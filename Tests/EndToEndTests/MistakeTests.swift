@@ -204,6 +204,10 @@ struct MistakeTests {
         let text = try Fixtures.t3attr(["report", "--file", sample, "--verdict", "client"] + table)
         #expect(text.stdout.contains("-- No bursts among the drops kept (--verdict client)."), "\(text.stdout)")
         #expect(!text.stdout.contains("request errors"), "\(text.stdout)")
+        // The options named there are the operator's text: escaped as every other.
+        let odd = try Fixtures.t3attr(["report", "--file", sample, "--verdict", "client", "--user", "bob\u{1b}[2J"] + table)
+        #expect(odd.stdout.contains("-- No bursts among the drops kept (--verdict client --user bob\\x1b[2J)."), "\(odd.stdout)")
+        #expect(!odd.stdout.contains("\u{1b}"))
     }
 
     /// `bursts -v` lists at most 8 evidence lines: it says how many more the

@@ -152,9 +152,7 @@ extension T3Attr {
                 }
                 if !user.isEmpty {
                     report.attribution.bursts.removeAll { b in !b.users.contains { user.contains($0) } }
-                    report.attribution.keepRequestErrors { e in
-                        user.contains { u in e.user == u || e.userCandidates.contains(u) || (e.user == nil && UserDrops.name(e) == u) }
-                    }
+                    report.attribution.keepRequestErrors { e in user.contains { isEvent(e, of: $0) } }
                 }
                 report.attribution.filters = verdict.map { "--verdict \($0.rawValue)" } + user.map { "--user \($0)" }
                 report.attribution.filteredOut = before - report.attribution.drops.count

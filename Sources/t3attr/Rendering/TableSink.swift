@@ -321,7 +321,7 @@ final class TableSink: ReportSink {
             if run.requests {
                 if requestBurstsSeen == 0 { row("-- No second with enough cancelled requests.") }
             } else if burstsSeen == 0 && !at.filters.isEmpty {
-                row("-- No bursts among the drops kept (\(at.filters.joined(separator: " "))).")
+                row("-- No bursts among the drops kept (\(at.filters.map { SafeText.text($0) }.joined(separator: " "))).")
             } else if burstsSeen == 0 {
                 // `bursts` lists no drop outside a burst: it says how many there were.
                 let k = at.dropsLeftOut
