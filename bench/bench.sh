@@ -11,9 +11,11 @@
 # reuses them afterwards. Prints one table per window with medians, entries/s,
 # peak RSS (median of RSS_RUNS, 3, runs each), the fleet's scaling table
 # (1, 2, 4, 8 hosts), and issue 16's targets with their ratios and a met/not
-# met mark; checks t3attr's counts against the ground truth. `-s corpus` or
-# `-s fleet` runs one section (its rows only). Exits 1 when a target is
-# missed or a count differs (the tables still print).
+# met mark; checks t3attr's counts against the ground truth. `floor-u` rows:
+# the reference's walk reading every field of each entry as t3attr must
+# (bench/floor_reader.py), the part of a ratio no code above sd-journal
+# removes. `-s corpus` or `-s fleet` runs one section (its rows only).
+# Exits 1 when a target is missed or a count differs (the tables still print).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 SHARED=${SHARED:-$top/../shared/bench}
@@ -23,7 +25,7 @@ while getopts "d:w:r:R:m:s:f:F:h" opt; do
   case $opt in
     d) CORPUS=$OPTARG ;; w) WINDOWS=$OPTARG ;; r) RUNS=$OPTARG ;; R) RUNS_LONG=$OPTARG ;; m) RSS_RUNS=$OPTARG ;;
     s) SECTIONS=$OPTARG ;; f) FLEET=$OPTARG ;; F) FLEET_RUNS=$OPTARG ;;
-    h) sed -n '2,15p' "$0"; exit 0 ;; *) exit 2 ;;
+    h) sed -n '2,18p' "$0"; exit 0 ;; *) exit 2 ;;
   esac
 done
 case " $SECTIONS " in *" corpus "*) ;; *) WINDOWS= ;; esac
@@ -36,6 +38,12 @@ fi
 mkdir -p "$OUT"
 REF=$OUT/ref_reader
 [ -x "$REF" ] && [ "$REF" -nt "$SHARED/ref_reader.c" ] || gcc -O2 -pthread -o "$REF" "$SHARED/ref_reader.c" $(pkg-config --cflags --libs libsystemd)
+# The floor: the reference's walk reading every field of each entry, as t3attr must (bench/floor_reader.py).
+FLOOR=$OUT/floor_reader
+if ! [ -x "$FLOOR" ] || ! [ "$FLOOR" -nt "$SHARED/ref_reader.c" ] || ! [ "$FLOOR" -nt "$top/bench/floor_reader.py" ]; then
+  python3 "$top/bench/floor_reader.py" "$SHARED/ref_reader.c" "$OUT/floor_reader.c"
+  gcc -O2 -pthread -o "$FLOOR" "$OUT/floor_reader.c" $(pkg-config --cflags --libs libsystemd)
+fi
 T3=${T3:-$top/.build/release/t3attr}  # T3=... for a dry run with another build
 export TZ=UTC LC_ALL=C.UTF-8 SYSTEMD_COLORS=0 SYSTEMD_PAGER=
 echo '{}' > "$OUT/empty-table.json"
@@ -53,6 +61,8 @@ for W in $WINDOWS; do
     [t3-bursts]="$T3 bursts --requests $ARGS --since @$S"
     [ref-u]="$REF -D $J --since $S --journalctl-u"
     [ref-u-j2]="$REF -D $J --since $S --journalctl-u --jobs 2"
+    [floor-u]="$FLOOR -D $J --since $S --journalctl-u"
+    [floor-u-j2]="$FLOOR -D $J --since $S --journalctl-u --jobs 2"
     [recipe2]="$J1 | grep -oE '^.* [0-9:]+ http: proxy error: context canceled' | awk '{print \$6}' | sort | uniq -c | awk '\$1>=5'"
     [recipes]="$J1 | grep 'proxy error'; $J1 | grep -oE '^.* [0-9:]+ http: proxy error: context canceled' | awk '{print \$6}' | sort | uniq -c | awk '\$1>=5'; journalctl --directory $J -u t3-serve@wizard --since @$S | grep 'timed out'"
   )
@@ -64,10 +74,13 @@ for W in $WINDOWS; do
     done
   done
   hf=()
-  for name in t3-dispatch t3-dispatch-jobs ref-u ref-u-j2 t3-report recipes t3-bursts recipe2; do hf+=(-n "$name" "${C[$name]} > /dev/null 2>&1"); done
+  for name in t3-dispatch t3-dispatch-jobs ref-u ref-u-j2 floor-u floor-u-j2 t3-report recipes t3-bursts recipe2; do hf+=(-n "$name" "${C[$name]} > /dev/null 2>&1"); done
   echo "== window $W (since @$S): hyperfine, $R runs each" >&2
   hyperfine --shell bash --style none --warmup 1 --runs "$R" --export-json "$OUT/hf-$W.json" "${hf[@]}" > /dev/null
   # Correctness against the ground truth.
+  # The floor reads what the reference reads (its counts, to the entry).
+  { $REF -D "$J" --since "$S" --journalctl-u; $REF -D "$J" --since "$S" --journalctl-u --jobs 2; } > "$OUT/ref-$W.txt"
+  { $FLOOR -D "$J" --since "$S" --journalctl-u; $FLOOR -D "$J" --since "$S" --journalctl-u --jobs 2; } > "$OUT/floor-$W.txt"
   "$T3" dispatch $ARGS --since "@$S" --jobs 1 -o json > "$OUT/dispatch-$W.json" 2>/dev/null
   "$T3" dispatch $ARGS --since "@$S" -o json > "$OUT/dispatch-jobs-$W.json" 2>/dev/null
   "$T3" bursts --requests $ARGS --since "@$S" -o json > "$OUT/bursts-$W.json" 2>/dev/null

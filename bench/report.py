@@ -60,7 +60,7 @@ for w in windows:
     print("|---|---:|---:|---:|---:|---:|---:|")
     ref = hf["ref-u"]["median"]
     ref_rss = rss["ref-u"]
-    for name in ["t3-dispatch", "t3-dispatch-jobs", "ref-u", "ref-u-j2", "t3-report", "recipes", "t3-bursts", "recipe2"]:
+    for name in ["t3-dispatch", "t3-dispatch-jobs", "ref-u", "ref-u-j2", "floor-u", "floor-u-j2", "t3-report", "recipes", "t3-bursts", "recipe2"]:
         m = hf[name]["median"]
         r = rss.get(name, 0)
         print("| %s | %.3f | %s | %.1f | %.1f | %.2fx | %.2fx |" % (name, m, "{:,.0f}".format(n_window / m), r / 1024,
@@ -76,6 +76,16 @@ for w in windows:
         issue16.append(("%s, %s" % (label, w), "%.2fx" % ratio, target, ok))
         if not ok:
             missed.append("%s %s %.2fx" % (w, label, ratio))
+    # The floor: what reading every field costs in C, and t3attr above it.
+    same = open("%s/ref-%s.txt" % (out, w)).read() == open("%s/floor-%s.txt" % (out, w)).read()
+    print("- floor reader's counts %s the reference's" % ("match" if same else "DIFFER from"))
+    if not same:
+        failed.append("%s floor reader counts differ from ref_reader's" % w)
+    fl, fl2 = hf["floor-u"]["median"], hf["floor-u-j2"]["median"]
+    print("- floor (every field, C): floor-u / ref-u %.2fx, floor-u-j2 / ref-u-j2 %.2fx; above the floor: "
+          "t3-dispatch / floor-u %.2fx, t3-dispatch-jobs / floor-u-j2 %.2fx, t3-bursts / floor-u-j2 %.2fx"
+          % (fl / ref, fl2 / hf["ref-u-j2"]["median"], hf["t3-dispatch"]["median"] / fl,
+             hf["t3-dispatch-jobs"]["median"] / fl2, hf["t3-bursts"]["median"] / fl2))
     for name in ["t3-dispatch", "t3-dispatch-jobs", "t3-report", "t3-bursts"]:
         r = rss[name] / ref_rss
         limit = RSS_TARGETS.get((name, w))
