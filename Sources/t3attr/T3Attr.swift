@@ -152,6 +152,7 @@ struct T3Attr: ParsableCommand {
                     of: "Unexpected argument '\(word)'",
                     with: "Unexpected argument '\(word)' (a time of several words is one argument: quote it, '\(time)')")
             }
+            if let explained = JournalctlFlags.explain(text) { text = explained }
             if code == .success {
                 if !text.isEmpty { print(text) }
             } else if !text.isEmpty {

@@ -273,4 +273,28 @@ struct MistakeTests {
         #expect(v.status == 77)
         for n in names { #expect(v.stderr.contains(dir + "/\(n).journal"), "\(v.stderr)") }
     }
+
+    @Test(
+        "a journalctl option t3attr does not take names what to use instead, not the nearest spelling of another option",
+        arguments: [
+            (["dispatch", "-u", "t3-dispatch"], "-u", "--dispatch-unit and --serve-unit"),
+            (["report", "--unit=t3-dispatch"], "--unit", "--dispatch-unit and --serve-unit"),
+            (["dispatch", "--cursor", "s=1"], "--cursor", "--cursor-file FILE"),
+            (["bursts", "-n10"], "-n10", "--since/--until"),
+            (["why", "alice", "-b"], "-b", "--since/--until"),
+            (["report", "-k"], "-k", "reads the kernel's"),
+        ])
+    func journalctlOptions(args: [String], option: String, hint: String) throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let r = try Fixtures.t3attr(args + ["--file", path] + table)
+        #expect(r.status == 64, "\(r.stderr)")
+        let first = r.stderr.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(first.hasPrefix("Error: Unknown option '\(option)': that is journalctl's; "), "\(r.stderr)")
+        #expect(first.contains(hint) && !first.contains("Did you mean"), "\(r.stderr)")
+        #expect(r.stderr.contains("See 't3attr \(args[0]) --help'"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        // Another unknown option keeps the parser's own message.
+        let other = try Fixtures.t3attr([args[0], "--sinse", "1h", "--file", path] + table)
+        #expect(other.status == 64 && other.stderr.contains("Unknown option '--sinse'") && !other.stderr.contains("journalctl's"), "\(other.stderr)")
+    }
 }
