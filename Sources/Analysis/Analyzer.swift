@@ -42,7 +42,7 @@ public struct RunSetup {
             serve = try journal.expandUnits([config.units.serveUnit], requireNames: config.units.serveUnitGiven && !config.follow)
                 .filter { !dispatch.contains($0) }
         } catch {
-            guard error.kind == .noData, config.scope != .serveTimeline, !config.units.serveUnitGiven || config.follow else { throw error }
+            guard error.kind == .noData, !config.units.serveUnitGiven || config.follow else { throw error }
             missing = config.units.serveUnit
         }
         serveUnits = serve

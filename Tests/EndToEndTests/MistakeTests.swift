@@ -59,12 +59,21 @@ struct MistakeTests {
         #expect(both.stderr.split(separator: "\n").sorted() == (one.stderr.split(separator: "\n") + [warning[...]]).sorted(), "\(both.stderr)")
     }
 
-    @Test("the default serve units matching nothing stay a note, status 0")
-    func defaultsMatchingNothingAreANote() throws {
+    @Test("the default serve units matching nothing stay a note, status 0", arguments: ["report", "serve", "serve -o json", "bursts"])
+    func defaultsMatchingNothingAreANote(command: String) throws {
         let path = try Fixtures.journal("scenario-fleet")
-        let r = try Fixtures.t3attr(["report", "--file", path] + table)
+        let r = try Fixtures.t3attr(command.split(separator: " ").map(String.init) + ["--file", path] + table)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("warning: no unit in the journal matches 't3-serve@*.service': no serve-side evidence"), "\(r.stderr)")
+        if command == "serve" {
+            #expect(r.stdout.contains("-- No serve-side events in "), "\(r.stdout)")
+        }
+        if command == "serve -o json" {
+            #expect(r.stdout.contains("\"notes\":[\"no unit in the journal matches 't3-serve@*.service': no serve-side evidence\"]"), "\(r.stdout)")
+        }
+        // Named by the operator, the same units are a mistake (status 64).
+        let named = try Fixtures.t3attr(["serve", "--serve-unit", "t3-serve@*", "--file", path] + table)
+        #expect(named.status == 64 && named.stderr.contains("no unit in the journal matches 't3-serve@*'"), "\(named.stderr)")
     }
 
     @Test("--user naming nobody seen says so, names who was seen, status 1; a known user is status 0")
