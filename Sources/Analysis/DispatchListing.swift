@@ -166,10 +166,12 @@ public final class DispatchListing {
     }
 
     /// `-f`: every accepted event as it is written, until `stop`.
+    /// Returns the number of entries read.
+    @discardableResult
     public func follow(
         begin: ([String]) throws -> Void, event: (Event) throws -> Void, stop: () -> Bool,
         idle: () throws -> Void
-    ) throws {
+    ) throws -> Int {
         let (j, units) = try open()
         try begin(units)
         let classifier = self.classifier
@@ -180,6 +182,7 @@ public final class DispatchListing {
                 guard let ev = classifier.classify(entry, cursor: cursor, keep: { filter.accepts($0) }) else { return }
                 try event(ev)
             }, tick: {}, idle: idle)
+        return j.entriesRead
     }
 
     /// The loop of one handle: read the unit's lines (`union`, the two

@@ -442,12 +442,18 @@ struct FollowTests {
         if command == ["report"] {
             #expect(expected.count == 12, "sample-incident.expected.json lists 12 drops")
         }
-        let got = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8)).compactMap { $0["cursor"] as? String }
+        let lines = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8))
+        let got = lines.compactMap { $0["cursor"] as? String }
         let same = {
             #expect(shown == expected.count)
             #expect(got.sorted() == expected.compactMap { $0["cursor"] as? String }.sorted(), "every one, once")
         }
         same()
+        // Stopped, it ends with a summary of what it read and showed, as a one-shot run does.
+        let summary = try #require(lines.last, "\(lines.count) lines")
+        #expect(summary["type"] as? String == "summary" && summary["follow"] as? Bool == true, "\(summary)")
+        #expect((summary["entries_read"] as? Int ?? 0) >= expected.count, "\(summary)")
+        #expect(summary[command == ["report"] ? "drops" : "events"] as? Int == expected.count, "\(summary)")
     }
 
     /// `bursts -f` printed its rows under no header, `report -f` too, and
@@ -468,6 +474,10 @@ struct FollowTests {
         let text = try String(contentsOfFile: outPath, encoding: .utf8)
         let at = try #require(text.range(of: header), "\(text)")
         #expect(at.upperBound <= text.range(of: row)!.lowerBound, "\(text)")
+        // A table ends with what was read and shown (markdown: no such line).
+        let last = text.split(separator: "\n").last.map(String.init) ?? ""
+        if command == ["bursts"] { #expect(last.hasPrefix("-- stopped: ") && last.hasSuffix(" entries read, 1 burst shown"), "\(text)") }
+        if command == ["report"] { #expect(last.hasPrefix("-- stopped: ") && last.hasSuffix(" entries read, 12 drops, 0 bursts shown"), "\(text)") }
     }
 
     /// `-f` judges a drop on what the journal says after it, not on the date:

@@ -55,13 +55,17 @@ enum Live {
             RunHeader(
                 command: command, follow: true, window: config.window,
                 units: live.setup.dispatchUnits + live.setup.serveUnits, settleSeconds: live.settle / 1_000_000))
+        var totals = FollowTotals()
         try live.run(
             now: Stop.nowUsec, stop: { Stop.isRequested },
             deliver: { settled in
                 for d in settled.drops { try sink.drop(d, in: settled.attribution) }
                 for b in settled.bursts { try sink.burst(b, in: settled.attribution) }
+                totals.drops += settled.drops.count
+                totals.bursts += settled.bursts.count
             }, idle: { try output.out.flush() })
-        try sink.finish(.stopped)
+        totals.entriesRead = live.setup.journal.entriesRead
+        try sink.finish(.stopped(totals))
     }
 }
 

@@ -78,10 +78,15 @@ extension T3Attr {
                     try sink.begin(RunHeader(command: .dispatch, follow: follow, window: config.window, units: units))
                 }
                 if follow {
-                    try listing.follow(
-                        begin: begin, event: { try sink.event($0) }, stop: { Stop.isRequested },
+                    var totals = FollowTotals()
+                    totals.entriesRead = try listing.follow(
+                        begin: begin,
+                        event: {
+                            try sink.event($0)
+                            totals.events += 1
+                        }, stop: { Stop.isRequested },
                         idle: { try output.out.flush() })
-                    return try sink.finish(.stopped)
+                    return try sink.finish(.stopped(totals))
                 }
                 let jobs = parallel.jobs ?? ProcessInfo.processInfo.activeProcessorCount
                 let files = jobs > 1 ? try listing.perFileList() : nil

@@ -160,7 +160,7 @@ final class JSONSink: ReportSink {
         switch end {
         case .listing(let r): out.line(listingSummary(r))
         case .report(let report): out.line(run.command == .serve ? serveSummary(report) : reportSummary(report))
-        case .stopped: break
+        case .stopped(let totals): out.line(followSummary(totals))
         }
         try out.flush()
     }
@@ -174,6 +174,19 @@ final class JSONSink: ReportSink {
         s += ",\"since_usec\":\(Render.json(window.since)),\"until_usec\":\(Render.json(window.until))"
         s += ",\"units\":[" + units.map { Render.json($0) }.joined(separator: ",") + "]"
         return s
+    }
+
+    /// `-f`, stopped: the window's start, what was read and shown (a
+    /// ticket made of a follow run ends with its totals, as a one-shot's does).
+    func followSummary(_ t: FollowTotals) -> String {
+        var s = summaryHead(units: run.units, stats: ReadStats())
+        s += ",\"follow\":true,\"entries_read\":\(t.entriesRead)"
+        switch run.command {
+        case .dispatch: s += ",\"events\":\(t.events)"
+        case .bursts: s += ",\"bursts\":\(t.bursts)"
+        default: s += ",\"drops\":\(t.drops),\"bursts\":\(t.bursts)"
+        }
+        return s + "}"
     }
 
     func listingSummary(_ r: ListingResult) -> String {

@@ -52,7 +52,7 @@ enum CommandName: String {
 /// What a run is about, given to the sink before any result.
 struct RunHeader {
     var command: CommandName
-    /// `-f`: rows arrive as they settle; there is no summary.
+    /// `-f`: rows arrive as they settle; the summary, once stopped, is of what was read and shown.
     var follow = false
     var window: TimeWindow
     var units: [String]
@@ -74,8 +74,17 @@ enum RunEnd {
     case listing(ListingResult)
     /// `report`, `bursts`, `serve`.
     case report(Report)
-    /// Follow mode was stopped.
-    case stopped
+    /// Follow mode was stopped, with what it read and showed.
+    case stopped(FollowTotals)
+}
+
+/// What a follow run read and showed until it was stopped.
+struct FollowTotals {
+    var entriesRead = 0
+    /// `dispatch -f`: the events shown.
+    var events = 0
+    var drops = 0
+    var bursts = 0
 }
 
 /// Output settings every sink shares.

@@ -335,8 +335,17 @@ final class TableSink: ReportSink {
                     "-- host \(g.bootChanged ? "reboot" : "gap"): \(String(format: "%.1f", g.seconds)) s without journal entries, \(time(g.start)) .. \(time(g.end))"
                 )
             }
-        case .stopped:
-            break
+        case .stopped(let t):
+            let events = "\(t.events) event\(t.events == 1 ? "" : "s")"
+            let drops = "\(t.drops) drop\(t.drops == 1 ? "" : "s")"
+            let bursts = "\(t.bursts) burst\(t.bursts == 1 ? "" : "s")"
+            let shown =
+                switch run.command {
+                case .dispatch: events
+                case .bursts: bursts
+                default: drops + ", " + bursts
+                }
+            row("-- stopped: \(t.entriesRead) entries read, \(shown) shown")
         }
         try out.flush()
     }
