@@ -1459,6 +1459,56 @@ def mass_serve_restart(j, base):
     audit_noise(j, base)
 
 
+def restart_in_blip(j, base):
+    """A scripted restart of one user's serve that falls in the second of
+    another break: its close is its serve's (field guide 2.4, 6.3) and counts
+    toward no burst. A: t3-migrate-idle restarts alice's idle serve while a
+    Cloudflare blip cuts five others: an edge burst of those five and alice's
+    planned restart, two incidents (the burst had taken alice's verdict, or
+    alice the burst's, by which close came first). B: t3-autoupdate restarts
+    carol's serve while bob's phone drops alone: bob is his own network
+    (carol's close had made him "below the burst threshold"). C: the same
+    restart with four others cut: four is below --burst-min."""
+    users = ["alice", "bob", "carol", "dave", "erin", "frank"]
+    for i, u in enumerate(users):
+        j.dispatch(at(base, -3000 + 7 * i), "ws open user=%s ip=198.51.100.%d" % (u, 140 + i), pid=812)
+    # A
+    k = at(base, 0)
+    stop_130(j, k, "alice")
+    j.dispatch(k + 0.35, "ws close user=alice ip=198.51.100.140 dur_ms=3000350 cause=graceful", pid=812, expect=("serve", "planned_restart"))
+    start(j, k + 0.6, "alice")
+    j.dispatch(k + 2.4, "paired user=alice endpoint=/api/auth/browser-session fallback=false", pid=812)
+    j.script(k + 2.6, "t3-migrate-idle", "restarted t3-serve@alice.service -> 0.0.45 (pairing verified via dispatch)")
+    j.dispatch(k + 40, "ws open user=alice ip=198.51.100.140", pid=812)
+    for i, u in enumerate(users[1:]):
+        j.dispatch(k + 0.4 + 0.1 * i, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, 141 + i, 2_990_000 + i),
+                   pid=812, expect=("edge", "burst"))
+        j.dispatch(k + 5 + i, "ws open user=%s ip=198.51.100.%d" % (u, 141 + i), pid=812)
+    # B
+    k = at(base, 600)
+    j.script(k - 11, "t3-autoupdate", "health gate passed for 0.0.46; canary-restarting idle instances one at a time")
+    stop_130(j, k, "carol")
+    j.dispatch(k + 0.35, "ws close user=carol ip=198.51.100.142 dur_ms=600000 cause=graceful", pid=812, expect=("serve", "planned_restart"))
+    start(j, k + 0.6, "carol")
+    j.dispatch(k + 4.2, "ws open user=carol ip=198.51.100.142", pid=812)
+    j.script(k + 4.5, "t3-autoupdate", "restarted t3-serve@carol.service -> 0.0.46 (pairing verified via dispatch)")
+    j.dispatch(k + 0.7, "ws close user=bob ip=198.51.100.141 dur_ms=595700 cause=graceful", pid=812, expect=("client", "isolated_drop"))
+    j.dispatch(k + 9.7, "ws open user=bob ip=100.64.3.7", pid=812)
+    # C
+    k = at(base, 1200)
+    stop_130(j, k, "dave")
+    j.dispatch(k + 0.35, "ws close user=dave ip=198.51.100.143 dur_ms=1195000 cause=graceful", pid=812, expect=("serve", "planned_restart"))
+    start(j, k + 0.6, "dave")
+    j.script(k + 2.6, "t3-migrate-idle", "restarted t3-serve@dave.service -> 0.0.46 (pairing verified via dispatch)")
+    j.dispatch(k + 30, "ws open user=dave ip=198.51.100.143", pid=812)
+    for i, u in enumerate(["alice", "bob", "erin", "frank"]):
+        n = users.index(u)
+        j.dispatch(k + 0.4 + 0.1 * i, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, 140 + n, 1_100_000 + i),
+                   pid=812, expect=("unknown", "below_burst_threshold"))
+        j.dispatch(k + 6 + i, "ws open user=%s ip=198.51.100.%d" % (u, 140 + n), pid=812)
+    audit_noise(j, base, span=1500)
+
+
 def planned_reboot(j, base):
     """`reboot`: systemd stops every serve (their sockets close, six users in one
     second), then the dispatch, journald stops; a new boot 65 s later restarts
@@ -1586,6 +1636,7 @@ SCENARIOS = {
     "scenario-audit-hung-tasks-burst": audit_scenario(hung_tasks_then_burst, "2026-06-20 18:00:00", span_before=5100, boot=AUDIT_BOOT),
     "scenario-audit-serve-stops-answering": audit_scenario(serve_stops_answering, "2026-06-20 19:00:00", span_before=6100),
     "scenario-audit-mass-serve-restart": audit_scenario(mass_serve_restart, "2026-06-21 06:00:00", span_before=3100),
+    "scenario-audit-restart-in-blip": audit_scenario(restart_in_blip, "2026-06-24 04:30:00", span_before=3100, span_after=1500),
     "scenario-audit-planned-reboot": audit_scenario(planned_reboot, "2026-06-21 03:00:00", span_before=3100, span_after=0),
     "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700, span_after=1000),
     "scenario-audit-crash-cuts-background-tab": audit_scenario(crash_cuts_background_tab, "2026-06-21 08:00:00", span_before=3100),

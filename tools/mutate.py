@@ -393,8 +393,8 @@ MUTATIONS = [
      "case .serveTimeout?: lead = min(SignalParser.timeoutLimit(e.message) ?? 0, s.serveTimeoutLead)",
      "case .serveTimeout?: lead = SignalParser.timeoutLimit(e.message) ?? 0", RULES),
     ("_SOURCE_REALTIME_TIMESTAMP not read", "Sources/JournalReader/Journal.swift",
-     'if Journal.eq(name, "_SOURCE_REALTIME_TIMESTAMP") { e.sourceRealtime = Journal.uint(value) }',
-     'if Journal.eq(name, "_SOURCE_REALTIME_TIMESTAMP") { _ = value }', "JournalTests"),
+     "                    e.sourceRealtime = Journal.uint(v)",
+     "                    _ = v", "JournalTests"),
     ("a kernel line's own time not used", "Sources/Classifiers/JournalEntry.swift",
      "if let k = sourceMonotonic, monotonic >= k,", "if let k = sourceMonotonic, false, monotonic >= k,", "JournalTests|SignalTests"),
     ("a repeated source flag keeps only the last", "Sources/t3attr/Options/SourceOptions.swift",
@@ -479,7 +479,8 @@ MUTATIONS = [
      "            if let i, !isDrop(drops[i], of: user) { extra[i, default: 0] += c.sockets }", "", "WhyTests"),
     # -- round thirteen ------------------------------------------------------
     ("a burst of sockets whose own serves stopped is the edge's", A,
-     "        if judged.burstSecond != nil && !ownServeDown {", "        if judged.burstSecond != nil {", SCEN),
+     "        Self.isTeardown(ev) && !serveWentDown(ev.user, at: ev.writtenAt) && burstHit(at: ev.writtenAt)",
+     "        Self.isTeardown(ev) && burstHit(at: ev.writtenAt)", SCEN),
     ("sockets a shutdown's serve stops cut are not the reboot's", A,
      "        if ownServeDown,\n            let gi = gaps.firstIndex(", "        if false,\n            let gi = gaps.firstIndex(", SCEN),
     ("a reboot's shutdown burst and its restart are two incidents", A,
@@ -515,6 +516,19 @@ MUTATIONS = [
      'kept (\\(at.filters.map { SafeText.text($0) }.joined(separator: " ")))', 'kept (\\(at.filters.joined(separator: " ")))', "MistakeTests"),
     ("a time error names the root command's usage", "Sources/t3attr/T3Attr.swift",
      "            if let ran, ran != T3Attr.self, error is ValidationError {", "            if let ran, ran != T3Attr.self, error is Never {", "MistakeTests"),
+    # -- round fourteen ------------------------------------------------------
+    ("a teardown its own serve explains counts toward a burst", A,
+     "        forgetExplainedTeardowns()\n        let bursting", "        let bursting", SCEN),
+    ("bursts lists a drop its own serve explains", A,
+     "    public mutating func retainBurstDrops() {\n        forgetExplainedTeardowns()\n", "    public mutating func retainBurstDrops() {\n", SCEN),
+    ("a journalctl option gets the parser's nearest spelling", "Sources/t3attr/T3Attr.swift",
+     "            if let explained = JournalctlFlags.explain(text) { text = explained }\n", "", "MistakeTests"),
+    ("serve without serve units is a usage error", AN,
+     "            guard error.kind == .noData, !config.units.serveUnitGiven || config.follow else { throw error }",
+     "            guard error.kind == .noData, config.scope != .serveTimeline, !config.units.serveUnitGiven || config.follow else { throw error }",
+     "MistakeTests"),
+    ("a stopped follow run ends without its totals", "Sources/t3attr/Rendering/JSONSink.swift",
+     "        case .stopped(let totals): out.line(followSummary(totals))", "        case .stopped: break", "StreamTests"),
 ]
 
 

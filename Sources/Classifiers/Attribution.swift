@@ -932,9 +932,30 @@ public struct Attributor: Sendable {
         dispatchRestarts.removeAll { $0.realtime < keepFrom }
     }
 
+    /// Takes out of the burst counter the teardowns of users whose own serve
+    /// unit went down with them (`serveWentDown`): those sockets died with
+    /// their serve, which explains them, and say nothing of a shared front
+    /// segment. A scripted restart of one user's serve in the second of an
+    /// edge blip made the blip's burst its own (and gave it the restart's
+    /// verdict), and made another user's lone drop next to it "below the
+    /// burst threshold". Asked before the verdicts, once every serve's unit
+    /// lines are in (they may come after the closes).
+    mutating func forgetExplainedTeardowns() {
+        guard !serveDownTimes.isEmpty else { return }
+        var explained = Set<Int32>()
+        for (name, id) in userIDs where serveDownTimes[name] != nil { explained.insert(id) }
+        guard !explained.isEmpty else { return }
+        let names = Dictionary(uniqueKeysWithValues: userIDs.map { ($0.value, $0.key) })
+        for (sec, list) in teardowns {
+            let kept = list.filter { td in !(explained.contains(td.user) && serveWentDown(names[td.user], at: td.at)) }
+            if kept.count != list.count { teardowns[sec] = kept.isEmpty ? nil : kept }
+        }
+    }
+
     /// Keeps only the drops that are in a burst (`t3attr bursts`).
     public mutating func retainBurstDrops() {
-        let kept = drops.filter { Self.isTeardown($0.event) && burstHit(at: $0.event.writtenAt) }
+        forgetExplainedTeardowns()
+        let kept = drops.filter { inBurst($0.event) }
         dropsLeftOut += drops.count - kept.count
         drops = kept
     }
@@ -1005,6 +1026,7 @@ public struct Attributor: Sendable {
         self.outages = outages.map(\.outage)
         // What each signal reports began this long before it: once, not per drop.
         let leads = sigs.map { Self.lead(of: $0, settings) }
+        forgetExplainedTeardowns()
         let bursting = out.map { inBurst($0.event) }
         for i in out.indices { judge(&out[i], inBurst: bursting[i], signals: sigs, leads: leads, gaps: gaps) }
         let bursts = groupBursts(&out)
@@ -1214,8 +1236,10 @@ public struct Attributor: Sendable {
         outages.firstIndex { t >= $0.start && t <= $0.end + settings.dispatchRestartWindow }
     }
 
+    /// Whether a drop is one of a burst's: a teardown in a burst span, not
+    /// one its own serve going down explains (`forgetExplainedTeardowns`).
     mutating func inBurst(_ ev: Event) -> Bool {
-        Self.isTeardown(ev) && burstHit(at: ev.writtenAt)
+        Self.isTeardown(ev) && !serveWentDown(ev.user, at: ev.writtenAt) && burstHit(at: ev.writtenAt)
     }
 
     /// Request errors written in [t - before, t + after] (indices into `requestErrors`).
@@ -1388,9 +1412,9 @@ public struct Attributor: Sendable {
             return
         }
 
-        // 3. A burst: the front segment, unless the host was starving or the
-        // drop's own serve went down with it (then the serve's rules judge it).
-        if judged.burstSecond != nil && !ownServeDown {
+        // 3. A burst: the front segment, unless the host was starving (a drop
+        // whose own serve went down with it is none of a burst's: `inBurst`).
+        if judged.burstSecond != nil {
             if !ooms.isEmpty {
                 set(.devvm, .oomKill, refs(ooms + timeouts))
                 return

@@ -24,6 +24,8 @@ private let scenarios = [
     // Round 13's review: every serve stopped at once, a planned reboot.
     "scenario-audit-mass-serve-restart", "scenario-audit-planned-reboot",
     "scenario-audit-pairing-refused", "scenario-audit-crash-cuts-background-tab",
+    // Round 14's review: a serve's scripted restart in the second of another break.
+    "scenario-audit-restart-in-blip",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
@@ -206,6 +208,23 @@ struct ScenarioTests {
         #expect(drops.count == 7 && drops.allSatisfy { $0["incident"] as? Int == 1 })
         #expect(incidents.map { $0["reason"] as? String } == ["reboot"])
         #expect(incidents.first?["users"] as? [String] == ["alice", "bob", "carol", "dave", "erin", "frank"])
+    }
+
+    /// A scripted restart of alice's serve in the second of an edge blip that
+    /// cut five others: two incidents and a burst of the five (the burst had
+    /// taken alice's verdict, or alice the burst's, by which close came
+    /// first); `bursts` lists the five alone.
+    @Test func aServeRestartInABlipIsNotTheBlips() throws {
+        let (drops, incidents) = try dropsAndIncidents("scenario-audit-restart-in-blip")
+        let blip = drops.prefix(6)
+        #expect(Set(blip.compactMap { $0["incident"] as? Int }).count == 2)
+        #expect(incidents.prefix(2).compactMap { $0["reason"] as? String }.sorted() == ["burst", "planned_restart"], "\(incidents)")
+        let path = try Fixtures.journal("scenario-audit-restart-in-blip")
+        let r = try Fixtures.t3attr(["bursts", "--file", path, "-o", "json", "--dispatch-table", Fixtures.path("dispatch.json")])
+        let bursts = try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "burst" }
+        #expect(bursts.count == 1 && bursts.first?["count"] as? Int == 5, "\(bursts)")
+        #expect(bursts.first?["users"] as? [String] == ["bob", "carol", "dave", "erin", "frank"])
+        #expect(bursts.first?["verdict"] as? String == "edge")
     }
 
     /// With no port map, a drop known by its port names its incident's user

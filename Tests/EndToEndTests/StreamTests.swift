@@ -602,7 +602,7 @@ struct FollowTests {
             usleep(3_000_000)
             #expect(p.stop(SIGINT) == 0, "SIGINT ends it with 0")
             #expect(seen == want.count, "waited for \(want.count) drops with \(windows)")
-            let drops = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8))
+            let drops = try Fixtures.ndjson(try String(contentsOfFile: outPath, encoding: .utf8)).filter { $0["type"] as? String == "drop" }
             #expect(drops.map { $0["realtime_usec"] as? Int } == want, "\(windows)")
             #expect(drops.allSatisfy { $0["verdict"] as? String == "client" && $0["reason"] as? String == "isolated_cancel" })
         }
