@@ -1509,6 +1509,31 @@ def restart_in_blip(j, base):
     audit_noise(j, base, span=1500)
 
 
+def mislabel_in_blip(j, base):
+    """A Cloudflare blip cuts six established sockets in one second while
+    grace's browser is re-upgrading: the dispatch's write of the 101 to the
+    vanished client fails, which classifyClose labels `upstream_closed` (field
+    guide 6.1's known mislabel). Her serve is fine (it answers her next
+    upgrade 4 s later): she is one of the burst's, not her serve's. An hour
+    later bob's serve resets his socket alone: that stays his serve's."""
+    users = ["alice", "bob", "carol", "dave", "erin", "frank"]
+    for i, u in enumerate(users):
+        j.dispatch(at(base, -3000 + 20 * i), "ws open user=%s ip=198.51.100.%d" % (u, 150 + i), pid=812)
+    j.dispatch(at(base, 0.3), "ws open user=grace ip=192.0.2.9", pid=812)
+    for i, u in enumerate(users):
+        j.dispatch(at(base, 0.2 + 0.1 * i), "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, 150 + i, 3_000_200 - 20_000 * i),
+                   pid=812, expect=("edge", "burst"))
+        j.dispatch(at(base, 5 + i), "ws open user=%s ip=198.51.100.%d" % (u, 150 + i), pid=812)
+    j.dispatch(at(base, 0.35), "ws close user=grace ip=192.0.2.9 dur_ms=48 cause=upstream_closed", pid=812, expect=("edge", "burst"))
+    j.dispatch(at(base, 4.3), "ws open user=grace ip=192.0.2.9", pid=812)
+    j.dispatch(at(base, 600), "ws close user=bob ip=198.51.100.151 dur_ms=590000 cause=upstream_closed", pid=812,
+               expect=("serve", "upstream_closed"))
+    j.dispatch(at(base, 603), "ws open user=bob ip=198.51.100.151", pid=812)
+    for i, u in enumerate(users + ["grace"]):
+        j.serve(at(base, -100 + 23 * i), u, "Pushed pairing state (subscribers=1)")
+    audit_noise(j, base)
+
+
 def planned_reboot(j, base):
     """`reboot`: systemd stops every serve (their sockets close, six users in one
     second), then the dispatch, journald stops; a new boot 65 s later restarts
@@ -1637,6 +1662,7 @@ SCENARIOS = {
     "scenario-audit-serve-stops-answering": audit_scenario(serve_stops_answering, "2026-06-20 19:00:00", span_before=6100),
     "scenario-audit-mass-serve-restart": audit_scenario(mass_serve_restart, "2026-06-21 06:00:00", span_before=3100),
     "scenario-audit-restart-in-blip": audit_scenario(restart_in_blip, "2026-06-24 04:30:00", span_before=3100, span_after=1500),
+    "scenario-audit-mislabel-in-blip": audit_scenario(mislabel_in_blip, "2026-06-25 15:00:00", span_before=3100, span_after=900),
     "scenario-audit-planned-reboot": audit_scenario(planned_reboot, "2026-06-21 03:00:00", span_before=3100, span_after=0),
     "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700, span_after=1000),
     "scenario-audit-crash-cuts-background-tab": audit_scenario(crash_cuts_background_tab, "2026-06-21 08:00:00", span_before=3100),

@@ -527,6 +527,13 @@ MUTATIONS = [
      "            guard error.kind == .noData, !config.units.serveUnitGiven || config.follow else { throw error }",
      "            guard error.kind == .noData, config.scope != .serveTimeline, !config.units.serveUnitGiven || config.follow else { throw error }",
      "MistakeTests"),
+    ("an upstream_closed close in a blip is its serve's", A,
+     "        (Self.isTeardown(ev) || ev.dispatch?.wsCause == .upstreamClosed) && !serveWentDown", "        Self.isTeardown(ev) && !serveWentDown", SCEN),
+    ("a line received late sets its process's zone", "Sources/Classifiers/EventStream.swift",
+     "        if let known, line < known, diff < line - Self.zoneTolerance {", "        if false, let known, line < known, diff < line - Self.zoneTolerance {", "DispatchParserTests|ScenarioTests"),
+    ("a process's zone is rounded to the nearest quarter-hour", "Sources/Classifiers/EventStream.swift",
+     "        let d = diff - 5_000_000\n        return d >= 0 ? (d + quarter - 1) / quarter * quarter : -((-d) / quarter * quarter)",
+     "        return (diff >= 0 ? diff + quarter / 2 : diff - quarter / 2) / quarter * quarter", "DispatchParserTests|ScenarioTests"),
     ("a stopped follow run ends without its totals", "Sources/t3attr/Rendering/JSONSink.swift",
      "        case .stopped(let totals): out.line(followSummary(totals))", "        case .stopped: break", "StreamTests"),
 ]

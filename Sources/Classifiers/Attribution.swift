@@ -1238,8 +1238,14 @@ public struct Attributor: Sendable {
 
     /// Whether a drop is one of a burst's: a teardown in a burst span, not
     /// one its own serve going down explains (`forgetExplainedTeardowns`).
+    /// A socket the dispatch closed `upstream_closed` joins a burst its span
+    /// holds (it makes none: the counter is of downstream teardowns): the
+    /// label is of the error's text, and a client gone with the front
+    /// segment fails the dispatch's writes with the same `broken pipe` or
+    /// `reset by peer` (field guide 6.1's known mislabel).
     mutating func inBurst(_ ev: Event) -> Bool {
-        Self.isTeardown(ev) && !serveWentDown(ev.user, at: ev.writtenAt) && burstHit(at: ev.writtenAt)
+        (Self.isTeardown(ev) || ev.dispatch?.wsCause == .upstreamClosed) && !serveWentDown(ev.user, at: ev.writtenAt)
+            && burstHit(at: ev.writtenAt)
     }
 
     /// Request errors written in [t - before, t + after] (indices into `requestErrors`).

@@ -277,32 +277,59 @@ public struct EventStream: Sendable {
         return ev
     }
 
-    /// The local-time offset of the process that wrote `e`: the difference of
-    /// its Go prefix and journald's receive time on its first line, rounded to
-    /// whole quarter-hours (every zone's offset is one; the receive time lags
-    /// the write by seconds, far less than 7.5 minutes).
+    /// The local-time offset of the process that wrote `e` (field guide 6.7):
+    /// every zone's offset is whole quarter-hours, and journald receives a
+    /// line after it was written, so the offset is the difference of the Go
+    /// prefix and the receive time rounded *up* to a quarter-hour (`lagged`):
+    /// a stalled host's lines, received minutes late, keep the zone (rounded
+    /// to the nearest, an 8-minute freeze at the start of a window made a UTC
+    /// dispatch "UTC-00:15"). A process keeps its offset until a line says
+    /// otherwise: a later one (a clock set forward, spring's DST), or an
+    /// earlier one its line matches to `zoneTolerance` (autumn's DST; a lag
+    /// is seldom that close to a whole quarter-hour).
     mutating func goClockOffset(_ e: Event, prefix t: UInt64) -> Int64 {
         goClockOffset(host: e.host, bootID: e.bootID, pid: e.pid, realtime: e.realtime, prefix: t)
     }
 
     mutating func goClockOffset(host: String?, bootID: String, pid: Int?, realtime: UInt64, prefix t: UInt64) -> Int64 {
-        // The same process as the line before: most lines are.
-        if let last = lastClock, last.pid == pid, last.boot == bootID, last.host == host { return last.offset }
-        let key = (host ?? "") + "\u{0}" + bootID + "\u{0}" + (pid.map(String.init) ?? "")
-        if let o = goClockOffsets[key] {
-            lastClock = (host, bootID, pid, o)
-            return o
-        }
-        let quarter: Int64 = 900_000_000
         let diff = Int64(clamping: t) - Int64(clamping: realtime)
-        let offset = (diff >= 0 ? diff + quarter / 2 : diff - quarter / 2) / quarter * quarter
-        if goClockOffsets.count > 4096 { goClockOffsets.removeAll() }
-        goClockOffsets[key] = offset
-        lastClock = (host, bootID, pid, offset)
-        if offset != 0 {
-            localTimeOffsets.append(LocalTimeOffset(host: host, pid: pid, seconds: Int(offset / 1_000_000), firstSeen: realtime))
+        let line = Self.lagged(diff)
+        // The same process as the line before: most lines are.
+        let known: Int64?
+        if let last = lastClock, last.pid == pid, last.boot == bootID, last.host == host {
+            if line == last.offset { return line }
+            known = last.offset
+        } else {
+            known = goClockOffsets[Self.clockKey(host, bootID, pid)]
         }
-        return offset
+        if let known, line < known, diff < line - Self.zoneTolerance {
+            lastClock = (host, bootID, pid, known)
+            return known  // a line received late
+        }
+        if goClockOffsets.count > 4096 { goClockOffsets.removeAll() }
+        goClockOffsets[Self.clockKey(host, bootID, pid)] = line
+        lastClock = (host, bootID, pid, line)
+        if line != 0 {
+            localTimeOffsets.append(LocalTimeOffset(host: host, pid: pid, seconds: Int(line / 1_000_000), firstSeen: realtime))
+        }
+        return line
+    }
+
+    static func clockKey(_ host: String?, _ bootID: String, _ pid: Int?) -> String {
+        (host ?? "") + "\u{0}" + bootID + "\u{0}" + (pid.map(String.init) ?? "")
+    }
+
+    /// How close to a whole quarter-hour below the last offset a line must be
+    /// to change it (a zone change, not a line received late).
+    static let zoneTolerance: Int64 = 120_000_000
+
+    /// `prefix - received` rounded up to a whole quarter-hour, after 5 s for
+    /// the prefix's whole seconds and a writer's clock a little ahead: the
+    /// zone's offset for every line received within 15 minutes of its writing.
+    static func lagged(_ diff: Int64) -> Int64 {
+        let quarter: Int64 = 900_000_000
+        let d = diff - 5_000_000
+        return d >= 0 ? (d + quarter - 1) / quarter * quarter : -((-d) / quarter * quarter)
     }
 
     /// Port -> user pairs learnt from the watchdog's probe lines.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Classifiers
@@ -232,6 +233,41 @@ struct DispatchParserTests {
             #expect(closes.map(\.writtenAt) == [prefixUsec], "marks \(marks) resolved \(viaResolve)")
             #expect(stream.localTimeOffsets.map(\.seconds) == [3600], "marks \(marks) resolved \(viaResolve)")
         }
+    }
+
+    /// A process's zone (field guide 6.7) when its lines are received late or
+    /// its zone changes: each case is (seconds the prefix is ahead of UTC,
+    /// seconds journald received the line after it was written) per line, and
+    /// the zones the stream reports. An 8-minute freeze before a UTC
+    /// process's first line made it "UTC-00:15"; an autumn DST change was
+    /// not seen (every later line an hour off).
+    @Test(
+        arguments: [
+            ([(0, 490), (0, 0), (0, 1)], [Int]()),  // first line after a freeze
+            ([(3600, 0), (3600, 1200), (3600, 0)], [3600]),  // a +1 h process, one line 20 min late
+            ([(7200, 0), (7200, 1), (3600, 0), (3600, 2)], [7200, 3600]),  // autumn: CEST to CET
+            ([(3600, 0), (7200, 0), (7200, 3)], [3600, 7200]),  // spring: CET to CEST
+            ([(3600, 300), (3600, 0)], [3600]),  // first line 5 min late, ahead an hour
+        ] as [([(Int, Int)], [Int])])
+    func aProcesssZoneSurvivesLateLinesAndFollowsItsChanges(lines: [(ahead: Int, late: Int)], zones: [Int]) {
+        var stream = EventStream(config: SourceConfig())
+        var t = prefixUsec
+        for (i, l) in lines.enumerated() {
+            t += 600_000_000
+            var tm = Glibc.tm()
+            var secs = time_t(Int(t / 1_000_000) + l.ahead)
+            gmtime_r(&secs, &tm)
+            let prefix = String(
+                format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday), Int(tm.tm_hour),
+                Int(tm.tm_min), Int(tm.tm_sec))
+            let e = JournalEntry(
+                realtime: t + UInt64(l.late) * 1_000_000, bootID: "b1",
+                message: Array((prefix + "ws close user=alice ip=1.2.3.4 dur_ms=5 cause=graceful").utf8), systemdUnit: "t3-dispatch.service",
+                pid: 4242)
+            let ev = stream.resolve(stream.preclassify(e, cursor: { "" }, marks: true))
+            #expect(ev?.writtenAt == t, "line \(i): \(l)")
+        }
+        #expect(stream.localTimeOffsets.map(\.seconds) == zones)
     }
 
     /// The attribution's dispatch pass (issue 16): a line the attribution

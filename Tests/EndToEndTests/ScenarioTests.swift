@@ -25,7 +25,7 @@ private let scenarios = [
     "scenario-audit-mass-serve-restart", "scenario-audit-planned-reboot",
     "scenario-audit-pairing-refused", "scenario-audit-crash-cuts-background-tab",
     // Round 14's review: a serve's scripted restart in the second of another break.
-    "scenario-audit-restart-in-blip",
+    "scenario-audit-restart-in-blip", "scenario-audit-mislabel-in-blip",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
@@ -225,6 +225,9 @@ struct ScenarioTests {
         #expect(bursts.count == 1 && bursts.first?["count"] as? Int == 5, "\(bursts)")
         #expect(bursts.first?["users"] as? [String] == ["bob", "carol", "dave", "erin", "frank"])
         #expect(bursts.first?["verdict"] as? String == "edge")
+        // The restarts' sockets and those too few for a burst without them are no burst's drops.
+        let summary = try #require(try Fixtures.ndjson(r.stdout).last)
+        #expect(summary["drops"] as? Int == 5 && summary["by_verdict"] as? [String: Int] == ["edge": 5], "\(summary)")
     }
 
     /// With no port map, a drop known by its port names its incident's user
