@@ -110,6 +110,10 @@ struct T3Attr: ParsableCommand {
             print(versionText)
             Glibc.exit(0)
         }
+        if let problem = LocalZone.settle() {
+            Diagnostics.error(problem)
+            Glibc.exit(Exit.usage)
+        }
         let names = configuration.subcommands.map { $0._commandName }
         // `help NAME` for a command that does not exist is an error (the parser printed
         // the overview and exited 0).

@@ -18,6 +18,31 @@ struct OptionParsingTests {
         #expect(r.stderr.contains(mention), "\(r.stderr)")
     }
 
+    /// `TZ` as the C library and journalctl read it: a time without a zone is
+    /// the zone's (22:00 in Berlin's summer is 20:00Z) whatever form names
+    /// it, and a value Foundation would read otherwise is refused, not
+    /// silently UTC or the wrong side of it (`UTC-2` is two hours east).
+    @Test(
+        arguments: [
+            ("Europe/Berlin", "2026-06-10T20:00:00"), (":Europe/Berlin", "2026-06-10T20:00:00"),
+            ("/usr/share/zoneinfo/Europe/Berlin", "2026-06-10T20:00:00"), ("UTC", "2026-06-10T22:00:00"),
+            ("UTC-2", nil), ("CET-1CEST,M3.5.0,M10.5.0/3", nil),
+        ] as [(String, String?)])
+    func theLocalZoneIsTheCLibrarys(tz: String, window: String?) throws {
+        let path = try Fixtures.journal("sample-incident")
+        let r = try Fixtures.t3attr(
+            ["report", "--since", "2026-06-10 22:00:00", "--until", "+1s", "--file", path, "--dispatch-table", Fixtures.path("dispatch.json")],
+            env: ["TZ": tz])
+        if let window {
+            #expect(r.status == 0, "\(tz): \(r.stderr)")
+            #expect(r.stdout.hasPrefix("-- t3attr report: \(window).000000Z .. "), "\(tz): \(r.stdout)")
+        } else {
+            #expect(r.status == 64, "\(tz): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("t3attr: error: TZ='\(tz)' cannot be followed (the C library reads it as UTC+0"), "\(r.stderr)")
+            #expect(r.stdout.isEmpty)
+        }
+    }
+
     /// A usage error that echoes the operator's argument shows its control characters escaped.
     @Test(arguments: [["report", "--x\u{1b}[31m"], ["report", "--since", "2026\u{1b}]0;t\u{07}"], ["dispatch", "--class", "\u{9b}2J"]])
     func usageErrorsEscapeWhatTheyEcho(args: [String]) throws {
