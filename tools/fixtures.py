@@ -1534,6 +1534,26 @@ def mislabel_in_blip(j, base):
     audit_noise(j, base)
 
 
+def editor_timeouts(j, base):
+    """Timeouts of an editor, a language server or a ping say nothing of the
+    serve or the host (README `timeout_kind`): alice's serve logs an LSP
+    timeout 20 s before her socket ends `upstream_closed` (her close is the
+    evidence, not the LSP line); bob's browser goes away while alice's LSP
+    and carol's ping time out (his own network, the host quiet)."""
+    for i, u in enumerate(["alice", "bob", "carol"]):
+        j.dispatch(at(base, -3000 + i), "ws open user=%s ip=10.9.0.%d" % (u, i), pid=812)
+    k = at(base, 0)
+    j.serve(k - 20, "alice", "[lsp] tsserver request timed out (completionInfo) after 5000ms", level="WARN")
+    j.dispatch(k, "ws close user=alice ip=10.9.0.0 dur_ms=3000000 cause=upstream_closed", pid=812, expect=("serve", "upstream_closed"))
+    j.dispatch(k + 3, "ws open user=alice ip=10.9.0.0", pid=812)
+    k = at(base, 600)
+    j.serve(k - 20, "alice", "[lsp] tsserver request timed out (completionInfo) after 5000ms", level="WARN")
+    j.serve(k - 15, "carol", "[ws] ping timed out after 20000ms", level="WARN")
+    j.dispatch(k, "ws close user=bob ip=10.9.0.1 dur_ms=3600000 cause=graceful", pid=812, expect=("client", "isolated_drop"))
+    j.dispatch(k + 4, "ws open user=bob ip=10.9.0.1", pid=812)
+    audit_noise(j, base)
+
+
 def planned_reboot(j, base):
     """`reboot`: systemd stops every serve (their sockets close, six users in one
     second), then the dispatch, journald stops; a new boot 65 s later restarts
@@ -1663,6 +1683,7 @@ SCENARIOS = {
     "scenario-audit-mass-serve-restart": audit_scenario(mass_serve_restart, "2026-06-21 06:00:00", span_before=3100),
     "scenario-audit-restart-in-blip": audit_scenario(restart_in_blip, "2026-06-24 04:30:00", span_before=3100, span_after=1500),
     "scenario-audit-mislabel-in-blip": audit_scenario(mislabel_in_blip, "2026-06-25 15:00:00", span_before=3100, span_after=900),
+    "scenario-audit-editor-timeouts": audit_scenario(editor_timeouts, "2026-06-26 11:00:00", span_before=3100, span_after=900),
     "scenario-audit-planned-reboot": audit_scenario(planned_reboot, "2026-06-21 03:00:00", span_before=3100, span_after=0),
     "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700, span_after=1000),
     "scenario-audit-crash-cuts-background-tab": audit_scenario(crash_cuts_background_tab, "2026-06-21 08:00:00", span_before=3100),

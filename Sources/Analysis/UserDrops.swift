@@ -136,7 +136,7 @@ public struct UserDrops: Sendable {
             let hostEnd = t + settings.hostAfter
             let hostSignals = at.signals.filter {
                 sameHost($0) && $0.user != user && !$0.userCandidates.contains(user) && !dispatchUnits.contains($0.unit ?? "")
-                    && ($0.user == nil || $0.kind == .serveTimeout) && $0.realtime >= hostStart
+                    && ($0.user == nil || ($0.signal?.isStarvation ?? false) || ($0.signal?.isProbeTimeout ?? false)) && $0.realtime >= hostStart
                     && ($0.realtime <= hostEnd
                         || ($0.writtenAt <= t + settings.hostWindow && $0.writtenAt.subtractingClamped(Attributor.lead(of: $0, settings)) <= hostEnd))
             }

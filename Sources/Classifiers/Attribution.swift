@@ -1446,7 +1446,7 @@ public struct Attributor: Sendable {
             if restarted.count == 1 { user = restarted.first }
         }
         if let user {
-            let mine = indices(near) { $0.user == user }
+            let mine = indices(near) { $0.user == user && !($0.signal?.saysNothingOfTheServe ?? false) }
             let mineRefs = refs(mine)
             func has(_ p: (Signal) -> Bool) -> Bool { mine.contains { sigs[$0].signal.map(p) ?? false } }
             // A CONSTRAINT_MEMCG kill in the serve's cgroup is that user's event; with
@@ -1594,7 +1594,7 @@ public struct Attributor: Sendable {
                 set(.unknown, .upstreamNoUser, [])
                 return
             }
-            set(.serve, reason, user.map { u in refs(indices(near) { $0.user == u }) } ?? [])
+            set(.serve, reason, user.map { u in refs(indices(near) { $0.user == u && !($0.signal?.saysNothingOfTheServe ?? false) }) } ?? [])
             return
         }
         // 6. The user's serve starving (its own timeouts, watchdog probe timeouts).

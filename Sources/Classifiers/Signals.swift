@@ -66,6 +66,14 @@ public enum Signal: Sendable, Equatable {
         return false
     }
 
+    /// A serve timeout of an editor, a language server or a ping (not git or
+    /// a process): a client or an editor gone quiet, nothing of the serve or
+    /// the host (`timeout_kind`), so no evidence for a verdict.
+    public var saysNothingOfTheServe: Bool {
+        if case .serveTimeout(let k) = self { return !k.isStarvation }
+        return false
+    }
+
     /// t3-watchdog's probe of a serve timed out (`reason=timeout`, or curl's
     /// exit 28, "operation timed out", in `http=000(curl=28)`): the serve did
     /// not answer in time. In several serves at once, the host is starving.

@@ -25,7 +25,7 @@ private let scenarios = [
     "scenario-audit-mass-serve-restart", "scenario-audit-planned-reboot",
     "scenario-audit-pairing-refused", "scenario-audit-crash-cuts-background-tab",
     // Round 14's review: a serve's scripted restart in the second of another break.
-    "scenario-audit-restart-in-blip", "scenario-audit-mislabel-in-blip",
+    "scenario-audit-restart-in-blip", "scenario-audit-mislabel-in-blip", "scenario-audit-editor-timeouts",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
@@ -228,6 +228,22 @@ struct ScenarioTests {
         // The restarts' sockets and those too few for a burst without them are no burst's drops.
         let summary = try #require(try Fixtures.ndjson(r.stdout).last)
         #expect(summary["drops"] as? Int == 5 && summary["by_verdict"] as? [String: Int] == ["edge": 5], "\(summary)")
+    }
+
+    /// An editor's, a language server's or a ping's timeout is no evidence:
+    /// alice's `upstream_closed` rests on her own close (the LSP line was
+    /// its only evidence), and `why bob` finds the host quiet (those
+    /// timeouts were "host signals").
+    @Test func editorTimeoutsAreNoEvidence() throws {
+        let (drops, _) = try dropsAndIncidents("scenario-audit-editor-timeouts")
+        let alice = try #require(drops.first { ($0["message"] as? String ?? "").contains("user=alice") })
+        let evidence = (alice["evidence"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        #expect(!evidence.contains { $0.contains("[lsp]") }, "\(alice)")
+        let path = try Fixtures.journal("scenario-audit-editor-timeouts")
+        let why = try Fixtures.t3attr(["why", "bob", "2026-06-26 11:10", "--file", path] + table)
+        #expect(why.status == 0, "\(why.stderr)")
+        #expect(why.stdout.contains("   host       quiet\n"), "\(why.stdout)")
+        #expect(why.stdout.contains("the serve and the host were quiet."), "\(why.stdout)")
     }
 
     /// With no port map, a drop known by its port names its incident's user
