@@ -1554,6 +1554,30 @@ def editor_timeouts(j, base):
     audit_noise(j, base)
 
 
+def dispatch_sighup(j, base):
+    """An operator sends SIGHUP to t3-dispatch hoping for a table reload: Go's
+    default for SIGHUP (no signal.Notify) is to exit (field guide 6.1: no
+    signal handling), killed by signal 1 and restarted 5 s later. Every
+    socket it held died with it; none logged a close."""
+    users = ["alice", "bob", "carol", "dave"]
+    for i, u in enumerate(users):
+        j.dispatch(at(base, -3000 + 30 * i), "ws open user=%s ip=198.51.100.%d" % (u, 160 + i), pid=3100)
+    j.unit_line(at(base, -1), "session-12.scope", "sudo", "   wizard : TTY=pts/1 ; PWD=/home/wizard ; USER=root ; COMMAND=/usr/bin/kill -HUP 3100",
+                transport="syslog", pid=9001, uid=0, comm="sudo")
+    k = at(base, 0)
+    j.pid1(k, DUNIT, "%s: Main process exited, code=killed, status=1/HUP" % DUNIT, "exited")
+    j.expected.append({"realtime_usec": ts(k), "verdict": "dispatch", "reason": "dispatch_outage",
+                       "message": "%s: Main process exited, code=killed, status=1/HUP" % DUNIT})
+    j.pid1(k + 0.01, DUNIT, "%s: Failed with result 'signal'." % DUNIT, "failed")
+    j.pid1(k + 5.1, DUNIT, "%s: Scheduled restart job, restart counter is at 1." % DUNIT, "restart")
+    j.pid1(k + 5.11, DUNIT, "Stopped %s - %s." % (DUNIT, DDESC), "stopped")
+    j.pid1(k + 5.12, DUNIT, "Started %s - %s." % (DUNIT, DDESC), "started")
+    j.dispatch(k + 5.14, "t3-dispatch listening on :3780", pid=3101, expect=("dispatch", "dispatch_outage"))
+    for i, u in enumerate(users):
+        j.dispatch(k + 7 + i, "ws open user=%s ip=198.51.100.%d" % (u, 160 + i), pid=3101)
+    audit_noise(j, base)
+
+
 def planned_reboot(j, base):
     """`reboot`: systemd stops every serve (their sockets close, six users in one
     second), then the dispatch, journald stops; a new boot 65 s later restarts
@@ -1684,6 +1708,7 @@ SCENARIOS = {
     "scenario-audit-restart-in-blip": audit_scenario(restart_in_blip, "2026-06-24 04:30:00", span_before=3100, span_after=1500),
     "scenario-audit-mislabel-in-blip": audit_scenario(mislabel_in_blip, "2026-06-25 15:00:00", span_before=3100, span_after=900),
     "scenario-audit-editor-timeouts": audit_scenario(editor_timeouts, "2026-06-26 11:00:00", span_before=3100, span_after=900),
+    "scenario-audit-dispatch-sighup": audit_scenario(dispatch_sighup, "2026-06-27 10:00:00", span_before=3100, span_after=900),
     "scenario-audit-planned-reboot": audit_scenario(planned_reboot, "2026-06-21 03:00:00", span_before=3100, span_after=0),
     "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700, span_after=1000),
     "scenario-audit-crash-cuts-background-tab": audit_scenario(crash_cuts_background_tab, "2026-06-21 08:00:00", span_before=3100),

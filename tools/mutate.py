@@ -541,7 +541,11 @@ MUTATIONS = [
     ("an editor's timeout is a serve verdict's evidence", A,
      "refs(indices(near) { $0.user == u && !($0.signal?.saysNothingOfTheServe ?? false) })", "refs(indices(near) { $0.user == u })", SCEN),
     ("why counts an editor's timeout as a host signal", "Sources/Analysis/UserDrops.swift",
-     "($0.user == nil || ($0.signal?.isStarvation ?? false) || ($0.signal?.isProbeTimeout ?? false))", "($0.user == nil || $0.kind == .serveTimeout)", SCEN),
+     "(s.user == nil || (s.signal?.isStarvation ?? false) || (s.signal?.isProbeTimeout ?? false))", "(s.user == nil || s.kind == .serveTimeout)", SCEN),
+    ("why counts an outage's restart line as a socket", "Sources/Analysis/UserDrops.swift",
+     "                    && (x.trigger == .dispatchRestart || x.trigger == .dispatchOutage)", "                    && false", SCEN),
+    ("why takes a signal received late for one received in the host window", "Sources/Analysis/UserDrops.swift",
+     "to: max(hostEnd, t + settings.hostWindow + others.maxLag)", "to: hostEnd", SCEN + "|WhyTests"),
     ("a stopped follow run ends without its totals", "Sources/t3attr/Rendering/JSONSink.swift",
      "        case .stopped(let totals): out.line(followSummary(totals))", "        case .stopped: break", "StreamTests"),
 ]

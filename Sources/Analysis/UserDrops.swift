@@ -118,6 +118,21 @@ public struct UserDrops: Sendable {
                 groups.append([i])
             }
         }
+        // Looked up once, not per item (a day of one user's drops is
+        // thousands of items: each scanned every drop and signal, and `why`
+        // over two days took minutes).
+        var dropsOfIncident: [Int: [Int]] = [:]
+        for k in at.drops.indices { if let id = at.drops[k].incident { dropsOfIncident[id, default: []].append(k) } }
+        var incidentByID: [Int: Incident] = [:]
+        for i in at.incidents where incidentByID[i.id] == nil { incidentByID[i.id] = i }
+        let mine = TimeIndex(
+            at.signals.indices.filter { at.signals[$0].user == user || at.signals[$0].userCandidates.contains(user) }, of: at.signals)
+        let others = TimeIndex(
+            at.signals.indices.filter { k in
+                let s = at.signals[k]
+                return s.user != user && !s.userCandidates.contains(user) && !dispatchUnits.contains(s.unit ?? "")
+                    && (s.user == nil || (s.signal?.isStarvation ?? false) || (s.signal?.isProbeTimeout ?? false))
+            }, of: at.signals)
         items = groups.map { g in
             let drops = g.map { at.drops[$0] }
             let d = drops[0]
@@ -125,34 +140,40 @@ public struct UserDrops: Sendable {
             let host = d.event.host ?? ""
             var ips: [String] = []
             for x in drops { if let ip = x.event.dispatch?.ip, !ips.contains(ip) { ips.append(ip) } }
-            let back = activity.opens.first { $0 >= t }.map { ($0 - t) / 1000 }
-            let incident = d.incident.flatMap { id in at.incidents.first { $0.id == id } }
+            let back = Self.firstAtOrAfter(t, in: activity.opens).map { ($0 - t) / 1000 }
+            let incident = d.incident.flatMap { incidentByID[$0] }
             let sameHost: (Event) -> Bool = { ($0.host ?? "") == host }
-            let serve = at.signals.filter {
-                sameHost($0) && ($0.user == user || $0.userCandidates.contains(user))
-                    && $0.realtime + settings.serveWindow >= t && $0.realtime <= t + settings.serveWindow
+            let serve = mine.events(from: t.subtractingClamped(settings.serveWindow), to: t + settings.serveWindow).filter {
+                sameHost($0) && $0.realtime + settings.serveWindow >= t && $0.realtime <= t + settings.serveWindow
             }
             let hostStart = t.subtractingClamped(settings.hostWindow)
             let hostEnd = t + settings.hostAfter
-            let hostSignals = at.signals.filter {
-                sameHost($0) && $0.user != user && !$0.userCandidates.contains(user) && !dispatchUnits.contains($0.unit ?? "")
-                    && ($0.user == nil || ($0.signal?.isStarvation ?? false) || ($0.signal?.isProbeTimeout ?? false)) && $0.realtime >= hostStart
+            // Received after `hostEnd`, a signal counts when written within the host window:
+            // no later than the longest receive lag after that.
+            let hostSignals = others.events(from: hostStart, to: max(hostEnd, t + settings.hostWindow + others.maxLag)).filter {
+                sameHost($0) && $0.realtime >= hostStart
                     && ($0.realtime <= hostEnd
                         || ($0.writtenAt <= t + settings.hostWindow && $0.writtenAt.subtractingClamped(Attributor.lead(of: $0, settings)) <= hostEnd))
             }
             let gaps = at.gaps.filter { $0.end >= hostStart && $0.start <= hostEnd }
             let burst = d.burstSecond.flatMap { s in at.bursts.first { $0.second == s && ($0.host ?? "") == host } }
             var counts: [String: Int] = [:]
-            // A restart's or outage's drop stands for the sockets it cut.
+            // A restart's or outage's drop stands for the sockets it cut; one that
+            // found none open in what was read counts none (its `listening`
+            // line was "(no user) 1").
             func count(_ x: Drop) {
                 if x.event.user == nil && x.event.userCandidates.isEmpty && !x.severed.isEmpty {
                     for u in x.severed { counts[u, default: 0] += 1 }
+                } else if x.event.user == nil && x.event.userCandidates.isEmpty && x.event.port == nil
+                    && (x.trigger == .dispatchRestart || x.trigger == .dispatchOutage)
+                {
+                    return
                 } else {
                     counts[Self.name(x.event), default: 0] += 1
                 }
             }
             if let id = d.incident {
-                for x in at.drops where x.incident == id { count(x) }
+                for k in dropsOfIncident[id] ?? [] { count(at.drops[k]) }
             } else {
                 for x in drops { count(x) }
             }
@@ -180,6 +201,49 @@ public struct UserDrops: Sendable {
 
     /// A drop's user as the renderers name it: the user, `port:N`, or `(no user)`.
     public static func name(_ ev: Event) -> String { ev.userOrPort ?? "(no user)" }
+
+    /// The first of `sorted` at or after `t`.
+    static func firstAtOrAfter(_ t: UInt64, in sorted: [UInt64]) -> UInt64? {
+        var lo = 0
+        var hi = sorted.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if sorted[mid] < t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < sorted.count ? sorted[lo] : nil
+    }
+
+    /// Some of a list of events, found by receive time; given back in the
+    /// list's own order.
+    struct TimeIndex {
+        let events: [Event]
+        /// Positions in `events`, by receive time.
+        let byTime: [Int]
+        /// The longest receive lag (receive time less written time) among them.
+        let maxLag: UInt64
+
+        init(_ positions: [Int], of events: [Event]) {
+            self.events = events
+            byTime = positions.sorted { (events[$0].realtime, $0) < (events[$1].realtime, $1) }
+            maxLag = positions.reduce(0) { max($0, events[$1].realtime.subtractingClamped(events[$1].writtenAt)) }
+        }
+
+        /// Those received in [from, to], in the list's order.
+        func events(from: UInt64, to: UInt64) -> [Event] {
+            var lo = 0
+            var hi = byTime.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if events[byTime[mid]].realtime < from { lo = mid + 1 } else { hi = mid }
+            }
+            var picked: [Int] = []
+            while lo < byTime.count, events[byTime[lo]].realtime <= to {
+                picked.append(byTime[lo])
+                lo += 1
+            }
+            return picked.sorted().map { events[$0] }
+        }
+    }
 }
 
 /// The user's `ws open`/`ws close` lines, read from the dispatch unit alone

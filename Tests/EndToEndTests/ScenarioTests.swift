@@ -26,6 +26,7 @@ private let scenarios = [
     "scenario-audit-pairing-refused", "scenario-audit-crash-cuts-background-tab",
     // Round 14's review: a serve's scripted restart in the second of another break.
     "scenario-audit-restart-in-blip", "scenario-audit-mislabel-in-blip", "scenario-audit-editor-timeouts",
+    "scenario-audit-dispatch-sighup",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
@@ -244,6 +245,18 @@ struct ScenarioTests {
         #expect(why.status == 0, "\(why.stderr)")
         #expect(why.stdout.contains("   host       quiet\n"), "\(why.stdout)")
         #expect(why.stdout.contains("the serve and the host were quiet."), "\(why.stdout)")
+    }
+
+    /// A dispatch outage stands for the sockets it cut: `why`'s "dropped"
+    /// names every user it cut and not its `listening` line ("(no user) 1",
+    /// which also stood for the users left out of a short window).
+    @Test func anOutageDroppedItsUsersNotItsRestartLine() throws {
+        let path = try Fixtures.journal("scenario-audit-dispatch-sighup")
+        let r = try Fixtures.t3attr(["why", "alice", "2026-06-27 10:00", "--around-window", "1h", "--file", path] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("   dropped    alice 1, bob 1, carol 1, dave 1 (the incident's sockets per user)\n"), "\(r.stdout)")
+        let short = try Fixtures.t3attr(["why", "alice", "2026-06-27 10:00", "--file", path] + table)
+        #expect(short.status == 0 && !short.stdout.contains("(no user)"), "\(short.stdout)")
     }
 
     /// With no port map, a drop known by its port names its incident's user

@@ -63,6 +63,7 @@ struct WhyRenderer {
     private func table(_ r: UserDrops, report: Report) {
         // One short line that fits 80 columns with the zone.
         row("-- t3attr why \(Render.cell(r.user)): \(Wording.shortWindow(r.window.focus, local: style.local))")
+        let severalHosts = report.attribution.hosts.count > 1
         for d in r.items {
             row(
                 "== \(time(d.start)) \(d.verdict.rawValue)/\(d.reason.rawValue) (\(d.basis.rawValue))"
@@ -71,7 +72,7 @@ struct WhyRenderer {
                 "   " + Render.column("back", 10)
                     + (d.backAfterMs.map { "after \(Wording.span(ms: $0))" }
                         ?? (d.backKnown ? "not back (no ws open of the user in what was read)" : "unknown (this dispatch logs no ws lines)")))
-            if let h = d.host, report.attribution.hosts.count > 1 { row("   " + Render.column("host", 10) + Render.cell(h)) }
+            if let h = d.host, severalHosts { row("   " + Render.column("host", 10) + Render.cell(h)) }
             row("   " + Render.column("device", 10) + (d.ips.isEmpty ? "-" : d.ips.map { Render.cell($0) }.joined(separator: " | ")))
             row(
                 "   " + Render.column("sockets", 10) + "\(d.sockets): "
