@@ -1578,6 +1578,20 @@ def dispatch_sighup(j, base):
     audit_noise(j, base)
 
 
+def late_hung_task(j, base):
+    """The kernel's hung-task line comes 40 s after bob's drop, about a task
+    blocked for 122 s: the stall had begun 82 s before the drop, so the host
+    is to blame (its line is written after the stall started), and `why`
+    lists it among the host's signals though it came after the drop."""
+    for i, u in enumerate(["alice", "bob"]):
+        j.dispatch(at(base, -3000 + i), "ws open user=%s ip=10.8.0.%d" % (u, i), pid=812)
+    k = at(base, 0)
+    j.dispatch(k, "ws close user=bob ip=10.8.0.1 dur_ms=2990000 cause=graceful", pid=812, expect=("devvm", "kernel_stall"))
+    j.dispatch(k + 6, "ws open user=bob ip=10.8.0.1", pid=812)
+    j.kernel(k + 40, "INFO: task node:48211 blocked for more than 122 seconds.", "3")
+    audit_noise(j, base)
+
+
 def planned_reboot(j, base):
     """`reboot`: systemd stops every serve (their sockets close, six users in one
     second), then the dispatch, journald stops; a new boot 65 s later restarts
@@ -1709,6 +1723,7 @@ SCENARIOS = {
     "scenario-audit-mislabel-in-blip": audit_scenario(mislabel_in_blip, "2026-06-25 15:00:00", span_before=3100, span_after=900),
     "scenario-audit-editor-timeouts": audit_scenario(editor_timeouts, "2026-06-26 11:00:00", span_before=3100, span_after=900),
     "scenario-audit-dispatch-sighup": audit_scenario(dispatch_sighup, "2026-06-27 10:00:00", span_before=3100, span_after=900),
+    "scenario-audit-late-hung-task": audit_scenario(late_hung_task, "2026-06-28 09:00:00", span_before=3100, span_after=900),
     "scenario-audit-planned-reboot": audit_scenario(planned_reboot, "2026-06-21 03:00:00", span_before=3100, span_after=0),
     "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700, span_after=1000),
     "scenario-audit-crash-cuts-background-tab": audit_scenario(crash_cuts_background_tab, "2026-06-21 08:00:00", span_before=3100),

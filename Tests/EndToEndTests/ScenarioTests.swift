@@ -26,7 +26,7 @@ private let scenarios = [
     "scenario-audit-pairing-refused", "scenario-audit-crash-cuts-background-tab",
     // Round 14's review: a serve's scripted restart in the second of another break.
     "scenario-audit-restart-in-blip", "scenario-audit-mislabel-in-blip", "scenario-audit-editor-timeouts",
-    "scenario-audit-dispatch-sighup",
+    "scenario-audit-dispatch-sighup", "scenario-audit-late-hung-task",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
@@ -257,6 +257,18 @@ struct ScenarioTests {
         #expect(r.stdout.contains("   dropped    alice 1, bob 1, carol 1, dave 1 (the incident's sockets per user)\n"), "\(r.stdout)")
         let short = try Fixtures.t3attr(["why", "alice", "2026-06-27 10:00", "--file", path] + table)
         #expect(short.status == 0 && !short.stdout.contains("(no user)"), "\(short.stdout)")
+    }
+
+    /// A host signal received after the drop whose condition had begun by
+    /// then (a hung task's line states how long it was blocked) is among
+    /// `why`'s host signals, as it is the verdict's evidence.
+    @Test func whyListsAHungTaskLoggedAfterTheDrop() throws {
+        let path = try Fixtures.journal("scenario-audit-late-hung-task")
+        let r = try Fixtures.t3attr(["why", "bob", "2026-06-28 09:00", "--file", path, "-o", "json"] + table)
+        let why = try #require(try Fixtures.ndjson(r.stdout).first { $0["type"] as? String == "why" }, "\(r.stdout)")
+        let items = why["drops"] as? [[String: Any]] ?? []
+        let host = (items.first?["host_signals"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
+        #expect(host.contains { $0.contains("blocked for more than 122 seconds") }, "\(why)")
     }
 
     /// With no port map, a drop known by its port names its incident's user
