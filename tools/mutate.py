@@ -546,6 +546,8 @@ MUTATIONS = [
      "                    && (x.trigger == .dispatchRestart || x.trigger == .dispatchOutage)", "                    && false", SCEN),
     ("why takes a signal received late for one received in the host window", "Sources/Analysis/UserDrops.swift",
      "to: max(hostEnd, t + settings.hostWindow + others.maxLag)", "to: hostEnd", SCEN + "|WhyTests"),
+    ("a silent gateway is still sending", "Sources/JournalReader/Import.swift",
+     "                    receiver.bytesReceived == 0\n", "                    false\n", "StreamTests"),
     ("a stopped follow run ends without its totals", "Sources/t3attr/Rendering/JSONSink.swift",
      "        case .stopped(let totals): out.line(followSummary(totals))", "        case .stopped: break", "StreamTests"),
 ]

@@ -295,7 +295,9 @@ public final class ImportedJournal {
         if let failure {
             if case .timedOut(_, let took) = failure, took >= Double(deadline) {
                 inTime = false
-                receiver.fail("still sending after \(deadline) s (the --url-timeout)")
+                receiver.fail(
+                    receiver.bytesReceived == 0
+                        ? "no answer within \(deadline) s (the --url-timeout)" : "still sending after \(deadline) s (the --url-timeout)")
             } else {
                 receiver.fail(failure.text)
             }

@@ -859,6 +859,16 @@ struct ImportTests {
         #expect(((try summary(r)["skipped_files"] as? [[String: Any]]) ?? []).count == 1)
     }
 
+    /// A gateway that accepts and never answers is "no answer", not "still sending".
+    @Test func aSilentGatewayIsNoAnswer() throws {
+        let (server, port) = try scriptedServer(head: Data(), then: "time.sleep(60)")
+        defer { stop(server) }
+        let r = try t3attrWithin(60, ["report", "--url", "http://127.0.0.1:\(port)", "--url-timeout", "3"] + table)
+        #expect(r.status == 66, "status \(r.status): \(r.stderr)")
+        #expect(r.stderr.contains(": no answer within 3 s (the --url-timeout)"), "\(r.stderr)")
+        #expect(r.stdout.isEmpty, "\(r.stdout)")
+    }
+
     @Test func redirectsAreNotFollowed() throws {
         let dir = try Fixtures.tempDir()
         _ = try Fixtures.journal("sample-incident", in: dir)
