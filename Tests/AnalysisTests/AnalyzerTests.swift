@@ -123,13 +123,17 @@ struct AnalyzerTests {
         #expect(verdicts(twice) == verdicts(plain))
     }
 
-    @Test("a serve glob that matches nothing is a note for report, an error for serve")
+    @Test("a default serve glob that matches nothing is a note for report and serve; one the operator named is an error")
     func missingServeUnits() throws {
         try withJournal("dispatch-basic") { path in
-            let units = UnitConfig(serveUnit: "nosuch-*.service")
+            var units = UnitConfig(serveUnit: "nosuch-*.service")
             let report = try Analyzer(config(path, units: units)).run()
             #expect(report.notes == [.noServeUnit(pattern: "nosuch-*.service")])
+            let timeline = try Analyzer(config(path, scope: .serveTimeline, units: units)).run()
+            #expect(timeline.notes == [.noServeUnit(pattern: "nosuch-*.service")])
+            units.serveUnitGiven = true
             #expect(throws: JournalError.self) { try Analyzer(config(path, scope: .serveTimeline, units: units)) }
+            #expect(throws: JournalError.self) { try Analyzer(config(path, units: units)) }
         }
     }
 
