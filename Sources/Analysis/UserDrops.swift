@@ -143,15 +143,13 @@ public struct UserDrops: Sendable {
             let back = Self.firstAtOrAfter(t, in: activity.opens).map { ($0 - t) / 1000 }
             let incident = d.incident.flatMap { incidentByID[$0] }
             let sameHost: (Event) -> Bool = { ($0.host ?? "") == host }
-            let serve = mine.events(from: t.subtractingClamped(settings.serveWindow), to: t + settings.serveWindow).filter {
-                sameHost($0) && $0.realtime + settings.serveWindow >= t && $0.realtime <= t + settings.serveWindow
-            }
+            let serve = mine.events(from: t.subtractingClamped(settings.serveWindow), to: t + settings.serveWindow).filter(sameHost)
             let hostStart = t.subtractingClamped(settings.hostWindow)
             let hostEnd = t + settings.hostAfter
             // Received after `hostEnd`, a signal counts when written within the host window:
             // no later than the longest receive lag after that.
             let hostSignals = others.events(from: hostStart, to: max(hostEnd, t + settings.hostWindow + others.maxLag)).filter {
-                sameHost($0) && $0.realtime >= hostStart
+                sameHost($0)
                     && ($0.realtime <= hostEnd
                         || ($0.writtenAt <= t + settings.hostWindow && $0.writtenAt.subtractingClamped(Attributor.lead(of: $0, settings)) <= hostEnd))
             }

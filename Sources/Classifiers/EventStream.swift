@@ -301,11 +301,9 @@ public struct EventStream: Sendable {
             known = last.offset
         } else {
             known = goClockOffsets[Self.clockKey(host, bootID, pid)]
+            lastClock = known.map { (host, bootID, pid, $0) }
         }
-        if let known, line < known, diff < line - Self.zoneTolerance {
-            lastClock = (host, bootID, pid, known)
-            return known  // a line received late
-        }
+        if let known, line < known, diff < line - Self.zoneTolerance { return known }  // a line received late
         if goClockOffsets.count > 4096 { goClockOffsets.removeAll() }
         goClockOffsets[Self.clockKey(host, bootID, pid)] = line
         lastClock = (host, bootID, pid, line)
