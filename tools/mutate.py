@@ -550,6 +550,25 @@ MUTATIONS = [
      "                    receiver.bytesReceived == 0\n", "                    false\n", "StreamTests"),
     ("a stopped follow run ends without its totals", "Sources/t3attr/Rendering/JSONSink.swift",
      "        case .stopped(let totals): out.line(followSummary(totals))", "        case .stopped: break", "StreamTests"),
+    # -- round fifteen: a fleet's parts merged by moves ---------------------
+    ("merge: a part's drops keep their host-local incident ids", A,
+     "p.drops[i].incident = p.drops[i].incident.map { $0 + incidentBase }",
+     "p.drops[i].incident = p.drops[i].incident.map { $0 + 0 }", "AttributionMergeTests|FleetTests"),
+    ("merge: drop references not renumbered after the time order", A,
+     "for i in out.drops.indices { out.drops[i].evidence = out.drops[i].evidence.map(remap) }",
+     "for i in out.drops.indices { out.drops[i].evidence = out.drops[i].evidence.map { $0 } }", "AttributionMergeTests|FleetTests"),
+    ("merge: bursts' references not renumbered", A,
+     "for i in out.bursts.indices { out.bursts[i].evidence = out.bursts[i].evidence.map(remap) }",
+     "for i in out.bursts.indices { out.bursts[i].evidence = out.bursts[i].evidence.map { $0 } }", "AttributionMergeTests|FleetTests"),
+    ("merge: a cycle of the permutation closed on the wrong slot", A,
+     "                        (base + n).initialize(to: carried)\n",
+     "                        (base + start).initialize(to: carried)\n", "AttributionMergeTests|FleetTests"),
+    ("merge: signals shifted by the drops' count", A,
+     "let (ds, ss, rs, gs) = (Int32(dropCount), Int32(signalCount), Int32(restartCount), Int32(gapCount))",
+     "let (ds, ss, rs, gs) = (Int32(dropCount), Int32(dropCount), Int32(restartCount), Int32(gapCount))", "AttributionMergeTests|FleetTests"),
+    ("incident rows: groups keyed without their host", "Sources/t3attr/Rendering/ReportLayout.swift",
+     "let key = Key(host: i.host, verdict: i.verdict, reason: i.reason)",
+     "let key = Key(host: nil, verdict: i.verdict, reason: i.reason)", "IncidentRowTests|FleetTests"),
 ]
 
 

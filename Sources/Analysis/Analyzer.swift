@@ -391,7 +391,7 @@ public final class Analyzer {
         }
         timing.mark("gaps and verdicts")
         return Findings(
-            attribution: Attribution.merge(parts), offsets: stream.localTimeOffsets, folded: stream.folded, hosts: hosts,
+            attribution: Attribution.merge(consume parts), offsets: stream.localTimeOffsets, folded: stream.folded, hosts: hosts,
             timings: timing.marks)
     }
 
@@ -487,7 +487,7 @@ public final class Analyzer {
         }
         clock.mark("\(hosts.count) hosts side by side (\(setup.journal.entriesRead) entries)")
         return Findings(
-            attribution: Attribution.merge(parts),
+            attribution: Attribution.merge(consume parts),
             offsets: offsets.enumerated().sorted { ($0.element.firstSeen, $0.offset) < ($1.element.firstSeen, $1.offset) }.map(\.element),
             folded: folded, hosts: hosts, timings: clock.marks)
     }

@@ -1810,16 +1810,19 @@ public struct Attribution: Sendable {
     public static func merge(_ parts: consuming [Attribution]) -> Attribution {
         if parts.count == 1 { return parts[0] }
         var out = Attribution(drops: [], bursts: [], signals: [], gaps: [], restarts: [], clockWentBack: [])
-        // Each part's drops, renumbered in place (a fleet's drops are many:
-        // each is copied once, into the time order below).
-        var dropsOf: [[Drop]] = []
-        var dropCount = 0
+        // Each part's arrays, references shifted in place, then moved (not
+        // copied) into one: a fleet's drops and incidents are many, and a
+        // copy of each costs a retain and a release of every reference it holds.
+        var drops: [[Drop]] = []
+        var incidents: [[Incident]] = []
+        var signals: [[Event]] = []
+        var requestErrors: [[Event]] = []
+        var (dropCount, signalCount, restartCount, gapCount, requestCount, outageCount, incidentCount) = (0, 0, 0, 0, 0, 0, 0)
         for k in parts.indices {
             var p = Attribution(drops: [], bursts: [], signals: [], gaps: [], restarts: [], clockWentBack: [])
             swap(&p, &parts[k])
-            let (ds, ss, rs, gs) = (Int32(dropCount), Int32(out.signals.count), Int32(out.restarts.count), Int32(out.gaps.count))
-            let qs = Int32(out.requestErrors.count)
-            let os = Int32(out.outages.count)
+            let (ds, ss, rs, gs) = (Int32(dropCount), Int32(signalCount), Int32(restartCount), Int32(gapCount))
+            let (qs, os) = (Int32(requestCount), Int32(outageCount))
             func shift(_ r: EvidenceRef) -> EvidenceRef {
                 switch r {
                 case .signal(let i): .signal(i + ss)
@@ -1831,74 +1834,96 @@ public struct Attribution: Sendable {
                 case .outage(let o, let e): .outage(o + os, e)
                 }
             }
-            let incidentBase = out.incidents.count
+            let incidentBase = incidentCount
             for i in p.drops.indices {
                 p.drops[i].evidence = p.drops[i].evidence.map(shift)
                 p.drops[i].incident = p.drops[i].incident.map { $0 + incidentBase }
             }
+            for i in p.bursts.indices { p.bursts[i].evidence = p.bursts[i].evidence.map(shift) }
+            for i in p.incidents.indices {
+                p.incidents[i].id += incidentBase
+                p.incidents[i].evidence = p.incidents[i].evidence.map(shift)
+            }
             dropCount += p.drops.count
-            dropsOf.append(p.drops)
-            p.drops = []
-            out.bursts += p.bursts.map {
-                var b = $0
-                b.evidence = b.evidence.map(shift)
-                return b
-            }
-            out.signals += p.signals
-            out.requestErrors += p.requestErrors
+            signalCount += p.signals.count
+            restartCount += p.restarts.count
+            gapCount += p.gaps.count
+            requestCount += p.requestErrors.count
+            outageCount += p.outages.count
+            incidentCount += p.incidents.count
+            drops.append([])
+            swap(&drops[k], &p.drops)
+            incidents.append([])
+            swap(&incidents[k], &p.incidents)
+            signals.append([])
+            swap(&signals[k], &p.signals)
+            requestErrors.append([])
+            swap(&requestErrors[k], &p.requestErrors)
+            out.bursts += p.bursts
             out.requestBursts += p.requestBursts
-            let idBase = out.incidents.count
             out.outages += p.outages
-            out.incidents += p.incidents.map {
-                var x = $0
-                x.id += idBase
-                x.evidence = x.evidence.map(shift)
-                return x
-            }
             out.restarts += p.restarts
             out.gaps += p.gaps
             out.clockWentBack += p.clockWentBack
             out.dropsLeftOut += p.dropsLeftOut
         }
+        out.drops = movedTogether(&drops)
+        out.incidents = movedTogether(&incidents)
+        out.signals = movedTogether(&signals)
+        out.requestErrors = movedTogether(&requestErrors)
         // Time order across hosts; `.drop` references follow their drop. The
-        // parts are joined one at a time (each freed once copied) and put in
-        // order by swaps, so a fleet's drops are held about once, not twice.
-        out.drops.reserveCapacity(dropCount)
-        for k in dropsOf.indices {
-            out.drops.append(contentsOf: dropsOf[k])
-            dropsOf[k] = []
+        // keys are sorted apart from the drops (a comparison of two drops
+        // would copy them), and the drops put in order by swaps.
+        let order: [Int]
+        do {
+            let times = out.drops.indices.map { out.drops[$0].event.realtime }
+            order = times.indices.sorted { (times[$0], $0) < (times[$1], $1) }
         }
-        let order = out.drops.indices.sorted { (out.drops[$0].event.realtime, $0) < (out.drops[$1].event.realtime, $1) }
         var newIndex = [Int32](repeating: 0, count: order.count)
         for (n, old) in order.enumerated() { newIndex[old] = Int32(n) }
         func remap(_ r: EvidenceRef) -> EvidenceRef { if case .drop(let i) = r { .drop(newIndex[Int(i)]) } else { r } }
-        // Position n takes the drop at order[n]: each cycle of the permutation in turn.
+        // Position n takes the drop at order[n]: each cycle of the permutation
+        // in turn, its drops moved (`swapAt` copies them).
         var placed = [Bool](repeating: false, count: order.count)
-        for start in order.indices where !placed[start] {
-            var n = start
-            while true {
-                placed[n] = true
-                let from = order[n]
-                if from == start { break }
-                out.drops.swapAt(n, from)
-                n = from
+        out.drops.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return }
+            for start in order.indices where !placed[start] && order[start] != start {
+                let carried = (base + start).move()
+                var n = start
+                while true {
+                    placed[n] = true
+                    let from = order[n]
+                    if from == start {
+                        (base + n).initialize(to: carried)
+                        break
+                    }
+                    (base + n).moveInitialize(from: base + from, count: 1)
+                    n = from
+                }
             }
         }
         for i in out.drops.indices { out.drops[i].evidence = out.drops[i].evidence.map(remap) }
-        out.bursts = out.bursts.map {
-            var b = $0
-            b.evidence = b.evidence.map(remap)
-            return b
-        }
-        .sorted { $0.second < $1.second }
+        for i in out.bursts.indices { out.bursts[i].evidence = out.bursts[i].evidence.map(remap) }
+        out.bursts.sort { $0.second < $1.second }
         out.requestBursts.sort { $0.second < $1.second }
-        out.incidents = out.incidents.map {
-            var x = $0
-            x.evidence = x.evidence.map(remap)
-            return x
-        }
-        .sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+        for i in out.incidents.indices { out.incidents[i].evidence = out.incidents[i].evidence.map(remap) }
+        out.incidents.sort { ($0.start, $0.id) < ($1.start, $1.id) }
         return out
+    }
+
+    /// The arrays' elements in order, moved out of them (each is left empty).
+    static func movedTogether<T>(_ parts: inout [[T]]) -> [T] {
+        let n = parts.reduce(0) { $0 + $1.count }
+        return [T](unsafeUninitializedCapacity: n) { buffer, count in
+            var end = n
+            for k in parts.indices.reversed() {
+                while let x = parts[k].popLast() {
+                    end -= 1
+                    (buffer.baseAddress! + end).initialize(to: x)
+                }
+            }
+            count = n
+        }
     }
 
     /// The hosts the drops came from, in order of first appearance.

@@ -2,6 +2,9 @@ import Foundation
 import TestSupport
 import Testing
 
+@testable import Classifiers
+@testable import t3attr
+
 private let table = ["--dispatch-table", Fixtures.path("dispatch.json"), "--no-pager", "--color", "never"]
 private let scenario = "scenario-long-window"
 
@@ -192,5 +195,49 @@ struct LongWindowTests {
         let burst = try #require(lines.firstIndex { $0.contains(" edge ") && $0.contains("p01,p02,p03,+9") })
         #expect(lines[(burst + 1)...(burst + 8)].allSatisfy { $0.hasPrefix("      <- 20") })
         #expect(lines[burst + 9] == "      <- +1 more")
+    }
+}
+
+/// How a long report's incident list is laid out, on plain values: one-drop
+/// incidents grouped per host, verdict and reason, after the incidents of
+/// several drops, infrastructure first.
+@Suite("incident rows of a long report")
+struct IncidentRowTests {
+    static func incident(_ id: Int, host: String, _ verdict: Verdict, _ reason: Reason, at start: UInt64, drops: Int = 1, user: String)
+        -> Incident
+    {
+        Incident(
+            id: id, host: host, start: start, end: start + 1, verdict: verdict, reason: reason, users: [user], drops: drops,
+            basis: .evidence, evidence: [])
+    }
+
+    @Test func singlesAreGroupedPerHostVerdictAndReason() {
+        var layout = ReportLayout()
+        layout.groupSingles = true
+        layout.infraFirst = true
+        let incidents = [
+            Self.incident(0, host: "a", .client, .isolatedCancel, at: 10, user: "u1"),
+            Self.incident(1, host: "b", .client, .isolatedCancel, at: 20, user: "u2"),
+            Self.incident(2, host: "a", .client, .isolatedCancel, at: 30, user: "u3"),
+            Self.incident(3, host: "a", .edge, .burst, at: 40, drops: 6, user: "u4"),
+            Self.incident(4, host: "b", .client, .isolatedCancel, at: 50, user: "u1"),
+            Self.incident(5, host: "b", .serve, .oomKill, at: 60, user: "u5"),
+        ]
+        let rows = layout.incidentRows(incidents)
+        func describe(_ r: IncidentRow) -> String {
+            switch r {
+            case .one(let i): "one \(i.id)"
+            case .group(let g): "group \(g.host ?? "-") \(g.verdict.rawValue)/\(g.reason.rawValue) \(g.count) \(g.start)-\(g.end) \(g.users)"
+            }
+        }
+        #expect(
+            rows.map(describe) == [
+                "one 3", "one 5", "group a client/isolated_cancel 2 10-31 [\"u1\", \"u3\"]",
+                "group b client/isolated_cancel 2 20-51 [\"u1\", \"u2\"]",
+            ])
+        // Without grouping, every incident is its own row, in the order given when not ranked.
+        layout.groupSingles = false
+        layout.infraFirst = false
+        #expect(layout.incidentRows(incidents).map(describe) == (0..<6).map { "one \($0)" })
     }
 }

@@ -107,47 +107,59 @@ struct ReportLayout {
 
     /// The incident list's rows, in the order they are shown.
     func incidentRows(_ incidents: [Incident]) -> [IncidentRow] {
-        var rows: [IncidentRow] = []
-        var groups: [String: IncidentGroup] = [:]
-        var users: [String: Set<String>] = [:]
-        var order: [String] = []
-        var firstOf: [String: Incident] = [:]
-        for i in incidents {
-            guard groupSingles, i.drops == 1 else {
-                rows.append(.one(i))
-                continue
-            }
-            let key = (i.host ?? "") + " " + i.verdict.rawValue + "/" + i.reason.rawValue
-            if var g = groups[key] {
-                g.count += 1
-                g.start = min(g.start, i.start)
-                g.end = max(g.end, i.end)
-                groups[key] = g
-            } else {
-                groups[key] = IncidentGroup(
-                    host: i.host, verdict: i.verdict, reason: i.reason, count: 1, start: i.start, end: i.end, users: [])
-                order.append(key)
-                firstOf[key] = i
-            }
-            users[key, default: []].formUnion(i.users)
+        /// What single-drop incidents share to be one row.
+        struct Key: Hashable {
+            let host: String?
+            let verdict: Verdict
+            let reason: Reason
         }
-        for k in order {
-            var g = groups[k]!
-            // A group of one is that incident.
-            if g.count == 1, let i = firstOf[k] {
-                rows.append(.one(i))
+        /// A group, and the one incident it stands for while it has no other.
+        enum Row {
+            case one(Int)
+            case group(Int)
+        }
+        var order: [Row] = []
+        var groupOf: [Key: Int] = [:]
+        var groups: [(group: IncidentGroup, first: Int, users: Set<String>)] = []
+        for n in incidents.indices {
+            let i = incidents[n]
+            guard groupSingles, i.drops == 1 else {
+                order.append(.one(n))
                 continue
             }
-            g.users = users[k, default: []].sorted()
+            let key = Key(host: i.host, verdict: i.verdict, reason: i.reason)
+            if let k = groupOf[key] {
+                groups[k].group.count += 1
+                groups[k].group.start = min(groups[k].group.start, i.start)
+                groups[k].group.end = max(groups[k].group.end, i.end)
+                groups[k].users.formUnion(i.users)
+            } else {
+                groupOf[key] = groups.count
+                order.append(.group(groups.count))
+                groups.append(
+                    (
+                        IncidentGroup(host: i.host, verdict: i.verdict, reason: i.reason, count: 1, start: i.start, end: i.end, users: []), n,
+                        Set(i.users)
+                    ))
+            }
+        }
+        // The incidents first, then the groups, in order of first appearance.
+        var rows: [IncidentRow] = []
+        rows.reserveCapacity(order.count)
+        for case .one(let n) in order { rows.append(.one(incidents[n])) }
+        for case .group(let k) in order {
+            // A group of one is that incident.
+            if groups[k].group.count == 1 {
+                rows.append(.one(incidents[groups[k].first]))
+                continue
+            }
+            var g = groups[k].group
+            g.users = groups[k].users.sorted()
             rows.append(.group(g))
         }
         guard infraFirst else { return rows }
-        return rows.enumerated().sorted { a, b in
-            let (ra, rb) = (Self.rank(a.element.verdict), Self.rank(b.element.verdict))
-            if ra != rb { return ra < rb }
-            if a.element.start != b.element.start { return a.element.start < b.element.start }
-            return a.offset < b.offset
-        }.map(\.element)
+        let keys = rows.map { (Self.rank($0.verdict), $0.start) }
+        return keys.indices.sorted { (keys[$0].0, keys[$0].1, $0) < (keys[$1].0, keys[$1].1, $1) }.map { rows[$0] }
     }
 
     /// Whether a drop gets a row of its own.
