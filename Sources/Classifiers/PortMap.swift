@@ -95,7 +95,8 @@ public struct PortMap: Sendable, Equatable {
     public static func parseDispatchTable(_ data: Data, path: String) throws(ConfigError) -> PortMap {
         let obj: Any
         do {
-            obj = try JSONSerialization.jsonObject(with: data)
+            // A bare `null` or number is valid JSON, but not a table (said below).
+            obj = try JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)
         } catch {
             throw ConfigError(path: path, reason: "not valid JSON")
         }

@@ -45,7 +45,15 @@ extension Journal {
     /// Why a file is not a usable journal, in words.
     static func describeBadFile(_ path: String, errno code: Int32) -> String {
         var st = stat()
-        if stat(path, &st) == 0 && st.st_size == 0 { return "empty file" }
+        if stat(path, &st) == 0 {
+            switch st.st_mode & S_IFMT {
+            case S_IFREG: if st.st_size == 0 { return "empty file" }
+            case S_IFIFO, S_IFSOCK: return "a pipe, not a journal file (an export stream is read with --input)"
+            case S_IFCHR, S_IFBLK: return "a device, not a journal file"
+            case S_IFDIR: return "a directory, not a journal file (-D reads a directory)"
+            default: break
+            }
+        }
         var sig = [UInt8](repeating: 0, count: 8)
         if let f = fopen(path, "rb") {
             _ = fread(&sig, 1, 8, f)

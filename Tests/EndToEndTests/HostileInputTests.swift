@@ -153,7 +153,8 @@ struct HostileInputTests {
         "empty, foreign and missing inputs",
         arguments: [
             ("zero", "empty file"), ("passwd", "not a journal file"), ("emptydir", "no journal files"),
-            ("missing", "No such file or directory"),
+            ("missing", "No such file or directory"), ("device", "a device, not a journal file"),
+            ("pipe", "a pipe, not a journal file (an export stream is read with --input)"),
         ])
     func badInputs(kind: String, text: String) throws {
         let dir = try Fixtures.tempDir()
@@ -164,6 +165,11 @@ struct HostileInputTests {
             args = ["--file", dir + "/z.journal"]
         case "passwd": args = ["--file", "/etc/passwd"]
         case "emptydir": args = ["-D", dir]
+        // /dev/zero has no size, and `--file <(journalctl -o export)` is a pipe.
+        case "device": args = ["--file", "/dev/zero"]
+        case "pipe":
+            #expect(mkfifo(dir + "/fifo", 0o600) == 0)
+            args = ["--file", dir + "/fifo"]
         default: args = ["--file", dir + "/nope.journal"]
         }
         for cmd in ["dispatch", "report"] {
@@ -380,12 +386,16 @@ struct HostileInputTests {
     @Test func malformedDispatchTablesNameTheFile() throws {
         let path = try Fixtures.journal("dispatch-basic")
         let dir = try Fixtures.tempDir()
-        for (name, text) in [("empty", ""), ("array", "[1]"), ("string-port", #"{"a":{"port":"3773"}}"#), ("cut", #"{"a":"#)] {
+        for (name, text, why) in [
+            ("empty", "", "is empty"), ("array", "[1]", "expected a JSON object"), ("string-port", #"{"a":{"port":"3773"}}"#, "port"),
+            ("cut", #"{"a":"#, "not valid JSON"), ("null", "null", "expected a JSON object"), ("number", "3773", "expected a JSON object"),
+        ] {
             let f = dir + "/\(name).json"
             try Data(text.utf8).write(to: URL(fileURLWithPath: f))
             let r = try Fixtures.t3attr(["dispatch", "--file", path, "--dispatch-table", f])
             #expect(r.status == 65, "\(name)")
             #expect(r.stderr.contains(f))
+            #expect(r.stderr.contains(why), "\(name): \(r.stderr)")
         }
     }
 

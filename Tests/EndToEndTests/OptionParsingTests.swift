@@ -11,11 +11,32 @@ struct OptionParsingTests {
         (["report", "--short-socket", "xyz"], "--short-socket <span>"),
         (["bursts", "--gap", "soon"], "--gap <span>"),
         (["dispatch", "--class", "bogus"], "unknown class 'bogus'"),
+        // A span journalctl would take, but longer than a window can be; one it would not.
+        (["report", "--gap", "999y"], "'999y' is invalid for '--gap <span>': more than 100 years"),
+        (["report", "--serve-window", "5parsecs"], "'5parsecs' is invalid for '--serve-window <span>': not a span"),
+        // A negative number is the option's value, refused as such (not "Missing value").
+        (["bursts", "--min", "-5"], "--min must be at least 1"),
+        (["report", "--burst-min", "-2"], "--burst-min must be at least 1"),
+        (["dispatch", "-j", "-1"], "--jobs must be at least 1"),
+        // Two names of one threshold that disagree: neither silently wins.
+        (["bursts", "--min", "3", "--burst-min", "7"], "--min 3 and --burst-min 7 name two thresholds"),
     ])
     func badValuesAreUsageErrors(args: [String], mention: String) throws {
         let r = try Fixtures.t3attr(args)
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains(mention), "\(r.stderr)")
+    }
+
+    /// `--min` and `--burst-min` that agree are one threshold, and it applies.
+    @Test func minAndBurstMinThatAgreeAreAccepted() throws {
+        let path = try Fixtures.journal("sample-incident")
+        let table = ["--dispatch-table", Fixtures.path("dispatch.json"), "-o", "json"]
+        let both = try Fixtures.t3attr(["bursts", "--file", path, "--min", "40", "--burst-min", "40"] + table)
+        let one = try Fixtures.t3attr(["bursts", "--file", path, "--min", "40"] + table)
+        let low = try Fixtures.t3attr(["bursts", "--file", path, "--burst-min", "2"] + table)
+        #expect(both.status == 0 && one.status == 0 && low.status == 0, "\(both.stderr)")
+        #expect(both.stdout == one.stdout)
+        #expect(both.stdout != low.stdout, "a threshold of 40 and one of 2 found the same bursts")
     }
 
     /// `TZ` as the C library and journalctl read it: a time without a zone is

@@ -35,7 +35,8 @@ extension T3Attr {
         var follow = false
 
         @Option(
-            name: .long, help: ArgumentHelp("Downstream teardowns in one second that make a burst (default 5; same as --burst-min).", valueName: "n"))
+            name: .long, parsing: .unconditional,
+            help: ArgumentHelp("Downstream teardowns in one second that make a burst (default 5; same as --burst-min).", valueName: "n"))
         var min: Int?
 
         @Flag(name: [.short, .long], help: "Show the evidence under each burst.")
@@ -51,6 +52,9 @@ extension T3Attr {
 
         func validate() throws {
             if let min, min < 1 { throw ValidationError("--min must be at least 1") }
+            if let min, let other = attribution.burstMin, other != min {
+                throw ValidationError("--min \(min) and --burst-min \(other) name two thresholds: give one")
+            }
             if requests && follow { throw ValidationError("--requests does not work with --follow") }
             try validateFormat()
             try evidence.validate(with: source)

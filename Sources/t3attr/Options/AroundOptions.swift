@@ -9,7 +9,7 @@ struct AroundOptions: ParsableArguments {
         name: .long,
         help: ArgumentHelp(
             "With a TIME (why) or --around (report): the window is TIME minus and plus this span (a span: 90s, 10min, 1h; default: 10min).",
-            valueName: "span"))
+            valueName: "span"), transform: SpanArgument.parse)
     var aroundWindow: SpanArgument?
 
     /// TIME ± this when `--around-window` is not given.

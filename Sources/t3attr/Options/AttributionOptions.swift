@@ -42,42 +42,68 @@ struct SourceUnitOptions: ParsableArguments {
 
 /// Thresholds and correlation windows of the attribution (spans in journalctl syntax).
 struct AttributionOptions: ParsableArguments {
-    @Option(name: .customLong("burst-min"), help: ArgumentHelp("Downstream teardowns in one second that make a burst.", valueName: "n"))
-    var burstMin = 5
+    /// `--short-socket` when none is given.
+    static let shortSocketDefault = "120s"
+    /// `--reconnect-window` when none is given.
+    static let reconnectWindowDefault = "60s"
+    /// `--serve-window` when none is given.
+    static let serveWindowDefault = "120s"
+    /// `--host-window` when none is given.
+    static let hostWindowDefault = "120s"
+    /// `--gap` when none is given.
+    static let gapDefault = "30s"
 
     @Option(
-        name: .long, help: ArgumentHelp("A graceful WebSocket close shorter than this is a drop (a span: 90s, 2min, 1h).", valueName: "span"))
-    var shortSocket = SpanArgument("120s")
+        name: .customLong("burst-min"), parsing: .unconditional,
+        help: ArgumentHelp("Downstream teardowns in one second that make a burst (default: 5).", valueName: "n"))
+    var burstMin: Int?
 
-    @Option(
-        name: .long,
-        help: ArgumentHelp("A close followed by the same user's ws open within this is a reconnect (a span: 90s, 2min, 1h).", valueName: "span"))
-    var reconnectWindow = SpanArgument("60s")
-
-    @Option(
-        name: .long,
-        help: ArgumentHelp("Serve-side events of the drop's user this long before or after it count (a span: 90s, 2min, 1h).", valueName: "span"))
-    var serveWindow = SpanArgument("120s")
+    /// `--burst-min` when none is given.
+    static let defaultBurstMin = 5
 
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count, and after it those whose condition had begun by the drop (a span: 90s, 2min, 1h).",
-            valueName: "span"))
-    var hostWindow = SpanArgument("120s")
+            "A graceful WebSocket close shorter than this is a drop (a span: 90s, 2min, 1h). (default: \(AttributionOptions.shortSocketDefault))",
+            valueName: "span"), transform: SpanArgument.parse)
+    var shortSocket = SpanArgument(AttributionOptions.shortSocketDefault)
 
     @Option(
-        name: .long, help: ArgumentHelp("Silence in the whole journal that counts as a host gap (a span: 90s, 2min, 1h).", valueName: "span"))
-    var gap = SpanArgument("30s")
+        name: .long,
+        help: ArgumentHelp(
+            "A close followed by the same user's ws open within this is a reconnect (a span: 90s, 2min, 1h). (default: \(AttributionOptions.reconnectWindowDefault))",
+            valueName: "span"), transform: SpanArgument.parse)
+    var reconnectWindow = SpanArgument(AttributionOptions.reconnectWindowDefault)
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Serve-side events of the drop's user this long before or after it count (a span: 90s, 2min, 1h). (default: \(AttributionOptions.serveWindowDefault))",
+            valueName: "span"), transform: SpanArgument.parse)
+    var serveWindow = SpanArgument(AttributionOptions.serveWindowDefault)
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count, and after it those whose condition had begun by the drop (a span: 90s, 2min, 1h). (default: \(AttributionOptions.hostWindowDefault))",
+            valueName: "span"), transform: SpanArgument.parse)
+    var hostWindow = SpanArgument(AttributionOptions.hostWindowDefault)
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Silence in the whole journal that counts as a host gap (a span: 90s, 2min, 1h). (default: \(AttributionOptions.gapDefault))",
+            valueName: "span"), transform: SpanArgument.parse)
+    var gap = SpanArgument(AttributionOptions.gapDefault)
 
     func validate() throws {
-        guard burstMin >= 1 else { throw ValidationError("--burst-min must be at least 1") }
+        if let burstMin, burstMin < 1 { throw ValidationError("--burst-min must be at least 1") }
         guard gap.usec > 0 else { throw ValidationError("--gap must be more than 0") }
     }
 
     var settings: AttributionSettings {
         var s = AttributionSettings()
-        s.burstMin = burstMin
+        s.burstMin = burstMin ?? Self.defaultBurstMin
         s.shortSocketMs = shortSocket.usec / 1000
         s.reconnectWindow = reconnectWindow.usec
         s.serveWindow = serveWindow.usec
@@ -102,10 +128,32 @@ struct SpanArgument: ExpressibleByArgument, CustomStringConvertible, Sendable {
     }
 
     init?(argument: String) {
-        // At most 100 years: windows are added to times (an overflow trapped at `--gap 64950y`).
-        guard let v = Span.parse(argument, requireUnit: false), v <= 100 * 31_557_600_000_000 else { return nil }
-        usec = v
-        description = argument
+        guard let v = try? Self.parse(argument) else { return nil }
+        self = v
+    }
+
+    /// Why a value is not a span, shown after ArgumentParser's "The value
+    /// 'X' is invalid for '--gap <span>'".
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// At most 100 years: windows are added to times (an overflow trapped at `--gap 64950y`).
+    static let maxUsec: UInt64 = 100 * 31_557_600_000_000
+
+    /// The options' `transform`: a value that is not a span, or is too long
+    /// for one, is a usage error that says which.
+    static func parse(_ argument: String) throws(Problem) -> SpanArgument {
+        guard let v = Span.parse(argument, requireUnit: false) else {
+            throw Problem(description: "not a span as journalctl writes them (90s, 2min, 1h, 2d; at most 100 years)")
+        }
+        guard v <= maxUsec else { throw Problem(description: "more than 100 years") }
+        return SpanArgument(usec: v, description: argument)
+    }
+
+    private init(usec: UInt64, description: String) {
+        self.usec = usec
+        self.description = description
     }
 
     var defaultValueDescription: String { description }

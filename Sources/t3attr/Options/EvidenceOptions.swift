@@ -4,6 +4,9 @@ import Foundation
 
 /// Sources outside the journal (issue 14): Prometheus and cloudflared's logs.
 struct EvidenceOptions: ParsableArguments {
+    /// `--evidence-window` when none is given.
+    static let evidenceWindowDefault = "60s"
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -30,8 +33,9 @@ struct EvidenceOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Probe samples and tunnel events this long before or after a drop count for it (a span: 90s, 2min, 1h).", valueName: "span"))
-    var evidenceWindow = SpanArgument("60s")
+            "Probe samples and tunnel events this long before or after a drop count for it (a span: 90s, 2min, 1h). (default: \(EvidenceOptions.evidenceWindowDefault))",
+            valueName: "span"), transform: SpanArgument.parse)
+    var evidenceWindow = SpanArgument(EvidenceOptions.evidenceWindowDefault)
 
     /// `--prometheus`, else `T3ATTR_PROMETHEUS` (empty: unset).
     var prometheusURL: String? {

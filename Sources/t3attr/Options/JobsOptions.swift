@@ -4,7 +4,7 @@ import ArgumentParser
 /// bursts, serve); the output is the one a single handle gives.
 struct JobsOptions: ParsableArguments {
     @Option(
-        name: [.short, .long],
+        name: [.short, .long], parsing: .unconditional,
         help: ArgumentHelp(
             "Read journal files on N threads, one sd-journal handle each, and a collector's hosts N at a time (default: the number of cores when there are several files; output is identical).",
             valueName: "n"))
