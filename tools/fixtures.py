@@ -1592,6 +1592,56 @@ def late_hung_task(j, base):
     audit_noise(j, base)
 
 
+def crash_before_socket(j, base):
+    """Round fifteen's review: carol's serve crashes and her socket closes with
+    it (serve/crash_restart); the unit is back 5 s later and she reconnects.
+    That new socket ends 92 s later with nothing else happening: the crash
+    was of a process this socket never reached (client). The same for dave
+    after a memcg OOM kill of his serve's main process, and for erin after an
+    announced restart (the announcement logged after her reconnect). Frank's
+    socket was open across his serve's crash: that one it cut."""
+    for i, u in enumerate(["carol", "dave", "erin", "frank"]):
+        j.dispatch(at(base, -3000 + i), "ws open user=%s ip=198.51.100.%d" % (u, 30 + i), pid=812)
+    k = at(base, 0)
+    uc = "t3-serve@carol.service"
+    j.pid1(k, uc, "%s: Main process exited, code=exited, status=1/FAILURE" % uc, "exited")
+    j.pid1(k + 0.01, uc, "%s: Failed with result 'exit-code'." % uc, "failed")
+    j.dispatch(k + 0.05, "ws close user=carol ip=198.51.100.30 dur_ms=3000050 cause=graceful", pid=812, expect=("serve", "crash_restart"))
+    j.pid1(k + 5.0, uc, "%s: Scheduled restart job, restart counter is at 1." % uc, "restart")
+    start(j, k + 5.2, "carol")
+    j.dispatch(k + 8, "ws open user=carol ip=198.51.100.30", pid=812)
+    j.dispatch(k + 100, "ws close user=carol ip=198.51.100.30 dur_ms=92000 cause=graceful", pid=812, expect=("client", "isolated_drop"))
+    j.dispatch(k + 106, "ws open user=carol ip=198.51.100.30", pid=812)
+    k = at(base, 600)
+    ud = "t3-serve@dave.service"
+    memcg_oom(j, k - 0.5, "dave", 51002, task="MainThread", uid=1004)
+    j.pid1(k - 0.3, ud, "%s: Main process exited, code=killed, status=9/KILL" % ud, "exited")
+    j.pid1(k - 0.29, ud, "%s: Failed with result 'oom-kill'." % ud, "failed")
+    j.dispatch(k, "ws close user=dave ip=198.51.100.31 dur_ms=3599000 cause=graceful", pid=812, expect=("serve", "oom_kill"))
+    j.pid1(k + 4.7, ud, "%s: Scheduled restart job, restart counter is at 1." % ud, "restart")
+    start(j, k + 5.0, "dave")
+    j.dispatch(k + 7, "ws open user=dave ip=198.51.100.31", pid=812)
+    j.dispatch(k + 90, "ws close user=dave ip=198.51.100.31 dur_ms=83000 cause=graceful", pid=812, expect=("client", "isolated_drop"))
+    j.dispatch(k + 95, "ws open user=dave ip=198.51.100.31", pid=812)
+    k = at(base, 1200)
+    ue = "t3-serve@erin.service"
+    j.pid1(k, ue, "Stopping %s - T3 Code server for erin (t3 serve, per-user)..." % ue, "stopping")
+    j.dispatch(k + 0.05, "ws close user=erin ip=198.51.100.32 dur_ms=4199000 cause=graceful", pid=812, expect=("serve", "planned_restart"))
+    j.pid1(k + 0.3, ue, "%s: Main process exited, code=exited, status=130/n/a" % ue, "exited")
+    start(j, k + 1.0, "erin")
+    j.dispatch(k + 4, "ws open user=erin ip=198.51.100.32", pid=812)
+    j.script(k + 20, "t3-autoupdate", "restarted t3-serve@erin.service -> 0.0.42 (was 0.0.41) (pairing verified via dispatch)")
+    j.dispatch(k + 70, "ws close user=erin ip=198.51.100.32 dur_ms=66000 cause=graceful", pid=812, expect=("client", "isolated_drop"))
+    j.dispatch(k + 76, "ws open user=erin ip=198.51.100.32", pid=812)
+    k = at(base, 1800)
+    uf = "t3-serve@frank.service"
+    j.pid1(k, uf, "%s: Main process exited, code=exited, status=1/FAILURE" % uf, "exited")
+    start(j, k + 5.2, "frank")
+    j.dispatch(k + 30, "ws close user=frank ip=198.51.100.33 dur_ms=4826000 cause=graceful", pid=812, expect=("serve", "crash_restart"))
+    j.dispatch(k + 36, "ws open user=frank ip=198.51.100.33", pid=812)
+    audit_noise(j, base, span=2400)
+
+
 def planned_reboot(j, base):
     """`reboot`: systemd stops every serve (their sockets close, six users in one
     second), then the dispatch, journald stops; a new boot 65 s later restarts
@@ -1727,6 +1777,7 @@ SCENARIOS = {
     "scenario-audit-planned-reboot": audit_scenario(planned_reboot, "2026-06-21 03:00:00", span_before=3100, span_after=0),
     "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700, span_after=1000),
     "scenario-audit-crash-cuts-background-tab": audit_scenario(crash_cuts_background_tab, "2026-06-21 08:00:00", span_before=3100),
+    "scenario-audit-crash-before-socket": audit_scenario(crash_before_socket, "2026-07-04 10:00:00", span_before=3700, span_after=2400),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 

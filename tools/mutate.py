@@ -443,7 +443,7 @@ MUTATIONS = [
      "        } else if d.trigger != .dispatchRestart, let o = d.evidence.lazy.compactMap({ if case .outage(let o, _) = $0 { o } else { nil } }).first {\n            // Before the restart",
      "AttributionRuleTests|ScenarioTests"),
     ("a serve stop after the drop explains it", A,
-     "let wentDownByDrop = downs.isEmpty || downs.contains { sigs[$0].writtenAt <= t + s.stopAfterDrop }",
+     "let wentDownByDrop = (downs.isEmpty && !announcedOfAnEarlierProcess) || downs.contains { sigs[$0].writtenAt <= t + s.stopAfterDrop }",
      "let wentDownByDrop = true", "AttributionRuleTests"),
     ("a reboot's dispatch restart is an incident of its own", A,
      "        if let g = gap, d.reason == .reboot || d.reason == .hostGap {",
@@ -569,6 +569,18 @@ MUTATIONS = [
     ("incident rows: groups keyed without their host", "Sources/t3attr/Rendering/ReportLayout.swift",
      "let key = Key(host: i.host, verdict: i.verdict, reason: i.reason)",
      "let key = Key(host: nil, verdict: i.verdict, reason: i.reason)", "IncidentRowTests|FleetTests"),
+    ("a serve's crash before the socket opened cuts it", A,
+     "func beforeOpen(_ i: Int) -> Bool { establishedAt.map { sigs[i].writtenAt + 1_000_000 < $0 } ?? false }",
+     "func beforeOpen(_ i: Int) -> Bool { false }", "AttributionRuleTests|ScenarioTests"),
+    ("any socket's open time excuses the serve, established or not", A,
+     "let establishedAt = ev.dispatch?.wsCause == .graceful ? openedAt : nil",
+     "let establishedAt = openedAt", "AttributionRuleTests|ScenarioTests"),
+    ("a restart announced after the open is of the socket's serve", A,
+     "let announcedOfAnEarlierProcess = downs.isEmpty && downBeforeOpen",
+     "let announcedOfAnEarlierProcess = false", "AttributionRuleTests|ScenarioTests"),
+    ("a request refused before the open still says the serve was down", A,
+     "&& !(establishedAt.map { open in requestErrors[q].writtenAt + 1_000_000 < open } ?? false)",
+     "&& true", "AttributionRuleTests|ScenarioTests"),
 ]
 
 

@@ -1445,8 +1445,18 @@ public struct Attributor: Sendable {
             let restarted = Set(near.filter { if case .unit(let a)? = $0.signal { a.isCrash || a == .started } else { false } }.compactMap(\.user))
             if restarted.count == 1 { user = restarted.first }
         }
+        // What happened to the serve before an established socket was opened
+        // (its `dur_ms` says when, a second of slack for Go's whole-second
+        // prefix) happened to a process this socket never reached: a crash, a
+        // kill or a restart the serve had come back from, as its answering the
+        // upgrade shows (field guide 6.2), as rule 1 does for a host gap. Only
+        // `graceful` says the upgrade was answered: `upstream_closed` is also a
+        // dial refused, `downstream_closed` a client that gave up waiting (6.1).
+        let establishedAt = ev.dispatch?.wsCause == .graceful ? openedAt : nil
+        func beforeOpen(_ i: Int) -> Bool { establishedAt.map { sigs[i].writtenAt + 1_000_000 < $0 } ?? false }
         if let user {
-            let mine = indices(near) { $0.user == user && !($0.signal?.saysNothingOfTheServe ?? false) }
+            let ofUser = indices(near) { $0.user == user && !($0.signal?.saysNothingOfTheServe ?? false) }
+            let mine = ofUser.filter { !beforeOpen($0) }
             let mineRefs = refs(mine)
             func has(_ p: (Signal) -> Bool) -> Bool { mine.contains { sigs[$0].signal.map(p) ?? false } }
             // A CONSTRAINT_MEMCG kill in the serve's cgroup is that user's event; with
@@ -1471,7 +1481,17 @@ public struct Attributor: Sendable {
                 default: false
                 }
             }
-            let wentDownByDrop = downs.isEmpty || downs.contains { sigs[$0].writtenAt <= t + s.stopAfterDrop }
+            // A restart announced after the socket opened, the unit down only
+            // before it: the announcement is of that earlier restart.
+            let downBeforeOpen = ofUser.contains { i in
+                guard beforeOpen(i) else { return false }
+                switch sigs[i].signal {
+                case .unit(.stopping)?, .unit(.stopped)?, .unit(.exited)?, .unit(.failed)?, .unit(.stopTimeout)?, .unit(.started)?: return true
+                default: return false
+                }
+            }
+            let announcedOfAnEarlierProcess = downs.isEmpty && downBeforeOpen
+            let wentDownByDrop = (downs.isEmpty && !announcedOfAnEarlierProcess) || downs.contains { sigs[$0].writtenAt <= t + s.stopAfterDrop }
             // The OOM kill ended or restarted the unit: the unit's end within
             // `oomDeathWindow` after it (a restart a minute later is another story).
             let cgroupOOM = oomLines.contains { k in
@@ -1526,13 +1546,15 @@ public struct Attributor: Sendable {
             }
             // Restarts announced by the script that asked for them (t3-safe-restart.sh
             // logs under the caller's tag): under t3-watchdog it is the watchdog's.
-            if has({
-                switch $0 {
-                case .watchdogRestart: true
-                case .restartFailed(let script): script == SignalParser.watchdogTag
-                default: false
-                }
-            }) {
+            if !announcedOfAnEarlierProcess,
+                has({
+                    switch $0 {
+                    case .watchdogRestart: true
+                    case .restartFailed(let script): script == SignalParser.watchdogTag
+                    default: false
+                    }
+                })
+            {
                 set(.serve, .watchdogRestart, mineRefs)
                 return
             }
@@ -1570,10 +1592,12 @@ public struct Attributor: Sendable {
         // nearby (new era: a request error, still evidence that the serve was down).
         if let user {
             let requestErrors = requestErrors
-            let refusedReqs = requests(around: t, before: s.serveWindow, after: s.serveWindow).filter {
-                requestErrors[$0].user == user && requestErrors[$0].dispatch?.error?.errorClass == .refused
+            // Refused before the socket was opened: the serve was down then, and back by its open.
+            let refusedReqs = requests(around: t, before: s.serveWindow, after: s.serveWindow).filter { q in
+                requestErrors[q].user == user && requestErrors[q].dispatch?.error?.errorClass == .refused
+                    && !(establishedAt.map { open in requestErrors[q].writtenAt + 1_000_000 < open } ?? false)
             }
-            let refusedPairings = indices(near) { $0.user == user && $0.signal == .pairingRefused }
+            let refusedPairings = indices(near) { $0.user == user && $0.signal == .pairingRefused }.filter { !beforeOpen($0) }
             if !refusedReqs.isEmpty || !refusedPairings.isEmpty {
                 set(.serve, .refused, refusedReqs.map { .request(Int32($0)) } + refs(refusedPairings))
                 return

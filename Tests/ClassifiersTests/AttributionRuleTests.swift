@@ -510,6 +510,49 @@ enum RuleTable {
             lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-60), end: at(3), bootChanged: false)],
             judge: "canceled", verdict: .devvm, reason: .hostGap),
         Rule(
+            name: "a socket opened after the user's serve crashed and came back was not cut by the crash",
+            lines: [
+                .systemd(-100, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=1/FAILURE"),
+                .systemd(-94.8, unit: "t3-serve@alice.service", "Started t3-serve@alice.service - t3 serve for alice."),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=92000 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "a socket open when the user's serve crashed was cut by the crash",
+            lines: [
+                .systemd(-100, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=1/FAILURE"),
+                .systemd(-94.8, unit: "t3-serve@alice.service", "Started t3-serve@alice.service - t3 serve for alice."),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=102000 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .crashRestart),
+        Rule(
+            name: "a socket opened after a memcg OOM kill ended the serve was not cut by it",
+            lines: [
+                .kernel(-100, oom("alice")),
+                .systemd(-99.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=killed, status=9/KILL"),
+                .systemd(-94.8, unit: "t3-serve@alice.service", "Started t3-serve@alice.service - t3 serve for alice."),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=90000 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "a restart announced after the socket opened, the unit down only before it, did not cut it",
+            lines: [
+                .systemd(-100, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .systemd(-99.5, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=130/n/a"),
+                .systemd(-99, unit: "t3-serve@alice.service", "Started t3-serve@alice.service - t3 serve for alice."),
+                .script(-60, tag: "t3-autoupdate", "restarted t3-serve@alice.service -> 0.0.42 (was 0.0.41) (pairing verified via dispatch)"),
+                .script(-59, tag: "t3-watchdog", "WATCHDOG: restarted t3-serve@alice.service (reason=timeout)"),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=80000 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "a request refused before the socket opened says the serve was down then, not at the drop",
+            lines: [
+                .dispatch(-100, refused()),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=90000 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .client, reason: .isolatedDrop),
+        Rule(
             name: "a socket opened after the host came back was not cut by the reboot",
             lines: [.dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=40000 cause=graceful")],
             gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],

@@ -27,6 +27,8 @@ private let scenarios = [
     // Round 14's review: a serve's scripted restart in the second of another break.
     "scenario-audit-restart-in-blip", "scenario-audit-mislabel-in-blip", "scenario-audit-editor-timeouts",
     "scenario-audit-dispatch-sighup", "scenario-audit-late-hung-task",
+    // Round 15's review: a serve's crash, kill or restart before the socket was opened.
+    "scenario-audit-crash-before-socket",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
