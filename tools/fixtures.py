@@ -1642,6 +1642,31 @@ def crash_before_socket(j, base):
     audit_noise(j, base, span=2400)
 
 
+def dial_timeouts(j, base):
+    """Round fifteen's review: the host stalls; the dispatch's dials to three
+    users' serves time out within half a second (their upgrades end with the
+    raw Go error as cause) and a plain request's dial to a fourth serve too.
+    Nothing else logs: several serves not answering at once is the host
+    (devvm/serve_timeouts), not three serve incidents. Half an hour later one
+    serve's dial times out alone: that serve's (serve/serve_timeout)."""
+    users = [("alice", 3773), ("bob", 3774), ("carol", 3775)]
+    for i, (u, _) in enumerate(users + [("dave", 3776)]):
+        j.dispatch(at(base, -3000 + 20 * i), "ws open user=%s ip=198.51.100.%d" % (u, 10 + i), pid=812)
+    for i, (u, p) in enumerate(users):
+        j.dispatch(at(base, -10 + 0.2 * i), "ws open user=%s ip=198.51.100.%d" % (u, 10 + i), pid=812)
+        j.dispatch(at(base, 0.2 * i), "ws close user=%s ip=198.51.100.%d dur_ms=10000 cause=dial tcp 127.0.0.1:%d: i/o timeout" % (u, 10 + i, p),
+                   pid=812, expect=("devvm", "serve_timeouts"))
+    j.dispatch(at(base, 0.7), "http: proxy error: dial tcp 127.0.0.1:3776: i/o timeout", pid=812)
+    for i, (u, _) in enumerate(users):
+        j.dispatch(at(base, 25 + i), "ws open user=%s ip=198.51.100.%d" % (u, 10 + i), pid=812)
+    k = at(base, 1800)
+    j.dispatch(k - 10, "ws open user=bob ip=198.51.100.11", pid=812)
+    j.dispatch(k, "ws close user=bob ip=198.51.100.11 dur_ms=10000 cause=dial tcp 127.0.0.1:3774: i/o timeout", pid=812,
+               expect=("serve", "serve_timeout"))
+    j.dispatch(k + 30, "ws open user=bob ip=198.51.100.11", pid=812)
+    audit_noise(j, base, span=2400)
+
+
 def planned_reboot(j, base):
     """`reboot`: systemd stops every serve (their sockets close, six users in one
     second), then the dispatch, journald stops; a new boot 65 s later restarts
@@ -1778,6 +1803,7 @@ SCENARIOS = {
     "scenario-audit-pairing-refused": audit_scenario(pairing_refused, "2026-06-21 07:00:00", span_before=3700, span_after=1000),
     "scenario-audit-crash-cuts-background-tab": audit_scenario(crash_cuts_background_tab, "2026-06-21 08:00:00", span_before=3100),
     "scenario-audit-crash-before-socket": audit_scenario(crash_before_socket, "2026-07-04 10:00:00", span_before=3700, span_after=2400),
+    "scenario-audit-dial-timeouts": audit_scenario(dial_timeouts, "2026-07-01 10:00:00", span_before=3700, span_after=2400),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 

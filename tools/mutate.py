@@ -581,6 +581,18 @@ MUTATIONS = [
     ("a request refused before the open still says the serve was down", A,
      "&& !(establishedAt.map { open in requestErrors[q].writtenAt + 1_000_000 < open } ?? false)",
      "&& true", "AttributionRuleTests|ScenarioTests"),
+    ("the dispatch's timeouts to several serves are not the host's", A,
+     "let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit }).union(dialed.map { serveUnits.unit(forUser: $0.user) })",
+     "let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit })", "AttributionRuleTests|ScenarioTests"),
+    ("an upstream timeout is its serve's whatever other serves did", A,
+     "if cls == .timeout, timeoutUnits.count >= s.unitsForHostStarvation {",
+     "if cls == .timeout, timeoutUnits.count >= 99 {", "AttributionRuleTests|ScenarioTests"),
+    ("the dispatch's timeouts counted over a day", A,
+     "let dialed = dispatchTimeouts(from: t.subtractingClamped(s.hostWindow), to: t + s.hostAfter)",
+     "let dialed = dispatchTimeouts(from: t.subtractingClamped(86_400_000_000), to: t + s.hostAfter)", "AttributionRuleTests|ScenarioTests"),
+    ("a request's timeout is not the dispatch's", A,
+     "for q in requestErrors.indices where Self.isServeTimeout(requestErrors[q]) {",
+     "for q in requestErrors.indices where false {", "AttributionRuleTests|ScenarioTests"),
 ]
 
 

@@ -406,6 +406,23 @@ public struct Attributor: Sendable {
     /// Per `listening` line (cursor key): the sockets of the older processes on its
     /// host that were still open (`Drop.severed`).
     private var severedAt: [String: [String]] = [:]
+    /// The dispatch's connections to a serve that timed out (`dial tcp
+    /// 127.0.0.1:<port>: i/o timeout`, a read that timed out), drops' and
+    /// plain requests', in time order: set by `attribute` for the rules.
+    private var dispatchTimeouts: [DispatchTimeout] = []
+
+    /// A connection of the dispatch's to a user's serve that timed out.
+    struct DispatchTimeout {
+        let writtenAt: UInt64
+        let user: String
+        let ref: EvidenceRef
+    }
+
+    /// Whether the dispatch's line says a serve did not answer in time
+    /// (field guide 2.2: "a stalled serve or host").
+    static func isServeTimeout(_ ev: Event) -> Bool {
+        ev.dispatch?.side == .upstream && ev.dispatch?.error?.errorClass == .timeout
+    }
     /// Proxy errors of the new era, in written-time order once closed: request errors, never drops.
     public private(set) var requestErrors: [Event] = []
     /// Cancelled requests (`context canceled` proxy errors, both eras) per written second.
@@ -1028,7 +1045,17 @@ public struct Attributor: Sendable {
         let leads = sigs.map { Self.lead(of: $0, settings) }
         forgetExplainedTeardowns()
         let bursting = out.map { inBurst($0.event) }
-        for i in out.indices { judge(&out[i], inBurst: bursting[i], signals: sigs, leads: leads, gaps: gaps) }
+        var timedOut: [DispatchTimeout] = []
+        for i in out.indices where Self.isServeTimeout(out[i].event) {
+            if let u = out[i].event.user { timedOut.append(DispatchTimeout(writtenAt: out[i].event.writtenAt, user: u, ref: .drop(Int32(i)))) }
+        }
+        for q in requestErrors.indices where Self.isServeTimeout(requestErrors[q]) {
+            if let u = requestErrors[q].user {
+                timedOut.append(DispatchTimeout(writtenAt: requestErrors[q].writtenAt, user: u, ref: .request(Int32(q))))
+            }
+        }
+        dispatchTimeouts = timedOut.sorted { $0.writtenAt < $1.writtenAt }
+        for i in out.indices { judge(&out[i], index: i, inBurst: bursting[i], signals: sigs, leads: leads, gaps: gaps) }
         let bursts = groupBursts(&out)
         let incidents = Self.groupIncidents(&out, restarts: dispatchRestarts, serveWindow: settings.serveWindow)
         var result = Attribution(
@@ -1253,6 +1280,19 @@ public struct Attributor: Sendable {
         window(requestErrors, around: t, before: before, after: after).indices
     }
 
+    /// The dispatch's timed-out connections to serves written in [from, to].
+    func dispatchTimeouts(from: UInt64, to: UInt64) -> ArraySlice<DispatchTimeout> {
+        var a = 0
+        var b = dispatchTimeouts.count
+        while a < b {
+            let m = (a + b) / 2
+            if dispatchTimeouts[m].writtenAt < from { a = m + 1 } else { b = m }
+        }
+        var e = a
+        while e < dispatchTimeouts.count && dispatchTimeouts[e].writtenAt <= to { e += 1 }
+        return dispatchTimeouts[a..<e]
+    }
+
     /// Signals written in [t - before, t + after] (a slice: its indices are the signals').
     func window(_ sigs: [Event], around t: UInt64, before: UInt64, after: UInt64) -> ArraySlice<Event> {
         let lo = t > before ? t - before : 0
@@ -1276,9 +1316,9 @@ public struct Attributor: Sendable {
         var burstSecond: UInt64?
     }
 
-    func judge(_ drop: inout Drop, inBurst: Bool, signals sigs: [Event], leads: [UInt64], gaps: [HostGap]) {
+    func judge(_ drop: inout Drop, index: Int, inBurst: Bool, signals sigs: [Event], leads: [UInt64], gaps: [HostGap]) {
         var judged = Judgement(verdict: drop.verdict, reason: drop.reason, evidence: drop.evidence, burstSecond: drop.burstSecond)
-        judge(drop, into: &judged, inBurst: inBurst, signals: sigs, leads: leads, gaps: gaps)
+        judge(drop, index: index, into: &judged, inBurst: inBurst, signals: sigs, leads: leads, gaps: gaps)
         drop.verdict = judged.verdict
         drop.reason = judged.reason
         drop.evidence = judged.evidence
@@ -1287,7 +1327,9 @@ public struct Attributor: Sendable {
 
     /// The rules, in order, on a drop read in place (a drop changed while
     /// it is judged would be copied for every drop, its event too).
-    private func judge(_ drop: Drop, into judged: inout Judgement, inBurst: Bool, signals sigs: [Event], leads: [UInt64], gaps: [HostGap]) {
+    private func judge(
+        _ drop: Drop, index: Int, into judged: inout Judgement, inBurst: Bool, signals sigs: [Event], leads: [UInt64], gaps: [HostGap]
+    ) {
         let ev = drop.event
         let t = ev.writtenAt
         let s = settings
@@ -1403,7 +1445,12 @@ public struct Attributor: Sendable {
         // Serve-side timeouts: the serves' own (git, processes) and the
         // watchdog's probes that timed out (field guide 1, 2.6).
         let timeouts = indices(host) { ($0.signal?.isStarvation ?? false) || ($0.signal?.isProbeTimeout ?? false) }
-        let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit })
+        // And the dispatch's own connections to serves that timed out (this
+        // drop's too): serves of several users not answering at once is the
+        // host (field guide 1, 2.2), as their own timeouts are.
+        let dialed = dispatchTimeouts(from: t.subtractingClamped(s.hostWindow), to: t + s.hostAfter)
+        let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit }).union(dialed.map { serveUnits.unit(forUser: $0.user) })
+        let timeoutRefs = refs(timeouts) + dialed.map(\.ref).filter { $0 != .drop(Int32(index)) }
 
         // The user's own serve went down at the drop (PID 1's stop, exit or
         // failure of its unit within `stopAfterDrop` either side): its sockets
@@ -1430,7 +1477,7 @@ public struct Attributor: Sendable {
                 return
             }
             if timeoutUnits.count >= s.unitsForHostStarvation {
-                set(.devvm, .serveTimeouts, refs(timeouts))
+                set(.devvm, .serveTimeouts, timeoutRefs)
                 return
             }
             if suppressed(t) { return }
@@ -1618,6 +1665,12 @@ public struct Attributor: Sendable {
                 set(.unknown, .upstreamNoUser, [])
                 return
             }
+            // One serve not answering is that serve's; serves of several users
+            // at once are the host's (rule 7's starvation, checked here first).
+            if cls == .timeout, timeoutUnits.count >= s.unitsForHostStarvation {
+                set(.devvm, .serveTimeouts, timeoutRefs)
+                return
+            }
             set(.serve, reason, user.map { u in refs(indices(near) { $0.user == u && !($0.signal?.saysNothingOfTheServe ?? false) }) } ?? [])
             return
         }
@@ -1650,7 +1703,7 @@ public struct Attributor: Sendable {
             return
         }
         if timeoutUnits.count >= s.unitsForHostStarvation {
-            set(.devvm, .serveTimeouts, refs(timeouts))
+            set(.devvm, .serveTimeouts, timeoutRefs)
             return
         }
 

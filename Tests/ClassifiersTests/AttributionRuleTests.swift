@@ -510,6 +510,43 @@ enum RuleTable {
             lines: [.dispatch(0, cancel)], gaps: [HostGap(start: at(-60), end: at(3), bootChanged: false)],
             judge: "canceled", verdict: .devvm, reason: .hostGap),
         Rule(
+            name: "devvm/serve_timeouts: the dispatch's dials to two users' serves timed out together",
+            lines: [
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=10000 cause=dial tcp 127.0.0.1:3773: i/o timeout"),
+                .dispatch(0.3, "ws close user=bob ip=198.51.100.8 dur_ms=10000 cause=dial tcp 127.0.0.1:3774: i/o timeout"),
+            ],
+            judge: "user=alice", verdict: .devvm, reason: .serveTimeouts),
+        Rule(
+            name: "devvm/serve_timeouts: a plain request's dial to another serve timed out just before",
+            lines: [
+                .dispatch(-60, "ws open user=carol ip=198.51.100.9"),
+                .dispatch(-30, "http: proxy error: dial tcp 127.0.0.1:3774: i/o timeout"),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=10000 cause=dial tcp 127.0.0.1:3773: i/o timeout"),
+            ],
+            judge: "user=alice", verdict: .devvm, reason: .serveTimeouts),
+        Rule(
+            name: "serve/serve_timeout: one serve's dials timed out, twice, everything else quiet",
+            lines: [
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=10000 cause=dial tcp 127.0.0.1:3773: i/o timeout"),
+                .dispatch(20, "ws close user=alice ip=198.51.100.7 dur_ms=10000 cause=dial tcp 127.0.0.1:3773: i/o timeout"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .serveTimeout),
+        Rule(
+            name: "serve/serve_timeout: another serve's dial timed out more than --host-window before",
+            lines: [
+                .dispatch(-130, "ws close user=bob ip=198.51.100.8 dur_ms=10000 cause=dial tcp 127.0.0.1:3774: i/o timeout"),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=10000 cause=dial tcp 127.0.0.1:3773: i/o timeout"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .serveTimeout),
+        Rule(
+            name: "devvm/serve_timeouts: one user's short socket while the dispatch's dials to two serves timed out",
+            lines: [
+                .dispatch(-20, "ws close user=carol ip=198.51.100.9 dur_ms=10000 cause=dial tcp 127.0.0.1:3775: i/o timeout"),
+                .dispatch(-19, "ws close user=dave ip=198.51.100.6 dur_ms=10000 cause=dial tcp 127.0.0.1:3776: i/o timeout"),
+                .dispatch(0, short("bob")),
+            ],
+            judge: "user=bob", verdict: .devvm, reason: .serveTimeouts),
+        Rule(
             name: "a socket opened after the user's serve crashed and came back was not cut by the crash",
             lines: [
                 .systemd(-100, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=1/FAILURE"),

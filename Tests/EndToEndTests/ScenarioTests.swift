@@ -28,7 +28,7 @@ private let scenarios = [
     "scenario-audit-restart-in-blip", "scenario-audit-mislabel-in-blip", "scenario-audit-editor-timeouts",
     "scenario-audit-dispatch-sighup", "scenario-audit-late-hung-task",
     // Round 15's review: a serve's crash, kill or restart before the socket was opened.
-    "scenario-audit-crash-before-socket",
+    "scenario-audit-crash-before-socket", "scenario-audit-dial-timeouts",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
@@ -271,6 +271,19 @@ struct ScenarioTests {
         let items = why["drops"] as? [[String: Any]] ?? []
         let host = (items.first?["host_signals"] as? [[String: Any]] ?? []).compactMap { $0["message"] as? String }
         #expect(host.contains { $0.contains("blocked for more than 122 seconds") }, "\(why)")
+    }
+
+    /// Several serves the dispatch could not reach at once are the host's,
+    /// and `why` says the dispatch's lines are the evidence, not that all
+    /// was quiet.
+    @Test func whyNamesTheDispatchsTimeoutsAsTheHostsEvidence() throws {
+        let path = try Fixtures.journal("scenario-audit-dial-timeouts")
+        let r = try Fixtures.t3attr(["why", "alice", "2026-07-01 10:00", "--file", path] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        let last = r.stdout.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.contains("devvm — several serves timed out at once"), "\(r.stdout)")
+        #expect(last.contains("only the dispatch's timeouts show it"), "\(r.stdout)")
+        #expect(r.stdout.contains("cause=dial tcp 127.0.0.1:3774: i/o timeout"), "bob's timeout is evidence: \(r.stdout)")
     }
 
     /// With no port map, a drop known by its port names its incident's user

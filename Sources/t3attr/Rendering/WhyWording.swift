@@ -102,6 +102,8 @@ extension Wording {
         let serve = d.serveEvents.count
         let host = d.hostSignals.count + d.gaps.count
         switch (serve, host) {
+        // The dispatch's connections to several serves timed out: its lines are the evidence.
+        case (0, 0) where d.reason == .serveTimeouts: return "only the dispatch's timeouts show it: the serves and the host logged nothing"
         case (0, 0): return "the serve and the host were quiet"
         case (0, _): return "the serve was quiet; the host logged \(host) signal\(host == 1 ? "" : "s")"
         case (_, 0): return "the serve logged \(serve) event\(serve == 1 ? "" : "s") nearby; the host was quiet"
