@@ -1282,30 +1282,26 @@ public struct Attributor: Sendable {
 
     /// The dispatch's timed-out connections to serves written in [from, to].
     func dispatchTimeouts(from: UInt64, to: UInt64) -> ArraySlice<DispatchTimeout> {
-        var a = 0
-        var b = dispatchTimeouts.count
-        while a < b {
-            let m = (a + b) / 2
-            if dispatchTimeouts[m].writtenAt < from { a = m + 1 } else { b = m }
-        }
-        var e = a
-        while e < dispatchTimeouts.count && dispatchTimeouts[e].writtenAt <= to { e += 1 }
-        return dispatchTimeouts[a..<e]
+        dispatchTimeouts[Self.span(of: dispatchTimeouts, from: from, to: to) { $0.writtenAt }]
     }
 
     /// Signals written in [t - before, t + after] (a slice: its indices are the signals').
     func window(_ sigs: [Event], around t: UInt64, before: UInt64, after: UInt64) -> ArraySlice<Event> {
-        let lo = t > before ? t - before : 0
-        let hi = t + after
+        sigs[Self.span(of: sigs, from: t > before ? t - before : 0, to: t + after) { $0.writtenAt }]
+    }
+
+    /// The indices of `items`, in the order of `time`, whose time is in [from, to].
+    @inline(__always)
+    static func span<T>(of items: [T], from: UInt64, to: UInt64, time: (T) -> UInt64) -> Range<Int> {
         var a = 0
-        var b = sigs.count
+        var b = items.count
         while a < b {
             let m = (a + b) / 2
-            if sigs[m].writtenAt < lo { a = m + 1 } else { b = m }
+            if time(items[m]) < from { a = m + 1 } else { b = m }
         }
         var e = a
-        while e < sigs.count && sigs[e].writtenAt <= hi { e += 1 }
-        return sigs[a..<e]
+        while e < items.count && time(items[e]) <= to { e += 1 }
+        return a..<e
     }
 
     /// What `judge` decides of a drop.
