@@ -186,7 +186,7 @@ public final class Analyzer {
         func pass<T: Sendable>(
             _ m: MatchSet, _ intervals: [(UInt64?, UInt64?)], only: Set<String>? = nil, progress: (any ReadProgress)?,
             prefilter: EntryPrefilter? = nil,
-            transform: @escaping @Sendable (JournalEntry, () -> String) -> T?, then body: (T) -> Void
+            transform: @escaping @Sendable (JournalEntry, () -> String) -> T?, then body: (consuming T) -> Void
         ) throws {
             if let parallel {
                 parallel.run(
@@ -248,8 +248,7 @@ public final class Analyzer {
             transform: { entry, cursor in dispatchSide.preclassify(entry, cursor: cursor, marks: true) },
             then: { p in
                 // A mark is the attributor's as it is; the stream notes it (its clock).
-                if case .mark(let m) = p { attributors.add(m, remember: probesGaps) }
-                guard let ev = stream.resolve(p) else { return }
+                guard let ev = stream.resolve(p, mark: { attributors.add($0, remember: probesGaps) }) else { return }
                 attributors.add(ev, host: key(ev), remember: probesGaps)
             })
         let hosts = attributors.hosts.sorted()

@@ -140,7 +140,7 @@ struct ParallelRead {
         _ reads: [Read], only: Set<String>? = nil, into main: Journal, progress: (any ReadProgress)?,
         prefilter: EntryPrefilter? = nil,
         transform: @escaping @Sendable (JournalEntry, () -> String) -> T?,
-        _ body: (T) throws -> Void
+        _ body: (consuming T) throws -> Void
     ) rethrows {
         defer { progress?.finish() }
         let reads = reads
@@ -229,7 +229,7 @@ struct ParallelRead {
             if live.count > 1 {
                 for w in live.dropFirst() where current[w].first.precedes(current[best].first) { best = w }
             }
-            let item = current[best].take()
+            var item = current[best].take()
             if ordersByHash, let l = last, l.file != currentFile[best], l.read == item.read, l.realtime == item.realtime,
                 l.xor == item.xor, l.bootID == item.bootID
             {
@@ -240,7 +240,7 @@ struct ParallelRead {
             last = (item.read, currentFile[best], item.realtime, item.xor, item.bootID)
             n += 1
             if let progress, n & 8191 == 0 { progress.update(entries: main.entriesRead, at: item.realtime) }
-            if let v = item.value { try body(v) }
+            if let v = item.value.take() { try body(v) }
             if !fill(best) { live.removeAll { $0 == best } }
         }
     }

@@ -401,6 +401,8 @@ public struct Attributor: Sendable {
     /// error is a failed plain HTTP request (infra `scripts/t3-dispatch/main.go`:
     /// the `/ws` path installs its own `ErrorHandler`), not a WebSocket drop.
     private var wsProcesses: Set<DispatchProcess> = []
+    /// The process `noteServing` saw last, and whether it is in `wsProcesses`.
+    private var lastServing: (process: DispatchProcess, ws: Bool)?
     /// Per dispatch process, the `ws open`s not yet closed, per user.
     private var openSockets = OpenSockets()
     /// Per `listening` line (cursor key): the sockets of the older processes on its
@@ -520,11 +522,7 @@ public struct Attributor: Sendable {
             fatalLines.append(ev)
             return
         }
-        if d.kind == .wsClose || d.kind == .proxyError {
-            let p = DispatchProcess(ev)
-            if served[p] == nil { served[p] = ev.realtime }
-        }
-        if d.kind == .wsClose { wsProcesses.insert(DispatchProcess(ev)) }
+        if d.kind == .wsClose || d.kind == .proxyError { noteServing(DispatchProcess(ev), at: ev.realtime, ws: d.kind == .wsClose) }
         if d.kind == .proxyError {
             if d.error?.errorClass == .canceled { cancelledRequests[ev.writtenSecond, default: 0] += 1 }
             proxyCandidates.append(ev)
@@ -573,13 +571,22 @@ public struct Attributor: Sendable {
         if let u = m.unit { dispatchUnitNames.insert(u) }
         guard m.kind == .wsOpen || m.kind == .paired else { return }
         let p = DispatchProcess(host: m.host ?? "", boot: m.bootID, pid: m.pid)
-        if served[p] == nil { served[p] = m.realtime }
+        noteServing(p, at: m.realtime, ws: m.kind == .wsOpen)
         guard m.kind == .wsOpen else { return }
-        wsProcesses.insert(p)
         if let user = m.user {
             openSockets.opened(by: user, in: p)
             reconnect(user, at: m.realtime)
         }
+    }
+
+    /// Process `p` served at `t` (a request, a pairing or a socket): its first
+    /// such line is remembered, and `ws` says it logs `ws` lines. The process
+    /// of the line before is not looked up again (most lines are one process's).
+    private mutating func noteServing(_ p: DispatchProcess, at t: UInt64, ws: Bool) {
+        if let last = lastServing, last.ws || !ws, last.process == p { return }
+        if served[p] == nil { served[p] = t }
+        if ws { wsProcesses.insert(p) }
+        lastServing = (p, ws || wsProcesses.contains(p))
     }
 
     /// The clock of the lines read: a line read more than a second before

@@ -209,6 +209,11 @@ public struct EventStream: Sendable {
     /// The event of a preclassified entry, with the stream's state applied
     /// (in time order: on the thread that attributes).
     public mutating func resolve(_ p: consuming Preclassified) -> Event? {
+        resolve(p, mark: { _ in })
+    }
+
+    /// `resolve`, with a mark handed to `mark` once the stream noted it.
+    public mutating func resolve(_ p: consuming Preclassified, mark: (DispatchMark) -> Void) -> Event? {
         switch consume p {
         case .none: return nil
         case .event(let ev): return ev
@@ -220,6 +225,7 @@ public struct EventStream: Sendable {
         case .entry(let e, let cursor): return classifyWithState(e, cursor: cursor)
         case .mark(let m):
             note(m)
+            mark(m)
             return nil
         }
     }
