@@ -1592,6 +1592,33 @@ def late_hung_task(j, base):
     audit_noise(j, base)
 
 
+def clock_step_forward(j, base):
+    """Round sixteen's review: chronyd steps the wall clock forward by 35 s.
+    Receive times jump, the boot's monotonic clock does not: the host never
+    went silent, so bob's drop 10 s later is his own (client), not a host gap.
+    Twenty minutes later a real 35 s freeze (both clocks jump) precedes
+    dave's drop: that one is the host's."""
+    step = 35.000214
+    k = at(base, 0)
+    j.dispatch(k - 600, "ws open user=bob ip=198.51.100.4", pid=812)
+    j.dispatch(k - 900, "ws open user=dave ip=203.0.113.40", pid=812)
+    # The filler's lines within the step (and the freeze) were never written.
+    freeze = at(base, 1200)
+    j.entries = [e for e in j.entries if not (ts(k) <= e[0] < ts(k + step) or ts(freeze) <= e[0] < ts(freeze + 35))]
+    j.unit_line(k - 0.002, "chrony.service", "chronyd", "System clock wrong by %.6f seconds" % step, transport="syslog", pid=640, uid=104, comm="chronyd")
+    j.unit_line(k + step, "chrony.service", "chronyd", "System clock was stepped by %.6f seconds" % step, transport="syslog", pid=640, uid=104, comm="chronyd")
+    j.dispatch(k + 45, "ws close user=bob ip=198.51.100.4 dur_ms=%d cause=graceful" % int((45 - step + 600) * 1000), pid=812,
+               expect=("client", "isolated_drop"))
+    j.dispatch(k + 49, "ws open user=bob ip=198.51.100.4", pid=812)
+    j.dispatch(freeze + 35.2, "ws close user=dave ip=203.0.113.40 dur_ms=%d cause=graceful" % int((1235.2 + 900 - step) * 1000), pid=812,
+               expect=("devvm", "host_gap"))
+    j.dispatch(freeze + 40, "ws open user=dave ip=203.0.113.40", pid=812)
+    # Every entry after the step was written 35 s less after boot than its receive time says.
+    for us, i, f in j.entries:
+        if us >= ts(k + step):
+            f["__MONOTONIC_TIMESTAMP"] = str(int(f["__MONOTONIC_TIMESTAMP"]) - int(step * 1e6))
+
+
 def crash_before_socket(j, base):
     """Round fifteen's review: carol's serve crashes and her socket closes with
     it (serve/crash_restart); the unit is back 5 s later and she reconnects.
@@ -1804,6 +1831,7 @@ SCENARIOS = {
     "scenario-audit-crash-cuts-background-tab": audit_scenario(crash_cuts_background_tab, "2026-06-21 08:00:00", span_before=3100),
     "scenario-audit-crash-before-socket": audit_scenario(crash_before_socket, "2026-07-04 10:00:00", span_before=3700, span_after=2400),
     "scenario-audit-dial-timeouts": audit_scenario(dial_timeouts, "2026-07-01 10:00:00", span_before=3700, span_after=2400),
+    "scenario-audit-clock-step": audit_scenario(clock_step_forward, "2026-07-08 10:00:00", span_before=1200, span_after=2400),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 

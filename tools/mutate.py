@@ -593,6 +593,13 @@ MUTATIONS = [
     ("a request's timeout is not the dispatch's", A,
      "for q in requestErrors.indices where Self.isServeTimeout(requestErrors[q]) {",
      "for q in requestErrors.indices where false {", "AttributionRuleTests|ScenarioTests"),
+    # Round 16: a wall clock stepped forward is no host gap.
+    ("a clock step is a gap", A,
+     "return sameBoot && a > 0 && b >= a && b - a < threshold",
+     "return false", "SignalTests|ScenarioTests"),
+    ("the probes keep a clock step's gap", "Sources/Analysis/GapProbe.swift",
+     "for i in stepped.reversed() { gaps.remove(at: i) }",
+     "_ = stepped", "ScenarioTests"),
 ]
 
 

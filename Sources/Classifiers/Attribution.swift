@@ -50,7 +50,7 @@ public struct HostGap: Sendable, Equatable {
 /// Finds gaps and boot changes in a sequence of (receive time, boot id).
 public struct GapFinder: Sendable {
     public var threshold: UInt64
-    private var last: (UInt64, String)?
+    private var last: (UInt64, String, UInt64)?
     public private(set) var gaps: [HostGap] = []
 
     public init(threshold: UInt64) { self.threshold = threshold }
@@ -58,15 +58,31 @@ public struct GapFinder: Sendable {
     /// Starts a new, unrelated stretch (the next interval of a scan).
     public mutating func reset() { last = nil }
 
-    public mutating func add(realtime: UInt64, bootID: String) {
-        defer { last = (realtime, bootID) }
-        guard let (t, b) = last else { return }
+    /// One entry: its receive time, boot and, when known (not 0), its
+    /// monotonic time, which tells a wall clock stepped forward from a silence.
+    public mutating func add(realtime: UInt64, bootID: String, monotonic: UInt64 = 0) {
+        defer { last = (realtime, bootID, monotonic) }
+        guard let (t, b, m) = last else { return }
         let changed = !b.isEmpty && !bootID.isEmpty && b != bootID
-        if changed || (realtime > t && realtime - t >= threshold) {
+        if changed
+            || (realtime > t && realtime - t >= threshold
+                && !Self.clockStepped(threshold: threshold, monotonic: (m, monotonic), sameBoot: b == bootID))
+        {
             if gaps.last?.start != t || gaps.last?.end != realtime {
                 gaps.append(HostGap(start: t, end: realtime, bootChanged: changed))
             }
         }
+    }
+}
+
+extension GapFinder {
+    /// Whether two entries of one boot whose receive times lie `threshold` or
+    /// more apart were written less than `threshold` apart by the boot's
+    /// monotonic clock (both known): the wall clock stepped forward (a time
+    /// sync), the host did not go silent (field guide 2.7).
+    public static func clockStepped(threshold: UInt64, monotonic: (UInt64, UInt64), sameBoot: Bool) -> Bool {
+        let (a, b) = monotonic
+        return sameBoot && a > 0 && b >= a && b - a < threshold
     }
 }
 

@@ -28,7 +28,7 @@ private let scenarios = [
     "scenario-audit-restart-in-blip", "scenario-audit-mislabel-in-blip", "scenario-audit-editor-timeouts",
     "scenario-audit-dispatch-sighup", "scenario-audit-late-hung-task",
     // Round 15's review: a serve's crash, kill or restart before the socket was opened.
-    "scenario-audit-crash-before-socket", "scenario-audit-dial-timeouts",
+    "scenario-audit-crash-before-socket", "scenario-audit-dial-timeouts", "scenario-audit-clock-step",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
