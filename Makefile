@@ -53,6 +53,7 @@ sample: deps-test
 test: deps-test
 	python3 tools/fixtures.py --check
 	python3 tools/prom-fixtures.py --check
+	python3 tools/mutate.py --patterns
 	$(SWIFT) build
 	$(SWIFT) test
 

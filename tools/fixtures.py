@@ -1592,6 +1592,82 @@ def late_hung_task(j, base):
     audit_noise(j, base)
 
 
+def reboot_slow_serves(j, base):
+    """Round sixteen's review: devvm is reset (the last line, 80 s of silence,
+    a new boot). The dispatch listens 12 s into the boot, the serves start
+    about 40 s later. Upgrades tried before a user's serve had started are
+    refused or left waiting: the reboot's (devvm/reboot), not a serve's
+    "restart" (its first start after the boot). carol's socket opened after
+    her serve started and dying alone 4 minutes later is her own."""
+    users = ["alice", "bob", "carol", "dave"]
+    for i, u in enumerate(users):
+        j.dispatch(at(base, -3000 + 10 * i), "ws open user=%s ip=198.51.100.%d" % (u, 70 + i), pid=812)
+    audit_noise(j, base, span=600)
+    j.entries = [e for e in j.entries if e[0] <= ts(at(base, 0))]
+    j.new_boot(BOOT_B, at(base, 80))
+    j.kernel(at(base, 81), "Linux version 6.1.0-22-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.94-1", "5")
+    j.filler(at(base, 85), at(base, 900))
+    j.pid1(at(base, 92), DUNIT, "Started %s - %s." % (DUNIT, DDESC), "started")
+    j.dispatch(at(base, 92.1), "t3-dispatch listening on :3780", pid=701, expect=("devvm", "reboot"))
+    for i, u in enumerate(users):
+        un = "t3-serve@%s.service" % u
+        j.pid1(at(base, 120 + i), un, "Starting %s - T3 Code server for %s (t3 serve, per-user)..." % (un, u), "starting")
+        start(j, at(base, 131 + i), u)
+    for i, u in enumerate(["alice", "bob"]):
+        for off in [95, 110]:
+            t = at(base, off + 0.3 * i)
+            j.dispatch(t, "ws open user=%s ip=198.51.100.%d" % (u, 70 + i), pid=701)
+            j.dispatch(t + 0.003, "ws close user=%s ip=198.51.100.%d dur_ms=2 cause=upstream_closed" % (u, 70 + i), pid=701,
+                       expect=("devvm", "reboot"))
+    j.dispatch(at(base, 121), "ws open user=carol ip=198.51.100.72", pid=701)
+    j.dispatch(at(base, 141), "ws close user=carol ip=198.51.100.72 dur_ms=20000 cause=downstream_closed", pid=701,
+               expect=("devvm", "reboot"))
+    for i, u in enumerate(users):
+        j.dispatch(at(base, 142 + 2 * i), "ws open user=%s ip=198.51.100.%d" % (u, 70 + i), pid=701)
+    j.dispatch(at(base, 400), "ws close user=carol ip=198.51.100.72 dur_ms=256000 cause=graceful", pid=701,
+               expect=("client", "isolated_drop"))
+    j.dispatch(at(base, 404), "ws open user=carol ip=198.51.100.72", pid=701)
+
+
+def start_limit(j, base):
+    """Round sixteen's review: frank's vite holds his serve's port. After an
+    announced restart the serve cannot bind, exits 1 six times and hits its
+    start limit: the unit stays failed. vite answers the dispatch from then
+    on, so frank's retries close at once as `graceful` (no error) for 15
+    minutes. Every one is his serve's: the planned restart's near it, then
+    unit_down (the unit went down and never started again), not client."""
+    uf = "t3-serve@frank.service"
+    j.dispatch(at(base, -3000), "ws open user=frank ip=198.51.100.66", pid=812)
+    j.dispatch(at(base, -2990), "ws open user=erin ip=198.51.100.67", pid=812)
+    k = at(base, 0)
+    j.script(k, "t3-autoupdate", "restarted t3-serve@frank.service -> 0.0.43 (was 0.0.42)")
+    stop_130(j, k + 0.2, "frank")
+    j.dispatch(k + 0.5, "ws close user=frank ip=198.51.100.66 dur_ms=3000500 cause=graceful", pid=812, expect=("serve", "planned_restart"))
+    t = k + 0.8
+    for n in range(6):
+        j.pid1(t, uf, "Started %s - T3 Code server for frank (t3 serve, per-user)." % uf, "started")
+        j.serve(t + 1.2, "frank", "Error: listen EADDRINUSE: address already in use 127.0.0.1:3778", "ERROR")
+        j.pid1(t + 1.3, uf, "%s: Main process exited, code=exited, status=1/FAILURE" % uf, "exited")
+        j.pid1(t + 1.31, uf, "%s: Failed with result 'exit-code'." % uf, "failed")
+        j.pid1(t + 6.4, uf, "%s: Scheduled restart job, restart counter is at %d." % (uf, n + 1), "restart")
+        t += 6.4
+    j.pid1(t + 0.01, uf, "%s: Start request repeated too quickly." % uf)
+    j.pid1(t + 0.02, uf, "%s: Failed with result 'exit-code'." % uf, "failed")
+    j.pid1(t + 0.03, uf, "Failed to start %s - T3 Code server for frank (t3 serve, per-user)." % uf)
+    for off in [60, 400, 900]:
+        j.dispatch(k + off, "pairing for frank returned 404 (endpoint=/api/auth/pairing-token)", pid=812)
+        j.dispatch(k + off + 0.2, "ws open user=frank ip=198.51.100.66", pid=812)
+        j.dispatch(k + off + 0.204, "ws close user=frank ip=198.51.100.66 dur_ms=4 cause=graceful", pid=812,
+                   expect=("serve", "planned_restart" if off < 120 else "unit_down"))
+    # erin's serve was stopped by hand and started again: her socket after that is hers.
+    stop_130(j, k + 1000, "erin")
+    start(j, k + 1003, "erin")
+    j.dispatch(k + 1010, "ws open user=erin ip=198.51.100.67", pid=812)
+    j.dispatch(k + 1300, "ws close user=erin ip=198.51.100.67 dur_ms=290000 cause=graceful", pid=812, expect=("client", "isolated_drop"))
+    j.dispatch(k + 1305, "ws open user=erin ip=198.51.100.67", pid=812)
+    audit_noise(j, base, span=1500)
+
+
 def clock_step_forward(j, base):
     """Round sixteen's review: chronyd steps the wall clock forward by 35 s.
     Receive times jump, the boot's monotonic clock does not: the host never
@@ -1832,6 +1908,8 @@ SCENARIOS = {
     "scenario-audit-crash-before-socket": audit_scenario(crash_before_socket, "2026-07-04 10:00:00", span_before=3700, span_after=2400),
     "scenario-audit-dial-timeouts": audit_scenario(dial_timeouts, "2026-07-01 10:00:00", span_before=3700, span_after=2400),
     "scenario-audit-clock-step": audit_scenario(clock_step_forward, "2026-07-08 10:00:00", span_before=1200, span_after=2400),
+    "scenario-audit-reboot-slow-serves": audit_scenario(reboot_slow_serves, "2026-07-10 06:00:00", span_before=3100, span_after=0),
+    "scenario-audit-start-limit": audit_scenario(start_limit, "2026-07-13 13:00:00", span_before=3100, span_after=1500),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 

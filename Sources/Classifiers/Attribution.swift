@@ -428,6 +428,9 @@ public struct Attributor: Sendable {
     /// 127.0.0.1:<port>: i/o timeout`, a read that timed out), drops' and
     /// plain requests', in time order: set by `attribute` for the rules.
     private var dispatchTimeouts: [DispatchTimeout] = []
+    /// Per user, the signals (indices, in time order) of PID 1 that say their
+    /// serve's unit went down or came up: set by `attribute` for `serveDown`.
+    private var serveUnitLines: [String: [Int]] = [:]
 
     /// A connection of the dispatch's to a user's serve that timed out.
     struct DispatchTimeout {
@@ -1078,6 +1081,11 @@ public struct Attributor: Sendable {
             }
         }
         dispatchTimeouts = timedOut.sorted { $0.writtenAt < $1.writtenAt }
+        serveUnitLines = [:]
+        for i in sigs.indices {
+            guard let u = sigs[i].user, case .unit(let a)? = sigs[i].signal, a.wentDown || a == .restartScheduled || a == .started else { continue }
+            serveUnitLines[u, default: []].append(i)
+        }
         for i in out.indices { judge(&out[i], index: i, inBurst: bursting[i], signals: sigs, leads: leads, gaps: gaps) }
         let bursts = groupBursts(&out)
         let incidents = Self.groupIncidents(&out, restarts: dispatchRestarts, serveWindow: settings.serveWindow)
@@ -1165,6 +1173,10 @@ public struct Attributor: Sendable {
             key = "restart \(r)"
         } else if let g = gap {
             key = "gap \(g)"
+        } else if d.reason == .unitDown, case .signal(let s)? = d.evidence.first {
+            // One unit left down (the line that took it down): its user's drops
+            // until it started again, at any distance.
+            key = "down \(s)"
         } else {
             // One unit restart, one OOM, one starving serve or host: the same user (the
             // host, for what the host did to every user) and reason, each drop within
@@ -1304,6 +1316,16 @@ public struct Attributor: Sendable {
     }
 
     /// The dispatch's timed-out connections to serves written in [from, to].
+    /// The line that took `user`'s serve down, when it was down at `t`: the
+    /// last of its unit's lines written by then says it went down (stopping,
+    /// stopped, exited, failed, a restart scheduled) and none started it since.
+    func serveDown(_ user: String, at t: UInt64, signals sigs: [Event]) -> Int? {
+        guard let lines = serveUnitLines[user] else { return nil }
+        let upTo = Self.span(of: lines, from: 0, to: t) { sigs[$0].writtenAt }
+        guard let last = lines[upTo].last, sigs[last].signal != .unit(.started) else { return nil }
+        return last
+    }
+
     func dispatchTimeouts(from: UInt64, to: UInt64) -> ArraySlice<DispatchTimeout> {
         dispatchTimeouts[Self.span(of: dispatchTimeouts, from: from, to: to) { $0.writtenAt }]
     }
@@ -1378,10 +1400,19 @@ public struct Attributor: Sendable {
 
         // 1. The host froze or rebooted just before: unless the socket was opened
         // after the host came back (its `dur_ms` says when: a second of slack for
-        // Go's whole-second prefix), which the gap did not cut.
+        // Go's whole-second prefix), which the gap did not cut, and, after a
+        // reboot, after its user's serve had started again: a socket opened
+        // before that reached no serve (refused, or left waiting), the reboot's.
         let openedAt = ev.durationMs.map { ev.writtenAt.subtractingClamped($0.multipliedReportingOverflow(by: 1000).overflow ? .max : $0 * 1000) }
+        func beforeServeStarted(after g: HostGap, open: UInt64) -> Bool {
+            guard g.bootChanged, let user = ev.user, g.end < t + s.serveWindow else { return false }
+            let started = window(sigs, around: t, before: t.subtractingClamped(g.end), after: s.serveWindow).first {
+                $0.user == user && $0.signal == .unit(.started) && $0.realtime >= g.end
+            }
+            return started.map { $0.writtenAt + 1_000_000 > open } ?? false
+        }
         if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime,
-            openedAt.map({ $0 < gaps[gi].end + 1_000_000 }) ?? true
+            openedAt.map({ $0 < gaps[gi].end + 1_000_000 || beforeServeStarted(after: gaps[gi], open: $0) }) ?? true
         {
             let g = gaps[gi]
             set(
@@ -1518,7 +1549,13 @@ public struct Attributor: Sendable {
         // upgrade shows (field guide 6.2), as rule 1 does for a host gap. Only
         // `graceful` says the upgrade was answered: `upstream_closed` is also a
         // dial refused, `downstream_closed` a client that gave up waiting (6.1).
-        let establishedAt = ev.dispatch?.wsCause == .graceful ? openedAt : nil
+        // Unless the serve was down when the socket opened: then nothing had come
+        // back, and whatever answered the upgrade was not the serve.
+        let establishedAt =
+            ev.dispatch?.wsCause == .graceful
+            ? openedAt.flatMap { open in
+                user.flatMap { serveDown($0, at: open, signals: sigs) } == nil ? open : nil
+            } : nil
         func beforeOpen(_ i: Int) -> Bool { establishedAt.map { sigs[i].writtenAt + 1_000_000 < $0 } ?? false }
         if let user {
             let ofUser = indices(near) { $0.user == user && !($0.signal?.saysNothingOfTheServe ?? false) }
@@ -1651,6 +1688,12 @@ public struct Attributor: Sendable {
             // Stopped, started or exited 130 with nobody announcing it: an operator's restart.
             if diedOrRestarted && wentDownByDrop {
                 set(.serve, .unitRestart, mineRefs)
+                return
+            }
+            // The unit was down at the drop, however long before it went down (a
+            // start limit hit, a stop nobody undid): the drop reached no serve.
+            if let down = serveDown(user, at: t, signals: sigs) {
+                set(.serve, .unitDown, refs([down]))
                 return
             }
         }

@@ -106,6 +106,9 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     case crashRestart = "crash_restart"
     case stopTimeout = "stop_timeout"
     case unitRestart = "unit_restart"
+    /// serve: the user's serve unit was down at the drop (its last line before
+    /// it a stop or failure, no start since), however long before.
+    case unitDown = "unit_down"
     case refused
     case reset
     case eof

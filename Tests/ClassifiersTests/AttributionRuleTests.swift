@@ -292,6 +292,14 @@ enum RuleTable {
             ],
             judge: "refused", verdict: .serve, reason: .unitRestart),
         Rule(
+            name: "serve/unit_down: the user's serve went down long before and never started again",
+            lines: [
+                .systemd(-900, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=1/FAILURE"),
+                .systemd(-899.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: Failed with result 'exit-code'."),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=4 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .unitDown),
+        Rule(
             name: "a stop logged a few seconds after the drop it caused still explains it",
             lines: [
                 .dispatch(0, refused()), .systemd(3, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
@@ -594,6 +602,47 @@ enum RuleTable {
             lines: [.dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=40000 cause=graceful")],
             gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],
             judge: "user=bob", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "an upgrade tried after a reboot, before the user's serve had started, is the reboot's",
+            lines: [
+                .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=2 cause=upstream_closed"),
+                .systemd(30, unit: "t3-serve@bob.service", "Started t3-serve@bob.service - t3 serve for bob."),
+            ],
+            gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],
+            judge: "user=bob", verdict: .devvm, reason: .reboot),
+        Rule(
+            name: "an upgrade left waiting while the serve started after a reboot is the reboot's",
+            lines: [
+                .systemd(-15, unit: "t3-serve@bob.service", "Started t3-serve@bob.service - t3 serve for bob."),
+                .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
+            ],
+            gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],
+            judge: "user=bob", verdict: .devvm, reason: .reboot),
+        Rule(
+            name: "a socket opened after the user's serve started again after a reboot was not cut by it",
+            lines: [
+                .systemd(-50, unit: "t3-serve@bob.service", "Started t3-serve@bob.service - t3 serve for bob."),
+                .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=40000 cause=graceful"),
+            ],
+            gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],
+            judge: "user=bob", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "a socket opened while the user's serve was down did not reach it (whatever answered)",
+            lines: [
+                .systemd(-100, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=1/FAILURE"),
+                .systemd(-99.9, unit: "t3-serve@alice.service", "t3-serve@alice.service: Failed with result 'exit-code'."),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=4 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .crashRestart),
+        Rule(
+            name: "a serve stopped long before and started again is up: no unit_down",
+            lines: [
+                .systemd(-900, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .systemd(-899, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=130/n/a"),
+                .systemd(-895, unit: "t3-serve@alice.service", "Started t3-serve@alice.service - t3 serve for alice."),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=4 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .client, reason: .isolatedDrop),
         Rule(
             name: "a socket open across the reboot's gap is the reboot's",
             lines: [.dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=400000 cause=downstream_closed")],
@@ -1220,6 +1269,18 @@ struct IncidentTests {
         #expect(at.incidents.map(\.reason) == [.burst, .unitRestart, .isolatedDrop, .isolatedDrop])
         #expect(at.incidents.first?.users == ["alice", "bob"])
         #expect(at.drops.map(\.incident) == [1, 1, 1, 1, 1, 2, 2, 3, 4])
+    }
+
+    /// A unit left down is one incident, however far apart its user's drops.
+    @Test func dropsWhileAUnitStaysDownAreOneIncident() {
+        let at = attribute([
+            .systemd(-900, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=exited, status=1/FAILURE"),
+            .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=4 cause=graceful"),
+            .dispatch(500, "ws close user=alice ip=198.51.100.7 dur_ms=4 cause=graceful"),
+            .dispatch(1200, "ws close user=alice ip=198.51.100.7 dur_ms=4 cause=graceful"),
+        ])
+        #expect(at.drops.map(\.reason) == [.unitDown, .unitDown, .unitDown])
+        #expect(at.incidents.map(\.drops) == [3])
     }
 
     /// What the host did to every user is one incident: three users' drops while

@@ -28,7 +28,9 @@ private let scenarios = [
     "scenario-audit-restart-in-blip", "scenario-audit-mislabel-in-blip", "scenario-audit-editor-timeouts",
     "scenario-audit-dispatch-sighup", "scenario-audit-late-hung-task",
     // Round 15's review: a serve's crash, kill or restart before the socket was opened.
-    "scenario-audit-crash-before-socket", "scenario-audit-dial-timeouts", "scenario-audit-clock-step",
+    "scenario-audit-crash-before-socket", "scenario-audit-dial-timeouts",
+    // Round 16's review: a clock step, serves not yet started after a reboot, a unit left down.
+    "scenario-audit-clock-step", "scenario-audit-reboot-slow-serves", "scenario-audit-start-limit",
     // Issue 15: a long window.
     "scenario-long-window",
 ]

@@ -73,6 +73,7 @@ extension Wording {
         case .crashRestart: return "the serve crashed and was restarted\(at)"
         case .stopTimeout: return "the serve did not stop in time and was killed\(at)"
         case .unitRestart: return "the serve's unit was restarted\(at)"
+        case .unitDown: return "the serve's unit was down (it went down\(at) and had not started again)"
         case .refused: return "the serve refused connections on its port\(at) (it was down)"
         case .reset: return "the serve reset the connection"
         case .eof: return "the serve ended the connection mid-response"
@@ -104,6 +105,7 @@ extension Wording {
         switch (serve, host) {
         // The dispatch's connections to several serves timed out: its lines are the evidence.
         case (0, 0) where d.reason == .serveTimeouts: return "only the dispatch's timeouts show it: the serves and the host logged nothing"
+        case (0, 0) where d.reason == .unitDown: return "its unit logged nothing since and the host was quiet"
         case (0, 0): return "the serve and the host were quiet"
         case (0, _): return "the serve was quiet; the host logged \(host) signal\(host == 1 ? "" : "s")"
         case (_, 0): return "the serve logged \(serve) event\(serve == 1 ? "" : "s") nearby; the host was quiet"
