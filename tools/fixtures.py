@@ -982,6 +982,33 @@ def fleet():
     return out
 
 
+def fleet_same_user():
+    """Two hosts of a collector, each with a user named alice (round sixteen's
+    review): alice's socket on devvm-a closes and she is back there 8 s
+    later; the other alice opens a socket on devvm-b 4 s after the close.
+    `why alice` says back after 8 s, as the report does."""
+    base = "2026-07-15 10:20:00"
+    hosts = []
+    for n, name in enumerate(["devvm-a", "devvm-b"]):
+        j = Journal(host=name, boot="%032x" % (0xc00 + n))
+        j.filler(at(base, -600), at(base, 600))
+        hosts.append(j)
+    a, b = hosts
+    a.dispatch(at(base, -500), "ws open user=alice ip=198.51.100.20", pid=812)
+    b.dispatch(at(base, -400), "ws open user=alice ip=203.0.113.20", pid=813)
+    a.dispatch(at(base, 0), "ws close user=alice ip=198.51.100.20 dur_ms=500000 cause=graceful", pid=812)
+    b.dispatch(at(base, 4), "ws open user=alice ip=203.0.113.20", pid=813)
+    a.dispatch(at(base, 8), "ws open user=alice ip=198.51.100.20", pid=812)
+    for k, j in enumerate(hosts):
+        for e in j.entries:
+            e[2]["_MACHINE_ID"] = "%032x" % (0xab0 + k)
+    out = Journal()
+    for j in hosts:
+        out.entries += j.entries
+    out.entries = [(u, i, f) for i, (u, _, f) in enumerate(sorted(out.entries, key=lambda e: (e[0], e[2]["_HOSTNAME"], e[1])))]
+    return out
+
+
 def long_window(j, base):
     """Ten hours of a night (issue 15, long windows): isolated client
     drops and unconfirmed ones spread over seven hours, two tunnel breaks, a
@@ -1869,6 +1896,7 @@ SCENARIOS = {
     "scenario-clock-backwards": clock_backwards,
     "scenario-forged-evidence": forged_evidence,
     "scenario-fleet": fleet,
+    "fleet-same-user": fleet_same_user,
     "scenario-host-starvation": scenario(host_starvation, "2026-06-17 02:00:00", span_after=2600),
     "scenario-serve-restarts": scenario(serve_restarts, "2026-06-17 04:00:00", span_after=1500),
     "scenario-upstream-errors": scenario(upstream_errors, "2026-06-17 06:00:00", span_after=2600),

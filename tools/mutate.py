@@ -617,6 +617,11 @@ MUTATIONS = [
     ("a unit left down is an incident per serve window", A,
      "} else if d.reason == .unitDown, case .signal(let s)? = d.evidence.first {",
      "} else if d.reason == .unitDown, case .signal(let s)? = d.evidence.first, false {", "AttributionRuleTests|ScenarioTests"),
+    ("no look back at a serve's state before the window", AN,
+     "j.readBackward(before: since, limit: 64)", "j.readBackward(before: since, limit: 0)", "WhyTests"),
+    ("back after: any host's open", "Sources/Analysis/UserDrops.swift",
+     "Self.firstAtOrAfter(t, in: activity.opens[host] ?? [])",
+     "Self.firstAtOrAfter(t, in: activity.opens.values.flatMap { $0 }.sorted())", "WhyTests"),
 ]
 
 

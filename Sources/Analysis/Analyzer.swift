@@ -319,6 +319,25 @@ public final class Analyzer {
             }
             timing.mark("signals beyond the window, around its drops")
         }
+        // 2d. Each drop's user's serve as the window began: the last of PID 1's
+        // lines about its unit before it (a unit that went down an hour before
+        // `--since` and never started again is down at the drop: `unit_down`).
+        if scope != .serveTimeline, let since = window.since, since > 0 {
+            for h in hosts {
+                for user in attributors[h].dropUsers {
+                    let unit = config.units.serveUnits.unit(forUser: user)
+                    try j.apply(MatchSet(terms: [["_PID=1", "UNIT=\(unit)"] + plan.hostTerms(h, fleet: fleet)]))
+                    j.readBackward(before: since, limit: 64) { entry, cursor in
+                        guard let ev = stream.classify(entry, cursor: { cursor }), key(ev) == h, ev.user == user,
+                            case .unit(let a)? = ev.signal, a.wentDown || a == .restartScheduled || a == .started
+                        else { return true }
+                        attributors[h].addContextSignal(ev)
+                        return false
+                    }
+                }
+            }
+            timing.mark("each user's serve as the window began")
+        }
 
         // 3. The serves' lines around the drops, per host.
         if plan.readsServeLinesAroundDrops {

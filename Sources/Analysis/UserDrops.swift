@@ -140,7 +140,8 @@ public struct UserDrops: Sendable {
             let host = d.event.host ?? ""
             var ips: [String] = []
             for x in drops { if let ip = x.event.dispatch?.ip, !ips.contains(ip) { ips.append(ip) } }
-            let back = Self.firstAtOrAfter(t, in: activity.opens).map { ($0 - t) / 1000 }
+            // Back on the same host: a collector's other host may have a user of that name too.
+            let back = Self.firstAtOrAfter(t, in: activity.opens[host] ?? []).map { ($0 - t) / 1000 }
             let incident = d.incident.flatMap { incidentByID[$0] }
             let sameHost: (Event) -> Bool = { ($0.host ?? "") == host }
             let serve = mine.events(from: t.subtractingClamped(settings.serveWindow), to: t + settings.serveWindow).filter(sameHost)
@@ -248,8 +249,9 @@ public struct UserDrops: Sendable {
 /// (its `_SYSTEMD_UNIT`, so only t3-dispatch can write them; the user is
 /// parsed by the line's fixed format).
 public struct UserActivity: Sendable {
-    /// Receive times of the user's `ws open` lines, in time order.
-    public var opens: [UInt64] = []
+    /// Receive times of the user's `ws open` lines per host (`_HOSTNAME`,
+    /// empty when unnamed), in time order.
+    public var opens: [String: [UInt64]] = [:]
     /// The user's last `ws open`/`ws close` line.
     public var lastSeen: Event?
     /// Every user a `ws` line named.
@@ -266,14 +268,14 @@ public struct UserActivity: Sendable {
             guard msg.kind == .wsOpen || msg.kind == .wsClose, let u = msg.user else { return }
             a.usersSeen.insert(u)
             guard u == user else { return }
-            if msg.kind == .wsOpen { a.opens.append(e.realtime) }
+            if msg.kind == .wsOpen { a.opens[e.hostname ?? "", default: []].append(e.realtime) }
             if a.lastSeen.map({ $0.realtime <= e.realtime }) ?? true {
                 var ev = classifier.classify(e)
                 ev.cursor = cursor()
                 a.lastSeen = ev
             }
         }
-        a.opens.sort()
+        a.opens = a.opens.mapValues { $0.sorted() }
         return a
     }
 

@@ -937,11 +937,13 @@ public struct Attributor: Sendable {
     /// for them, never a drop of its own (a dispatch outage it shows began or
     /// ended outside what was asked for).
     public mutating func addContextSignal(_ ev: Event) {
-        guard ev.signal != nil else { return }
+        guard ev.signal != nil, contextSignals.insert(ev.cursorKey).inserted else { return }
         noteServeDown(ev)
         signals.append(ev)
-        contextSignals.insert(ev.cursorKey)
     }
+
+    /// The users the drops name (after `close()`), sorted.
+    public var dropUsers: [String] { Set(drops.compactMap(\.event.user)).sorted() }
 
     /// Follow mode: forgets drops and signals older than `t` (already printed
     /// and beyond every correlation window of what is still to come).

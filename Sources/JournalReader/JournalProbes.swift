@@ -56,6 +56,20 @@ extension Journal {
         return (before, after, disordered)
     }
 
+    /// The entries received before `t`, newest first, with their cursors,
+    /// under the matches applied, until `body` says stop (false) or `limit`
+    /// were given: what was last said of something before a window.
+    public func readBackward(before t: UInt64, limit: Int, _ body: (JournalEntry, String) -> Bool) {
+        guard sd_journal_seek_realtime_usec(j, t) >= 0 else { return }
+        var given = 0
+        while given < limit, sd_journal_previous(j) > 0 {
+            var rt: UInt64 = 0
+            guard sd_journal_get_realtime_usec(j, &rt) >= 0, rt < t, case .entry(let e) = readCurrent(realtime: rt) else { continue }
+            given += 1
+            if !body(e, cursor()) { return }
+        }
+    }
+
     /// The entries just before and at-or-after `realtime` (any source), with
     /// cursors: the two sides of a host gap. Under the matches applied (see
     /// `scanTimes`); leaves them as they are.

@@ -226,6 +226,33 @@ struct WhyTests {
         #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 3)
     }
 
+    /// On a collector, "back after" is the user's next `ws open` on the
+    /// drop's own host, not another host's user of the same name.
+    @Test func backAfterIsOnTheDropsHost() throws {
+        let j = try Fixtures.journal("fleet-same-user")
+        let o = try #require(try Fixtures.ndjson(try why(["alice", "2026-07-15 10:20", "--file", j, "-o", "json"]).stdout).first)
+        let d = try #require((o["drops"] as? [[String: Any]])?.first)
+        #expect(d["reconnect_after_ms"] as? Int == 8000)
+        let drop = try #require(try reportDrops(j, user: "alice").first)
+        #expect(drop["reconnect_after_ms"] as? Int == 8000)
+    }
+
+    /// A serve unit that went down long before the window and never started
+    /// again is down at a drop in it: `unit_down` in a report cut at the
+    /// window, in `report --around` and in `why`, as in the whole journal's.
+    @Test func aUnitDownBeforeTheWindowIsDownInIt() throws {
+        let j = try Fixtures.journal("scenario-audit-start-limit")
+        let whole = try reportDrops(j, user: "frank").filter { ($0["time"] as? String ?? "") > "2026-07-13T13:05" }
+        #expect(whole.map { $0["reason"] as? String } == ["unit_down", "unit_down"])
+        let cut = try reportDrops(j, user: "frank", extra: ["--since", "2026-07-13 13:05:00"])
+        #expect(cut.map { $0["reason"] as? String } == ["unit_down", "unit_down"])
+        let around = try reportDrops(j, user: "frank", extra: ["--around", "2026-07-13 13:15"])
+        #expect(around.map { $0["reason"] as? String } == ["unit_down", "unit_down"])
+        let o = try #require(try Fixtures.ndjson(try why(["frank", "2026-07-13 13:15", "--file", j, "-o", "json"]).stdout).first)
+        let reasons = (o["drops"] as? [[String: Any]])?.map { $0["reason"] as? String }
+        #expect(reasons == ["unit_down", "unit_down"])
+    }
+
     /// A drop just inside the window whose evidence lies just outside it
     /// keeps that evidence: the verdict is the whole journal's, in `why` and
     /// in a report cut at the window.
