@@ -1695,6 +1695,31 @@ def start_limit(j, base):
     audit_noise(j, base, span=1500)
 
 
+def serve_resets_requests(j, base):
+    """Round sixteen's review: bob's serve throws and resets connections
+    without dying. In the second the dispatch logs plain requests reset by
+    his serve's port (field guide 2.2: the side after `->` reset), his two
+    tabs on two networks close (`graceful`, as every established socket):
+    serve/reset, not the client's. carol's requests reset 40 s before her
+    drop say nothing of it."""
+    for i, u in enumerate(["alice", "bob", "carol"]):
+        j.dispatch(at(base, -3000 + 7 * i), "ws open user=%s ip=198.51.100.%d" % (u, 50 + i), pid=812)
+    j.dispatch(at(base, -2900), "ws open user=bob ip=10.8.0.6, 198.51.100.51", pid=812)
+    k = at(base, 0)
+    for n in range(3):
+        j.dispatch(k + 0.1 * n, "http: proxy error: read tcp 127.0.0.1:%d->127.0.0.1:3774: read: connection reset by peer" % (41200 + n), pid=812)
+    j.serve(k + 0.2, "bob", "Error: write after end", "ERROR")
+    j.dispatch(k + 0.35, "ws close user=bob ip=198.51.100.51 dur_ms=2993350 cause=graceful", pid=812, expect=("serve", "reset"))
+    j.dispatch(k + 0.36, "ws close user=bob ip=10.8.0.6, 198.51.100.51 dur_ms=2900360 cause=graceful", pid=812, expect=("serve", "reset"))
+    j.dispatch(k + 2.5, "ws open user=bob ip=198.51.100.51", pid=812)
+    j.dispatch(k + 2.9, "ws open user=bob ip=10.8.0.6, 198.51.100.51", pid=812)
+    k = at(base, 600)
+    j.dispatch(k - 40, "http: proxy error: readfrom tcp 127.0.0.1:41300->127.0.0.1:3775: write tcp 127.0.0.1:41300->127.0.0.1:3775: write: connection reset by peer", pid=812)
+    j.dispatch(k, "ws close user=carol ip=198.51.100.52 dur_ms=3593200 cause=graceful", pid=812, expect=("client", "isolated_drop"))
+    j.dispatch(k + 3, "ws open user=carol ip=198.51.100.52", pid=812)
+    audit_noise(j, base, span=900)
+
+
 def clock_step_forward(j, base):
     """Round sixteen's review: chronyd steps the wall clock forward by 35 s.
     Receive times jump, the boot's monotonic clock does not: the host never
@@ -1938,6 +1963,7 @@ SCENARIOS = {
     "scenario-audit-clock-step": audit_scenario(clock_step_forward, "2026-07-08 10:00:00", span_before=1200, span_after=2400),
     "scenario-audit-reboot-slow-serves": audit_scenario(reboot_slow_serves, "2026-07-10 06:00:00", span_before=3100, span_after=0),
     "scenario-audit-start-limit": audit_scenario(start_limit, "2026-07-13 13:00:00", span_before=3100, span_after=1500),
+    "scenario-audit-serve-resets": audit_scenario(serve_resets_requests, "2026-07-16 11:00:00", span_before=3100, span_after=900),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 

@@ -622,6 +622,11 @@ MUTATIONS = [
     ("back after: any host's open", "Sources/Analysis/UserDrops.swift",
      "Self.firstAtOrAfter(t, in: activity.opens[host] ?? [])",
      "Self.firstAtOrAfter(t, in: activity.opens.values.flatMap { $0 }.sorted())", "WhyTests"),
+    ("a serve resetting its requests says nothing of the drop", A,
+     "            if let first = cut.first {", "            if let first = cut.first, false {", "AttributionRuleTests|ScenarioTests"),
+    ("any request reset, whenever", A,
+     "let cut = requests(around: t, before: s.stopAfterDrop, after: s.stopAfterDrop).filter { q in",
+     "let cut = requests(around: t, before: s.hostWindow, after: s.hostWindow).filter { q in", "AttributionRuleTests|ScenarioTests"),
 ]
 
 

@@ -1713,6 +1713,23 @@ public struct Attributor: Sendable {
                 set(.serve, .refused, refusedReqs.map { .request(Int32($0)) } + refs(refusedPairings))
                 return
             }
+            // 4c. The user's serve reset or cut its plain requests at the drop
+            // (within `stopAfterDrop` either side; the side after `->` is the
+            // serve's port, field guide 2.2): it was closing connections, and the
+            // socket's with them, though it lived on.
+            let cut = requests(around: t, before: s.stopAfterDrop, after: s.stopAfterDrop).filter { q in
+                guard requestErrors[q].user == user, let d = requestErrors[q].dispatch, d.side == .upstream else { return false }
+                switch d.error?.errorClass {
+                case .reset?, .brokenPipe?, .eof?, .unexpectedEOF?:
+                    return !(establishedAt.map { open in requestErrors[q].writtenAt + 1_000_000 < open } ?? false)
+                default: return false
+                }
+            }
+            if let first = cut.first {
+                let cls = requestErrors[first].dispatch?.error?.errorClass
+                set(.serve, cls == .eof || cls == .unexpectedEOF ? .eof : .reset, cut.map { .request(Int32($0)) })
+                return
+            }
         }
         // 5. The serve's port refused, reset or hung up.
         if side == .upstream {

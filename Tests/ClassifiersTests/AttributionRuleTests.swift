@@ -644,6 +644,38 @@ enum RuleTable {
             ],
             judge: "user=alice", verdict: .client, reason: .isolatedDrop),
         Rule(
+            name: "the user's serve resetting its plain requests at the drop cut the socket too",
+            lines: [
+                .dispatch(-0.2, "http: proxy error: read tcp 127.0.0.1:41200->127.0.0.1:3773: read: connection reset by peer"),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=2993350 cause=graceful"),
+                .dispatch(3, "ws open user=alice ip=198.51.100.7"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .reset),
+        Rule(
+            name: "an EOF that names no port says nothing of the user's drop",
+            lines: [
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=2993350 cause=graceful"),
+                .dispatch(1, "http: proxy error: unexpected EOF"),
+                .dispatch(3, "ws open user=alice ip=198.51.100.7"),
+            ],
+            judge: "user=alice", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "a reset of the user's request 30 s before the drop says nothing of it",
+            lines: [
+                .dispatch(-30, "http: proxy error: read tcp 127.0.0.1:41200->127.0.0.1:3773: read: connection reset by peer"),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=2993350 cause=graceful"),
+                .dispatch(3, "ws open user=alice ip=198.51.100.7"),
+            ],
+            judge: "user=alice", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "another user's serve resetting requests says nothing of this drop",
+            lines: [
+                .dispatch(-0.2, "http: proxy error: read tcp 127.0.0.1:41200->127.0.0.1:3774: read: connection reset by peer"),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=2993350 cause=graceful"),
+                .dispatch(3, "ws open user=alice ip=198.51.100.7"),
+            ],
+            judge: "user=alice", verdict: .client, reason: .isolatedDrop),
+        Rule(
             name: "a socket open across the reboot's gap is the reboot's",
             lines: [.dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=400000 cause=downstream_closed")],
             gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],
