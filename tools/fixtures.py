@@ -1717,7 +1717,39 @@ def serve_resets_requests(j, base):
     j.dispatch(k - 40, "http: proxy error: readfrom tcp 127.0.0.1:41300->127.0.0.1:3775: write tcp 127.0.0.1:41300->127.0.0.1:3775: write: connection reset by peer", pid=812)
     j.dispatch(k, "ws close user=carol ip=198.51.100.52 dur_ms=3593200 cause=graceful", pid=812, expect=("client", "isolated_drop"))
     j.dispatch(k + 3, "ws open user=carol ip=198.51.100.52", pid=812)
+    # erin's pairing is cut off by her serve while her upgrade waits, and she gives up.
+    k = at(base, 800)
+    j.dispatch(k - 10, 'pairing exchange for erin failed: Post "http://127.0.0.1:3777/api/auth/bootstrap": EOF', pid=812)
+    j.dispatch(k, "ws close user=erin ip=198.51.100.57 dur_ms=20000 cause=downstream_closed", pid=812, expect=("serve", "eof"))
     audit_noise(j, base, span=900)
+
+
+def slow_drain(j, base):
+    """Round sixteen's review: twelve users' long sockets close 2.5 s apart
+    over 27.5 s (never two in one second) and each reconnects 4-6 s later,
+    the serves, the host and the dispatch quiet: one break spread out (a
+    front replica draining), not twelve clients' networks failing at once
+    (unknown/spread_out). Later, four users 2 s apart are four clients'
+    (fewer than --burst-min), and so are five users a minute apart."""
+    users = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "henry", "ivy", "judy", "kim", "leo"]
+    for i, u in enumerate(users):
+        j.dispatch(at(base, -3000 + 5 * i), "ws open user=%s ip=198.51.100.%d" % (u, 100 + i), pid=812)
+    for i, u in enumerate(users):
+        t = at(base, 2.5 * i)
+        j.dispatch(t, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, 100 + i, 3000000 + 2500 * i), pid=812,
+                   expect=("unknown", "spread_out"))
+        j.dispatch(t + 4 + (i % 3), "ws open user=%s ip=198.51.100.%d" % (u, 100 + i), pid=812)
+    for i, u in enumerate(users[:4]):
+        t = at(base, 600 + 2 * i)
+        j.dispatch(t, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, 100 + i, 590000), pid=812,
+                   expect=("client", "isolated_drop"))
+        j.dispatch(t + 5, "ws open user=%s ip=198.51.100.%d" % (u, 100 + i), pid=812)
+    for i, u in enumerate(users[4:9]):
+        t = at(base, 900 + 60 * i)
+        j.dispatch(t, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, 104 + i, 880000), pid=812,
+                   expect=("client", "isolated_drop"))
+        j.dispatch(t + 5, "ws open user=%s ip=198.51.100.%d" % (u, 104 + i), pid=812)
+    audit_noise(j, base, span=1500)
 
 
 def clock_step_forward(j, base):
@@ -1964,6 +1996,7 @@ SCENARIOS = {
     "scenario-audit-reboot-slow-serves": audit_scenario(reboot_slow_serves, "2026-07-10 06:00:00", span_before=3100, span_after=0),
     "scenario-audit-start-limit": audit_scenario(start_limit, "2026-07-13 13:00:00", span_before=3100, span_after=1500),
     "scenario-audit-serve-resets": audit_scenario(serve_resets_requests, "2026-07-16 11:00:00", span_before=3100, span_after=900),
+    "scenario-audit-slow-drain": audit_scenario(slow_drain, "2026-07-18 11:00:00", span_before=3100, span_after=1500),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 

@@ -155,7 +155,7 @@ extension Reason {
     /// Verdicts reached because nothing else explained the drop.
     public var isElimination: Bool {
         switch self {
-        case .isolatedCancel, .isolatedDrop, .belowBurstThreshold, .noEvidence, .downstreamUnconfirmed, .upstreamNoUser: true
+        case .isolatedCancel, .isolatedDrop, .belowBurstThreshold, .noEvidence, .downstreamUnconfirmed, .upstreamNoUser, .spreadOut: true
         default: false
         }
     }
@@ -531,11 +531,18 @@ public struct Attributor: Sendable {
         if let u = ev.unit { dispatchUnitNames.insert(u) }
         // A pairing the user's serve refused is evidence that it was down, as a
         // refused request is (field guide 6.1): kept with the signals.
-        if d.kind == .pairingFailed, ev.user != nil, d.detail.map({ $0.contains("connect: connection refused") }) ?? false {
-            var s = ev
-            s.signal = .pairingRefused
-            signals.append(s)
-            return
+        if d.kind == .pairingFailed, ev.user != nil, let detail = d.detail {
+            // Cut off or reset by the serve: evidence for a drop in that instant (rule 4c).
+            let cls = GoError.classify(Array(detail.utf8)).errorClass
+            let signal: Signal? =
+                detail.contains("connect: connection refused")
+                ? .pairingRefused : [.reset, .brokenPipe, .eof, .unexpectedEOF].contains(cls) ? .pairingCut(cls) : nil
+            if let signal {
+                var s = ev
+                s.signal = signal
+                signals.append(s)
+                return
+            }
         }
         if d.kind.isFatal {
             fatalLines.append(ev)
@@ -1089,6 +1096,7 @@ public struct Attributor: Sendable {
             serveUnitLines[u, default: []].append(i)
         }
         for i in out.indices { judge(&out[i], index: i, inBurst: bursting[i], signals: sigs, leads: leads, gaps: gaps) }
+        markSpreadOut(&out)
         let bursts = groupBursts(&out)
         let incidents = Self.groupIncidents(&out, restarts: dispatchRestarts, serveWindow: settings.serveWindow)
         var result = Attribution(
@@ -1159,6 +1167,10 @@ public struct Attributor: Sendable {
             key = "gap \(g)"
         } else if let b = d.burstSecond {
             key = "burst \(b)"
+        } else if d.reason == .spreadOut {
+            // One break spread over seconds: each drop within `spreadGap` of the last.
+            key = "spread \(d.event.host ?? "")"
+            chain = spreadGap
         } else if d.reason == .belowBurstThreshold {
             // Teardowns of several users too few for a burst, each within the
             // burst rule's span (a second) of the last: one unexplained event.
@@ -1318,6 +1330,39 @@ public struct Attributor: Sendable {
     }
 
     /// The dispatch's timed-out connections to serves written in [from, to].
+    /// How far apart the drops of a break spread over seconds may be (`spread_out`).
+    static let spreadGap: UInt64 = 5_000_000
+
+    /// Drops judged the client's, or too few for a burst, of `--burst-min`
+    /// or more users (an old-era line that names none counts as one), each
+    /// written within `spreadGap` of the last: one break spread over seconds
+    /// (a front replica draining its connections), not as many users' own
+    /// networks failing at once. `unknown`/`spread_out`: nothing shows which
+    /// segment, and the client is not blamed.
+    private func markSpreadOut(_ out: inout [Drop]) {
+        let candidates = out.indices.filter { out[$0].verdict == .client || out[$0].reason == .belowBurstThreshold }
+            .sorted { (out[$0].event.writtenAt, $0) < (out[$1].event.writtenAt, $1) }
+        var chain: [Int] = []
+        func flush() {
+            var users = Set<String>()
+            var unnamed = 0
+            for i in chain { if let u = out[i].event.userOrPort { users.insert(u) } else { unnamed += 1 } }
+            if users.count + unnamed >= settings.burstMin {
+                for i in chain {
+                    out[i].verdict = .unknown
+                    out[i].reason = .spreadOut
+                    out[i].evidence = []
+                }
+            }
+            chain = []
+        }
+        for i in candidates {
+            if let last = chain.last, out[i].event.writtenAt > out[last].event.writtenAt + Self.spreadGap { flush() }
+            chain.append(i)
+        }
+        flush()
+    }
+
     /// The line that took `user`'s serve down, when it was down at `t`: the
     /// last of its unit's lines written by then says it went down (stopping,
     /// stopped, exited, failed, a restart scheduled) and none started it since.
@@ -1717,7 +1762,10 @@ public struct Attributor: Sendable {
             // (within `stopAfterDrop` either side; the side after `->` is the
             // serve's port, field guide 2.2): it was closing connections, and the
             // socket's with them, though it lived on.
-            let cut = requests(around: t, before: s.stopAfterDrop, after: s.stopAfterDrop).filter { q in
+            // The dispatch's pairing cut off the same way counts too, and for a
+            // client that gave up on an upgrade, while the upgrade waited.
+            let cutBefore = ev.dispatch?.wsCause == .downstreamClosed ? max(s.stopAfterDrop, t - (openedAt ?? t)) : s.stopAfterDrop
+            let cut = requests(around: t, before: cutBefore, after: s.stopAfterDrop).filter { q in
                 guard requestErrors[q].user == user, let d = requestErrors[q].dispatch, d.side == .upstream else { return false }
                 switch d.error?.errorClass {
                 case .reset?, .brokenPipe?, .eof?, .unexpectedEOF?:
@@ -1725,9 +1773,18 @@ public struct Attributor: Sendable {
                 default: return false
                 }
             }
-            if let first = cut.first {
-                let cls = requestErrors[first].dispatch?.error?.errorClass
-                set(.serve, cls == .eof || cls == .unexpectedEOF ? .eof : .reset, cut.map { .request(Int32($0)) })
+            let cutPairings = indices(window(sigs, around: t, before: cutBefore, after: s.stopAfterDrop)) {
+                if $0.user == user, case .pairingCut? = $0.signal { true } else { false }
+            }.filter { !beforeOpen($0) }
+            if !cut.isEmpty || !cutPairings.isEmpty {
+                let classes =
+                    cut.compactMap { requestErrors[$0].dispatch?.error?.errorClass }
+                    + cutPairings.compactMap { i -> ErrorClass? in
+                        if case .pairingCut(let c)? = sigs[i].signal { c } else { nil }
+                    }
+                set(
+                    .serve, classes.first == .eof || classes.first == .unexpectedEOF ? .eof : .reset,
+                    cut.map { .request(Int32($0)) } + refs(cutPairings))
                 return
             }
         }

@@ -40,6 +40,10 @@ public enum Signal: Sendable, Equatable {
     /// (`mint for U failed: ... connection refused`, `pairing exchange for U
     /// failed: ...`): the serve was down (field guide 6.1).
     case pairingRefused
+    /// The dispatch's pairing with the user's serve was reset or cut off by
+    /// it (`pairing exchange for U failed: Post ...: EOF`): the serve was
+    /// closing connections (field guide 2.2, 6.1).
+    case pairingCut(ErrorClass)
 
     public var kind: EventKind {
         switch self {
@@ -55,7 +59,7 @@ public enum Signal: Sendable, Equatable {
         case .serveDisabled: .serveDisabled
         case .kernelStall: .kernelStall
         case .journalSuppressed: .journalSuppressed
-        case .pairingRefused: .pairingFailed
+        case .pairingRefused, .pairingCut: .pairingFailed
         }
     }
 

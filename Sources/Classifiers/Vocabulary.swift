@@ -109,6 +109,9 @@ public enum Reason: String, Sendable, Codable, CaseIterable {
     /// serve: the user's serve unit was down at the drop (its last line before
     /// it a stop or failure, no start since), however long before.
     case unitDown = "unit_down"
+    /// unknown: drops of `--burst-min` or more users, each within 5 s of the
+    /// last, none a burst: one break spread over seconds, not so many clients.
+    case spreadOut = "spread_out"
     case refused
     case reset
     case eof

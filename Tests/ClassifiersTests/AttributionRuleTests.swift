@@ -378,6 +378,21 @@ enum RuleTable {
             name: "client/isolated_drop: one short socket, everything else quiet",
             lines: [.dispatch(0, short("bob"))], judge: "user=bob", verdict: .client, reason: .isolatedDrop),
         Rule(
+            name: "unknown/spread_out: five users' drops 2.5 s apart are one break spread out, not five clients",
+            lines: [
+                .dispatch(0.0, "ws close user=alice ip=198.51.100.10 dur_ms=2993350 cause=graceful"),
+                .dispatch(4.0, "ws open user=alice ip=198.51.100.10"),
+                .dispatch(2.5, "ws close user=bob ip=198.51.100.11 dur_ms=2993350 cause=graceful"),
+                .dispatch(6.5, "ws open user=bob ip=198.51.100.11"),
+                .dispatch(5.0, "ws close user=carol ip=198.51.100.12 dur_ms=2993350 cause=graceful"),
+                .dispatch(9.0, "ws open user=carol ip=198.51.100.12"),
+                .dispatch(7.5, "ws close user=dave ip=198.51.100.13 dur_ms=2993350 cause=graceful"),
+                .dispatch(11.5, "ws open user=dave ip=198.51.100.13"),
+                .dispatch(10.0, "ws close user=erin ip=198.51.100.14 dur_ms=2993350 cause=graceful"),
+                .dispatch(14.0, "ws open user=erin ip=198.51.100.14"),
+            ],
+            judge: "user=carol", verdict: .unknown, reason: .spreadOut),
+        Rule(
             name: "unknown/below_burst_threshold: teardowns together, fewer than --burst-min",
             lines: [.dispatch(0, cancel), .dispatch(0.2, cancel)], judge: "canceled", verdict: .unknown, reason: .belowBurstThreshold),
         Rule(
@@ -660,6 +675,20 @@ enum RuleTable {
             ],
             judge: "user=alice", verdict: .client, reason: .isolatedDrop),
         Rule(
+            name: "a pairing the serve cut off while the user's upgrade waited: the serve's (eof)",
+            lines: [
+                .dispatch(-10, "pairing exchange for alice failed: Post \"http://127.0.0.1:3773/api/auth/bootstrap\": EOF"),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .eof),
+        Rule(
+            name: "a pairing that failed for a reason of its own (the mint's exit status) says nothing",
+            lines: [
+                .dispatch(-10, "mint for alice failed: exit status 1"),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
+            ],
+            judge: "user=alice", verdict: .unknown, reason: .downstreamUnconfirmed),
+        Rule(
             name: "a reset of the user's request 30 s before the drop says nothing of it",
             lines: [
                 .dispatch(-30, "http: proxy error: read tcp 127.0.0.1:41200->127.0.0.1:3773: read: connection reset by peer"),
@@ -675,6 +704,49 @@ enum RuleTable {
                 .dispatch(3, "ws open user=alice ip=198.51.100.7"),
             ],
             judge: "user=alice", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "one user's five drops 2 s apart are that client's (spread_out counts users)",
+            lines: [
+                .dispatch(0.0, "ws close user=alice ip=198.51.100.10 dur_ms=1500 cause=graceful"),
+                .dispatch(0.5, "ws open user=alice ip=198.51.100.10"),
+                .dispatch(2.0, "ws close user=alice ip=198.51.100.10 dur_ms=1500 cause=graceful"),
+                .dispatch(2.5, "ws open user=alice ip=198.51.100.10"),
+                .dispatch(4.0, "ws close user=alice ip=198.51.100.10 dur_ms=1500 cause=graceful"),
+                .dispatch(4.5, "ws open user=alice ip=198.51.100.10"),
+                .dispatch(6.0, "ws close user=alice ip=198.51.100.10 dur_ms=1500 cause=graceful"),
+                .dispatch(6.5, "ws open user=alice ip=198.51.100.10"),
+                .dispatch(8.0, "ws close user=alice ip=198.51.100.10 dur_ms=1500 cause=graceful"),
+                .dispatch(8.5, "ws open user=alice ip=198.51.100.10"),
+            ],
+            judge: "dur_ms=1500", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "four users' drops 2.5 s apart are four clients' (fewer than --burst-min)",
+            lines: [
+                .dispatch(0.0, "ws close user=alice ip=198.51.100.10 dur_ms=2993350 cause=graceful"),
+                .dispatch(4.0, "ws open user=alice ip=198.51.100.10"),
+                .dispatch(2.5, "ws close user=bob ip=198.51.100.11 dur_ms=2993350 cause=graceful"),
+                .dispatch(6.5, "ws open user=bob ip=198.51.100.11"),
+                .dispatch(5.0, "ws close user=carol ip=198.51.100.12 dur_ms=2993350 cause=graceful"),
+                .dispatch(9.0, "ws open user=carol ip=198.51.100.12"),
+                .dispatch(7.5, "ws close user=dave ip=198.51.100.13 dur_ms=2993350 cause=graceful"),
+                .dispatch(11.5, "ws open user=dave ip=198.51.100.13"),
+            ],
+            judge: "user=carol", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "five users' drops 6 s apart are five clients'",
+            lines: [
+                .dispatch(0.0, "ws close user=alice ip=198.51.100.10 dur_ms=2993350 cause=graceful"),
+                .dispatch(4.0, "ws open user=alice ip=198.51.100.10"),
+                .dispatch(6.0, "ws close user=bob ip=198.51.100.11 dur_ms=2993350 cause=graceful"),
+                .dispatch(10.0, "ws open user=bob ip=198.51.100.11"),
+                .dispatch(12.0, "ws close user=carol ip=198.51.100.12 dur_ms=2993350 cause=graceful"),
+                .dispatch(16.0, "ws open user=carol ip=198.51.100.12"),
+                .dispatch(18.0, "ws close user=dave ip=198.51.100.13 dur_ms=2993350 cause=graceful"),
+                .dispatch(22.0, "ws open user=dave ip=198.51.100.13"),
+                .dispatch(24.0, "ws close user=erin ip=198.51.100.14 dur_ms=2993350 cause=graceful"),
+                .dispatch(28.0, "ws open user=erin ip=198.51.100.14"),
+            ],
+            judge: "user=carol", verdict: .client, reason: .isolatedDrop),
         Rule(
             name: "a socket open across the reboot's gap is the reboot's",
             lines: [.dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=400000 cause=downstream_closed")],
@@ -1301,6 +1373,20 @@ struct IncidentTests {
         #expect(at.incidents.map(\.reason) == [.burst, .unitRestart, .isolatedDrop, .isolatedDrop])
         #expect(at.incidents.first?.users == ["alice", "bob"])
         #expect(at.drops.map(\.incident) == [1, 1, 1, 1, 1, 2, 2, 3, 4])
+    }
+
+    /// Drops spread over seconds are one incident.
+    @Test func aBreakSpreadOutIsOneIncident() {
+        let users = ["alice", "bob", "carol", "dave", "erin"]
+        let at = attribute(
+            users.enumerated().flatMap { k, u -> [Line] in
+                [
+                    .dispatch(Double(k) * 2.5, "ws close user=\(u) ip=198.51.100.\(10 + k) dur_ms=2993350 cause=graceful"),
+                    .dispatch(Double(k) * 2.5 + 4, "ws open user=\(u) ip=198.51.100.\(10 + k)"),
+                ]
+            })
+        #expect(at.drops.map(\.reason) == Array(repeating: .spreadOut, count: 5))
+        #expect(at.incidents.map(\.drops) == [5])
     }
 
     /// A unit left down is one incident, however far apart its user's drops.

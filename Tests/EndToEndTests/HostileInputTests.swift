@@ -370,7 +370,8 @@ struct HostileInputTests {
         #expect(
             got == [
                 "+2 client/isolated_drop",  // a 5 ms socket of a user whose name holds a NUL
-                "+5 unknown/no_evidence",  // empty cause, dur_ms=abc: not graceful, says nothing
+                // Empty cause, dur_ms=abc: says nothing itself; bob's serve (port 3774) reset a request 2 s later (rule 4c).
+                "+5 serve/reset",
                 "+10 client/isolated_cancel",  // a downstream ws close of a user whose name clears the screen
                 "+14 client/isolated_cancel",  // context canceled on a host (no ws lines there: old era) whose name colours the terminal
             ])

@@ -88,6 +88,7 @@ extension Wording {
             return d.drops.count > 1 ? "only this user's \(d.drops.count) sockets dropped and \(rest)" : "only this socket dropped and \(rest)"
         case .upstreamNoUser: return "an error from a port no user is mapped to"
         case .belowBurstThreshold: return "a few teardowns together, fewer than --burst-min"
+        case .spreadOut: return "one of many users' drops seconds apart, too spread out for a burst: a shared cause, not shown which"
         case .noEvidence: return "nothing in the journal explains it"
         case .downstreamUnconfirmed: return "the client side closed, but the serve was not shown to be answering"
         case .kernelStall: return "the kernel reported a stall\(at)"
