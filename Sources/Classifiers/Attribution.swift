@@ -431,6 +431,11 @@ public struct Attributor: Sendable {
     /// Per user, the signals (indices, in time order) of PID 1 that say their
     /// serve's unit went down or came up: set by `attribute` for `serveDown`.
     private var serveUnitLines: [String: [Int]] = [:]
+    /// Per serve unit, the times (written) of its timeouts (its own, the
+    /// watchdog's probes, the dispatch's connections to it) in order, and
+    /// for each the first of its run (timeouts each within `--host-window`
+    /// of the last): set by `attribute` for `alignedTimeoutUnits`.
+    private var serveTimeoutRuns: [String: (times: [UInt64], runStart: [UInt64])] = [:]
 
     /// A connection of the dispatch's to a user's serve that timed out.
     struct DispatchTimeout {
@@ -1090,6 +1095,17 @@ public struct Attributor: Sendable {
             }
         }
         dispatchTimeouts = timedOut.sorted { $0.writtenAt < $1.writtenAt }
+        var timeoutTimes: [String: [UInt64]] = [:]
+        for e in sigs where (e.signal?.isStarvation ?? false) || (e.signal?.isProbeTimeout ?? false) {
+            if let u = e.unit { timeoutTimes[u, default: []].append(e.writtenAt) }
+        }
+        for d in dispatchTimeouts { timeoutTimes[serveUnits.unit(forUser: d.user), default: []].append(d.writtenAt) }
+        serveTimeoutRuns = timeoutTimes.mapValues { list in
+            let times = list.sorted()
+            var starts: [UInt64] = []
+            for (k, x) in times.enumerated() { starts.append(k > 0 && x - times[k - 1] < settings.hostWindow ? starts[k - 1] : x) }
+            return (times, starts)
+        }
         serveUnitLines = [:]
         for i in sigs.indices {
             guard let u = sigs[i].user, case .unit(let a)? = sigs[i].signal, a.wentDown || a == .restartScheduled || a == .started else { continue }
@@ -1330,6 +1346,32 @@ public struct Attributor: Sendable {
     }
 
     /// The dispatch's timed-out connections to serves written in [from, to].
+    /// Of the serve units that timed out around `t` (`units`), the most whose
+    /// runs of timeouts began within `--host-window` of each other: a starved
+    /// host stalls its serves together; a serve that had been failing on its
+    /// own for long (a livelock the watchdog gave up on) is not a second
+    /// serve of another's blip (helper's x05).
+    func alignedTimeoutUnits(_ units: Set<String>, by t: UInt64) -> Set<String> {
+        guard units.count >= 2 else { return units }
+        var onsets: [(unit: String, at: UInt64)] = []
+        for u in units {
+            guard let run = serveTimeoutRuns[u] else {
+                onsets.append((u, t))
+                continue
+            }
+            let upTo = Self.span(of: run.times, from: 0, to: t) { $0 }
+            onsets.append((u, upTo.isEmpty ? t : run.runStart[upTo.upperBound - 1]))
+        }
+        onsets.sort { ($0.at, $0.unit) < ($1.at, $1.unit) }
+        var best = 0..<1
+        var a = 0
+        for b in onsets.indices {
+            while onsets[b].at - onsets[a].at > settings.hostWindow { a += 1 }
+            if b - a + 1 > best.count { best = a..<(b + 1) }
+        }
+        return Set(onsets[best].map(\.unit))
+    }
+
     /// How far apart the drops of a break spread over seconds may be (`spread_out`).
     static let spreadGap: UInt64 = 5_000_000
 
@@ -1546,7 +1588,8 @@ public struct Attributor: Sendable {
         // drop's too): serves of several users not answering at once is the
         // host (field guide 1, 2.2), as their own timeouts are.
         let dialed = dispatchTimeouts(from: t.subtractingClamped(s.hostWindow), to: t + s.hostAfter)
-        let timeoutUnits = Set(timeouts.compactMap { sigs[$0].unit }).union(dialed.map { serveUnits.unit(forUser: $0.user) })
+        let timeoutUnits = alignedTimeoutUnits(
+            Set(timeouts.compactMap { sigs[$0].unit }).union(dialed.map { serveUnits.unit(forUser: $0.user) }), by: t + s.hostAfter)
         let timeoutRefs = refs(timeouts) + dialed.map(\.ref).filter { $0 != .drop(Int32(index)) }
 
         // The user's own serve went down at the drop (PID 1's stop, exit or
