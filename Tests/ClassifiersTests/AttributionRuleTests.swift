@@ -101,6 +101,13 @@ private func attribute(entries: [JournalEntry], gaps: [HostGap], marks: Bool) ->
     return a.attribute(gaps: gaps)
 }
 
+/// t3-watchdog's probe of `user`'s serve that timed out, the `n`th in a row.
+private func probeTimeout(_ s: Double, _ user: String, _ port: Int, _ n: Int) -> Line {
+    .script(
+        s, tag: "t3-watchdog",
+        "probe FAILED for t3-serve@\(user).service (port=\(port) reason=timeout consecutive=\(n) uptime=900s recent_restarts=3)")
+}
+
 /// A t3-dispatch line written by process `pid`.
 private func dispatch(_ s: Double, pid: Int, _ text: String) -> JournalEntry {
     var e = entry(.dispatch(s, text))
@@ -749,42 +756,19 @@ enum RuleTable {
             judge: "user=carol", verdict: .client, reason: .isolatedDrop),
         Rule(
             name: "a serve failing on its own for long is no second serve of another's one timeout",
-            lines: [
-                .script(-1500.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=1 uptime=900s recent_restarts=3)"),
-                .script(-1440.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=2 uptime=900s recent_restarts=3)"),
-                .script(-1380.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=3 uptime=900s recent_restarts=3)"),
-                .script(-1320.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=4 uptime=900s recent_restarts=3)"),
-                .script(-1260.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=5 uptime=900s recent_restarts=3)"),
-                .script(-1200.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=6 uptime=900s recent_restarts=3)"),
-                .script(-1140.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=7 uptime=900s recent_restarts=3)"),
-                .script(-1080.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=8 uptime=900s recent_restarts=3)"),
-                .script(-1020.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=9 uptime=900s recent_restarts=3)"),
-                .script(-960.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=10 uptime=900s recent_restarts=3)"),
-                .script(-900.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=11 uptime=900s recent_restarts=3)"),
-                .script(-840.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=12 uptime=900s recent_restarts=3)"),
-                .script(-780.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=13 uptime=900s recent_restarts=3)"),
-                .script(-720.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=14 uptime=900s recent_restarts=3)"),
-                .script(-660.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=15 uptime=900s recent_restarts=3)"),
-                .script(-600.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=16 uptime=900s recent_restarts=3)"),
-                .script(-540.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=17 uptime=900s recent_restarts=3)"),
-                .script(-480.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=18 uptime=900s recent_restarts=3)"),
-                .script(-420.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=19 uptime=900s recent_restarts=3)"),
-                .script(-360.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=20 uptime=900s recent_restarts=3)"),
-                .script(-300.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=21 uptime=900s recent_restarts=3)"),
-                .script(-240.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=22 uptime=900s recent_restarts=3)"),
-                .script(-180.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=23 uptime=900s recent_restarts=3)"),
-                .script(-120.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=24 uptime=900s recent_restarts=3)"),
-                .script(-60.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=25 uptime=900s recent_restarts=3)"),
-                .script(-30, tag: "t3-watchdog", "probe FAILED for t3-serve@carol.service (port=3775 reason=timeout consecutive=1 uptime=900s recent_restarts=0)"),
+            lines: (0..<25).map { probeTimeout(-1500 + 60 * Double($0), "bob", 3774, $0 + 1) } + [
+                .script(
+                    -30, tag: "t3-watchdog",
+                    "probe FAILED for t3-serve@carol.service (port=3775 reason=timeout consecutive=1 uptime=900s recent_restarts=0)"),
                 .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
             ],
             judge: "user=bob", verdict: .serve, reason: .serveTimeout),
         Rule(
             name: "two serves that began timing out together are the host's",
-            lines: [
-                .script(-90.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=1 uptime=900s recent_restarts=3)"),
-                .script(-30.0, tag: "t3-watchdog", "probe FAILED for t3-serve@bob.service (port=3774 reason=timeout consecutive=2 uptime=900s recent_restarts=3)"),
-                .script(-30, tag: "t3-watchdog", "probe FAILED for t3-serve@carol.service (port=3775 reason=timeout consecutive=1 uptime=900s recent_restarts=0)"),
+            lines: (0..<2).map { probeTimeout(-90 + 60 * Double($0), "bob", 3774, $0 + 1) } + [
+                .script(
+                    -30, tag: "t3-watchdog",
+                    "probe FAILED for t3-serve@carol.service (port=3775 reason=timeout consecutive=1 uptime=900s recent_restarts=0)"),
                 .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
             ],
             judge: "user=bob", verdict: .devvm, reason: .serveTimeouts),
