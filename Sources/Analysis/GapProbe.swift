@@ -100,15 +100,8 @@ enum GapProbe {
                 first.absorb(c)
             }
         }
-        var stepped: [Int] = []
         for i in gaps.indices {
             let n = j.neighbours(of: gaps[i].end)
-            if !gaps[i].bootChanged, let b = n.before, let a = n.after, b.realtime == gaps[i].start, a.realtime == gaps[i].end,
-                GapFinder.clockStepped(threshold: threshold, monotonic: (b.monotonic, a.monotonic), sameBoot: a.bootID == b.bootID)
-            {
-                stepped.append(i)
-                continue
-            }
             gaps[i].before = n.before.map {
                 Evidence(realtime: $0.realtime, unit: $0.aboutUnit, kind: .lastEntryBeforeGap, message: $0.messageText, cursor: $0.cursor)
             }
@@ -119,8 +112,6 @@ enum GapProbe {
                     message: $0.messageText, cursor: $0.cursor)
             }
         }
-        // A wall clock stepped forward is no silence (`GapFinder.clockStepped`).
-        for i in stepped.reversed() { gaps.remove(at: i) }
         return gaps
     }
 }

@@ -69,8 +69,7 @@ public final class LiveAnalyzer {
                     frontier = e.realtime
                     frontierWall = now()
                 }
-                finders[host, default: GapFinder(threshold: settings.gapThreshold)].add(
-                    realtime: e.realtime, bootID: e.bootID, monotonic: e.monotonic)
+                finders[host, default: GapFinder(threshold: settings.gapThreshold)].add(realtime: e.realtime, bootID: e.bootID)
                 guard let ev = stream.classify(e, cursor: cursor) else { return }
                 stream.learn(from: ev)
                 if attributors[host] == nil { attributors[host] = Attributor(settings: settings, serveUnits: serveUnits) }

@@ -50,7 +50,7 @@ public struct HostGap: Sendable, Equatable {
 /// Finds gaps and boot changes in a sequence of (receive time, boot id).
 public struct GapFinder: Sendable {
     public var threshold: UInt64
-    private var last: (UInt64, String, UInt64)?
+    private var last: (UInt64, String)?
     public private(set) var gaps: [HostGap] = []
 
     public init(threshold: UInt64) { self.threshold = threshold }
@@ -58,31 +58,15 @@ public struct GapFinder: Sendable {
     /// Starts a new, unrelated stretch (the next interval of a scan).
     public mutating func reset() { last = nil }
 
-    /// One entry: its receive time, boot and, when known (not 0), its
-    /// monotonic time, which tells a wall clock stepped forward from a silence.
-    public mutating func add(realtime: UInt64, bootID: String, monotonic: UInt64 = 0) {
-        defer { last = (realtime, bootID, monotonic) }
-        guard let (t, b, m) = last else { return }
+    public mutating func add(realtime: UInt64, bootID: String) {
+        defer { last = (realtime, bootID) }
+        guard let (t, b) = last else { return }
         let changed = !b.isEmpty && !bootID.isEmpty && b != bootID
-        if changed
-            || (realtime > t && realtime - t >= threshold
-                && !Self.clockStepped(threshold: threshold, monotonic: (m, monotonic), sameBoot: b == bootID))
-        {
+        if changed || (realtime > t && realtime - t >= threshold) {
             if gaps.last?.start != t || gaps.last?.end != realtime {
                 gaps.append(HostGap(start: t, end: realtime, bootChanged: changed))
             }
         }
-    }
-}
-
-extension GapFinder {
-    /// Whether two entries of one boot whose receive times lie `threshold` or
-    /// more apart were written less than `threshold` apart by the boot's
-    /// monotonic clock (both known): the wall clock stepped forward (a time
-    /// sync), the host did not go silent (field guide 2.7).
-    public static func clockStepped(threshold: UInt64, monotonic: (UInt64, UInt64), sameBoot: Bool) -> Bool {
-        let (a, b) = monotonic
-        return sameBoot && a > 0 && b >= a && b - a < threshold
     }
 }
 
@@ -431,6 +415,9 @@ public struct Attributor: Sendable {
     /// Per user, the signals (indices, in time order) of PID 1 that say their
     /// serve's unit went down or came up: set by `attribute` for `serveDown`.
     private var serveUnitLines: [String: [Int]] = [:]
+    /// The signals that are a serve unit's first line of its boot, a start
+    /// (`starting`, `started`): the serve coming up after a boot, no restart.
+    private var firstStartsOfBoot: Set<Int> = []
     /// Per serve unit, the times (written) of its timeouts (its own, the
     /// watchdog's probes, the dispatch's connections to it) in order, and
     /// for each the first of its run (timeouts each within `--host-window`
@@ -1106,6 +1093,21 @@ public struct Attributor: Sendable {
             for (k, x) in times.enumerated() { starts.append(k > 0 && x - times[k - 1] < settings.hostWindow ? starts[k - 1] : x) }
             return (times, starts)
         }
+        firstStartsOfBoot = []
+        // Per unit and boot: whether every line of it so far was a start. Only
+        // within 10 minutes of a new boot seen to begin (`gaps`): a window that
+        // begins mid-boot shows restarts whose stops came before it.
+        let bootsBegan = gaps.filter(\.bootChanged).map(\.end)
+        var onlyStarts: [String: Bool] = [:]
+        for i in sigs.indices {
+            guard let u = sigs[i].user, case .unit(let a)? = sigs[i].signal else { continue }
+            let key = u + " " + sigs[i].bootID
+            let start = a == .starting || a == .started
+            if onlyStarts[key] ?? true, start, bootsBegan.contains(where: { $0 <= sigs[i].realtime && sigs[i].realtime - $0 <= 600_000_000 }) {
+                firstStartsOfBoot.insert(i)
+            }
+            onlyStarts[key] = (onlyStarts[key] ?? true) && start
+        }
         serveUnitLines = [:]
         for i in sigs.indices {
             guard let u = sigs[i].user, case .unit(let a)? = sigs[i].signal, a.wentDown || a == .restartScheduled || a == .started else { continue }
@@ -1372,6 +1374,11 @@ public struct Attributor: Sendable {
         return Set(onsets[best].map(\.unit))
     }
 
+    /// How long after PID 1's `Started` a serve may still not answer: the
+    /// unit is `Type=simple` (started when forked), and `t3 serve` binds its
+    /// port seconds later, every serve at once after a boot.
+    static let serveStartGrace: UInt64 = 10_000_000
+
     /// How far apart the drops of a break spread over seconds may be (`spread_out`).
     static let spreadGap: UInt64 = 5_000_000
 
@@ -1382,7 +1389,10 @@ public struct Attributor: Sendable {
     /// networks failing at once. `unknown`/`spread_out`: nothing shows which
     /// segment, and the client is not blamed.
     private func markSpreadOut(_ out: inout [Drop]) {
-        let candidates = out.indices.filter { out[$0].verdict == .client || out[$0].reason == .belowBurstThreshold }
+        // A burst's drops count in a chain (its stragglers are the same break)
+        // and keep their verdict.
+        func loose(_ i: Int) -> Bool { out[i].burstSecond == nil && (out[i].verdict == .client || out[i].reason == .belowBurstThreshold) }
+        let candidates = out.indices.filter { loose($0) || out[$0].burstSecond != nil }
             .sorted { (out[$0].event.writtenAt, $0) < (out[$1].event.writtenAt, $1) }
         var chain: [Int] = []
         func flush() {
@@ -1390,7 +1400,7 @@ public struct Attributor: Sendable {
             var unnamed = 0
             for i in chain { if let u = out[i].event.userOrPort { users.insert(u) } else { unnamed += 1 } }
             if users.count + unnamed >= settings.burstMin {
-                for i in chain {
+                for i in chain where loose(i) {
                     out[i].verdict = .unknown
                     out[i].reason = .spreadOut
                     out[i].evidence = []
@@ -1498,7 +1508,7 @@ public struct Attributor: Sendable {
             let started = window(sigs, around: t, before: t.subtractingClamped(g.end), after: s.serveWindow).first {
                 $0.user == user && $0.signal == .unit(.started) && $0.realtime >= g.end
             }
-            return started.map { $0.writtenAt + 1_000_000 > open } ?? false
+            return started.map { $0.writtenAt + 1_000_000 + Self.serveStartGrace > open } ?? false
         }
         if let gi = Self.lastGapIndex(gaps, endingBy: ev.realtime + s.hostAfter), gaps[gi].end + s.hostWindow >= ev.realtime,
             openedAt.map({ $0 < gaps[gi].end + 1_000_000 || beforeServeStarted(after: gaps[gi], open: $0) }) ?? true
@@ -1648,7 +1658,9 @@ public struct Attributor: Sendable {
             } : nil
         func beforeOpen(_ i: Int) -> Bool { establishedAt.map { sigs[i].writtenAt + 1_000_000 < $0 } ?? false }
         if let user {
-            let ofUser = indices(near) { $0.user == user && !($0.signal?.saysNothingOfTheServe ?? false) }
+            // A serve coming up after a boot (its unit's first lines of the boot) is no restart.
+            let firstStarts = firstStartsOfBoot
+            let ofUser = indices(near) { $0.user == user && !($0.signal?.saysNothingOfTheServe ?? false) }.filter { !firstStarts.contains($0) }
             let mine = ofUser.filter { !beforeOpen($0) }
             let mineRefs = refs(mine)
             func has(_ p: (Signal) -> Bool) -> Bool { mine.contains { sigs[$0].signal.map(p) ?? false } }
@@ -1819,12 +1831,14 @@ public struct Attributor: Sendable {
             let cutPairings = indices(window(sigs, around: t, before: cutBefore, after: s.stopAfterDrop)) {
                 if $0.user == user, case .pairingCut? = $0.signal { true } else { false }
             }.filter { !beforeOpen($0) }
-            if !cut.isEmpty || !cutPairings.isEmpty {
-                let classes =
-                    cut.compactMap { requestErrors[$0].dispatch?.error?.errorClass }
-                    + cutPairings.compactMap { i -> ErrorClass? in
-                        if case .pairingCut(let c)? = sigs[i].signal { c } else { nil }
-                    }
+            // Two at least: one reset alone is Go's keep-alive race (Node closes an
+            // idle connection as the dispatch reuses it), no sign of the serve.
+            if cut.count + cutPairings.count >= 2 {
+                // The first of them in time names the reason.
+                var timed: [(at: UInt64, cls: ErrorClass)] = []
+                for q in cut { if let c = requestErrors[q].dispatch?.error?.errorClass { timed.append((requestErrors[q].writtenAt, c)) } }
+                for i in cutPairings { if case .pairingCut(let c)? = sigs[i].signal { timed.append((sigs[i].writtenAt, c)) } }
+                let classes = timed.sorted { $0.at < $1.at }.map(\.cls)
                 set(
                     .serve, classes.first == .eof || classes.first == .unexpectedEOF ? .eof : .reset,
                     cut.map { .request(Int32($0)) } + refs(cutPairings))

@@ -643,7 +643,7 @@ enum RuleTable {
         Rule(
             name: "a socket opened after the user's serve started again after a reboot was not cut by it",
             lines: [
-                .systemd(-50, unit: "t3-serve@bob.service", "Started t3-serve@bob.service - t3 serve for bob."),
+                .systemd(-55, unit: "t3-serve@bob.service", "Started t3-serve@bob.service - t3 serve for bob."),
                 .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=40000 cause=graceful"),
             ],
             gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],
@@ -668,6 +668,7 @@ enum RuleTable {
         Rule(
             name: "the user's serve resetting its plain requests at the drop cut the socket too",
             lines: [
+                .dispatch(-0.4, "http: proxy error: read tcp 127.0.0.1:41199->127.0.0.1:3773: read: connection reset by peer"),
                 .dispatch(-0.2, "http: proxy error: read tcp 127.0.0.1:41200->127.0.0.1:3773: read: connection reset by peer"),
                 .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=2993350 cause=graceful"),
                 .dispatch(3, "ws open user=alice ip=198.51.100.7"),
@@ -682,9 +683,10 @@ enum RuleTable {
             ],
             judge: "user=alice", verdict: .client, reason: .isolatedDrop),
         Rule(
-            name: "a pairing the serve cut off while the user's upgrade waited: the serve's (eof)",
+            name: "a pairing and a request the serve cut off while the user's upgrade waited: the serve's (eof)",
             lines: [
                 .dispatch(-10, "pairing exchange for alice failed: Post \"http://127.0.0.1:3773/api/auth/bootstrap\": EOF"),
+                .dispatch(-8, "http: proxy error: read tcp 127.0.0.1:41200->127.0.0.1:3773: read: connection reset by peer"),
                 .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
             ],
             judge: "user=alice", verdict: .serve, reason: .eof),
@@ -695,6 +697,14 @@ enum RuleTable {
                 .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=20000 cause=downstream_closed"),
             ],
             judge: "user=alice", verdict: .unknown, reason: .downstreamUnconfirmed),
+        Rule(
+            name: "one request reset at the drop (Go's keep-alive race) says nothing of the serve",
+            lines: [
+                .dispatch(-2, "http: proxy error: read tcp 127.0.0.1:41200->127.0.0.1:3773: read: connection reset by peer"),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=190000 cause=graceful"),
+                .dispatch(5, "ws open user=alice ip=198.51.100.7"),
+            ],
+            judge: "user=alice", verdict: .client, reason: .isolatedDrop),
         Rule(
             name: "a reset of the user's request 30 s before the drop says nothing of it",
             lines: [
@@ -726,6 +736,27 @@ enum RuleTable {
                 .dispatch(8.5, "ws open user=alice ip=198.51.100.10"),
             ],
             judge: "dur_ms=1500", verdict: .client, reason: .isolatedDrop),
+        Rule(
+            name: "a burst's stragglers seconds later are the same break spread out, not clients",
+            lines: [
+                .dispatch(0.0, "ws close user=alice ip=198.51.100.10 dur_ms=2993350 cause=graceful"),
+                .dispatch(4.0, "ws open user=alice ip=198.51.100.10"),
+                .dispatch(0.1, "ws close user=bob ip=198.51.100.11 dur_ms=2993350 cause=graceful"),
+                .dispatch(4.1, "ws open user=bob ip=198.51.100.11"),
+                .dispatch(0.2, "ws close user=carol ip=198.51.100.12 dur_ms=2993350 cause=graceful"),
+                .dispatch(4.2, "ws open user=carol ip=198.51.100.12"),
+                .dispatch(0.30000000000000004, "ws close user=dave ip=198.51.100.13 dur_ms=2993350 cause=graceful"),
+                .dispatch(4.3, "ws open user=dave ip=198.51.100.13"),
+                .dispatch(0.4, "ws close user=erin ip=198.51.100.14 dur_ms=2993350 cause=graceful"),
+                .dispatch(4.4, "ws open user=erin ip=198.51.100.14"),
+                .dispatch(0.5, "ws close user=frank ip=198.51.100.15 dur_ms=2993350 cause=graceful"),
+                .dispatch(4.5, "ws open user=frank ip=198.51.100.15"),
+                .dispatch(2.5, "ws close user=grace ip=198.51.100.20 dur_ms=2993350 cause=graceful"),
+                .dispatch(6.5, "ws open user=grace ip=198.51.100.20"),
+                .dispatch(4.5, "ws close user=henry ip=198.51.100.21 dur_ms=2993350 cause=graceful"),
+                .dispatch(8.5, "ws open user=henry ip=198.51.100.21"),
+            ],
+            judge: "user=henry", verdict: .unknown, reason: .spreadOut),
         Rule(
             name: "four users' drops 2.5 s apart are four clients' (fewer than --burst-min)",
             lines: [

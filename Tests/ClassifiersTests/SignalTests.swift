@@ -462,24 +462,6 @@ struct AttributorTests {
         #expect(f.gaps[0].seconds == 50 && !f.gaps[0].bootChanged)
         #expect(f.gaps[1].bootChanged)
     }
-
-    /// A wall clock stepped forward (receive times 50 s apart, monotonic 0.2 s)
-    /// is no silence; monotonic times 50 s apart are, and so is a new boot.
-    @Test func gapFinderTellsAClockStepFromASilence() {
-        var f = GapFinder(threshold: 30_000_000)
-        f.add(realtime: Self.t0, bootID: "a", monotonic: 1_000_000)
-        f.add(realtime: Self.t0 + 50_000_000, bootID: "a", monotonic: 1_200_000)
-        #expect(f.gaps.isEmpty)
-        f.add(realtime: Self.t0 + 100_000_000, bootID: "a", monotonic: 51_200_000)
-        #expect(f.gaps.count == 1)
-        f.add(realtime: Self.t0 + 100_100_000, bootID: "b", monotonic: 1_000)
-        #expect(f.gaps.count == 2 && f.gaps[1].bootChanged)
-        // Unknown monotonic times (0) leave receive times to decide.
-        var g = GapFinder(threshold: 30_000_000)
-        g.add(realtime: Self.t0, bootID: "a")
-        g.add(realtime: Self.t0 + 50_000_000, bootID: "a")
-        #expect(g.gaps.count == 1)
-    }
 }
 
 /// `--serve-unit` decides how a unit name carries its user; nothing else knows `t3-serve@`.
