@@ -804,6 +804,22 @@ enum RuleTable {
             ],
             judge: "user=bob", verdict: .devvm, reason: .serveTimeouts),
         Rule(
+            name: "an upgrade refused 3 s after the user's serve's Started after a reboot is the reboot's (it binds later)",
+            lines: [
+                .systemd(-3, unit: "t3-serve@bob.service", "Started t3-serve@bob.service - t3 serve for bob."),
+                .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=2 cause=upstream_closed"),
+            ],
+            gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],
+            judge: "user=bob", verdict: .devvm, reason: .reboot),
+        Rule(
+            name: "a serve's first start after a boot is no restart",
+            lines: [
+                .systemd(-100, unit: "t3-serve@bob.service", "Started t3-serve@bob.service - t3 serve for bob."),
+                .dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=2 cause=upstream_closed"),
+            ],
+            gaps: [HostGap(start: at(-400), end: at(-300), bootChanged: true)],
+            judge: "user=bob", verdict: .serve, reason: .upstreamClosed),
+        Rule(
             name: "a socket open across the reboot's gap is the reboot's",
             lines: [.dispatch(0, "ws close user=bob ip=198.51.100.7 dur_ms=400000 cause=downstream_closed")],
             gaps: [HostGap(start: at(-400), end: at(-60), bootChanged: true)],
