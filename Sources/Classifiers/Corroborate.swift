@@ -112,7 +112,8 @@ public struct Corroborator: Sendable {
     /// probe and the tunnel may give them proof.
     static func isOpen(_ r: Reason) -> Bool {
         switch r {
-        case .isolatedCancel, .isolatedDrop, .belowBurstThreshold, .noEvidence, .downstreamUnconfirmed, .burst, .journalSuppressed: true
+        case .isolatedCancel, .isolatedDrop, .belowBurstThreshold, .spreadOut, .noEvidence, .downstreamUnconfirmed, .burst, .journalSuppressed:
+            true
         default: false
         }
     }

@@ -1461,6 +1461,24 @@ struct IncidentTests {
         #expect(at.incidents.map(\.drops) == [5])
     }
 
+    /// A break spread out is judged by elimination: the tunnel's log gives it its segment.
+    @Test func theTunnelGivesASpreadOutBreakItsSegment() {
+        let users = ["alice", "bob", "carol", "dave", "erin"]
+        var a = attribute(
+            users.enumerated().flatMap { k, u -> [Line] in
+                [
+                    .dispatch(Double(k) * 2.5, "ws close user=\(u) ip=198.51.100.\(10 + k) dur_ms=2993350 cause=graceful"),
+                    .dispatch(Double(k) * 2.5 + 4, "ws open user=\(u) ip=198.51.100.\(10 + k)"),
+                ]
+            })
+        #expect(a.drops.map(\.reason) == Array(repeating: .spreadOut, count: 5))
+        let log = TunnelLogParser.parse(
+            "2026-06-11T17:46:41Z ERR Connection terminated error=\"timeout: no recent network activity\" connIndex=2\n")
+        #expect(log.events.count == 1)
+        Corroborator(probe: nil, tunnel: log.events, window: 60_000_000).apply(&a)
+        #expect(a.drops.map(\.reason) == Array(repeating: .tunnelReconnect, count: 5))
+    }
+
     /// A unit left down is one incident, however far apart its user's drops.
     @Test func dropsWhileAUnitStaysDownAreOneIncident() {
         let at = attribute([
