@@ -706,8 +706,9 @@ enum RuleTable {
             ],
             judge: "user=alice", verdict: .client, reason: .isolatedDrop),
         Rule(
-            name: "a reset of the user's request 30 s before the drop says nothing of it",
+            name: "resets of the user's requests 30 s before the drop say nothing of it",
             lines: [
+                .dispatch(-31, "http: proxy error: read tcp 127.0.0.1:41199->127.0.0.1:3773: read: connection reset by peer"),
                 .dispatch(-30, "http: proxy error: read tcp 127.0.0.1:41200->127.0.0.1:3773: read: connection reset by peer"),
                 .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=2993350 cause=graceful"),
                 .dispatch(3, "ws open user=alice ip=198.51.100.7"),
@@ -716,6 +717,7 @@ enum RuleTable {
         Rule(
             name: "another user's serve resetting requests says nothing of this drop",
             lines: [
+                .dispatch(-0.4, "http: proxy error: read tcp 127.0.0.1:41199->127.0.0.1:3774: read: connection reset by peer"),
                 .dispatch(-0.2, "http: proxy error: read tcp 127.0.0.1:41200->127.0.0.1:3774: read: connection reset by peer"),
                 .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=2993350 cause=graceful"),
                 .dispatch(3, "ws open user=alice ip=198.51.100.7"),
