@@ -1347,7 +1347,6 @@ public struct Attributor: Sendable {
         window(requestErrors, around: t, before: before, after: after).indices
     }
 
-    /// The dispatch's timed-out connections to serves written in [from, to].
     /// Of the serve units that timed out around `t` (`units`), the most whose
     /// runs of timeouts began within `--host-window` of each other: a starved
     /// host stalls its serves together; a serve that had been failing on its
@@ -1425,6 +1424,7 @@ public struct Attributor: Sendable {
         return last
     }
 
+    /// The dispatch's timed-out connections to serves written in [from, to].
     func dispatchTimeouts(from: UInt64, to: UInt64) -> ArraySlice<DispatchTimeout> {
         dispatchTimeouts[Self.span(of: dispatchTimeouts, from: from, to: to) { $0.writtenAt }]
     }
