@@ -1631,11 +1631,7 @@ def reboot_slow_serves(j, base):
         j.dispatch(at(base, -3000 + 10 * i), "ws open user=%s ip=198.51.100.%d" % (u, 70 + i), pid=812)
     audit_noise(j, base, span=600)
     j.entries = [e for e in j.entries if e[0] <= ts(at(base, 0))]
-    j.new_boot(BOOT_B, at(base, 80))
-    j.kernel(at(base, 81), "Linux version 6.1.0-22-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.94-1", "5")
-    j.filler(at(base, 85), at(base, 900))
-    j.pid1(at(base, 92), DUNIT, "Started %s - %s." % (DUNIT, DDESC), "started")
-    j.dispatch(at(base, 92.1), "t3-dispatch listening on :3780", pid=701, expect=("devvm", "reboot"))
+    boot_with_dispatch(j, base, 80, 92, 92.1)
     for i, u in enumerate(users):
         un = "t3-serve@%s.service" % u
         j.pid1(at(base, 120 + i), un, "Starting %s - T3 Code server for %s (t3 serve, per-user)..." % (un, u), "starting")
@@ -1862,6 +1858,17 @@ def dial_timeouts(j, base):
     audit_noise(j, base, span=2400)
 
 
+def boot_with_dispatch(j, base, boot, started, listening):
+    """A new boot `boot` s after base: the kernel's first line, the host's
+    chatter from 5 s on, then t3-dispatch started and listening (a drop of the
+    reboot's) at the offsets given."""
+    j.new_boot(BOOT_B, at(base, boot))
+    j.kernel(at(base, boot + 1), "Linux version 6.1.0-22-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.94-1", "5")
+    j.filler(at(base, boot + 5), at(base, 900))
+    j.pid1(at(base, started), DUNIT, "Started %s - %s." % (DUNIT, DDESC), "started")
+    j.dispatch(at(base, listening), "t3-dispatch listening on :3780", pid=701, expect=("devvm", "reboot"))
+
+
 def planned_reboot(j, base):
     """`reboot`: systemd stops every serve (their sockets close, six users in one
     second), then the dispatch, journald stops; a new boot 65 s later restarts
@@ -1887,11 +1894,7 @@ def planned_reboot(j, base):
         j.pid1(k + 0.31 + 0.01 * i, un, "%s: Failed with result 'exit-code'." % un, "failed")
         j.pid1(k + 0.32 + 0.01 * i, un, "Stopped %s - T3 Code server for %s (t3 serve, per-user)." % (un, u), "stopped")
     j.unit_line(k + 1.5, "systemd-journald.service", "systemd-journald", "Journal stopped", transport="driver", pid=301, comm="systemd-journal")
-    j.new_boot(BOOT_B, at(base, 65))
-    j.kernel(at(base, 66), "Linux version 6.1.0-22-amd64 (debian-kernel@lists.debian.org) #1 SMP PREEMPT_DYNAMIC Debian 6.1.94-1", "5")
-    j.filler(at(base, 70), at(base, 900))
-    j.pid1(at(base, 75), DUNIT, "Started %s - %s." % (DUNIT, DDESC), "started")
-    j.dispatch(at(base, 75.2), "t3-dispatch listening on :3780", pid=701, expect=("devvm", "reboot"))
+    boot_with_dispatch(j, base, 65, 75, 75.2)
     for i, u in enumerate(users):
         start(j, at(base, 75.1 + 0.01 * i), u)
     for i, u in enumerate(users):
