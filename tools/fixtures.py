@@ -1691,6 +1691,60 @@ def start_limit(j, base):
     audit_noise(j, base, span=1500)
 
 
+def serves_after_dispatch(j, base):
+    """Round seventeen's review: a socket opened on the dispatch that came back
+    is not cut by the restart. A: the 16:30 deploy restarts t3-dispatch, the
+    users reconnect to the new process within 2 s, then the deploy restarts
+    every serve (`systemctl restart`, one every 6 s): alice's new socket dies
+    with her serve 4 s after the restart, which is her serve's (unit_restart),
+    not the dispatch's; erin's upgrade given up 2.6 s after it, her serve
+    untouched, stays the restart's. B: t3-dispatch crashes and is back after
+    5 s; carol's serve dumps core 3.4 s later and her socket on the new
+    process closes with it: crash_restart, not the outage."""
+    users = ["alice", "bob", "carol", "erin"]
+    for i, u in enumerate(users):
+        j.dispatch(at(base, -3000 + 7 * i), "ws open user=%s ip=198.51.100.%d" % (u, 10 + i), pid=812)
+    k = at(base, 0)
+    j.pid1(k, DUNIT, "Stopping %s - %s..." % (DUNIT, DDESC), "stopping")
+    j.pid1(k + 0.01, DUNIT, "%s: Deactivated successfully." % DUNIT)
+    j.pid1(k + 0.02, DUNIT, "Stopped %s - %s." % (DUNIT, DDESC), "stopped")
+    j.pid1(k + 0.05, DUNIT, "Started %s - %s." % (DUNIT, DDESC), "started")
+    j.dispatch(k + 0.07, "t3-dispatch listening on :3780", pid=901, expect=("dispatch", "dispatch_restart"))
+    for i, u in enumerate(users):
+        j.dispatch(k + 1.5 + 0.2 * i, "ws open user=%s ip=198.51.100.%d" % (u, 10 + i), pid=901)
+    j.dispatch(k + 2.6, "ws close user=erin ip=198.51.100.13 dur_ms=1000 cause=downstream_closed", pid=901,
+               expect=("dispatch", "dispatch_restart"))
+    j.dispatch(k + 4, "ws open user=erin ip=198.51.100.13", pid=901)
+    for i, u in enumerate(users[:3]):
+        s = k + 4 + 6 * i
+        stop_130(j, s, u)
+        opened = k + 1.5 + 0.2 * i
+        j.dispatch(s + 0.3, "ws close user=%s ip=198.51.100.%d dur_ms=%d cause=graceful" % (u, 10 + i, int((s + 0.3 - opened) * 1000)),
+                   pid=901, expect=("serve", "unit_restart"))
+        start(j, s + 0.6, u)
+        j.dispatch(s + 3, "ws open user=%s ip=198.51.100.%d" % (u, 10 + i), pid=901)
+    k = at(base, 900)
+    j.unit_line(k, DUNIT, "t3-dispatch", "fatal error: concurrent map writes", pid=901, uid=1000, comm="t3-dispatch")
+    j.expected.append({"realtime_usec": ts(k), "verdict": "dispatch", "reason": "dispatch_outage",
+                       "message": "fatal error: concurrent map writes"})
+    j.pid1(k + 0.02, DUNIT, "%s: Main process exited, code=exited, status=2/INVALIDARGUMENT" % DUNIT, "exited")
+    j.pid1(k + 0.03, DUNIT, "%s: Failed with result 'exit-code'." % DUNIT, "failed")
+    j.pid1(k + 5.1, DUNIT, "%s: Scheduled restart job, restart counter is at 1." % DUNIT, "restart")
+    j.pid1(k + 5.12, DUNIT, "Started %s - %s." % (DUNIT, DDESC), "started")
+    j.dispatch(k + 5.14, "t3-dispatch listening on :3780", pid=902, expect=("dispatch", "dispatch_outage"))
+    for i, u in enumerate(users):
+        j.dispatch(k + 6 + 0.2 * i, "ws open user=%s ip=198.51.100.%d" % (u, 10 + i), pid=902)
+    uc = "t3-serve@carol.service"
+    t = k + 8.5
+    j.pid1(t, uc, "%s: Main process exited, code=dumped, status=11/SEGV" % uc, "exited")
+    j.pid1(t + 0.01, uc, "%s: Failed with result 'core-dump'." % uc, "failed")
+    j.dispatch(t + 0.05, "ws close user=carol ip=198.51.100.12 dur_ms=2150 cause=graceful", pid=902, expect=("serve", "crash_restart"))
+    j.pid1(t + 5.01, uc, "%s: Scheduled restart job, restart counter is at 1." % uc, "restart")
+    start(j, t + 5.5, "carol")
+    j.dispatch(t + 9, "ws open user=carol ip=198.51.100.12", pid=902)
+    audit_noise(j, base, span=1500)
+
+
 def serve_resets_requests(j, base):
     """Round sixteen's reviews: bob's serve throws and resets connections
     without dying. In the second the dispatch logs plain requests reset by
@@ -2008,6 +2062,7 @@ SCENARIOS = {
     "scenario-audit-start-limit": audit_scenario(start_limit, "2026-07-13 13:00:00", span_before=3100, span_after=1500),
     "scenario-audit-serve-resets": audit_scenario(serve_resets_requests, "2026-07-16 11:00:00", span_before=3100, span_after=900),
     "scenario-audit-slow-drain": audit_scenario(slow_drain, "2026-07-18 11:00:00", span_before=3100, span_after=1500),
+    "scenario-audit-serves-after-dispatch": audit_scenario(serves_after_dispatch, "2026-07-20 16:30:00", span_before=3100, span_after=1500),
     "scenario-long-window": scenario(long_window, "2026-06-20 18:00:00", span_before=600, span_after=36000),
 }
 

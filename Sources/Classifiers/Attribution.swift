@@ -1519,9 +1519,18 @@ public struct Attributor: Sendable {
                 (g.before == nil ? [] : [.gapBefore(Int32(gi))]) + (g.after == nil ? [] : [.gapAfter(Int32(gi))]))
             return
         }
+        // A socket opened on the dispatch that came back at `back` (its `dur_ms`
+        // says so, from the line's whole second: the earliest it can have
+        // opened) whose own serve went down at the drop: the restart did not
+        // cut it, its serve did (a deploy restarts the dispatch, then every
+        // serve); the serve rules below judge it.
+        func servedAfter(_ back: UInt64) -> Bool {
+            guard let openedAt, openedAt >= back else { return false }
+            return serveWentDown(ev.user, at: t)
+        }
         // 1b. Dispatch was down (a crash loop, a start that failed): every drop in it is the dispatch's,
         // and a user who reconnected into a dead dispatch is not the client's.
-        if let o = outage(at: ev.realtime) {
+        if let o = outage(at: ev.realtime), outages[o].ongoing || !servedAfter(outages[o].end) {
             let outageRefs = outages[o].events.indices.prefix(s.maxEvidence).map { EvidenceRef.outage(Int32(o), Int32($0)) }
             // The dispatch as a victim: a host-wide OOM kill (a global OOM, earlyoom) just
             // before it went down says the host ran out of memory, not the dispatch.
@@ -1556,7 +1565,7 @@ public struct Attributor: Sendable {
         if side != .upstream,
             let r = dispatchRestarts.firstIndex(where: {
                 $0.realtime + s.dispatchRestartWindow >= ev.realtime && $0.realtime <= ev.realtime + s.dispatchRestartWindow
-                    && !(ev.pid != nil && $0.pid != nil && ev.pid != $0.pid)
+                    && !(ev.pid != nil && $0.pid != nil && ev.pid != $0.pid) && !servedAfter($0.realtime)
             })
         {
             set(.dispatch, .dispatchRestart, [.restart(Int32(r))])

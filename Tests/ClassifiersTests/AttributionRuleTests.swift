@@ -210,6 +210,34 @@ enum RuleTable {
             lines: [.dispatch(0, "t3-dispatch listening on :3780"), .dispatch(3, cancel)],
             judge: "canceled", verdict: .dispatch, reason: .dispatchRestart),
         Rule(
+            name: "serve/unit_restart: a socket opened on the dispatch that came back, its serve stopped at the drop (a deploy)",
+            lines: [
+                .dispatch(0, "t3-dispatch listening on :3780"),
+                .systemd(3.8, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .dispatch(4, "ws close user=alice ip=198.51.100.7 dur_ms=2500 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .unitRestart),
+        Rule(
+            name: "dispatch/dispatch_restart: an upgrade begun before the dispatch came back is the restart's, its serve stopping or not",
+            lines: [
+                .dispatch(0, "t3-dispatch listening on :3780"),
+                .systemd(3.8, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .dispatch(4, "ws close user=alice ip=198.51.100.7 dur_ms=4500 cause=downstream_closed"),
+            ],
+            judge: "user=alice", verdict: .dispatch, reason: .dispatchRestart),
+        Rule(
+            name: "serve/crash_restart: a socket opened after a dispatch outage ended, its serve crashed at the drop",
+            lines: [
+                .dispatch(0, "panic: assignment to entry in nil map"),
+                .systemd(0.01, unit: "t3-dispatch.service", "t3-dispatch.service: Main process exited, code=exited, status=2/INVALIDARGUMENT"),
+                .systemd(0.02, unit: "t3-dispatch.service", "t3-dispatch.service: Failed with result 'exit-code'."),
+                .systemd(5.1, unit: "t3-dispatch.service", "t3-dispatch.service: Scheduled restart job, restart counter is at 1."),
+                .dispatch(5.2, "t3-dispatch listening on :3780"),
+                .systemd(7.95, unit: "t3-serve@alice.service", "t3-serve@alice.service: Main process exited, code=dumped, status=11/SEGV"),
+                .dispatch(8, "ws close user=alice ip=198.51.100.7 dur_ms=2000 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .crashRestart),
+        Rule(
             name: "devvm/oom_kill: a burst after a global OOM kill (CONSTRAINT_NONE, global_oom)",
             lines: burst(at: 0) + [.kernel(-30, globalOOM())],
             judge: "canceled", verdict: .devvm, reason: .oomKill),

@@ -31,7 +31,7 @@ private let scenarios = [
     "scenario-audit-crash-before-socket", "scenario-audit-dial-timeouts",
     // Round 16's review: a clock step, serves not yet started after a reboot, a unit left down.
     "scenario-audit-clock-step", "scenario-audit-reboot-slow-serves", "scenario-audit-start-limit",
-    "scenario-audit-serve-resets", "scenario-audit-slow-drain",
+    "scenario-audit-serve-resets", "scenario-audit-slow-drain", "scenario-audit-serves-after-dispatch",
     // Issue 15: a long window.
     "scenario-long-window",
 ]
