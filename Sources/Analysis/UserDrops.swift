@@ -57,6 +57,8 @@ public struct UserDrop: Sendable {
     /// dispatch logs `ws` lines) or a `ws open` followed. An old-era proxy
     /// error comes from a dispatch that logs no `ws open`: unknown.
     public var backKnown: Bool
+    /// The end of what was read (nil: the journal's end): "not back" is as of then.
+    public var readUntil: UInt64?
     public var incident: Incident?
     /// The first socket's evidence, resolved.
     public var evidence: [Evidence]
@@ -183,7 +185,8 @@ public struct UserDrops: Sendable {
             return UserDrop(
                 drops: drops, indices: g, ips: ips, backAfterMs: back,
                 // A close, or a restart that cut sockets its dispatch had logged opening: "not back" means something.
-                backKnown: back != nil || d.event.kind == .wsClose || d.severed.contains(user), incident: incident,
+                backKnown: back != nil || d.event.kind == .wsClose || d.severed.contains(user), readUntil: window.read.until,
+                incident: incident,
                 evidence: at.evidence(d.evidence),
                 serveEvents: serve, hostSignals: hostSignals, gaps: gaps, burst: burst, others: others, sockets: sockets)
         }

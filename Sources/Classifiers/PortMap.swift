@@ -23,6 +23,9 @@ public struct PortMap: Sendable, Equatable {
     public private(set) var userByPort: [Int: String] = [:]
     /// Ports that more than one user claims: every claimant, the one `user(forPort:)` gives first.
     public private(set) var claimantsByPort: [Int: [String]] = [:]
+    /// dispatch.json's logins whose OS user has another name (`Frank` -> `frank`):
+    /// a complaint comes with the login, the lines name the OS user.
+    public private(set) var userByLogin: [String: String] = [:]
 
     public init(_ pairs: [Int: String] = [:]) { userByPort = pairs }
 
@@ -83,12 +86,20 @@ public struct PortMap: Sendable, Equatable {
 
     public var ports: Set<Int> { Set(userByPort.keys) }
 
+    /// The OS user the lines name for `name`: the one of the login `name`,
+    /// unless `name` is an OS user of its own; else `name`.
+    public func osUser(for name: String) -> String {
+        guard let u = userByLogin[name], !userByPort.values.contains(name) else { return name }
+        return u
+    }
+
     /// Adds pairs that are not known yet (the first source to name a port wins).
     public mutating func merge(_ other: PortMap) {
         for (p, u) in other.userByPort where userByPort[p] == nil {
             userByPort[p] = u
             if let c = other.claimantsByPort[p] { claimantsByPort[p] = c }
         }
+        for (l, u) in other.userByLogin where userByLogin[l] == nil { userByLogin[l] = u }
     }
 
     /// `/etc/t3-serve/dispatch.json`: `{"<login>": {"os_user": "<u>", "port": <n>}, ...}`.
@@ -126,6 +137,7 @@ public struct PortMap: Sendable, Equatable {
                 throw ConfigError(path: path, reason: "entry '\(login)' has a port that is not a number from 1 to 65535")
             }
             map.add(port: port, user: user)
+            if login != user { map.userByLogin[login] = user }
         }
         return map
     }

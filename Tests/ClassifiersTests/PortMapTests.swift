@@ -14,6 +14,23 @@ struct PortMapTests {
         #expect(m.user(forPort: 3775) == nil)
     }
 
+    /// A complaint names the login; the lines name the OS user (field guide 3).
+    @Test func aLoginIsItsOSUser() throws {
+        let json = #"""
+            {"alice": {"os_user": "alice", "port": 3773}, "Bob": {"os_user": "bob", "port": 3774},
+             "carol": {"os_user": "Bob", "port": 3775}}
+            """#
+        let m = try PortMap.parseDispatchTable(Data(json.utf8), path: "d.json")
+        #expect(m.osUser(for: "alice") == "alice")
+        #expect(m.osUser(for: "carol") == "Bob")
+        #expect(m.osUser(for: "nobody") == "nobody")
+        // "Bob" is the login of bob and an OS user of its own (carol's): the OS user stands.
+        #expect(m.osUser(for: "Bob") == "Bob")
+        var merged = PortMap()
+        merged.merge(m)
+        #expect(merged.osUser(for: "carol") == "Bob")
+    }
+
     @Test(
         "malformed tables are errors naming the file",
         arguments: [

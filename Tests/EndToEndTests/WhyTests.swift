@@ -33,7 +33,7 @@ private let cases: [WhyCase] = [
     WhyCase(
         scenario: "scenario-serve-oom", user: "frank", time: "2026-06-12 13:00", verdict: "serve", reason: "oom_kill",
         sentence:
-            "frank dropped at 13:00:02 UTC (1 socket, not back): serve — the serve was OOM-killed at 13:00:00 UTC; the serve logged 6 events nearby; the host was quiet."
+            "frank dropped at 13:00:02 UTC (1 socket, not back by 13:12:05 UTC): serve — the serve was OOM-killed at 13:00:00 UTC; the serve logged 6 events nearby; the host was quiet."
     ),
     WhyCase(
         scenario: "scenario-dispatch-outage", user: "bob", time: "2026-06-18 09:00:17", verdict: "dispatch", reason: "dispatch_outage",
@@ -51,7 +51,7 @@ private let cases: [WhyCase] = [
     WhyCase(
         scenario: "scenario-memory-storm", user: "alice", time: "2026-06-12 11:00", verdict: "devvm", reason: "serve_timeouts",
         sentence:
-            "alice dropped at 11:00:00 UTC (1 socket, not back): devvm — several serves timed out at once (the host was starved) (in a burst of 5 sockets of 5 users); the serve logged 2 events and the host 4 signals nearby."
+            "alice dropped at 11:00:00 UTC (1 socket, not back by 11:12:05 UTC): devvm — several serves timed out at once (the host was starved) (in a burst of 5 sockets of 5 users); the serve logged 2 events and the host 4 signals nearby."
     ),
     WhyCase(
         scenario: "scenario-isolated-cancels", user: "bob", time: "2026-06-12 15:05", verdict: "client", reason: "isolated_cancel",
@@ -68,12 +68,12 @@ private let cases: [WhyCase] = [
     WhyCase(
         scenario: "scenario-cgroup-vs-host", user: "grace", time: "2026-06-18 14:10", verdict: "client", reason: "isolated_drop",
         sentence:
-            "grace dropped at 14:10:00 UTC (1 socket, not back): client — only this socket dropped and nothing logged nearby explains it; the serve logged 2 events nearby; the host was quiet."
+            "grace dropped at 14:10:00 UTC (1 socket, not back by 14:22:05 UTC): client — only this socket dropped and nothing logged nearby explains it; the serve logged 2 events nearby; the host was quiet."
     ),
     WhyCase(
         scenario: "scenario-request-errors", user: "dave", time: "2026-06-18 06:15", verdict: "unknown", reason: "downstream_unconfirmed",
         sentence:
-            "dave dropped at 06:15:00 UTC (1 socket, not back): unknown — the client side closed, but the serve was not shown to be answering; the serve and the host were quiet."
+            "dave dropped at 06:15:00 UTC (1 socket, not back by 06:27:05 UTC): unknown — the client side closed, but the serve was not shown to be answering; the serve and the host were quiet."
     ),
 ]
 
@@ -153,6 +153,19 @@ struct WhyTests {
         let w = try Fixtures.t3attr(["why", "port:3774", "2026-06-05 06:05", "--file", path] + empty, env: utc)
         #expect(w.status == 0, "\(w.stderr)")
         #expect(w.stdout.contains("serve/serve_timeout"), "\(w.stdout)")
+    }
+
+    /// The complaint names the login (`Frank` in dispatch.json), the journal
+    /// the OS user (`frank`): both commands find frank's drop and say why.
+    @Test func aLoginIsAskedAboutAsItsOSUser() throws {
+        let path = try Fixtures.journal("scenario-serve-oom")
+        let w = try why(["Frank", "2026-06-12 13:00", "--file", path])
+        #expect(w.status == 0, "\(w.stderr)")
+        #expect(w.stdout.contains("frank dropped at 13:00:02 UTC"), "\(w.stdout)")
+        #expect(w.stderr.contains("'Frank' is a login of the dispatch table: its OS user 'frank'"), "\(w.stderr)")
+        let r = try Fixtures.t3attr(["report", "--file", path, "--user", "Frank", "-o", "json"] + table, env: utc)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 1, "\(r.stdout)")
     }
 
     @Test func socketsThatDropTogetherAreOneItem() throws {
@@ -417,7 +430,7 @@ struct WhyTests {
         #expect(item["sockets"] as? Int == 1)
         #expect(
             o["sentence"] as? String
-                == "alice dropped at 21:00:00 UTC (1 socket, not back): dispatch — t3-dispatch restarted at 21:00:00 UTC, dropping every socket; the serve and the host were quiet."
+                == "alice dropped at 21:00:00 UTC (1 socket, not back by 21:12:05 UTC): dispatch — t3-dispatch restarted at 21:00:00 UTC, dropping every socket; the serve and the host were quiet."
         )
         let grace = try #require(try Fixtures.ndjson(try why(["grace", "2026-06-10 21:00", "--file", j, "-o", "json"]).stdout).first)
         #expect((grace["drops"] as? [[String: Any]])?.first?["sockets"] as? Int == 2)

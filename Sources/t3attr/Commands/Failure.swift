@@ -82,6 +82,16 @@ func show(_ load: PortMapLoader.Loaded) {
     for f in load.envFilesWithoutPort { Diagnostics.warning("\(f): no T3_PORT=<port> line (1-65535); that user's port is not known from it") }
 }
 
+/// The users asked for as the lines name them: a login of the dispatch table
+/// whose OS user has another name (`why Frank`) is that OS user, said on stderr.
+func osUsers(_ asked: [String], in map: PortMap) -> [String] {
+    asked.map { name in
+        let u = map.osUser(for: name)
+        if u != name { Diagnostics.note("'\(name)' is a login of the dispatch table: its OS user '\(u)' is what the journal names") }
+        return u
+    }
+}
+
 /// `--user` names nobody seen in the window: say so, name who was, and end
 /// with status 1 when none of the named users was there (as grep does).
 func unknownUsers(_ asked: [String], seen: [String]) throws {

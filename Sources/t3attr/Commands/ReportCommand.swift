@@ -115,6 +115,7 @@ extension T3Attr {
                 if follow { return try Live.attribution(config, command: .report, output: output) }
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
+                let user = osUsers(user, in: analyzer.setup.portMap)
                 unknownHosts(analyzer.setup.missingHosts)
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)

@@ -78,6 +78,7 @@ extension T3Attr {
                 config.window = window.read
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
+                let user = osUsers([user], in: analyzer.setup.portMap)[0]
                 unknownHosts(analyzer.setup.missingHosts)
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)

@@ -71,7 +71,10 @@ struct WhyRenderer {
             row(
                 "   " + Render.column("back", 10)
                     + (d.backAfterMs.map { "after \(Wording.span(ms: $0))" }
-                        ?? (d.backKnown ? "not back (no ws open of the user in what was read)" : "unknown (this dispatch logs no ws lines)")))
+                        ?? (d.backKnown
+                            ? Wording.back(d, local: style.local) + " (no ws open of the user in what was read)"
+                            : "unknown (this dispatch logs no ws lines)"))
+            )
             if let h = d.host, severalHosts { row("   " + Render.column("host", 10) + Render.cell(h)) }
             row("   " + Render.column("device", 10) + (d.ips.isEmpty ? "-" : d.ips.map { Render.cell($0) }.joined(separator: " | ")))
             row(

@@ -44,12 +44,15 @@ extension Wording {
         return s % 60 == 0 ? "\(s / 60) min" : "\(s / 60) min \(s % 60) s"
     }
 
-    /// `back after 9 s`, or `not back` (no `ws open` of the user by the end of what was read).
-    static func back(_ ms: UInt64?) -> String { ms.map { "back after \(span(ms: $0))" } ?? "not back" }
+    /// `back after 9 s`, or `not back by 20:12:05 UTC` (no `ws open` of the user
+    /// by the end of what was read; `not back`: by the journal's end).
+    static func back(_ d: UserDrop, local: Bool) -> String {
+        d.backAfterMs.map { "back after \(span(ms: $0))" } ?? ("not back" + (d.readUntil.map { " by \(clock($0, local: local))" } ?? ""))
+    }
 
     /// `2 sockets, back after 9 s`; `1 socket` when the dispatch logs no `ws` lines (old era).
-    static func socketsAndBack(_ d: UserDrop) -> String {
-        "\(d.sockets) socket\(d.sockets == 1 ? "" : "s")" + (d.backKnown ? ", \(back(d.backAfterMs))" : "")
+    static func socketsAndBack(_ d: UserDrop, local: Bool) -> String {
+        "\(d.sockets) socket\(d.sockets == 1 ? "" : "s")" + (d.backKnown ? ", \(back(d, local: local))" : "")
     }
 
     /// What broke, in words, from the verdict's reason and the facts around it.
@@ -117,7 +120,7 @@ extension Wording {
     /// "alice dropped at 21:10:07 UTC (2 sockets, back after 9 s): edge — 11 sockets of 5 users died in the same second; the serve and the host were quiet."
     static func whySentence(_ d: UserDrop, user: String, local: Bool) -> String {
         var s =
-            "\(Render.cell(user)) dropped at \(clock(d.start, local: local)) (\(socketsAndBack(d))): \(d.verdict.rawValue) — \(cause(d, local: local))"
+            "\(Render.cell(user)) dropped at \(clock(d.start, local: local)) (\(socketsAndBack(d, local: local))): \(d.verdict.rawValue) — \(cause(d, local: local))"
         if d.reason != .burst, let b = d.burst {
             s += " (in a burst of \(b.count) socket\(b.count == 1 ? "" : "s") of \(b.users.count) user\(b.users.count == 1 ? "" : "s"))"
         }
