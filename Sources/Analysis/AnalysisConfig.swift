@@ -89,6 +89,9 @@ public struct TimeWindow: Equatable, Sendable {
         self.since = since
         self.until = until
     }
+
+    /// Whether either end is set.
+    public var bounded: Bool { since != nil || until != nil }
 }
 
 /// Which units hold which source (`--dispatch-unit`, `--serve-unit`, ...).

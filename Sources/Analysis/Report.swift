@@ -195,6 +195,19 @@ extension Journal {
     }
 }
 
+extension Report {
+    /// What was read wider than asked (`FocusWindow.read`) cut back to what was
+    /// asked: the drops and request errors received in the focus, the bursts
+    /// with an end in it; each judged with what lay beyond its edges.
+    public mutating func keep(_ focus: FocusWindow) {
+        attribution.keepDrops { focus.contains($0.event.realtime) }
+        attribution.bursts.removeAll { !focus.contains($0.start) && !focus.contains($0.end) }
+        attribution.keepRequestErrors { focus.contains($0.realtime) }
+        attribution.requestBursts.removeAll { !focus.contains($0.second * 1_000_000) && !focus.contains($0.second * 1_000_000 + 999_999) }
+        window = focus.focus
+    }
+}
+
 extension Attribution {
     /// Keeps only the drops `keep` accepts (`--verdict`, `--user`). Evidence
     /// refers to drops by index (a burst's members, a drop's fellow drops), so

@@ -71,6 +71,28 @@ private func report(_ name: String, _ extra: [String] = []) throws -> (drops: [[
 
 @Suite("one verdict per drop: incident scenarios with expected verdicts")
 struct ScenarioTests {
+    /// The window chooses the drops, not their verdicts: with `--since` 2 s
+    /// before a drop, or `--until` 2 s after it, the drop is listed with the
+    /// verdict and reason it has in the whole journal (a refused request 30 s
+    /// before, a spread-out chain's first drops, a serve crash's line after).
+    @Test(
+        "a drop near --since or --until keeps its verdict",
+        arguments: ["scenario-request-errors", "scenario-audit-slow-drain", "scenario-audit-crash-before-socket"])
+    func edgesKeepVerdicts(name: String) throws {
+        let (all, _, _) = try report(name)
+        #expect(!all.isEmpty)
+        func key(_ d: [String: Any]) -> String {
+            "\(d["realtime_usec"] as? Int ?? 0) \(d["message"] as? String ?? "?") \(d["verdict"] as? String ?? "?")/\(d["reason"] as? String ?? "?")"
+        }
+        for d in all {
+            let t = try #require(d["realtime_usec"] as? Int)
+            for edge in [["--since", "@\(Double(t) / 1e6 - 2)"], ["--until", "@\(Double(t) / 1e6 + 2)"]] {
+                let (near, _, _) = try report(name, edge)
+                #expect(near.map(key).contains(key(d)), "\(edge): \(key(d)) not in \(near.map(key))")
+            }
+        }
+    }
+
     /// Every drop of the scenario gets exactly the verdict and reason its
     /// fixture states, and nothing else is reported as a drop.
     @Test("verdicts match the scenario", arguments: scenarios)

@@ -75,10 +75,14 @@ extension T3Attr {
                 config.evidence = follow ? EvidenceConfig() : evidence.config
                 config.jobs = parallel.jobs
                 if follow { return try Live.attribution(config, command: .bursts, output: output) }
+                // A burst's verdict near an edge is judged with what lay beyond it (as `report`'s).
+                let focus = config.window.bounded ? FocusWindow(focus: config.window, settings: settings) : nil
+                if let focus { config.window = focus.read }
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
                 unknownHosts(analyzer.setup.missingHosts)
-                let report = try analyzer.run(progress: { Progress(window: config.window) })
+                var report = try analyzer.run(progress: { Progress(window: config.window) })
+                if let focus { report.keep(focus) }
                 show(report.timings)
                 let sink = output.sink
                 var header = RunHeader(command: .bursts, window: report.window, units: report.units, report: report)

@@ -100,9 +100,13 @@ extension T3Attr {
                 var config = try AnalysisConfig(source: source, units: units.config, maps: maps, settings: settings, follow: follow)
                 config.evidence = follow ? EvidenceConfig() : evidence.config
                 // --around: the window asked about, read wider so that its edge drops keep their evidence.
-                let focus = try around.map {
-                    FocusWindow(focus: try aroundWindow.focus(time: $0, source: source, now: try currentTime()), settings: settings)
-                }
+                // --since/--until too: a drop near an edge is judged with what lay beyond it
+                // (a refused request before it, the rest of a spread-out chain, a reconnect),
+                // as `why` judges it. A cursor file re-reads from its own resume point.
+                let focus =
+                    try around.map {
+                        FocusWindow(focus: try aroundWindow.focus(time: $0, source: source, now: try currentTime()), settings: settings)
+                    } ?? (cursorFile == nil && !follow && config.window.bounded ? FocusWindow(focus: config.window, settings: settings) : nil)
                 if let focus { config.window = focus.read }
                 config.jobs = parallel.jobs
                 // Held until the next state is saved: concurrent runs take turns.
@@ -127,11 +131,7 @@ extension T3Attr {
                 }
                 var next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings, now: try currentTime())
                 next?.source = stateKey
-                if let focus {
-                    report.attribution.keepDrops { focus.contains($0.event.realtime) }
-                    report.attribution.bursts.removeAll { !focus.contains($0.start) && !focus.contains($0.end) }
-                    report.window = focus.focus
-                }
+                if let focus { report.keep(focus) }
                 // Only asked for with --user (a week's drops are many); before --verdict
                 // filters: a user whose drops had other verdicts was seen all the same.
                 let seenUsers =
