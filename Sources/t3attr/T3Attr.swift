@@ -62,7 +62,13 @@ struct T3Attr: ParsableCommand {
     /// `why USER -1h`: a relative TIME that starts with '-' (no option of t3attr
     /// starts with a digit) is moved after `--`, where the parser takes it as
     /// TIME; it read `-1h` as the flags -1 and -h (help, exit 0) and `-15min` as
-    /// -m. Left alone as the value of `-S/--since` or `-U/--until`.
+    /// -m. Left alone as the value of an option that takes one as it stands
+    /// (`-S/--since`, `-U/--until`, a span, a count: refused there if negative).
+    static let takesDashValue: Set<String> = [
+        "--since", "-S", "--until", "-U", "--around-window", "--gap", "--serve-window", "--host-window", "--short-socket",
+        "--reconnect-window", "--evidence-window", "--url-timeout", "--burst-min", "--jobs", "-j",
+    ]
+
     static func relativeTimeLast(_ args: [String]) -> [String] {
         guard args.first == "why" else { return args }
         let end = args.firstIndex(of: "--") ?? args.endIndex
@@ -70,7 +76,7 @@ struct T3Attr: ParsableCommand {
         var moved: [String] = []
         for (i, a) in args[..<end].enumerated() {
             let isTime = a.count > 1 && a.hasPrefix("-") && a.dropFirst().first!.isASCII && a.dropFirst().first!.isNumber
-            if isTime, i > 0, !["--since", "-S", "--until", "-U"].contains(args[i - 1]) {
+            if isTime, i > 0, !takesDashValue.contains(args[i - 1]) {
                 moved.append(a)
             } else {
                 kept.append(a)

@@ -18,6 +18,11 @@ struct OptionParsingTests {
         (["bursts", "--min", "-5"], "--min must be at least 1"),
         (["report", "--burst-min", "-2"], "--burst-min must be at least 1"),
         (["dispatch", "-j", "-1"], "--jobs must be at least 1"),
+        (["report", "--gap", "-5s"], "'-5s' is invalid for '--gap <span>': not a span"),
+        (["report", "--host-window", "-1min"], "'-1min' is invalid for '--host-window <span>'"),
+        (["why", "alice", "20:00", "--around-window", "-5min"], "'-5min' is invalid for '--around-window <span>'"),
+        (["report", "--evidence-window", "-2s"], "'-2s' is invalid for '--evidence-window <span>'"),
+        (["report", "--url", "http://h:1", "--url-timeout", "-3"], "--url-timeout must be at least 1"),
         // Two names of one threshold that disagree: neither silently wins.
         (["bursts", "--min", "3", "--burst-min", "7"], "--min 3 and --burst-min 7 name two thresholds"),
     ])

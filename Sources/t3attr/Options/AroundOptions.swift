@@ -6,7 +6,7 @@ import Classifiers
 /// the window reaches (issue 15, "One user's complaint").
 struct AroundOptions: ParsableArguments {
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "With a TIME (why) or --around (report): the window is TIME minus and plus this span (a span: 90s, 10min, 1h; default: 10min).",
             valueName: "span"), transform: SpanArgument.parse)

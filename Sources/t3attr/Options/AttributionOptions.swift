@@ -62,35 +62,35 @@ struct AttributionOptions: ParsableArguments {
     static let defaultBurstMin = 5
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "A graceful WebSocket close shorter than this is a drop (a span: 90s, 2min, 1h). (default: \(AttributionOptions.shortSocketDefault))",
             valueName: "span"), transform: SpanArgument.parse)
     var shortSocket = SpanArgument(AttributionOptions.shortSocketDefault)
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "A close followed by the same user's ws open within this is a reconnect (a span: 90s, 2min, 1h). (default: \(AttributionOptions.reconnectWindowDefault))",
             valueName: "span"), transform: SpanArgument.parse)
     var reconnectWindow = SpanArgument(AttributionOptions.reconnectWindowDefault)
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Serve-side events of the drop's user this long before or after it count (a span: 90s, 2min, 1h). (default: \(AttributionOptions.serveWindowDefault))",
             valueName: "span"), transform: SpanArgument.parse)
     var serveWindow = SpanArgument(AttributionOptions.serveWindowDefault)
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Host-wide signals (OOM kills, timeouts in several serves, gaps) this long before a drop count, and after it those whose condition had begun by the drop (a span: 90s, 2min, 1h). (default: \(AttributionOptions.hostWindowDefault))",
             valueName: "span"), transform: SpanArgument.parse)
     var hostWindow = SpanArgument(AttributionOptions.hostWindowDefault)
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Silence in the whole journal that counts as a host gap (a span: 90s, 2min, 1h). (default: \(AttributionOptions.gapDefault))",
             valueName: "span"), transform: SpanArgument.parse)

@@ -31,7 +31,7 @@ struct EvidenceOptions: ParsableArguments {
     var tunnelLog: [String] = []
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "Probe samples and tunnel events this long before or after a drop count for it (a span: 90s, 2min, 1h). (default: \(EvidenceOptions.evidenceWindowDefault))",
             valueName: "span"), transform: SpanArgument.parse)

@@ -30,7 +30,7 @@ struct SourceOptions: ParsableArguments {
     var url: String? { urls.last }
 
     @Option(
-        name: .long,
+        name: .long, parsing: .unconditional,
         help: ArgumentHelp(
             "With --url (without -f): stop reading after this many seconds and analyse what arrived.",
             valueName: "seconds"))
