@@ -1,6 +1,7 @@
 import Classifiers
 import Foundation
 import Glibc
+import JournalReader
 
 /// `--cursor-file FILE` for unattended runs (cron, a systemd timer).
 ///
@@ -52,7 +53,7 @@ public struct CursorState: Codable, Equatable, Sendable {
         case .directory(let d): key = "-D \(real(d))"
         case .files(let fs): key = "--file in " + Set(fs.map { real(dir($0)) }).sorted().joined(separator: ", ")
         case .input: key = "--input (a stream)"
-        case .gateway(let url, _): key = "--url \(url)"
+        case .gateway(let url, _): key = "--url \(redactedURL(url))"
         }
         if !hosts.isEmpty { key += " --host " + Set(hosts).sorted().joined(separator: ",") }
         return key

@@ -46,6 +46,8 @@ public enum PrometheusError: Error, Equatable, Sendable, CustomStringConvertible
 /// A synchronous client for `/api/v1/query_range`.
 public struct PrometheusClient: Sendable {
     public let baseURL: URL
+    /// `baseURL` as errors show it (without user and password).
+    public var shownURL: String { redactedURL(baseURL.absoluteString) }
     /// Seconds without any progress (connecting, or a connected server that says nothing) before a
     /// request fails.
     public var connectTimeout: Double
@@ -59,7 +61,7 @@ public struct PrometheusClient: Sendable {
         let trimmed = url.trimmingCharacters(in: .whitespaces)
         guard let u = URL(string: trimmed), let scheme = u.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = u.host, !host.isEmpty, u.query == nil, u.fragment == nil
-        else { throw .badURL(url) }
+        else { throw .badURL(redactedURL(url)) }
         self.baseURL = u
         self.connectTimeout = connectTimeout
         self.overallTimeout = overallTimeout
@@ -121,9 +123,9 @@ public struct PrometheusClient: Sendable {
         // `+` in a query string means a space to Prometheus' form parser.
         let encoded = c?.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B")
         c?.percentEncodedQuery = encoded
-        guard let url = c?.url else { throw .badURL(baseURL.absoluteString) }
+        guard let url = c?.url else { throw .badURL(shownURL) }
         let (status, body) = try get(url)
-        return try Self.decode(status: status, body: body, url: baseURL.absoluteString)
+        return try Self.decode(status: status, body: body, url: shownURL)
     }
 
     /// The largest answer read: a week of the few series asked for, at the step used, is far less.
@@ -146,13 +148,13 @@ public struct PrometheusClient: Sendable {
                 return true
             })
         if tooLarge {
-            throw .malformedResponse(url: baseURL.absoluteString, detail: "the answer is larger than \(Self.maxResponseBytes >> 20) MiB")
+            throw .malformedResponse(url: shownURL, detail: "the answer is larger than \(Self.maxResponseBytes >> 20) MiB")
         }
         switch failure {
         case nil: return (head.status, body)
         case .timedOut(_, let took):
-            throw .timeout(url: baseURL.absoluteString, seconds: took >= overallTimeout ? overallTimeout : connectTimeout)
-        case .some(let f): throw .unreachable(url: baseURL.absoluteString, detail: f.text)
+            throw .timeout(url: shownURL, seconds: took >= overallTimeout ? overallTimeout : connectTimeout)
+        case .some(let f): throw .unreachable(url: shownURL, detail: f.text)
         }
     }
 

@@ -94,7 +94,8 @@ public final class SourceOpener {
     public var partial: [SkippedFile] {
         guard let imported, let e = imported.streamError else { return [] }
         switch spec {
-        case .input(let name), .gateway(let name, _): return [SkippedFile(path: name, reason: e)]
+        case .input(let name): return [SkippedFile(path: name, reason: e)]
+        case .gateway(let url, _): return [SkippedFile(path: redactedURL(url), reason: e)]
         default: return []
         }
     }

@@ -2,6 +2,17 @@ import CCurl
 import Dispatch
 import Glibc
 
+/// A URL as t3attr shows it: user and password (`http://user:secret@host`)
+/// replaced by `***`, so that a ticket, a note, an error or a state file
+/// never carries them (as curl and git show URLs).
+public func redactedURL(_ s: String) -> String {
+    guard let scheme = s.range(of: "://") else { return s }
+    let rest = s[scheme.upperBound...]
+    let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+    guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return s }
+    return String(s[..<scheme.upperBound]) + "***" + String(s[at...])
+}
+
 /// One HTTP GET, for the gateway (`--url`) and Prometheus (`--prometheus`):
 /// libcurl, loaded the first time a request is made (issue 16: linking it,
 /// through FoundationNetworking, cost every run about 6 ms of start-up).

@@ -285,7 +285,7 @@ public final class ImportedJournal {
         deadline: Int = defaultGatewayDeadline
     ) throws(JournalError) -> ImportedJournal {
         let url = try gatewayURL(base, path: "/entries")
-        let imp = try ImportedJournal(label: "gateway", name: base)
+        let imp = try ImportedJournal(label: "gateway", name: redactedURL(base))
         let receiver = GatewayReceiver(importer: imp)
         let (_, failure) = HTTPGet.run(
             url.absoluteString, accept: "application/vnd.fdo.journal",
@@ -303,10 +303,10 @@ public final class ImportedJournal {
             }
         }
         if let e = receiver.failureText {
-            if receiver.bytesReceived == 0 || imp.entriesFed == 0 && !inTime { throw JournalError(.noInput, "\(base): \(e)") }
-            imp.streamError = "\(base): the stream ended early: \(e)"
+            if receiver.bytesReceived == 0 || imp.entriesFed == 0 && !inTime { throw JournalError(.noInput, "\(redactedURL(base)): \(e)") }
+            imp.streamError = "\(redactedURL(base)): the stream ended early: \(e)"
         }
-        try imp.finish(what: base)
+        try imp.finish(what: redactedURL(base))
         return imp
     }
 
@@ -314,7 +314,7 @@ public final class ImportedJournal {
         var s = base
         while s.hasSuffix("/") { s.removeLast() }
         guard let url = URL(string: s + path), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-            throw JournalError(.noInput, "\(base): not an http:// or https:// URL")
+            throw JournalError(.noInput, "\(redactedURL(base)): not an http:// or https:// URL")
         }
         return url
     }
@@ -327,7 +327,7 @@ extension ImportedJournal {
     /// `stopRequested` says so (a signal while waiting).
     public static func followGateway(_ base: String, stopRequested: () -> Bool = { false }) throws(JournalError) -> ImportedJournal {
         let url = try gatewayURL(base, path: "/entries?follow")
-        let imp = try ImportedJournal(label: "gateway", name: base)
+        let imp = try ImportedJournal(label: "gateway", name: redactedURL(base))
         let receiver = GatewayReceiver(importer: imp)
         // The stream lasts as long as the process: read on a thread of its own.
         Thread.detachNewThread {
@@ -345,8 +345,8 @@ extension ImportedJournal {
                 break
             }
         }
-        if let failure = receiver.failureText { throw JournalError(.noInput, "\(base): \(failure)") }
-        guard arrived else { throw JournalError(.noInput, "\(base): no journal entries arrived within 10 s") }
+        if let failure = receiver.failureText { throw JournalError(.noInput, "\(redactedURL(base)): \(failure)") }
+        guard arrived else { throw JournalError(.noInput, "\(redactedURL(base)): no journal entries arrived within 10 s") }
         // journal-remote writes the file as the entries arrive.
         for _ in 0..<100 {
             if stopRequested() { return imp }
@@ -354,7 +354,7 @@ extension ImportedJournal {
             if stat(imp.path, &st) == 0 && st.st_size > 0 { return imp }
             usleep(50_000)
         }
-        throw JournalError(.noInput, "\(base): systemd-journal-remote wrote no journal file")
+        throw JournalError(.noInput, "\(redactedURL(base)): systemd-journal-remote wrote no journal file")
     }
 }
 

@@ -168,6 +168,32 @@ struct StreamTests {
         }
     }
 
+    /// A URL's user and password never reach a ticket, a note, an error or a state
+    /// file: `http://user:s3cret@host` is shown as `http://***@host`.
+    @Test func credentialsInURLsAreNeverShown() throws {
+        let dir = try Fixtures.tempDir()
+        _ = try Fixtures.journal("sample-incident", in: dir)
+        let (gw, port) = try gateway(dir)
+        defer { stop(gw) }
+        let url = "http://user:s3cret@127.0.0.1:\(port)"
+        let state = dir + "/state.json"
+        for args in [
+            ["report", "--url", url, "-o", "markdown"], ["report", "--url", url, "-o", "json", "--cursor-file", state],
+            ["why", "alice", "2026-06-10 20:00", "--url", url, "-o", "markdown"],
+            ["report", "--file", dir + "/sample-incident.journal", "--prometheus", "http://u:s3cret@127.0.0.1:1", "-o", "markdown"],
+        ] {
+            let r = try Fixtures.t3attr(args + table)
+            #expect(r.status == 0, "\(args): \(r.stderr)")
+            #expect(!(r.stdout + r.stderr).contains("s3cret"), "\(args): \(r.stdout)\(r.stderr)")
+            if args.contains("markdown") {
+                #expect((r.stdout + r.stderr).contains("***@127.0.0.1") || (r.stdout + r.stderr).contains("\\*\\*\\*@127.0.0.1"), "\(args)")
+            }
+        }
+        #expect(!(try String(contentsOfFile: state, encoding: .utf8)).contains("s3cret"))
+        let refused = try withRefusingPort { try Fixtures.t3attr(["report", "--url", "http://user:s3cret@127.0.0.1:\($0)"] + table) }
+        #expect(refused.status == 66 && !refused.stderr.contains("s3cret") && refused.stderr.contains("http://***@127.0.0.1:"), "\(refused.stderr)")
+    }
+
     @Test func gatewayErrorsAreClear() throws {
         // Nothing listening.
         let refused = try withRefusingPort { try Fixtures.t3attr(["report", "--url", "http://127.0.0.1:\($0)"] + table) }

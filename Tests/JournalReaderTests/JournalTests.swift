@@ -194,3 +194,13 @@ struct JournalTests {
         #expect(throws: JournalError.self) { try expandFileArguments([dir + "/*.nomatch"]) }
     }
 }
+
+/// A URL as t3attr shows it: no user, no password.
+@Test(arguments: [
+    ("http://user:s3cret@host:19531/x?y", "http://***@host:19531/x?y"), ("https://TOKEN@host", "https://***@host"),
+    ("http://host:9090", "http://host:9090"), ("http://host/a@b", "http://host/a@b"), ("not a url", "not a url"),
+    ("http://a@b@host/", "http://***@host/"),
+])
+func redactedURLs(url: String, shown: String) {
+    #expect(redactedURL(url) == shown)
+}

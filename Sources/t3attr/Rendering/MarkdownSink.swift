@@ -1,6 +1,7 @@
 import Analysis
 import Classifiers
 import Foundation
+import JournalReader
 
 /// `report -o markdown`: a summary to paste into a ticket. Every evidence
 /// line comes with the journalctl command that finds it again.
@@ -328,7 +329,7 @@ final class MarkdownSink: ReportSink {
                 )
             case .gateway(let url, _):
                 out.line(
-                    "Each line is re-found with the command under it, run on the machine behind the gateway (\(Self.cell(url))), or there as `curl -H 'Range: entries=CURSOR:0:1' \(Self.cell(url))/entries`."
+                    "Each line is re-found with the command under it, run on the machine behind the gateway (\(Self.cell(redactedURL(url)))), or there as `curl -H 'Range: entries=CURSOR:0:1' \(Self.cell(redactedURL(url)))/entries`."
                 )
             default:
                 out.line("Each line is re-found with the command under it.")

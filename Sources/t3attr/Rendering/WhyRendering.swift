@@ -1,6 +1,7 @@
 import Analysis
 import Classifiers
 import Foundation
+import JournalReader
 
 /// `why USER [TIME]` in each format: the table for people, one NDJSON `why`
 /// object (or it pretty-printed), and a markdown ticket. The words are in
@@ -216,7 +217,7 @@ struct WhyRenderer {
         let flags = MarkdownSink.journalctlSource(source)
         switch source {
         case .input(let path): out.line("Run each command where the stream (`--input \(cell(path))`) was exported from.")
-        case .gateway(let url, _): out.line("Run each command on the machine behind the gateway (\(cell(url))).")
+        case .gateway(let url, _): out.line("Run each command on the machine behind the gateway (\(cell(redactedURL(url)))).")
         default: out.line("Each line is re-found with the command under it.")
         }
         out.line("")
