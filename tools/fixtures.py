@@ -592,6 +592,13 @@ def stop_130(j, t, user):
     j.pid1(t + 0.42, u, "Stopped %s - T3 Code server for %s (t3 serve, per-user)." % (u, user), "stopped")
 
 
+def crash(j, t, user, status, result):
+    """PID 1's two lines when a serve's main process dies on its own: its status, the unit's result."""
+    u = "t3-serve@%s.service" % user
+    j.pid1(t, u, "%s: Main process exited, %s" % (u, status), "exited")
+    j.pid1(t + 0.01, u, "%s: Failed with result '%s'." % (u, result), "failed")
+
+
 def start(j, t, user):
     u = "t3-serve@%s.service" % user
     j.pid1(t, u, "Started %s - T3 Code server for %s (t3 serve, per-user)." % (u, user), "started")
@@ -1736,8 +1743,7 @@ def serves_after_dispatch(j, base):
         j.dispatch(k + 6 + 0.2 * i, "ws open user=%s ip=198.51.100.%d" % (u, 10 + i), pid=902)
     uc = "t3-serve@carol.service"
     t = k + 8.5
-    j.pid1(t, uc, "%s: Main process exited, code=dumped, status=11/SEGV" % uc, "exited")
-    j.pid1(t + 0.01, uc, "%s: Failed with result 'core-dump'." % uc, "failed")
+    crash(j, t, "carol", "code=dumped, status=11/SEGV", "core-dump")
     j.dispatch(t + 0.05, "ws close user=carol ip=198.51.100.12 dur_ms=2150 cause=graceful", pid=902, expect=("serve", "crash_restart"))
     j.pid1(t + 5.01, uc, "%s: Scheduled restart job, restart counter is at 1." % uc, "restart")
     start(j, t + 5.5, "carol")
@@ -1849,8 +1855,7 @@ def crash_before_socket(j, base):
         j.dispatch(at(base, -3000 + i), "ws open user=%s ip=198.51.100.%d" % (u, 30 + i), pid=812)
     k = at(base, 0)
     uc = "t3-serve@carol.service"
-    j.pid1(k, uc, "%s: Main process exited, code=exited, status=1/FAILURE" % uc, "exited")
-    j.pid1(k + 0.01, uc, "%s: Failed with result 'exit-code'." % uc, "failed")
+    crash(j, k, "carol", "code=exited, status=1/FAILURE", "exit-code")
     j.dispatch(k + 0.05, "ws close user=carol ip=198.51.100.30 dur_ms=3000050 cause=graceful", pid=812, expect=("serve", "crash_restart"))
     j.pid1(k + 5.0, uc, "%s: Scheduled restart job, restart counter is at 1." % uc, "restart")
     start(j, k + 5.2, "carol")
