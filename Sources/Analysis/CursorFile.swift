@@ -64,7 +64,10 @@ public struct CursorState: Codable, Equatable, Sendable {
     /// Refuses a state that resumes after what it read or after `now` (a day
     /// of clock skew allowed): every later run would skip everything, silently.
     public func check(source key: String, path: String, now: UInt64) throws {
-        if let mine = source, mine != key {
+        // A state written before URLs were shown without their user and password
+        // (`--url http://user:secret@host`) is of the same source: compared, and
+        // named, without them.
+        if let mine = source.map(redactedURL), mine != key {
             throw ConfigError(
                 path: path,
                 reason: "written by runs over \(mine); this run reads \(key) (use one --cursor-file per source, or delete it to start over)")

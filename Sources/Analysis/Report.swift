@@ -201,11 +201,21 @@ extension Report {
     /// with an end in it; each judged with what lay beyond its edges.
     public mutating func keep(_ focus: FocusWindow) {
         attribution.keepDrops { focus.contains($0.event.realtime) }
-        attribution.bursts.removeAll { !focus.contains($0.start) && !focus.contains($0.end) }
+        // A burst is of written seconds, the focus of receive times: a burst
+        // whose drops are listed is listed (received late, they can all be
+        // inside a `--since` its second is before), as is one that ends inside.
+        let listed = Set(attribution.drops.compactMap { d in d.burstSecond.map { Self.key(d.event.host, $0) } })
+        attribution.bursts.removeAll { b in !listed.contains(Self.key(b.host, b.second)) && !focus.contains(b.start) && !focus.contains(b.end) }
         attribution.keepRequestErrors { focus.contains($0.realtime) }
-        attribution.requestBursts.removeAll { !focus.contains($0.second * 1_000_000) && !focus.contains($0.second * 1_000_000 + 999_999) }
+        let requests = Set(attribution.requestErrors.map { Self.key($0.host, $0.writtenSecond) })
+        attribution.requestBursts.removeAll { b in
+            !requests.contains(Self.key(b.host, b.second)) && !focus.contains(b.second * 1_000_000)
+                && !focus.contains(b.second * 1_000_000 + 999_999)
+        }
         window = focus.focus
     }
+
+    private static func key(_ host: String?, _ second: UInt64) -> String { "\(host ?? "") \(second)" }
 }
 
 extension Attribution {

@@ -57,7 +57,7 @@ public struct UserDrop: Sendable {
     /// dispatch logs `ws` lines) or a `ws open` followed. An old-era proxy
     /// error comes from a dispatch that logs no `ws open`: unknown.
     public var backKnown: Bool
-    /// The end of what was read (nil: the journal's end): "not back" is as of then.
+    /// The end of what was read (the window read, or the journal's end when sooner): "not back" is as of then.
     public var readUntil: UInt64?
     public var incident: Incident?
     /// The first socket's evidence, resolved.
@@ -101,11 +101,14 @@ public struct UserDrops: Sendable {
     /// Groups `user`'s drops inside the focus into items and gathers their context.
     public init(
         user: String, window: FocusWindow, report: Report, activity: UserActivity, settings: AttributionSettings,
-        dispatchUnits: Set<String> = []
+        dispatchUnits: Set<String> = [], journalEnd: UInt64? = nil
     ) {
         self.user = user
         self.window = window
         let at = report.attribution
+        // The end of what was read: the window read, or the journal's last entry
+        // when it ends sooner (a window that reaches into the future).
+        let readEnd = journalEnd.map { min($0, window.read.until ?? .max) } ?? window.read.until
         var groups: [[Int]] = []
         for (i, d) in at.drops.enumerated() where isDrop(d, of: user) && window.contains(d.event.realtime) {
             // A drop judged by elimination is an incident of its own: the user's
@@ -185,7 +188,7 @@ public struct UserDrops: Sendable {
             return UserDrop(
                 drops: drops, indices: g, ips: ips, backAfterMs: back,
                 // A close, or a restart that cut sockets its dispatch had logged opening: "not back" means something.
-                backKnown: back != nil || d.event.kind == .wsClose || d.severed.contains(user), readUntil: window.read.until,
+                backKnown: back != nil || d.event.kind == .wsClose || d.severed.contains(user), readUntil: readEnd,
                 incident: incident,
                 evidence: at.evidence(d.evidence),
                 serveEvents: serve, hostSignals: hostSignals, gaps: gaps, burst: burst, others: others, sockets: sockets)

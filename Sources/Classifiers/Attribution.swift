@@ -916,8 +916,13 @@ public struct Attributor: Sendable {
 
     /// Whether `user`'s serve unit went down within `stopAfterDrop` either side of `t`.
     private func serveWentDown(_ user: String?, at t: UInt64) -> Bool {
+        serveWentDown(user, from: t.subtractingClamped(settings.stopAfterDrop), to: t + settings.stopAfterDrop)
+    }
+
+    /// Whether `user`'s serve unit went down (written) within `from...to`.
+    private func serveWentDown(_ user: String?, from: UInt64, to: UInt64) -> Bool {
         guard let user, let times = serveDownTimes[user] else { return false }
-        return times.contains { $0 + settings.stopAfterDrop >= t && $0 <= t + settings.stopAfterDrop }
+        return times.contains { $0 >= from && $0 <= to }
     }
 
     /// A dispatch line from just beyond the window (within a burst's span of
@@ -1521,12 +1526,15 @@ public struct Attributor: Sendable {
         }
         // A socket opened on the dispatch that came back at `back` (its `dur_ms`
         // says so, from the line's whole second: the earliest it can have
-        // opened) whose own serve went down at the drop: the restart did not
-        // cut it, its serve did (a deploy restarts the dispatch, then every
-        // serve); the serve rules below judge it.
+        // opened) whose own serve went down while it was open (after it opened,
+        // by the second after the drop's: PID 1 may log a crash a moment after
+        // the dispatch logged the close): the restart did not cut it, its serve did (a
+        // deploy restarts the dispatch, then every serve); the serve rules
+        // below judge it. A serve stop before the socket opened, or after the
+        // drop, did not cut it: the restart's.
         func servedAfter(_ back: UInt64) -> Bool {
             guard let openedAt, openedAt >= back else { return false }
-            return serveWentDown(ev.user, at: t)
+            return serveWentDown(ev.user, from: openedAt, to: t + 2_000_000)
         }
         // 1b. Dispatch was down (a crash loop, a start that failed): every drop in it is the dispatch's,
         // and a user who reconnected into a dead dispatch is not the client's.

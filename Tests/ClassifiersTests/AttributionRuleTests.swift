@@ -218,6 +218,23 @@ enum RuleTable {
             ],
             judge: "user=alice", verdict: .serve, reason: .unitRestart),
         Rule(
+            name: "dispatch/dispatch_restart: a socket opened after its serve's restart, then cut 1 s after the dispatch came back",
+            lines: [
+                .systemd(-2, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+                .systemd(-1.4, unit: "t3-serve@alice.service", "Started t3-serve@alice.service - t3 serve for alice."),
+                .dispatch(0, "t3-dispatch listening on :3780"),
+                .dispatch(2.5, "ws close user=alice ip=198.51.100.7 dur_ms=1000 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .dispatch, reason: .dispatchRestart),
+        Rule(
+            name: "dispatch/dispatch_restart: a socket of the restarted dispatch closed before its serve's restart began",
+            lines: [
+                .dispatch(0, "t3-dispatch listening on :3780"),
+                .dispatch(3, "ws close user=alice ip=198.51.100.7 dur_ms=1300 cause=graceful"),
+                .systemd(7.5, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+            ],
+            judge: "user=alice", verdict: .dispatch, reason: .dispatchRestart),
+        Rule(
             name: "dispatch/dispatch_restart: an upgrade begun before the dispatch came back is the restart's, its serve stopping or not",
             lines: [
                 .dispatch(0, "t3-dispatch listening on :3780"),

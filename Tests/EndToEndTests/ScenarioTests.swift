@@ -93,6 +93,24 @@ struct ScenarioTests {
         }
     }
 
+    /// A burst is of written seconds, a window of receive times: with
+    /// `--since` at the receive time of a burst's first drop (received after
+    /// its second began), the burst is still listed with its drops, in
+    /// `report` and in `bursts`.
+    @Test func aBurstWhoseDropsAreListedIsListed() throws {
+        let name = "scenario-burst-at-threshold"
+        let (drops, bursts, _) = try report(name)
+        let burst = try #require(bursts.first)
+        let second = try #require(burst["second"] as? String)
+        let first = try #require(drops.filter { $0["burst_second"] as? String == second }.compactMap { $0["realtime_usec"] as? Int }.min())
+        let since = ["--since", "@\(Double(first) / 1e6)"]
+        let (near, nearBursts, _) = try report(name, since)
+        #expect(near.contains { $0["burst_second"] as? String == second })
+        #expect(nearBursts.contains { $0["second"] as? String == second }, "\(nearBursts)")
+        let b = try Fixtures.t3attr(["bursts", "--file", try Fixtures.journal(name), "-o", "json"] + table + since)
+        #expect(try Fixtures.ndjson(b.stdout).contains { $0["type"] as? String == "burst" && $0["second"] as? String == second }, "\(b.stdout)")
+    }
+
     /// Every drop of the scenario gets exactly the verdict and reason its
     /// fixture states, and nothing else is reported as a drop.
     @Test("verdicts match the scenario", arguments: scenarios)

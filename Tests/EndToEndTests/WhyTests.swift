@@ -73,7 +73,7 @@ private let cases: [WhyCase] = [
     WhyCase(
         scenario: "scenario-request-errors", user: "dave", time: "2026-06-18 06:15", verdict: "unknown", reason: "downstream_unconfirmed",
         sentence:
-            "dave dropped at 06:15:00 UTC (1 socket, not back by 06:27:05 UTC): unknown — the client side closed, but the serve was not shown to be answering; the serve and the host were quiet."
+            "dave dropped at 06:15:00 UTC (1 socket, not back by 06:21:38 UTC): unknown — the client side closed, but the serve was not shown to be answering; the serve and the host were quiet."
     ),
 ]
 
@@ -430,7 +430,7 @@ struct WhyTests {
         #expect(item["sockets"] as? Int == 1)
         #expect(
             o["sentence"] as? String
-                == "alice dropped at 21:00:00 UTC (1 socket, not back by 21:12:05 UTC): dispatch — t3-dispatch restarted at 21:00:00 UTC, dropping every socket; the serve and the host were quiet."
+                == "alice dropped at 21:00:00 UTC (1 socket, not back by 21:09:55 UTC): dispatch — t3-dispatch restarted at 21:00:00 UTC, dropping every socket; the serve and the host were quiet."
         )
         let grace = try #require(try Fixtures.ndjson(try why(["grace", "2026-06-10 21:00", "--file", j, "-o", "json"]).stdout).first)
         #expect((grace["drops"] as? [[String: Any]])?.first?["sockets"] as? Int == 2)

@@ -85,11 +85,13 @@ func show(_ load: PortMapLoader.Loaded) {
 /// The users asked for as the lines name them: a login of the dispatch table
 /// whose OS user has another name (`why Frank`) is that OS user, said on stderr.
 func osUsers(_ asked: [String], in map: PortMap) -> [String] {
-    asked.map { name in
+    var out: [String] = []
+    for name in asked {
         let u = map.osUser(for: name)
         if u != name { Diagnostics.note("'\(name)' is a login of the dispatch table: its OS user '\(u)' is what the journal names") }
-        return u
+        if !out.contains(u) { out.append(u) }
     }
+    return out
 }
 
 /// `--user` names nobody seen in the window: say so, name who was, and end

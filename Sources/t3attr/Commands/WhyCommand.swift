@@ -92,7 +92,7 @@ extension T3Attr {
                     analyzer.setup, hosts: config.hosts, user: user, since: window.read.since, until: window.read.until)
                 var result = UserDrops(
                     user: user, window: window, report: report, activity: activity, settings: settings,
-                    dispatchUnits: Set(analyzer.setup.dispatchUnits))
+                    dispatchUnits: Set(analyzer.setup.dispatchUnits), journalEnd: analyzer.setup.journal.cutoff()?.to)
                 if result.items.isEmpty {
                     // When the user was last seen connected, before the window ended.
                     result.lastSeen = try UserActivity.scan(analyzer.setup, hosts: config.hosts, user: user, since: nil, until: window.focus.until)

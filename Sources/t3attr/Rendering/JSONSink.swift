@@ -184,7 +184,8 @@ final class JSONSink: ReportSink {
         switch run.command {
         case .dispatch: s += ",\"events\":\(t.events)"
         case .bursts: s += ",\"bursts\":\(t.bursts)"
-        default: s += ",\"drops\":\(t.drops),\"bursts\":\(t.bursts)"
+        // `report -f` prints drops (a burst's drops with their verdict); `bursts -f` prints bursts.
+        default: s += ",\"drops\":\(t.drops)"
         }
         return s + "}"
     }

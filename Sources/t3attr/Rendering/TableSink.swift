@@ -343,7 +343,7 @@ final class TableSink: ReportSink {
                 switch run.command {
                 case .dispatch: events
                 case .bursts: bursts
-                default: drops + ", " + bursts
+                default: drops
                 }
             row("-- stopped: \(t.entriesRead) entries read, \(shown) shown")
         }
