@@ -1527,14 +1527,14 @@ public struct Attributor: Sendable {
         // A socket opened on the dispatch that came back at `back` (its `dur_ms`
         // says so, from the line's whole second: the earliest it can have
         // opened) whose own serve went down while it was open (after it opened,
-        // by the second after the drop's: PID 1 may log a crash a moment after
-        // the dispatch logged the close): the restart did not cut it, its serve did (a
+        // by a second after the close was received: PID 1 may log a crash a
+        // moment after the dispatch logged the close): the restart did not cut it, its serve did (a
         // deploy restarts the dispatch, then every serve); the serve rules
         // below judge it. A serve stop before the socket opened, or after the
         // drop, did not cut it: the restart's.
         func servedAfter(_ back: UInt64) -> Bool {
             guard let openedAt, openedAt >= back else { return false }
-            return serveWentDown(ev.user, from: openedAt, to: t + 2_000_000)
+            return serveWentDown(ev.user, from: openedAt, to: ev.realtime + 1_000_000)
         }
         // 1b. Dispatch was down (a crash loop, a start that failed): every drop in it is the dispatch's,
         // and a user who reconnected into a dead dispatch is not the client's.

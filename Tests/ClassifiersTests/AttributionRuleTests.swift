@@ -235,6 +235,14 @@ enum RuleTable {
             ],
             judge: "user=alice", verdict: .dispatch, reason: .dispatchRestart),
         Rule(
+            name: "dispatch/dispatch_restart: an upgrade given up 1.4 s before its serve's restart began (a deploy restarting serves in turn)",
+            lines: [
+                .dispatch(0, "t3-dispatch listening on :3780"),
+                .dispatch(2.6, "ws close user=alice ip=198.51.100.7 dur_ms=1000 cause=downstream_closed"),
+                .systemd(4, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),
+            ],
+            judge: "user=alice", verdict: .dispatch, reason: .dispatchRestart),
+        Rule(
             name: "dispatch/dispatch_restart: an upgrade begun before the dispatch came back is the restart's, its serve stopping or not",
             lines: [
                 .dispatch(0, "t3-dispatch listening on :3780"),
