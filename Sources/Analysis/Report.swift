@@ -200,6 +200,14 @@ extension Report {
     /// asked: the drops and request errors received in the focus, the bursts
     /// with an end in it; each judged with what lay beyond its edges.
     public mutating func keep(_ focus: FocusWindow) {
+        window = focus.focus
+        // Nothing beyond the focus (a week's window from the journal's start): no copy of a week's drops.
+        let outside = { (t: UInt64) in !focus.contains(t) }
+        guard
+            attribution.drops.contains(where: { outside($0.event.realtime) }) || attribution.requestErrors.contains(where: { outside($0.realtime) })
+                || attribution.bursts.contains(where: { outside($0.start) || outside($0.end) })
+                || attribution.requestBursts.contains(where: { outside($0.second * 1_000_000) })
+        else { return }
         attribution.keepDrops { focus.contains($0.event.realtime) }
         // A burst is of written seconds, the focus of receive times: a burst
         // whose drops are listed is listed (received late, they can all be
@@ -212,7 +220,6 @@ extension Report {
             !requests.contains(Self.key(b.host, b.second)) && !focus.contains(b.second * 1_000_000)
                 && !focus.contains(b.second * 1_000_000 + 999_999)
         }
-        window = focus.focus
     }
 
     private static func key(_ host: String?, _ second: UInt64) -> String { "\(host ?? "") \(second)" }
