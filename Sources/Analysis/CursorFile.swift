@@ -67,7 +67,7 @@ public struct CursorState: Codable, Equatable, Sendable {
         // A state written before URLs were shown without their user and password
         // (`--url http://user:secret@host`) is of the same source: compared, and
         // named, without them.
-        if let mine = source.map(redactedURL), mine != key {
+        if let mine = source.map({ redactedURL($0) }), mine != key {
             throw ConfigError(
                 path: path,
                 reason: "written by runs over \(mine); this run reads \(key) (use one --cursor-file per source, or delete it to start over)")

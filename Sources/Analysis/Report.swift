@@ -199,8 +199,14 @@ extension Report {
     /// What was read wider than asked (`FocusWindow.read`) cut back to what was
     /// asked: the drops and request errors received in the focus, the bursts
     /// with an end in it; each judged with what lay beyond its edges.
-    public mutating func keep(_ focus: FocusWindow) {
+    public mutating func keep(_ focus: FocusWindow, in journal: Journal? = nil) {
         window = focus.focus
+        // The window asked for, not the wider one read, is the one that may lie outside the journal.
+        if let journal, !notes.contains(where: { if case .windowOutsideJournal = $0 { true } else { false } }),
+            let n = Note.windowOutside(journal, focus.focus)
+        {
+            notes.append(n)
+        }
         // Nothing beyond the focus (a week's window from the journal's start): no copy of a week's drops.
         let outside = { (t: UInt64) in !focus.contains(t) }
         guard

@@ -1532,9 +1532,10 @@ public struct Attributor: Sendable {
         // deploy restarts the dispatch, then every serve); the serve rules
         // below judge it. A serve stop before the socket opened, or after the
         // drop, did not cut it: the restart's.
+        let downs = ev.user.flatMap { serveDownTimes[$0] } ?? []
         func servedAfter(_ back: UInt64) -> Bool {
             guard let openedAt, openedAt >= back else { return false }
-            return serveWentDown(ev.user, from: openedAt, to: ev.realtime + 1_000_000)
+            return downs.contains { $0 >= openedAt && $0 <= ev.realtime + 1_000_000 }
         }
         // 1b. Dispatch was down (a crash loop, a start that failed): every drop in it is the dispatch's,
         // and a user who reconnected into a dead dispatch is not the client's.

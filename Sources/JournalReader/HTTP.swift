@@ -4,13 +4,14 @@ import Glibc
 
 /// A URL as t3attr shows it: user and password (`http://user:secret@host`)
 /// replaced by `***`, so that a ticket, a note, an error or a state file
-/// never carries them (as curl and git show URLs).
-public func redactedURL(_ s: String) -> String {
+/// never carries them (as curl and git show URLs). `as: ""`: without them at
+/// all, for a command meant to be run (curl would send the user `***`).
+public func redactedURL(_ s: String, as shown: String = "***") -> String {
     guard let scheme = s.range(of: "://") else { return s }
     let rest = s[scheme.upperBound...]
     let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
     guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return s }
-    return String(s[..<scheme.upperBound]) + "***" + String(s[at...])
+    return String(s[..<scheme.upperBound]) + (shown.isEmpty ? String(s[s.index(after: at)...]) : shown + String(s[at...]))
 }
 
 /// One HTTP GET, for the gateway (`--url`) and Prometheus (`--prometheus`):

@@ -482,7 +482,7 @@ final class GatewayReceiver: @unchecked Sendable {
     /// The response's head: only a journal gateway's own answer is read.
     func accepts(_ head: HTTPGet.Head) -> Bool {
         if (300..<400).contains(head.status) {
-            let to = head.location ?? "(no Location)"
+            let to = head.location.map { redactedURL($0) } ?? "(no Location)"
             fail("HTTP \(head.status): the server redirects to \(to); t3attr does not follow redirects (give the gateway's own URL)")
             return false
         }

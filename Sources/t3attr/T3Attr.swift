@@ -66,7 +66,7 @@ struct T3Attr: ParsableCommand {
     /// (`-S/--since`, `-U/--until`, a span, a count: refused there if negative).
     static let takesDashValue: Set<String> = [
         "--since", "-S", "--until", "-U", "--around-window", "--gap", "--serve-window", "--host-window", "--short-socket",
-        "--reconnect-window", "--evidence-window", "--url-timeout", "--burst-min", "--jobs", "-j",
+        "--reconnect-window", "--evidence-window", "--url-timeout", "--burst-min", "--jobs", "-j", "--dispatch-port",
     ]
 
     static func relativeTimeLast(_ args: [String]) -> [String] {

@@ -137,6 +137,9 @@ struct DispatchCommandTests {
         for command in ["report", "bursts"] {
             let a = try Fixtures.t3attr([command, "--file", path, "--since", "2027-01-01"] + table)
             #expect(a.status == 0 && a.stderr.contains("the window holds no entry"), "\(command): \(a.stderr)")
+            // Just past the journal's end: what is read 125 s before the window holds entries, the window none.
+            let past = try Fixtures.t3attr([command, "--file", path, "--since", "@\(lastEntry(path) + 5)"] + table)
+            #expect(past.status == 0 && past.stderr.contains("the window holds no entry"), "\(command): \(past.stderr)")
         }
         // A window inside the journal that holds none of the unit's lines says nothing of the kind.
         let inside = try Fixtures.t3attr(["dispatch", "--file", path, "--since", "2026-06-10 20:00", "--until", "2026-06-10 20:00:00.001"] + table)
@@ -379,4 +382,11 @@ struct JobsTests {
         let r = try Fixtures.t3attr(["dispatch", "--file", "/dev/null", "--jobs", "0"])
         #expect(r.status == 64)
     }
+}
+
+/// The receive time of a journal file's last entry, seconds since the epoch (journalctl's).
+private func lastEntry(_ path: String) throws -> Int {
+    let r = try Fixtures.run("/usr/bin/journalctl", ["--file", path, "-n", "1", "-o", "export", "--output-fields=__REALTIME_TIMESTAMP"])
+    let line = r.stdout.split(separator: "\n").first { $0.hasPrefix("__REALTIME_TIMESTAMP=") } ?? ""
+    return (Int(line.dropFirst("__REALTIME_TIMESTAMP=".count)) ?? 0) / 1_000_000
 }

@@ -23,6 +23,9 @@ struct OptionParsingTests {
         (["why", "alice", "20:00", "--around-window", "-5min"], "'-5min' is invalid for '--around-window <span>'"),
         (["report", "--evidence-window", "-2s"], "'-2s' is invalid for '--evidence-window <span>'"),
         (["report", "--url", "http://h:1", "--url-timeout", "-3"], "--url-timeout must be at least 1"),
+        (["why", "alice", "20:00", "--dispatch-port", "-1"], "--dispatch-port must be from 1 to 65535"),
+        // A URL's password is not shown, not even in a usage error.
+        (["report", "--url", "ftp://alice:s3cret@example.invalid"], "--url 'ftp://***@example.invalid' is not an http://"),
         // Two names of one threshold that disagree: neither silently wins.
         (["bursts", "--min", "3", "--burst-min", "7"], "--min 3 and --burst-min 7 name two thresholds"),
     ])

@@ -82,7 +82,7 @@ extension T3Attr {
                 show(analyzer.setup.portMapLoad)
                 unknownHosts(analyzer.setup.missingHosts)
                 var report = try analyzer.run(progress: { Progress(window: config.window) })
-                if let focus { report.keep(focus) }
+                if let focus { report.keep(focus, in: analyzer.setup.journal) }
                 show(report.timings)
                 let sink = output.sink
                 var header = RunHeader(command: .bursts, window: report.window, units: report.units, report: report)

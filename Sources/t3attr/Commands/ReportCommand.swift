@@ -131,7 +131,7 @@ extension T3Attr {
                 }
                 var next = cursorFile == nil ? nil : report.applyCursorFile(previous: previous, settings: settings, now: try currentTime())
                 next?.source = stateKey
-                if let focus { report.keep(focus) }
+                if let focus { report.keep(focus, in: analyzer.setup.journal) }
                 // Only asked for with --user (a week's drops are many); before --verdict
                 // filters: a user whose drops had other verdicts was seen all the same.
                 let seenUsers =

@@ -67,7 +67,7 @@ struct SourceOptions: ParsableArguments {
         if let url {
             let u = URL(string: url)
             guard let scheme = u?.scheme?.lowercased(), ["http", "https"].contains(scheme), u?.host?.isEmpty == false else {
-                throw ValidationError("--url '\(url)' is not an http:// or https:// URL (a gateway: http://HOST:19531)")
+                throw ValidationError("--url '\(redactedURL(url))' is not an http:// or https:// URL (a gateway: http://HOST:19531)")
             }
         }
     }
@@ -123,7 +123,7 @@ struct MapOptions: ParsableArguments {
             "Directory of per-user .env files with T3_PORT= (default: /etc/t3-serve).", valueName: "dir"))
     var envDir: String?
 
-    @Option(name: .long, help: ArgumentHelp("The port t3-dispatch listens on.", valueName: "port"))
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp("The port t3-dispatch listens on.", valueName: "port"))
     var dispatchPort = GoError.defaultDispatchPort
 
     func validate() throws {

@@ -184,8 +184,9 @@ final class JSONSink: ReportSink {
         switch run.command {
         case .dispatch: s += ",\"events\":\(t.events)"
         case .bursts: s += ",\"bursts\":\(t.bursts)"
-        // `report -f` prints drops (a burst's drops with their verdict); `bursts -f` prints bursts.
-        default: s += ",\"drops\":\(t.drops)"
+        // `report -f` prints drops (a burst's drops with their verdict), no burst: `bursts` stays
+        // (the summary's fields are stable) and counts none; `bursts -f` prints bursts.
+        default: s += ",\"drops\":\(t.drops),\"bursts\":\(t.bursts)"
         }
         return s + "}"
     }

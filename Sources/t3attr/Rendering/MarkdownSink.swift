@@ -329,7 +329,7 @@ final class MarkdownSink: ReportSink {
                 )
             case .gateway(let url, _):
                 out.line(
-                    "Each line is re-found with the command under it, run on the machine behind the gateway (\(Self.cell(redactedURL(url)))), or there as `curl -H 'Range: entries=CURSOR:0:1' \(Self.cell(redactedURL(url)))/entries`."
+                    "Each line is re-found with the command under it, run on the machine behind the gateway (\(Self.cell(redactedURL(url)))), or there as `curl -H 'Range: entries=CURSOR:0:1' \(Self.cell(redactedURL(url, as: "")))/entries`."
                 )
             default:
                 out.line("Each line is re-found with the command under it.")

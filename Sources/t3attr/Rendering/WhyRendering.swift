@@ -208,7 +208,7 @@ struct WhyRenderer {
         out.line("|---|---:|---|---|---:|---|---|---|")
         for d in r.items {
             out.line(
-                "| \(time(d.start)) | \(d.sockets) | \(d.ips.isEmpty ? "-" : d.ips.map { cell($0) }.joined(separator: "; ")) | \(d.backAfterMs.map { Wording.span(ms: $0) } ?? (d.backKnown ? "not back" : "unknown")) | \(d.incident.map { String($0.id) } ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(d.basis.rawValue) |"
+                "| \(time(d.start)) | \(d.sockets) | \(d.ips.isEmpty ? "-" : d.ips.map { cell($0) }.joined(separator: "; ")) | \(d.backAfterMs.map { Wording.span(ms: $0) } ?? (d.backKnown ? Wording.back(d, local: style.local) : "unknown")) | \(d.incident.map { String($0.id) } ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(d.basis.rawValue) |"
             )
         }
         out.line("")

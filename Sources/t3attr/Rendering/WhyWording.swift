@@ -47,7 +47,8 @@ extension Wording {
     /// `back after 9 s`, or `not back by 20:12:05 UTC` (no `ws open` of the user
     /// by the end of what was read; `not back`: by the journal's end).
     static func back(_ d: UserDrop, local: Bool) -> String {
-        d.backAfterMs.map { "back after \(span(ms: $0))" } ?? ("not back" + (d.readUntil.map { " by \(clock($0, local: local))" } ?? ""))
+        d.backAfterMs.map { "back after \(span(ms: $0))" }
+            ?? ("not back" + (d.readUntil.map { " by \(clock($0, local: local, withDate: $0 / 86_400_000_000 != d.start / 86_400_000_000))" } ?? ""))
     }
 
     /// `2 sockets, back after 9 s`; `1 socket` when the dispatch logs no `ws` lines (old era).
