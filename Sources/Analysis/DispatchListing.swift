@@ -94,8 +94,12 @@ public final class DispatchListing {
 
     public init(_ config: AnalysisConfig, filter: DispatchFilter, stopRequested: @escaping () -> Bool = { false }) throws {
         self.config = config
-        self.filter = filter
-        portMapLoad = try PortMapLoader.load(config.maps)
+        let load = try PortMapLoader.load(config.maps)
+        portMapLoad = load
+        // A login of the dispatch table (`--user Frank`) is the OS user its lines name.
+        var f = filter
+        f.users = Set(filter.users.map { load.map.osUser(for: $0) })
+        self.filter = f
         classifier = DispatchClassifier(portMap: portMapLoad.map, dispatchPort: config.maps.dispatchPort)
         opener = SourceOpener(config.source, follow: config.follow, stopRequested: stopRequested)
     }

@@ -166,6 +166,12 @@ struct WhyTests {
         let r = try Fixtures.t3attr(["report", "--file", path, "--user", "Frank", "-o", "json"] + table, env: utc)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.count == 1, "\(r.stdout)")
+        // And the commands that list frank's lines.
+        for (command, type) in [("dispatch", "event"), ("serve", "serve_event")] {
+            let l = try Fixtures.t3attr([command, "--file", path, "--user", "Frank", "-o", "json"] + table, env: utc)
+            #expect(l.status == 0 && l.stderr.contains("'Frank' is a login"), "\(command): \(l.stderr)")
+            #expect(try Fixtures.ndjson(l.stdout).contains { $0["type"] as? String == type }, "\(command): \(l.stdout)")
+        }
     }
 
     @Test func socketsThatDropTogetherAreOneItem() throws {

@@ -72,6 +72,7 @@ extension T3Attr {
                 let listing = try DispatchListing(config, filter: filter, stopRequested: { Stop.isRequested })
                 listing.cursors = output.format != .table
                 show(listing.portMapLoad)
+                let user = osUsers(user, in: listing.portMapLoad.map)
                 unknownHosts(try listing.missingHosts())
                 let sink = output.sink
                 let begin = { (units: [String]) throws in

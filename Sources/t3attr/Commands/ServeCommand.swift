@@ -43,6 +43,7 @@ extension T3Attr {
                 config.jobs = parallel.jobs
                 let analyzer = try Analyzer(config)
                 show(analyzer.setup.portMapLoad)
+                let user = osUsers(user, in: analyzer.setup.portMap)
                 unknownHosts(analyzer.setup.missingHosts)
                 let report = try analyzer.run(progress: { Progress(window: config.window) })
                 show(report.timings)
