@@ -239,27 +239,31 @@ extension Attribution {
     /// end of `restarts`, which evidence resolves as a plain entry (nothing
     /// else reads `restarts` after attribution). Removing drops without this
     /// made every later `.drop` reference point past the end (a crash).
+    /// In place: a week's drops are not copied to keep most of them.
     public mutating func keepDrops(where keep: (Drop) -> Bool) {
-        var newIndex = [EvidenceRef?](repeating: nil, count: drops.count)
-        var kept: [Drop] = []
-        for (i, d) in drops.enumerated() where keep(d) {
-            newIndex[i] = .drop(Int32(kept.count))
-            kept.append(d)
+        let kept = drops.map(keep)
+        guard kept.contains(false) else { return }
+        var newIndex = [EvidenceRef](repeating: .drop(0), count: drops.count)
+        var n = 0
+        for i in kept.indices where kept[i] {
+            newIndex[i] = .drop(Int32(n))
+            n += 1
         }
-        var moved = restarts
-        for (i, d) in drops.enumerated() where newIndex[i] == nil {
-            newIndex[i] = .restart(Int32(moved.count))
-            moved.append(d.event)
+        for i in kept.indices where !kept[i] {
+            newIndex[i] = .restart(Int32(restarts.count))
+            restarts.append(drops[i].event)
         }
         func remap(_ r: EvidenceRef) -> EvidenceRef {
-            if case .drop(let i) = r { return newIndex[Int(i)]! }
+            if case .drop(let i) = r { return newIndex[Int(i)] }
             return r
         }
-        drops = kept.map {
-            var d = $0
-            d.evidence = d.evidence.map(remap)
-            return d
+        var w = 0
+        for i in kept.indices where kept[i] {
+            if w != i { drops.swapAt(w, i) }
+            for e in drops[w].evidence.indices { drops[w].evidence[e] = remap(drops[w].evidence[e]) }
+            w += 1
         }
+        drops.removeLast(drops.count - w)
         bursts = bursts.map {
             var b = $0
             b.evidence = b.evidence.map(remap)
@@ -273,7 +277,6 @@ extension Attribution {
             inc.evidence = inc.evidence.map(remap)
             return inc
         }
-        restarts = moved
     }
 
     /// Keeps the request errors `keep` accepts. Evidence that named one left
