@@ -267,6 +267,10 @@ public enum SignalParser {
         if m.hasPrefix("Started ", at: 0) { return .started }
         if m.hasPrefix("Stopping ", at: 0) { return .stopping }
         if m.hasPrefix("Stopped ", at: 0) { return .stopped }
+        // `<unit>: Deactivated successfully.` (UNIT_SUCCESS): the unit is inactive. After
+        // a stop it repeats `Stopped`; alone, it is all systemd 252 logs (at info) when the
+        // main process exits 0 on its own (`Main process exited` is then a debug line).
+        if m.contains(": Deactivated successfully.") || m.hasPrefix("Deactivated successfully.", at: 0) { return .stopped }
         return nil
     }
 

@@ -360,6 +360,20 @@ enum RuleTable {
             ],
             judge: "user=alice", verdict: .serve, reason: .unitDown),
         Rule(
+            name: "serve/unit_restart: the serve exited 0 on its own (only 'Deactivated successfully.' is logged)",
+            lines: [
+                .systemd(0, unit: "t3-serve@alice.service", "t3-serve@alice.service: Deactivated successfully."),
+                .dispatch(0.05, "ws close user=alice ip=198.51.100.7 dur_ms=2993050 cause=graceful"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .unitRestart),
+        Rule(
+            name: "serve/unit_down: the serve exited 0 long before and nothing restarted it (Restart=on-failure)",
+            lines: [
+                .systemd(-600, unit: "t3-serve@alice.service", "t3-serve@alice.service: Deactivated successfully."),
+                .dispatch(0, "ws close user=alice ip=198.51.100.7 dur_ms=1 cause=upstream_closed"),
+            ],
+            judge: "user=alice", verdict: .serve, reason: .unitDown),
+        Rule(
             name: "a stop logged a few seconds after the drop it caused still explains it",
             lines: [
                 .dispatch(0, refused()), .systemd(3, unit: "t3-serve@alice.service", "Stopping t3-serve@alice.service - t3 serve for alice..."),

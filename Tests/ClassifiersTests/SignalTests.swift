@@ -17,6 +17,8 @@ struct SignalTests {
             ("t3-serve@a.service: Scheduled restart job, restart counter is at 3.", .restartScheduled),
             ("Stopping t3-serve@a.service - t3 serve for a...", .stopping),
             ("Stopped t3-serve@a.service.", .stopped),
+            // UNIT_SUCCESS: all systemd 252 logs at info when the main process exits 0 on its own.
+            ("t3-serve@a.service: Deactivated successfully.", .stopped),
             ("Starting t3-serve@a.service...", .starting),
             ("Started t3-serve@a.service - t3 serve for a.", .started),
             ("t3-serve@a.service: State 'stop-sigterm' timed out. Killing.", .stopTimeout),
