@@ -916,13 +916,9 @@ public struct Attributor: Sendable {
 
     /// Whether `user`'s serve unit went down within `stopAfterDrop` either side of `t`.
     private func serveWentDown(_ user: String?, at t: UInt64) -> Bool {
-        serveWentDown(user, from: t.subtractingClamped(settings.stopAfterDrop), to: t + settings.stopAfterDrop)
-    }
-
-    /// Whether `user`'s serve unit went down (written) within `from...to`.
-    private func serveWentDown(_ user: String?, from: UInt64, to: UInt64) -> Bool {
         guard let user, let times = serveDownTimes[user] else { return false }
-        return times.contains { $0 >= from && $0 <= to }
+        let from = t.subtractingClamped(settings.stopAfterDrop)
+        return times.contains { $0 >= from && $0 <= t + settings.stopAfterDrop }
     }
 
     /// A dispatch line from just beyond the window (within a burst's span of
