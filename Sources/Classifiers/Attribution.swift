@@ -2200,6 +2200,10 @@ public struct Attribution: Sendable {
     /// The arrays' elements in order, moved out of them (each is left empty).
     static func movedTogether<T>(_ parts: inout [[T]]) -> [T] {
         let n = parts.reduce(0) { $0 + $1.count }
+        // Not through the initializer when there is nothing: at capacity 0 it
+        // writes the count into the runtime's shared empty-array storage, a
+        // data race (ThreadSanitizer) when two threads merge empty parts.
+        guard n > 0 else { return [] }
         return [T](unsafeUninitializedCapacity: n) { buffer, count in
             var end = n
             for k in parts.indices.reversed() {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Classifiers
@@ -76,4 +77,29 @@ struct AttributionMergeTests {
             m.bursts.map { Self.named($0.evidence, in: m) }.sorted { $0.joined() < $1.joined() } == wantBursts.sorted { $0.joined() < $1.joined() })
         #expect(m.requestErrors.count == a.requestErrors.count + b.requestErrors.count)
     }
+
+    /// Hosts with nothing to merge, merged on two threads at once (a fleet
+    /// read side by side where the window leaves two hosts no drops): the
+    /// merge allocates nothing shared. It wrote the empty array's count into
+    /// the runtime's one empty-array storage, a race ThreadSanitizer reports
+    /// (`make test-sanitize`; CI's stop 31 failed on it in a fleet test).
+    @Test func emptyPartsMergeOnTwoThreadsAtOnce() {
+        let done = Counter()
+        DispatchQueue.concurrentPerform(iterations: 2) { _ in
+            for _ in 0..<200 {
+                let none = Attribution(drops: [], bursts: [], signals: [], gaps: [], restarts: [], clockWentBack: [])
+                let m = Attribution.merge([none, none])
+                if m.drops.isEmpty && m.incidents.isEmpty && m.bursts.isEmpty { done.add() }
+            }
+        }
+        #expect(done.value == 400)
+    }
+}
+
+/// A count two threads add to.
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func add() { lock.withLock { n += 1 } }
+    var value: Int { lock.withLock { n } }
 }
