@@ -675,6 +675,10 @@ MUTATIONS = [
      "AttributionRuleTests|ScenarioTests"),
     ("spread_out drops are one incident each", A,
      '            key = "spread \\(d.event.host ?? "")"', '            key = nil', "AttributionRuleTests|ScenarioTests"),
+    ("the cursor file keys entries by their whole cursor", "Sources/Analysis/CursorFile.swift",
+     '.filter { !$0.hasPrefix("s=") && !$0.hasPrefix("i=") }', '.filter { _ in true }', "aGrowingStreamWithoutCursors"),
+    ("a DST change back to UTC is not noted", "Sources/Classifiers/EventStream.swift",
+     "if line != 0 || (known ?? 0) != 0 {", "if line != 0 {", "aProcesssZoneSurvivesLateLines"),
 ]
 
 

@@ -40,10 +40,13 @@ public struct Corroboration: Sendable, Equatable {
                     // Read as a stream: `--tunnel-log <(kubectl logs ...)` is a pipe. At most
                     // `maxTunnelLogBytes` (`/dev/zero` or a binary grew without bound).
                     guard let h = FileHandle(forReadingAtPath: path), let d = try? h.read(upToCount: maxTunnelLogBytes + 1) ?? Data() else {
-                        let denied = FileManager.default.fileExists(atPath: path) && !FileManager.default.isReadableFile(atPath: path)
-                        throw ConfigError(
-                            path: path, reason: denied ? "permission denied (--tunnel-log)" : "cannot read it (--tunnel-log)",
-                            unreadable: !denied, permission: denied)
+                        var isDir: ObjCBool = false
+                        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+                        let denied = exists && !isDir.boolValue && !FileManager.default.isReadableFile(atPath: path)
+                        let why =
+                            denied
+                            ? "permission denied" : !exists ? "no such file" : isDir.boolValue ? "is a directory, not a log file" : "cannot read it"
+                        throw ConfigError(path: path, reason: "\(why) (--tunnel-log)", unreadable: !denied, permission: denied)
                     }
                     try? h.close()
                     data = d

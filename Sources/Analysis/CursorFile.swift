@@ -124,6 +124,18 @@ public struct CursorState: Codable, Equatable, Sendable {
     }
 
     public static func burstKey(_ b: Burst) -> String { "\(b.host ?? "")@\(b.second)" }
+
+    /// An entry as the file remembers it: its cursor without the sequence
+    /// number and its file's id (`s=`, `i=`). The rest (boot, monotonic and
+    /// realtime clocks, the hash of its fields) names the entry wherever it is
+    /// stored: a stream without `__CURSOR` is imported into new files each
+    /// run, whose sequence numbers start over, and its drops near the last
+    /// run's end were reported twice.
+    public static func entryKey(_ cursor: String) -> String {
+        guard cursor.contains("s="), cursor.contains(";") else { return cursor }
+        return cursor.split(separator: ";", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("s=") && !$0.hasPrefix("i=") }.joined(separator: ";")
+    }
     static func requestBurstKey(_ b: RequestBurst) -> String { "\(b.host ?? "")@\(b.second)" }
 }
 
@@ -203,22 +215,22 @@ extension Report {
         let horizon = FocusWindow.margin(settings)
         let resume = max(previous?.resumeUsec ?? 0, last > horizon ? last - horizon : 0)
         func settled(_ t: UInt64) -> Bool { t &+ horizon <= now }
-        let seen = Set(previous?.reported ?? [])
+        let seen = Set((previous?.reported ?? []).map(CursorState.entryKey))
         let seenBursts = Set(previous?.reportedBursts ?? [])
-        let seenRequests = Set(previous?.reportedRequests ?? [])
+        let seenRequests = Set((previous?.reportedRequests ?? []).map(CursorState.entryKey))
         let seenRequestBursts = Set(previous?.reportedRequestBursts ?? [])
         // This run re-read everything from the previous resume point on, so what it
         // printed (or an earlier run did) after the new one is what the next run skips.
-        let printed = { (cursor: String, t: UInt64) in seen.contains(cursor) || settled(t) }
+        let printed = { (cursor: String, t: UInt64) in seen.contains(CursorState.entryKey(cursor)) || settled(t) }
         let reported = attribution.drops.filter { $0.event.realtime >= resume && printed($0.event.cursor, $0.event.realtime) }
-            .map(\.event.cursor)
+            .map { CursorState.entryKey($0.event.cursor) }
         let burstPrinted = { (b: Burst) in seenBursts.contains(CursorState.burstKey(b)) || settled(b.end) }
         let bursts = attribution.bursts.filter { $0.second * 1_000_000 + 1_000_000 >= resume && burstPrinted($0) }.map(CursorState.burstKey)
-        let requests = attribution.requestErrors.filter { $0.realtime >= resume }.map(\.cursor)
+        let requests = attribution.requestErrors.filter { $0.realtime >= resume }.map { CursorState.entryKey($0.cursor) }
         let requestBursts = attribution.requestBursts.filter { $0.second * 1_000_000 + 1_000_000 >= resume }.map(CursorState.requestBurstKey)
-        attribution.keepDrops { !seen.contains($0.event.cursor) && settled($0.event.realtime) }
+        attribution.keepDrops { !seen.contains(CursorState.entryKey($0.event.cursor)) && settled($0.event.realtime) }
         attribution.bursts.removeAll { seenBursts.contains(CursorState.burstKey($0)) || !settled($0.end) }
-        attribution.keepRequestErrors { !seenRequests.contains($0.cursor) }
+        attribution.keepRequestErrors { !seenRequests.contains(CursorState.entryKey($0.cursor)) }
         attribution.requestBursts.removeAll { seenRequestBursts.contains(CursorState.requestBurstKey($0)) }
         return CursorState(
             lastRealtimeUsec: last, resumeUsec: resume, reported: Array(Set(reported)).sorted(),

@@ -313,7 +313,8 @@ public struct EventStream: Sendable {
         if goClockOffsets.count > 4096 { goClockOffsets.removeAll() }
         goClockOffsets[Self.clockKey(host, bootID, pid)] = line
         lastClock = (host, bootID, pid, line)
-        if line != 0 {
+        // Noted when not UTC, and when it changes back to UTC (autumn's DST).
+        if line != 0 || (known ?? 0) != 0 {
             localTimeOffsets.append(LocalTimeOffset(host: host, pid: pid, seconds: Int(line / 1_000_000), firstSeen: realtime))
         }
         return line

@@ -7,11 +7,15 @@ import Glibc
 /// never carries them (as curl and git show URLs). `as: ""`: without them at
 /// all, for a command meant to be run (curl would send the user `***`).
 public func redactedURL(_ s: String, as shown: String = "***") -> String {
-    guard let scheme = s.range(of: "://") else { return s }
-    let rest = s[scheme.upperBound...]
+    // The authority starts after the scheme, or after `//`, or at the start:
+    // a URL typed without its scheme (`admin:pw@devvm:19531`) is refused, and
+    // the refusal shows it.
+    let start =
+        s.range(of: "://")?.upperBound ?? (s.hasPrefix("//") ? s.index(s.startIndex, offsetBy: 2) : s.startIndex)
+    let rest = s[start...]
     let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
     guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return s }
-    return String(s[..<scheme.upperBound]) + (shown.isEmpty ? String(s[s.index(after: at)...]) : shown + String(s[at...]))
+    return String(s[..<start]) + (shown.isEmpty ? String(s[s.index(after: at)...]) : shown + String(s[at...]))
 }
 
 /// One HTTP GET, for the gateway (`--url`) and Prometheus (`--prometheus`):

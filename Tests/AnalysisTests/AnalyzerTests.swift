@@ -175,7 +175,7 @@ struct AnalyzerTests {
             let waiting = all.drops.filter { $0.event.realtime + margin > now }
             #expect(!waiting.isEmpty)
             #expect(first.attribution.drops.map(\.event.cursor) == all.drops.filter { $0.event.realtime + margin <= now }.map(\.event.cursor))
-            #expect(!state.reported.contains { c in waiting.contains { $0.event.cursor == c } })
+            #expect(!state.reported.contains { c in waiting.contains { CursorState.entryKey($0.event.cursor) == c } })
             for d in first.attribution.drops { _ = first.attribution.evidence(d.evidence) }
             for i in first.attribution.incidents { _ = first.attribution.evidence(i.evidence) }
             // The next run, later: the waiting drops, and no request error or incident twice.

@@ -248,6 +248,8 @@ struct DispatchParserTests {
             ([(7200, 0), (7200, 1), (3600, 0), (3600, 2)], [7200, 3600]),  // autumn: CEST to CET
             ([(3600, 0), (7200, 0), (7200, 3)], [3600, 7200]),  // spring: CET to CEST
             ([(3600, 300), (3600, 0)], [3600]),  // first line 5 min late, ahead an hour
+            ([(3600, 0), (0, 0), (0, 1)], [3600, 0]),  // autumn in London: BST to GMT, UTC again noted
+            ([(0, 0), (3600, 0), (3600, 1)], [3600]),  // spring in London: GMT to BST
         ] as [([(Int, Int)], [Int])])
     func aProcesssZoneSurvivesLateLinesAndFollowsItsChanges(lines: [(ahead: Int, late: Int)], zones: [Int]) {
         var stream = EventStream(config: SourceConfig())

@@ -264,7 +264,11 @@ struct EvidenceTests {
     @Test func anUnreadableTunnelLogIsNoInput() throws {
         let r = try Fixtures.t3attr(["report", "--file", try Self.isolated(), "--tunnel-log", "/nonexistent/cloudflared.log"] + window)
         #expect(r.status == 66, "\(r.stderr)")
-        #expect(r.stderr.contains("/nonexistent/cloudflared.log"))
+        #expect(r.stderr.contains("/nonexistent/cloudflared.log: no such file (--tunnel-log)"), "\(r.stderr)")
+        // A directory says so (it said "cannot read it", as for anything else).
+        let dir = try Fixtures.tempDir("t3attr-tunnel-dir")
+        let d = try Fixtures.t3attr(["report", "--file", try Self.isolated(), "--tunnel-log", dir] + window)
+        #expect(d.status == 66 && d.stderr.contains("is a directory, not a log file (--tunnel-log)"), "\(d.stderr)")
     }
 
     @Test func followRefusesTheExternalSources() throws {

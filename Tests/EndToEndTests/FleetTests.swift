@@ -115,6 +115,27 @@ struct FleetTests {
         #expect(!single.stdout.contains(" HOST ") && !single.stdout.contains("| host |"), "one host: no host column")
     }
 
+    /// A fleet's ticket names the host of every drop and burst row too
+    /// (only its incidents did: three `canceled` rows of one second, one
+    /// edge and two client, and nothing said which host was which).
+    @Test func aTicketsDropAndBurstRowsNameTheirHost() throws {
+        let dir = try fleetDirectory()
+        let json = try Fixtures.ndjson(Fixtures.t3attr(["report", "-D", dir, "-o", "json", "--drops"] + table).stdout)
+        let r = try Fixtures.t3attr(["report", "-D", dir, "-o", "markdown", "--drops"] + table)
+        #expect(r.status == 0, "\(r.stderr)")
+        func rows(after heading: String) -> [[String]] {
+            let section = r.stdout.components(separatedBy: "\n\(heading)\n").dropFirst().first?.components(separatedBy: "\n\n")[0] ?? ""
+            return section.split(separator: "\n").map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        }
+        let drops = rows(after: "## Drops")
+        #expect(drops.first?.first == "host", "\(r.stdout)")
+        let dropRows = drops.dropFirst(2)
+        let wantDrops = json.filter { $0["type"] as? String == "drop" }.map { "\($0["host"] ?? "")/\($0["verdict"] ?? "")" }
+        #expect(dropRows.map { "\($0[0])/\($0[5].replacingOccurrences(of: "*", with: ""))" }.sorted() == wantDrops.sorted(), "\(r.stdout)")
+        let bursts = rows(after: "## Bursts")
+        #expect(bursts.first?.first == "host" && bursts.dropFirst(2).map { $0[0] } == ["devvm-b"], "\(r.stdout)")
+    }
+
     @Test func hostFilter() throws {
         let dir = try fleetDirectory()
         let r = try Fixtures.t3attr(["report", "-D", dir, "--host", "devvm-c", "-o", "json"] + table)

@@ -26,6 +26,10 @@ struct OptionParsingTests {
         (["why", "alice", "20:00", "--dispatch-port", "-1"], "--dispatch-port must be from 1 to 65535"),
         // A URL's password is not shown, not even in a usage error.
         (["report", "--url", "ftp://alice:s3cret@example.invalid"], "--url 'ftp://***@example.invalid' is not an http://"),
+        (["report", "--url", "admin:s3cret@devvm:19531"], "--url '***@devvm:19531' is not an http://"),
+        (["report", "--url", "//admin:s3cret@devvm:19531"], "--url '//***@devvm:19531' is not an http://"),
+        (["report", "--prometheus", "u:s3cret@127.0.0.1:9090"], "not an http(s) URL: ***@127.0.0.1:9090"),
+        (["report", "--url", "http://u:s3cret@devvm:19531 "], "--url 'http://***@devvm:19531 ' holds a space"),
         // Two names of one threshold that disagree: neither silently wins.
         (["bursts", "--min", "3", "--burst-min", "7"], "--min 3 and --burst-min 7 name two thresholds"),
     ])
@@ -33,6 +37,7 @@ struct OptionParsingTests {
         let r = try Fixtures.t3attr(args)
         #expect(r.status == 64, "\(r.stderr)")
         #expect(r.stderr.contains(mention), "\(r.stderr)")
+        #expect(!r.stderr.contains("s3cret"), "a password shown: \(r.stderr)")
     }
 
     /// `--min` and `--burst-min` that agree are one threshold, and it applies.

@@ -288,6 +288,30 @@ struct CursorFileTests {
         #expect(try Fixtures.ndjson(again.stdout).filter { $0["type"] as? String == "drop" }.isEmpty)
     }
 
+    /// A stream without `__CURSOR` (a hand-made export) is imported into new
+    /// files each run, whose sequence numbers start over: the drops near the
+    /// last run's end were reported again (12, then 2 more). Read whole each
+    /// time as it grows, it reports each drop once.
+    @Test func aGrowingStreamWithoutCursorsReportsEachDropOnce() throws {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), as: UTF8.self)
+        #expect(!text.contains("__CURSOR="))
+        let entries = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        let dir = try Fixtures.tempDir("t3attr-cursor-stream")
+        let state = dir + "/state.json"
+        var reported: [String] = []
+        for upTo in [entries.count / 2, entries.count, entries.count] {
+            let stream = dir + "/stream.export"
+            try Data((entries[..<upTo].joined(separator: "\n\n") + "\n\n").utf8).write(to: URL(fileURLWithPath: stream))
+            let r = try Fixtures.t3attr(["report", "--input", stream, "--cursor-file", state, "-o", "json"] + table)
+            #expect(r.status == 0, "\(r.stderr)")
+            reported += try Fixtures.ndjson(r.stdout).filter { $0["type"] as? String == "drop" }.map {
+                "\($0["realtime_usec"] ?? "")/\($0["user"] ?? "")/\($0["kind"] ?? "")"
+            }
+        }
+        #expect(reported.count == 12, "\(reported)")
+        #expect(Set(reported).count == reported.count, "no drop twice: \(reported)")
+    }
+
     /// A run that re-reads an already reported burst (the journal ends within
     /// the correlation window of it) printed its incident, whose evidence
     /// named drops removed as reported: an illegal instruction, and every

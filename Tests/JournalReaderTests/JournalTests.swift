@@ -200,6 +200,8 @@ struct JournalTests {
     ("http://user:s3cret@host:19531/x?y", "http://***@host:19531/x?y"), ("https://TOKEN@host", "https://***@host"),
     ("http://host:9090", "http://host:9090"), ("http://host/a@b", "http://host/a@b"), ("not a url", "not a url"),
     ("http://a@b@host/", "http://***@host/"),
+    // Typed without the scheme: refused, and the refusal must not show the password.
+    ("admin:s3cr3t@devvm:19531", "***@devvm:19531"), ("//admin:pw@devvm", "//***@devvm"), ("u:pw@host/a@b", "***@host/a@b"),
 ])
 func redactedURLs(url: String, shown: String) {
     #expect(redactedURL(url) == shown)

@@ -65,6 +65,9 @@ struct SourceOptions: ParsableArguments {
         if urlTimeout < 1 { throw ValidationError("--url-timeout must be at least 1 (seconds)") }
         // A malformed address is a usage error (64), as `--prometheus`'s is.
         if let url {
+            if url.contains(where: \.isWhitespace) {
+                throw ValidationError("--url '\(redactedURL(url))' holds a space: a URL has none (a gateway: http://HOST:19531)")
+            }
             let u = URL(string: url)
             guard let scheme = u?.scheme?.lowercased(), ["http", "https"].contains(scheme), u?.host?.isEmpty == false else {
                 throw ValidationError("--url '\(redactedURL(url))' is not an http:// or https:// URL (a gateway: http://HOST:19531)")

@@ -147,7 +147,7 @@ final class MarkdownSink: ReportSink {
             ])
     }
 
-    /// A fleet's incident rows start with the host.
+    /// A fleet's incident, outage, drop and burst rows start with the host.
     private func hostCell(_ host: String?, _ at: Attribution) -> String {
         severalHosts(at) ? "\(Self.cell(host ?? "-")) | " : ""
     }
@@ -172,9 +172,14 @@ final class MarkdownSink: ReportSink {
     }
 
     func outage(_ o: DispatchOutage, in at: Attribution) throws(OutputError) {
-        open(.outages, ["## Dispatch outages", "", "| start | end | seconds | restarts | cause | detail |", "|---|---|---:|---:|---|---|"])
+        open(
+            .outages,
+            [
+                "## Dispatch outages", "", "| \(severalHosts(at) ? "host | " : "")start | end | seconds | restarts | cause | detail |",
+                "|\(severalHosts(at) ? "---|" : "")---|---|---:|---:|---|---|",
+            ])
         out.line(
-            "| \(time(o.start)) | \(o.ongoing ? "(still down)" : time(o.end)) | \(String(format: "%.1f", o.seconds)) | \(o.restarts) | \(o.cause.rawValue) | \(o.detail.map { Self.shortMessage($0, 80) } ?? "-") |"
+            "| \(hostCell(o.host, at))\(time(o.start)) | \(o.ongoing ? "(still down)" : time(o.end)) | \(String(format: "%.1f", o.seconds)) | \(o.restarts) | \(o.cause.rawValue) | \(o.detail.map { Self.shortMessage($0, 80) } ?? "-") |"
         )
         try out.check()
     }
@@ -227,8 +232,8 @@ final class MarkdownSink: ReportSink {
             section = .drops
             out.line(layout.dropRows == .infra ? "## Drops of incidents that implicate infrastructure" : "## Drops")
             out.line("")
-            out.line("| time | user | kind | class | verdict | reason | key evidence |")
-            out.line("|---|---|---|---|---|---|---|")
+            out.line("| \(severalHosts(at) ? "host | " : "")time | user | kind | class | verdict | reason | key evidence |")
+            out.line("|\(severalHosts(at) ? "---|" : "")---|---|---|---|---|---|---|")
         }
         let ev = d.event
         var first =
@@ -246,7 +251,7 @@ final class MarkdownSink: ReportSink {
             }
         }
         out.line(
-            "| \(time(ev.realtime)) | \(Self.cell(TableSink.userText(d))) | \(ev.kind.rawValue) | \(ev.className?.name ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(first) |"
+            "| \(hostCell(ev.host, at))\(time(ev.realtime)) | \(Self.cell(TableSink.userText(d))) | \(ev.kind.rawValue) | \(ev.className?.name ?? "-") | **\(d.verdict.rawValue)** | \(d.reason.rawValue) | \(first) |"
         )
         try out.check()
     }
@@ -257,11 +262,11 @@ final class MarkdownSink: ReportSink {
             section = .bursts
             out.line("## Bursts")
             out.line("")
-            out.line("| second | teardowns | verdict | reason | classes | users |")
-            out.line("|---|---:|---|---|---|---|")
+            out.line("| \(severalHosts(at) ? "host | " : "")second | teardowns | verdict | reason | classes | users |")
+            out.line("|\(severalHosts(at) ? "---|" : "")---|---:|---|---|---|---|")
         }
         out.line(
-            "| \(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason.rawValue) | \(Counts.text(b.classes)) | \(b.users.isEmpty ? "-" : Self.cell(b.users.joined(separator: ", "))) |"
+            "| \(hostCell(b.host, at))\(time(b.second * 1_000_000, digits: 0)) | \(b.count) | **\(b.verdict.rawValue)** | \(b.reason.rawValue) | \(Counts.text(b.classes)) | \(b.users.isEmpty ? "-" : Self.cell(b.users.joined(separator: ", "))) |"
         )
         try out.check()
     }

@@ -12,11 +12,13 @@ enum Wording {
         case .skippedEntries(let k): "\(k) unreadable journal entr\(k == 1 ? "y was" : "ies were") skipped"
         case .readingStopped(let text): text
         case .fileReadingStopped(let path, let text): "\(path): \(text)"
-        case .noServeUnit(let pattern): "no unit in the journal matches '\(pattern)': no serve-side evidence"
+        case .noServeUnit(let pattern): "no unit in the journal matches '\(pattern)': the serves' own lines are missing (the watchdog's still count)"
         case .clockWentBack(let from, let to):
             "the journal's clock went backwards from \(Render.rfc3339(from)) to \(Render.rfc3339(to))"
         case .localTime(let pid, let host, let seconds, let since):
-            "t3-dispatch\(pid.map { " PID \($0)" } ?? "")\(host.map { " on \($0)" } ?? "") logs local time \(Self.utcOffset(seconds)) (first line received \(Render.rfc3339(since))): its Go timestamps were corrected to UTC"
+            seconds == 0
+                ? "t3-dispatch\(pid.map { " PID \($0)" } ?? "")\(host.map { " on \($0)" } ?? "") logs UTC again from \(Render.rfc3339(since))"
+                : "t3-dispatch\(pid.map { " PID \($0)" } ?? "")\(host.map { " on \($0)" } ?? "") logs local time \(Self.utcOffset(seconds)) from \(Render.rfc3339(since)): its Go timestamps were corrected to UTC"
         case .evidenceMissing(let source, let detail): "\(source): \(detail)"
         case .noDispatchUnit(let units):
             "no entry of \(units.joined(separator: ", ")) in the journal: no drop can be seen in it (another host's journal? another unit name: --dispatch-unit)"
