@@ -180,12 +180,13 @@ public final class DispatchListing {
         try begin(units)
         let classifier = self.classifier
         let filter = self.filter
+        let opener = self.opener
         try LiveAnalyzer.follow(
-            j, stop: stop,
+            j, stop: stop, ended: { opener.streamEnded },
             entry: { entry, cursor in
                 guard let ev = classifier.classify(entry, cursor: cursor, keep: { filter.accepts($0) }) else { return }
                 try event(ev)
-            }, tick: {}, idle: idle)
+            }, tick: { _ in }, idle: idle)
         return j.entriesRead
     }
 

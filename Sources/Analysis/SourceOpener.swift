@@ -29,7 +29,12 @@ public final class SourceOpener {
         case .merged: return .merged
         case .directory(let d): return .directory(d)
         case .files(let f): return .files(try expandFileArguments(f))
-        case .input(let name): return try imported { () throws(JournalError) in try ImportedJournal.fromFile(name) }.source
+        case .input(let name):
+            let follow = self.follow
+            let stop = stopRequested
+            return try imported { () throws(JournalError) in
+                follow ? try ImportedJournal.followStream(name, stopRequested: stop) : try ImportedJournal.fromFile(name)
+            }.source
         case .gateway(let url, let deadline):
             let follow = self.follow
             let stop = stopRequested
@@ -57,9 +62,29 @@ public final class SourceOpener {
         let j = try Journal(source: source)
         j.honoursImportedCursors = spec.isImport
         j.checksEnd = !follow
-        for p in partial { j.noteSkipped(p) }
-        for s in imported?.skippedEntries ?? [] { j.noteSkipped(entries: s) }
+        // A followed stream is still being imported: what it skipped is known at its end (`streamEnded`).
+        if !followsStream {
+            for p in partial { j.noteSkipped(p) }
+            for s in imported?.skippedEntries ?? [] { j.noteSkipped(entries: s) }
+        }
         return j
+    }
+
+    /// `--input ... -f`: the stream is read as it arrives.
+    public var followsStream: Bool {
+        if case .input = spec { return follow }
+        return false
+    }
+
+    /// A followed `--input` stream has ended and all of it is in the files:
+    /// following ends once they are read.
+    public var streamEnded: Bool { followsStream && (imported?.streamEnded ?? false) }
+
+    /// Once `streamEnded`: what the stream could not give (it ended early,
+    /// entries not imported), as a one-shot run notes it.
+    public var streamEndNotes: [Note] {
+        guard streamEnded else { return [] }
+        return Note.skipped(partial) + (imported?.skippedEntries ?? []).map { Note.skippedStreamEntries($0) }
     }
 
     /// The files of a directory or file list that can hold entries of

@@ -948,7 +948,7 @@ public struct Attributor: Sendable {
     /// Follow mode: forgets drops and signals older than `t` (already printed
     /// and beyond every correlation window of what is still to come).
     public mutating func prune(before t: UInt64) {
-        let keepFrom = t.subtractingClamped(max(settings.serveWindow, settings.hostWindow) + 60_000_000)
+        let keepFrom = t.subtractingClamped(pruneReach)
         drops.removeAll { $0.event.realtime < t }
         proxyCandidates.removeAll { $0.realtime < t }
         candidateTeardowns = candidateTeardowns.filter { $0.key >= t / 1_000_000 }
@@ -960,7 +960,18 @@ public struct Attributor: Sendable {
         expiredOrder = expiredOrder[expiredHead...].filter { expiredCloses[$0] != nil }
         expiredHead = 0
         requestErrors.removeAll { $0.writtenAt < keepFrom }
-        signals.removeAll { $0.writtenAt < keepFrom }
+        // Each serve's newest unit line is kept however old: a unit still down
+        // (a start limit hit, a stop nobody undid) is down for every later drop
+        // (`serveDown`), as a one-shot run over the whole journal finds.
+        var newest: [String: Int] = [:]
+        for i in signals.indices {
+            guard let u = signals[i].user, case .unit(let a)? = signals[i].signal, a.wentDown || a == .restartScheduled || a == .started
+            else { continue }
+            if let k = newest[u], signals[k].writtenAt > signals[i].writtenAt { continue }
+            newest[u] = i
+        }
+        let lasting = Set(newest.values.filter { signals[$0].writtenAt < keepFrom })
+        signals = signals.indices.compactMap { i in signals[i].writtenAt >= keepFrom || lasting.contains(i) ? signals[i] : nil }
         serveDownTimes = serveDownTimes.compactMapValues { times in
             let kept = times.filter { $0 >= keepFrom }
             return kept.isEmpty ? nil : kept
@@ -975,7 +986,11 @@ public struct Attributor: Sendable {
             return kept.isEmpty ? nil : kept
         }
         dispatchRestarts.removeAll { $0.realtime < keepFrom }
+        fatalLines.removeAll { $0.realtime < keepFrom }
     }
+
+    /// How far behind `prune(before:)`'s time the lines it keeps reach.
+    public var pruneReach: UInt64 { max(settings.serveWindow, settings.hostWindow) + 60_000_000 }
 
     /// Takes out of the burst counter the teardowns of users whose own serve
     /// unit went down with them (`serveWentDown`): those sockets died with

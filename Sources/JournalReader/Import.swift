@@ -51,6 +51,8 @@ public final class ImportedJournal {
     private var finished = false
     private var stopReason: String?
     private let logPath: String
+    /// Set for a followed stream (`followStream`) before its thread starts.
+    var follower: StreamFollower?
 
     init(label: String, name: String) throws(JournalError) {
         guard FileManager.default.isExecutableFile(atPath: Self.journalRemote) else {
@@ -355,6 +357,124 @@ extension ImportedJournal {
             usleep(50_000)
         }
         throw JournalError(.noInput, "\(redactedURL(base)): systemd-journal-remote wrote no journal file")
+    }
+}
+
+extension ImportedJournal {
+    /// `--input ... -f`: reads the stream on a thread of its own as it
+    /// arrives (`ssh devvm journalctl -f -o export | t3attr report --input - -f`)
+    /// and returns once journal-remote has written its first entries, so that
+    /// the file can be followed like any file. At the stream's end the import
+    /// is finished (`streamEnded`): following ends there, as `tail -f` on a
+    /// pipe does. Returns early when `stopRequested` says so.
+    public static func followStream(_ path: String, stopRequested: () -> Bool = { false }) throws(JournalError) -> ImportedJournal {
+        let name = path == "-" ? "standard input" : path
+        var fd: Int32 = 0
+        if path != "-" {
+            fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd < 0 {
+                let e = errno
+                throw JournalError(e == EACCES ? .permission : .noInput, "\(path): \(String(cString: strerror(e)))")
+            }
+            var st = stat()
+            if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+                close(fd)
+                throw JournalError(.noInput, "\(path): is a directory (use -D/--directory for a directory of journal files)")
+            }
+        }
+        let imp: ImportedJournal
+        do { imp = try ImportedJournal(label: "input", name: name) } catch {
+            if fd != 0 { close(fd) }
+            throw error
+        }
+        let follower = StreamFollower()
+        imp.follower = follower
+        let input = fd
+        let shared = Shared(imp)
+        Thread.detachNewThread {
+            let imp = shared.importer
+            var buf = [UInt8](repeating: 0, count: 1 << 16)
+            while true {
+                let n = read(input, &buf, buf.count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    imp.noteStreamError("\(name): \(String(cString: strerror(errno)))")
+                    break
+                }
+                if n == 0 { break }
+                if !imp.feed(Data(buf[0..<n])) { break }
+                if imp.entriesFed > 0 { follower.arrived() }
+            }
+            if input != 0 { close(input) }
+            var failure: JournalError?
+            do throws(JournalError) { try imp.finish(what: name) } catch { failure = error }
+            follower.end(failure)
+        }
+        // Wait for the first entries (or the stream's end, or a stop).
+        while !follower.waitForFirst(milliseconds: 100) {
+            if stopRequested() { return imp }
+        }
+        if let e = follower.failure { throw e }
+        // journal-remote writes the file as the entries arrive.
+        for _ in 0..<200 {
+            if stopRequested() || imp.streamEnded { return imp }
+            var st = stat()
+            if stat(imp.path, &st) == 0 && st.st_size > 0 { return imp }
+            usleep(50_000)
+        }
+        throw JournalError(.noInput, "\(name): systemd-journal-remote wrote no journal file")
+    }
+
+    /// A followed stream (`followStream`) has ended and every entry of it is
+    /// in the files: what is read after this is all there is.
+    public var streamEnded: Bool { follower?.hasEnded ?? false }
+
+    func noteStreamError(_ text: String) { feedLock.withLock { streamError = text } }
+}
+
+/// The importer, handed to the thread that feeds it (its feeding and
+/// finishing are behind its own lock).
+private final class Shared: @unchecked Sendable {
+    let importer: ImportedJournal
+    init(_ i: ImportedJournal) { importer = i }
+}
+
+/// The state of a followed stream's reading thread.
+final class StreamFollower: @unchecked Sendable {
+    private let lock = NSLock()
+    private let first = DispatchSemaphore(value: 0)
+    private var signalled = false
+    private var ended = false
+    private var error: JournalError?
+
+    var hasEnded: Bool { lock.withLock { ended } }
+    var failure: JournalError? { lock.withLock { error } }
+
+    func arrived() {
+        let now = lock.withLock { () -> Bool in
+            defer { signalled = true }
+            return !signalled
+        }
+        if now { first.signal() }
+    }
+
+    func end(_ e: JournalError?) {
+        let now = lock.withLock { () -> Bool in
+            error = e
+            ended = true
+            defer { signalled = true }
+            return !signalled
+        }
+        if now { first.signal() }
+    }
+
+    /// True once the first entries arrived or the stream ended.
+    func waitForFirst(milliseconds: Int) -> Bool {
+        if first.wait(timeout: .now() + .milliseconds(milliseconds)) == .success {
+            first.signal()  // for any later caller
+            return true
+        }
+        return false
     }
 }
 

@@ -487,6 +487,219 @@ struct FollowTests {
         return n
     }
 
+    /// Waits up to 120 s (sanitizer builds) for `p` to end by itself; then its
+    /// status, or nil (it is killed, and the test fails) if it did not.
+    static func ending(_ p: Fixtures.Background, sourceLocation: SourceLocation = #_sourceLocation) -> Int32? {
+        let deadline = Date().addingTimeInterval(120)
+        while !p.hasExited && Date() < deadline { usleep(50_000) }
+        guard p.hasExited else {
+            Issue.record("still running after 120 s: \(p.args)", sourceLocation: sourceLocation)
+            _ = p.stop(SIGKILL, sourceLocation: sourceLocation)
+            return nil
+        }
+        return p.stop(0, sourceLocation: sourceLocation)
+    }
+
+    /// `--input ... -f` reads a stream as it arrives and ends at its end, as
+    /// `tail -f` on a pipe does (it read the whole stream first, then waited
+    /// forever). What it prints is what one run over the stream finds: a
+    /// serve whose unit first appears after following began is a serve
+    /// (sample-incident: frank's OOM kill was sometimes `refused`, his unit
+    /// unknown), an outage is one drop after its first lines were pruned
+    /// (its next fatal line came back as a second), and a unit still down
+    /// (a start limit hit 15 minutes before) is down.
+    @Test(arguments: ["sample-incident", "scenario-dispatch-outage", "scenario-audit-start-limit"])
+    func aFollowedStreamEndsAtItsEndWithTheVerdictsOfOneRun(fixture: String) throws {
+        let dir = try Fixtures.tempDir("t3attr-follow-stream")
+        let once = try Fixtures.t3attr(["report", "--input", Fixtures.path(fixture + ".export"), "-o", "json"] + table)
+        let outPath = dir + "/out.json"
+        let p = try Fixtures.background(
+            Fixtures.binary, ["report", "--input", "-", "-f", "-o", "json"] + table, stdoutPath: outPath,
+            stdinPath: Fixtures.path(fixture + ".export"))
+        #expect(Self.ending(p) == 0, "\(p.stderr)")
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        func verdicts(_ text: String) throws -> [String] {
+            try Fixtures.ndjson(text).filter { $0["type"] as? String == "drop" }.map {
+                "\($0["realtime_usec"] ?? "")/\($0["verdict"] ?? "")/\($0["reason"] ?? "")"
+            }.sorted()
+        }
+        let want = try verdicts(once.stdout)
+        #expect(!want.isEmpty)
+        #expect(try verdicts(out) == want)
+        let summary = try #require(try Fixtures.ndjson(out).last)
+        #expect(summary["type"] as? String == "summary" && summary["follow"] as? Bool == true && summary["drops"] as? Int == want.count)
+    }
+
+    /// A live stream (a FIFO: `ssh devvm journalctl -f -o export`) is shown
+    /// as it arrives, before it ends; at its end the run ends with status 0.
+    @Test func aLiveStreamIsShownAsItArrivesAndEndsWithIt() throws {
+        let (first, second) = try Self.halves("sample-incident")
+        let dir = try Fixtures.tempDir("t3attr-follow-fifo")
+        let fifo = dir + "/stream"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let outPath = dir + "/out.json"
+        let p = try Fixtures.background(Fixtures.binary, ["dispatch", "--input", fifo, "-f", "-o", "json"] + table, stdoutPath: outPath)
+        let w = open(fifo, O_WRONLY)
+        #expect(w >= 0)
+        func put(_ d: Data) {
+            d.withUnsafeBytes { b in
+                var off = 0
+                while off < b.count {
+                    let n = write(w, b.baseAddress! + off, b.count - off)
+                    if n <= 0 { break }
+                    off += n
+                }
+            }
+        }
+        put(first)
+        let once = try Fixtures.t3attr(["dispatch", "--input", "-", "-o", "json"] + table, stdin: first)
+        let events = try Fixtures.ndjson(once.stdout).filter { $0["type"] as? String == "event" }.count
+        #expect(events > 0)
+        // The first half's events, while the stream is still open.
+        #expect(Self.waitFor("\"type\":\"event\"", count: events, in: outPath) >= events)
+        #expect(!p.hasExited)
+        put(second)
+        close(w)
+        #expect(Self.ending(p) == 0, "\(p.stderr)")
+        let all = try Fixtures.t3attr(["dispatch", "--input", "-", "-o", "json"] + table, stdin: first + second)
+        let lines = try Fixtures.ndjson((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
+        #expect(
+            lines.filter { $0["type"] as? String == "event" }.compactMap { $0["realtime_usec"] as? Int }
+                == (try Fixtures.ndjson(all.stdout)).filter { $0["type"] as? String == "event" }.compactMap { $0["realtime_usec"] as? Int })
+        #expect(lines.last?["type"] as? String == "summary")
+    }
+
+    /// A dispatch crash-looping for 15 minutes (a broken dispatch.json) is
+    /// one outage, shown once, when followed: once its first lines were
+    /// pruned (five minutes behind what was read), what was left of it was
+    /// found again, with its next fatal line as a new first line.
+    @Test func aLongOutageIsOneDropWhenFollowed() throws {
+        let t0: UInt64 = 1_781_773_200_000_000
+        var timed: [(UInt64, String)] = []
+        func entry(_ t: UInt64, pid: Int, _ message: String) {
+            var s = "__REALTIME_TIMESTAMP=\(t)\n__MONOTONIC_TIMESTAMP=\(t + 4_000_000_000 - t0 + 700_000_000)\n"
+            s += "_BOOT_ID=5ae0daad7495215b8541efb25e0e7cae\n_HOSTNAME=devvm\n_PID=\(pid)\n"
+            if pid == 1 {
+                s += "_TRANSPORT=journal\n_UID=0\n_SYSTEMD_UNIT=init.scope\nSYSLOG_IDENTIFIER=systemd\nUNIT=t3-dispatch.service\n"
+                s += "MESSAGE=\(message)"
+            } else {
+                var secs = time_t(t / 1_000_000)
+                var tm = Glibc.tm()
+                gmtime_r(&secs, &tm)
+                let prefix = String(
+                    format: "%04d/%02d/%02d %02d:%02d:%02d ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1, Int(tm.tm_mday), Int(tm.tm_hour),
+                    Int(tm.tm_min), Int(tm.tm_sec))
+                s += "_TRANSPORT=stdout\n_UID=1000\n_SYSTEMD_UNIT=\(pid == 611 ? "kubelet" : "t3-dispatch").service\n"
+                s += "SYSLOG_IDENTIFIER=\(pid == 611 ? "kubelet" : "t3-dispatch")\nMESSAGE=\(pid == 611 ? "" : prefix)\(message)"
+            }
+            timed.append((t, s))
+        }
+        let started = "Started t3-dispatch.service - t3 per-user dispatch + auto-pair (X-authentik-username -> user instance)."
+        entry(t0 - 600_000_000, pid: 1, started)
+        entry(t0 - 599_000_000, pid: 800, "t3-dispatch listening on :3780")
+        entry(t0 - 300_000_000, pid: 800, "ws open user=alice ip=203.0.113.1")
+        entry(t0, pid: 800, "load /etc/t3-serve/dispatch.json: invalid character '}' looking for beginning of object key string")
+        entry(t0 + 10_000, pid: 1, "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE")
+        entry(t0 + 20_000, pid: 1, "t3-dispatch.service: Failed with result 'exit-code'.")
+        var t = t0
+        for k in 1...180 {
+            t = t0 + UInt64(k) * 5_000_000
+            entry(t, pid: 1, "t3-dispatch.service: Scheduled restart job, restart counter is at \(k).")
+            entry(t + 1, pid: 1, started)
+            entry(t + 10_000, pid: 900 + k, "load /etc/t3-serve/dispatch.json: invalid character '}' looking for beginning of object key string")
+            entry(t + 20_000, pid: 1, "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE")
+            entry(t + 30_000, pid: 1, "t3-dispatch.service: Failed with result 'exit-code'.")
+        }
+        t += 5_000_000
+        entry(t, pid: 1, started)
+        entry(t + 10_000, pid: 2000, "t3-dispatch listening on :3780")
+        entry(t + 20_000_000, pid: 2000, "ws open user=alice ip=203.0.113.1")
+        entry(t + 900_000_000, pid: 2000, "ws open user=bob ip=203.0.113.2")
+        // A host that is not quiet: another unit's line every 5 s (its gaps would be the host's).
+        var k: UInt64 = t0 - 600_000_000 + 2_500_000
+        while k < t + 900_000_000 {
+            entry(k, pid: 611, "I0618 reconciler.go:357] \"operationExecutor.VerifyControllerAttachedVolume started\"")
+            k += 5_000_000
+        }
+        let entries = timed.sorted { $0.0 < $1.0 }.map(\.1)
+        let dir = try Fixtures.tempDir("t3attr-follow-outage")
+        let export = dir + "/outage.export"
+        try Data((entries.joined(separator: "\n\n") + "\n\n").utf8).write(to: URL(fileURLWithPath: export))
+        func drops(_ text: String) throws -> [String] {
+            try Fixtures.ndjson(text).filter { $0["type"] as? String == "drop" }.map {
+                "\($0["realtime_usec"] ?? "")/\($0["verdict"] ?? "")/\($0["reason"] ?? "")"
+            }.sorted()
+        }
+        let once = try drops(Fixtures.t3attr(["report", "--input", export, "-o", "json"] + table).stdout)
+        #expect(once.filter { $0.hasSuffix("/dispatch_outage") }.count == 2, "its first line and the listening that ended it: \(once)")
+        // Fed in two parts, ten minutes into the outage and the rest, with
+        // following under way between them (it has read the first part).
+        let fifo = dir + "/stream"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let outPath = dir + "/out.json"
+        let p = try Fixtures.background(Fixtures.binary, ["report", "--input", fifo, "-f", "-o", "json"] + table, stdoutPath: outPath)
+        let w = open(fifo, O_WRONLY)
+        #expect(w >= 0)
+        let cut = try #require(entries.firstIndex { $0.hasPrefix("__REALTIME_TIMESTAMP=\(t0 + 600_000_000)\n") })
+        for part in [entries[..<cut], entries[cut...]] {
+            let d = Data((part.joined(separator: "\n\n") + "\n\n").utf8)
+            d.withUnsafeBytes { b in
+                var off = 0
+                while off < b.count {
+                    let n = write(w, b.baseAddress! + off, b.count - off)
+                    if n <= 0 { break }
+                    off += n
+                }
+            }
+            // The outage's first line is shown once the first part is read.
+            if part.startIndex == 0 { #expect(Self.waitFor("dispatch_outage", count: 1, in: outPath) == 1) }
+        }
+        close(w)
+        #expect(Self.ending(p) == 0, "\(p.stderr)")
+        let followed = try drops((try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "")
+        #expect(followed == once, "followed \(followed), one run \(once)")
+    }
+
+    /// A serve unit whose first line comes after following began is a serve:
+    /// the glob was expanded once, at the start, and frank's unit (first seen
+    /// later) was no serve: his OOM kill's drop was `refused`.
+    @Test func aServeUnitFirstSeenWhileFollowingIsAServe() throws {
+        let text = String(decoding: try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("sample-incident.export"))), as: UTF8.self)
+        // From alice's serve's first line (following begins on a journal that
+        // names a serve) up to just before frank's serve logs its first.
+        let all = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        let entries = all[try #require(all.firstIndex { $0.contains("_SYSTEMD_UNIT=t3-serve@") })...]
+        let cut = try #require(entries.firstIndex { $0.contains("_SYSTEMD_UNIT=t3-serve@frank.service") })
+        let dir = try Fixtures.tempDir("t3attr-follow-units")
+        let fifo = dir + "/stream"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let outPath = dir + "/out.txt"
+        let p = try Fixtures.background(
+            Fixtures.binary, ["report", "--input", fifo, "-f", "--color", "never"] + table, stdoutPath: outPath)
+        let w = open(fifo, O_WRONLY)
+        #expect(w >= 0)
+        func put(_ s: String) {
+            let d = Data(s.utf8)
+            d.withUnsafeBytes { b in
+                var off = 0
+                while off < b.count {
+                    let n = write(w, b.baseAddress! + off, b.count - off)
+                    if n <= 0 { break }
+                    off += n
+                }
+            }
+        }
+        put(entries[..<cut].joined(separator: "\n\n") + "\n\n")
+        // Following has begun (its header is out): the units were looked at.
+        #expect(Self.waitFor("-- t3attr report --follow", count: 1, in: outPath) == 1)
+        put(entries[cut...].joined(separator: "\n\n") + "\n\n")
+        close(w)
+        #expect(Self.ending(p) == 0, "\(p.stderr)")
+        let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+        let row = out.split(separator: "\n").first { $0.hasPrefix("2026-06-10T20:30:02.000Z") && $0.contains("frank") }
+        #expect(row?.contains(" serve ") == true && row?.contains("oom_kill") == true, "\(out)")
+    }
+
     @Test(arguments: [["report"], ["dispatch"]])
     func followPrintsNewEntriesAndEndsOnSIGINT(command: [String]) throws {
         let (first, second) = try Self.halves("sample-incident")

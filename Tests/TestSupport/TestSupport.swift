@@ -246,12 +246,12 @@ public enum Fixtures {
         public var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
     }
 
-    public static func background(_ exe: String, _ args: [String], stdoutPath: String? = nil) throws -> Background {
+    public static func background(_ exe: String, _ args: [String], stdoutPath: String? = nil, stdinPath: String? = nil) throws -> Background {
         let started = Date()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, stdinPath ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutPath ?? "/dev/null", O_WRONLY | O_APPEND | O_CREAT, 0o644)
         let errPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("t3attr-bg-\(UUID().uuidString.prefix(8)).stderr").path

@@ -49,7 +49,10 @@ enum Live {
         let live = try LiveAnalyzer(config, stopRequested: { Stop.isRequested })
         show(live.setup.portMapLoad)
         // The same note a one-shot run gives, before following begins.
-        if let pattern = live.setup.missingServePattern { Diagnostics.warning(Wording.note(.noServeUnit(pattern: pattern))) }
+        // Not of a stream still arriving: its first entries need not name every unit.
+        if let pattern = live.setup.missingServePattern, !live.setup.opener.followsStream {
+            Diagnostics.warning(Wording.note(.noServeUnit(pattern: pattern)))
+        }
         let sink = output.sink
         try sink.begin(
             RunHeader(
@@ -66,6 +69,7 @@ enum Live {
             }, idle: { try output.out.flush() })
         totals.entriesRead = live.setup.journal.entriesRead
         try sink.finish(.stopped(totals))
+        for n in live.setup.opener.streamEndNotes { Diagnostics.warning(Wording.note(n)) }
     }
 }
 

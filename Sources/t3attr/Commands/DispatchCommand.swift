@@ -87,7 +87,9 @@ extension T3Attr {
                             totals.events += 1
                         }, stop: { Stop.isRequested },
                         idle: { try output.out.flush() })
-                    return try sink.finish(.stopped(totals))
+                    try sink.finish(.stopped(totals))
+                    for n in listing.opener.streamEndNotes { Diagnostics.warning(Wording.note(n)) }
+                    return
                 }
                 let jobs = parallel.jobs ?? ProcessInfo.processInfo.activeProcessorCount
                 let files = jobs > 1 ? try listing.perFileList() : nil
