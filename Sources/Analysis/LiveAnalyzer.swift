@@ -53,7 +53,7 @@ public final class LiveAnalyzer {
         // user's serve started after following began (or a stream whose first
         // entries named only some) is a serve all the same.
         var sources = setup.sourceConfig(config)
-        if config.units.serveUnit.contains("*") { sources.serveUnits = [] }
+        if config.units.serveUnit.contains(where: { "*?[".contains($0) }) { sources.serveUnits = [] }
         var stream = EventStream(config: sources)
         var attributors: [String: Attributor] = [:]
         var finders: [String: GapFinder] = [:]
@@ -120,7 +120,12 @@ public final class LiveAnalyzer {
                     if var known = printedOutages[host] {
                         for k in known.indices {
                             let p = known[k]
-                            guard let now = result.outages.first(where: { Self.overlap($0, p) && ($0.host ?? "") == host }) else { continue }
+                            guard let now = result.outages.first(where: { Self.overlap($0, p) && ($0.host ?? "") == host }) else {
+                                // Nothing is left of it: it is over, whatever ended it (it must
+                                // not swallow a later outage of the host).
+                                known[k].ongoing = false
+                                continue
+                            }
                             known[k].end = max(p.end, now.end)
                             known[k].ongoing = now.ongoing
                         }

@@ -970,7 +970,26 @@ public struct Attributor: Sendable {
             if let k = newest[u], signals[k].writtenAt > signals[i].writtenAt { continue }
             newest[u] = i
         }
-        let lasting = Set(newest.values.filter { signals[$0].writtenAt < keepFrom })
+        var lasting = Set(newest.values.filter { signals[$0].writtenAt < keepFrom })
+        // So is the dispatch's newest line of going down while nothing before `t`
+        // (what is still to be judged starts there) says it came back: an outage
+        // longer than what is kept ends at its `listening`, as a one-shot run
+        // finds (it was lost, and the `listening` was a plain restart).
+        let up = max(
+            dispatchRestarts.lazy.map(\.realtime).filter { $0 < t }.max() ?? 0, served.values.lazy.filter { $0 < t }.max() ?? 0)
+        // Its first line (the outage's start and cause) and its newest (it is still down).
+        var downLines: [Int] = []
+        for i in signals.indices {
+            guard case .unit(let a)? = signals[i].signal, let u = signals[i].unit, dispatchUnitNames.contains(u), Self.isDown(a),
+                signals[i].realtime > up
+            else { continue }
+            downLines.append(i)
+        }
+        if let first = downLines.min(by: { signals[$0].realtime < signals[$1].realtime }) { lasting.insert(first) }
+        if let last = downLines.max(by: { signals[$0].realtime < signals[$1].realtime }) { lasting.insert(last) }
+        let fatalSince = fatalLines.filter { $0.realtime > up }
+        let keptFatal = Set(
+            [fatalSince.min { $0.realtime < $1.realtime }, fatalSince.max { $0.realtime < $1.realtime }].compactMap { $0?.cursor })
         signals = signals.indices.compactMap { i in signals[i].writtenAt >= keepFrom || lasting.contains(i) ? signals[i] : nil }
         serveDownTimes = serveDownTimes.compactMapValues { times in
             let kept = times.filter { $0 >= keepFrom }
@@ -986,7 +1005,15 @@ public struct Attributor: Sendable {
             return kept.isEmpty ? nil : kept
         }
         dispatchRestarts.removeAll { $0.realtime < keepFrom }
-        fatalLines.removeAll { $0.realtime < keepFrom }
+        fatalLines.removeAll { $0.realtime < keepFrom && !keptFatal.contains($0.cursor) }
+    }
+
+    /// A unit line that marks the dispatch going down (`findOutages`).
+    static func isDown(_ a: UnitAction) -> Bool {
+        switch a {
+        case .exited, .failed, .restartScheduled, .stopping, .stopped, .coredump, .oomKilled, .stopTimeout: true
+        case .starting, .started: false
+        }
     }
 
     /// How far behind `prune(before:)`'s time the lines it keeps reach.
@@ -1258,12 +1285,7 @@ public struct Attributor: Sendable {
         var markers: [(UInt64, Marker)] = []
         for e in sigs {
             guard case .unit(let a)? = e.signal, let u = e.unit, dispatchUnitNames.contains(u) else { continue }
-            switch a {
-            case .exited, .failed, .restartScheduled, .stopping, .stopped, .coredump, .oomKilled, .stopTimeout:
-                markers.append((e.realtime, .down(e)))
-            case .starting, .started:
-                markers.append((e.realtime, .note(e)))
-            }
+            markers.append((e.realtime, Self.isDown(a) ? .down(e) : .note(e)))
         }
         for e in fatalLines { markers.append((e.realtime, .down(e))) }
         for e in dispatchRestarts { markers.append((e.realtime, .up(e))) }

@@ -369,30 +369,29 @@ extension ImportedJournal {
     /// pipe does. Returns early when `stopRequested` says so.
     public static func followStream(_ path: String, stopRequested: () -> Bool = { false }) throws(JournalError) -> ImportedJournal {
         let name = path == "-" ? "standard input" : path
-        var fd: Int32 = 0
-        if path != "-" {
-            fd = open(path, O_RDONLY | O_CLOEXEC)
-            if fd < 0 {
-                let e = errno
-                throw JournalError(e == EACCES ? .permission : .noInput, "\(path): \(String(cString: strerror(e)))")
-            }
-            var st = stat()
-            if fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
-                close(fd)
-                throw JournalError(.noInput, "\(path): is a directory (use -D/--directory for a directory of journal files)")
-            }
-        }
-        let imp: ImportedJournal
-        do { imp = try ImportedJournal(label: "input", name: name) } catch {
-            if fd != 0 { close(fd) }
-            throw error
-        }
+        let imp = try ImportedJournal(label: "input", name: name)
         let follower = StreamFollower()
         imp.follower = follower
-        let input = fd
         let shared = Shared(imp)
         Thread.detachNewThread {
             let imp = shared.importer
+            // Opened here: a FIFO's open waits for its writer, and the caller
+            // must stay free to see a stop (SIGINT restarts a blocked open).
+            var input: Int32 = 0
+            if path != "-" {
+                input = open(path, O_RDONLY | O_CLOEXEC)
+                if input < 0 {
+                    let e = errno
+                    follower.end(JournalError(e == EACCES ? .permission : .noInput, "\(path): \(String(cString: strerror(e)))"))
+                    return
+                }
+                var st = stat()
+                if fstat(input, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR {
+                    close(input)
+                    follower.end(JournalError(.noInput, "\(path): is a directory (use -D/--directory for a directory of journal files)"))
+                    return
+                }
+            }
             var buf = [UInt8](repeating: 0, count: 1 << 16)
             while true {
                 let n = read(input, &buf, buf.count)

@@ -32,6 +32,7 @@ struct OptionParsingTests {
         (["report", "--url", "http://u:s3cret@devvm:19531 "], "--url 'http://***@devvm:19531 ' holds a space"),
         // Two names of one threshold that disagree: neither silently wins.
         (["bursts", "--min", "3", "--burst-min", "7"], "--min 3 and --burst-min 7 name two thresholds"),
+        (["report", "-f", "--cursor-file", "/tmp/state.json"], "--cursor-file is for unattended runs and does not work with --follow"),
     ])
     func badValuesAreUsageErrors(args: [String], mention: String) throws {
         let r = try Fixtures.t3attr(args)

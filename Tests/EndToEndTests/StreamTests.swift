@@ -573,7 +573,13 @@ struct FollowTests {
     /// one outage, shown once, when followed: once its first lines were
     /// pruned (five minutes behind what was read), what was left of it was
     /// found again, with its next fatal line as a new first line.
-    @Test func aLongOutageIsOneDropWhenFollowed() throws {
+    ///
+    /// `quiet`: down 15 minutes with no line at all (a start limit hit), then
+    /// back, then a second outage: the first, printed while going on and then
+    /// pruned whole, swallowed the second (helper-46), and its `listening`
+    /// was a plain restart.
+    @Test(arguments: [false, true])
+    func aLongOutageIsOneDropWhenFollowed(quiet: Bool) throws {
         let t0: UInt64 = 1_781_773_200_000_000
         var timed: [(UInt64, String)] = []
         func entry(_ t: UInt64, pid: Int, _ message: String) {
@@ -602,7 +608,7 @@ struct FollowTests {
         entry(t0 + 10_000, pid: 1, "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE")
         entry(t0 + 20_000, pid: 1, "t3-dispatch.service: Failed with result 'exit-code'.")
         var t = t0
-        for k in 1...180 {
+        for k in 1...180 where !quiet {
             t = t0 + UInt64(k) * 5_000_000
             entry(t, pid: 1, "t3-dispatch.service: Scheduled restart job, restart counter is at \(k).")
             entry(t + 1, pid: 1, started)
@@ -610,11 +616,20 @@ struct FollowTests {
             entry(t + 20_000, pid: 1, "t3-dispatch.service: Main process exited, code=exited, status=1/FAILURE")
             entry(t + 30_000, pid: 1, "t3-dispatch.service: Failed with result 'exit-code'.")
         }
-        t += 5_000_000
+        t = t0 + 905_000_000
         entry(t, pid: 1, started)
         entry(t + 10_000, pid: 2000, "t3-dispatch listening on :3780")
         entry(t + 20_000_000, pid: 2000, "ws open user=alice ip=203.0.113.1")
-        entry(t + 900_000_000, pid: 2000, "ws open user=bob ip=203.0.113.2")
+        if quiet {
+            // A second outage, 10 minutes later: a crash and its restart.
+            entry(t + 600_000_000, pid: 2000, "panic: runtime error: invalid memory address or nil pointer dereference")
+            entry(t + 600_010_000, pid: 1, "t3-dispatch.service: Main process exited, code=exited, status=2/INVALIDARGUMENT")
+            entry(t + 600_020_000, pid: 1, "t3-dispatch.service: Failed with result 'exit-code'.")
+            entry(t + 605_000_000, pid: 1, "t3-dispatch.service: Scheduled restart job, restart counter is at 1.")
+            entry(t + 605_000_001, pid: 1, started)
+            entry(t + 605_010_000, pid: 2001, "t3-dispatch listening on :3780")
+        }
+        entry(t + 900_000_000, pid: 2000 + (quiet ? 1 : 0), "ws open user=bob ip=203.0.113.2")
         // A host that is not quiet: another unit's line every 5 s (its gaps would be the host's).
         var k: UInt64 = t0 - 600_000_000 + 2_500_000
         while k < t + 900_000_000 {
@@ -631,7 +646,9 @@ struct FollowTests {
             }.sorted()
         }
         let once = try drops(Fixtures.t3attr(["report", "--input", export, "-o", "json"] + table).stdout)
-        #expect(once.filter { $0.hasSuffix("/dispatch_outage") }.count == 2, "its first line and the listening that ended it: \(once)")
+        #expect(
+            once.filter { $0.hasSuffix("/dispatch_outage") }.count == (quiet ? 4 : 2),
+            "each outage's first line and the listening that ended it: \(once)")
         // Fed in two parts, ten minutes into the outage and the rest, with
         // following under way between them (it has read the first part).
         let fifo = dir + "/stream"
@@ -640,8 +657,12 @@ struct FollowTests {
         let p = try Fixtures.background(Fixtures.binary, ["report", "--input", fifo, "-f", "-o", "json"] + table, stdoutPath: outPath)
         let w = open(fifo, O_WRONLY)
         #expect(w >= 0)
-        let cut = try #require(entries.firstIndex { $0.hasPrefix("__REALTIME_TIMESTAMP=\(t0 + 600_000_000)\n") })
-        for part in [entries[..<cut], entries[cut...]] {
+        // Three parts: ten minutes into the outage; past its end by more than
+        // what is kept (its first lines pruned, its last ones not); the rest.
+        let times = timed.sorted { $0.0 < $1.0 }.map(\.0)
+        let cut = try #require(times.firstIndex { $0 >= t0 + 600_000_000 })
+        let cut2 = try #require(times.firstIndex { $0 >= t0 + 1_300_000_000 })
+        for (n, part) in [entries[..<cut], entries[cut..<cut2], entries[cut2...]].enumerated() {
             let d = Data((part.joined(separator: "\n\n") + "\n\n").utf8)
             d.withUnsafeBytes { b in
                 var off = 0
@@ -651,8 +672,8 @@ struct FollowTests {
                     off += n
                 }
             }
-            // The outage's first line is shown once the first part is read.
-            if part.startIndex == 0 { #expect(Self.waitFor("dispatch_outage", count: 1, in: outPath) == 1) }
+            // The outage's first line is shown once the first part is read, its end once the second is.
+            if n < 2 { #expect(Self.waitFor("dispatch_outage", count: n + 1, in: outPath) == n + 1) }
         }
         close(w)
         #expect(Self.ending(p) == 0, "\(p.stderr)")

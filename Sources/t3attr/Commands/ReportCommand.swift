@@ -85,6 +85,10 @@ extension T3Attr {
             if user.contains(where: \.isEmpty) { throw ValidationError("--user must not be empty") }
             if cursorFile?.isEmpty == true { throw ValidationError("--cursor-file must not be empty") }
             if follow && !user.isEmpty { throw ValidationError("--user does not work with --follow yet") }
+            // It was accepted and did nothing: no state was read or written.
+            if follow && cursorFile != nil {
+                throw ValidationError("--cursor-file is for unattended runs and does not work with --follow (which shows each drop once)")
+            }
             if around != nil && (follow || cursorFile != nil) { throw ValidationError("--around does not work with --follow or --cursor-file") }
             if around == nil && aroundWindow.aroundWindow != nil { throw ValidationError("--around-window needs --around TIME") }
             if follow && (evidence.prometheus != nil || !evidence.tunnelLog.isEmpty) {
