@@ -487,6 +487,18 @@ struct FollowTests {
         return n
     }
 
+    /// Writes all of `d` to `fd` (a FIFO a followed run reads).
+    static func writeAll(_ d: Data, to fd: Int32) {
+        d.withUnsafeBytes { b in
+            var off = 0
+            while off < b.count {
+                let n = write(fd, b.baseAddress! + off, b.count - off)
+                if n <= 0 { break }
+                off += n
+            }
+        }
+    }
+
     /// Waits up to 120 s (sanitizer builds) for `p` to end by itself; then its
     /// status, or nil (it is killed, and the test fails) if it did not.
     static func ending(_ p: Fixtures.Background, sourceLocation: SourceLocation = #_sourceLocation) -> Int32? {
@@ -541,16 +553,7 @@ struct FollowTests {
         let p = try Fixtures.background(Fixtures.binary, ["dispatch", "--input", fifo, "-f", "-o", "json"] + table, stdoutPath: outPath)
         let w = open(fifo, O_WRONLY)
         #expect(w >= 0)
-        func put(_ d: Data) {
-            d.withUnsafeBytes { b in
-                var off = 0
-                while off < b.count {
-                    let n = write(w, b.baseAddress! + off, b.count - off)
-                    if n <= 0 { break }
-                    off += n
-                }
-            }
-        }
+        let put = { (d: Data) in Self.writeAll(d, to: w) }
         put(first)
         let once = try Fixtures.t3attr(["dispatch", "--input", "-", "-o", "json"] + table, stdin: first)
         let events = try Fixtures.ndjson(once.stdout).filter { $0["type"] as? String == "event" }.count
@@ -663,15 +666,7 @@ struct FollowTests {
         let cut = try #require(times.firstIndex { $0 >= t0 + 600_000_000 })
         let cut2 = try #require(times.firstIndex { $0 >= t0 + 1_300_000_000 })
         for (n, part) in [entries[..<cut], entries[cut..<cut2], entries[cut2...]].enumerated() {
-            let d = Data((part.joined(separator: "\n\n") + "\n\n").utf8)
-            d.withUnsafeBytes { b in
-                var off = 0
-                while off < b.count {
-                    let n = write(w, b.baseAddress! + off, b.count - off)
-                    if n <= 0 { break }
-                    off += n
-                }
-            }
+            Self.writeAll(Data((part.joined(separator: "\n\n") + "\n\n").utf8), to: w)
             // The outage's first line is shown once the first part is read, its end once the second is.
             if n < 2 { #expect(Self.waitFor("dispatch_outage", count: n + 1, in: outPath) == n + 1) }
         }
@@ -699,17 +694,7 @@ struct FollowTests {
             Fixtures.binary, ["report", "--input", fifo, "-f", "--color", "never"] + table, stdoutPath: outPath)
         let w = open(fifo, O_WRONLY)
         #expect(w >= 0)
-        func put(_ s: String) {
-            let d = Data(s.utf8)
-            d.withUnsafeBytes { b in
-                var off = 0
-                while off < b.count {
-                    let n = write(w, b.baseAddress! + off, b.count - off)
-                    if n <= 0 { break }
-                    off += n
-                }
-            }
-        }
+        let put = { (s: String) in Self.writeAll(Data(s.utf8), to: w) }
         put(entries[..<cut].joined(separator: "\n\n") + "\n\n")
         // Following has begun (its header is out): the units were looked at.
         #expect(Self.waitFor("-- t3attr report --follow", count: 1, in: outPath) == 1)
