@@ -64,7 +64,7 @@ public final class LiveAnalyzer {
         // what is left of it (its next fatal line first): not a new drop.
         var printedOutages: [String: [DispatchOutage]] = [:]
         func outagePrinted(_ d: Drop, host: String, in at: Attribution) -> Bool {
-            guard d.trigger == .dispatchOutage, let o = Self.outage(of: d, host: host, in: at) else { return false }
+            guard let o = Self.outage(of: d, host: host, in: at) else { return false }
             return (printedOutages[host] ?? []).contains { Self.overlap(o, $0) }
         }
         let settle = self.settle

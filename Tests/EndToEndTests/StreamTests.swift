@@ -487,6 +487,18 @@ struct FollowTests {
         return n
     }
 
+    /// `t3attr ARGS --input FIFO -f` in the background, its output into a
+    /// file: the run, the FIFO's writing end and the output's path.
+    static func followingFIFO(_ args: [String], in dir: String) throws -> (Fixtures.Background, Int32, String) {
+        let fifo = dir + "/stream"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let outPath = dir + "/out"
+        let p = try Fixtures.background(Fixtures.binary, args + ["--input", fifo, "-f"] + table, stdoutPath: outPath)
+        let w = open(fifo, O_WRONLY)
+        #expect(w >= 0)
+        return (p, w, outPath)
+    }
+
     /// Writes all of `d` to `fd` (a FIFO a followed run reads).
     static func writeAll(_ d: Data, to fd: Int32) {
         d.withUnsafeBytes { b in
@@ -547,12 +559,7 @@ struct FollowTests {
     @Test func aLiveStreamIsShownAsItArrivesAndEndsWithIt() throws {
         let (first, second) = try Self.halves("sample-incident")
         let dir = try Fixtures.tempDir("t3attr-follow-fifo")
-        let fifo = dir + "/stream"
-        #expect(mkfifo(fifo, 0o600) == 0)
-        let outPath = dir + "/out.json"
-        let p = try Fixtures.background(Fixtures.binary, ["dispatch", "--input", fifo, "-f", "-o", "json"] + table, stdoutPath: outPath)
-        let w = open(fifo, O_WRONLY)
-        #expect(w >= 0)
+        let (p, w, outPath) = try Self.followingFIFO(["dispatch", "-o", "json"], in: dir)
         let put = { (d: Data) in Self.writeAll(d, to: w) }
         put(first)
         let once = try Fixtures.t3attr(["dispatch", "--input", "-", "-o", "json"] + table, stdin: first)
@@ -652,14 +659,7 @@ struct FollowTests {
         #expect(
             once.filter { $0.hasSuffix("/dispatch_outage") }.count == (quiet ? 4 : 2),
             "each outage's first line and the listening that ended it: \(once)")
-        // Fed in two parts, ten minutes into the outage and the rest, with
-        // following under way between them (it has read the first part).
-        let fifo = dir + "/stream"
-        #expect(mkfifo(fifo, 0o600) == 0)
-        let outPath = dir + "/out.json"
-        let p = try Fixtures.background(Fixtures.binary, ["report", "--input", fifo, "-f", "-o", "json"] + table, stdoutPath: outPath)
-        let w = open(fifo, O_WRONLY)
-        #expect(w >= 0)
+        let (p, w, outPath) = try Self.followingFIFO(["report", "-o", "json"], in: dir)
         // Three parts: ten minutes into the outage; past its end by more than
         // what is kept (its first lines pruned, its last ones not); the rest.
         let times = timed.sorted { $0.0 < $1.0 }.map(\.0)
@@ -687,13 +687,7 @@ struct FollowTests {
         let entries = all[try #require(all.firstIndex { $0.contains("_SYSTEMD_UNIT=t3-serve@") })...]
         let cut = try #require(entries.firstIndex { $0.contains("_SYSTEMD_UNIT=t3-serve@frank.service") })
         let dir = try Fixtures.tempDir("t3attr-follow-units")
-        let fifo = dir + "/stream"
-        #expect(mkfifo(fifo, 0o600) == 0)
-        let outPath = dir + "/out.txt"
-        let p = try Fixtures.background(
-            Fixtures.binary, ["report", "--input", fifo, "-f", "--color", "never"] + table, stdoutPath: outPath)
-        let w = open(fifo, O_WRONLY)
-        #expect(w >= 0)
+        let (p, w, outPath) = try Self.followingFIFO(["report", "--color", "never"], in: dir)
         let put = { (s: String) in Self.writeAll(Data(s.utf8), to: w) }
         put(entries[..<cut].joined(separator: "\n\n") + "\n\n")
         // Following has begun (its header is out): the units were looked at.
